@@ -1,0 +1,231 @@
+"""The things Atlas is about, as plain data shared by every part (no I/O here).
+
+Wire models in ``atlas.server.schemas`` and rows in ``atlas.store`` are converted to and from
+these dataclasses; the SDK's ``Client`` returns them too.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "FINAL_STATUSES",
+    "TRANSITIONS",
+    "Artifact",
+    "ArtifactKind",
+    "Job",
+    "JobError",
+    "JobKind",
+    "JobStatus",
+    "MetricSummary",
+    "Note",
+    "Page",
+    "ParamValue",
+    "Project",
+    "Series",
+    "can_transition",
+    "new_job_id",
+]
+
+ParamValue = str | int | float | bool | None | list[object] | dict[str, object]
+"""A param value: anything JSON can hold (nested dicts are flattened by the SDK)."""
+
+T = TypeVar("T")
+
+
+class JobStatus(StrEnum):
+    """Where a job is in its life."""
+
+    QUEUED = "queued"
+    STARTING = "starting"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    LOST = "lost"
+
+
+FINAL_STATUSES = frozenset(
+    {JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.LOST}
+)
+ACTIVE_STATUSES = frozenset({JobStatus.QUEUED, JobStatus.STARTING, JobStatus.RUNNING})
+
+TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
+    JobStatus.QUEUED: frozenset({JobStatus.STARTING, JobStatus.RUNNING, JobStatus.CANCELLED}),
+    JobStatus.STARTING: frozenset(
+        {JobStatus.RUNNING, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.LOST}
+    ),
+    JobStatus.RUNNING: frozenset(
+        {JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.LOST}
+    ),
+    JobStatus.COMPLETED: frozenset(),
+    JobStatus.FAILED: frozenset(),
+    JobStatus.CANCELLED: frozenset(),
+    # A job marked lost whose process reports back later may still end properly.
+    JobStatus.LOST: frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED}),
+}
+"""The one table of allowed status changes."""
+
+
+def can_transition(old: JobStatus, new: JobStatus) -> bool:
+    """Whether a job in status ``old`` may move to ``new``."""
+    return new in TRANSITIONS[old]
+
+
+class JobKind(StrEnum):
+    """How a job came to be."""
+
+    LOCAL = "local"  # a plain `python train.py` that imported atlas
+    SCHEDULED = "scheduled"  # submitted to the scheduler
+    SWEEP_TRIAL = "sweep-trial"
+
+
+class ArtifactKind(StrEnum):
+    """What an artifact holds, for the GUI to pick a viewer."""
+
+    IMAGE = "image"
+    AUDIO = "audio"
+    VIDEO = "video"
+    GIF = "gif"
+    TEXT = "text"
+    TABLE = "table"
+    FILE = "file"
+    DIRECTORY = "directory"
+
+
+_CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
+
+
+def new_job_id(now: float | None = None) -> str:
+    """A 16-character id that sorts by creation time: 10 chars of milliseconds, 6 random."""
+    millis = int((time.time() if now is None else now) * 1000)
+    rand = int.from_bytes(os.urandom(4), "big") >> 2  # 30 bits
+    value = (millis << 30) | rand
+    chars = []
+    for _ in range(16):
+        chars.append(_CROCKFORD[value & 31])
+        value >>= 5
+    return "".join(reversed(chars))
+
+
+@dataclass(frozen=True, slots=True)
+class JobError:
+    """Why a job failed: the exception's type, message and traceback."""
+
+    type: str
+    message: str
+    traceback: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MetricSummary:
+    """A metric series in five numbers, kept current on every write.
+
+    ``last`` is the value at the highest step (the later write wins a tie).
+    """
+
+    key: str
+    last: float
+    last_step: int
+    min: float
+    max: float
+    count: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One run of code: tracked, and when scheduled, also executed by Atlas."""
+
+    id: str
+    project: str
+    name: str
+    user: str
+    kind: JobKind
+    status: JobStatus
+    created_at: datetime
+    command: str = ""
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    exit_code: int | None = None
+    error: JobError | None = None
+    params: dict[str, ParamValue] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    metrics: dict[str, MetricSummary] = field(default_factory=dict)
+    git: dict[str, object] = field(default_factory=dict)
+    environment: dict[str, object] = field(default_factory=dict)
+    resources: dict[str, object] = field(default_factory=dict)
+    priority: int = 0
+    parent_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """A named group of jobs with a markdown description."""
+
+    name: str
+    description: str
+    created_at: datetime
+    job_counts: dict[JobStatus, int] = field(default_factory=dict)
+    last_activity: datetime | None = None
+
+    @property
+    def job_count(self) -> int:
+        """All jobs of the project, whatever their status."""
+        return sum(self.job_counts.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A dated remark on a project."""
+
+    id: int
+    project: str
+    author: str
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Artifact:
+    """A file a job saved, stored in the artifact store under the job."""
+
+    job_id: str
+    path: str
+    kind: ArtifactKind
+    mime: str
+    size: int
+    sha256: str
+    created_at: datetime
+    step: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """Points of one metric of one job, in step order, possibly downsampled.
+
+    ``total`` counts the points in the requested step range before downsampling.
+    """
+
+    key: str
+    steps: list[int]
+    times: list[float]
+    values: list[float]
+    total: int
+    downsampled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a listing; ``total`` counts every item that matched."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int

@@ -1,0 +1,138 @@
+"""The AtlasError tree.
+
+Every error that Atlas raises on purpose is one of these classes. Each class has a stable
+``code``; the server maps each class to one HTTP status (``atlas.server.errors``) and the SDK
+maps the code back to the same class, so a caller catches the same exception whether it
+talks to the store in process or to a server over HTTP.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+__all__ = [
+    "AtlasError",
+    "ConflictError",
+    "InvalidInputError",
+    "InvalidTransitionError",
+    "NotFoundError",
+    "PayloadTooLargeError",
+    "PermissionDeniedError",
+    "QuerySyntaxError",
+    "RangeNotSatisfiableError",
+    "ResourceUnavailableError",
+    "ServerUnavailableError",
+    "UnauthenticatedError",
+    "error_class_for_code",
+]
+
+JsonDetail = dict[str, object]
+
+
+class AtlasError(Exception):
+    """Root of every error Atlas raises on purpose.
+
+    ``message`` is a sentence a person understands; ``detail`` carries machine-readable
+    context (the offending field, a position in a query, ...).
+    """
+
+    code: ClassVar[str] = "error"
+
+    def __init__(self, message: str, *, detail: JsonDetail | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail: JsonDetail = detail or {}
+
+
+class NotFoundError(AtlasError):
+    """The named project, job, artifact or metric does not exist."""
+
+    code = "not_found"
+
+
+class ConflictError(AtlasError):
+    """The request clashes with the current state (a duplicate name, ...)."""
+
+    code = "conflict"
+
+
+class InvalidTransitionError(ConflictError):
+    """A job cannot move from its current status to the one asked for."""
+
+    code = "invalid_transition"
+
+
+class InvalidInputError(AtlasError):
+    """The request is malformed: wrong type, out of range, unsafe name, ..."""
+
+    code = "invalid_input"
+
+
+class QuerySyntaxError(InvalidInputError):
+    """A job filter or sort expression does not parse.
+
+    ``detail`` holds ``position`` (0-based offset into the query) and ``query``.
+    """
+
+    code = "invalid_query"
+
+    @classmethod
+    def at(cls, message: str, *, query: str, position: int) -> QuerySyntaxError:
+        """Build the error for ``query`` with a caret under ``position``."""
+        pointer = f"{query}\n{' ' * position}^"
+        return cls(
+            f"{message} at position {position}:\n{pointer}",
+            detail={"query": query, "position": position},
+        )
+
+
+class PayloadTooLargeError(InvalidInputError):
+    """An upload or a batch is larger than the server accepts."""
+
+    code = "payload_too_large"
+
+
+class RangeNotSatisfiableError(InvalidInputError):
+    """An HTTP Range header asks for bytes outside the file."""
+
+    code = "range_not_satisfiable"
+
+
+class UnauthenticatedError(AtlasError):
+    """No valid credentials were given."""
+
+    code = "unauthenticated"
+
+
+class PermissionDeniedError(AtlasError):
+    """The caller is known but may not do this."""
+
+    code = "permission_denied"
+
+
+class ResourceUnavailableError(AtlasError):
+    """The request can never be met with the resources that exist."""
+
+    code = "resource_unavailable"
+
+
+class ServerUnavailableError(AtlasError):
+    """No Atlas server answered (client side only)."""
+
+    code = "server_unavailable"
+
+
+def _all_subclasses(cls: type[AtlasError]) -> list[type[AtlasError]]:
+    found: list[type[AtlasError]] = []
+    for sub in cls.__subclasses__():
+        found.append(sub)
+        found.extend(_all_subclasses(sub))
+    return found
+
+
+def error_class_for_code(code: str) -> type[AtlasError]:
+    """Return the error class whose ``code`` is ``code`` (``AtlasError`` when unknown)."""
+    for cls in _all_subclasses(AtlasError):
+        if cls.code == code:
+            return cls
+    return AtlasError

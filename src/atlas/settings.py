@@ -1,0 +1,260 @@
+"""Every Atlas setting, declared once: name, type, default and help.
+
+Values are layered, later wins: the declared default < the TOML file < ``ATLAS_*``
+environment variables < explicit overrides (CLI flags). The TOML file is ``ATLAS_CONFIG`` when
+set, else ``./atlas.toml`` when it exists, else ``$ATLAS_HOME/atlas.toml``. Nothing is read or
+created at import time: call :func:`load_settings`.
+
+docs/configuration.md is generated from :data:`SETTINGS` (``python -m atlas.settings``) and a
+test keeps it in sync.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from atlas.errors import InvalidInputError
+
+__all__ = ["SETTINGS", "Setting", "Settings", "load_settings", "render_docs"]
+
+SettingValue = str | int | float | bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """The declaration of one setting. Its environment variable is ``ATLAS_<NAME>``."""
+
+    name: str
+    type: type
+    default: SettingValue
+    help: str
+    group: str = "general"
+
+    @property
+    def env(self) -> str:
+        return "ATLAS_" + self.name.upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("home", str, "~/.atlas", "Folder for the embedded database, artifacts and spool."),
+    Setting("host", str, "127.0.0.1", "Address the server binds to.", "server"),
+    Setting("port", int, 5555, "Port the server listens on.", "server"),
+    Setting(
+        "db_url",
+        str,
+        None,
+        "Metadata store URL: sqlite:///path or postgresql://user@host/db. "
+        "Default: SQLite at $ATLAS_HOME/atlas.db.",
+        "server",
+    ),
+    Setting(
+        "artifacts",
+        str,
+        None,
+        "Artifact store: a folder or any fsspec URL (s3://bucket/prefix). "
+        "Default: $ATLAS_HOME/artifacts.",
+        "server",
+    ),
+    Setting(
+        "max_upload_mb", int, 10240, "Largest artifact upload the server accepts, in MiB.", "server"
+    ),
+    Setting("log_level", str, "info", "Server log level: debug, info, warning, error.", "server"),
+    Setting("url", str, "http://127.0.0.1:5555", "Server URL used by the SDK and the CLI.", "client"),
+    Setting("token", str, None, "API token sent by the SDK and the CLI.", "client"),
+    Setting("project", str, None, "Project for jobs started by the SDK.", "client"),
+    Setting("job_id", str, None, "Id of the job this process belongs to (set by Atlas).", "client"),
+    Setting(
+        "flush_interval", float, 1.0, "Seconds between the SDK's background sends.", "client"
+    ),
+    Setting("batch_points", int, 50000, "Most metric points in one request.", "client"),
+    Setting(
+        "buffer_points",
+        int,
+        2000000,
+        "Metric points the SDK holds in memory before spilling to the spool.",
+        "client",
+    ),
+    Setting(
+        "capture_output", bool, True, "Copy a tracked script's console into the job log.", "client"
+    ),
+    Setting("timeout", float, 10.0, "HTTP timeout of the SDK and the CLI, in seconds.", "client"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Resolved settings. Build with :func:`load_settings`; tests pass values directly."""
+
+    home: str = "~/.atlas"
+    host: str = "127.0.0.1"
+    port: int = 5555
+    db_url: str | None = None
+    artifacts: str | None = None
+    max_upload_mb: int = 10240
+    log_level: str = "info"
+    url: str = "http://127.0.0.1:5555"
+    token: str | None = None
+    project: str | None = None
+    job_id: str | None = None
+    flush_interval: float = 1.0
+    batch_points: int = 50000
+    buffer_points: int = 2000000
+    capture_output: bool = True
+    timeout: float = 10.0
+
+    @property
+    def home_path(self) -> Path:
+        return Path(self.home).expanduser()
+
+    @property
+    def resolved_db_url(self) -> str:
+        """The store URL, defaulting to SQLite under home."""
+        return self.db_url or f"sqlite:///{self.home_path / 'atlas.db'}"
+
+    @property
+    def resolved_artifacts(self) -> str:
+        """The artifact store location, defaulting to a folder under home."""
+        return self.artifacts or str(self.home_path / "artifacts")
+
+    @property
+    def spool_path(self) -> Path:
+        return self.home_path / "spool"
+
+    def with_overrides(self, **values: SettingValue) -> Settings:
+        """A copy with ``values`` (``None`` values are ignored) parsed like CLI flags."""
+        known = {s.name: s for s in SETTINGS}
+        parsed = {k: _parse(known[k], v, k) for k, v in values.items() if v is not None}
+        return replace(self, **parsed)  # type: ignore[arg-type]
+
+
+def _parse(setting: Setting, raw: object, source: str) -> SettingValue:
+    if raw is None:
+        return None
+    kind = setting.type
+    try:
+        if kind is bool:
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in {"1", "true", "yes", "on"}:
+                return True
+            if text in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(text)
+        if kind is int and isinstance(raw, bool):
+            raise ValueError(raw)
+        value = kind(raw)
+    except (TypeError, ValueError):
+        raise InvalidInputError(
+            f"setting {setting.name} from {source}: {raw!r} is not a valid {kind.__name__}",
+            detail={"setting": setting.name, "source": source},
+        ) from None
+    assert isinstance(value, str | int | float | bool)
+    return value
+
+
+def _config_file(env: Mapping[str, str], home: str) -> Path | None:
+    if env.get("ATLAS_CONFIG"):
+        return Path(env["ATLAS_CONFIG"]).expanduser()
+    local = Path("atlas.toml")
+    if local.is_file():
+        return local
+    in_home = Path(home).expanduser() / "atlas.toml"
+    return in_home if in_home.is_file() else None
+
+
+def _read_toml(path: Path) -> dict[str, object]:
+    import tomllib  # only when a file exists: keeps `import atlas` light
+
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read settings file {path}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInputError(f"settings file {path} is not valid TOML: {exc}") from None
+    known = {s.name for s in SETTINGS}
+    section = data.get("atlas", data)
+    if not isinstance(section, dict):
+        raise InvalidInputError(f"settings file {path}: [atlas] must be a table")
+    unknown = sorted(set(section) - known)
+    if unknown:
+        raise InvalidInputError(
+            f"settings file {path} has unknown settings: {', '.join(unknown)}",
+            detail={"unknown": unknown},
+        )
+    return dict(section)
+
+
+def load_settings(
+    overrides: Mapping[str, SettingValue] | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    """Resolve every setting: defaults < TOML file < ``ATLAS_*`` env < ``overrides``.
+
+    ``overrides`` values that are ``None`` are ignored (an unset CLI flag).
+    Raises :class:`InvalidInputError` naming the setting and its source on a bad value.
+    """
+    env = os.environ if env is None else env
+    values: dict[str, SettingValue] = {s.name: s.default for s in SETTINGS}
+    home = env.get("ATLAS_HOME") or str(values["home"])
+    if overrides and overrides.get("home"):
+        home = str(overrides["home"])
+    path = _config_file(env, home)
+    layers: list[tuple[str, Mapping[str, object]]] = []
+    if path is not None:
+        layers.append((str(path), _read_toml(path)))
+    layers.append(("environment", {s.name: env[s.env] for s in SETTINGS if s.env in env}))
+    layers.append(("command line", {k: v for k, v in (overrides or {}).items() if v is not None}))
+    by_name = {s.name: s for s in SETTINGS}
+    for source, layer in layers:
+        for name, raw in layer.items():
+            if name not in by_name:
+                raise InvalidInputError(f"unknown setting {name!r} from {source}")
+            values[name] = _parse(by_name[name], raw, source)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def render_docs() -> str:
+    """docs/configuration.md, generated from :data:`SETTINGS`."""
+    lines = [
+        "# Configuration",
+        "",
+        "<!-- Generated by `python -m atlas.settings > docs/configuration.md`; do not edit. -->",
+        "",
+        "Every setting can be given, from lowest to highest precedence, as its default, in a",
+        "TOML file, as an `ATLAS_*` environment variable, or as a command-line flag.",
+        "",
+        "The TOML file is `$ATLAS_CONFIG` when that is set, else `./atlas.toml` when it exists,",
+        "else `$ATLAS_HOME/atlas.toml`. Settings go at the top level or under `[atlas]`:",
+        "",
+        "```toml",
+        "[atlas]",
+        'db_url = "postgresql://atlas@db.example.com/atlas"',
+        "port = 8080",
+        "```",
+        "",
+        "Command-line flags use the setting's name with dashes (`--db-url`).",
+        "",
+    ]
+    groups: dict[str, list[Setting]] = {}
+    for setting in SETTINGS:
+        groups.setdefault(setting.group, []).append(setting)
+    for group, members in groups.items():
+        lines += [f"## {group.capitalize()}", "", "| setting | environment | type | default | meaning |"]
+        lines.append("|---|---|---|---|---|")
+        for s in members:
+            default = "" if s.default is None else f"`{s.default}`"
+            lines.append(f"| `{s.name}` | `{s.env}` | {s.type.__name__} | {default} | {s.help} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+assert [f.name for f in fields(Settings)] == [s.name for s in SETTINGS]
+
+if __name__ == "__main__":
+    print(render_docs(), end="")

@@ -1,0 +1,211 @@
+"""The Store protocol: everything the server asks of the metadata store.
+
+``SqlStore`` (SQLite or PostgreSQL through SQLAlchemy) is the implementation; the contract
+suite in tests/store runs against both databases. Every method raises ``NotFoundError`` for
+an unknown project or job, ``InvalidInputError`` for bad values and ``ConflictError`` for a
+clash, and leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from atlas.domain import (
+    Artifact,
+    ArtifactKind,
+    Job,
+    JobError,
+    JobKind,
+    JobStatus,
+    Note,
+    Page,
+    ParamValue,
+    Project,
+    Series,
+)
+
+__all__ = ["JobQuery", "SeriesBatch", "Store"]
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesBatch:
+    """Points of one metric key, as parallel columns (equal lengths).
+
+    ``values`` may hold NaN and +-inf; they are stored as such.
+    """
+
+    key: str
+    steps: Sequence[int]
+    times: Sequence[float]
+    values: Sequence[float]
+
+
+@dataclass(frozen=True, slots=True)
+class JobQuery:
+    """A job listing request.
+
+    ``filter`` is a query-language expression (see docs/rest-api.md#filters), e.g.
+    ``params.lr < 0.01 and (tags.stage = "prod" or metrics.loss.min < 0.2)``.
+    ``sort`` is a list of fields, each optionally prefixed with ``-`` for descending:
+    ``created_at``, ``name``, ``status``, ``user``, ``started_at``, ``finished_at``,
+    ``duration``, ``id``, ``params.<key>``, ``tags.<key>``, ``metrics.<key>[.last|.min|.max|
+    .count]`` (``.last`` when omitted). Jobs without the value sort last in either direction.
+    Ties are broken by ``-created_at``, then ``id``.
+    """
+
+    filter: str = ""
+    sort: Sequence[str] = ("-created_at",)
+    limit: int = 100
+    offset: int = 0
+
+
+class Store(Protocol):
+    """The metadata store: projects, jobs and everything recorded about them."""
+
+    # -- life cycle -------------------------------------------------------------------------
+    def upgrade(self) -> None:
+        """Create or migrate the schema to the newest version (Alembic)."""
+
+    def close(self) -> None:
+        """Release connections."""
+
+    # -- projects ---------------------------------------------------------------------------
+    def create_project(self, name: str, *, description: str = "") -> Project:
+        """Create a project; ``ConflictError`` when the name is taken."""
+
+    def ensure_project(self, name: str) -> Project:
+        """Return the project, creating it when missing (race-safe)."""
+
+    def get_project(self, name: str) -> Project:
+        """The project with job counts by status and last activity."""
+
+    def list_projects(self) -> list[Project]:
+        """Every project, most recently active first."""
+
+    def rename_project(self, name: str, new_name: str) -> Project:
+        """Rename; ``ConflictError`` when ``new_name`` is taken."""
+
+    def delete_project(self, name: str) -> list[str]:
+        """Delete the project, its jobs and their rows; return the deleted job ids
+        (the caller removes their files)."""
+
+    def set_description(self, name: str, markdown: str) -> Project:
+        """Replace the project's markdown description."""
+
+    def add_note(self, name: str, *, author: str, text: str) -> Note:
+        """Add a dated note to the project."""
+
+    def list_notes(self, name: str) -> list[Note]:
+        """The project's notes, newest first."""
+
+    # -- jobs -------------------------------------------------------------------------------
+    def create_job(
+        self,
+        project: str,
+        *,
+        name: str = "",
+        user: str = "",
+        kind: JobKind = JobKind.LOCAL,
+        status: JobStatus = JobStatus.RUNNING,
+        command: str = "",
+        params: Mapping[str, ParamValue] | None = None,
+        tags: Mapping[str, str] | None = None,
+        git: Mapping[str, object] | None = None,
+        environment: Mapping[str, object] | None = None,
+        resources: Mapping[str, object] | None = None,
+        priority: int = 0,
+        parent_id: str | None = None,
+        job_id: str | None = None,
+    ) -> Job:
+        """Create a job in ``project`` (created when missing). ``started_at`` is set when
+        the job starts as running. ``job_id`` may be given by a client that must know the id
+        before the server answers (the SDK's spool); ``ConflictError`` when it exists."""
+
+    def get_job(self, job_id: str) -> Job:
+        """The job with its params, tags and metric summaries."""
+
+    def list_jobs(self, project: str, query: JobQuery) -> Page[Job]:
+        """A page of the project's jobs, filtered and sorted in SQL, each with params, tags
+        and metric summaries (a fixed number of queries, whatever the page size).
+        ``QuerySyntaxError`` for a bad filter or sort."""
+
+    def update_job(
+        self,
+        job_id: str,
+        *,
+        name: str | None = None,
+        status: JobStatus | None = None,
+        exit_code: int | None = None,
+        error: JobError | None = None,
+        at: datetime | None = None,
+    ) -> Job:
+        """Change a job; a status change must be allowed by ``domain.TRANSITIONS``
+        (``InvalidTransitionError`` otherwise) and stamps started_at/finished_at."""
+
+    def delete_job(self, job_id: str) -> None:
+        """Delete the job and its rows (the caller removes its files)."""
+
+    # -- params and tags --------------------------------------------------------------------
+    def set_params(self, job_id: str, params: Mapping[str, ParamValue]) -> dict[str, ParamValue]:
+        """Merge ``params`` into the job's params; return all of them."""
+
+    def delete_param(self, job_id: str, key: str) -> None:
+        """Remove a param; ``NotFoundError`` when the job has no such param."""
+
+    def set_tags(self, job_id: str, tags: Mapping[str, str]) -> dict[str, str]:
+        """Merge ``tags`` into the job's tags; return all of them."""
+
+    def delete_tag(self, job_id: str, key: str) -> None:
+        """Remove a tag; ``NotFoundError`` when the job has no such tag."""
+
+    # -- metrics ----------------------------------------------------------------------------
+    def append_metrics(
+        self, job_id: str, batches: Sequence[SeriesBatch], *, batch_id: str | None = None
+    ) -> int:
+        """Append points and update summaries in one transaction. A ``batch_id`` seen before
+        for this job stores nothing and returns 0; otherwise returns the points stored."""
+
+    def read_series(
+        self,
+        job_id: str,
+        key: str,
+        *,
+        min_step: int | None = None,
+        max_step: int | None = None,
+        max_points: int | None = None,
+    ) -> Series:
+        """The points of one metric in step order within the inclusive step range. With
+        ``max_points``, at most that many points, keeping each bucket's min and max so no
+        spike is lost."""
+
+    def list_metric_keys(self, project: str) -> list[str]:
+        """Every metric key used by the project's jobs (for completion and column choosers)."""
+
+    def list_param_keys(self, project: str) -> list[str]:
+        """Every param key used by the project's jobs."""
+
+    def list_tag_keys(self, project: str) -> list[str]:
+        """Every tag key used by the project's jobs."""
+
+    # -- artifacts --------------------------------------------------------------------------
+    def record_artifact(
+        self,
+        job_id: str,
+        *,
+        path: str,
+        kind: ArtifactKind,
+        mime: str,
+        size: int,
+        sha256: str,
+        step: int | None = None,
+    ) -> Artifact:
+        """Record (or replace) the metadata of a stored artifact file."""
+
+    def list_artifacts(self, job_id: str) -> list[Artifact]:
+        """The job's artifacts by path."""
+
+    def get_artifact(self, job_id: str, path: str) -> Artifact:
+        """One artifact's metadata."""
