@@ -15,10 +15,9 @@ from typing import Generic, TypeVar
 
 __all__ = [
     "ACTIVE_STATUSES",
-    "FINAL_STATUSES",
-    "TRANSITIONS",
     "Artifact",
     "ArtifactKind",
+    "FINAL_STATUSES",
     "Job",
     "JobError",
     "JobKind",
@@ -29,6 +28,7 @@ __all__ = [
     "ParamValue",
     "Project",
     "Series",
+    "TRANSITIONS",
     "can_transition",
     "new_job_id",
 ]
