@@ -11,11 +11,13 @@ through one index per condition.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import cast
 
 from sqlalchemy import (
     BigInteger,
     DateTime,
+    Dialect,
     Float,
     ForeignKey,
     Index,
@@ -23,7 +25,9 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
+    TypeDecorator,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -38,6 +42,38 @@ NAMING = {
 }
 
 
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every database.
+
+    PostgreSQL stores ``timestamptz``; SQLite stores text without an offset, so values are
+    converted to UTC before they are written (a naive value is taken as UTC) and read back
+    as aware UTC datetimes.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+# Small rows with a composite key: on SQLite, store them in their primary-key b-tree (one
+# lookup by key instead of two, and secondary indexes carry job_id, so they cover the
+# listing's sub-queries).
+_WITHOUT_ROWID = {"sqlite_with_rowid": False}
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -48,8 +84,8 @@ class ProjectRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_activity: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_activity: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class NoteRow(Base):
@@ -59,7 +95,7 @@ class NoteRow(Base):
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     author: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     __table_args__ = (Index(None, "project_id", "created_at"),)
 
@@ -75,9 +111,9 @@ class JobRow(Base):
     status: Mapped[str] = mapped_column(String(20))
     command: Mapped[str] = mapped_column(Text, default="")
     priority: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     exit_code: Mapped[int | None] = mapped_column(Integer)
     error_type: Mapped[str | None] = mapped_column(String(500))
     error_message: Mapped[str | None] = mapped_column(Text)
@@ -87,8 +123,9 @@ class JobRow(Base):
     resources_json: Mapped[str] = mapped_column(Text, default="{}")
     parent_id: Mapped[str | None] = mapped_column(String(32))
 
+    # The listing scans (project_id, created_at) and needs only the id: keep it in the index.
     __table_args__ = (
-        Index(None, "project_id", "created_at"),
+        Index(None, "project_id", "created_at", "id"),
         Index(None, "project_id", "status"),
     )
 
@@ -102,13 +139,16 @@ class ParamRow(Base):
     key: Mapped[str] = mapped_column(String(250), primary_key=True)
     project_id: Mapped[int] = mapped_column(Integer)
     value_json: Mapped[str] = mapped_column(Text)
-    # Typed copies for filtering and sorting in SQL: a number, or the text of a string.
+    # Typed copies for filtering and sorting in SQL: value_num holds an int or float, value_text
+    # a string; both are NULL for a bool, list, dict or null, which match on value_json (the
+    # compact JSON of every value: "true", "false", "null", "[1,2]").
     value_num: Mapped[float | None] = mapped_column(Float)
     value_text: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
-        Index(None, "project_id", "key", "value_num"),
+        Index(None, "project_id", "key", "value_num", "job_id"),
         Index(None, "project_id", "key", "value_text"),
+        _WITHOUT_ROWID,
     )
 
 
@@ -122,7 +162,7 @@ class TagRow(Base):
     project_id: Mapped[int] = mapped_column(Integer)
     value: Mapped[str] = mapped_column(Text, default="")
 
-    __table_args__ = (Index(None, "project_id", "key", "value"),)
+    __table_args__ = (Index(None, "project_id", "key", "value"), _WITHOUT_ROWID)
 
 
 class MetricSummaryRow(Base):
@@ -133,18 +173,20 @@ class MetricSummaryRow(Base):
     )
     key: Mapped[str] = mapped_column(String(250), primary_key=True)
     project_id: Mapped[int] = mapped_column(Integer)
-    # NULL in last/min/max means NaN on SQLite, which cannot store NaN (count tells it apart).
+    # NULL in last/min/max means NaN, on every database (SQLite cannot store NaN, and this
+    # way NaN sorts with the missing values); count > 0 tells it apart from "no points".
     last: Mapped[float | None] = mapped_column(Float)
     last_step: Mapped[int] = mapped_column(BigInteger)
     min: Mapped[float | None] = mapped_column(Float)
     max: Mapped[float | None] = mapped_column(Float)
     count: Mapped[int] = mapped_column(BigInteger)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     __table_args__ = (
-        Index(None, "project_id", "key", "last"),
-        Index(None, "project_id", "key", "min"),
-        Index(None, "project_id", "key", "max"),
+        Index(None, "project_id", "key", "last", "job_id"),
+        Index(None, "project_id", "key", "min", "job_id"),
+        Index(None, "project_id", "key", "max", "job_id"),
+        _WITHOUT_ROWID,
     )
 
 
@@ -176,7 +218,7 @@ class IngestBatchRow(Base):
     )
     batch_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     points: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class ArtifactRow(Base):
@@ -191,4 +233,19 @@ class ArtifactRow(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     step: Mapped[int | None] = mapped_column(BigInteger)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+def _table(row: type[Base]) -> Table:
+    return cast(Table, row.__table__)
+
+
+projects_table = _table(ProjectRow)
+notes_table = _table(NoteRow)
+jobs_table = _table(JobRow)
+params_table = _table(ParamRow)
+tags_table = _table(TagRow)
+summaries_table = _table(MetricSummaryRow)
+chunks_table = _table(MetricChunkRow)
+batches_table = _table(IngestBatchRow)
+artifacts_table = _table(ArtifactRow)

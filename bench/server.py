@@ -1,0 +1,119 @@
+"""A real ``atlas server`` subprocess for the benchmarks, as a user starts it.
+
+``atlas server --port 0 --home TMP`` binds a free port itself and prints its URL; we read the
+URL from its output, then poll ``/healthz`` until it answers. Stopped with SIGTERM (graceful),
+killed if it does not stop within 30 s.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+from bench.worker import BenchError
+
+__all__ = ["ATLAS_BIN", "AtlasServer", "clean_env"]
+
+ATLAS_BIN = Path(sys.executable).parent / "atlas"
+URL_LINE = re.compile(r"serving (http://\S+)")
+
+
+def clean_env(**values: str) -> dict[str, str]:
+    """The environment without any ATLAS_* variable of the caller's, plus ``values``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ATLAS_")}
+    return {**env, **values}
+
+
+class AtlasServer:
+    """``atlas server`` on a free port with its home in ``home`` (and ``db_url`` if given)."""
+
+    def __init__(self, home: Path, *, db_url: str | None = None) -> None:
+        self.home = home
+        self.db_url = db_url
+        self.url = ""
+        self.log_path = home / "server.log"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self, *, timeout: float = 120) -> str:
+        """Start the server and return its URL once /healthz answers."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        command = [str(ATLAS_BIN), "server", "--port", "0", "--home", str(self.home)]
+        command += ["--log-level", "warning"]
+        if self.db_url:
+            command += ["--db-url", self.db_url]
+        with self.log_path.open("wb") as log:
+            self._process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, cwd=self.home, env=clean_env()
+            )
+        deadline = time.monotonic() + timeout
+        self.url = self._wait_for_url(deadline)
+        self._wait_for_health(deadline)
+        return self.url
+
+    def stop(self) -> None:
+        """Stop gracefully (SIGTERM), or kill after 30 s."""
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    @property
+    def pid(self) -> int:
+        """The server's process id (for profilers)."""
+        if self._process is None:
+            raise BenchError("the server is not running")
+        return self._process.pid
+
+    def __enter__(self) -> AtlasServer:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def _wait_for_url(self, deadline: float) -> str:
+        while time.monotonic() < deadline:
+            found = URL_LINE.search(self.log_path.read_text(encoding="utf-8", errors="replace"))
+            if found:
+                return found.group(1)
+            self._check_alive()
+            time.sleep(0.05)
+        raise self._failure("did not print its URL in time")
+
+    def _wait_for_health(self, deadline: float) -> None:
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            self._check_alive()
+            time.sleep(0.05)
+        raise self._failure("/healthz did not answer in time")
+
+    def _check_alive(self) -> None:
+        if self._process is not None and self._process.poll() is not None:
+            raise self._failure(f"exited with status {self._process.returncode}")
+
+    def _failure(self, what: str) -> BenchError:
+        self.stop()
+        log = self.log_path.read_text(encoding="utf-8", errors="replace")[-3000:]
+        return BenchError(f"atlas server {what}\n--- server log ---\n{log}")

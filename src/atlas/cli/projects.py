@@ -1,0 +1,137 @@
+"""``atlas projects``: list, create, rename and delete projects."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from atlas.cli.context import CliContext, pass_cli
+from atlas.cli.formats import cell, dumps, format_time, projects_json
+from atlas.cli.tables import Column, render_table
+from atlas.domain import ACTIVE_STATUSES, JobStatus, Project
+
+if TYPE_CHECKING:
+    from atlas.sdk.client import Client
+
+__all__ = ["projects_group", "projects_table"]
+
+FILE_COUNT_MAX_JOBS = 200
+"""Above this many jobs, `projects delete` does not count files job by job."""
+
+_COLUMNS = (
+    Column("NAME", shrink=True, min_width=12),
+    Column("JOBS", align="right"),
+    Column("RUNNING", align="right"),
+    Column("COMPLETED", align="right"),
+    Column("FAILED", align="right"),
+    Column("LAST ACTIVITY"),
+)
+
+
+def projects_table(projects: list[Project], *, width: int | None = None) -> str:
+    """The ``projects ls`` table: name, job counts by outcome, last activity."""
+    rows = []
+    for project in projects:
+        counts = project.job_counts
+        running = sum(counts.get(status, 0) for status in ACTIVE_STATUSES)
+        rows.append(
+            [
+                cell(project.name),
+                str(project.job_count),
+                str(running),
+                str(counts.get(JobStatus.COMPLETED, 0)),
+                str(counts.get(JobStatus.FAILED, 0)),
+                format_time(project.last_activity or project.created_at),
+            ]
+        )
+    return render_table(_COLUMNS, rows, width=width).text
+
+
+@click.group("projects")
+def projects_group() -> None:
+    """List, create, rename and delete projects."""
+
+
+@projects_group.command("ls")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@pass_cli
+def projects_ls(cli: CliContext, as_json: bool) -> None:
+    """List projects, most recently active first.
+
+    RUNNING counts queued, starting and running jobs.
+    """
+    with cli.client() as client:
+        projects = client.list_projects()
+    if as_json:
+        click.echo(dumps(projects_json(projects)))
+    elif not projects:
+        click.echo("No projects yet. Create one with `atlas projects create NAME`.", err=True)
+    else:
+        click.echo(projects_table(projects))
+
+
+@projects_group.command("create")
+@click.argument("name")
+@click.option("--description", default="", metavar="MARKDOWN", help="Markdown description.")
+@pass_cli
+def projects_create(cli: CliContext, name: str, description: str) -> None:
+    """Create the project NAME."""
+    with cli.client() as client:
+        project = client.create_project(name, description=description)
+    click.echo(f"Created project {project.name!r}.")
+
+
+@projects_group.command("rename")
+@click.argument("old")
+@click.argument("new")
+@pass_cli
+def projects_rename(cli: CliContext, old: str, new: str) -> None:
+    """Rename the project OLD to NEW (its jobs follow)."""
+    with cli.client() as client:
+        project = client.rename_project(old, new)
+    click.echo(f"Renamed project {old!r} to {project.name!r}.")
+
+
+@projects_group.command("delete")
+@click.argument("name")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@pass_cli
+def projects_delete(cli: CliContext, name: str, yes: bool) -> None:
+    """Delete the project NAME with all its jobs, metrics, artifacts and logs."""
+    with cli.client() as client:
+        project = client.get_project(name)
+        if not yes:
+            click.confirm(_deletion_question(client, project), abort=True, err=True)
+        client.delete_project(name)
+    click.echo(f"Deleted project {name!r} ({_jobs(project.job_count)}).")
+
+
+def _jobs(count: int) -> str:
+    return f"{count} job" + ("" if count == 1 else "s")
+
+
+def _deletion_question(client: Client, project: Project) -> str:
+    running = sum(project.job_counts.get(status, 0) for status in ACTIVE_STATUSES)
+    active = f", {running} of them still active" if running else ""
+    files = _count_files(client, project)
+    return (
+        f"Delete project {project.name!r}: {_jobs(project.job_count)}{active}, "
+        f"{files} and their logs? This cannot be undone."
+    )
+
+
+def _count_files(client: Client, project: Project) -> str:
+    """``"12 artifact files"``, counted job by job for projects of moderate size."""
+    if project.job_count > FILE_COUNT_MAX_JOBS:
+        return "all their artifact files"
+    total = 0
+    offset = 0
+    while True:
+        page = client.list_jobs(project.name, limit=FILE_COUNT_MAX_JOBS, offset=offset)
+        for job in page.items:
+            total += len(client.list_artifacts(job.id))
+        offset += len(page.items)
+        if not page.items or offset >= page.total:
+            break
+    return f"{total} artifact file" + ("" if total == 1 else "s")

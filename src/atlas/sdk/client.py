@@ -1,0 +1,500 @@
+"""``Client``: a typed client of the Atlas REST API (docs/rest-api.md).
+
+Every method answers plain data (``atlas.domain`` dataclasses) and raises the same
+``AtlasError`` subclass the server raised, found from the error body's ``code``. A server that
+does not answer (refused connection, timeout) or answers 5xx raises
+``ServerUnavailableError``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+import httpx
+
+from atlas.domain import (
+    Artifact,
+    Job,
+    JobError,
+    JobKind,
+    JobStatus,
+    MetricSummary,
+    Note,
+    Page,
+    ParamValue,
+    Project,
+    Series,
+)
+from atlas.errors import ServerUnavailableError
+from atlas.sdk import wire
+from atlas.sdk.responses import raise_for_error
+from atlas.sdk.buffer import MetricColumns
+from atlas.sdk.wire import BatchResult, Description, LogChunk, ProjectKeys
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["API_PREFIX", "Client"]
+
+API_PREFIX = "/api/v1"
+_CHUNK = 1 << 20
+
+
+def _name(value: str) -> str:
+    """One path segment (a project name, a job id, a key with no ``/``)."""
+    return quote(value, safe="")
+
+
+def _path(value: str) -> str:
+    """A ``/``-separated path (an artifact path, a metric or param key)."""
+    return quote(value, safe="/")
+
+
+def _file_chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            yield chunk
+
+
+class Client:
+    """A client of one Atlas server.
+
+    ``url`` and ``token`` default to the ``url`` and ``token`` settings (``ATLAS_URL``,
+    ``ATLAS_TOKEN``); ``timeout`` (seconds) to the ``timeout`` setting. ``http`` is an
+    ``httpx.Client`` to send requests with (a ``fastapi.testclient.TestClient`` in tests):
+    its ``base_url`` is used and it is not closed by :meth:`close`. The token is sent as
+    ``Authorization: Bearer <token>``. A client is safe to share between threads.
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        token: str | None = None,
+        *,
+        http: httpx.Client | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        if token is None or timeout is None or (url is None and http is None):
+            from atlas.settings import load_settings
+
+            settings = load_settings()
+            token = settings.token if token is None else token
+            timeout = settings.timeout if timeout is None else timeout
+            url = settings.url if url is None and http is None else url
+        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._timeout = timeout
+        if http is None:
+            self._http = httpx.Client(base_url=str(url).rstrip("/"), timeout=timeout)
+            self._owns_http = True
+        else:
+            self._http = http
+            self._owns_http = False
+
+    @property
+    def url(self) -> str:
+        """The server's base URL."""
+        return str(self._http.base_url).rstrip("/")
+
+    def close(self) -> None:
+        """Close the connections this client opened (not an ``http`` client given to it)."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- plumbing --------------------------------------------------------------------------
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: object = None,
+        params: Mapping[str, str | int] | None = None,
+        content: bytes | Iterator[bytes] | None = None,
+        headers: Mapping[str, str] | None = None,
+        prefix: str = API_PREFIX,
+    ) -> httpx.Response:
+        all_headers = dict(self._headers)
+        if headers:
+            all_headers.update(headers)
+        if body is not None:
+            content = json.dumps(body, separators=(",", ":")).encode()
+            all_headers["Content-Type"] = "application/json"
+        try:
+            response = self._http.request(
+                method,
+                prefix + path,
+                content=content,
+                params=params,
+                headers=all_headers,
+                timeout=self._timeout,
+            )
+        except httpx.TransportError as exc:
+            raise ServerUnavailableError(
+                f"no Atlas server answered {method} {prefix}{path} at {self.url}: {exc}",
+                detail={"url": self.url},
+            ) from exc
+        raise_for_error(response, method, prefix + path)
+        return response
+
+    def _json(self, method: str, path: str, **options: object) -> object:
+        response = self._send(method, path, **options)  # type: ignore[arg-type]
+        return response.json()
+
+    # -- server ----------------------------------------------------------------------------
+    def health(self) -> dict[str, object]:
+        """``GET /healthz``: ``{"status": "ok", "version": ...}``."""
+        answer = self._json("GET", "/healthz", prefix="")
+        return dict(answer) if isinstance(answer, dict) else {}
+
+    # -- projects --------------------------------------------------------------------------
+    def list_projects(self) -> list[Project]:
+        """Every project, most recently active first."""
+        return [wire.parse_project(p) for p in wire.items_of(self._json("GET", "/projects"))]
+
+    def get_project(self, name: str) -> Project:
+        """The project ``name`` with its job counts; ``NotFoundError`` when unknown."""
+        return wire.parse_project(self._json("GET", f"/projects/{_name(name)}"))
+
+    def create_project(self, name: str, *, description: str = "") -> Project:
+        """Create a project; ``ConflictError`` when the name is taken."""
+        body = {"name": name, "description": description}
+        return wire.parse_project(self._json("POST", "/projects", body=body))
+
+    def rename_project(self, name: str, new_name: str) -> Project:
+        """Rename a project; ``ConflictError`` when ``new_name`` is taken."""
+        answer = self._json("PATCH", f"/projects/{_name(name)}", body={"name": new_name})
+        return wire.parse_project(answer)
+
+    def delete_project(self, name: str) -> None:
+        """Delete the project, its jobs and their files."""
+        self._send("DELETE", f"/projects/{_name(name)}")
+
+    def get_description(self, project: str) -> Description:
+        """The project's markdown description and its sanitised HTML."""
+        answer = self._json("GET", f"/projects/{_name(project)}/description")
+        return _description(answer)
+
+    def set_description(self, project: str, markdown: str) -> Description:
+        """Replace the project's markdown description."""
+        path = f"/projects/{_name(project)}/description"
+        return _description(self._json("PUT", path, body={"markdown": markdown}))
+
+    def add_note(self, project: str, text: str, *, author: str | None = None) -> Note:
+        """Add a dated note to the project (``author`` defaults to the server's choice)."""
+        body: dict[str, str] = {"text": text}
+        if author is not None:
+            body["author"] = author
+        answer = self._json("POST", f"/projects/{_name(project)}/notes", body=body)
+        return wire.parse_note(answer, project)
+
+    def list_notes(self, project: str) -> list[Note]:
+        """The project's notes, newest first."""
+        answer = self._json("GET", f"/projects/{_name(project)}/notes")
+        return [wire.parse_note(n, project) for n in wire.items_of(answer)]
+
+    def get_keys(self, project: str) -> ProjectKeys:
+        """Every param, metric and tag key the project's jobs use."""
+        answer = self._json("GET", f"/projects/{_name(project)}/keys")
+        body = answer if isinstance(answer, dict) else {}
+        return ProjectKeys(
+            params=wire.string_list(body.get("params", [])),
+            metrics=wire.string_list(body.get("metrics", [])),
+            tags=wire.string_list(body.get("tags", [])),
+        )
+
+    # -- jobs ------------------------------------------------------------------------------
+    def create_job(
+        self,
+        project: str,
+        *,
+        name: str | None = None,
+        user: str | None = None,
+        kind: JobKind | None = None,
+        command: str | None = None,
+        params: Mapping[str, ParamValue] | None = None,
+        tags: Mapping[str, str] | None = None,
+        git: Mapping[str, object] | None = None,
+        environment: Mapping[str, object] | None = None,
+        job_id: str | None = None,
+    ) -> Job:
+        """Create a job in ``project`` (created when missing). A local job starts running.
+        ``job_id`` keeps an id made by the client (``atlas.domain.new_job_id()``);
+        ``ConflictError`` when a job with that id exists. Omitted fields take the server's
+        defaults."""
+        fields: dict[str, object] = {
+            "project": project,
+            "name": name,
+            "user": user,
+            "kind": None if kind is None else str(kind),
+            "command": command,
+            "params": None if params is None else dict(params),
+            "tags": None if tags is None else dict(tags),
+            "git": None if git is None else dict(git),
+            "environment": None if environment is None else dict(environment),
+            "id": job_id,
+        }
+        body = {key: value for key, value in fields.items() if value is not None}
+        return wire.parse_job(self._json("POST", "/jobs", body=body))
+
+    def get_job(self, job_id: str) -> Job:
+        """The job with its params, tags and metric summaries; ``NotFoundError`` when
+        unknown."""
+        return wire.parse_job(self._json("GET", f"/jobs/{_name(job_id)}"))
+
+    def list_jobs(
+        self,
+        project: str,
+        *,
+        filter: str = "",
+        sort: str | Sequence[str] = "-created_at",
+        limit: int = 100,
+        offset: int = 0,
+    ) -> Page[Job]:
+        """One page of the project's jobs. ``filter`` is a query expression
+        (``params.lr < 0.01 and tags.stage = "prod"``), ``sort`` a field or a list of fields
+        with ``-`` for descending; ``limit`` 1-1000. ``QuerySyntaxError`` for a bad filter."""
+        query: dict[str, str | int] = {"limit": limit, "offset": offset}
+        if filter:
+            query["filter"] = filter
+        sort_text = sort if isinstance(sort, str) else ",".join(sort)
+        if sort_text:
+            query["sort"] = sort_text
+        answer = self._json("GET", f"/projects/{_name(project)}/jobs", params=query)
+        body = answer if isinstance(answer, dict) else {}
+        items = [wire.parse_job(job) for job in wire.items_of(answer)]
+        return Page(
+            items=items,
+            total=int(body.get("total", len(items))),
+            limit=int(body.get("limit", limit)),
+            offset=int(body.get("offset", offset)),
+        )
+
+    def iter_jobs(
+        self,
+        project: str,
+        *,
+        filter: str = "",
+        sort: str | Sequence[str] = "created_at",
+        page_size: int = 500,
+    ) -> Iterator[Job]:
+        """Every job of the project that matches ``filter``, fetched page by page (oldest
+        first by default, so jobs created meanwhile come at the end)."""
+        offset = 0
+        seen: set[str] = set()
+        while True:
+            page = self.list_jobs(project, filter=filter, sort=sort, limit=page_size, offset=offset)
+            for job in page.items:
+                if job.id not in seen:
+                    seen.add(job.id)
+                    yield job
+            offset += len(page.items)
+            if not page.items or offset >= page.total:
+                return
+
+    def update_job(
+        self,
+        job_id: str,
+        *,
+        name: str | None = None,
+        status: JobStatus | None = None,
+        exit_code: int | None = None,
+        error: JobError | None = None,
+    ) -> Job:
+        """Rename a job or change its status (``InvalidTransitionError`` when the status
+        table forbids it), recording its exit code and error."""
+        body: dict[str, object] = {}
+        if name is not None:
+            body["name"] = name
+        if status is not None:
+            body["status"] = str(status)
+        if exit_code is not None:
+            body["exit_code"] = exit_code
+        if error is not None:
+            body["error"] = {
+                "type": error.type,
+                "message": error.message,
+                "traceback": error.traceback,
+            }
+        return wire.parse_job(self._json("PATCH", f"/jobs/{_name(job_id)}", body=body))
+
+    def delete_job(self, job_id: str) -> None:
+        """Delete the job, its rows and its files."""
+        self._send("DELETE", f"/jobs/{_name(job_id)}")
+
+    # -- params and tags -------------------------------------------------------------------
+    def set_params(
+        self, job_id: str, params: Mapping[str, ParamValue]
+    ) -> dict[str, ParamValue]:
+        """Merge flat ``params`` into the job's params; answer all of them."""
+        answer = self._json("PUT", f"/jobs/{_name(job_id)}/params", body={"params": params})
+        return dict(wire.mapping_of(answer, "params"))  # type: ignore[arg-type]
+
+    def delete_param(self, job_id: str, key: str) -> None:
+        """Remove one param; ``NotFoundError`` when the job has no such param."""
+        self._send("DELETE", f"/jobs/{_name(job_id)}/params/{_path(key)}")
+
+    def set_tags(self, job_id: str, tags: Mapping[str, str]) -> dict[str, str]:
+        """Merge ``tags`` into the job's tags; answer all of them."""
+        answer = self._json("PUT", f"/jobs/{_name(job_id)}/tags", body={"tags": tags})
+        return {key: str(value) for key, value in wire.mapping_of(answer, "tags").items()}
+
+    def delete_tag(self, job_id: str, key: str) -> None:
+        """Remove one tag; ``NotFoundError`` when the job has no such tag."""
+        self._send("DELETE", f"/jobs/{_name(job_id)}/tags/{_path(key)}")
+
+    # -- metrics ---------------------------------------------------------------------------
+    def send_metrics(
+        self, job_id: str, columns: Sequence[MetricColumns], *, batch_id: str
+    ) -> BatchResult:
+        """Store a columnar batch of points (base64-encoded). A ``batch_id`` the server has
+        stored before for this job stores nothing and answers ``duplicate=True``, so a
+        retry never duplicates points."""
+        body = {"batch_id": batch_id, "encoding": "base64"}
+        body_series = wire.encode_columns(list(columns))
+        answer = self._json(
+            "POST", f"/jobs/{_name(job_id)}/metrics", body={**body, "series": body_series}
+        )
+        data = answer if isinstance(answer, dict) else {}
+        return BatchResult(stored=int(data.get("stored", 0)), duplicate=bool(data.get("duplicate")))
+
+    def list_metrics(self, job_id: str) -> list[MetricSummary]:
+        """The job's metric summaries (last, min, max, count, last step), one per key."""
+        answer = self._json("GET", f"/jobs/{_name(job_id)}/metrics")
+        return [wire.parse_summary(item) for item in wire.items_of(answer)]
+
+    def get_metric(
+        self,
+        job_id: str,
+        key: str,
+        *,
+        min_step: int | None = None,
+        max_step: int | None = None,
+        max_points: int | None = None,
+    ) -> Series:
+        """The points of one metric in step order within the inclusive step range. With
+        ``max_points`` (2-100,000) the server downsamples, keeping each bucket's first,
+        min, max and last points."""
+        query = {
+            name: value
+            for name, value in (
+                ("min_step", min_step),
+                ("max_step", max_step),
+                ("max_points", max_points),
+            )
+            if value is not None
+        }
+        path = f"/jobs/{_name(job_id)}/metrics/{_path(key)}"
+        return wire.parse_series(self._json("GET", path, params=query))
+
+    def get_metrics_for_all_jobs(self, project: str) -> pd.DataFrame | list[dict[str, object]]:
+        """One row per job of ``project`` (id, name, status, user, times, then a column
+        per param, per metric's last value and per tag): a pandas DataFrame when pandas is
+        installed, else a list of dicts. See docs/sdk.md for the column names."""
+        from atlas.sdk.table import jobs_table
+
+        return jobs_table(list(self.iter_jobs(project)))
+
+    # -- artifacts -------------------------------------------------------------------------
+    def upload_artifact(
+        self,
+        job_id: str,
+        path: str,
+        source: str | os.PathLike[str] | bytes,
+        *,
+        step: int | None = None,
+    ) -> Artifact:
+        """Store ``source`` (a file to stream, or bytes) as the job's artifact ``path``
+        (relative, ``/``-separated). An existing artifact at ``path`` is replaced."""
+        headers = {"Content-Type": "application/octet-stream"}
+        content: bytes | Iterator[bytes]
+        if isinstance(source, bytes):
+            content = source
+        else:
+            file = Path(source)
+            headers["Content-Length"] = str(file.stat().st_size)
+            content = _file_chunks(file)
+        query = {} if step is None else {"step": step}
+        url = f"/jobs/{_name(job_id)}/artifacts/{_path(path)}"
+        answer = self._send("PUT", url, content=content, headers=headers, params=query)
+        return wire.parse_artifact(answer.json(), job_id)
+
+    def list_artifacts(self, job_id: str) -> list[Artifact]:
+        """The job's artifacts, by path."""
+        answer = self._json("GET", f"/jobs/{_name(job_id)}/artifacts")
+        return [wire.parse_artifact(item, job_id) for item in wire.items_of(answer)]
+
+    def read_artifact(
+        self, job_id: str, path: str, *, start: int | None = None, end: int | None = None
+    ) -> bytes:
+        """The artifact's bytes; with ``start``/``end`` only the inclusive byte range
+        (``RangeNotSatisfiableError`` outside the file)."""
+        headers = {}
+        if start is not None or end is not None:
+            headers["Range"] = f"bytes={start or 0}-{'' if end is None else end}"
+        url = f"/jobs/{_name(job_id)}/artifacts/{_path(path)}"
+        return self._send("GET", url, headers=headers).content
+
+    def download_artifact(
+        self, job_id: str, path: str, destination: str | os.PathLike[str]
+    ) -> Path:
+        """Stream the artifact into the file ``destination`` (written whole or not at
+        all) and return its path."""
+        target = Path(destination)
+        partial = target.with_name(target.name + ".partial")
+        url = f"{API_PREFIX}/jobs/{_name(job_id)}/artifacts/{_path(path)}"
+        try:
+            with self._http.stream("GET", url, headers=self._headers) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    raise_for_error(response, "GET", url)
+                with partial.open("wb") as handle:
+                    for chunk in response.iter_bytes(_CHUNK):
+                        handle.write(chunk)
+        except httpx.TransportError as exc:
+            partial.unlink(missing_ok=True)
+            raise ServerUnavailableError(
+                f"no Atlas server answered GET {url} at {self.url}: {exc}"
+            ) from exc
+        partial.replace(target)
+        return target
+
+    # -- logs ------------------------------------------------------------------------------
+    def append_log(self, job_id: str, data: bytes | str) -> int:
+        """Append to the job's log; answer the log's size in bytes afterwards."""
+        content = data.encode("utf-8", "backslashreplace") if isinstance(data, str) else data
+        headers = {"Content-Type": "application/octet-stream"}
+        answer = self._send("POST", f"/jobs/{_name(job_id)}/log", content=content, headers=headers)
+        body = answer.json()
+        return int(body.get("size", 0)) if isinstance(body, dict) else 0
+
+    def read_log(self, job_id: str, *, offset: int = 0, limit: int | None = None) -> LogChunk:
+        """The job's log bytes from ``offset`` (at most ``limit`` of them) and the log's
+        whole size, so a reader can poll from ``offset + len(data)``."""
+        query: dict[str, str | int] = {"offset": offset}
+        if limit is not None:
+            query["limit"] = limit
+        response = self._send("GET", f"/jobs/{_name(job_id)}/log", params=query)
+        size = response.headers.get("X-Atlas-Log-Size")
+        data = response.content
+        return LogChunk(data=data, size=int(size) if size else offset + len(data))
+
+
+def _description(answer: object) -> Description:
+    body = answer if isinstance(answer, dict) else {}
+    return Description(markdown=str(body.get("markdown", "")), html=str(body.get("html", "")))

@@ -1,0 +1,299 @@
+"""What a run sends to the server, as records that are either sent or spooled.
+
+Each record can be sent with a ``Client`` (safe to send again: metric batches carry a batch
+id, a job creation that finds its id taken is done, a log append knows the offset it belongs
+at, a status already reached is done) and written to the spool as a JSON header plus a
+binary payload, then read back. Nothing is ever pickled.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, Protocol
+
+from atlas.domain import JobError, JobKind, JobStatus, ParamValue
+from atlas.errors import AtlasError, ConflictError, InvalidTransitionError
+from atlas.sdk.buffer import MetricColumns
+from atlas.sdk.wire import column_bytes, columns_from_bytes
+
+if TYPE_CHECKING:
+    from atlas.sdk.client import Client
+
+__all__ = [
+    "ArtifactUpload",
+    "CreateJob",
+    "LogAppend",
+    "MetricBatch",
+    "Record",
+    "SetParams",
+    "SetTags",
+    "UpdateJob",
+    "decode_record",
+]
+
+Header = dict[str, object]
+
+
+class Record(Protocol):
+    """One thing to tell the server about a job."""
+
+    op: ClassVar[str]
+
+    def send(self, client: Client, job_id: str, *, careful: bool) -> bool:
+        """Send it; ``careful`` when an earlier try may have reached the server. True when
+        the server already had it (nothing stored twice)."""
+
+    def encode(self) -> tuple[Header, bytes]:
+        """The spool header (``op`` added by the writer) and payload."""
+
+
+@dataclass(frozen=True, slots=True)
+class CreateJob:
+    """Create the job with the id the client chose (already existing means done)."""
+
+    op: ClassVar[str] = "create_job"
+    project: str
+    fields: dict[str, object] = field(default_factory=dict)
+
+    def send(self, client: Client, job_id: str, *, careful: bool) -> bool:
+        f = self.fields
+        try:
+            client.create_job(
+                self.project,
+                job_id=job_id,
+                name=_opt_str(f.get("name")),
+                user=_opt_str(f.get("user")),
+                kind=JobKind(str(f.get("kind", JobKind.LOCAL))),
+                command=_opt_str(f.get("command")),
+                params=_opt_dict(f.get("params")),  # type: ignore[arg-type]
+                tags=_opt_dict(f.get("tags")),  # type: ignore[arg-type]
+                git=_opt_dict(f.get("git")),
+                environment=_opt_dict(f.get("environment")),
+            )
+        except ConflictError:
+            return True  # the job exists: created by an earlier try of this very record
+        return False
+
+    def encode(self) -> tuple[Header, bytes]:
+        return {"project": self.project, "fields": self.fields}, b""
+
+    def with_fields(self, **more: object) -> CreateJob:
+        """A copy with ``more`` fields (filled in by the sender: git, environment)."""
+        return replace(self, fields={**self.fields, **more})
+
+
+@dataclass(frozen=True, slots=True)
+class SetParams:
+    """Merge flat params into the job's params."""
+
+    op: ClassVar[str] = "params"
+    params: dict[str, ParamValue]
+
+    def send(self, client: Client, job_id: str, *, careful: bool) -> bool:
+        client.set_params(job_id, self.params)
+        return False
+
+    def encode(self) -> tuple[Header, bytes]:
+        return {"params": self.params}, b""
+
+
+@dataclass(frozen=True, slots=True)
+class SetTags:
+    """Merge tags into the job's tags."""
+
+    op: ClassVar[str] = "tags"
+    tags: dict[str, str]
+
+    def send(self, client: Client, job_id: str, *, careful: bool) -> bool:
+        client.set_tags(job_id, self.tags)
+        return False
+
+    def encode(self) -> tuple[Header, bytes]:
+        return {"tags": self.tags}, b""
+
+
+@dataclass(frozen=True, slots=True)
+class MetricBatch:
+    """Columns of points with their idempotency key."""
+
+    op: ClassVar[str] = "metrics"
+    batch_id: str
+    columns: list[MetricColumns]
+
+    @property
+    def points(self) -> int:
+        return sum(len(c) for c in self.columns)
+
+    @property
+    def keys(self) -> list[str]:
+        return [c.key for c in self.columns]
+
+    def send(self, client: Client, job_id: str, *, careful: bool) -> bool:
+        return client.send_metrics(job_id, self.columns, batch_id=self.batch_id).duplicate
+
+    def encode(self) -> tuple[Header, bytes]:
+        series = [{"key": c.key, "n": len(c)} for c in self.columns]
+        payload = b"".join(
+            column_bytes(part) for c in self.columns for part in (c.steps, c.times, c.values)
+        )
+        return {"batch_id": self.batch_id, "series": series}, payload
+
+    def halves(self) -> tuple[MetricBatch, MetricBatch]:
+        """Two batches holding the points of this one (for a server that found it too
+        large); their batch ids derive from this one's."""
+        first: list[MetricColumns] = []
+        second: list[MetricColumns] = []
+        half = self.points // 2
+        seen = 0
+        for c in self.columns:
+            cut = max(0, min(len(c), half - seen))
+            seen += len(c)
+            if cut:
+                first.append(MetricColumns(c.key, c.steps[:cut], c.times[:cut], c.values[:cut]))
+            if cut < len(c):
+                second.append(MetricColumns(c.key, c.steps[cut:], c.times[cut:], c.values[cut:]))
+        return MetricBatch(self.batch_id + "a", first), MetricBatch(self.batch_id + "b", second)
+
+
+@dataclass(frozen=True, slots=True)
+class LogAppend:
+    """Console text that belongs at byte ``offset`` of the job's log."""
+
+    op: ClassVar[str] = "log"
+    offset: int
+    data: bytes
+
+    def send(self, client: Client, job_id: str, *, careful: bool) -> bool:
+        if not careful:
+            client.append_log(job_id, self.data)
+            return False
+        size = client.read_log(job_id, offset=0, limit=0).size
+        if size >= self.offset + len(self.data):
+            return True  # stored by an earlier try
+        start = max(0, size - self.offset)
+        client.append_log(job_id, self.data[start:])
+        return start > 0
+
+    def encode(self) -> tuple[Header, bytes]:
+        return {"offset": self.offset}, self.data
+
+
+@dataclass(frozen=True, slots=True)
+class ArtifactUpload:
+    """A file to store as the job's artifact ``path``."""
+
+    op: ClassVar[str] = "artifact"
+    path: str
+    file: Path
+    step: int | None = None
+
+    def send(self, client: Client, job_id: str, *, careful: bool) -> bool:
+        client.upload_artifact(job_id, self.path, self.file, step=self.step)
+        return False
+
+    def encode(self) -> tuple[Header, bytes]:
+        # The spool writer copies the file next to the spool and stores its name here.
+        return {"path": self.path, "file": self.file.name, "step": self.step}, b""
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateJob:
+    """Rename the job or move it to a status (a status already reached is done)."""
+
+    op: ClassVar[str] = "update_job"
+    name: str | None = None
+    status: JobStatus | None = None
+    exit_code: int | None = None
+    error: JobError | None = None
+
+    def send(self, client: Client, job_id: str, *, careful: bool) -> bool:
+        try:
+            client.update_job(
+                job_id,
+                name=self.name,
+                status=self.status,
+                exit_code=self.exit_code,
+                error=self.error,
+            )
+        except InvalidTransitionError:
+            if client.get_job(job_id).status != self.status:
+                raise
+            return True  # reached by an earlier try
+        return False
+
+    def encode(self) -> tuple[Header, bytes]:
+        error = None
+        if self.error is not None:
+            error = {
+                "type": self.error.type,
+                "message": self.error.message,
+                "traceback": self.error.traceback,
+            }
+        body = {"name": self.name, "status": self.status, "exit_code": self.exit_code}
+        return {**body, "error": error}, b""
+
+
+def _opt_str(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _opt_dict(value: object) -> dict[str, object] | None:
+    return dict(value) if isinstance(value, dict) else None
+
+
+def _decode_metrics(header: Header, payload: bytes) -> MetricBatch:
+    columns = []
+    offset = 0
+    series = header.get("series")
+    if not isinstance(series, list):
+        raise AtlasError("spool record of metrics without series")
+    for entry in series:
+        n = int(entry["n"]) * 8
+        parts = [payload[offset + i * n : offset + (i + 1) * n] for i in range(3)]
+        offset += 3 * n
+        columns.append(columns_from_bytes(str(entry["key"]), *parts))
+    if offset != len(payload):
+        raise AtlasError("spool record of metrics whose payload does not match its series")
+    return MetricBatch(str(header["batch_id"]), columns)
+
+
+def _decode_update(header: Header) -> UpdateJob:
+    error = header.get("error")
+    status = header.get("status")
+    exit_code = header.get("exit_code")
+    name = header.get("name")
+    return UpdateJob(
+        name=None if name is None else str(name),
+        status=None if status is None else JobStatus(str(status)),
+        exit_code=int(exit_code) if isinstance(exit_code, int) else None,
+        error=JobError(**error) if isinstance(error, dict) else None,
+    )
+
+
+def decode_record(header: Header, payload: bytes, files: Path) -> Record:
+    """The record a spool header and payload stand for (``files`` holds spooled
+    artifacts). ``AtlasError`` for an unknown or malformed record."""
+    op = header.get("op")
+    try:
+        if op == CreateJob.op:
+            fields = header.get("fields")
+            return CreateJob(str(header["project"]), dict(fields) if isinstance(fields, dict) else {})
+        if op == SetParams.op:
+            return SetParams(dict(header["params"]))  # type: ignore[call-overload]
+        if op == SetTags.op:
+            return SetTags({str(k): str(v) for k, v in dict(header["tags"]).items()})  # type: ignore[call-overload]
+        if op == MetricBatch.op:
+            return _decode_metrics(header, payload)
+        if op == LogAppend.op:
+            return LogAppend(int(header["offset"]), payload)  # type: ignore[call-overload]
+        if op == ArtifactUpload.op:
+            step = header.get("step")
+            file = files / str(header["file"])
+            return ArtifactUpload(str(header["path"]), file, step if isinstance(step, int) else None)
+        if op == UpdateJob.op:
+            return _decode_update(header)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise AtlasError(f"malformed spool record {op!r}: {exc}") from exc
+    raise AtlasError(f"unknown spool record {op!r}: {json.dumps(header)[:200]}")

@@ -1,0 +1,268 @@
+"""``Run``: the job this process tracks, and which run a tracking call goes to.
+
+A run records into one job: metrics go to its buffer, everything else is queued for its
+sender thread, in order. The run a call goes to is the one set in the current context
+(``contextvars``: ``with atlas.init(...)`` in a thread or a task) or else the process's default
+run (the first one started, seen from every thread).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import TYPE_CHECKING
+
+from atlas.errors import AtlasError, ConflictError
+from atlas.sdk.buffer import metric_step, metric_value
+from atlas.sdk.keys import check_key
+
+if TYPE_CHECKING:
+    from pathlib import Path
+    from types import TracebackType
+
+    from atlas.domain import JobError, JobStatus, ParamValue
+    from atlas.sdk.capture import OutputCapture
+    from atlas.sdk.client import Client
+    from atlas.sdk.records import Record
+    from atlas.sdk.sender import Sender
+    from atlas.settings import Settings
+
+__all__ = ["Run", "active_run", "open_runs"]
+
+current: ContextVar[Run | None] = ContextVar("atlas_run", default=None)
+"""The run of the current context, set by ``init``."""
+
+
+class _Process:
+    """The process's default run and every run still open."""
+
+    default: Run | None = None
+    open: list[Run] = []  # noqa: RUF012 - one list for the process, by design
+    lock = threading.RLock()
+
+
+def active_run() -> Run | None:
+    """The run tracking calls go to now, or None (nothing is started here)."""
+    run = current.get()
+    if run is not None and not run.finished:
+        return run
+    run = _Process.default
+    return run if run is not None and not run.finished else None
+
+
+def open_runs() -> list[Run]:
+    """Runs started in this process and not finished yet, oldest first."""
+    with _Process.lock:
+        return list(_Process.open)
+
+
+class Run:
+    """A job tracked by this process. Get one from ``atlas.init()`` (or
+    ``atlas.current_job()``); its methods are those of the ``atlas`` module, bound to it.
+
+    ``attached`` runs belong to a job Atlas started (``ATLAS_JOB_ID``): they add data but
+    neither report a final status nor capture the console (the executor owns both).
+    """
+
+    def __init__(
+        self,
+        *,
+        job_id: str,
+        project: str,
+        name: str,
+        settings: Settings,
+        client: Client | None,
+        attached: bool,
+        creation: Record | None,
+    ) -> None:
+        from atlas.sdk.environment import describe
+        from atlas.sdk.sender import Sender
+
+        self.id = job_id
+        self.project = project
+        self.name = name
+        self.attached = attached
+        self.finished = False
+        self._settings = settings
+        self._params: dict[str, ParamValue] = {}
+        self._capture: OutputCapture | None = None
+        self._sender: Sender = Sender(
+            job_id,
+            settings,
+            client_factory=(lambda: client) if client is not None else _client_factory(settings),
+            owns_client=client is None,
+            describe=describe,
+        )
+        self._buffer = self._sender.buffer
+        if creation is not None:
+            self._sender.submit(creation)
+        self._sender.start()
+        with _Process.lock:
+            _Process.open.append(self)
+            if _Process.default is None or _Process.default.finished:
+                _Process.default = self
+
+    def __repr__(self) -> str:
+        state = "finished" if self.finished else "running"
+        return f"<atlas.Run {self.id} project={self.project!r} name={self.name!r} {state}>"
+
+    # -- tracking --------------------------------------------------------------------------
+    def log_metric(self, key: str, value: float, step: int | None = None) -> None:
+        """Record ``value`` of metric ``key`` at ``step`` (default: the key's previous step
+        + 1, 0 first). ``TypeError`` naming the key for a value that is not a number."""
+        if type(value) is not float:
+            value = metric_value(key, value)
+        if step is not None and type(step) is not int:
+            step = metric_step(key, step)
+        self._buffer.append(key, value, step)
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        """Record several metrics at one ``step`` (all or none are recorded)."""
+        if not isinstance(metrics, dict):
+            raise TypeError(f"log_metrics takes a dict of metrics, not {type(metrics).__name__}")
+        if step is not None:
+            step = metric_step(next(iter(metrics), "?"), step)
+        points = [(key, metric_value(key, value), step) for key, value in metrics.items()]
+        self._buffer.extend(points)
+
+    def log_param(self, key: str, value: object) -> None:
+        """Record one param (a mapping value is flattened: see ``log_params``)."""
+        self.log_params({check_key(key, "param"): value})
+
+    def log_params(self, params: dict[str, object]) -> None:
+        """Record params; nested dicts are flattened with ``.`` (``{"a": {"b": 1}}`` is
+        ``a.b = 1``), values must be JSON (numpy scalars are converted)."""
+        from atlas.sdk.params import flatten_params
+        from atlas.sdk.records import SetParams
+
+        flat = flatten_params(params)
+        if flat:
+            self._check_open("log params")
+            self._params.update(flat)
+            self._sender.submit(SetParams(flat))
+
+    def set_tag(self, key: str, value: str = "") -> None:
+        """Set the tag ``key`` (a label with no value when ``value`` is empty)."""
+        from atlas.sdk.params import tag_value
+
+        self.set_tags({check_key(key, "tag"): tag_value(key, value)})
+
+    def set_tags(self, tags: dict[str, object] | list[str]) -> None:
+        """Set several tags: a dict of values, or a list of names (each with value ``""``)."""
+        from atlas.sdk.params import normalize_tags
+        from atlas.sdk.records import SetTags
+
+        normalized = normalize_tags(tags)
+        if normalized:
+            self._check_open("set tags")
+            self._sender.submit(SetTags(normalized))
+
+    def save_artifact(
+        self, path: str | Path, key: str | None = None, *, step: int | None = None
+    ) -> list[str]:
+        """Store a file, or every file under a folder, as artifacts of the job; waits until
+        they are stored (or spooled when the server is unreachable). ``key`` is the
+        artifact path (default: the file's or folder's name); a folder's files are stored
+        under ``key/``. Returns the artifact paths."""
+        from pathlib import Path
+
+        from atlas.sdk.artifacts import artifact_uploads
+        from atlas.sdk.sender import Ticket
+
+        self._check_open("save artifacts")
+        uploads = artifact_uploads(Path(path), key, step)
+        tickets = []
+        for upload in uploads:
+            ticket = Ticket()
+            self._sender.submit(upload, ticket)
+            tickets.append(ticket)
+        for ticket in tickets:
+            while not ticket.wait(1.0):
+                self._check_sender()
+            if ticket.error is not None:
+                raise ticket.error
+        return [upload.path for upload in uploads]
+
+    def params(self) -> dict[str, ParamValue]:
+        """The params this process recorded for the job (flat)."""
+        return dict(self._params)
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until everything recorded so far is sent; True when the server has it all
+        (False on timeout, or when the server is unreachable and some of it is spooled)."""
+        return self._sender.flush(timeout)
+
+    # -- life cycle ------------------------------------------------------------------------
+    def finish(self) -> None:
+        """End the job as completed (an attached job is only flushed)."""
+        from atlas.domain import JobStatus
+
+        self.end(JobStatus.COMPLETED, 0)
+
+    def end(
+        self, status: JobStatus, exit_code: int | None = None, error: JobError | None = None
+    ) -> None:
+        """Send everything, then the final status (none for an attached job), waiting at
+        most about the ``timeout`` setting for the server; what it cannot take is spooled.
+        Ending a finished run does nothing."""
+        from atlas.sdk.records import UpdateJob
+
+        with _Process.lock:
+            if self.finished:
+                return
+            self.finished = True
+            if self in _Process.open:
+                _Process.open.remove(self)
+            if _Process.default is self:
+                _Process.default = None
+        if self._capture is not None:
+            self._capture.uninstall()
+        final = None
+        if not self.attached:
+            final = UpdateJob(status=status, exit_code=exit_code, error=error)
+        self._sender.close(final, self._settings.timeout)
+        if current.get() is self:
+            current.set(None)
+
+    def capture_output(self) -> None:
+        """Copy the console into the job log from now until the run ends."""
+        from atlas.sdk.capture import OutputCapture
+
+        if self._capture is None:
+            self._capture = OutputCapture(self._sender.log_sink)
+            self._capture.install()
+
+    def __enter__(self) -> Run:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None or exc is None:
+            self.finish()
+            return
+        from atlas.sdk.exits import exception_outcome
+
+        ending = exception_outcome(exc_type, exc, tb)
+        self.end(ending.status, ending.exit_code, ending.error)
+
+    def _check_open(self, what: str) -> None:
+        if self.finished:
+            raise ConflictError(f"cannot {what}: job {self.id} has ended")
+
+    def _check_sender(self) -> None:
+        if not self._sender.alive:
+            raise AtlasError(f"job {self.id}: the sender stopped before the artifacts were saved")
+
+
+def _client_factory(settings: Settings) -> Callable[[], Client]:
+    def make() -> Client:
+        from atlas.sdk.client import Client
+
+        return Client(settings.url, settings.token or "", timeout=settings.timeout)
+
+    return make

@@ -1,0 +1,320 @@
+"""The background sender of one run: a daemon thread that ships records to the server.
+
+Every ``flush_interval`` seconds, or as soon as ``batch_points`` points are buffered, the
+thread sends, in order: the records queued by the run (job creation, params, tags,
+artifacts), the buffered metric points as columnar batches of at most ``batch_points``, and
+the captured console text. A send that fails because the server is unreachable (or answers
+5xx) is retried with exponential backoff; if it still fails, that record and every later
+one go to the spool, which the thread keeps trying to replay (backing off) until the server
+takes it. A 4xx answer is a bug on our side: the record is dropped and logged, never
+retried. At close, everything is sent or spooled within a bounded wait.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from itertools import count
+from typing import TYPE_CHECKING
+
+from atlas.errors import AtlasError, PayloadTooLargeError, ServerUnavailableError
+from atlas.sdk.buffer import MetricBuffer, MetricColumns
+from atlas.sdk.capture import LogSink
+from atlas.sdk.records import CreateJob, LogAppend, MetricBatch, Record
+from atlas.sdk.spool import SpoolWriter, SyncReport, replay
+
+if TYPE_CHECKING:
+    from atlas.sdk.client import Client
+    from atlas.settings import Settings
+
+__all__ = ["Sender", "Ticket"]
+
+logger = logging.getLogger(__name__)
+
+_RETRY_DELAYS = (0.1, 0.3, 0.9)
+_MAX_LOG_CHUNK = 8 << 20
+
+
+class Ticket:
+    """Completion of one queued record, for a caller that waits for it."""
+
+    def __init__(self) -> None:
+        self._done = threading.Event()
+        self.error: BaseException | None = None
+        self.stored = False
+
+    def finish(self, *, stored: bool, error: BaseException | None = None) -> None:
+        self.stored = stored
+        self.error = error
+        self._done.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._done.wait(timeout)
+
+
+class Sender:
+    """Ships a run's records, metric buffer and console text to the server."""
+
+    def __init__(
+        self,
+        job_id: str,
+        settings: Settings,
+        *,
+        client_factory: Callable[[], Client],
+        owns_client: bool,
+        describe: Callable[[CreateJob], CreateJob],
+    ) -> None:
+        self.job_id = job_id
+        self.log_sink = LogSink()
+        self.spool = SpoolWriter(settings.spool_path, job_id)
+        self.buffer = MetricBuffer(
+            batch_points=settings.batch_points,
+            capacity=settings.buffer_points,
+            wake=self.wake,
+            spill=self._spill,
+        )
+        self._settings = settings
+        self._interval = max(0.001, settings.flush_interval)
+        self._batch_points = max(1, settings.batch_points)
+        self._client_factory = client_factory
+        self._owns_client = owns_client
+        self._describe = describe
+        self._queue: deque[tuple[Record | None, Ticket | None]] = deque()
+        self._wakeup = threading.Event()
+        self._closing = threading.Event()
+        self._deadline = float("inf")
+        self._final: Record | None = None
+        self._batch_prefix = os.urandom(6).hex()
+        self._batch_ids = count()
+        self._log_offset = 0
+        self._replayed = 0
+        self._probe_delay = self._interval
+        self._next_probe = 0.0
+        self._client: Client | None = None
+        self._thread = threading.Thread(target=self._loop, name=f"atlas-sender-{job_id}")
+        self._thread.daemon = True
+
+    # -- called by the run (any thread) ----------------------------------------------------
+    def start(self) -> None:
+        """Start the thread."""
+        self._thread.start()
+
+    @property
+    def alive(self) -> bool:
+        """Whether the thread runs."""
+        return self._thread.is_alive()
+
+    def wake(self) -> None:
+        """Make the thread send now rather than at the next interval."""
+        self._wakeup.set()
+
+    def submit(self, record: Record, ticket: Ticket | None = None) -> None:
+        """Queue ``record``; it is sent after everything queued before it."""
+        self._queue.append((record, ticket))
+        self._wakeup.set()
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Send everything logged so far; True when the server has all of it (False on
+        timeout, or when some of it could only be spooled)."""
+        ticket = Ticket()
+        self._queue.append((None, ticket))
+        self._wakeup.set()
+        return ticket.wait(timeout) and ticket.stored
+
+    def close(self, final: Record | None, timeout: float) -> bool:
+        """Send everything, then ``final`` (the job's end), waiting at most about
+        ``timeout`` seconds for the server before spooling the rest. True when the server
+        has everything."""
+        self._final = final
+        self._deadline = time.monotonic() + timeout
+        self._closing.set()
+        self._wakeup.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout + self._settings.timeout + 1.0)
+        if self._thread.is_alive():
+            logger.warning("job %s: the sender is stuck; spooling what is left", self.job_id)
+            self._spool_leftovers()
+        elif not self._thread.ident:
+            self._spool_leftovers()  # never started
+        self.spool.close()
+        return not self.spool.pending
+
+    # -- the thread ------------------------------------------------------------------------
+    def _loop(self) -> None:
+        try:
+            self._client = self._client_factory()
+            while not self._closing.is_set():
+                self._wakeup.wait(self._interval)
+                self._wakeup.clear()
+                self._cycle()
+            self._cycle()
+            if self._final is not None:
+                self._ship(self._final)
+        except Exception:
+            logger.exception("job %s: the sender failed; spooling what is left", self.job_id)
+            self._spool_leftovers()
+        finally:
+            if self._owns_client and self._client is not None:
+                self._client.close()
+
+    def _cycle(self) -> None:
+        if self.spool.pending and (self._closing.is_set() or time.monotonic() >= self._next_probe):
+            self._drain_spool()
+        while self._queue:
+            record, ticket = self._queue.popleft()
+            if record is None:
+                self._ship_buffers()
+                if ticket is not None:
+                    ticket.finish(stored=not self.spool.pending)
+                continue
+            self._ship(record, ticket)
+        self._ship_buffers()
+
+    def _ship_buffers(self) -> None:
+        for batch in self._batches(self.buffer.take(close=self._closing.is_set())):
+            self._ship(batch)
+        data = self.log_sink.take()
+        for start in range(0, len(data), _MAX_LOG_CHUNK):
+            chunk = data[start : start + _MAX_LOG_CHUNK]
+            self._ship(LogAppend(self._log_offset, chunk))
+            self._log_offset += len(chunk)
+
+    def _batches(self, columns: list[MetricColumns]) -> list[MetricBatch]:
+        """``columns`` cut into batches of at most ``batch_points`` points."""
+        batches: list[MetricBatch] = []
+        current: list[MetricColumns] = []
+        size = 0
+        for c in columns:
+            start = 0
+            while start < len(c):
+                take = min(self._batch_points - size, len(c) - start)
+                current.append(c if take == len(c) else _slice(c, start, start + take))
+                size += take
+                start += take
+                if size >= self._batch_points:
+                    batches.append(self._batch(current))
+                    current, size = [], 0
+        if current:
+            batches.append(self._batch(current))
+        return batches
+
+    def _batch(self, columns: list[MetricColumns]) -> MetricBatch:
+        return MetricBatch(f"{self._batch_prefix}-{next(self._batch_ids)}", columns)
+
+    def _ship(self, record: Record, ticket: Ticket | None = None) -> None:
+        """Send ``record`` (retrying), or spool it when the server is unreachable or the
+        spool already holds earlier records (order is kept)."""
+        if isinstance(record, CreateJob):
+            record = self._describe(record)
+        if self.spool.pending:
+            self._spool_record(record, ticket)
+            return
+        try:
+            self._send_with_retries(record)
+        except ServerUnavailableError as exc:
+            logger.info("job %s: server unavailable, spooling (%s)", self.job_id, exc.message)
+            self._next_probe = time.monotonic() + self._probe_delay
+            self._spool_record(record, ticket)
+        except PayloadTooLargeError as exc:
+            if isinstance(record, MetricBatch) and record.points > 1:
+                for half in record.halves():
+                    self._ship(half)
+            else:
+                self._reject(record, exc, ticket)
+        except AtlasError as exc:
+            self._reject(record, exc, ticket)
+        except Exception as exc:  # a bug, or an artifact file that vanished: never retried
+            self._reject(record, exc, ticket)
+        else:
+            if ticket is not None:
+                ticket.finish(stored=True)
+
+    def _send_with_retries(self, record: Record) -> None:
+        assert self._client is not None
+        for attempt, delay in enumerate((*_RETRY_DELAYS, None)):
+            try:
+                record.send(self._client, self.job_id, careful=attempt > 0)
+                return
+            except ServerUnavailableError:
+                if delay is None or time.monotonic() + delay > self._deadline:
+                    raise
+                self._closing.wait(delay)
+
+    def _spool_record(self, record: Record, ticket: Ticket | None) -> None:
+        try:
+            self.spool.append(record)
+        except OSError as exc:
+            logger.error("job %s: cannot write the spool %s: %s", self.job_id, self.spool.path, exc)
+            if ticket is not None:
+                ticket.finish(stored=False, error=exc)
+            return
+        if ticket is not None:
+            ticket.finish(stored=False)
+
+    def _reject(self, record: Record, exc: BaseException, ticket: Ticket | None) -> None:
+        what = f"metrics {record.keys}" if isinstance(record, MetricBatch) else record.op
+        if isinstance(exc, AtlasError):
+            logger.warning("job %s: the server refused %s, dropped: %s", self.job_id, what, exc)
+        else:
+            logger.exception("job %s: could not send %s, dropped", self.job_id, what)
+        if ticket is not None:
+            ticket.finish(stored=False, error=exc)
+
+    def _drain_spool(self) -> None:
+        """Replay the spool; delete it once the server has all of it."""
+        assert self._client is not None
+        if time.monotonic() > self._deadline:
+            return
+        report = SyncReport()
+        while True:
+            end = self.spool.end
+            offset, unavailable = replay(
+                self._client, self.spool.path, report, start=self._replayed, end=end
+            )
+            self._replayed = offset
+            if unavailable is not None:
+                self._probe_delay = min(self._probe_delay * 2, max(1.0, 30 * self._interval))
+                self._next_probe = time.monotonic() + self._probe_delay
+                return
+            if self.spool.discard_if_end(end):
+                self._replayed = 0
+                self._probe_delay = self._interval
+                logger.info("job %s: spool uploaded (%d records)", self.job_id, report.records)
+                return
+
+    def _spill(self, columns: list[MetricColumns]) -> None:
+        """The buffer is full: write it to the spool from the logging thread."""
+        for batch in self._batches(columns):
+            self.spool.append(batch)
+        self._wakeup.set()
+
+    def _spool_leftovers(self) -> None:
+        """Write whatever is still queued or buffered to the spool (from any thread)."""
+        while self._queue:
+            record, ticket = self._queue.popleft()
+            if record is not None:
+                self._spool_record(record, ticket)
+            elif ticket is not None:
+                ticket.finish(stored=False)
+        for batch in self._batches(self.buffer.take(close=True)):
+            self.spool.append(batch)
+        data = self.log_sink.take()
+        if data:
+            self.spool.append(LogAppend(self._log_offset, data))
+            self._log_offset += len(data)
+        if self._final is not None:
+            self._spool_record(self._final, None)
+            self._final = None
+
+
+def _slice(columns: MetricColumns, start: int, stop: int) -> MetricColumns:
+    return MetricColumns(
+        columns.key,
+        columns.steps[start:stop],
+        columns.times[start:stop],
+        columns.values[start:stop],
+    )

@@ -1,0 +1,284 @@
+"""The module-level tracking API: ``atlas.init``, ``atlas.log_metric``, ... (docs/sdk.md).
+
+Each call goes to the active run (see ``atlas.sdk.run``). The first tracking call in a
+process with no run starts one (autostart); a process started by the Atlas scheduler
+(``ATLAS_JOB_ID`` set) attaches to its job instead of creating one.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from atlas.errors import AtlasError
+from atlas.sdk.run import Run, _Process, active_run, current, open_runs
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pandas as pd
+
+    from atlas.domain import ParamValue
+    from atlas.sdk.client import Client
+    from atlas.settings import Settings
+
+__all__ = [
+    "configure",
+    "current_job",
+    "finish",
+    "get_metrics_for_all_jobs",
+    "init",
+    "load_parameters",
+    "log_metric",
+    "log_metrics",
+    "log_param",
+    "log_params",
+    "save_artifact",
+    "set_tag",
+]
+
+
+class _Config:
+    """What ``configure`` set; settings are read on first use, not at import."""
+
+    settings: Settings | None = None
+    client: Client | None = None
+    shutting_down = False
+    lock = threading.Lock()
+
+
+def configure(
+    *,
+    url: str | None = None,
+    token: str | None = None,
+    project: str | None = None,
+    client: Client | None = None,
+    settings: Settings | None = None,
+) -> None:
+    """Set how jobs started from now on reach the server: ``settings`` replaces the
+    resolved settings (``atlas.settings.load_settings()`` by default), ``url``, ``token``
+    and ``project`` override theirs, and ``client`` (an ``atlas.Client``, e.g. built on a
+    test client) is used instead of one made from the settings."""
+    with _Config.lock:
+        base = settings if settings is not None else _settings()
+        _Config.settings = base.with_overrides(url=url, token=token, project=project)
+        if client is not None:
+            _Config.client = client
+
+
+def _settings() -> Settings:
+    if _Config.settings is None:
+        from atlas.settings import load_settings
+
+        _Config.settings = load_settings()
+    return _Config.settings
+
+
+def init(
+    project: str | None = None,
+    name: str | None = None,
+    params: dict[str, object] | None = None,
+    tags: dict[str, object] | list[str] | None = None,
+    *,
+    client: Client | None = None,
+) -> Run:
+    """Start a job and make it the active run (also a context manager: leaving the
+    ``with`` block ends the job, failed when an exception escapes it).
+
+    A job already active in this context is ended (completed) first. In a process the
+    scheduler started (``ATLAS_JOB_ID``), the job is that one: ``name``, ``params`` and
+    ``tags`` are added to it. ``project`` defaults to ``ATLAS_PROJECT``, then
+    ``job.config.yaml``'s ``project_name``, then the folder's name; ``tags`` is a dict or a
+    list of names.
+    """
+    from atlas.sdk.params import flatten_params, normalize_tags
+
+    flat = flatten_params(params) if params is not None else {}
+    tag_values = normalize_tags(tags) if tags is not None else {}
+    settings = _settings()
+    with _Process.lock:
+        run = active_run()
+        if settings.job_id and run is not None and run.attached and run.id == settings.job_id:
+            _amend(run, project, name, flat, tag_values)
+        else:
+            if run is not None:
+                run.finish()
+            run = _start(settings, project, name, flat, tag_values, client)
+    current.set(run)
+    return run
+
+
+def _amend(
+    run: Run, project: str | None, name: str | None, params: dict[str, ParamValue],
+    tags: dict[str, str],
+) -> None:
+    import logging
+
+    from atlas.sdk.records import UpdateJob
+
+    if project and run.project and project != run.project:
+        logging.getLogger(__name__).warning("job %s belongs to project %r, not %r", run.id, run.project, project)
+    if name:
+        run.name = name
+        run._sender.submit(UpdateJob(name=name))
+    if params:
+        run.log_params(params)
+    if tags:
+        run.set_tags(dict(tags))
+
+
+def _start(
+    settings: Settings,
+    project: str | None,
+    name: str | None,
+    params: dict[str, ParamValue],
+    tags: dict[str, str],
+    client: Client | None,
+) -> Run:
+    from atlas.domain import JobKind, new_job_id
+    from atlas.sdk import environment, exits
+    from atlas.sdk.records import CreateJob
+
+    client = client if client is not None else _Config.client
+    if settings.job_id:
+        run = Run(
+            job_id=settings.job_id, project=settings.project or "", name=name or "",
+            settings=settings, client=client, attached=True, creation=None,
+        )
+        _amend(run, None, name, params, tags)
+        return run
+    project = environment.check_project(environment.default_project(project or settings.project))
+    name = environment.job_name() if name is None else name
+    fields = {**environment.origin(), "name": name, "kind": str(JobKind.LOCAL)}
+    fields.update(params=params, tags=tags)
+    run = Run(
+        job_id=new_job_id(), project=project, name=name, settings=settings, client=client,
+        attached=False, creation=CreateJob(project, fields),
+    )
+    run._params.update(params)
+    exits.install(_at_exit)
+    if settings.capture_output:
+        run.capture_output()
+    return run
+
+
+def _active() -> Run:
+    """The active run, started on first use."""
+    run = active_run()
+    if run is not None:
+        return run
+    with _Process.lock:
+        run = active_run()
+        if run is not None:
+            return run
+        if _Config.shutting_down:
+            raise AtlasError("cannot start a job: the process is exiting")
+        return _start(_settings(), None, None, {}, {}, None)
+
+
+def _at_exit() -> None:
+    """End every job still open with the process's outcome."""
+    from atlas.sdk import exits
+
+    _Config.shutting_down = True
+    ending = exits.outcome()
+    for run in reversed(open_runs()):
+        run.end(ending.status, ending.exit_code, ending.error)
+
+
+def log_metric(key: str, value: float, step: int | None = None) -> None:
+    """Record ``value`` of metric ``key`` at ``step`` (default: the key's previous step + 1,
+    0 first). Values are ints, floats or numpy scalars; NaN and infinities are kept;
+    anything else raises ``TypeError`` naming the key (bools included)."""
+    run = current.get()
+    if run is None or run.finished:
+        run = _Process.default
+        if run is None or run.finished:
+            run = _active()
+    run.log_metric(key, value, step)
+
+
+def log_metrics(metrics: dict[str, float], step: int | None = None) -> None:
+    """Record several metrics at one ``step`` (all or none)."""
+    _active().log_metrics(metrics, step)
+
+
+def log_param(key: str, value: object) -> None:
+    """Record one param of the active job."""
+    _active().log_param(key, value)
+
+
+def log_params(params: dict[str, object]) -> None:
+    """Record params; nested dicts are flattened with ``.`` separators (docs/sdk.md)."""
+    _active().log_params(params)
+
+
+def set_tag(key: str, value: str = "") -> None:
+    """Set a tag of the active job (a plain label when ``value`` is empty)."""
+    _active().set_tag(key, value)
+
+
+def save_artifact(path: str | Path, key: str | None = None, *, step: int | None = None) -> list[str]:
+    """Store a file, or every file under a folder, as artifacts of the active job (under
+    ``key``, default: its name); returns the artifact paths once stored or spooled."""
+    return _active().save_artifact(path, key, step=step)
+
+
+def finish() -> None:
+    """End the active job as completed (nothing happens when no job is active)."""
+    run = active_run()
+    if run is not None:
+        run.finish()
+
+
+def current_job() -> Run | None:
+    """The active run, or None when this process tracks nothing (does not start one)."""
+    return active_run()
+
+
+def load_parameters(*, log: bool = True) -> dict[str, object]:
+    """The parameters this job was given: ``atlas_job_parameters.json`` (or the old
+    ``foundations_job_parameters.json``) in the current folder, as written there (and, with
+    ``log``, recorded as the job's params); else the params of the job Atlas started
+    (``ATLAS_JOB_ID``) or the params already recorded by the active run; else ``{}``."""
+    from pathlib import Path
+
+    from atlas.sdk.params import read_parameter_file
+
+    from_file = read_parameter_file(Path.cwd())
+    if from_file is not None:
+        if log and from_file:
+            log_params(from_file)
+        return from_file
+    settings = _settings()
+    if settings.job_id:
+        with _client() as client:
+            return dict(client.get_job(settings.job_id).params)
+    run = active_run()
+    return dict(run.params()) if run is not None else {}
+
+
+def get_metrics_for_all_jobs(project: str) -> pd.DataFrame | list[dict[str, object]]:
+    """One row per job of ``project``: id, name, status, user and times, then a column per
+    param, per metric (its last value) and per tag. A pandas DataFrame when pandas is
+    installed, else a list of dicts (docs/sdk.md gives the column names)."""
+    with _client() as client:
+        return client.get_metrics_for_all_jobs(project)
+
+
+@contextmanager
+def _client() -> Iterator[Client]:
+    """The configured client, or a new one from the settings (closed after use)."""
+    if _Config.client is not None:
+        yield _Config.client
+        return
+    from atlas.sdk.client import Client
+
+    settings = _settings()
+    client = Client(settings.url, settings.token or "", timeout=settings.timeout)
+    try:
+        yield client
+    finally:
+        client.close()

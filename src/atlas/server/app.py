@@ -1,0 +1,167 @@
+"""``create_app(settings)``: the Atlas API as a FastAPI app (docs/rest-api.md).
+
+Nothing happens at import time. ``create_app`` declares the routes; the app's lifespan opens
+what it serves: the metadata store at ``settings.resolved_db_url`` (migrated with
+``upgrade()``), the artifact store at ``settings.resolved_artifacts``, and then, in the
+background, imports the local spool (``atlas sync``) through the app itself. A store or
+artifact store passed to ``create_app`` is used as it is: its owner set it up and closes it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+import anyio.to_thread
+import httpx
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from atlas.server.errors import install_error_handlers
+from atlas.server.loopback import LOOPBACK_URL, LoopbackTransport
+from atlas.server.redaction import db_kind, public_location
+from atlas.server.routes import artifacts as artifact_routes
+from atlas.server.routes import health, jobs, logs, metrics, projects
+from atlas.server.schemas import MetricBatch
+from atlas.settings import Settings
+from atlas.store.api import Store
+from atlas.store.artifacts import ArtifactStore, open_artifact_store
+from atlas.version import __version__
+
+__all__ = ["API_PREFIX", "JSON_BODY_LIMIT", "create_app", "sync_spool_at_start"]
+
+logger = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+JSON_BODY_LIMIT = 16 * 1024 * 1024
+"""Largest JSON request body (metric batches and uploads have their own limits)."""
+
+
+def create_app(
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    artifacts: ArtifactStore | None = None,
+) -> FastAPI:
+    """The Atlas API for ``settings``; ``store`` and ``artifacts`` replace the ones the
+    settings name (their owner upgrades and closes them)."""
+    app = FastAPI(
+        title="Atlas",
+        version=__version__,
+        summary="Run, track, compare and reproduce machine-learning jobs.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        lifespan=_lifespan,
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.artifacts = artifacts
+    install_error_handlers(app)
+    app.include_router(health.health_router)
+    app.include_router(health.info_router, prefix=API_PREFIX)
+    for router in (projects.router, jobs.router, metrics.router):
+        app.include_router(router, prefix=API_PREFIX, max_body_size=JSON_BODY_LIMIT)
+    # Uploads enforce settings.max_upload_mb themselves while they stream.
+    app.include_router(artifact_routes.router, prefix=API_PREFIX)
+    app.include_router(logs.router, prefix=API_PREFIX)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    owned: Store | None = None
+    if app.state.store is None:
+        owned = await anyio.to_thread.run_sync(_open_store, settings.resolved_db_url)
+        app.state.store = owned
+    if app.state.artifacts is None:
+        app.state.artifacts = open_artifact_store(settings.resolved_artifacts)
+    logger.info(
+        "Atlas %s serving a %s database, artifacts at %s",
+        __version__,
+        db_kind(settings.resolved_db_url),
+        public_location(settings.resolved_artifacts),
+    )
+    try:
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(_sync_in_background, app)
+            yield
+            tasks.cancel_scope.cancel()
+    finally:
+        if owned is not None:
+            owned.close()
+            app.state.store = None
+
+
+def _open_store(url: str) -> Store:
+    from atlas.store.sql_store import SqlStore  # SQLAlchemy loads when a server starts
+
+    store = SqlStore(url)
+    try:
+        store.upgrade()
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+async def _sync_in_background(app: FastAPI) -> None:
+    # Abandoned at shutdown: every spooled record is safe to send again, and the spool file
+    # is deleted only once all of it is stored.
+    await anyio.to_thread.run_sync(sync_spool_at_start, app, abandon_on_cancel=True)
+
+
+def sync_spool_at_start(app: FastAPI) -> None:
+    """Upload what SDK processes on this machine spooled while no server answered
+    (``settings.spool_path``, as ``atlas sync`` does), through ``app`` itself.
+
+    Runs on a worker thread started by anyio while the app serves. Problems are logged,
+    never raised: the server runs whatever the spool holds, and what was not stored stays
+    in the spool for the next start or ``atlas sync``.
+    """
+    settings: Settings = app.state.settings
+    folder = settings.spool_path
+    if not folder.is_dir() or not any(folder.glob("*.spool")):
+        return
+    from atlas.sdk.client import Client
+    from atlas.sdk.spool import upload_spool
+
+    http = httpx.Client(base_url=LOOPBACK_URL, transport=LoopbackTransport(app))
+    try:
+        with http, Client(http=http, token="", timeout=settings.timeout) as client:
+            report = upload_spool(client, folder)
+    except Exception:
+        logger.exception("importing the spool at %s failed; it is kept for `atlas sync`", folder)
+        return
+    if report.records or report.uploaded:
+        logger.info(
+            "imported the spool at %s: %d records (%d points) of jobs %s",
+            folder,
+            report.records,
+            report.points,
+            ", ".join(report.uploaded) or "-",
+        )
+    for message in report.rejected + report.errors:
+        logger.warning("spool at %s: %s", folder, message)
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI schema, with ``MetricBatch`` (decoded by hand, so not a route's model)."""
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            summary=app.summary,
+            routes=app.routes,
+        )
+        batch = MetricBatch.model_json_schema(ref_template="#/components/schemas/{model}")
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(batch.pop("$defs", {}))
+        components["MetricBatch"] = batch
+        app.openapi_schema = schema
+    return app.openapi_schema

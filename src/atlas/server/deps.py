@@ -1,0 +1,83 @@
+"""Typed FastAPI dependencies: the app's store, artifact store and settings, and path
+parameters that name a job, a project or a key.
+
+A path value that cannot name anything (a job id that is not 16 characters of ``0-9a-z``, a
+project name with characters names may not hold, a key with control characters) answers
+404 at once: no such thing exists, and the store never sees the value.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, cast
+
+from fastapi import Depends, Path, Request
+
+from atlas.errors import NotFoundError
+from atlas.settings import Settings
+from atlas.store.api import Store
+from atlas.store.artifacts import ArtifactStore
+
+__all__ = [
+    "ArtifactsDep",
+    "JobIdPath",
+    "KeyPath",
+    "ProjectPath",
+    "SettingsDep",
+    "StoreDep",
+    "get_artifacts",
+    "get_settings",
+    "get_store",
+]
+
+_JOB_ID = re.compile(r"[0-9a-z]{16}")
+_PROJECT_NAME = re.compile(r"(?![ .])[\w.\- ]{1,200}")
+_KEY = re.compile(r"[^\x00-\x1f\x7f-\x9f]{1,250}")
+_SHOWN = 100  # characters of an unknown value repeated in an error
+
+
+def get_store(request: Request) -> Store:
+    """The metadata store the app serves."""
+    return cast(Store, request.app.state.store)
+
+
+def get_artifacts(request: Request) -> ArtifactStore:
+    """The artifact store the app serves."""
+    return cast(ArtifactStore, request.app.state.artifacts)
+
+
+def get_settings(request: Request) -> Settings:
+    """The settings the app was created with."""
+    return cast(Settings, request.app.state.settings)
+
+
+def _job_id(
+    job_id: Annotated[str, Path(description="A job id: 16 characters of 0-9a-z.")],
+) -> str:
+    if not _JOB_ID.fullmatch(job_id):
+        raise NotFoundError(
+            f"job {job_id[:_SHOWN]!r} not found", detail={"job_id": job_id[:_SHOWN]}
+        )
+    return job_id
+
+
+def _project(name: Annotated[str, Path(description="A project name.")]) -> str:
+    if not _PROJECT_NAME.fullmatch(name):
+        raise NotFoundError(
+            f"project {name[:_SHOWN]!r} not found", detail={"project": name[:_SHOWN]}
+        )
+    return name
+
+
+def _key(key: Annotated[str, Path(description="A param, tag or metric key; may hold '/'.")]) -> str:
+    if not _KEY.fullmatch(key):
+        raise NotFoundError(f"key {key[:_SHOWN]!r} not found", detail={"key": key[:_SHOWN]})
+    return key
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+ArtifactsDep = Annotated[ArtifactStore, Depends(get_artifacts)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+JobIdPath = Annotated[str, Depends(_job_id)]
+ProjectPath = Annotated[str, Depends(_project)]
+KeyPath = Annotated[str, Depends(_key)]

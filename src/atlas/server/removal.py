@@ -1,0 +1,37 @@
+"""Deleting jobs and projects: their rows in the store, then their files.
+
+Rows go first: once they are gone the job no longer exists for anyone, and files left behind
+by a failed delete (logged) are only wasted space, never a job with missing data.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from atlas.store.api import Store
+from atlas.store.artifacts import ArtifactStore, job_prefix
+
+__all__ = ["delete_job", "delete_project"]
+
+logger = logging.getLogger(__name__)
+
+
+def delete_job(store: Store, artifacts: ArtifactStore, job_id: str) -> None:
+    """Delete job ``job_id`` with its rows and files; ``NotFoundError`` when unknown."""
+    store.delete_job(job_id)
+    _delete_files(artifacts, job_id)
+
+
+def delete_project(store: Store, artifacts: ArtifactStore, name: str) -> list[str]:
+    """Delete project ``name``, its jobs, their rows and files; return the job ids."""
+    job_ids = store.delete_project(name)
+    for job_id in job_ids:
+        _delete_files(artifacts, job_id)
+    return job_ids
+
+
+def _delete_files(artifacts: ArtifactStore, job_id: str) -> None:
+    try:
+        artifacts.delete_prefix(job_prefix(job_id))
+    except OSError:
+        logger.exception("job %s is deleted but its files could not be removed", job_id)

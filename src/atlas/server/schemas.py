@@ -1,0 +1,475 @@
+"""Wire models of the REST API (docs/rest-api.md), converted from ``atlas.domain`` objects.
+
+Inputs are strict (unknown fields are refused) and bounded (every string and collection has
+a limit); outputs write times as ISO 8601 UTC with a ``Z`` and non-finite floats as the
+strings ``"NaN"``, ``"Infinity"`` and ``"-Infinity"``. Metric batches are not validated here
+(a million points would be slow through pydantic): see ``atlas.server.metrics_codec``;
+``MetricBatch`` only documents them in the OpenAPI schema.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import UTC, datetime
+from typing import Annotated, Generic, Literal, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    PlainSerializer,
+    StringConstraints,
+    WithJsonSchema,
+)
+
+from atlas.domain import (
+    Artifact,
+    ArtifactKind,
+    Job,
+    JobError,
+    JobKind,
+    JobStatus,
+    MetricSummary,
+    Note,
+    Project,
+    Series,
+)
+from atlas.store.projects import MAX_DESCRIPTION_LENGTH, MAX_NOTE_LENGTH
+from atlas.store.validation import (
+    MAX_KEY_LENGTH,
+    MAX_PROJECT_NAME_LENGTH,
+    MAX_TAG_VALUE_LENGTH,
+)
+
+__all__ = [
+    "ArtifactOut",
+    "DescriptionIn",
+    "DescriptionOut",
+    "HealthOut",
+    "InfoOut",
+    "IngestOut",
+    "ItemsOut",
+    "JobCreate",
+    "JobErrorModel",
+    "JobOut",
+    "JobUpdate",
+    "KeysOut",
+    "LogAppendOut",
+    "MetricBatch",
+    "MetricSummaryOut",
+    "NoteCreate",
+    "NoteOut",
+    "PageOut",
+    "ParamsIn",
+    "ParamsOut",
+    "ProjectCreate",
+    "ProjectOut",
+    "ProjectRename",
+    "SeriesIn",
+    "SeriesOut",
+    "TagsIn",
+    "TagsOut",
+]
+
+T = TypeVar("T")
+
+MAX_JSON_OBJECT_CHARS = 1_000_000
+"""Largest ``git``, ``environment`` or ``resources`` object, as JSON text."""
+MAX_ENTRIES = 10_000
+"""Most params or tags in one request."""
+
+
+def _iso_utc(value: datetime) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("text may not contain NUL characters")
+    return value
+
+
+def _finite_json(value: JsonValue, depth: int = 0) -> None:
+    """Refuse what JSON cannot hold or the store cannot keep: NaN, infinities, NUL."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("numbers must be finite (NaN and infinities are not JSON)")
+    if isinstance(value, str):
+        _no_nul(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _no_nul(key)
+            _finite_json(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _finite_json(item, depth + 1)
+
+
+def _json_object(value: dict[str, JsonValue]) -> dict[str, JsonValue]:
+    _finite_json(value)
+    if len(json.dumps(value, separators=(",", ":"))) > MAX_JSON_OBJECT_CHARS:
+        raise ValueError(f"at most {MAX_JSON_OBJECT_CHARS} characters of JSON")
+    return value
+
+
+def _param_values(value: dict[str, JsonValue]) -> dict[str, JsonValue]:
+    _finite_json(value)
+    return value
+
+
+UtcDatetime = Annotated[
+    datetime,
+    PlainSerializer(_iso_utc, return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+WireFloat = Annotated[
+    float,
+    WithJsonSchema({"anyOf": [{"type": "number"}, {"enum": ["NaN", "Infinity", "-Infinity"]}]}),
+]
+Text = Annotated[str, AfterValidator(_no_nul)]
+ProjectName = Annotated[
+    str,
+    StringConstraints(
+        min_length=1, max_length=MAX_PROJECT_NAME_LENGTH, pattern=r"^[\w\-][\w.\- ]*$"
+    ),
+]
+JobId = Annotated[str, StringConstraints(pattern=r"^[0-9a-z]{16}$")]
+Key = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=MAX_KEY_LENGTH, pattern=r"^[^\x00-\x1f\x7f-\x9f]+$"),
+]
+TagValue = Annotated[Text, StringConstraints(max_length=MAX_TAG_VALUE_LENGTH)]
+JsonObject = Annotated[dict[str, JsonValue], AfterValidator(_json_object)]
+Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
+
+
+class WireModel(BaseModel):
+    """Base of every wire model: strict about unknown fields, JSON-safe floats out."""
+
+    model_config = ConfigDict(extra="forbid", ser_json_inf_nan="strings")
+
+
+# -- projects ------------------------------------------------------------------------------
+
+
+class ProjectCreate(WireModel):
+    name: ProjectName
+    description: Annotated[Text, Field(max_length=MAX_DESCRIPTION_LENGTH)] = ""
+
+
+class ProjectRename(WireModel):
+    name: ProjectName
+
+
+class ProjectOut(WireModel):
+    name: str
+    description: str
+    created_at: UtcDatetime
+    last_activity: UtcDatetime | None
+    job_count: int
+    job_counts: dict[str, int]
+
+    @classmethod
+    def from_domain(cls, project: Project) -> ProjectOut:
+        """The wire form of ``project``."""
+        return cls(
+            name=project.name,
+            description=project.description,
+            created_at=project.created_at,
+            last_activity=project.last_activity,
+            job_count=project.job_count,
+            job_counts={str(status): count for status, count in project.job_counts.items()},
+        )
+
+
+class DescriptionIn(WireModel):
+    markdown: Annotated[Text, Field(max_length=MAX_DESCRIPTION_LENGTH)]
+
+
+class DescriptionOut(WireModel):
+    markdown: str
+    html: str
+
+
+class NoteCreate(WireModel):
+    text: Annotated[Text, Field(min_length=1, max_length=MAX_NOTE_LENGTH)]
+    author: Annotated[Text, Field(max_length=200)] = ""
+
+
+class NoteOut(WireModel):
+    id: int
+    author: str
+    text: str
+    created_at: UtcDatetime
+
+    @classmethod
+    def from_domain(cls, note: Note) -> NoteOut:
+        """The wire form of ``note``."""
+        return cls(id=note.id, author=note.author, text=note.text, created_at=note.created_at)
+
+
+class KeysOut(WireModel):
+    params: list[str]
+    metrics: list[str]
+    tags: list[str]
+
+
+class ItemsOut(WireModel, Generic[T]):
+    items: list[T]
+
+
+class PageOut(WireModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+# -- jobs ----------------------------------------------------------------------------------
+
+
+class JobErrorModel(WireModel):
+    type: Annotated[Text, Field(max_length=500)]
+    message: Annotated[Text, Field(max_length=100_000)] = ""
+    traceback: Annotated[Text, Field(max_length=1_000_000)] = ""
+
+    def to_domain(self) -> JobError:
+        """The domain form of this error."""
+        return JobError(type=self.type, message=self.message, traceback=self.traceback)
+
+
+class JobCreate(WireModel):
+    project: ProjectName
+    name: Annotated[Text, Field(max_length=500)] = ""
+    user: Annotated[Text, Field(max_length=200)] = ""
+    kind: JobKind = JobKind.LOCAL
+    command: Annotated[Text, Field(max_length=100_000)] = ""
+    params: Annotated[
+        dict[Key, JsonValue], Field(max_length=MAX_ENTRIES), AfterValidator(_param_values)
+    ] = Field(default_factory=dict)
+    tags: Annotated[dict[Key, TagValue], Field(max_length=MAX_ENTRIES)] = Field(
+        default_factory=dict
+    )
+    git: JsonObject = Field(default_factory=dict)
+    environment: JsonObject = Field(default_factory=dict)
+    resources: JsonObject = Field(default_factory=dict)
+    priority: Int32 = 0
+    parent_id: JobId | None = None
+    id: JobId | None = None
+
+    @property
+    def initial_status(self) -> JobStatus:
+        """A local job runs as it is created; any other kind waits for the scheduler."""
+        return JobStatus.RUNNING if self.kind == JobKind.LOCAL else JobStatus.QUEUED
+
+
+class JobUpdate(WireModel):
+    name: Annotated[Text, Field(max_length=500)] | None = None
+    status: JobStatus | None = None
+    exit_code: Int32 | None = None
+    error: JobErrorModel | None = None
+
+
+class MetricSummaryOut(WireModel):
+    key: str
+    last: WireFloat
+    last_step: int
+    min: WireFloat
+    max: WireFloat
+    count: int
+    updated_at: UtcDatetime
+
+    @classmethod
+    def from_domain(cls, summary: MetricSummary) -> MetricSummaryOut:
+        """The wire form of ``summary``."""
+        return cls(
+            key=summary.key,
+            last=summary.last,
+            last_step=summary.last_step,
+            min=summary.min,
+            max=summary.max,
+            count=summary.count,
+            updated_at=summary.updated_at,
+        )
+
+
+class JobOut(WireModel):
+    id: str
+    project: str
+    name: str
+    user: str
+    kind: JobKind
+    status: JobStatus
+    command: str
+    created_at: UtcDatetime
+    started_at: UtcDatetime | None
+    finished_at: UtcDatetime | None
+    duration: WireFloat | None
+    exit_code: int | None
+    error: JobErrorModel | None
+    params: dict[str, JsonValue]
+    tags: dict[str, str]
+    metrics: dict[str, MetricSummaryOut]
+    git: dict[str, JsonValue]
+    environment: dict[str, JsonValue]
+    resources: dict[str, JsonValue]
+    priority: int
+    parent_id: str | None
+
+    @classmethod
+    def from_domain(cls, job: Job, *, now: datetime | None = None) -> JobOut:
+        """The wire form of ``job``; ``duration`` of an unfinished job runs until ``now``."""
+        error = None
+        if job.error is not None:
+            error = JobErrorModel.model_construct(
+                type=job.error.type, message=job.error.message, traceback=job.error.traceback
+            )
+        return cls.model_construct(
+            id=job.id,
+            project=job.project,
+            name=job.name,
+            user=job.user,
+            kind=job.kind,
+            status=job.status,
+            command=job.command,
+            created_at=job.created_at,
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+            duration=_duration(job, now or datetime.now(UTC)),
+            exit_code=job.exit_code,
+            error=error,
+            params=job.params,
+            tags=job.tags,
+            metrics={k: MetricSummaryOut.from_domain(s) for k, s in job.metrics.items()},
+            git=job.git,
+            environment=job.environment,
+            resources=job.resources,
+            priority=job.priority,
+            parent_id=job.parent_id,
+        )
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _duration(job: Job, now: datetime) -> float | None:
+    if job.started_at is None:
+        return None
+    end = job.finished_at or now
+    return max(0.0, (_utc(end) - _utc(job.started_at)).total_seconds())
+
+
+class ParamsIn(WireModel):
+    params: Annotated[
+        dict[Key, JsonValue], Field(max_length=MAX_ENTRIES), AfterValidator(_param_values)
+    ]
+
+
+class ParamsOut(WireModel):
+    params: dict[str, JsonValue]
+
+
+class TagsIn(WireModel):
+    tags: Annotated[dict[Key, TagValue], Field(max_length=MAX_ENTRIES)]
+
+
+class TagsOut(WireModel):
+    tags: dict[str, str]
+
+
+# -- metrics -------------------------------------------------------------------------------
+
+WireNumbers = list[float | Literal["NaN", "Infinity", "-Infinity"]] | str
+
+
+class SeriesIn(WireModel):
+    """One key's points as parallel columns: JSON lists, or base64 of little-endian
+    int64 (``steps``) and float64 (``times``, ``values``) with ``"encoding": "base64"``."""
+
+    key: Key
+    steps: list[int] | str
+    times: WireNumbers
+    values: WireNumbers
+
+
+class MetricBatch(WireModel):
+    """Points of several keys sent in one request (documented here, decoded by
+    ``atlas.server.metrics_codec``)."""
+
+    batch_id: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
+    encoding: Literal["json", "base64"] = "json"
+    series: list[SeriesIn]
+
+
+class IngestOut(WireModel):
+    stored: int
+    duplicate: bool
+
+
+class SeriesOut(WireModel):
+    key: str
+    steps: list[int]
+    times: list[WireFloat]
+    values: list[WireFloat]
+    total: int
+    downsampled: bool
+
+    @classmethod
+    def from_domain(cls, series: Series) -> SeriesOut:
+        """The wire form of ``series`` (no copy or check of its columns)."""
+        return cls.model_construct(
+            key=series.key,
+            steps=series.steps,
+            times=series.times,
+            values=series.values,
+            total=series.total,
+            downsampled=series.downsampled,
+        )
+
+
+# -- artifacts, logs, server ---------------------------------------------------------------
+
+
+class ArtifactOut(WireModel):
+    path: str
+    kind: ArtifactKind
+    mime: str
+    size: int
+    sha256: str
+    step: int | None
+    created_at: UtcDatetime
+
+    @classmethod
+    def from_domain(cls, artifact: Artifact) -> ArtifactOut:
+        """The wire form of ``artifact``."""
+        return cls(
+            path=artifact.path,
+            kind=artifact.kind,
+            mime=artifact.mime,
+            size=artifact.size,
+            sha256=artifact.sha256,
+            step=artifact.step,
+            created_at=artifact.created_at,
+        )
+
+
+class LogAppendOut(WireModel):
+    size: int
+
+
+class HealthOut(WireModel):
+    status: Literal["ok"]
+    version: str
+
+
+class InfoOut(WireModel):
+    version: str
+    db: str
+    artifacts: str
+    max_upload_mb: int
+    max_metric_points: int

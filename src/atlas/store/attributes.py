@@ -1,0 +1,121 @@
+"""Job attributes (params and tags): validated, merged and read in bulk, and the keys in
+use per project (params, tags and metrics)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+from sqlalchemy import Connection, Table, delete, insert, select
+
+from atlas.domain import ParamValue
+from atlas.errors import NotFoundError
+from atlas.store.tables import params_table, summaries_table, tags_table
+from atlas.store.validation import (
+    check_key,
+    check_mapping,
+    check_tag_value,
+    decode_param,
+    encode_param,
+)
+
+__all__ = [
+    "delete_key",
+    "list_keys",
+    "load_params",
+    "load_tags",
+    "write_params",
+    "write_tags",
+]
+
+_KEYED_TABLES: dict[str, Table] = {
+    "param": params_table,
+    "tag": tags_table,
+    "metric": summaries_table,
+}
+
+
+def write_params(
+    conn: Connection, job_id: str, project_id: int, params: Mapping[str, ParamValue]
+) -> None:
+    """Merge ``params`` into the job's params (all are checked before any is written)."""
+    rows = []
+    for key, value in check_mapping(params, field="params").items():
+        value_json, value_num, value_text = encode_param(check_key(key, kind="param"), value)
+        rows.append(
+            {
+                "job_id": job_id,
+                "key": key,
+                "project_id": project_id,
+                "value_json": value_json,
+                "value_num": value_num,
+                "value_text": value_text,
+            }
+        )
+    _replace(conn, params_table, job_id, rows)
+
+
+def write_tags(conn: Connection, job_id: str, project_id: int, tags: Mapping[str, str]) -> None:
+    """Merge ``tags`` into the job's tags (all are checked before any is written)."""
+    rows = [
+        {
+            "job_id": job_id,
+            "key": check_key(key, kind="tag"),
+            "project_id": project_id,
+            "value": check_tag_value(key, value),
+        }
+        for key, value in check_mapping(tags, field="tags").items()
+    ]
+    _replace(conn, tags_table, job_id, rows)
+
+
+def delete_key(conn: Connection, kind: str, job_id: str, key: str) -> None:
+    """Remove the job's param or tag ``key``; ``NotFoundError`` when it has none."""
+    table = _KEYED_TABLES[kind]
+    gone = conn.execute(delete(table).where(table.c.job_id == job_id, table.c.key == key))
+    if gone.rowcount == 0:
+        raise NotFoundError(
+            f"job {job_id} has no {kind} {key!r}", detail={"job_id": job_id, kind: key}
+        )
+
+
+def load_params(conn: Connection, job_ids: Collection[str]) -> dict[str, dict[str, ParamValue]]:
+    """The params of each job in ``job_ids`` (one query), by job id then key."""
+    found: dict[str, dict[str, ParamValue]] = {job_id: {} for job_id in job_ids}
+    t = params_table
+    query = (
+        select(t.c.job_id, t.c.key, t.c.value_json)
+        .where(t.c.job_id.in_(job_ids))
+        .order_by(t.c.job_id, t.c.key)
+    )
+    for job_id, key, value_json in conn.execute(query):
+        found[job_id][key] = decode_param(value_json)
+    return found
+
+
+def load_tags(conn: Connection, job_ids: Collection[str]) -> dict[str, dict[str, str]]:
+    """The tags of each job in ``job_ids`` (one query), by job id then key."""
+    found: dict[str, dict[str, str]] = {job_id: {} for job_id in job_ids}
+    t = tags_table
+    query = (
+        select(t.c.job_id, t.c.key, t.c.value)
+        .where(t.c.job_id.in_(job_ids))
+        .order_by(t.c.job_id, t.c.key)
+    )
+    for job_id, key, value in conn.execute(query):
+        found[job_id][key] = value
+    return found
+
+
+def list_keys(conn: Connection, kind: str, project_id: int) -> list[str]:
+    """Every param, tag or metric key used in the project, sorted."""
+    table = _KEYED_TABLES[kind]
+    query = select(table.c.key).where(table.c.project_id == project_id).distinct()
+    return sorted(conn.scalars(query))
+
+
+def _replace(conn: Connection, table: Table, job_id: str, rows: list[dict[str, object]]) -> None:
+    if not rows:
+        return
+    keys = [row["key"] for row in rows]
+    conn.execute(delete(table).where(table.c.job_id == job_id, table.c.key.in_(keys)))
+    conn.execute(insert(table), rows)

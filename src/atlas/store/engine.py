@@ -1,0 +1,128 @@
+"""SQLAlchemy engines for the metadata store, tuned per database.
+
+SQLite runs in WAL mode (readers never block the writer), with ``synchronous=NORMAL`` (safe in
+WAL mode, a commit costs no fsync), foreign keys on and a busy timeout, so the threads of the
+server wait for the write lock instead of failing. SQLAlchemy emits ``BEGIN`` itself: a plain
+transaction begins ``DEFERRED`` (a reader), one from :func:`writer` begins ``IMMEDIATE``, so a
+read-modify-write transaction holds the write lock from its first read and never fails with
+"database is locked" when upgrading. PostgreSQL goes through psycopg 3 with a pre-pinged pool.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import ArgumentError
+
+from atlas.errors import InvalidInputError
+
+__all__ = ["BUSY_TIMEOUT_MS", "is_sqlite", "make_engine", "writer"]
+
+BUSY_TIMEOUT_MS = 30_000
+"""How long a SQLite connection waits for the write lock before giving up."""
+
+_SQLITE_CACHE_KIB = 65_536
+_SQLITE_MMAP_BYTES = 1 << 30
+_BEGIN_OPTION = "atlas_begin"
+
+
+def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 40) -> Engine:
+    """An engine for ``sqlite:///path``, ``postgresql://...`` or ``postgresql+psycopg://...``.
+
+    A plain ``postgresql://`` (or ``postgres://``) URL is given the psycopg 3 driver. For
+    SQLite the parent folder of the file is created. ``pool_size + max_overflow`` bounds the
+    connections open at once: keep it above the number of threads that use the store.
+    ``InvalidInputError`` for a URL Atlas cannot use.
+    """
+    parsed = _parse_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed, pool_size=pool_size, max_overflow=max_overflow)
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(
+            parsed,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            pool_pre_ping=True,
+            pool_recycle=3600,
+        )
+    raise InvalidInputError(
+        f"unsupported database URL {_redacted(parsed)!r}: use sqlite:///path or postgresql://...",
+        detail={"field": "db_url"},
+    )
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine (and pool) whose transactions begin as writers.
+
+    On SQLite such a transaction takes the write lock at ``BEGIN`` (``BEGIN IMMEDIATE``); on
+    PostgreSQL it is an ordinary transaction.
+    """
+    return engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+
+
+def is_sqlite(engine: Engine | Connection) -> bool:
+    """Whether ``engine`` talks to SQLite."""
+    return engine.dialect.name == "sqlite"
+
+
+def _parse_url(url: str) -> URL:
+    text = url.strip()
+    for legacy in ("postgres://", "postgresql://"):
+        if text.startswith(legacy):
+            text = "postgresql+psycopg://" + text[len(legacy) :]
+    try:
+        return make_url(text)
+    except ArgumentError as exc:
+        raise InvalidInputError(
+            f"not a database URL: {url!r}", detail={"field": "db_url"}
+        ) from exc
+
+
+def _redacted(url: URL) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+def _sqlite_engine(url: URL, *, pool_size: int, max_overflow: int) -> Engine:
+    database = url.database or ""
+    if database in ("", ":memory:") or database.startswith("file::memory:"):
+        raise InvalidInputError(
+            "an in-memory SQLite database cannot be shared by the server's threads: "
+            "give a file, e.g. sqlite:///atlas.db",
+            detail={"field": "db_url"},
+        )
+    path = Path(database).expanduser()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url.set(database=str(path)),
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+    )
+    event.listen(engine, "connect", _configure_sqlite_connection)
+    event.listen(engine, "begin", _begin_sqlite_transaction)
+    return engine
+
+
+def _configure_sqlite_connection(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    # SQLAlchemy, not the driver, decides where transactions begin (see _begin_...).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA cache_size=-{_SQLITE_CACHE_KIB}")
+        cursor.execute(f"PRAGMA mmap_size={_SQLITE_MMAP_BYTES}")
+        cursor.execute("PRAGMA temp_store=MEMORY")
+    finally:
+        cursor.close()
+
+
+def _begin_sqlite_transaction(connection: Connection) -> None:
+    mode = connection.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")

@@ -1,0 +1,66 @@
+"""Reading jobs whole: one job, or a page of a project's jobs, in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, select
+
+from atlas.domain import Job, Page
+from atlas.errors import NotFoundError
+from atlas.store.api import JobQuery
+from atlas.store.conversions import job_from_row
+from atlas.store.metrics import load_summaries
+from atlas.store.attributes import load_params, load_tags
+from atlas.store.projects import project_id
+from atlas.store.query.listing import job_listing
+from atlas.store.tables import jobs_table, projects_table
+
+__all__ = ["get_job", "list_jobs", "load_jobs"]
+
+
+def get_job(conn: Connection, job_id: str) -> Job:
+    """The job with its params, tags and metric summaries; ``NotFoundError`` if none."""
+    found = load_jobs(conn, [job_id])
+    if not found:
+        raise NotFoundError(f"job {job_id} not found", detail={"job_id": job_id})
+    return found[0]
+
+
+def list_jobs(conn: Connection, project: str, query: JobQuery) -> Page[Job]:
+    """A page of the project's jobs as ``query`` filters, sorts and slices them
+    (``QuerySyntaxError`` for a bad filter or sort, ``InvalidInputError`` for a bad page)."""
+    pid = project_id(conn, project)
+    page_ids, count = job_listing(pid, query, dialect=conn.dialect.name)
+    job_ids = [str(job_id) for job_id in conn.scalars(page_ids)]
+    total = int(conn.scalar(count) or 0)
+    return Page(items=load_jobs(conn, job_ids), total=total, limit=query.limit, offset=query.offset)
+
+
+def load_jobs(conn: Connection, job_ids: Sequence[str]) -> list[Job]:
+    """The jobs ``job_ids`` in that order (missing ones left out), each with its params, tags
+    and metric summaries: four queries whatever the number of jobs."""
+    if not job_ids:
+        return []
+    j, p = jobs_table, projects_table
+    rows = conn.execute(
+        select(j, p.c.name.label("project_name"))
+        .join(p, p.c.id == j.c.project_id)
+        .where(j.c.id.in_(job_ids))
+    ).all()
+    by_id = {row.id: row for row in rows}
+    params = load_params(conn, list(by_id))
+    tags = load_tags(conn, list(by_id))
+    summaries = load_summaries(conn, list(by_id))
+    return [
+        job_from_row(
+            by_id[job_id],
+            by_id[job_id].project_name,
+            params=params[job_id],
+            tags=tags[job_id],
+            metrics=summaries[job_id],
+        )
+        for job_id in job_ids
+        if job_id in by_id
+    ]
+

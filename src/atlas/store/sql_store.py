@@ -1,0 +1,299 @@
+"""``SqlStore``: the ``Store`` on SQLite or PostgreSQL through SQLAlchemy Core.
+
+Each method runs one transaction: reads in a plain one, writes in one that takes the write
+lock first (``engine.writer``), so a method either does all it says or nothing. The work is
+done by the modules named after what they own (``projects``, ``jobs``,
+``attributes``, ``metrics``, ``job_pages``, ``artifact_records``); this class opens the transactions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine
+
+from atlas.domain import (
+    Artifact,
+    ArtifactKind,
+    Job,
+    JobError,
+    JobKind,
+    JobStatus,
+    Note,
+    Page,
+    ParamValue,
+    Project,
+    Series,
+)
+from atlas.store import artifact_records, attributes, job_pages, jobs, metrics, projects, schema
+from atlas.store.api import JobQuery, SeriesBatch
+from atlas.store.engine import make_engine, writer
+
+__all__ = ["SqlStore"]
+
+
+class SqlStore:
+    """The metadata store in the database at ``url`` (``sqlite:///path``,
+    ``postgresql://...``). Call :meth:`upgrade` once before use. Safe to share between
+    threads."""
+
+    def __init__(self, url: str) -> None:
+        self._engine = make_engine(url)
+        self._writer = writer(self._engine)
+
+    @classmethod
+    def from_engine(cls, engine: Engine) -> SqlStore:
+        """A store over an existing engine (made with ``engine.make_engine``)."""
+        store = cls.__new__(cls)
+        store._engine = engine
+        store._writer = writer(engine)
+        return store
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine (for migrations, benchmarks and tests)."""
+        return self._engine
+
+    def __repr__(self) -> str:
+        return f"SqlStore({self._engine.url.render_as_string(hide_password=True)!r})"
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self._engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self._writer.begin() as conn:
+            yield conn
+
+    # -- life cycle -------------------------------------------------------------------------
+    def upgrade(self) -> None:
+        """Create or migrate the schema to the newest version (Alembic)."""
+        schema.upgrade(self._engine)
+
+    def close(self) -> None:
+        """Release connections."""
+        self._engine.dispose()
+
+    # -- projects ---------------------------------------------------------------------------
+    def create_project(self, name: str, *, description: str = "") -> Project:
+        """Create a project; ``ConflictError`` when the name is taken."""
+        with self._write() as conn:
+            pid = projects.create_project(conn, name, description=description)
+            return projects.get_project(conn, pid)
+
+    def ensure_project(self, name: str) -> Project:
+        """Return the project, creating it when missing (race-safe)."""
+        with self._write() as conn:
+            return projects.get_project(conn, projects.ensure_project_id(conn, name))
+
+    def get_project(self, name: str) -> Project:
+        """The project with job counts by status and last activity."""
+        with self._read() as conn:
+            return projects.get_project(conn, projects.project_id(conn, name))
+
+    def list_projects(self) -> list[Project]:
+        """Every project, most recently active first."""
+        with self._read() as conn:
+            return projects.list_projects(conn)
+
+    def rename_project(self, name: str, new_name: str) -> Project:
+        """Rename; ``ConflictError`` when ``new_name`` is taken."""
+        with self._write() as conn:
+            return projects.get_project(conn, projects.rename_project(conn, name, new_name))
+
+    def delete_project(self, name: str) -> list[str]:
+        """Delete the project, its jobs and their rows; return the deleted job ids."""
+        with self._write() as conn:
+            return projects.delete_project(conn, name)
+
+    def set_description(self, name: str, markdown: str) -> Project:
+        """Replace the project's markdown description."""
+        with self._write() as conn:
+            return projects.get_project(conn, projects.set_description(conn, name, markdown))
+
+    def add_note(self, name: str, *, author: str, text: str) -> Note:
+        """Add a dated note to the project."""
+        with self._write() as conn:
+            return projects.add_note(conn, name, author=author, text=text)
+
+    def list_notes(self, name: str) -> list[Note]:
+        """The project's notes, newest first."""
+        with self._read() as conn:
+            return projects.list_notes(conn, name)
+
+    # -- jobs -------------------------------------------------------------------------------
+    def create_job(
+        self,
+        project: str,
+        *,
+        name: str = "",
+        user: str = "",
+        kind: JobKind = JobKind.LOCAL,
+        status: JobStatus = JobStatus.RUNNING,
+        command: str = "",
+        params: Mapping[str, ParamValue] | None = None,
+        tags: Mapping[str, str] | None = None,
+        git: Mapping[str, object] | None = None,
+        environment: Mapping[str, object] | None = None,
+        resources: Mapping[str, object] | None = None,
+        priority: int = 0,
+        parent_id: str | None = None,
+        job_id: str | None = None,
+    ) -> Job:
+        """Create a job in ``project`` (created when missing); see ``Store.create_job``."""
+        spec = jobs.JobSpec(
+            name=name,
+            user=user,
+            kind=kind,
+            status=status,
+            command=command,
+            params=params,
+            tags=tags,
+            git=git,
+            environment=environment,
+            resources=resources,
+            priority=priority,
+            parent_id=parent_id,
+            job_id=job_id,
+        )
+        with self._write() as conn:
+            return job_pages.get_job(conn, jobs.insert_job(conn, project, spec))
+
+    def get_job(self, job_id: str) -> Job:
+        """The job with its params, tags and metric summaries."""
+        with self._read() as conn:
+            return job_pages.get_job(conn, job_id)
+
+    def list_jobs(self, project: str, query: JobQuery) -> Page[Job]:
+        """A page of the project's jobs, filtered and sorted in SQL (see ``Store``)."""
+        with self._read() as conn:
+            return job_pages.list_jobs(conn, project, query)
+
+    def update_job(
+        self,
+        job_id: str,
+        *,
+        name: str | None = None,
+        status: JobStatus | None = None,
+        exit_code: int | None = None,
+        error: JobError | None = None,
+        at: datetime | None = None,
+    ) -> Job:
+        """Change a job; a status change must be allowed by ``domain.TRANSITIONS``
+        (``InvalidTransitionError`` otherwise) and stamps started_at/finished_at. Setting
+        the status a job already has changes nothing (a retried report)."""
+        with self._write() as conn:
+            jobs.update_job(
+                conn, job_id, name=name, status=status, exit_code=exit_code, error=error, at=at
+            )
+            return job_pages.get_job(conn, job_id)
+
+    def delete_job(self, job_id: str) -> None:
+        """Delete the job and its rows (the caller removes its files)."""
+        with self._write() as conn:
+            jobs.delete_job(conn, job_id)
+
+    # -- params and tags --------------------------------------------------------------------
+    def set_params(self, job_id: str, params: Mapping[str, ParamValue]) -> dict[str, ParamValue]:
+        """Merge ``params`` into the job's params; return all of them."""
+        with self._write() as conn:
+            project_id = jobs.lock_job(conn, job_id)
+            attributes.write_params(conn, job_id, project_id, params)
+            projects.touch_project(conn, project_id)
+            return attributes.load_params(conn, [job_id])[job_id]
+
+    def delete_param(self, job_id: str, key: str) -> None:
+        """Remove a param; ``NotFoundError`` when the job has no such param."""
+        self._delete_key("param", job_id, key)
+
+    def set_tags(self, job_id: str, tags: Mapping[str, str]) -> dict[str, str]:
+        """Merge ``tags`` into the job's tags; return all of them."""
+        with self._write() as conn:
+            project_id = jobs.lock_job(conn, job_id)
+            attributes.write_tags(conn, job_id, project_id, tags)
+            projects.touch_project(conn, project_id)
+            return attributes.load_tags(conn, [job_id])[job_id]
+
+    def delete_tag(self, job_id: str, key: str) -> None:
+        """Remove a tag; ``NotFoundError`` when the job has no such tag."""
+        self._delete_key("tag", job_id, key)
+
+    def _delete_key(self, kind: str, job_id: str, key: str) -> None:
+        with self._write() as conn:
+            project_id = jobs.lock_job(conn, job_id)
+            attributes.delete_key(conn, kind, job_id, key)
+            projects.touch_project(conn, project_id)
+
+    # -- metrics ----------------------------------------------------------------------------
+    def append_metrics(
+        self, job_id: str, batches: Sequence[SeriesBatch], *, batch_id: str | None = None
+    ) -> int:
+        """Append points and update summaries in one transaction. A ``batch_id`` seen before
+        for this job stores nothing and returns 0; otherwise returns the points stored."""
+        with self._write() as conn:
+            return metrics.append_metrics(conn, job_id, batches, batch_id)
+
+    def read_series(
+        self,
+        job_id: str,
+        key: str,
+        *,
+        min_step: int | None = None,
+        max_step: int | None = None,
+        max_points: int | None = None,
+    ) -> Series:
+        """The points of one metric in step order within the inclusive step range; with
+        ``max_points``, at most that many, keeping each bucket's extremes."""
+        with self._read() as conn:
+            return metrics.read_series(
+                conn, job_id, key, min_step=min_step, max_step=max_step, max_points=max_points
+            )
+
+    def list_metric_keys(self, project: str) -> list[str]:
+        """Every metric key used by the project's jobs."""
+        return self._list_keys("metric", project)
+
+    def list_param_keys(self, project: str) -> list[str]:
+        """Every param key used by the project's jobs."""
+        return self._list_keys("param", project)
+
+    def list_tag_keys(self, project: str) -> list[str]:
+        """Every tag key used by the project's jobs."""
+        return self._list_keys("tag", project)
+
+    def _list_keys(self, kind: str, project: str) -> list[str]:
+        with self._read() as conn:
+            return attributes.list_keys(conn, kind, projects.project_id(conn, project))
+
+    # -- artifacts --------------------------------------------------------------------------
+    def record_artifact(
+        self,
+        job_id: str,
+        *,
+        path: str,
+        kind: ArtifactKind,
+        mime: str,
+        size: int,
+        sha256: str,
+        step: int | None = None,
+    ) -> Artifact:
+        """Record (or replace) the metadata of a stored artifact file."""
+        with self._write() as conn:
+            return artifact_records.record_artifact(
+                conn, job_id, path=path, kind=kind, mime=mime, size=size, sha256=sha256, step=step
+            )
+
+    def list_artifacts(self, job_id: str) -> list[Artifact]:
+        """The job's artifacts by path."""
+        with self._read() as conn:
+            return artifact_records.list_artifacts(conn, job_id)
+
+    def get_artifact(self, job_id: str, path: str) -> Artifact:
+        """One artifact's metadata."""
+        with self._read() as conn:
+            return artifact_records.get_artifact(conn, job_id, path)
+
