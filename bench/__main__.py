@@ -12,6 +12,7 @@ import importlib
 import sys
 import time
 import traceback
+from collections.abc import Iterable
 
 from bench.result import Result
 from bench.trial import Context
@@ -42,17 +43,17 @@ def _run_one(name: str, context: Context) -> bool:
     started = time.monotonic()
     module = importlib.import_module(f"bench.{name}")
     try:
-        results: list[Result] = module.run(context)
+        results: Iterable[Result] = module.run(context)
+        for result in results:  # a generator writes each result as soon as it is measured
+            path = result.write()
+            print(result.summary(), flush=True)
+            print(f"  -> {path}", file=sys.stderr, flush=True)
     except (BenchError, OSError) as exc:
         print(f"{name}: could not run: {exc}", flush=True)
         return False
     except Exception:
         print(f"{name}: crashed:\n{traceback.format_exc()}", flush=True)
         return False
-    for result in results:
-        path = result.write()
-        print(result.summary(), flush=True)
-        print(f"  -> {path}", file=sys.stderr, flush=True)
     print(f"bench: {name} took {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
     return True
 

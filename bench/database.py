@@ -8,7 +8,9 @@ from contextlib import contextmanager
 
 import psycopg
 
-__all__ = ["PG_SERVER", "temporary_database"]
+from bench.worker import BenchError
+
+__all__ = ["PG_SERVER", "analyze", "temporary_database"]
 
 PG_SERVER = os.environ.get("ATLAS_BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
 
@@ -18,18 +20,25 @@ def temporary_database(prefix: str) -> Iterator[str]:
     """Create ``<prefix>_<pid>`` on the PostgreSQL server, yield its ``postgresql://`` URL,
     drop it afterwards (with any connection still open to it)."""
     name = f"{prefix}_{os.getpid()}"
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
     try:
         yield f"{PG_SERVER}/{name}"
     finally:
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _admin(*statements: str) -> None:
+    try:
         with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            for statement in statements:
+                conn.execute(statement.encode())  # names we made, never user input
+    except psycopg.OperationalError as exc:
+        raise BenchError(f"PostgreSQL at {PG_SERVER} is not usable: {exc}") from exc
 
 
 def analyze(url: str) -> None:
     """``VACUUM ANALYZE`` the database: a live database has planner statistics (autovacuum
     keeps them), a freshly bulk-loaded one does not yet."""
-    with psycopg.connect(url, autocommit=True) as conn:
+    plain = url.replace("postgresql+psycopg://", "postgresql://", 1)
+    with psycopg.connect(plain, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")

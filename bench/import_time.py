@@ -15,8 +15,8 @@ from pathlib import Path
 
 from bench.peer import MLFLOW_ENV
 from bench.result import PeerFigure, Result
-from bench.server import clean_env
 from bench.trial import Context, Sample, alternate, stats
+from bench.worker import clean_env
 
 NAME = "import_time"
 TARGET_MS = 50.0

@@ -50,7 +50,9 @@ def populate_jobs(url: str, project: str, count: int) -> None:
 def _insert_slice(
     conn: Connection, project_id: int, records: list[JobRecord], newest: datetime
 ) -> None:
-    job_rows, param_rows, summary_rows = [], [], []
+    job_rows: list[dict[str, object]] = []
+    param_rows: list[dict[str, object]] = []
+    summary_rows: list[dict[str, object]] = []
     for record in records:
         created = newest - timedelta(minutes=record.index)  # one job a minute, newest first
         job_id = new_job_id(created.timestamp())

@@ -94,7 +94,11 @@ class Result:
         ratio = self.ratio
         times = ""
         if ratio is not None:
-            times = f" | atlas {ratio:,.1f}x better" if ratio >= 1 else f" | peer {1 / ratio:,.1f}x better"
+            times = (
+                f" | atlas {ratio:,.1f}x better"
+                if ratio >= 1
+                else f" | peer {1 / ratio:,.1f}x better"
+            )
         verdict = "MET" if self.meets_target else "MISSED"
         return f"{self.name}: atlas {ours} | {peer}{times} | target {self.target}: {verdict}"
 

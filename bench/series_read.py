@@ -16,7 +16,6 @@ import base64
 import statistics
 import time
 from array import array
-from pathlib import Path
 
 import httpx
 

@@ -7,7 +7,6 @@ killed if it does not stop within 30 s.
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
@@ -18,18 +17,12 @@ from types import TracebackType
 
 import httpx
 
-from bench.worker import BenchError
+from bench.worker import BenchError, Worker, clean_env
 
-__all__ = ["ATLAS_BIN", "AtlasServer", "clean_env"]
+__all__ = ["ATLAS_BIN", "AtlasServer"]
 
 ATLAS_BIN = Path(sys.executable).parent / "atlas"
 URL_LINE = re.compile(r"serving (http://\S+)")
-
-
-def clean_env(**values: str) -> dict[str, str]:
-    """The environment without any ATLAS_* variable of the caller's, plus ``values``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ATLAS_")}
-    return {**env, **values}
 
 
 class AtlasServer:
@@ -69,6 +62,21 @@ class AtlasServer:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+    def sdk_worker(self, scratch: Path, project: str) -> Worker:
+        """A ``bench/peers/atlas_sdk.py`` worker (our venv's Python) whose SDK talks to this
+        server, with its spool under ``scratch``. Not started."""
+        return Worker(
+            sys.executable,
+            "atlas_sdk.py",
+            [],
+            log_path=scratch / "sdk.log",
+            env={
+                "ATLAS_URL": self.url,
+                "ATLAS_HOME": str(scratch / "sdk-home"),
+                "ATLAS_PROJECT": project,
+            },
+        )
 
     @property
     def pid(self) -> int:

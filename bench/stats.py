@@ -56,4 +56,4 @@ def _round(value: float) -> float:
     """Four significant digits: more would be noise on a shared machine."""
     if value == 0 or not math.isfinite(value):
         return value
-    return round(value, 3 - int(math.floor(math.log10(abs(value)))))
+    return round(value, 3 - math.floor(math.log10(abs(value))))

@@ -65,8 +65,11 @@ def alternate(
         mine.append(ours())
         if peer is not None:
             theirs.append(peer())
-        progress(label, f"repetition {index + 1}/{repetitions}: atlas {mine[-1]['value']:.4g}"
-                 + (f", peer {theirs[-1]['value']:.4g}" if theirs else ""))
+        progress(
+            label,
+            f"repetition {index + 1}/{repetitions}: atlas {mine[-1]['value']:.4g}"
+            + (f", peer {theirs[-1]['value']:.4g}" if theirs else ""),
+        )
     return mine, theirs
 
 

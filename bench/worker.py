@@ -11,9 +11,16 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-__all__ = ["BenchError", "Worker"]
+__all__ = ["BenchError", "Worker", "clean_env"]
 
 PEERS_DIR = Path(__file__).resolve().parent / "peers"
+
+
+def clean_env(**values: str) -> dict[str, str]:
+    """The environment without any ATLAS_* variable of the caller's, plus ``values``: what a
+    measured process sees must not depend on the shell the benchmark was started from."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ATLAS_")}
+    return {**env, **values}
 
 
 class BenchError(RuntimeError):
@@ -23,7 +30,8 @@ class BenchError(RuntimeError):
 class Worker:
     """A measured subprocess: ``python bench/peers/<script> args...``.
 
-    Its stderr goes to ``log_path``; on failure the tail of that log is in the error.
+    Its stderr goes to ``log_path``; on failure the tail of that log is in the error. It runs
+    with ``clean_env(**env)``.
     """
 
     def __init__(
@@ -37,12 +45,19 @@ class Worker:
     ) -> None:
         self.command = [str(python), str(PEERS_DIR / script), *args]
         self.log_path = log_path
-        self.env = {**os.environ, **(env or {})}
+        self.env = clean_env(**(env or {}))
         self._process: subprocess.Popen[str] | None = None
         self.info: dict[str, Any] = {}
 
     def start(self, *, timeout: float = 600) -> dict[str, Any]:
         """Start the worker and wait for its ready line; return what it reported."""
+        self.launch()
+        return self.ready(timeout=timeout)
+
+    def launch(self) -> None:
+        """Start the worker without waiting (its set-up runs while the caller goes on)."""
+        if self._process is not None:
+            return
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("w", encoding="utf-8") as log:
             self._process = subprocess.Popen(
@@ -53,7 +68,11 @@ class Worker:
                 text=True,
                 env=self.env,
             )
-        self.info = self._receive(timeout)
+
+    def ready(self, *, timeout: float = 600) -> dict[str, Any]:
+        """Wait for the launched worker's ready line; return what it reported."""
+        if not self.info:
+            self.info = self._receive(timeout)
         return self.info
 
     def call(self, op: str, *, timeout: float = 600, **fields: Any) -> dict[str, Any]:
@@ -82,7 +101,8 @@ class Worker:
             process.stdout.close()
 
     def __enter__(self) -> Worker:
-        self.start()
+        self.launch()
+        self.ready()
         return self
 
     def __exit__(

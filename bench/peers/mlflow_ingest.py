@@ -11,12 +11,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from corpus import loss_values
-from protocol import serve
-
 import mlflow
+from corpus import loss_values
 from mlflow import MlflowClient
 from mlflow.entities import Metric
+from protocol import serve
 
 BATCH = 1000
 STATE: dict[str, Any] = {}

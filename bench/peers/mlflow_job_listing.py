@@ -11,12 +11,11 @@ import sys
 import time
 from typing import Any
 
-from corpus import JOB_FILTER_MLFLOW, JOB_SORT_MLFLOW, jobs
-from protocol import serve
-
 import mlflow
+from corpus import JOB_FILTER_MLFLOW, JOB_SORT_MLFLOW, jobs
 from mlflow import MlflowClient
 from mlflow.entities import Metric, Param
+from protocol import serve
 
 STATE: dict[str, Any] = {}
 

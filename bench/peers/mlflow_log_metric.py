@@ -13,10 +13,9 @@ from array import array
 from pathlib import Path
 from typing import Any
 
+import mlflow
 from corpus import loss_values
 from protocol import per_call, serve
-
-import mlflow
 
 VALUES: list[float] = []
 

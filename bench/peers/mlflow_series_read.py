@@ -12,12 +12,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from corpus import loss_values
-from protocol import serve
-
 import mlflow
+from corpus import loss_values
 from mlflow import MlflowClient
 from mlflow.entities import Metric
+from protocol import serve
 
 STATE: dict[str, Any] = {}
 
@@ -30,7 +29,9 @@ def setup() -> dict[str, Any]:
     started = time.perf_counter()
     now = int(time.time() * 1000)
     for first in range(0, points, 1000):
-        batch = [Metric("loss", values[s], now + s, s) for s in range(first, min(points, first + 1000))]
+        batch = [
+            Metric("loss", values[s], now + s, s) for s in range(first, min(points, first + 1000))
+        ]
         client.log_batch(run_id, metrics=batch, synchronous=True)
     STATE.update(client=client, run_id=run_id, points=points)
     return {"version": mlflow.__version__, "load_s": time.perf_counter() - started}

@@ -136,10 +136,17 @@ def test_show_describes_the_job(atlas: Invoke, atlas_server: str, project_name: 
     assert "  duration:  " in text
     assert "Params\n  KEY        VALUE\n  lr         0.01\n  optimizer  adam\n" in text
     assert "Tags\n  KEY    VALUE\n  stage  prod\n" in text
-    assert "Metrics\n  KEY   LAST  STEP   MIN    MAX  COUNT\n" in text
-    assert "  loss  0.25     2  0.25    0.9      3\n" in text
-    assert "Artifacts\n" in text
-    assert "model/weights.bin  file  2.0 KiB     -" in text
+    assert (
+        "Metrics\n"
+        "  KEY    LAST  STEP   MIN    MAX  COUNT\n"
+        "  acc   0.875     2   0.5  0.875      3\n"
+        "  loss   0.25     2  0.25    0.9      3\n"
+    ) in text
+    assert text.endswith(
+        "Artifacts\n"
+        "  PATH               KIND     SIZE  STEP\n"
+        "  model/weights.bin  file  2.0 KiB     -\n"
+    )
 
 
 def test_show_as_json_includes_the_artifacts(

@@ -57,7 +57,7 @@ def dead_url() -> Iterator[str]:
 
 
 @pytest.mark.parametrize(
-    "args", [["projects", "ls"], ["jobs", "ls", "-p", "x"], ["jobs", "show", "0" * 16], ["sync"]]
+    "args", [["projects", "ls"], ["jobs", "ls", "-p", "x"], ["jobs", "show", "0" * 16]]
 )
 def test_no_server_exits_with_3_naming_the_url_and_how_to_start_one(
     dead_url: str, args: list[str]

@@ -53,7 +53,7 @@ def test_an_invalid_name_is_refused(atlas: Invoke) -> None:
     result = atlas("projects", "create", ".hidden")
     assert result.exit_code == 1
     assert result.stderr.startswith("error: ")
-    assert "project name" in result.stderr
+    assert "name" in result.stderr
 
 
 def test_rename_keeps_the_jobs(atlas: Invoke, atlas_server: str, project_name: str) -> None:

@@ -16,8 +16,9 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
+from atlas.cli.formats import mask_password
 from atlas.cli.main import cli
-from atlas.cli.server import is_loopback, mask_password
+from atlas.cli.network import is_loopback
 from atlas.version import __version__
 from tests.cli.conftest import clean_env, running_server
 
@@ -130,6 +131,46 @@ def test_passwords_never_show() -> None:
         "sqlite:////home/ana/.atlas/atlas.db"
     )
     assert mask_password("s3://bucket/prefix") == "s3://bucket/prefix"
+    assert mask_password("s3://key:secret@bucket/prefix") == "s3://key:***@bucket/prefix"
+    assert (
+        mask_password("postgresql://u:p@host:notaport/db") == "postgresql://u:***@host:notaport/db"
+    )
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        (
+            "--db-url",
+            "postgresql://atlas:hunter2@127.0.0.1:1/atlas",
+            "cannot use the database postgresql://atlas:***@127.0.0.1:1/atlas: connection failed",
+        ),
+        ("--db-url", "mysql://atlas@db/atlas", "unsupported database URL"),
+        (
+            "--artifacts",
+            "nosuchproto://bucket/prefix",
+            "cannot use the artifact store nosuchproto://bucket/prefix: ",
+        ),
+    ],
+)
+def test_a_store_that_cannot_be_used_stops_the_start_with_one_line(
+    tmp_path: Path, flag: str, value: str, message: str
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "atlas", "server", "--port", "0", flag, value],
+        env=clean_env(tmp_path / "home"),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stdout == ""
+    (error,) = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
+    assert error.startswith("error: ")
+    assert message in error
+    assert "Traceback" not in done.stderr
+    assert "hunter2" not in done.stderr
 
 
 def test_db_upgrade_creates_the_database_and_prints_its_revision(tmp_path: Path) -> None:

@@ -6,6 +6,9 @@ store is created from the settings and migrated, as ``atlas server`` does.
 
 from __future__ import annotations
 
+import os
+import shutil
+import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -31,9 +34,25 @@ def settings_for(home: Path, **values: object) -> Settings:
     return Settings(**options)  # type: ignore[arg-type]
 
 
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite database at the newest schema, made once and copied by each test
+    (the app's start still runs ``upgrade()`` on the copy, finding nothing to do)."""
+    from atlas.store.sql_store import SqlStore
+
+    path = tmp_path_factory.mktemp("template") / "atlas.db"
+    store = SqlStore(f"sqlite:///{path}")
+    store.upgrade()
+    store.close()
+    return path
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return settings_for(tmp_path / "home")
+def settings(tmp_path: Path, migrated_db: Path) -> Settings:
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copyfile(migrated_db, home / "atlas.db")
+    return settings_for(home)
 
 
 @pytest.fixture
@@ -54,7 +73,8 @@ def assert_error(response: object, status: int, code: str) -> dict[str, object]:
     error = body["error"]
     assert set(error) == {"code", "message", "detail"}, error
     assert error["code"] == code, error
-    assert isinstance(error["message"], str) and error["message"]
+    assert isinstance(error["message"], str)
+    assert error["message"]
     assert isinstance(error["detail"], dict)
     return dict(error)
 
@@ -62,6 +82,31 @@ def assert_error(response: object, status: int, code: str) -> dict[str, object]:
 def make_client(settings: Settings, **options: bool) -> TestClient:
     """A client of a fresh app for ``settings`` (use it in a ``with`` block)."""
     return TestClient(create_app(settings), **options)
+
+
+PG_URL = os.environ.get("ATLAS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """The SQLAlchemy URL of a new, empty PostgreSQL database, dropped afterwards. Skips
+    when no server answers, unless ``ATLAS_TEST_REQUIRE_POSTGRES`` is set (CI)."""
+    import psycopg
+
+    name = f"atlas_server_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(PG_URL, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        if os.environ.get("ATLAS_TEST_REQUIRE_POSTGRES"):
+            raise
+        pytest.skip(f"no PostgreSQL at {PG_URL}: {exc}")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            base = PG_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+            yield f"{base}/{name}"
+        finally:
+            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

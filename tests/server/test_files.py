@@ -60,7 +60,8 @@ def test_parse_range(header: str | None, expected: tuple[int, int] | None) -> No
 
 
 @pytest.mark.parametrize(
-    ("header", "size"), [("bytes=100-", 100), ("bytes=100-200", 100), ("bytes=-0", 100), ("bytes=0-", 0)]
+    ("header", "size"),
+    [("bytes=100-", 100), ("bytes=100-200", 100), ("bytes=-0", 100), ("bytes=0-", 0)],
 )
 def test_ranges_outside_the_file_are_unsatisfiable(header: str, size: int) -> None:
     with pytest.raises(RangeNotSatisfiableError) as caught:

@@ -36,13 +36,16 @@ def field_of(error: InvalidInputError) -> str:
 
 def test_json_columns_decode_with_non_finite_strings() -> None:
     entry = series(values=[1, "NaN"], steps=[3, 4])
-    batch = decode_batch(body(batch_id="b-1", series=[entry, series("acc", values=[2.5, "-Infinity"])]))
+    batch = decode_batch(
+        body(batch_id="b-1", series=[entry, series("acc", values=[2.5, "-Infinity"])])
+    )
     assert batch.batch_id == "b-1"
     assert batch.points == 4
     loss, acc = batch.series
     assert loss.key == "loss"
     assert list(loss.steps) == [3, 4]
-    assert loss.values[0] == 1.0 and math.isnan(loss.values[1])
+    assert loss.values[0] == 1.0
+    assert math.isnan(loss.values[1])
     assert acc.values[1] == -math.inf
     assert np.asarray(loss.steps).dtype == np.int64
 
@@ -64,7 +67,9 @@ def test_base64_columns_round_trip_bit_for_bit() -> None:
 
 def test_an_empty_batch_is_valid() -> None:
     batch = decode_batch(body(series=[]))
-    assert batch.series == [] and batch.points == 0 and batch.batch_id is None
+    assert batch.series == []
+    assert batch.points == 0
+    assert batch.batch_id is None
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,8 @@ def test_create_get_and_list_projects(client: TestClient) -> None:
     made = create(client, "vision", description="# Vision")
     assert made["name"] == "vision"
     assert made["description"] == "# Vision"
-    assert made["job_count"] == 0 and made["job_counts"] == {}
+    assert made["job_count"] == 0
+    assert made["job_counts"] == {}
     assert str(made["created_at"]).endswith("Z")
     create(client, "speech")
     assert client.get(f"{API}/projects/vision").json() == made
@@ -77,7 +78,8 @@ def test_rename_keeps_the_jobs(client: TestClient, new_job: Callable[..., str]) 
     assert_error(client.patch(f"{API}/projects/old", json={"name": ""}), 422, "invalid_input")
     renamed = client.patch(f"{API}/projects/old", json={"name": "new"})
     assert renamed.status_code == 200
-    assert renamed.json()["name"] == "new" and renamed.json()["job_count"] == 1
+    assert renamed.json()["name"] == "new"
+    assert renamed.json()["job_count"] == 1
     assert client.get(f"{API}/jobs/{job}").json()["project"] == "new"
     assert_error(client.get(f"{API}/projects/old"), 404, "not_found")
 
@@ -92,7 +94,8 @@ def test_delete_removes_the_project_its_jobs_and_their_files(
     folder = settings.home_path / "artifacts" / "jobs" / job
     assert folder.is_dir()
     response = client.delete(f"{API}/projects/doomed")
-    assert response.status_code == 204 and response.content == b""
+    assert response.status_code == 204
+    assert response.content == b""
     assert_error(client.get(f"{API}/projects/doomed"), 404, "not_found")
     assert_error(client.get(f"{API}/jobs/{job}"), 404, "not_found")
     assert not folder.exists()
@@ -105,7 +108,9 @@ def test_description_is_rendered_and_sanitised(client: TestClient) -> None:
     assert put.status_code == 200
     assert put.json()["markdown"] == markdown
     html = put.json()["html"]
-    assert "<h1>Goal</h1>" in html and "<script>" not in html and "href" not in html
+    assert "<h1>Goal</h1>" in html
+    assert "<script>" not in html
+    assert "href" not in html
     assert client.get(f"{API}/projects/vision/description").json() == put.json()
     assert client.get(f"{API}/projects/vision").json()["description"] == markdown
     bad = client.put(f"{API}/projects/vision/description", json={"text": "x"})
@@ -118,7 +123,8 @@ def test_notes_newest_first(client: TestClient) -> None:
     create(client, "vision")
     first = client.post(f"{API}/projects/vision/notes", json={"text": "one", "author": "ana"})
     assert first.status_code == 201
-    assert first.json()["author"] == "ana" and first.json()["text"] == "one"
+    assert first.json()["author"] == "ana"
+    assert first.json()["text"] == "one"
     second = client.post(f"{API}/projects/vision/notes", json={"text": "two"})
     assert second.json()["author"] == ""
     notes = client.get(f"{API}/projects/vision/notes").json()["items"]
@@ -131,14 +137,20 @@ def test_notes_newest_first(client: TestClient) -> None:
 def test_job_listing_filters_sorts_and_pages(
     client: TestClient, new_job: Callable[..., str]
 ) -> None:
-    ids = [new_job("vision", name=f"run-{i}", params={"lr": lr}) for i, lr in enumerate([0.1, 0.01, 0.001])]
+    ids = [
+        new_job("vision", name=f"run-{i}", params={"lr": lr})
+        for i, lr in enumerate([0.1, 0.01, 0.001])
+    ]
     page = client.get(f"{API}/projects/vision/jobs", params={"sort": "params.lr"}).json()
     assert [job["id"] for job in page["items"]] == ids[::-1]
-    assert page["total"] == 3 and page["limit"] == 100 and page["offset"] == 0
+    assert page["total"] == 3
+    assert page["limit"] == 100
+    assert page["offset"] == 0
     small = client.get(
         f"{API}/projects/vision/jobs", params={"filter": "params.lr < 0.05", "limit": 1}
     ).json()
-    assert small["total"] == 2 and len(small["items"]) == 1
+    assert small["total"] == 2
+    assert len(small["items"]) == 1
     assert small["items"][0]["params"] == {"lr": 0.001}
     second = client.get(f"{API}/projects/vision/jobs", params={"sort": "name", "offset": 1})
     assert [job["name"] for job in second.json()["items"]] == ["run-1", "run-2"]
@@ -158,9 +170,12 @@ def test_bad_queries_are_400_with_a_position(
     client: TestClient, new_job: Callable[..., str], params: dict[str, str], position: int | None
 ) -> None:
     new_job("vision")
-    error = assert_error(client.get(f"{API}/projects/vision/jobs", params=params), 400, "invalid_query")
+    error = assert_error(
+        client.get(f"{API}/projects/vision/jobs", params=params), 400, "invalid_query"
+    )
     detail = error["detail"]
-    assert isinstance(detail, dict) and isinstance(detail["position"], int)
+    assert isinstance(detail, dict)
+    assert isinstance(detail["position"], int)
     if position is not None:
         assert detail["position"] == position
     assert "^" in str(error["message"])

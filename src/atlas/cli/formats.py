@@ -11,6 +11,7 @@ import json
 import math
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from urllib.parse import urlsplit, urlunsplit
 
 from atlas.domain import Artifact, Job, JobStatus, MetricSummary, Page, Project
 
@@ -26,6 +27,7 @@ __all__ = [
     "job_duration",
     "job_json",
     "jobs_page_json",
+    "mask_password",
     "project_json",
     "projects_json",
 ]
@@ -34,6 +36,16 @@ __all__ = [
 def cell(text: str) -> str:
     """Text that fits one table line: control characters become spaces."""
     return "".join(" " if ch < " " or ch == "\x7f" else ch for ch in text)
+
+
+def mask_password(url: str) -> str:
+    """``url`` with its password, if any, replaced by ``***``."""
+    parts = urlsplit(url)
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    if not at or ":" not in userinfo:
+        return url
+    user = userinfo.split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{hostport}"))
 
 
 def format_time(moment: datetime | None, *, seconds: bool = False, zone: bool = False) -> str:

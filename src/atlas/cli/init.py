@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import tempfile
 from importlib.resources import files
@@ -105,4 +106,6 @@ def init_command(name: Path, project_name: str | None) -> None:
     click.echo(f"Created project {project_name or folder.name!r} in {name}/")
     for path in written:
         click.echo(f"  {path.name}")
-    click.echo(f"Next: cd {name} && python main.py   (with `atlas server` running)")
+    click.echo(
+        f"Next: cd {shlex.quote(str(name))} && python main.py   (with `atlas server` running)"
+    )

@@ -128,11 +128,14 @@ def jobs_group() -> None:
     "--limit",
     "-n",
     type=click.IntRange(1, 1000),
+    metavar="N",
     default=100,
     show_default=True,
     help="Most jobs to list.",
 )
-@click.option("--offset", type=click.IntRange(0), default=0, help="Jobs to skip (paging).")
+@click.option(
+    "--offset", type=click.IntRange(0), default=0, metavar="N", help="Jobs to skip (paging)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @pass_cli
 def jobs_ls(
@@ -146,7 +149,16 @@ def jobs_ls(
 ) -> None:
     """List a project's jobs, newest first, with their metrics and params.
 
-    See docs/rest-api.md#filters for the filter language.
+    The server filters and sorts; for example:
+
+    \b
+      atlas jobs ls -p mnist -f 'params.lr < 0.01 and metrics.loss.min < 0.2'
+      atlas jobs ls -p mnist -f 'status in ("running", "queued")' -s -created_at
+      atlas jobs ls -p mnist -f 'name ~ "^resnet"' -s -metrics.accuracy.max -n 10
+
+    Filter fields: id, name, status, user, kind, command, created_at, started_at,
+    finished_at, duration, params.KEY, tags.KEY, metrics.KEY[.last|.min|.max|.count].
+    The language is described in docs/cli.md and docs/rest-api.md.
     """
     settings = cli.settings()
     sort_fields = _sort_fields(sort)
@@ -173,7 +185,7 @@ def _print_page(project: str, page: Page[Job], *, filtered: bool) -> None:
         notes.append(f"jobs {first}-{page.offset + len(page.items)} of {page.total}")
     if hidden:
         notes.append(
-            f"{hidden} more column{'s' if hidden > 1 else ''} with --json or a wider terminal"
+            f"{hidden} more column{'s' if hidden > 1 else ''}: widen the terminal or use --json"
         )
     if notes:
         click.echo("(" + "; ".join(notes) + ")", err=True)
@@ -287,10 +299,8 @@ def jobs_delete(cli: CliContext, job_ids: tuple[str, ...], yes: bool) -> None:
         jobs = [client.get_job(job_id) for job_id in unique]
         if not yes:
             click.echo(_listing(jobs), err=True)
-            noun = "this job" if len(jobs) == 1 else f"these {len(jobs)} jobs"
-            click.confirm(
-                f"Delete {noun} with their metrics, artifacts and logs?", abort=True, err=True
-            )
+            noun = "this job with its" if len(jobs) == 1 else f"these {len(jobs)} jobs with their"
+            click.confirm(f"Delete {noun} metrics, artifacts and logs?", abort=True, err=True)
         for job in jobs:
             client.delete_job(job.id)
             click.echo(f"Deleted job {job.id}.")

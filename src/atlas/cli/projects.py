@@ -93,12 +93,15 @@ def projects_rename(cli: CliContext, old: str, new: str) -> None:
     click.echo(f"Renamed project {old!r} to {project.name!r}.")
 
 
-@projects_group.command("delete")
+@projects_group.command("delete", short_help="Delete a project with its jobs and files.")
 @click.argument("name")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @pass_cli
 def projects_delete(cli: CliContext, name: str, yes: bool) -> None:
-    """Delete the project NAME with all its jobs, metrics, artifacts and logs."""
+    """Delete the project NAME with all its jobs, metrics, artifacts and logs.
+
+    Asks first, saying how many jobs (and how many still active) and files go.
+    """
     with cli.client() as client:
         project = client.get_project(name)
         if not yes:

@@ -45,10 +45,8 @@ def describe_report(report: SyncReport, spool: Path) -> list[str]:
     return lines
 
 
-@click.command("sync")
-@click.option(
-    "--home", metavar="DIR", help="Atlas home whose spool to upload (default ~/.atlas)."
-)
+@click.command("sync", short_help="Upload what was logged while no server answered.")
+@click.option("--home", metavar="DIR", help="Atlas home whose spool to upload (default ~/.atlas).")
 @pass_cli
 def sync_command(cli: CliContext, home: str | None) -> None:
     """Upload jobs, metrics, logs and files spooled while no server answered.

@@ -45,7 +45,7 @@ def artifact_uploads(source: Path, key: str | None, step: int | None) -> list[Ar
     check_artifact_path(base)
     if source.is_file():
         return [ArtifactUpload(base, source, step)]
-    files = []
+    files: list[Path] = []
     for folder, _, names in os.walk(source):
         files.extend(Path(folder, name) for name in names)
     uploads = []

@@ -33,8 +33,9 @@ from atlas.domain import (
 )
 from atlas.errors import ServerUnavailableError
 from atlas.sdk import wire
-from atlas.sdk.responses import raise_for_error
+from atlas.sdk.artifacts import check_artifact_path
 from atlas.sdk.buffer import MetricColumns
+from atlas.sdk.responses import raise_for_error
 from atlas.sdk.wire import BatchResult, Description, LogChunk, ProjectKeys
 
 if TYPE_CHECKING:
@@ -54,6 +55,12 @@ def _name(value: str) -> str:
 def _path(value: str) -> str:
     """A ``/``-separated path (an artifact path, a metric or param key)."""
     return quote(value, safe="/")
+
+
+def _artifact_url(job_id: str, path: str) -> str:
+    """The URL of an artifact; ``InvalidInputError`` for an unsafe path (HTTP clients would
+    resolve ``..`` before the server could refuse it)."""
+    return f"/jobs/{_name(job_id)}/artifacts/{_path(check_artifact_path(path))}"
 
 
 def _file_chunks(path: Path) -> Iterator[bytes]:
@@ -80,15 +87,16 @@ class Client:
         http: httpx.Client | None = None,
         timeout: float | None = None,
     ) -> None:
-        if token is None or timeout is None or (url is None and http is None):
+        # An ``http`` client given without a timeout keeps its own (a TestClient has none).
+        self._timeout = timeout
+        if token is None or (http is None and (url is None or timeout is None)):
             from atlas.settings import load_settings
 
             settings = load_settings()
             token = settings.token if token is None else token
             timeout = settings.timeout if timeout is None else timeout
-            url = settings.url if url is None and http is None else url
+            url = settings.url if url is None else url
         self._headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self._timeout = timeout
         if http is None:
             self._http = httpx.Client(base_url=str(url).rstrip("/"), timeout=timeout)
             self._owns_http = True
@@ -135,6 +143,7 @@ class Client:
         if body is not None:
             content = json.dumps(body, separators=(",", ":")).encode()
             all_headers["Content-Type"] = "application/json"
+        options: dict[str, object] = {} if self._timeout is None else {"timeout": self._timeout}
         try:
             response = self._http.request(
                 method,
@@ -142,7 +151,7 @@ class Client:
                 content=content,
                 params=params,
                 headers=all_headers,
-                timeout=self._timeout,
+                **options,  # type: ignore[arg-type]
             )
         except httpx.TransportError as exc:
             raise ServerUnavailableError(
@@ -338,9 +347,7 @@ class Client:
         self._send("DELETE", f"/jobs/{_name(job_id)}")
 
     # -- params and tags -------------------------------------------------------------------
-    def set_params(
-        self, job_id: str, params: Mapping[str, ParamValue]
-    ) -> dict[str, ParamValue]:
+    def set_params(self, job_id: str, params: Mapping[str, ParamValue]) -> dict[str, ParamValue]:
         """Merge flat ``params`` into the job's params; answer all of them."""
         answer = self._json("PUT", f"/jobs/{_name(job_id)}/params", body={"params": params})
         return dict(wire.mapping_of(answer, "params"))  # type: ignore[arg-type]
@@ -430,7 +437,7 @@ class Client:
             headers["Content-Length"] = str(file.stat().st_size)
             content = _file_chunks(file)
         query = {} if step is None else {"step": step}
-        url = f"/jobs/{_name(job_id)}/artifacts/{_path(path)}"
+        url = _artifact_url(job_id, path)
         answer = self._send("PUT", url, content=content, headers=headers, params=query)
         return wire.parse_artifact(answer.json(), job_id)
 
@@ -447,7 +454,7 @@ class Client:
         headers = {}
         if start is not None or end is not None:
             headers["Range"] = f"bytes={start or 0}-{'' if end is None else end}"
-        url = f"/jobs/{_name(job_id)}/artifacts/{_path(path)}"
+        url = _artifact_url(job_id, path)
         return self._send("GET", url, headers=headers).content
 
     def download_artifact(
@@ -457,7 +464,7 @@ class Client:
         all) and return its path."""
         target = Path(destination)
         partial = target.with_name(target.name + ".partial")
-        url = f"{API_PREFIX}/jobs/{_name(job_id)}/artifacts/{_path(path)}"
+        url = API_PREFIX + _artifact_url(job_id, path)
         try:
             with self._http.stream("GET", url, headers=self._headers) as response:
                 if response.status_code >= 400:

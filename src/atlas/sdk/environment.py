@@ -116,8 +116,11 @@ def _git(folder: Path) -> dict[str, object]:
     if commit is None:
         return {}
     status = run("status", "--porcelain", "--untracked-files=no")
-    return {"commit": commit, "branch": run("rev-parse", "--abbrev-ref", "HEAD") or "",
-            "dirty": bool(status)}
+    return {
+        "commit": commit,
+        "branch": run("rev-parse", "--abbrev-ref", "HEAD") or "",
+        "dirty": bool(status),
+    }
 
 
 def _environment() -> dict[str, object]:

@@ -122,9 +122,7 @@ def tag_value(key: str, value: object) -> str:
     elif isinstance(value, int | float):
         text = str(value)
     else:
-        raise TypeError(
-            f"tag {key!r} must be a string (or a number), not {type(value).__name__}"
-        )
+        raise TypeError(f"tag {key!r} must be a string (or a number), not {type(value).__name__}")
     if len(text) > MAX_TAG_VALUE_LENGTH:
         raise InvalidInputError(
             f"tag {key!r} has at most {MAX_TAG_VALUE_LENGTH} characters",

@@ -279,7 +279,9 @@ def decode_record(header: Header, payload: bytes, files: Path) -> Record:
     try:
         if op == CreateJob.op:
             fields = header.get("fields")
-            return CreateJob(str(header["project"]), dict(fields) if isinstance(fields, dict) else {})
+            return CreateJob(
+                str(header["project"]), dict(fields) if isinstance(fields, dict) else {}
+            )
         if op == SetParams.op:
             return SetParams(dict(header["params"]))  # type: ignore[call-overload]
         if op == SetTags.op:
@@ -291,7 +293,9 @@ def decode_record(header: Header, payload: bytes, files: Path) -> Record:
         if op == ArtifactUpload.op:
             step = header.get("step")
             file = files / str(header["file"])
-            return ArtifactUpload(str(header["path"]), file, step if isinstance(step, int) else None)
+            return ArtifactUpload(
+                str(header["path"]), file, step if isinstance(step, int) else None
+            )
         if op == UpdateJob.op:
             return _decode_update(header)
     except (KeyError, TypeError, ValueError) as exc:

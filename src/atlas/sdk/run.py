@@ -9,9 +9,9 @@ run (the first one started, seen from every thread).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, SupportsFloat, SupportsIndex
 
 from atlas.errors import AtlasError, ConflictError
 from atlas.sdk.buffer import metric_step, metric_value
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from atlas.domain import JobError, JobStatus, ParamValue
     from atlas.sdk.capture import OutputCapture
     from atlas.sdk.client import Client
-    from atlas.sdk.records import Record
+    from atlas.sdk.records import CreateJob
     from atlas.sdk.sender import Sender
     from atlas.settings import Settings
 
@@ -38,7 +38,7 @@ class _Process:
     """The process's default run and every run still open."""
 
     default: Run | None = None
-    open: list[Run] = []  # noqa: RUF012 - one list for the process, by design
+    open: list[Run] = []
     lock = threading.RLock()
 
 
@@ -74,7 +74,7 @@ class Run:
         settings: Settings,
         client: Client | None,
         attached: bool,
-        creation: Record | None,
+        creation: CreateJob | None,
     ) -> None:
         from atlas.sdk.environment import describe
         from atlas.sdk.sender import Sender
@@ -92,11 +92,10 @@ class Run:
             settings,
             client_factory=(lambda: client) if client is not None else _client_factory(settings),
             owns_client=client is None,
+            creation=creation,
             describe=describe,
         )
         self._buffer = self._sender.buffer
-        if creation is not None:
-            self._sender.submit(creation)
         self._sender.start()
         with _Process.lock:
             _Process.open.append(self)
@@ -108,7 +107,9 @@ class Run:
         return f"<atlas.Run {self.id} project={self.project!r} name={self.name!r} {state}>"
 
     # -- tracking --------------------------------------------------------------------------
-    def log_metric(self, key: str, value: float, step: int | None = None) -> None:
+    def log_metric(
+        self, key: str, value: SupportsFloat, step: SupportsIndex | None = None
+    ) -> None:
         """Record ``value`` of metric ``key`` at ``step`` (default: the key's previous step
         + 1, 0 first). ``TypeError`` naming the key for a value that is not a number."""
         if type(value) is not float:
@@ -117,20 +118,21 @@ class Run:
             step = metric_step(key, step)
         self._buffer.append(key, value, step)
 
-    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+    def log_metrics(
+        self, metrics: Mapping[str, SupportsFloat], step: SupportsIndex | None = None
+    ) -> None:
         """Record several metrics at one ``step`` (all or none are recorded)."""
-        if not isinstance(metrics, dict):
+        if not isinstance(metrics, Mapping):
             raise TypeError(f"log_metrics takes a dict of metrics, not {type(metrics).__name__}")
-        if step is not None:
-            step = metric_step(next(iter(metrics), "?"), step)
-        points = [(key, metric_value(key, value), step) for key, value in metrics.items()]
+        at = None if step is None else metric_step(next(iter(metrics), "?"), step)
+        points = [(key, metric_value(key, value), at) for key, value in metrics.items()]
         self._buffer.extend(points)
 
     def log_param(self, key: str, value: object) -> None:
         """Record one param (a mapping value is flattened: see ``log_params``)."""
         self.log_params({check_key(key, "param"): value})
 
-    def log_params(self, params: dict[str, object]) -> None:
+    def log_params(self, params: Mapping[str, object]) -> None:
         """Record params; nested dicts are flattened with ``.`` (``{"a": {"b": 1}}`` is
         ``a.b = 1``), values must be JSON (numpy scalars are converted)."""
         from atlas.sdk.params import flatten_params
@@ -148,7 +150,7 @@ class Run:
 
         self.set_tags({check_key(key, "tag"): tag_value(key, value)})
 
-    def set_tags(self, tags: dict[str, object] | list[str]) -> None:
+    def set_tags(self, tags: Mapping[str, object] | list[str]) -> None:
         """Set several tags: a dict of values, or a list of names (each with value ``""``)."""
         from atlas.sdk.params import normalize_tags
         from atlas.sdk.records import SetTags

@@ -66,6 +66,7 @@ class Sender:
         *,
         client_factory: Callable[[], Client],
         owns_client: bool,
+        creation: CreateJob | None,
         describe: Callable[[CreateJob], CreateJob],
     ) -> None:
         self.job_id = job_id
@@ -83,6 +84,8 @@ class Sender:
         self._client_factory = client_factory
         self._owns_client = owns_client
         self._describe = describe
+        self._creation = creation
+        self._creation_lock = threading.Lock()
         self._queue: deque[tuple[Record | None, Ticket | None]] = deque()
         self._wakeup = threading.Event()
         self._closing = threading.Event()
@@ -147,6 +150,7 @@ class Sender:
     def _loop(self) -> None:
         try:
             self._client = self._client_factory()
+            self._ship_creation()
             while not self._closing.is_set():
                 self._wakeup.wait(self._interval)
                 self._wakeup.clear()
@@ -173,6 +177,13 @@ class Sender:
                 continue
             self._ship(record, ticket)
         self._ship_buffers()
+
+    def _ship_creation(self) -> None:
+        """Create the job before anything else is sent (or spool the creation first)."""
+        with self._creation_lock:
+            creation, self._creation = self._creation, None
+            if creation is not None:
+                self._ship(self._describe(creation))
 
     def _ship_buffers(self) -> None:
         for batch in self._batches(self.buffer.take(close=self._closing.is_set())):
@@ -208,8 +219,6 @@ class Sender:
     def _ship(self, record: Record, ticket: Ticket | None = None) -> None:
         """Send ``record`` (retrying), or spool it when the server is unreachable or the
         spool already holds earlier records (order is kept)."""
-        if isinstance(record, CreateJob):
-            record = self._describe(record)
         if self.spool.pending:
             self._spool_record(record, ticket)
             return
@@ -287,13 +296,22 @@ class Sender:
                 return
 
     def _spill(self, columns: list[MetricColumns]) -> None:
-        """The buffer is full: write it to the spool from the logging thread."""
+        """The buffer is full: write it to the spool from the logging thread (after the
+        job's creation, when the thread has not sent that yet)."""
+        with self._creation_lock:
+            creation, self._creation = self._creation, None
+            if creation is not None:
+                self.spool.append(self._describe(creation))
         for batch in self._batches(columns):
             self.spool.append(batch)
         self._wakeup.set()
 
     def _spool_leftovers(self) -> None:
         """Write whatever is still queued or buffered to the spool (from any thread)."""
+        with self._creation_lock:
+            creation, self._creation = self._creation, None
+            if creation is not None:
+                self._spool_record(creation, None)
         while self._queue:
             record, ticket = self._queue.popleft()
             if record is not None:

@@ -92,9 +92,9 @@ def _frame(header: dict[str, object], payload: bytes) -> bytes:
     return _FRAME.pack(_MAGIC, len(head), len(payload), crc) + head + payload
 
 
-def read_records(handle: IO[bytes], start: int = 0, end: int | None = None) -> Iterator[
-    tuple[int, dict[str, object], bytes]
-]:
+def read_records(
+    handle: IO[bytes], start: int = 0, end: int | None = None
+) -> Iterator[tuple[int, dict[str, object], bytes]]:
     """``(offset after, header, payload)`` of each whole record from ``start`` to ``end``;
     stops silently at a damaged or partly written record (see :func:`valid_end`)."""
     handle.seek(start)
@@ -119,8 +119,8 @@ def read_records(handle: IO[bytes], start: int = 0, end: int | None = None) -> I
 def valid_end(handle: IO[bytes]) -> int:
     """The offset after the last whole record (a crash can leave a partial one)."""
     end = 0
-    for end, _, _ in read_records(handle):
-        pass
+    for after, _, _ in read_records(handle):
+        end = after
     return end
 
 
@@ -296,7 +296,7 @@ def _upload_file(client: Client, path: Path, report: SyncReport) -> bool:
             return True
         end = valid_end(handle)
         size = os.fstat(handle.fileno()).st_size
-        offset, unavailable = replay(client, path, report)
+        _, unavailable = replay(client, path, report)
         if unavailable is not None:
             report.errors.append(f"job {job_id}: kept {path}: {unavailable.message}")
             return False

@@ -8,9 +8,9 @@ process with no run starts one (autostart); a process started by the Atlas sched
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, SupportsFloat, SupportsIndex
 
 from atlas.errors import AtlasError
 from atlas.sdk.run import Run, _Process, active_run, current, open_runs
@@ -79,8 +79,8 @@ def _settings() -> Settings:
 def init(
     project: str | None = None,
     name: str | None = None,
-    params: dict[str, object] | None = None,
-    tags: dict[str, object] | list[str] | None = None,
+    params: Mapping[str, object] | None = None,
+    tags: Mapping[str, object] | list[str] | None = None,
     *,
     client: Client | None = None,
 ) -> Run:
@@ -111,7 +111,10 @@ def init(
 
 
 def _amend(
-    run: Run, project: str | None, name: str | None, params: dict[str, ParamValue],
+    run: Run,
+    project: str | None,
+    name: str | None,
+    params: dict[str, ParamValue],
     tags: dict[str, str],
 ) -> None:
     import logging
@@ -119,7 +122,9 @@ def _amend(
     from atlas.sdk.records import UpdateJob
 
     if project and run.project and project != run.project:
-        logging.getLogger(__name__).warning("job %s belongs to project %r, not %r", run.id, run.project, project)
+        logging.getLogger(__name__).warning(
+            "job %s belongs to project %r, not %r", run.id, run.project, project
+        )
     if name:
         run.name = name
         run._sender.submit(UpdateJob(name=name))
@@ -142,10 +147,16 @@ def _start(
     from atlas.sdk.records import CreateJob
 
     client = client if client is not None else _Config.client
+    exits.install(_at_exit)  # an attached job also flushes at exit (its status is ignored)
     if settings.job_id:
         run = Run(
-            job_id=settings.job_id, project=settings.project or "", name=name or "",
-            settings=settings, client=client, attached=True, creation=None,
+            job_id=settings.job_id,
+            project=settings.project or "",
+            name=name or "",
+            settings=settings,
+            client=client,
+            attached=True,
+            creation=None,
         )
         _amend(run, None, name, params, tags)
         return run
@@ -154,11 +165,15 @@ def _start(
     fields = {**environment.origin(), "name": name, "kind": str(JobKind.LOCAL)}
     fields.update(params=params, tags=tags)
     run = Run(
-        job_id=new_job_id(), project=project, name=name, settings=settings, client=client,
-        attached=False, creation=CreateJob(project, fields),
+        job_id=new_job_id(),
+        project=project,
+        name=name,
+        settings=settings,
+        client=client,
+        attached=False,
+        creation=CreateJob(project, fields),
     )
     run._params.update(params)
-    exits.install(_at_exit)
     if settings.capture_output:
         run.capture_output()
     return run
@@ -188,7 +203,7 @@ def _at_exit() -> None:
         run.end(ending.status, ending.exit_code, ending.error)
 
 
-def log_metric(key: str, value: float, step: int | None = None) -> None:
+def log_metric(key: str, value: SupportsFloat, step: SupportsIndex | None = None) -> None:
     """Record ``value`` of metric ``key`` at ``step`` (default: the key's previous step + 1,
     0 first). Values are ints, floats or numpy scalars; NaN and infinities are kept;
     anything else raises ``TypeError`` naming the key (bools included)."""
@@ -200,7 +215,9 @@ def log_metric(key: str, value: float, step: int | None = None) -> None:
     run.log_metric(key, value, step)
 
 
-def log_metrics(metrics: dict[str, float], step: int | None = None) -> None:
+def log_metrics(
+    metrics: Mapping[str, SupportsFloat], step: SupportsIndex | None = None
+) -> None:
     """Record several metrics at one ``step`` (all or none)."""
     _active().log_metrics(metrics, step)
 
@@ -210,7 +227,7 @@ def log_param(key: str, value: object) -> None:
     _active().log_param(key, value)
 
 
-def log_params(params: dict[str, object]) -> None:
+def log_params(params: Mapping[str, object]) -> None:
     """Record params; nested dicts are flattened with ``.`` separators (docs/sdk.md)."""
     _active().log_params(params)
 
@@ -220,7 +237,9 @@ def set_tag(key: str, value: str = "") -> None:
     _active().set_tag(key, value)
 
 
-def save_artifact(path: str | Path, key: str | None = None, *, step: int | None = None) -> list[str]:
+def save_artifact(
+    path: str | Path, key: str | None = None, *, step: int | None = None
+) -> list[str]:
     """Store a file, or every file under a folder, as artifacts of the active job (under
     ``key``, default: its name); returns the artifact paths once stored or spooled."""
     return _active().save_artifact(path, key, step=step)

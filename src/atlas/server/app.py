@@ -10,6 +10,7 @@ artifact store passed to ``create_app`` is used as it is: its owner set it up an
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -21,7 +22,9 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from atlas.server.errors import install_error_handlers
+from atlas.server.limits import BodyLimit, BodyLimitRule
 from atlas.server.loopback import LOOPBACK_URL, LoopbackTransport
+from atlas.server.metrics_codec import MAX_BATCH_BYTES
 from atlas.server.redaction import db_kind, public_location
 from atlas.server.routes import artifacts as artifact_routes
 from atlas.server.routes import health, jobs, logs, metrics, projects
@@ -39,6 +42,13 @@ API_PREFIX = "/api/v1"
 JSON_BODY_LIMIT = 16 * 1024 * 1024
 """Largest JSON request body (metric batches and uploads have their own limits)."""
 
+_BODY_RULES = (
+    BodyLimitRule("POST", re.compile(f"{API_PREFIX}/jobs/[^/]+/metrics"), MAX_BATCH_BYTES),
+    # Uploads stream into the artifact store and enforce settings.max_upload_mb themselves.
+    BodyLimitRule("PUT", re.compile(f"{API_PREFIX}/jobs/[^/]+/artifacts/.*"), None),
+    BodyLimitRule("POST", re.compile(f"{API_PREFIX}/jobs/[^/]+/log"), None),
+)
+
 
 def create_app(
     settings: Settings,
@@ -55,6 +65,7 @@ def create_app(
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
+        swagger_ui_oauth2_redirect_url=f"{API_PREFIX}/docs/oauth2-redirect",
         lifespan=_lifespan,
     )
     app.state.settings = settings
@@ -63,11 +74,10 @@ def create_app(
     install_error_handlers(app)
     app.include_router(health.health_router)
     app.include_router(health.info_router, prefix=API_PREFIX)
-    for router in (projects.router, jobs.router, metrics.router):
-        app.include_router(router, prefix=API_PREFIX, max_body_size=JSON_BODY_LIMIT)
-    # Uploads enforce settings.max_upload_mb themselves while they stream.
-    app.include_router(artifact_routes.router, prefix=API_PREFIX)
+    for router in (projects.router, jobs.router, metrics.router, artifact_routes.router):
+        app.include_router(router, prefix=API_PREFIX)
     app.include_router(logs.router, prefix=API_PREFIX)
+    app.add_middleware(BodyLimit, default_bytes=JSON_BODY_LIMIT, rules=_BODY_RULES)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from atlas.errors import (
     AtlasError,
@@ -163,7 +164,24 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     code = HTTP_CODES.get(status, "http_error")
     message = _http_message(request, status, str(exc.detail))
     headers = dict(exc.headers or {})
+    if status == 405:
+        headers["Allow"] = ", ".join(_allowed_methods(request))
     return JSONResponse(error_body(code, message), status_code=status, headers=headers)
+
+
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route takes at this path (Starlette names only the first route's)."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    ]
 
 
 def _http_message(request: Request, status: int, detail: str) -> str:
@@ -172,7 +190,7 @@ def _http_message(request: Request, status: int, detail: str) -> str:
     if status == 405:
         return f"{request.method} is not allowed on {request.url.path}"
     if status == 413:
-        return "the request body is larger than the server accepts"
+        return detail
     if status == 422:
         return f"the request body could not be read: {detail}"
     return detail or HTTPStatus(status).phrase

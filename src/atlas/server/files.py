@@ -218,9 +218,9 @@ async def stream_file(
     return StreamingResponse(pieces, status_code=status, media_type=mime, headers=all_headers)
 
 
-async def open_pieces(artifacts: ArtifactStore, relpath: str, start: int, end: int) -> Iterator[
-    bytes
-]:
+async def open_pieces(
+    artifacts: ArtifactStore, relpath: str, start: int, end: int
+) -> Iterator[bytes]:
     """The bytes ``start:end`` of ``relpath`` in pieces, with the file already opened and
     its first piece read, so that a missing file or a bad range raises here and not in the
     middle of a response."""

@@ -145,8 +145,7 @@ def _decode_series(entry: object, where: str, binary: bool) -> SeriesBatch:
     if not len(steps) == len(times) == len(values):
         raise _invalid(
             where,
-            f"steps, times and values differ in length ({len(steps)}, {len(times)}, "
-            f"{len(values)})",
+            f"steps, times and values differ in length ({len(steps)}, {len(times)}, {len(values)})",
         )
     if not np.isfinite(times).all():
         raise _invalid(f"{where}.times", "times must be finite")
@@ -166,9 +165,9 @@ def _key(value: object, field: str) -> str:
     return value
 
 
-def _base64_column(value: object, dtype: np.dtype[np.generic], field: str) -> npt.NDArray[
-    np.generic
-]:
+def _base64_column(
+    value: object, dtype: np.dtype[np.generic], field: str
+) -> npt.NDArray[np.generic]:
     if not isinstance(value, str):
         raise _invalid(field, "with encoding 'base64', a column is a base64 string")
     try:

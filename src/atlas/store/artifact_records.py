@@ -13,7 +13,7 @@ from atlas.store.conversions import artifact_from_row, utc_now
 from atlas.store.jobs import job_project_id, lock_job
 from atlas.store.projects import touch_project
 from atlas.store.tables import artifacts_table
-from atlas.store.validation import check_text, invalid
+from atlas.store.validation import check_text, invalid, is_storable
 
 __all__ = ["get_artifact", "list_artifacts", "record_artifact"]
 
@@ -60,7 +60,10 @@ def list_artifacts(conn: Connection, job_id: str) -> list[Artifact]:
 
 def get_artifact(conn: Connection, job_id: str, path: str) -> Artifact:
     """One artifact's metadata; ``NotFoundError`` when the job or the artifact is unknown."""
-    row = conn.execute(select(_A).where(_A.c.job_id == job_id, _A.c.path == path)).one_or_none()
+    row = None
+    if is_storable(job_id) and is_storable(path):
+        query = select(_A).where(_A.c.job_id == job_id, _A.c.path == path)
+        row = conn.execute(query).one_or_none()
     if row is None:
         job_project_id(conn, job_id)
         raise NotFoundError(

@@ -16,6 +16,7 @@ from atlas.store.validation import (
     check_tag_value,
     decode_param,
     encode_param,
+    is_storable,
 )
 
 __all__ = [
@@ -71,8 +72,11 @@ def write_tags(conn: Connection, job_id: str, project_id: int, tags: Mapping[str
 def delete_key(conn: Connection, kind: str, job_id: str, key: str) -> None:
     """Remove the job's param or tag ``key``; ``NotFoundError`` when it has none."""
     table = _KEYED_TABLES[kind]
-    gone = conn.execute(delete(table).where(table.c.job_id == job_id, table.c.key == key))
-    if gone.rowcount == 0:
+    gone = 0
+    if is_storable(key):
+        query = delete(table).where(table.c.job_id == job_id, table.c.key == key)
+        gone = conn.execute(query).rowcount
+    if gone == 0:
         raise NotFoundError(
             f"job {job_id} has no {kind} {key!r}", detail={"job_id": job_id, kind: key}
         )

@@ -15,6 +15,7 @@ from atlas.store.attributes import load_params, load_tags
 from atlas.store.projects import project_id
 from atlas.store.query.listing import job_listing
 from atlas.store.tables import jobs_table, projects_table
+from atlas.store.validation import is_storable
 
 __all__ = ["get_job", "list_jobs", "load_jobs"]
 
@@ -40,6 +41,7 @@ def list_jobs(conn: Connection, project: str, query: JobQuery) -> Page[Job]:
 def load_jobs(conn: Connection, job_ids: Sequence[str]) -> list[Job]:
     """The jobs ``job_ids`` in that order (missing ones left out), each with its params, tags
     and metric summaries: four queries whatever the number of jobs."""
+    job_ids = [job_id for job_id in job_ids if is_storable(job_id)]
     if not job_ids:
         return []
     j, p = jobs_table, projects_table

@@ -24,7 +24,7 @@ from atlas.store.conversions import dump_json, utc_now
 from atlas.store.attributes import write_params, write_tags
 from atlas.store.projects import ensure_project_id, touch_project
 from atlas.store.tables import jobs_table
-from atlas.store.validation import check_job_id, check_text, invalid
+from atlas.store.validation import check_job_id, check_text, invalid, is_storable
 
 __all__ = [
     "JobSpec",
@@ -76,7 +76,7 @@ def lock_job(conn: Connection, job_id: str) -> int:
 
 
 def _project_id_of(conn: Connection, query: Select[tuple[int]], job_id: str) -> int:
-    found = conn.scalar(query)
+    found = conn.scalar(query) if is_storable(job_id) else None
     if found is None:
         raise NotFoundError(f"job {job_id} not found", detail={"job_id": job_id})
     return int(found)

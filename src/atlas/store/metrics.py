@@ -27,7 +27,7 @@ from atlas.store.tables import (
     chunks_table,
     summaries_table,
 )
-from atlas.store.validation import check_key, check_text, invalid
+from atlas.store.validation import check_key, check_text, invalid, is_storable
 
 __all__ = ["append_metrics", "load_summaries", "read_series"]
 
@@ -237,7 +237,9 @@ def _summary_values(points: Columns, old: RowMapping | None) -> dict[str, object
 
 
 def _check_series_exists(conn: Connection, job_id: str, key: str) -> None:
-    found = conn.scalar(select(_S.c.count).where(_S.c.job_id == job_id, _S.c.key == key))
+    found = None
+    if is_storable(job_id) and is_storable(key):
+        found = conn.scalar(select(_S.c.count).where(_S.c.job_id == job_id, _S.c.key == key))
     if found is not None:
         return
     job_project_id(conn, job_id)

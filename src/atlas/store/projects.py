@@ -13,7 +13,7 @@ from atlas.domain import JobStatus, Note, Project
 from atlas.errors import ConflictError, NotFoundError
 from atlas.store.conversions import note_from_row, project_from_row, utc_now
 from atlas.store.tables import jobs_table, notes_table, projects_table
-from atlas.store.validation import check_project_name, check_text
+from atlas.store.validation import check_project_name, check_text, is_storable
 
 __all__ = [
     "MAX_DESCRIPTION_LENGTH",
@@ -40,7 +40,9 @@ _P = projects_table
 
 def project_id(conn: Connection, name: str) -> int:
     """The id of the project called ``name``; ``NotFoundError`` when there is none."""
-    found = conn.scalar(select(_P.c.id).where(_P.c.name == name))
+    found = None
+    if is_storable(name):
+        found = conn.scalar(select(_P.c.id).where(_P.c.name == name))
     if found is None:
         raise NotFoundError(f"project {name!r} not found", detail={"project": name})
     return int(found)

@@ -140,8 +140,9 @@ class ParamRow(Base):
     project_id: Mapped[int] = mapped_column(Integer)
     value_json: Mapped[str] = mapped_column(Text)
     # Typed copies for filtering and sorting in SQL: value_num holds an int or float, value_text
-    # a string; both are NULL for a bool, list, dict or null, which match on value_json (the
-    # compact JSON of every value: "true", "false", "null", "[1,2]").
+    # a string of up to 500 characters (a PostgreSQL index entry is bounded); both are NULL for
+    # a bool, list, dict or null, which match on value_json (the compact JSON of every value:
+    # "true", "false", "null", "[1,2]").
     value_num: Mapped[float | None] = mapped_column(Float)
     value_text: Mapped[str | None] = mapped_column(Text)
 

@@ -15,6 +15,7 @@ from atlas.domain import ParamValue
 from atlas.errors import InvalidInputError
 
 __all__ = [
+    "MAX_INDEXED_TEXT_LENGTH",
     "MAX_KEY_LENGTH",
     "MAX_PARAM_JSON_LENGTH",
     "MAX_PROJECT_NAME_LENGTH",
@@ -28,11 +29,15 @@ __all__ = [
     "decode_param",
     "encode_param",
     "invalid",
+    "is_storable",
 ]
 
 MAX_KEY_LENGTH = 250
 MAX_PARAM_JSON_LENGTH = 65_536
-MAX_TAG_VALUE_LENGTH = 10_000
+MAX_TAG_VALUE_LENGTH = 500
+"""Longest tag value: tags are indexed, and a PostgreSQL index entry holds ~2,700 bytes."""
+MAX_INDEXED_TEXT_LENGTH = 500
+"""Longest string param that filters and sorts as text; longer ones are kept whole."""
 MAX_PROJECT_NAME_LENGTH = 200
 
 _PROJECT_NAME = re.compile(r"(?![ .])[\w.\- ]+")
@@ -72,16 +77,34 @@ def check_key(key: object, *, kind: str) -> str:
         raise invalid(field, f"a {kind} key has 1 to {MAX_KEY_LENGTH} characters: {key[:40]!r}")
     if _CONTROL.search(key):
         raise invalid(field, f"a {kind} key may not hold control characters: {key!r}")
-    return key
+    return _storable(key, field)
 
 
 def check_text(value: object, *, field: str, max_length: int | None = None) -> str:
-    """A string of at most ``max_length`` characters."""
+    """A string of at most ``max_length`` characters that every database can store."""
     if not isinstance(value, str):
         raise invalid(field, f"{field} must be a string, not {type(value).__name__}")
     if max_length is not None and len(value) > max_length:
         raise invalid(field, f"{field} has at most {max_length} characters")
-    return value
+    return _storable(value, field)
+
+
+def is_storable(text: str) -> bool:
+    """Whether ``text`` can be stored and looked up: no NUL (PostgreSQL refuses it) and no
+    lone surrogate (not UTF-8). A lookup of other text finds nothing."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _storable(text: str, field: str) -> str:
+    if not is_storable(text):
+        raise invalid(field, f"{field} may not hold NUL characters or lone surrogates")
+    return text
 
 
 def check_tag_value(key: str, value: object) -> str:
@@ -90,7 +113,7 @@ def check_tag_value(key: str, value: object) -> str:
         raise invalid("tags", f"tag {key!r} must be a string, not {type(value).__name__}")
     if len(value) > MAX_TAG_VALUE_LENGTH:
         raise invalid("tags", f"tag {key!r} has at most {MAX_TAG_VALUE_LENGTH} characters")
-    return value
+    return _storable(value, "tags")
 
 
 def encode_param(key: str, value: object) -> tuple[str, float | None, str | None]:
@@ -100,15 +123,19 @@ def encode_param(key: str, value: object) -> tuple[str, float | None, str | None
     """
     try:
         encoded = json.dumps(value, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, RecursionError) as exc:
         raise invalid(
             "params", f"param {key!r} is not a JSON value (finite numbers only): {exc}"
         ) from exc
     if len(encoded) > MAX_PARAM_JSON_LENGTH:
         raise invalid("params", f"param {key!r} is over {MAX_PARAM_JSON_LENGTH} characters")
+    _storable(encoded, "params")  # json escapes NUL; a lone surrogate stays
     if isinstance(value, int | float) and not isinstance(value, bool):
         return encoded, _as_float(value), None
     if isinstance(value, str):
+        _storable(value, "params")
+        if len(value) > MAX_INDEXED_TEXT_LENGTH:
+            return encoded, None, None  # kept whole in value_json, not indexed as text
         return encoded, None, value
     return encoded, None, None  # a bool, list or dict: matched on value_json
 

@@ -66,7 +66,7 @@ async def download_artifact(
     path: str,
     store: StoreDep,
     artifacts: ArtifactsDep,
-    range: Annotated[str | None, Header()] = None,  # noqa: A002 (the header's name)
+    range: Annotated[str | None, Header()] = None,
 ) -> Response:
     """The artifact's bytes with its content type; one ``Range: bytes=a-b`` gives 206."""
     return await job_files.serve_artifact(

@@ -6,8 +6,8 @@ from fastapi import APIRouter
 
 from atlas.server.deps import SettingsDep
 from atlas.server.metrics_codec import MAX_POINTS
-from atlas.server.schemas import HealthOut, InfoOut
 from atlas.server.redaction import db_kind, public_location
+from atlas.server.schemas import HealthOut, InfoOut
 from atlas.version import __version__
 
 __all__ = ["health_router", "info_router"]

@@ -48,9 +48,7 @@ async def append_log(
 ) -> LogAppendOut:
     """Append the body's bytes to the job's log; answer the log's size."""
     max_bytes = min(settings.max_upload_mb, MAX_APPEND_MB) * MIB
-    size = await job_files.append_log(
-        request, store, artifacts, job_id=job_id, max_bytes=max_bytes
-    )
+    size = await job_files.append_log(request, store, artifacts, job_id=job_id, max_bytes=max_bytes)
     return LogAppendOut(size=size)
 
 
@@ -64,6 +62,4 @@ async def read_log(
 ) -> Response:
     """The log from byte ``offset`` (at most ``limit`` bytes); ``X-Atlas-Log-Size`` gives
     its size, so a reader polls from there."""
-    return await job_files.read_log(
-        store, artifacts, job_id=job_id, offset=offset, limit=limit
-    )
+    return await job_files.read_log(store, artifacts, job_id=job_id, offset=offset, limit=limit)

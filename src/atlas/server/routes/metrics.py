@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from atlas.server.deps import JobIdPath, KeyPath, StoreDep
-from atlas.server.metrics_codec import MAX_BATCH_BYTES, decode_batch
+from atlas.server.metrics_codec import decode_batch
 from atlas.server.schemas import IngestOut, ItemsOut, MetricSummaryOut, SeriesOut
 from atlas.store.api import Store
 
@@ -35,7 +35,7 @@ def ingest(store: Store, job_id: str, body: bytes) -> IngestOut:
     return IngestOut(stored=stored, duplicate=duplicate)
 
 
-@router.post("", openapi_extra=_BATCH_BODY, max_body_size=MAX_BATCH_BYTES)
+@router.post("", openapi_extra=_BATCH_BODY)
 async def append_metrics(job_id: JobIdPath, request: Request, store: StoreDep) -> IngestOut:
     """Append a columnar batch of points (``MetricBatch``); a repeated ``batch_id`` stores
     nothing and answers ``duplicate: true``."""

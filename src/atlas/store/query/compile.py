@@ -1,11 +1,8 @@
-"""Compile a filter's syntax tree into a SQLAlchemy condition over ``JobRow``.
+"""Compile a filter's syntax tree into SQLAlchemy: a condition on ``JobRow`` for the page,
+and a select of matching job ids for the count (see ``terms`` for the two shapes).
 
-Every value is a bound parameter; no SQL text is built from the query. A condition on a
-param, tag or metric is ``jobs.id IN (SELECT job_id FROM <table> WHERE project_id = :p AND
-key = :k AND <cond>)``, which uses the ``(project_id, key, value)`` indexes and composes
-under ``and``, ``or`` and ``not``.
-
-Semantics (the same on SQLite and PostgreSQL):
+Every value is a bound parameter; no SQL text is built from the query. Semantics, the same
+on SQLite and PostgreSQL:
 
 - A comparison matches only jobs that have the value, with the literal's type: a number
   compares with numeric params, a string with string params, ``true``/``false`` with boolean
@@ -14,11 +11,11 @@ Semantics (the same on SQLite and PostgreSQL):
 - ``x = null`` matches jobs without the param, tag or metric (or whose param is JSON null, or
   whose job column is unset); ``x != null`` is its complement. ``x exists`` matches jobs that
   have the param (whatever its value), tag or metric, or whose job column is set.
-- A NaN metric value matches no comparison (SQLite stores it as NULL; PostgreSQL would
-  otherwise order NaN above every number).
-- ``contains`` is case-insensitive (``lower() LIKE`` with ``%`` and ``_`` escaped; Unicode
-  case folding on PostgreSQL, ASCII only on SQLite). ``~`` searches with Python's ``re`` on
-  SQLite (SQLAlchemy's pysqlite dialect registers ``REGEXP``) and with ``~`` on PostgreSQL.
+- A NaN metric value (stored as NULL) matches no comparison.
+- ``contains`` is case-insensitive (``lower() LIKE`` with ``%``, ``_`` and ``/`` escaped;
+  Unicode case folding on PostgreSQL, ASCII only on SQLite). ``~`` searches with Python's
+  ``re`` on SQLite (SQLAlchemy's pysqlite dialect registers ``REGEXP`` on every connection)
+  and with ``~`` on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -29,17 +26,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    DateTime,
-    SQLColumnExpression,
-    and_,
-    extract,
-    func,
-    literal,
-    not_,
-    or_,
-    select,
-)
+from sqlalchemy import CompoundSelect, DateTime, Select, and_, extract, func, literal, or_
 from sqlalchemy.sql.elements import ColumnElement
 
 from atlas.store.query.fields import JOB_FIELDS
@@ -58,9 +45,20 @@ from atlas.store.query.nodes import (
     Value,
     ValueKind,
 )
+from atlas.store.query.terms import (
+    AllOf,
+    AnyOf,
+    JobCondition,
+    KeyedRows,
+    KeyTable,
+    NoneOf,
+    Term,
+    as_condition,
+    as_job_ids,
+)
 from atlas.store.tables import JobRow, MetricSummaryRow, ParamRow, TagRow
 
-__all__ = ["DIALECTS", "check_dialect", "compile_filter", "job_column", "nan_as_null"]
+__all__ = ["DIALECTS", "check_dialect", "compile_filter", "filter_job_ids", "job_column"]
 
 DIALECTS = ("sqlite", "postgresql")
 """Database dialects the query language compiles for (``engine.dialect.name``)."""
@@ -73,10 +71,8 @@ _OPERATORS: dict[str, Callable[[Any, Any], ColumnElement[bool]]] = {
     ">": operator.gt,
     ">=": operator.ge,
 }
-_FLOAT_AGGREGATES = frozenset({"last", "min", "max"})
-_NAN = float("nan")
 
-KeyTable = type[ParamRow] | type[TagRow] | type[MetricSummaryRow]
+Leaf = Compare | InList | Contains | Matches | Exists
 
 
 def check_dialect(dialect: str) -> None:
@@ -97,43 +93,46 @@ def job_column(name: str, *, dialect: str, now: datetime) -> ColumnElement[Any]:
     return extract("epoch", end - JobRow.started_at)
 
 
-def nan_as_null(column: SQLColumnExpression[Any], *, dialect: str) -> SQLColumnExpression[Any]:
-    """``column`` with NaN read as NULL (PostgreSQL stores NaN; SQLite already has NULL)."""
-    return func.nullif(column, _NAN) if dialect == "postgresql" else column
+def compile_filter(expr: Expr, *, dialect: str, now: datetime) -> ColumnElement[bool]:
+    """The condition on ``JobRow`` that ``expr`` describes (params, tags and metrics are
+    correlated ``EXISTS`` probes). Never NULL, so ``not`` is always an exact complement.
 
-
-def compile_filter(
-    expr: Expr, *, project_id: int, dialect: str, now: datetime
-) -> ColumnElement[bool]:
-    """The condition on ``JobRow`` that ``expr`` describes, for jobs of ``project_id``.
-
-    ``dialect`` is the engine's dialect name (``sqlite`` or ``postgresql``); ``now`` is the
-    end of a running job's ``duration``. The condition is never NULL, so ``not`` is always
-    an exact complement.
+    ``dialect`` is the engine's dialect name (``sqlite`` or ``postgresql``); ``now`` ends
+    the ``duration`` of running jobs. The caller restricts ``JobRow.project_id`` itself.
     """
     check_dialect(dialect)
-    return _Compiler(project_id, dialect, now).expr(expr)
+    return as_condition(_Lowering(dialect, now).term(expr))
 
 
-class _Compiler:
-    def __init__(self, project_id: int, dialect: str, now: datetime) -> None:
-        self.project_id = project_id
+def filter_job_ids(
+    expr: Expr, *, project_id: int, dialect: str, now: datetime
+) -> Select[Any] | CompoundSelect[Any]:
+    """A select of the ids of the jobs of ``project_id`` that ``expr`` matches, each once,
+    built from index range scans combined with INTERSECT, UNION and EXCEPT (for counting)."""
+    check_dialect(dialect)
+    return as_job_ids(_Lowering(dialect, now).term(expr), project_id=project_id)
+
+
+class _Lowering:
+    """Turns the syntax tree into ``terms``: job-column conditions and keyed-row sets."""
+
+    def __init__(self, dialect: str, now: datetime) -> None:
         self.dialect = dialect
         self.now = now
 
-    def expr(self, node: Expr) -> ColumnElement[bool]:
+    def term(self, node: Expr) -> Term:
         if isinstance(node, And):
-            return and_(*(self.expr(item) for item in node.items))
+            return AllOf(tuple(self.term(item) for item in node.items))
         if isinstance(node, Or):
-            return or_(*(self.expr(item) for item in node.items))
+            return AnyOf(tuple(self.term(item) for item in node.items))
         if isinstance(node, Not):
-            return not_(self.expr(node.item))
+            return NoneOf(self.term(node.item))
         if node.field.kind is FieldKind.JOB:
-            return self.job(node)
+            return JobCondition(self.job(node))
         return self.keyed(node)
 
     # -- job columns -------------------------------------------------------------------------
-    def job(self, node: Compare | InList | Contains | Matches | Exists) -> ColumnElement[bool]:
+    def job(self, node: Leaf) -> ColumnElement[bool]:
         column = job_column(node.field.name, dialect=self.dialect, now=self.now)
         if isinstance(node, Exists):
             return column.is_not(None)
@@ -148,106 +147,92 @@ class _Compiler:
             condition = column.icontains(node.text, autoescape=True)
         else:
             condition = column.regexp_match(node.pattern)
-        return self.set_and(node.field, column, condition)
+        return _set_and(node.field, column, condition)
 
     def job_in(self, node: InList, column: ColumnElement[Any]) -> ColumnElement[bool]:
         data = [value.data for value in node.values if value.kind is not ValueKind.NULL]
-        conditions = [self.set_and(node.field, column, column.in_(data))] if data else []
+        conditions = [_set_and(node.field, column, column.in_(data))] if data else []
         if len(data) < len(node.values):
             conditions.append(column.is_(None))
-        return _negate_if(or_(*conditions), node.negated)
-
-    @staticmethod
-    def set_and(
-        field: Field, column: ColumnElement[Any], condition: ColumnElement[bool]
-    ) -> ColumnElement[bool]:
-        # Guard nullable columns so the condition is FALSE, never NULL, on unset values.
-        return (
-            and_(column.is_not(None), condition) if JOB_FIELDS[field.name].nullable else condition
-        )
+        condition = or_(*conditions)
+        return ~condition if node.negated else condition
 
     # -- params, tags and metrics ------------------------------------------------------------
-    def keyed(self, node: Compare | InList | Contains | Matches | Exists) -> ColumnElement[bool]:
-        field = node.field
-        table, column = self.value_column(field)
+    def keyed(self, node: Leaf) -> Term:
+        table, key = _table(node.field), node.field.name
         if isinstance(node, Exists):
-            return self.member(table, field.name)
-        if isinstance(node, Compare):
-            if node.value.kind is ValueKind.NULL:
-                has_value = self.member(table, field.name, *_not_null(table))
-                return not_(has_value) if node.op == "=" else has_value
-            return self.member(table, field.name, self.compare(field, node.op, node.value))
+            return KeyedRows(table, key)
         if isinstance(node, InList):
             return self.keyed_in(node, table)
-        if isinstance(node, Contains):
-            return self.member(table, field.name, column.icontains(node.text, autoescape=True))
-        return self.member(table, field.name, column.regexp_match(node.pattern))
+        if isinstance(node, Compare) and node.value.kind is ValueKind.NULL:
+            has_value = KeyedRows(table, key, _not_null(table))
+            return NoneOf(has_value) if node.op == "=" else has_value
+        condition: ColumnElement[bool]
+        if isinstance(node, Compare):
+            column = _typed_column(node.field, node.value.kind)
+            condition = _OPERATORS[node.op](column, _literal(node.value))
+        elif isinstance(node, Contains):
+            column = _text_column(node.field)
+            condition = column.icontains(node.text, autoescape=True)
+        else:
+            condition = _text_column(node.field).regexp_match(node.pattern)
+        return KeyedRows(table, key, (condition,))
 
-    def keyed_in(self, node: InList, table: KeyTable) -> ColumnElement[bool]:
+    def keyed_in(self, node: InList, table: KeyTable) -> Term:
         by_kind: dict[ValueKind, list[Value]] = {}
         for value in node.values:
             by_kind.setdefault(value.kind, []).append(value)
-        conditions: list[ColumnElement[bool]] = []
-        in_conditions = [
-            self.typed_column(node.field, kind).in_([self.literal(v) for v in values])
+        matches = [
+            _typed_column(node.field, kind).in_([_literal(value) for value in values])
             for kind, values in by_kind.items()
             if kind is not ValueKind.NULL
         ]
-        if in_conditions:
-            conditions.append(self.member(table, node.field.name, or_(*in_conditions)))
+        parts: list[Term] = []
+        if matches:
+            parts.append(KeyedRows(table, node.field.name, (or_(*matches),)))
         if ValueKind.NULL in by_kind:
-            conditions.append(not_(self.member(table, node.field.name, *_not_null(table))))
-        return _negate_if(or_(*conditions), node.negated)
+            parts.append(NoneOf(KeyedRows(table, node.field.name, _not_null(table))))
+        term = parts[0] if len(parts) == 1 else AnyOf(tuple(parts))
+        return NoneOf(term) if node.negated else term
 
-    def compare(self, field: Field, op: str, value: Value) -> ColumnElement[bool]:
-        column = self.typed_column(field, value.kind)
-        condition = _OPERATORS[op](column, self.literal(value))
-        if self.may_hold_nan(field, value.kind) and op in (">", ">=", "!="):
-            # PostgreSQL orders NaN above every number and never NULL: keep it out.
-            return and_(condition, column != _NAN)
-        return condition
 
-    def may_hold_nan(self, field: Field, kind: ValueKind) -> bool:
-        if self.dialect != "postgresql" or kind is not ValueKind.NUMBER:
-            return False
-        return field.kind is FieldKind.PARAM or field.agg in _FLOAT_AGGREGATES
+def _set_and(
+    field: Field, column: ColumnElement[Any], condition: ColumnElement[bool]
+) -> ColumnElement[bool]:
+    # Guard nullable columns so the condition is FALSE, never NULL, on unset values.
+    return and_(column.is_not(None), condition) if JOB_FIELDS[field.name].nullable else condition
 
-    @staticmethod
-    def literal(value: Value) -> object:
-        # Booleans are matched on the param's JSON text, which the store writes with json.
-        return json.dumps(value.data) if value.kind is ValueKind.BOOL else value.data
 
-    @staticmethod
-    def value_column(field: Field) -> tuple[KeyTable, ColumnElement[Any]]:
-        if field.kind is FieldKind.PARAM:
-            return ParamRow, ParamRow.value_text.expression
-        if field.kind is FieldKind.TAG:
-            return TagRow, TagRow.value.expression
-        return MetricSummaryRow, getattr(MetricSummaryRow, field.agg or "last")
+def _table(field: Field) -> KeyTable:
+    tables: dict[FieldKind, KeyTable] = {
+        FieldKind.PARAM: ParamRow,
+        FieldKind.TAG: TagRow,
+        FieldKind.METRIC: MetricSummaryRow,
+    }
+    return tables[field.kind]
 
-    @staticmethod
-    def typed_column(field: Field, kind: ValueKind) -> ColumnElement[Any]:
-        if field.kind is FieldKind.PARAM:
-            by_kind = {ValueKind.NUMBER: ParamRow.value_num, ValueKind.BOOL: ParamRow.value_json}
-            return by_kind.get(kind, ParamRow.value_text).expression
-        if field.kind is FieldKind.TAG:
-            return TagRow.value.expression
-        column: ColumnElement[Any] = getattr(MetricSummaryRow, field.agg or "last")
-        return column
 
-    def member(
-        self, table: KeyTable, key: str, *conditions: ColumnElement[bool]
-    ) -> ColumnElement[bool]:
-        rows = select(table.job_id).where(
-            table.project_id == self.project_id, table.key == key, *conditions
-        )
-        return JobRow.id.in_(rows)
+def _text_column(field: Field) -> ColumnElement[Any]:
+    if field.kind is FieldKind.PARAM:
+        return ParamRow.value_text.expression
+    return TagRow.value.expression
+
+
+def _typed_column(field: Field, kind: ValueKind) -> ColumnElement[Any]:
+    if field.kind is FieldKind.PARAM:
+        by_kind = {ValueKind.NUMBER: ParamRow.value_num, ValueKind.BOOL: ParamRow.value_json}
+        return by_kind.get(kind, ParamRow.value_text).expression
+    if field.kind is FieldKind.TAG:
+        return TagRow.value.expression
+    column: ColumnElement[Any] = getattr(MetricSummaryRow, field.agg or "last")
+    return column
+
+
+def _literal(value: Value) -> object:
+    # A boolean param has value_num and value_text NULL: it matches on its JSON text.
+    return json.dumps(value.data) if value.kind is ValueKind.BOOL else value.data
 
 
 def _not_null(table: KeyTable) -> tuple[ColumnElement[bool], ...]:
     # A param set to JSON null counts as absent for ``= null``; tags and metrics have no null.
     return (ParamRow.value_json != "null",) if table is ParamRow else ()
-
-
-def _negate_if(condition: ColumnElement[bool], negated: bool) -> ColumnElement[bool]:
-    return not_(condition) if negated else condition

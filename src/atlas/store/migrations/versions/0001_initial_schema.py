@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 15:06:28.673441
+Create Date: 2026-11-25 15:15:13.244627
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_jobs'))
     )
     with op.batch_alter_table('jobs', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_jobs_project_id_created_at'), ['project_id', 'created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_jobs_project_id_created_at_id'), ['project_id', 'created_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_jobs_project_id_status'), ['project_id', 'status'], unique=False)
 
     op.create_table('notes',
@@ -113,12 +113,13 @@ def upgrade() -> None:
     sa.Column('count', sa.BigInteger(), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['job_id'], ['jobs.id'], name=op.f('fk_metric_summaries_job_id_jobs'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('job_id', 'key', name=op.f('pk_metric_summaries'))
+    sa.PrimaryKeyConstraint('job_id', 'key', name=op.f('pk_metric_summaries')),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('metric_summaries', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_metric_summaries_project_id_key_last'), ['project_id', 'key', 'last'], unique=False)
-        batch_op.create_index(batch_op.f('ix_metric_summaries_project_id_key_max'), ['project_id', 'key', 'max'], unique=False)
-        batch_op.create_index(batch_op.f('ix_metric_summaries_project_id_key_min'), ['project_id', 'key', 'min'], unique=False)
+        batch_op.create_index(batch_op.f('ix_metric_summaries_project_id_key_last_job_id'), ['project_id', 'key', 'last', 'job_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_metric_summaries_project_id_key_max_job_id'), ['project_id', 'key', 'max', 'job_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_metric_summaries_project_id_key_min_job_id'), ['project_id', 'key', 'min', 'job_id'], unique=False)
 
     op.create_table('params',
     sa.Column('job_id', sa.String(length=32), nullable=False),
@@ -128,10 +129,11 @@ def upgrade() -> None:
     sa.Column('value_num', sa.Float(), nullable=True),
     sa.Column('value_text', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['job_id'], ['jobs.id'], name=op.f('fk_params_job_id_jobs'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('job_id', 'key', name=op.f('pk_params'))
+    sa.PrimaryKeyConstraint('job_id', 'key', name=op.f('pk_params')),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('params', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_params_project_id_key_value_num'), ['project_id', 'key', 'value_num'], unique=False)
+        batch_op.create_index(batch_op.f('ix_params_project_id_key_value_num_job_id'), ['project_id', 'key', 'value_num', 'job_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_params_project_id_key_value_text'), ['project_id', 'key', 'value_text'], unique=False)
 
     op.create_table('tags',
@@ -140,7 +142,8 @@ def upgrade() -> None:
     sa.Column('project_id', sa.Integer(), nullable=False),
     sa.Column('value', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['job_id'], ['jobs.id'], name=op.f('fk_tags_job_id_jobs'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('job_id', 'key', name=op.f('pk_tags'))
+    sa.PrimaryKeyConstraint('job_id', 'key', name=op.f('pk_tags')),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('tags', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_tags_project_id_key_value'), ['project_id', 'key', 'value'], unique=False)
@@ -157,13 +160,13 @@ def downgrade() -> None:
     op.drop_table('tags')
     with op.batch_alter_table('params', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_params_project_id_key_value_text'))
-        batch_op.drop_index(batch_op.f('ix_params_project_id_key_value_num'))
+        batch_op.drop_index(batch_op.f('ix_params_project_id_key_value_num_job_id'))
 
     op.drop_table('params')
     with op.batch_alter_table('metric_summaries', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_metric_summaries_project_id_key_min'))
-        batch_op.drop_index(batch_op.f('ix_metric_summaries_project_id_key_max'))
-        batch_op.drop_index(batch_op.f('ix_metric_summaries_project_id_key_last'))
+        batch_op.drop_index(batch_op.f('ix_metric_summaries_project_id_key_min_job_id'))
+        batch_op.drop_index(batch_op.f('ix_metric_summaries_project_id_key_max_job_id'))
+        batch_op.drop_index(batch_op.f('ix_metric_summaries_project_id_key_last_job_id'))
 
     op.drop_table('metric_summaries')
     op.drop_table('metric_chunks')
@@ -175,7 +178,7 @@ def downgrade() -> None:
     op.drop_table('notes')
     with op.batch_alter_table('jobs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_jobs_project_id_status'))
-        batch_op.drop_index(batch_op.f('ix_jobs_project_id_created_at'))
+        batch_op.drop_index(batch_op.f('ix_jobs_project_id_created_at_id'))
 
     op.drop_table('jobs')
     op.drop_table('projects')

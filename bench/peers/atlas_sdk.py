@@ -1,0 +1,107 @@
+"""Atlas's SDK in a process of its own, as in a user's training script, against a real server.
+
+Usage: ``python atlas_sdk.py`` with ``ATLAS_URL`` (the server), ``ATLAS_HOME`` (a scratch
+folder for the spool) and ``ATLAS_PROJECT`` set; then protocol commands:
+
+- ``{"op": "log_metric", "calls": N}``: a new job, N ``atlas.log_metric`` calls each timed
+  with ``perf_counter_ns`` (the sender thread ships batches meanwhile), then ``finish()``;
+- ``{"op": "log_and_flush", "points": N}``: a new job, N calls untimed one by one, then
+  ``finish()``; reports the loop's time, the time from the end of the loop until the server
+  has all N points (polled on the job's metric summary), and the total.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from array import array
+from typing import Any
+
+import httpx
+from corpus import loss_values
+from protocol import per_call, serve
+
+import atlas
+
+STATE: dict[str, Any] = {}
+DURABLE_WITHIN_S = 300.0
+
+
+def setup() -> dict[str, Any]:
+    STATE["values"] = loss_values(1_000_000)
+    STATE["http"] = httpx.Client(base_url=os.environ["ATLAS_URL"], timeout=60)
+    return {"version": atlas.__version__}
+
+
+def timed_calls(calls: int) -> dict[str, Any]:
+    """Time each of ``calls`` log_metric calls; finish; check the server has them."""
+    values: list[float] = STATE["values"]
+    deltas = array("q", bytes(8 * calls))
+    clock = time.perf_counter_ns
+    log_metric = atlas.log_metric
+    run = atlas.init(name="bench-log-metric")
+    started = clock()
+    for step in range(calls):
+        before = clock()
+        log_metric("loss", values[step], step)
+        deltas[step] = clock() - before
+    loop_ns = clock() - started
+    atlas.finish()
+    _wait_durable(run.id, calls)
+    return {**per_call(deltas), "loop_s": loop_ns / 1e9}
+
+
+def log_and_flush(points: int) -> dict[str, Any]:
+    """Log ``points`` points as fast as a loop can, finish, and time until all are durable."""
+    values: list[float] = STATE["values"]
+    log_metric = atlas.log_metric
+    run = atlas.init(name="bench-flush")
+    started = time.perf_counter()
+    for step in range(points):
+        log_metric("loss", values[step], step)
+    loop_end = time.perf_counter()
+    buffered = _buffered(run)
+    atlas.finish()
+    finished = time.perf_counter()
+    _wait_durable(run.id, points)
+    durable = time.perf_counter()
+    return {
+        "loop_s": loop_end - started,
+        "finish_s": finished - loop_end,
+        "flush_s": durable - loop_end,
+        "total_s": durable - started,
+        "buffered_at_finish": buffered,
+    }
+
+
+def _buffered(run: atlas.Run) -> int | None:
+    """Points still in the run's buffer (diagnostic only: a private attribute)."""
+    buffer = getattr(run, "_buffer", None)
+    return len(buffer) if buffer is not None else None
+
+
+def _wait_durable(job_id: str, points: int) -> None:
+    """Poll the job's summary until the server counts ``points`` points of ``loss``."""
+    http: httpx.Client = STATE["http"]
+    deadline = time.monotonic() + DURABLE_WITHIN_S
+    count = 0
+    while time.monotonic() < deadline:
+        answer = http.get(f"/api/v1/jobs/{job_id}/metrics")
+        answer.raise_for_status()
+        counts = {item["key"]: item["count"] for item in answer.json()["items"]}
+        count = counts.get("loss", 0)
+        if count >= points:
+            if count != points:
+                raise RuntimeError(f"the server counts {count} points, {points} were logged")
+            return
+        time.sleep(0.005)
+    raise RuntimeError(f"only {count} of {points} points durable after {DURABLE_WITHIN_S:.0f} s")
+
+
+serve(
+    setup,
+    {
+        "log_metric": lambda c: timed_calls(int(c["calls"])),
+        "log_and_flush": lambda c: log_and_flush(int(c["points"])),
+    },
+)
