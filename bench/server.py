@@ -7,6 +7,7 @@ killed if it does not stop within 30 s.
 
 from __future__ import annotations
 
+import itertools
 import re
 import signal
 import subprocess
@@ -34,6 +35,7 @@ class AtlasServer:
         self.url = ""
         self.log_path = home / "server.log"
         self._process: subprocess.Popen[bytes] | None = None
+        self._workers = itertools.count()
 
     def start(self, *, timeout: float = 120) -> str:
         """Start the server and return its URL once /healthz answers."""
@@ -63,18 +65,21 @@ class AtlasServer:
             process.kill()
             process.wait()
 
-    def sdk_worker(self, scratch: Path, project: str) -> Worker:
+    def sdk_worker(self, scratch: Path, project: str, **settings: str) -> Worker:
         """A ``bench/peers/atlas_sdk.py`` worker (our venv's Python) whose SDK talks to this
-        server, with its spool under ``scratch``. Not started."""
+        server, with its spool under ``scratch`` and ``settings`` as extra environment
+        variables (``ATLAS_*``). Not started; it runs in the caller's working folder."""
+        name = f"sdk-{next(self._workers)}"
         return Worker(
             sys.executable,
             "atlas_sdk.py",
             [],
-            log_path=scratch / "sdk.log",
+            log_path=scratch / f"{name}.log",
             env={
                 "ATLAS_URL": self.url,
-                "ATLAS_HOME": str(scratch / "sdk-home"),
+                "ATLAS_HOME": str(scratch / f"{name}-home"),
                 "ATLAS_PROJECT": project,
+                **settings,
             },
         )
 

@@ -69,6 +69,11 @@ class Worker:
                 env=self.env,
             )
 
+    @property
+    def pid(self) -> int:
+        """The worker's process id (for profilers)."""
+        return self._require().pid
+
     def ready(self, *, timeout: float = 600) -> dict[str, Any]:
         """Wait for the launched worker's ready line; return what it reported."""
         if not self.info:

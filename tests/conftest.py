@@ -24,9 +24,7 @@ import pytest
 from atlas.store.sql_store import SqlStore
 from atlas.store.tables import Base
 
-PG_ADMIN_URL = os.environ.get(
-    "ATLAS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
+PG_ADMIN_URL = os.environ.get("ATLAS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_START = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 
 
@@ -56,7 +54,9 @@ def postgres_url() -> Iterator[str]:
     try:
         admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as exc:
-        message = f"PostgreSQL is not reachable at {PG_ADMIN_URL} ({exc}); start it with: {PG_START}"
+        message = (
+            f"PostgreSQL is not reachable at {PG_ADMIN_URL} ({exc}); start it with: {PG_START}"
+        )
         if os.environ.get("ATLAS_TEST_REQUIRE_POSTGRES") == "1":
             pytest.fail(message)
         pytest.skip(message)
@@ -92,9 +92,10 @@ def store(store_url: str) -> Iterator[SqlStore]:
 
 
 def _empty(url: str) -> None:
-    """Delete every row of a PostgreSQL database a previous test of the module used."""
+    """Delete every row a previous test of the module left (DELETE is much faster than
+    TRUNCATE on tables this small)."""
     store = SqlStore(url)
-    names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
     with store.engine.begin() as conn:
-        conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
     store.close()

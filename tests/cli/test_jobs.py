@@ -205,3 +205,24 @@ def test_delete_needs_an_id(atlas: Invoke) -> None:
     result = atlas("jobs", "delete")
     assert result.exit_code == 2
     assert "Missing argument" in result.stderr
+
+
+def test_ls_of_an_unknown_project_fails(atlas: Invoke, project_name: str) -> None:
+    result = atlas("jobs", "ls", "-p", project_name)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ")
+    assert project_name in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("sort", "message"),
+    [("name,,id", "empty field in --sort 'name,,id'"), ("nonsense", "nonsense")],
+)
+def test_a_bad_sort_is_a_clear_error(
+    atlas: Invoke, atlas_server: str, project_name: str, sort: str, message: str
+) -> None:
+    make_job(atlas_server, project_name)
+    result = atlas("jobs", "ls", "-p", project_name, "--sort", sort)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ")
+    assert message in result.stderr

@@ -178,6 +178,39 @@ def test_sigterm_cancels_the_job(tmp_path: Path, shared_server: ServerProcess, a
     assert job.metrics["x"].count == 1
 
 
+def test_forked_workers_record_into_the_same_job(
+    tmp_path: Path, shared_server: ServerProcess, api: Client
+) -> None:
+    script = make_script(tmp_path, shared_server.url)
+    project = project_of(tmp_path)
+    write_config(script.folder, project)
+    source = """
+import multiprocessing
+import atlas
+
+def work(index):
+    for step in range(100):
+        atlas.log_metric(f"worker{index}", float(step))
+    assert atlas.current_job().flush(30)  # workers end with os._exit: no exit flush
+
+atlas.log_metric("main", 1.0)
+context = multiprocessing.get_context("fork")
+workers = [context.Process(target=work, args=(i,)) for i in range(2)]
+for worker in workers:
+    worker.start()
+for worker in workers:
+    worker.join()
+    assert worker.exitcode == 0
+print("workers done")
+"""
+    script.run(source, check=True)
+    job = only_job(api, project)
+    assert job.status == JobStatus.COMPLETED
+    assert (job.metrics["worker0"].count, job.metrics["worker1"].count) == (100, 100)
+    assert job.metrics["main"].count == 1
+    assert "workers done" in api.read_log(job.id).data.decode()
+
+
 def test_project_from_the_environment_wins(
     tmp_path: Path, shared_server: ServerProcess, api: Client
 ) -> None:

@@ -76,6 +76,10 @@ def assert_error(response: object, status: int, code: str) -> dict[str, object]:
     assert isinstance(error["message"], str)
     assert error["message"]
     assert isinstance(error["detail"], dict)
+    if code == "invalid_input":  # the documented promise: the problems are listed
+        problems = error["detail"]["errors"]
+        assert problems, error
+        assert all(set(p) == {"field", "message"} for p in problems), error
     return dict(error)
 
 

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.server.conftest import API, UPLOAD_LIMIT_MB, TestClient, assert_error
+from tests.server.conftest import (
+    API,
+    UPLOAD_LIMIT_MB,
+    TestClient,
+    assert_error,
+    make_client,
+    settings_for,
+)
 
 ID = "0123456789abcdef"
 
@@ -222,3 +231,30 @@ def test_unknown_job_artifact_and_step(client: TestClient, job_id: str) -> None:
         response = client.put(f"{API}/jobs/{job_id}/artifacts/a.txt?step={step}", content=b"x")
         assert_error(response, 422, "invalid_input")
     assert not job_folder(client, ID).exists()
+
+
+def test_an_fsspec_artifact_store_serves_the_same_api(tmp_path: Path, migrated_db: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copyfile(migrated_db, home / "atlas.db")
+    settings = settings_for(home, artifacts=f"memory://atlas-{uuid.uuid4().hex}")
+    with make_client(settings) as client:
+        assert client.get(f"{API}/info").json()["artifacts"] == settings.artifacts
+        job_id = client.post(f"{API}/jobs", json={"project": "p"}).json()["id"]
+        made = client.put(f"{API}/jobs/{job_id}/artifacts/a/b.txt", content=b"0123456789")
+        assert made.status_code == 201
+        assert made.json()["sha256"] == hashlib.sha256(b"0123456789").hexdigest()
+        ranged = client.get(
+            f"{API}/jobs/{job_id}/artifacts/a/b.txt", headers={"Range": "bytes=2-4"}
+        )
+        assert ranged.status_code == 206
+        assert ranged.content == b"234"
+        client.post(f"{API}/jobs/{job_id}/log", content=b"one\n")
+        client.post(f"{API}/jobs/{job_id}/log", content=b"two\n")
+        log = client.get(f"{API}/jobs/{job_id}/log", params={"offset": 4})
+        assert log.text == "two\n"
+        assert log.headers["x-atlas-log-size"] == "8"
+        assert client.delete(f"{API}/jobs/{job_id}").status_code == 204
+        store = client.app.state.artifacts  # type: ignore[attr-defined]
+        assert not store.exists(f"jobs/{job_id}/artifacts/a/b.txt")
+        assert not store.exists(f"jobs/{job_id}/log.txt")

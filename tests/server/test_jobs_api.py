@@ -12,6 +12,13 @@ from tests.server.conftest import API, TestClient, assert_error
 ID = "0123456789abcdef"
 
 
+def nested(depth: int) -> object:
+    value: object = 1
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
 def test_a_local_job_is_created_running_in_a_new_project(client: TestClient) -> None:
     body = {
         "project": "vision",
@@ -38,6 +45,13 @@ def test_a_local_job_is_created_running_in_a_new_project(client: TestClient) -> 
     datetime.fromisoformat(job["created_at"])
     assert client.get(f"{API}/projects/vision").json()["job_counts"] == {"running": 1}
     assert client.get(f"{API}/jobs/{job['id']}").json()["params"] == body["params"]
+
+
+def test_values_nested_32_deep_are_kept(client: TestClient) -> None:
+    body = {"project": "p", "params": {"deep": nested(31)}, "git": {"deep": nested(31)}}
+    job = client.post(f"{API}/jobs", json=body).json()
+    assert job["params"]["deep"] == nested(31)
+    assert job["git"]["deep"] == nested(31)
 
 
 def test_a_scheduled_job_starts_queued(client: TestClient) -> None:
@@ -81,6 +95,9 @@ def test_a_client_may_choose_the_id_once(client: TestClient) -> None:
         {"project": "p", "priority": "high"},
         {"project": "p", "parent_id": "nope"},
         {"project": "p", "status": "completed"},
+        {"project": "p", "params": {"deep": nested(33)}},
+        {"project": "p", "git": {"deep": nested(33)}},
+        {"project": "p", "environment": {"deep": nested(500)}},
     ],
 )
 def test_bad_job_bodies_are_invalid_input(client: TestClient, body: dict[str, object]) -> None:

@@ -7,7 +7,7 @@ from datetime import UTC
 
 import pytest
 
-from atlas.domain import JobStatus
+from atlas.domain import ArtifactKind, JobStatus
 from atlas.errors import ConflictError, InvalidInputError, NotFoundError
 from atlas.store.api import SeriesBatch
 from atlas.store.sql_store import SqlStore
@@ -111,8 +111,9 @@ def test_delete_cascades_to_jobs_and_their_rows(store: SqlStore) -> None:
     store.create_project("doomed")
     job = store.create_job("doomed", params={"lr": 0.1}, tags={"t": "x"})
     store.append_metrics(job.id, [SeriesBatch("loss", [0, 1], [1.0, 2.0], [0.5, 0.4])])
-    store.record_artifact(job.id, path="a.txt", kind="text", mime="text/plain", size=1, sha256="0" * 64)  # type: ignore[arg-type]
-    store.add_note("doomed", author="ana", text="bye")
+    store.record_artifact(
+        job.id, path="a.txt", kind=ArtifactKind.TEXT, mime="text/plain", size=1, sha256="0" * 64
+    )
     kept = store.create_job("kept", params={"lr": 0.2})
     assert store.delete_project("doomed") == [job.id]
     with pytest.raises(NotFoundError):
@@ -143,13 +144,15 @@ def test_most_recently_active_first(store: SqlStore) -> None:
     job = store.create_job("third")
     assert [p.name for p in store.list_projects()] == ["third", "second", "first"]
     store.set_description("first", "now active")
-    assert [p.name for p in store.list_projects()][0] == "first"
+    assert next(p.name for p in store.list_projects()) == "first"
     before = store.get_project("second").last_activity
     store.add_note("second", author="ana", text="hello")
     after = store.get_project("second").last_activity
-    assert before is not None and after is not None and after > before
+    assert before is not None
+    assert after is not None
+    assert after > before
     store.set_tags(job.id, {"a": "b"})
-    assert [p.name for p in store.list_projects()][0] == "third"
+    assert next(p.name for p in store.list_projects()) == "third"
 
 
 def test_description(store: SqlStore) -> None:
@@ -164,7 +167,9 @@ def test_notes_newest_first(store: SqlStore) -> None:
     store.create_project("noted")
     first = store.add_note("noted", author="ana", text="one")
     second = store.add_note("noted", author="bo", text="two")
-    assert first.project == "noted" and first.author == "ana" and first.text == "one"
+    assert first.project == "noted"
+    assert first.author == "ana"
+    assert first.text == "one"
     assert first.created_at.tzinfo is UTC
     assert store.list_notes("noted") == [second, first]
     with pytest.raises(InvalidInputError):

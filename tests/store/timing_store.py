@@ -16,8 +16,9 @@ import argparse
 import statistics
 import tempfile
 import time
-from datetime import UTC, datetime
 from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -53,11 +54,17 @@ def time_metrics(store: SqlStore) -> None:
         batch = SeriesBatch("loss", steps[part], times[part], values[part])
         store.append_metrics(job.id, [batch], batch_id=f"b{offset}")
     elapsed = time.perf_counter() - start
-    print(f"ingest: {POINTS:,} points in {elapsed * 1000:.0f} ms = {POINTS / elapsed:,.0f} points/s")
+    print(
+        f"ingest: {POINTS:,} points in {elapsed * 1000:.0f} ms = {POINTS / elapsed:,.0f} points/s"
+    )
     best, median = _best_of(20, lambda: store.read_series(job.id, "loss", max_points=1000))
     series = store.read_series(job.id, "loss", max_points=1000)
-    assert max(series.values) == 50.0 and len(series.values) <= 1000
-    print(f"read 10^6 -> {len(series.values)} points: best {best * 1000:.1f} ms, median {median * 1000:.1f} ms")
+    assert max(series.values) == 50.0
+    assert len(series.values) <= 1000
+    print(
+        f"read 10^6 -> {len(series.values)} points: "
+        f"best {best * 1000:.1f} ms, median {median * 1000:.1f} ms"
+    )
     best, median = _best_of(5, lambda: store.read_series(job.id, "loss"))
     print(f"read 10^6 points whole: best {best * 1000:.1f} ms, median {median * 1000:.1f} ms")
     best, median = _best_of(
@@ -71,7 +78,9 @@ def build_listing_project(store: SqlStore, jobs: int = 100_000) -> None:
     bulk (the timing is about reading, not writing)."""
     project = store.ensure_project("listing")
     with store.engine.connect() as conn:
-        pid = conn.scalar(select(projects_table.c.id).where(projects_table.c.name == "listing"))
+        pid = int(
+            conn.scalar(select(projects_table.c.id).where(projects_table.c.name == "listing")) or 0
+        )
     rng = np.random.default_rng(1)
     now = project.created_at
     start = now.timestamp() - jobs  # a job a second
@@ -79,28 +88,62 @@ def build_listing_project(store: SqlStore, jobs: int = 100_000) -> None:
         for first in range(0, jobs, 10_000):
             numbers = range(first, min(first + 10_000, jobs))
             ids = [new_job_id(start + i) for i in numbers]
-            rows = [_job_row(job_id, pid, start + i) for job_id, i in zip(ids, numbers, strict=True)]
+            rows = [
+                _job_row(job_id, pid, start + i) for job_id, i in zip(ids, numbers, strict=True)
+            ]
             conn.execute(insert(jobs_table), rows)
-            conn.execute(insert(params_table), [
-                {"job_id": job_id, "key": f"p{k}", "project_id": pid,
-                 "value_json": str(v), "value_num": v, "value_text": None}
-                for job_id in ids for k, v in enumerate(rng.random(20).round(4).tolist())
-            ])
-            conn.execute(insert(summaries_table), [
-                {"job_id": job_id, "key": f"m{k}", "project_id": pid, "last": v,
-                 "last_step": 100, "min": v / 2, "max": v * 2, "count": 101, "updated_at": now}
-                for job_id in ids for k, v in enumerate(rng.random(10).tolist())
-            ])
+            conn.execute(
+                insert(params_table),
+                [
+                    {
+                        "job_id": job_id,
+                        "key": f"p{k}",
+                        "project_id": pid,
+                        "value_json": str(v),
+                        "value_num": v,
+                        "value_text": None,
+                    }
+                    for job_id in ids
+                    for k, v in enumerate(rng.random(20).round(4).tolist())
+                ],
+            )
+            conn.execute(
+                insert(summaries_table),
+                [
+                    {
+                        "job_id": job_id,
+                        "key": f"m{k}",
+                        "project_id": pid,
+                        "last": v,
+                        "last_step": 100,
+                        "min": v / 2,
+                        "max": v * 2,
+                        "count": 101,
+                        "updated_at": now,
+                    }
+                    for job_id in ids
+                    for k, v in enumerate(rng.random(10).tolist())
+                ],
+            )
 
 
 def _job_row(job_id: str, pid: int, created: float) -> dict[str, object]:
-    return {"id": job_id, "project_id": pid, "name": f"job {job_id}", "user": "ana",
-            "kind": "local", "status": "completed", "command": "python train.py",
-            "priority": 0, "created_at": datetime.fromtimestamp(created, UTC),
-            "started_at": datetime.fromtimestamp(created + 1, UTC),
-            "finished_at": datetime.fromtimestamp(created + 100, UTC),
-            "git_json": '{"commit": "0123456789abcdef0123456789abcdef01234567"}',
-            "environment_json": '{"python": "3.11.7"}', "resources_json": "{}"}
+    return {
+        "id": job_id,
+        "project_id": pid,
+        "name": f"job {job_id}",
+        "user": "ana",
+        "kind": "local",
+        "status": "completed",
+        "command": "python train.py",
+        "priority": 0,
+        "created_at": datetime.fromtimestamp(created, UTC),
+        "started_at": datetime.fromtimestamp(created + 1, UTC),
+        "finished_at": datetime.fromtimestamp(created + 100, UTC),
+        "git_json": '{"commit": "0123456789abcdef0123456789abcdef01234567"}',
+        "environment_json": '{"python": "3.11.7"}',
+        "resources_json": "{}",
+    }
 
 
 def time_listing(store: SqlStore) -> None:
@@ -116,10 +159,12 @@ def time_listing(store: SqlStore) -> None:
         ("metrics.m1 > 0.9 and params.p2 > 0.5", ["-metrics.m4"]),
     ]:
         query = JobQuery(filter=text, sort=sort, limit=100)
-        best, median = _best_of(5, lambda q=query: store.list_jobs("listing", q))
+        best, median = _best_of(5, partial(store.list_jobs, "listing", query))
         total = store.list_jobs("listing", query).total
-        print(f"list_jobs filter={text!r} sort={sort} total={total}: "
-              f"best {best * 1000:.0f} ms, median {median * 1000:.0f} ms")
+        print(
+            f"list_jobs filter={text!r} sort={sort} total={total}: "
+            f"best {best * 1000:.0f} ms, median {median * 1000:.0f} ms"
+        )
 
 
 def main() -> None:

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
 __all__ = ["LOG_LEVELS", "configure_logging", "db_group", "open_database", "server_command"]
 
+logger = logging.getLogger(__name__)
+
 LOG_LEVELS = ("debug", "info", "warning", "error")
 GRACEFUL_SHUTDOWN_S = 10
 
@@ -55,8 +57,8 @@ def configure_logging(level: str) -> None:
     root.setLevel(level.upper())
     if level != "debug":
         # Request lines are noise at info (the SDK sends batches every second), and so is
-        # Alembic listing its plugins at every start.
-        for name in ("uvicorn.access", "alembic.runtime.plugins"):
+        # Alembic's chatter at every start (open_database says what was migrated).
+        for name in ("uvicorn.access", "alembic"):
             logging.getLogger(name).setLevel(logging.WARNING)
 
 
@@ -68,6 +70,7 @@ def open_database(url: str) -> SqlStore:
     """
     from sqlalchemy.exc import DBAPIError
 
+    from atlas.store.schema import current_revision
     from atlas.store.sql_store import SqlStore
 
     try:
@@ -75,7 +78,9 @@ def open_database(url: str) -> SqlStore:
     except OSError as exc:
         raise _database_error(url, exc.strerror or str(exc)) from None
     try:
+        before = current_revision(store.engine)
         store.upgrade()
+        after = current_revision(store.engine)
     except DBAPIError as exc:
         store.close()
         lines = (line.strip() for line in str(exc.orig).splitlines())
@@ -83,6 +88,8 @@ def open_database(url: str) -> SqlStore:
     except BaseException:
         store.close()
         raise
+    if before != after:
+        logger.info("migrated %s from %s to %s", mask_password(url), before or "nothing", after)
     return store
 
 

@@ -8,13 +8,11 @@ does not answer (refused connection, timeout) or answers 5xx raises
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 import httpx
 
@@ -31,42 +29,15 @@ from atlas.domain import (
     Project,
     Series,
 )
-from atlas.errors import ServerUnavailableError
 from atlas.sdk import wire
-from atlas.sdk.artifacts import check_artifact_path
 from atlas.sdk.buffer import MetricColumns
-from atlas.sdk.responses import raise_for_error
+from atlas.sdk.connection import Connection, artifact_url, file_chunks, segment, slashed
 from atlas.sdk.wire import BatchResult, Description, LogChunk, ProjectKeys
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["API_PREFIX", "Client"]
-
-API_PREFIX = "/api/v1"
-_CHUNK = 1 << 20
-
-
-def _name(value: str) -> str:
-    """One path segment (a project name, a job id, a key with no ``/``)."""
-    return quote(value, safe="")
-
-
-def _path(value: str) -> str:
-    """A ``/``-separated path (an artifact path, a metric or param key)."""
-    return quote(value, safe="/")
-
-
-def _artifact_url(job_id: str, path: str) -> str:
-    """The URL of an artifact; ``InvalidInputError`` for an unsafe path (HTTP clients would
-    resolve ``..`` before the server could refuse it)."""
-    return f"/jobs/{_name(job_id)}/artifacts/{_path(check_artifact_path(path))}"
-
-
-def _file_chunks(path: Path) -> Iterator[bytes]:
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            yield chunk
+__all__ = ["Client"]
 
 
 class Client:
@@ -87,32 +58,18 @@ class Client:
         http: httpx.Client | None = None,
         timeout: float | None = None,
     ) -> None:
-        # An ``http`` client given without a timeout keeps its own (a TestClient has none).
-        self._timeout = timeout
-        if token is None or (http is None and (url is None or timeout is None)):
-            from atlas.settings import load_settings
-
-            settings = load_settings()
-            token = settings.token if token is None else token
-            timeout = settings.timeout if timeout is None else timeout
-            url = settings.url if url is None else url
-        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
-        if http is None:
-            self._http = httpx.Client(base_url=str(url).rstrip("/"), timeout=timeout)
-            self._owns_http = True
-        else:
-            self._http = http
-            self._owns_http = False
+        self._connection = Connection(url, token, http=http, timeout=timeout)
+        self._send = self._connection.send
+        self._json = self._connection.json
 
     @property
     def url(self) -> str:
         """The server's base URL."""
-        return str(self._http.base_url).rstrip("/")
+        return self._connection.url
 
     def close(self) -> None:
         """Close the connections this client opened (not an ``http`` client given to it)."""
-        if self._owns_http:
-            self._http.close()
+        self._connection.close()
 
     def __enter__(self) -> Client:
         return self
@@ -124,46 +81,6 @@ class Client:
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-    # -- plumbing --------------------------------------------------------------------------
-    def _send(
-        self,
-        method: str,
-        path: str,
-        *,
-        body: object = None,
-        params: Mapping[str, str | int] | None = None,
-        content: bytes | Iterator[bytes] | None = None,
-        headers: Mapping[str, str] | None = None,
-        prefix: str = API_PREFIX,
-    ) -> httpx.Response:
-        all_headers = dict(self._headers)
-        if headers:
-            all_headers.update(headers)
-        if body is not None:
-            content = json.dumps(body, separators=(",", ":")).encode()
-            all_headers["Content-Type"] = "application/json"
-        options: dict[str, object] = {} if self._timeout is None else {"timeout": self._timeout}
-        try:
-            response = self._http.request(
-                method,
-                prefix + path,
-                content=content,
-                params=params,
-                headers=all_headers,
-                **options,  # type: ignore[arg-type]
-            )
-        except httpx.TransportError as exc:
-            raise ServerUnavailableError(
-                f"no Atlas server answered {method} {prefix}{path} at {self.url}: {exc}",
-                detail={"url": self.url},
-            ) from exc
-        raise_for_error(response, method, prefix + path)
-        return response
-
-    def _json(self, method: str, path: str, **options: object) -> object:
-        response = self._send(method, path, **options)  # type: ignore[arg-type]
-        return response.json()
 
     # -- server ----------------------------------------------------------------------------
     def health(self) -> dict[str, object]:
@@ -178,7 +95,7 @@ class Client:
 
     def get_project(self, name: str) -> Project:
         """The project ``name`` with its job counts; ``NotFoundError`` when unknown."""
-        return wire.parse_project(self._json("GET", f"/projects/{_name(name)}"))
+        return wire.parse_project(self._json("GET", f"/projects/{segment(name)}"))
 
     def create_project(self, name: str, *, description: str = "") -> Project:
         """Create a project; ``ConflictError`` when the name is taken."""
@@ -187,21 +104,21 @@ class Client:
 
     def rename_project(self, name: str, new_name: str) -> Project:
         """Rename a project; ``ConflictError`` when ``new_name`` is taken."""
-        answer = self._json("PATCH", f"/projects/{_name(name)}", body={"name": new_name})
+        answer = self._json("PATCH", f"/projects/{segment(name)}", body={"name": new_name})
         return wire.parse_project(answer)
 
     def delete_project(self, name: str) -> None:
         """Delete the project, its jobs and their files."""
-        self._send("DELETE", f"/projects/{_name(name)}")
+        self._send("DELETE", f"/projects/{segment(name)}")
 
     def get_description(self, project: str) -> Description:
         """The project's markdown description and its sanitised HTML."""
-        answer = self._json("GET", f"/projects/{_name(project)}/description")
+        answer = self._json("GET", f"/projects/{segment(project)}/description")
         return _description(answer)
 
     def set_description(self, project: str, markdown: str) -> Description:
         """Replace the project's markdown description."""
-        path = f"/projects/{_name(project)}/description"
+        path = f"/projects/{segment(project)}/description"
         return _description(self._json("PUT", path, body={"markdown": markdown}))
 
     def add_note(self, project: str, text: str, *, author: str | None = None) -> Note:
@@ -209,17 +126,17 @@ class Client:
         body: dict[str, str] = {"text": text}
         if author is not None:
             body["author"] = author
-        answer = self._json("POST", f"/projects/{_name(project)}/notes", body=body)
+        answer = self._json("POST", f"/projects/{segment(project)}/notes", body=body)
         return wire.parse_note(answer, project)
 
     def list_notes(self, project: str) -> list[Note]:
         """The project's notes, newest first."""
-        answer = self._json("GET", f"/projects/{_name(project)}/notes")
+        answer = self._json("GET", f"/projects/{segment(project)}/notes")
         return [wire.parse_note(n, project) for n in wire.items_of(answer)]
 
     def get_keys(self, project: str) -> ProjectKeys:
         """Every param, metric and tag key the project's jobs use."""
-        answer = self._json("GET", f"/projects/{_name(project)}/keys")
+        answer = self._json("GET", f"/projects/{segment(project)}/keys")
         body = answer if isinstance(answer, dict) else {}
         return ProjectKeys(
             params=wire.string_list(body.get("params", [])),
@@ -264,7 +181,7 @@ class Client:
     def get_job(self, job_id: str) -> Job:
         """The job with its params, tags and metric summaries; ``NotFoundError`` when
         unknown."""
-        return wire.parse_job(self._json("GET", f"/jobs/{_name(job_id)}"))
+        return wire.parse_job(self._json("GET", f"/jobs/{segment(job_id)}"))
 
     def list_jobs(
         self,
@@ -284,7 +201,7 @@ class Client:
         sort_text = sort if isinstance(sort, str) else ",".join(sort)
         if sort_text:
             query["sort"] = sort_text
-        answer = self._json("GET", f"/projects/{_name(project)}/jobs", params=query)
+        answer = self._json("GET", f"/projects/{segment(project)}/jobs", params=query)
         body = answer if isinstance(answer, dict) else {}
         items = [wire.parse_job(job) for job in wire.items_of(answer)]
         return Page(
@@ -340,30 +257,30 @@ class Client:
                 "message": error.message,
                 "traceback": error.traceback,
             }
-        return wire.parse_job(self._json("PATCH", f"/jobs/{_name(job_id)}", body=body))
+        return wire.parse_job(self._json("PATCH", f"/jobs/{segment(job_id)}", body=body))
 
     def delete_job(self, job_id: str) -> None:
         """Delete the job, its rows and its files."""
-        self._send("DELETE", f"/jobs/{_name(job_id)}")
+        self._send("DELETE", f"/jobs/{segment(job_id)}")
 
     # -- params and tags -------------------------------------------------------------------
     def set_params(self, job_id: str, params: Mapping[str, ParamValue]) -> dict[str, ParamValue]:
         """Merge flat ``params`` into the job's params; answer all of them."""
-        answer = self._json("PUT", f"/jobs/{_name(job_id)}/params", body={"params": params})
+        answer = self._json("PUT", f"/jobs/{segment(job_id)}/params", body={"params": params})
         return dict(wire.mapping_of(answer, "params"))  # type: ignore[arg-type]
 
     def delete_param(self, job_id: str, key: str) -> None:
         """Remove one param; ``NotFoundError`` when the job has no such param."""
-        self._send("DELETE", f"/jobs/{_name(job_id)}/params/{_path(key)}")
+        self._send("DELETE", f"/jobs/{segment(job_id)}/params/{slashed(key)}")
 
     def set_tags(self, job_id: str, tags: Mapping[str, str]) -> dict[str, str]:
         """Merge ``tags`` into the job's tags; answer all of them."""
-        answer = self._json("PUT", f"/jobs/{_name(job_id)}/tags", body={"tags": tags})
+        answer = self._json("PUT", f"/jobs/{segment(job_id)}/tags", body={"tags": tags})
         return {key: str(value) for key, value in wire.mapping_of(answer, "tags").items()}
 
     def delete_tag(self, job_id: str, key: str) -> None:
         """Remove one tag; ``NotFoundError`` when the job has no such tag."""
-        self._send("DELETE", f"/jobs/{_name(job_id)}/tags/{_path(key)}")
+        self._send("DELETE", f"/jobs/{segment(job_id)}/tags/{slashed(key)}")
 
     # -- metrics ---------------------------------------------------------------------------
     def send_metrics(
@@ -372,17 +289,19 @@ class Client:
         """Store a columnar batch of points (base64-encoded). A ``batch_id`` the server has
         stored before for this job stores nothing and answers ``duplicate=True``, so a
         retry never duplicates points."""
-        body = {"batch_id": batch_id, "encoding": "base64"}
-        body_series = wire.encode_columns(list(columns))
-        answer = self._json(
-            "POST", f"/jobs/{_name(job_id)}/metrics", body={**body, "series": body_series}
-        )
+        body = wire.metric_batch_body(batch_id, columns)
+        answer = self._send(
+            "POST",
+            f"/jobs/{segment(job_id)}/metrics",
+            content=body,
+            headers={"Content-Type": "application/json"},
+        ).json()
         data = answer if isinstance(answer, dict) else {}
         return BatchResult(stored=int(data.get("stored", 0)), duplicate=bool(data.get("duplicate")))
 
     def list_metrics(self, job_id: str) -> list[MetricSummary]:
         """The job's metric summaries (last, min, max, count, last step), one per key."""
-        answer = self._json("GET", f"/jobs/{_name(job_id)}/metrics")
+        answer = self._json("GET", f"/jobs/{segment(job_id)}/metrics")
         return [wire.parse_summary(item) for item in wire.items_of(answer)]
 
     def get_metric(
@@ -406,7 +325,7 @@ class Client:
             )
             if value is not None
         }
-        path = f"/jobs/{_name(job_id)}/metrics/{_path(key)}"
+        path = f"/jobs/{segment(job_id)}/metrics/{slashed(key)}"
         return wire.parse_series(self._json("GET", path, params=query))
 
     def get_metrics_for_all_jobs(self, project: str) -> pd.DataFrame | list[dict[str, object]]:
@@ -435,15 +354,15 @@ class Client:
         else:
             file = Path(source)
             headers["Content-Length"] = str(file.stat().st_size)
-            content = _file_chunks(file)
+            content = file_chunks(file)
         query = {} if step is None else {"step": step}
-        url = _artifact_url(job_id, path)
+        url = artifact_url(job_id, path)
         answer = self._send("PUT", url, content=content, headers=headers, params=query)
         return wire.parse_artifact(answer.json(), job_id)
 
     def list_artifacts(self, job_id: str) -> list[Artifact]:
         """The job's artifacts, by path."""
-        answer = self._json("GET", f"/jobs/{_name(job_id)}/artifacts")
+        answer = self._json("GET", f"/jobs/{segment(job_id)}/artifacts")
         return [wire.parse_artifact(item, job_id) for item in wire.items_of(answer)]
 
     def read_artifact(
@@ -454,7 +373,7 @@ class Client:
         headers = {}
         if start is not None or end is not None:
             headers["Range"] = f"bytes={start or 0}-{'' if end is None else end}"
-        url = _artifact_url(job_id, path)
+        url = artifact_url(job_id, path)
         return self._send("GET", url, headers=headers).content
 
     def download_artifact(
@@ -462,31 +381,16 @@ class Client:
     ) -> Path:
         """Stream the artifact into the file ``destination`` (written whole or not at
         all) and return its path."""
-        target = Path(destination)
-        partial = target.with_name(target.name + ".partial")
-        url = API_PREFIX + _artifact_url(job_id, path)
-        try:
-            with self._http.stream("GET", url, headers=self._headers) as response:
-                if response.status_code >= 400:
-                    response.read()
-                    raise_for_error(response, "GET", url)
-                with partial.open("wb") as handle:
-                    for chunk in response.iter_bytes(_CHUNK):
-                        handle.write(chunk)
-        except httpx.TransportError as exc:
-            partial.unlink(missing_ok=True)
-            raise ServerUnavailableError(
-                f"no Atlas server answered GET {url} at {self.url}: {exc}"
-            ) from exc
-        partial.replace(target)
-        return target
+        return self._connection.download(artifact_url(job_id, path), Path(destination))
 
     # -- logs ------------------------------------------------------------------------------
     def append_log(self, job_id: str, data: bytes | str) -> int:
         """Append to the job's log; answer the log's size in bytes afterwards."""
         content = data.encode("utf-8", "backslashreplace") if isinstance(data, str) else data
         headers = {"Content-Type": "application/octet-stream"}
-        answer = self._send("POST", f"/jobs/{_name(job_id)}/log", content=content, headers=headers)
+        answer = self._send(
+            "POST", f"/jobs/{segment(job_id)}/log", content=content, headers=headers
+        )
         body = answer.json()
         return int(body.get("size", 0)) if isinstance(body, dict) else 0
 
@@ -496,7 +400,7 @@ class Client:
         query: dict[str, str | int] = {"offset": offset}
         if limit is not None:
             query["limit"] = limit
-        response = self._send("GET", f"/jobs/{_name(job_id)}/log", params=query)
+        response = self._send("GET", f"/jobs/{segment(job_id)}/log", params=query)
         size = response.headers.get("X-Atlas-Log-Size")
         data = response.content
         return LogChunk(data=data, size=int(size) if size else offset + len(data))

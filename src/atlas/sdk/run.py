@@ -8,6 +8,7 @@ run (the first one started, seen from every thread).
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
@@ -76,9 +77,6 @@ class Run:
         attached: bool,
         creation: CreateJob | None,
     ) -> None:
-        from atlas.sdk.environment import describe
-        from atlas.sdk.sender import Sender
-
         self.id = job_id
         self.project = project
         self.name = name
@@ -87,29 +85,60 @@ class Run:
         self._settings = settings
         self._params: dict[str, ParamValue] = {}
         self._capture: OutputCapture | None = None
-        self._sender: Sender = Sender(
-            job_id,
-            settings,
-            client_factory=(lambda: client) if client is not None else _client_factory(settings),
-            owns_client=client is None,
-            creation=creation,
-            describe=describe,
-        )
+        self._sender = self._new_sender(client, creation)
         self._buffer = self._sender.buffer
-        self._sender.start()
+        _watch_forks()
         with _Process.lock:
             _Process.open.append(self)
             if _Process.default is None or _Process.default.finished:
                 _Process.default = self
+
+    def _new_sender(
+        self,
+        client: Client | None,
+        creation: CreateJob | None,
+        spool_name: str | None = None,
+        hold: bool = False,
+    ) -> Sender:
+        from atlas.sdk.environment import describe
+        from atlas.sdk.sender import Sender
+
+        sender = Sender(
+            self.id,
+            self._settings,
+            client_factory=(lambda: client)
+            if client is not None
+            else _client_factory(self._settings),
+            owns_client=client is None,
+            creation=creation,
+            describe=describe,
+            spool_name=spool_name,
+            hold=hold,
+        )
+        sender.start()
+        return sender
+
+    def _continue_in_child(self) -> None:
+        """After ``fork``, in the child: keep recording into the same job with a sender and a
+        spool file of the child's own (the parent's thread does not exist here, and its
+        connections and locks must not be shared). The child neither captures the console
+        nor ends the job: the parent does. When the parent's spool holds records (perhaps the
+        job's creation), the child spools everything too; the parent uploads it at exit."""
+        if self._capture is not None:
+            self._capture.uninstall()
+            self._capture = None
+        self.attached = True
+        hold = self._sender.holding
+        name = f"{self.id}-{os.getpid()}"
+        self._sender = self._new_sender(None, None, spool_name=name, hold=hold)
+        self._buffer = self._sender.buffer
 
     def __repr__(self) -> str:
         state = "finished" if self.finished else "running"
         return f"<atlas.Run {self.id} project={self.project!r} name={self.name!r} {state}>"
 
     # -- tracking --------------------------------------------------------------------------
-    def log_metric(
-        self, key: str, value: SupportsFloat, step: SupportsIndex | None = None
-    ) -> None:
+    def log_metric(self, key: str, value: SupportsFloat, step: SupportsIndex | None = None) -> None:
         """Record ``value`` of metric ``key`` at ``step`` (default: the key's previous step
         + 1, 0 first). ``TypeError`` naming the key for a value that is not a number."""
         if type(value) is not float:
@@ -259,6 +288,31 @@ class Run:
     def _check_sender(self) -> None:
         if not self._sender.alive:
             raise AtlasError(f"job {self.id}: the sender stopped before the artifacts were saved")
+
+
+class _Forks:
+    watched = False
+
+
+def _watch_forks() -> None:
+    """Once: make forked children (multiprocessing workers) keep recording (see
+    ``Run._continue_in_child``)."""
+    if not _Forks.watched and hasattr(os, "register_at_fork"):
+        _Forks.watched = True
+        os.register_at_fork(before=_before_fork, after_in_child=_after_fork_in_child)
+
+
+def _before_fork() -> None:
+    # A sender thread may be importing and building its HTTP client right now: let it
+    # finish, or the child would find those modules half initialised.
+    for run in list(_Process.open):
+        run._sender.wait_ready(run._settings.timeout)
+
+
+def _after_fork_in_child() -> None:
+    _Process.lock = threading.RLock()  # another thread may have held it at the fork
+    for run in _Process.open:
+        run._continue_in_child()
 
 
 def _client_factory(settings: Settings) -> Callable[[], Client]:

@@ -25,7 +25,7 @@ from atlas.errors import AtlasError, PayloadTooLargeError, ServerUnavailableErro
 from atlas.sdk.buffer import MetricBuffer, MetricColumns
 from atlas.sdk.capture import LogSink
 from atlas.sdk.records import CreateJob, LogAppend, MetricBatch, Record
-from atlas.sdk.spool import SpoolWriter, SyncReport, replay
+from atlas.sdk.spool import SpoolWriter, SyncReport, replay, upload_file
 
 if TYPE_CHECKING:
     from atlas.sdk.client import Client
@@ -68,10 +68,12 @@ class Sender:
         owns_client: bool,
         creation: CreateJob | None,
         describe: Callable[[CreateJob], CreateJob],
+        spool_name: str | None = None,
+        hold: bool = False,
     ) -> None:
         self.job_id = job_id
         self.log_sink = LogSink()
-        self.spool = SpoolWriter(settings.spool_path, job_id)
+        self.spool = SpoolWriter(settings.spool_path, job_id, name=spool_name)
         self.buffer = MetricBuffer(
             batch_points=settings.batch_points,
             capacity=settings.buffer_points,
@@ -84,10 +86,12 @@ class Sender:
         self._client_factory = client_factory
         self._owns_client = owns_client
         self._describe = describe
+        self._hold = hold  # spool everything: the job may not exist on the server yet
         self._creation = creation
         self._creation_lock = threading.Lock()
         self._queue: deque[tuple[Record | None, Ticket | None]] = deque()
         self._wakeup = threading.Event()
+        self._ready = threading.Event()
         self._closing = threading.Event()
         self._deadline = float("inf")
         self._final: Record | None = None
@@ -107,9 +111,19 @@ class Sender:
         self._thread.start()
 
     @property
+    def holding(self) -> bool:
+        """Whether records wait in the spool (the server may not know the job yet)."""
+        return self._hold or self.spool.pending
+
+    @property
     def alive(self) -> bool:
         """Whether the thread runs."""
         return self._thread.is_alive()
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Wait until the thread has its HTTP client (its imports are done) and has sent (or
+        spooled) the job's creation."""
+        return not self._thread.is_alive() or self._ready.wait(timeout)
 
     def wake(self) -> None:
         """Make the thread send now rather than at the next interval."""
@@ -126,7 +140,13 @@ class Sender:
         ticket = Ticket()
         self._queue.append((None, ticket))
         self._wakeup.set()
-        return ticket.wait(timeout) and ticket.stored
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not ticket.wait(0.5 if deadline is None else min(0.5, deadline - time.monotonic())):
+            if not self._thread.is_alive() or (
+                deadline is not None and time.monotonic() >= deadline
+            ):
+                return False
+        return ticket.stored
 
     def close(self, final: Record | None, timeout: float) -> bool:
         """Send everything, then ``final`` (the job's end), waiting at most about
@@ -149,8 +169,11 @@ class Sender:
     # -- the thread ------------------------------------------------------------------------
     def _loop(self) -> None:
         try:
-            self._client = self._client_factory()
-            self._ship_creation()
+            try:
+                self._client = self._client_factory()
+                self._ship_creation()
+            finally:
+                self._ready.set()
             while not self._closing.is_set():
                 self._wakeup.wait(self._interval)
                 self._wakeup.clear()
@@ -158,6 +181,8 @@ class Sender:
             self._cycle()
             if self._final is not None:
                 self._ship(self._final)
+            if not self.spool.pending and not self._hold:
+                self._upload_forked_spools()
         except Exception:
             logger.exception("job %s: the sender failed; spooling what is left", self.job_id)
             self._spool_leftovers()
@@ -166,7 +191,11 @@ class Sender:
                 self._client.close()
 
     def _cycle(self) -> None:
-        if self.spool.pending and (self._closing.is_set() or time.monotonic() >= self._next_probe):
+        if self._hold:
+            pass
+        elif self.spool.pending and (
+            self._closing.is_set() or time.monotonic() >= self._next_probe
+        ):
             self._drain_spool()
         while self._queue:
             record, ticket = self._queue.popleft()
@@ -219,7 +248,7 @@ class Sender:
     def _ship(self, record: Record, ticket: Ticket | None = None) -> None:
         """Send ``record`` (retrying), or spool it when the server is unreachable or the
         spool already holds earlier records (order is kept)."""
-        if self.spool.pending:
+        if self.spool.pending or self._hold:
             self._spool_record(record, ticket)
             return
         try:
@@ -293,6 +322,15 @@ class Sender:
                 self._replayed = 0
                 self._probe_delay = self._interval
                 logger.info("job %s: spool uploaded (%d records)", self.job_id, report.records)
+                return
+
+    def _upload_forked_spools(self) -> None:
+        """Upload what forked children of this process spooled for the job, once they have
+        ended (a spool still held by a running child is left to it)."""
+        assert self._client is not None
+        report = SyncReport()
+        for path in sorted(self.spool.path.parent.glob(f"{self.job_id}-*.spool")):
+            if time.monotonic() > self._deadline or not upload_file(self._client, path, report):
                 return
 
     def _spill(self, columns: list[MetricColumns]) -> None:

@@ -1,7 +1,8 @@
 """The offline spool: what could not be sent yet, kept on disk until the server takes it.
 
 One append-only file per job, ``<spool>/<job id>.spool``, and a folder ``<job id>.files`` for
-copies of spooled artifacts. A file is a run of records, each::
+copies of spooled artifacts (a process forked from a job's process, such as a data-loader
+worker, writes its own ``<job id>-<pid>.spool``). A file is a run of records, each::
 
     b"ASP1" | header length (u32 LE) | payload length (u32 LE) | crc32 (u32 LE) | header | payload
 
@@ -41,7 +42,7 @@ try:
 except ImportError:  # pragma: no cover - Windows: no advisory locks, one process per spool
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["SpoolWriter", "SyncReport", "read_records", "replay", "upload_spool"]
+__all__ = ["SpoolWriter", "SyncReport", "read_records", "replay", "upload_file", "upload_spool"]
 
 logger = logging.getLogger(__name__)
 
@@ -76,9 +77,9 @@ class SyncReport:
         return not self.errors
 
 
-def spool_file(folder: Path, job_id: str) -> Path:
-    """The spool file of a job."""
-    return folder / f"{job_id}{_SUFFIX}"
+def spool_file(folder: Path, name: str) -> Path:
+    """The spool file called ``name`` (a job id)."""
+    return folder / f"{name}{_SUFFIX}"
 
 
 def files_folder(path: Path) -> Path:
@@ -127,9 +128,9 @@ def valid_end(handle: IO[bytes]) -> int:
 class SpoolWriter:
     """Appends the records of one job to its spool file; safe to call from any thread."""
 
-    def __init__(self, folder: Path, job_id: str) -> None:
+    def __init__(self, folder: Path, job_id: str, *, name: str | None = None) -> None:
         self.job_id = job_id
-        self.path = spool_file(folder, job_id)
+        self.path = spool_file(folder, name or job_id)
         self.files = files_folder(self.path)
         self._lock = threading.Lock()
         self._handle: IO[bytes] | None = None
@@ -232,7 +233,7 @@ def replay(
     files = files_folder(path)
     with path.open("rb") as handle:
         for after, header, payload in read_records(handle, start, end):
-            job_id = str(header.get("job_id", path.stem))
+            job_id = str(header.get("job_id", path.stem.split("-")[0]))
             try:
                 record = decode_record(header, payload, files)
                 duplicate = record.send(client, job_id, careful=True)
@@ -272,15 +273,22 @@ def upload_spool(client: Client, spool_dir: str | os.PathLike[str]) -> SyncRepor
     folder = Path(spool_dir)
     if not folder.is_dir():
         return report
-    for path in sorted(folder.glob(f"*{_SUFFIX}")):
-        if not _upload_file(client, path, report):
+    for path in sorted(folder.glob(f"*{_SUFFIX}"), key=_replay_order):
+        if not upload_file(client, path, report):
             break
     return report
 
 
-def _upload_file(client: Client, path: Path, report: SyncReport) -> bool:
-    """Upload one file; False when the server is unavailable (stop)."""
-    job_id = path.stem
+def _replay_order(path: Path) -> tuple[str, bool, str]:
+    """A job's own spool (which may create the job) before those of its forked children."""
+    job_id = path.stem.split("-")[0]
+    return job_id, path.stem != job_id, path.name
+
+
+def upload_file(client: Client, path: Path, report: SyncReport) -> bool:
+    """Upload one spool file unless a running process holds it, and delete it once all of
+    it is stored. False when the server is unavailable (stop: the file is kept)."""
+    job_id = path.stem.split("-")[0]
     try:
         handle = path.open("r+b")
     except FileNotFoundError:
@@ -290,7 +298,8 @@ def _upload_file(client: Client, path: Path, report: SyncReport) -> bool:
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                report.busy.append(job_id)
+                if job_id not in report.busy:
+                    report.busy.append(job_id)
                 return True
         if not _same_file(handle, path):
             return True
@@ -311,5 +320,6 @@ def _upload_file(client: Client, path: Path, report: SyncReport) -> bool:
             return True
         path.unlink()
         shutil.rmtree(files_folder(path), ignore_errors=True)
-        report.uploaded.append(job_id)
+        if job_id not in report.uploaded:
+            report.uploaded.append(job_id)
     return True

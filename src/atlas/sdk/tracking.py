@@ -215,9 +215,7 @@ def log_metric(key: str, value: SupportsFloat, step: SupportsIndex | None = None
     run.log_metric(key, value, step)
 
 
-def log_metrics(
-    metrics: Mapping[str, SupportsFloat], step: SupportsIndex | None = None
-) -> None:
+def log_metrics(metrics: Mapping[str, SupportsFloat], step: SupportsIndex | None = None) -> None:
     """Record several metrics at one ``step`` (all or none)."""
     _active().log_metrics(metrics, step)
 

@@ -8,9 +8,10 @@ little-endian arrays (``"encoding": "base64"``).
 from __future__ import annotations
 
 import base64
+import json
 import sys
 from array import array
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -37,9 +38,9 @@ __all__ = [
     "ProjectKeys",
     "column_bytes",
     "columns_from_bytes",
-    "encode_columns",
     "items_of",
     "mapping_of",
+    "metric_batch_body",
     "parse_artifact",
     "parse_job",
     "parse_note",
@@ -118,17 +119,25 @@ def columns_from_bytes(key: str, steps: bytes, times: bytes, values: bytes) -> M
     return MetricColumns(key, step_column, time_column, value_column)
 
 
-def encode_columns(columns: list[MetricColumns]) -> list[JsonObject]:
-    """The ``series`` of a ``MetricBatch`` with ``"encoding": "base64"``."""
-    return [
-        {
-            "key": c.key,
-            "steps": base64.b64encode(column_bytes(c.steps)).decode("ascii"),
-            "times": base64.b64encode(column_bytes(c.times)).decode("ascii"),
-            "values": base64.b64encode(column_bytes(c.values)).decode("ascii"),
-        }
-        for c in columns
-    ]
+def metric_batch_body(batch_id: str, columns: Sequence[MetricColumns]) -> bytes:
+    """The JSON body of a ``MetricBatch`` with ``"encoding": "base64"``, written as bytes
+    directly (the base64 text never becomes a Python string: 10^6 points encode in tens of
+    milliseconds)."""
+    parts = [b'{"batch_id":', json.dumps(batch_id).encode(), b',"encoding":"base64","series":[']
+    for index, c in enumerate(columns):
+        parts += [
+            b',{"key":' if index else b'{"key":',
+            json.dumps(c.key).encode(),
+            b',"steps":"',
+            base64.b64encode(column_bytes(c.steps)),
+            b'","times":"',
+            base64.b64encode(column_bytes(c.times)),
+            b'","values":"',
+            base64.b64encode(column_bytes(c.values)),
+            b'"}',
+        ]
+    parts.append(b"]}")
+    return b"".join(parts)
 
 
 # -- decoding ------------------------------------------------------------------------------

@@ -91,12 +91,13 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store = owned
     if app.state.artifacts is None:
         app.state.artifacts = open_artifact_store(settings.resolved_artifacts)
-    logger.info(
-        "Atlas %s serving a %s database, artifacts at %s",
-        __version__,
-        db_kind(settings.resolved_db_url),
-        public_location(settings.resolved_artifacts),
-    )
+    if owned is not None:  # an owner that passed its store in announces it itself
+        logger.info(
+            "Atlas %s serving a %s database, artifacts at %s",
+            __version__,
+            db_kind(settings.resolved_db_url),
+            public_location(settings.resolved_artifacts),
+        )
     try:
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(_sync_in_background, app)

@@ -75,6 +75,8 @@ HTTP_CODES: dict[int, str] = {
 """Codes for errors raised by the framework itself (routing, body limits)."""
 
 _MAX_DETAIL_DEPTH = 8
+_MAX_FIELD_CHARS = 200
+_MAX_MESSAGE_CHARS = 1000
 
 
 def status_for(error: AtlasError) -> int:
@@ -113,14 +115,16 @@ def _field_name(loc: Sequence[object]) -> str:
     parts = [str(part) for part in loc]
     if parts and parts[0] == "body":
         parts = parts[1:]
-    return ".".join(parts) or "body"
+    return (".".join(parts) or "body")[:_MAX_FIELD_CHARS]
 
 
 def validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
     """The field errors of a request that failed validation, as ``{"field", "message"}``."""
     errors = []
     for item in exc.errors():
-        message = str(item.get("msg", "invalid value"))
+        message = str(item.get("msg", "invalid value"))[:_MAX_MESSAGE_CHARS]
+        if item.get("type") == "value_error":
+            message = message.removeprefix("Value error, ")
         if item.get("type") == "json_invalid":
             reason = (item.get("ctx") or {}).get("error", "")
             message = f"the body is not valid JSON: {reason}".rstrip(": ")
@@ -139,7 +143,11 @@ async def _atlas_error(request: Request, exc: Exception) -> JSONResponse:
         headers["WWW-Authenticate"] = "Bearer"
     if status >= 500:
         logger.error("%s %s failed: %s", request.method, request.url.path, exc.message)
-    body = error_body(exc.code, exc.message, exc.detail)
+    detail = exc.detail
+    if exc.code == InvalidInputError.code and "errors" not in detail:
+        # The documented promise: every invalid_input lists its problems.
+        detail = {**detail, "errors": [{"field": "body", "message": exc.message}]}
+    body = error_body(exc.code, exc.message, detail)
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -166,7 +174,8 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     headers = dict(exc.headers or {})
     if status == 405:
         headers["Allow"] = ", ".join(_allowed_methods(request))
-    return JSONResponse(error_body(code, message), status_code=status, headers=headers)
+    detail = {"errors": [{"field": "body", "message": message}]} if status == 422 else {}
+    return JSONResponse(error_body(code, message, detail), status_code=status, headers=headers)
 
 
 _METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
@@ -192,7 +201,7 @@ def _http_message(request: Request, status: int, detail: str) -> str:
     if status == 413:
         return detail
     if status == 422:
-        return f"the request body could not be read: {detail}"
+        return "the body is not JSON this server can read (nested too deeply, a number too long)"
     return detail or HTTPStatus(status).phrase
 
 

@@ -52,4 +52,5 @@ def _parser() -> MarkdownIt:
 
 def render_markdown(text: str) -> str:
     """``text`` (markdown) as sanitised HTML."""
-    return _parser().render(text)
+    html: str = _parser().render(text)
+    return html

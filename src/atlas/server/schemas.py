@@ -17,6 +17,7 @@ from typing import Annotated, Generic, Literal, TypeVar
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     JsonValue,
@@ -34,6 +35,7 @@ from atlas.domain import (
     JobStatus,
     MetricSummary,
     Note,
+    ParamValue,
     Project,
     Series,
 )
@@ -80,6 +82,8 @@ MAX_JSON_OBJECT_CHARS = 1_000_000
 """Largest ``git``, ``environment`` or ``resources`` object, as JSON text."""
 MAX_ENTRIES = 10_000
 """Most params or tags in one request."""
+MAX_JSON_DEPTH = 32
+"""Deepest nesting of lists and objects in a param value or a JSON object field."""
 
 
 def _iso_utc(value: datetime) -> str:
@@ -94,30 +98,35 @@ def _no_nul(value: str) -> str:
     return value
 
 
-def _finite_json(value: JsonValue, depth: int = 0) -> None:
-    """Refuse what JSON cannot hold or the store cannot keep: NaN, infinities, NUL."""
+def _check_json(value: object, depth: int = 0) -> None:
+    """Refuse what JSON cannot hold or the store cannot keep: NaN, infinities, NUL
+    characters, and nesting deeper than ``MAX_JSON_DEPTH`` (which no answer could hold)."""
+    if depth > MAX_JSON_DEPTH:
+        raise ValueError(f"values nest at most {MAX_JSON_DEPTH} levels deep")
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError("numbers must be finite (NaN and infinities are not JSON)")
     if isinstance(value, str):
         _no_nul(value)
     elif isinstance(value, dict):
         for key, item in value.items():
-            _no_nul(key)
-            _finite_json(item, depth + 1)
+            if isinstance(key, str):
+                _no_nul(key)
+            _check_json(item, depth + 1)
     elif isinstance(value, list):
         for item in value:
-            _finite_json(item, depth + 1)
+            _check_json(item, depth + 1)
 
 
-def _json_object(value: dict[str, JsonValue]) -> dict[str, JsonValue]:
-    _finite_json(value)
-    if len(json.dumps(value, separators=(",", ":"))) > MAX_JSON_OBJECT_CHARS:
-        raise ValueError(f"at most {MAX_JSON_OBJECT_CHARS} characters of JSON")
+def _json_values(value: object) -> object:
+    """Checks a JSON object's values before their types are validated (so a too-deep value
+    gets one clear error, not one per level)."""
+    _check_json(value)
     return value
 
 
-def _param_values(value: dict[str, JsonValue]) -> dict[str, JsonValue]:
-    _finite_json(value)
+def _json_size(value: dict[str, JsonValue]) -> dict[str, JsonValue]:
+    if len(json.dumps(value, separators=(",", ":"))) > MAX_JSON_OBJECT_CHARS:
+        raise ValueError(f"at most {MAX_JSON_OBJECT_CHARS} characters of JSON")
     return value
 
 
@@ -143,8 +152,13 @@ Key = Annotated[
     StringConstraints(min_length=1, max_length=MAX_KEY_LENGTH, pattern=r"^[^\x00-\x1f\x7f-\x9f]+$"),
 ]
 TagValue = Annotated[Text, StringConstraints(max_length=MAX_TAG_VALUE_LENGTH)]
-JsonObject = Annotated[dict[str, JsonValue], AfterValidator(_json_object)]
+JsonObject = Annotated[
+    dict[str, JsonValue], BeforeValidator(_json_values), AfterValidator(_json_size)
+]
 Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
+Params = Annotated[
+    dict[Key, ParamValue], Field(max_length=MAX_ENTRIES), BeforeValidator(_json_values)
+]
 
 
 class WireModel(BaseModel):
@@ -248,9 +262,7 @@ class JobCreate(WireModel):
     user: Annotated[Text, Field(max_length=200)] = ""
     kind: JobKind = JobKind.LOCAL
     command: Annotated[Text, Field(max_length=100_000)] = ""
-    params: Annotated[
-        dict[Key, JsonValue], Field(max_length=MAX_ENTRIES), AfterValidator(_param_values)
-    ] = Field(default_factory=dict)
+    params: Params = Field(default_factory=dict)
     tags: Annotated[dict[Key, TagValue], Field(max_length=MAX_ENTRIES)] = Field(
         default_factory=dict
     )
@@ -311,7 +323,7 @@ class JobOut(WireModel):
     duration: WireFloat | None
     exit_code: int | None
     error: JobErrorModel | None
-    params: dict[str, JsonValue]
+    params: dict[str, ParamValue]
     tags: dict[str, str]
     metrics: dict[str, MetricSummaryOut]
     git: dict[str, JsonValue]
@@ -365,13 +377,11 @@ def _duration(job: Job, now: datetime) -> float | None:
 
 
 class ParamsIn(WireModel):
-    params: Annotated[
-        dict[Key, JsonValue], Field(max_length=MAX_ENTRIES), AfterValidator(_param_values)
-    ]
+    params: Params
 
 
 class ParamsOut(WireModel):
-    params: dict[str, JsonValue]
+    params: dict[str, ParamValue]
 
 
 class TagsIn(WireModel):

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+import numpy as np
+import numpy.typing as npt
+
 from atlas.domain import (
     Artifact,
     ArtifactKind,
@@ -27,20 +30,26 @@ from atlas.domain import (
     Series,
 )
 
-__all__ = ["JobQuery", "SeriesBatch", "Store"]
+__all__ = ["Column", "JobQuery", "SeriesBatch", "Store"]
+
+
+Column = Sequence[int] | Sequence[float] | npt.NDArray[np.generic]
+"""A column of points: a list, an ``array.array`` or a 1-d numpy array (the fast path: no
+copy when it is little-endian int64 for steps, float64 for times and values)."""
 
 
 @dataclass(frozen=True, slots=True)
 class SeriesBatch:
     """Points of one metric key, as parallel columns (equal lengths).
 
-    ``values`` may hold NaN and +-inf; they are stored as such.
+    ``steps`` are integers, ``times`` (seconds since the epoch) finite numbers, ``values``
+    numbers that may be NaN or +-inf, stored as such.
     """
 
     key: str
-    steps: Sequence[int]
-    times: Sequence[float]
-    values: Sequence[float]
+    steps: Column
+    times: Column
+    values: Column
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +152,9 @@ class Store(Protocol):
         at: datetime | None = None,
     ) -> Job:
         """Change a job; a status change must be allowed by ``domain.TRANSITIONS``
-        (``InvalidTransitionError`` otherwise) and stamps started_at/finished_at."""
+        (``InvalidTransitionError`` otherwise) and stamps started_at (on ``running``) and
+        finished_at (on a final status) with ``at`` (default: now). Asking for the status
+        the job already has changes nothing, so a retried report is harmless."""
 
     def delete_job(self, job_id: str) -> None:
         """Delete the job and its rows (the caller removes its files)."""

@@ -74,15 +74,15 @@ def get_artifact(conn: Connection, job_id: str, path: str) -> Artifact:
 
 def _kind(kind: object) -> ArtifactKind:
     try:
-        return ArtifactKind(kind)
+        return ArtifactKind(str(kind))
     except ValueError as exc:
         allowed = ", ".join(k.value for k in ArtifactKind)
         raise invalid("kind", f"artifact kind must be one of {allowed}, not {kind!r}") from exc
 
 
 def _non_negative(value: object, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise invalid(field, f"{field} must be an integer of at least 0")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+        raise invalid(field, f"{field} must be an integer from 0 to 2**63 - 1")
     return value
 
 

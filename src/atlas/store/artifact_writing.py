@@ -10,7 +10,14 @@ from typing import NamedTuple, Self
 
 from atlas.errors import InvalidInputError, PayloadTooLargeError, RangeNotSatisfiableError
 
-__all__ = ["READ_CHUNK_BYTES", "HashingWriter", "StoredFile", "byte_range", "temp_name", "write_all"]
+__all__ = [
+    "READ_CHUNK_BYTES",
+    "HashingWriter",
+    "StoredFile",
+    "byte_range",
+    "temp_name",
+    "write_all",
+]
 
 READ_CHUNK_BYTES = 1 << 20
 """Size of the pieces ``open_read`` yields."""

@@ -42,6 +42,7 @@ __all__ = [
     "safe_relpath",
 ]
 
+
 class ArtifactWriter(Protocol):
     """A file being written: ``write`` pieces, then leave the ``with`` block to move it into
     place (or ``commit()``); an exception in the block discards it (as does ``abort()``)."""

@@ -14,7 +14,7 @@ from atlas.store.validation import (
     check_key,
     check_mapping,
     check_tag_value,
-    decode_param,
+    decode_params,
     encode_param,
     is_storable,
 )
@@ -91,8 +91,10 @@ def load_params(conn: Connection, job_ids: Collection[str]) -> dict[str, dict[st
         .where(t.c.job_id.in_(job_ids))
         .order_by(t.c.job_id, t.c.key)
     )
-    for job_id, key, value_json in conn.execute(query):
-        found[job_id][key] = decode_param(value_json)
+    rows = conn.execute(query).all()
+    values = decode_params([value_json for _, _, value_json in rows])
+    for (job_id, key, _), value in zip(rows, values, strict=True):
+        found[job_id][key] = value
     return found
 
 

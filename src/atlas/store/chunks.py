@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from atlas.store.api import Column
 from atlas.store.conversions import float_to_db
 from atlas.store.validation import invalid
 
@@ -50,9 +51,7 @@ class Columns:
         if len(parts) == 1:
             return parts[0]
         if not parts:
-            return Columns(
-                np.empty(0, np.int64), np.empty(0, np.float64), np.empty(0, np.float64)
-            )
+            return Columns(np.empty(0, np.int64), np.empty(0, np.float64), np.empty(0, np.float64))
         return Columns(
             np.concatenate([p.steps for p in parts]),
             np.concatenate([p.times for p in parts]),
@@ -60,9 +59,7 @@ class Columns:
         )
 
 
-def to_columns(
-    key: str, steps: Sequence[int], times: Sequence[float], values: Sequence[float]
-) -> Columns:
+def to_columns(key: str, steps: Column, times: Column, values: Column) -> Columns:
     """Checked numpy columns from lists, ``array.array``s or numpy arrays (no copy when they
     are already little-endian int64 / float64 arrays). ``InvalidInputError`` for columns of
     unequal lengths, non-integer steps, non-numeric values or non-finite times."""
@@ -117,7 +114,7 @@ def _as_array(column: object) -> npt.NDArray[np.generic]:
         raise invalid("series", f"not a column of numbers: {exc}") from exc
 
 
-def _int_column(key: str, column: Sequence[int]) -> Int64Array:
+def _int_column(key: str, column: Column) -> Int64Array:
     arr = _as_array(column)
     if arr.size == 0:
         return np.empty(0, np.int64)
@@ -128,7 +125,7 @@ def _int_column(key: str, column: Sequence[int]) -> Int64Array:
     return arr.astype(_STEP_DTYPE, copy=False)
 
 
-def _float_column(key: str, column: Sequence[float], name: str) -> Float64Array:
+def _float_column(key: str, column: Column, name: str) -> Float64Array:
     arr = _as_array(column)
     if arr.size == 0:
         return np.empty(0, np.float64)

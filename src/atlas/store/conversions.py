@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, RowMapping
+from sqlalchemy import Row
 
 from atlas.domain import (
     Artifact,
@@ -32,7 +32,7 @@ __all__ = [
     "load_json",
     "note_from_row",
     "project_from_row",
-    "summary_from_row",
+    "summary_from_columns",
     "utc_now",
 ]
 
@@ -63,9 +63,7 @@ def load_json(text: str | None) -> dict[str, object]:
     return value if isinstance(value, dict) else {}
 
 
-def project_from_row(
-    row: Row[Any], job_counts: Mapping[JobStatus, int] | None = None
-) -> Project:
+def project_from_row(row: Row[Any], job_counts: Mapping[JobStatus, int] | None = None) -> Project:
     """A ``Project`` from a ``projects`` row."""
     return Project(
         name=row.name,
@@ -83,16 +81,24 @@ def note_from_row(row: Row[Any], project: str) -> Note:
     )
 
 
-def summary_from_row(row: RowMapping) -> MetricSummary:
-    """A ``MetricSummary`` from a ``metric_summaries`` row (NULL extremes mean NaN)."""
+def summary_from_columns(
+    key: str,
+    last: float | None,
+    last_step: int,
+    low: float | None,
+    high: float | None,
+    count: int,
+    updated_at: datetime,
+) -> MetricSummary:
+    """A ``MetricSummary`` from the columns of a ``metric_summaries`` row (NULL means NaN)."""
     return MetricSummary(
-        key=row["key"],
-        last=float_from_db(row["last"]),
-        last_step=int(row["last_step"]),
-        min=float_from_db(row["min"]),
-        max=float_from_db(row["max"]),
-        count=int(row["count"]),
-        updated_at=row["updated_at"],
+        key=key,
+        last=float_from_db(last),
+        last_step=int(last_step),
+        min=float_from_db(low),
+        max=float_from_db(high),
+        count=int(count),
+        updated_at=updated_at,
     )
 
 

@@ -25,7 +25,7 @@ __all__ = ["BUSY_TIMEOUT_MS", "is_sqlite", "make_engine", "writer"]
 BUSY_TIMEOUT_MS = 30_000
 """How long a SQLite connection waits for the write lock before giving up."""
 
-_SQLITE_CACHE_KIB = 65_536
+_SQLITE_CACHE_KIB = 16_384
 _SQLITE_MMAP_BYTES = 1 << 30
 _BEGIN_OPTION = "atlas_begin"
 
@@ -77,9 +77,7 @@ def _parse_url(url: str) -> URL:
     try:
         return make_url(text)
     except ArgumentError as exc:
-        raise InvalidInputError(
-            f"not a database URL: {url!r}", detail={"field": "db_url"}
-        ) from exc
+        raise InvalidInputError(f"not a database URL: {url!r}", detail={"field": "db_url"}) from exc
 
 
 def _redacted(url: URL) -> str:

@@ -9,9 +9,9 @@ from sqlalchemy import Connection, select
 from atlas.domain import Job, Page
 from atlas.errors import NotFoundError
 from atlas.store.api import JobQuery
+from atlas.store.attributes import load_params, load_tags
 from atlas.store.conversions import job_from_row
 from atlas.store.metrics import load_summaries
-from atlas.store.attributes import load_params, load_tags
 from atlas.store.projects import project_id
 from atlas.store.query.listing import job_listing
 from atlas.store.tables import jobs_table, projects_table
@@ -65,4 +65,3 @@ def load_jobs(conn: Connection, job_ids: Sequence[str]) -> list[Job]:
         for job_id in job_ids
         if job_id in by_id
     ]
-

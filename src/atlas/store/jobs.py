@@ -20,8 +20,8 @@ from atlas.domain import (
     new_job_id,
 )
 from atlas.errors import ConflictError, InvalidTransitionError, NotFoundError
-from atlas.store.conversions import dump_json, utc_now
 from atlas.store.attributes import write_params, write_tags
+from atlas.store.conversions import dump_json, utc_now
 from atlas.store.projects import ensure_project_id, touch_project
 from atlas.store.tables import jobs_table
 from atlas.store.validation import check_job_id, check_text, invalid, is_storable
@@ -42,6 +42,7 @@ MAX_NAME_LENGTH = 500
 MAX_USER_LENGTH = 200
 MAX_COMMAND_LENGTH = 100_000
 MAX_ERROR_TYPE_LENGTH = 500
+MAX_JSON_LENGTH = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +70,15 @@ def job_project_id(conn: Connection, job_id: str) -> int:
 
 
 def lock_job(conn: Connection, job_id: str) -> int:
-    """The project id of job ``job_id``, locking the job's row until the transaction ends
-    (PostgreSQL; SQLite writers already hold the database lock). ``NotFoundError`` if none."""
-    query = select(_J.c.project_id).where(_J.c.id == job_id).with_for_update()
+    """The project id of job ``job_id``, locking the job's row until the transaction ends, so
+    writes to one job are serialised (PostgreSQL ``FOR NO KEY UPDATE``, which still lets
+    other transactions insert rows that reference the job; SQLite writers already hold the
+    database lock). ``NotFoundError`` if there is no such job."""
+    query = select(_J.c.project_id).where(_J.c.id == job_id).with_for_update(key_share=True)
     return _project_id_of(conn, query, job_id)
 
 
-def _project_id_of(conn: Connection, query: Select[tuple[int]], job_id: str) -> int:
+def _project_id_of(conn: Connection, query: Select[int], job_id: str) -> int:
     found = conn.scalar(query) if is_storable(job_id) else None
     if found is None:
         raise NotFoundError(f"job {job_id} not found", detail={"job_id": job_id})
@@ -191,7 +194,7 @@ def _job_values(spec: JobSpec) -> dict[str, object]:
 
 def _enum(cls: type[_E], value: object, field: str) -> _E:
     try:
-        return cls(value)
+        return cls(str(value))
     except ValueError as exc:
         allowed = ", ".join(member.value for member in cls)
         raise invalid(field, f"{field} must be one of {allowed}, not {value!r}") from exc
@@ -209,6 +212,7 @@ def _json_object(value: Mapping[str, object] | None, field: str) -> str:
     if value is not None and not isinstance(value, Mapping):
         raise invalid(field, f"{field} must be a mapping")
     try:
-        return dump_json(value)
-    except (TypeError, ValueError) as exc:
+        text = dump_json(value)
+    except (TypeError, ValueError, RecursionError) as exc:
         raise invalid(field, f"{field} is not JSON: {exc}") from exc
+    return check_text(text, field=field, max_length=MAX_JSON_LENGTH)

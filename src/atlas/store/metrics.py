@@ -9,15 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, RowMapping, and_, bindparam, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    RowMapping,
+    Select,
+    bindparam,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 
 from atlas.domain import MetricSummary, Series
 from atlas.errors import NotFoundError
 from atlas.store.api import SeriesBatch
 from atlas.store.chunks import Columns, chunk_values, decode_chunk, to_columns
-from atlas.store.conversions import float_from_db, float_to_db, summary_from_row, utc_now
+from atlas.store.conversions import float_from_db, float_to_db, summary_from_columns, utc_now
 from atlas.store.downsampling import downsample
 from atlas.store.jobs import job_project_id, lock_job
 from atlas.store.projects import touch_project
@@ -34,6 +44,7 @@ __all__ = ["append_metrics", "load_summaries", "read_series"]
 _S = summaries_table
 _C = chunks_table
 MAX_BATCH_ID_LENGTH = 100
+_SUMMARY_COLUMNS = ("key", "last", "last_step", "min", "max", "count", "updated_at")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,17 +89,11 @@ def read_series(
 ) -> Series:
     """The points of one metric in step order within the inclusive step range, at most
     ``max_points`` of them (see ``downsampling``)."""
-    if max_points is not None and (isinstance(max_points, bool) or max_points < 2):
-        raise invalid("max_points", "max_points must be at least 2")
+    if max_points is not None and (not _is_int(max_points) or max_points < 2):
+        raise invalid("max_points", "max_points must be an integer of at least 2")
+    low, high = _clamp_step(min_step, "min_step"), _clamp_step(max_step, "max_step")
     _check_series_exists(conn, job_id, key)
-    query = select(_C.c.steps, _C.c.times, _C.c["values"]).where(_C.c.job_id == job_id, _C.c.key == key)
-    if min_step is not None:
-        query = query.where(_C.c.max_step >= min_step)
-    if max_step is not None:
-        query = query.where(_C.c.min_step <= max_step)
-    rows = conn.execute(query.order_by(_C.c.seq)).all()
-    points = _in_step_order(Columns.concat([decode_chunk(*row) for row in rows]))
-    points = _step_range(points, min_step, max_step)
+    points = _step_range(_read_points(conn, job_id, key, low, high), low, high)
     total = len(points)
     downsampled = max_points is not None and total > max_points
     if max_points is not None and downsampled:
@@ -103,14 +108,13 @@ def read_series(
     )
 
 
-def load_summaries(
-    conn: Connection, job_ids: Sequence[str]
-) -> dict[str, dict[str, MetricSummary]]:
+def load_summaries(conn: Connection, job_ids: Sequence[str]) -> dict[str, dict[str, MetricSummary]]:
     """The metric summaries of each job in ``job_ids`` (one query), by job id then key."""
     found: dict[str, dict[str, MetricSummary]] = {job_id: {} for job_id in job_ids}
-    query = select(_S).where(_S.c.job_id.in_(job_ids)).order_by(_S.c.job_id, _S.c.key)
-    for row in conn.execute(query).mappings():
-        found[row["job_id"]][row["key"]] = summary_from_row(row)
+    columns = [_S.c[name] for name in ("job_id", *_SUMMARY_COLUMNS)]
+    query = select(*columns).where(_S.c.job_id.in_(job_ids)).order_by(_S.c.job_id, _S.c.key)
+    for job_id, *values in conn.execute(query).all():
+        found[job_id][values[0]] = summary_from_columns(*values)
     return found
 
 
@@ -138,14 +142,14 @@ def _load_tails(conn: Connection, job_id: str, keys: list[str]) -> dict[str, _Ta
     query = select(_S).where(_S.c.job_id == job_id, _S.c.key.in_(keys))
     summaries = {row["key"]: row for row in conn.execute(query).mappings()}
     open_chunks = [
-        and_(_C.c.key == key, _C.c.seq == (row["count"] - 1) // CHUNK_POINTS)
+        (key, (row["count"] - 1) // CHUNK_POINTS)
         for key, row in summaries.items()
         if row["count"] % CHUNK_POINTS
     ]
     chunks: dict[str, Columns] = {}
     if open_chunks:
         query = select(_C.c.key, _C.c.steps, _C.c.times, _C.c["values"]).where(
-            _C.c.job_id == job_id, or_(*open_chunks)
+            _C.c.job_id == job_id, tuple_(_C.c.key, _C.c.seq).in_(open_chunks)
         )
         chunks = {key: decode_chunk(*blobs) for key, *blobs in conn.execute(query)}
     return {
@@ -170,7 +174,9 @@ def _write_chunks(
             start = CHUNK_POINTS - len(tail.chunk)
             filled = Columns.concat([tail.chunk, points.slice(0, start)])
             values = chunk_values(job_id, key, seq, filled)
-            rewritten.append(_without(values, "job_id", "key", "seq") | {"b_key": key, "b_seq": seq})
+            rewritten.append(
+                _without(values, "job_id", "key", "seq") | {"b_key": key, "b_seq": seq}
+            )
             seq += 1
         for offset in range(start, len(points), CHUNK_POINTS):
             chunk = points.slice(offset, offset + CHUNK_POINTS)
@@ -248,6 +254,48 @@ def _check_series_exists(conn: Connection, job_id: str, key: str) -> None:
     )
 
 
+def _read_points(
+    conn: Connection, job_id: str, key: str, min_step: int | None, max_step: int | None
+) -> Columns:
+    """The points of the chunks that overlap the step range, in step order."""
+    query = select(_C.c.steps, _C.c.times, _C.c["values"]).where(
+        _C.c.job_id == job_id, _C.c.key == key
+    )
+    if min_step is not None:
+        query = query.where(_C.c.max_step >= min_step)
+    if max_step is not None:
+        query = query.where(_C.c.min_step <= max_step)
+    rows = _fetch_blobs(conn, query.order_by(_C.c.seq))
+    return _in_step_order(Columns.concat([decode_chunk(*row) for row in rows]))
+
+
+def _fetch_blobs(
+    conn: Connection, query: Select[bytes, bytes, bytes]
+) -> list[tuple[bytes, bytes, bytes]]:
+    """The rows of ``query``; on PostgreSQL in the binary protocol, which moves bytea at
+    half the size of the text protocol's hex and needs no decoding (2-3x faster)."""
+    if conn.dialect.name != "postgresql":
+        return [(steps, times, values) for steps, times, values in conn.execute(query)]
+    compiled = query.compile(dialect=conn.dialect)
+    driver: Any = conn.connection.driver_connection
+    with driver.cursor(binary=True) as cursor:
+        cursor.execute(str(compiled), compiled.params)
+        return [(steps, times, values) for steps, times, values in cursor.fetchall()]
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _clamp_step(step: int | None, field: str) -> int | None:
+    """A range bound within int64 (a bound beyond every step is the same as none)."""
+    if step is None:
+        return None
+    if not _is_int(step):
+        raise invalid(field, f"{field} must be an integer")
+    return min(max(step, -(2**63)), 2**63 - 1)
+
+
 def _in_step_order(points: Columns) -> Columns:
     steps = points.steps
     if len(steps) < 2 or bool(np.all(steps[1:] >= steps[:-1])):
@@ -257,5 +305,7 @@ def _in_step_order(points: Columns) -> Columns:
 
 def _step_range(points: Columns, min_step: int | None, max_step: int | None) -> Columns:
     start = 0 if min_step is None else int(np.searchsorted(points.steps, min_step, "left"))
-    stop = len(points) if max_step is None else int(np.searchsorted(points.steps, max_step, "right"))
+    stop = (
+        len(points) if max_step is None else int(np.searchsorted(points.steps, max_step, "right"))
+    )
     return points.slice(start, max(start, stop))

@@ -57,9 +57,7 @@ def create_project(conn: Connection, name: str, *, description: str = "") -> int
     try:
         new_id = conn.execute(insert(_P).values(values).returning(_P.c.id)).scalar_one()
     except IntegrityError as exc:
-        raise ConflictError(
-            f"project {name!r} already exists", detail={"project": name}
-        ) from exc
+        raise ConflictError(f"project {name!r} already exists", detail={"project": name}) from exc
     return int(new_id)
 
 
@@ -145,7 +143,9 @@ def add_note(conn: Connection, name: str, *, author: str, text: str) -> Note:
     values = {"project_id": pid, "author": author, "text": text, "created_at": now}
     note_id = conn.execute(insert(notes_table).values(values).returning(notes_table.c.id))
     touch_project(conn, pid, now)
-    return Note(id=int(note_id.scalar_one()), project=name, author=author, text=text, created_at=now)
+    return Note(
+        id=int(note_id.scalar_one()), project=name, author=author, text=text, created_at=now
+    )
 
 
 def list_notes(conn: Connection, name: str) -> list[Note]:

@@ -17,7 +17,14 @@ from sqlalchemy import Connection, Engine, text
 
 from atlas.store.engine import writer
 
-__all__ = ["MIGRATIONS", "alembic_config", "current_revision", "downgrade", "head_revision", "upgrade"]
+__all__ = [
+    "MIGRATIONS",
+    "alembic_config",
+    "current_revision",
+    "downgrade",
+    "head_revision",
+    "upgrade",
+]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 """The folder of the Alembic environment and its ``versions``."""

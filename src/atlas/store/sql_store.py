@@ -2,8 +2,8 @@
 
 Each method runs one transaction: reads in a plain one, writes in one that takes the write
 lock first (``engine.writer``), so a method either does all it says or nothing. The work is
-done by the modules named after what they own (``projects``, ``jobs``,
-``attributes``, ``metrics``, ``job_pages``, ``artifact_records``); this class opens the transactions.
+done by the modules named after what they own (``projects``, ``jobs``, ``attributes``,
+``metrics``, ``job_pages``, ``artifact_records``); this class opens the transactions.
 """
 
 from __future__ import annotations
@@ -296,4 +296,3 @@ class SqlStore:
         """One artifact's metadata."""
         with self._read() as conn:
             return artifact_records.get_artifact(conn, job_id, path)
-

@@ -133,9 +133,7 @@ class JobRow(Base):
 class ParamRow(Base):
     __tablename__ = "params"
 
-    job_id: Mapped[str] = mapped_column(
-        ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True
-    )
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
     key: Mapped[str] = mapped_column(String(250), primary_key=True)
     project_id: Mapped[int] = mapped_column(Integer)
     value_json: Mapped[str] = mapped_column(Text)
@@ -156,9 +154,7 @@ class ParamRow(Base):
 class TagRow(Base):
     __tablename__ = "tags"
 
-    job_id: Mapped[str] = mapped_column(
-        ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True
-    )
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
     key: Mapped[str] = mapped_column(String(250), primary_key=True)
     project_id: Mapped[int] = mapped_column(Integer)
     value: Mapped[str] = mapped_column(Text, default="")
@@ -169,9 +165,7 @@ class TagRow(Base):
 class MetricSummaryRow(Base):
     __tablename__ = "metric_summaries"
 
-    job_id: Mapped[str] = mapped_column(
-        ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True
-    )
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
     key: Mapped[str] = mapped_column(String(250), primary_key=True)
     project_id: Mapped[int] = mapped_column(Integer)
     # NULL in last/min/max means NaN, on every database (SQLite cannot store NaN, and this
@@ -194,9 +188,7 @@ class MetricSummaryRow(Base):
 class MetricChunkRow(Base):
     __tablename__ = "metric_chunks"
 
-    job_id: Mapped[str] = mapped_column(
-        ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True
-    )
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
     key: Mapped[str] = mapped_column(String(250), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
@@ -214,9 +206,7 @@ class IngestBatchRow(Base):
 
     __tablename__ = "ingest_batches"
 
-    job_id: Mapped[str] = mapped_column(
-        ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True
-    )
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
     batch_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     points: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -225,9 +215,7 @@ class IngestBatchRow(Base):
 class ArtifactRow(Base):
     __tablename__ = "artifacts"
 
-    job_id: Mapped[str] = mapped_column(
-        ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True
-    )
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
     path: Mapped[str] = mapped_column(String(1000), primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     mime: Mapped[str] = mapped_column(String(200))

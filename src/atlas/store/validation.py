@@ -26,7 +26,7 @@ __all__ = [
     "check_project_name",
     "check_tag_value",
     "check_text",
-    "decode_param",
+    "decode_params",
     "encode_param",
     "invalid",
     "is_storable",
@@ -140,10 +140,10 @@ def encode_param(key: str, value: object) -> tuple[str, float | None, str | None
     return encoded, None, None  # a bool, list or dict: matched on value_json
 
 
-def decode_param(value_json: str) -> ParamValue:
-    """The value of a stored param."""
-    value: ParamValue = json.loads(value_json)
-    return value
+def decode_params(texts: list[str]) -> list[ParamValue]:
+    """The values of stored params from their ``value_json`` (one parse for all: fast)."""
+    values: list[ParamValue] = json.loads("[" + ",".join(texts) + "]")
+    return values
 
 
 def check_mapping(values: object, *, field: str) -> Mapping[str, object]:

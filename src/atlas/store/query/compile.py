@@ -26,7 +26,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CompoundSelect, DateTime, Select, and_, extract, func, literal, or_
+from sqlalchemy import CompoundSelect, Numeric, Select, and_, cast, extract, func, literal, or_
 from sqlalchemy.sql.elements import ColumnElement
 
 from atlas.store.query.fields import JOB_FIELDS
@@ -56,7 +56,7 @@ from atlas.store.query.terms import (
     as_condition,
     as_job_ids,
 )
-from atlas.store.tables import JobRow, MetricSummaryRow, ParamRow, TagRow
+from atlas.store.tables import JobRow, MetricSummaryRow, ParamRow, TagRow, UtcDateTime
 
 __all__ = ["DIALECTS", "check_dialect", "compile_filter", "filter_job_ids", "job_column"]
 
@@ -87,13 +87,17 @@ def job_column(name: str, *, dialect: str, now: datetime) -> ColumnElement[Any]:
     if name != "duration":
         column: ColumnElement[Any] = getattr(JobRow, name)
         return column
-    end = func.coalesce(JobRow.finished_at, literal(now, DateTime(timezone=True)))
+    end = func.coalesce(JobRow.finished_at, literal(now, UtcDateTime()))
+    # Rounded to the millisecond: julianday() arithmetic is off by up to ~50 microseconds.
     if dialect == "sqlite":
-        return (func.julianday(end) - func.julianday(JobRow.started_at)) * 86400.0
-    return extract("epoch", end - JobRow.started_at)
+        seconds = (func.julianday(end) - func.julianday(JobRow.started_at)) * 86400.0
+        return func.round(seconds, 3)
+    return func.round(cast(extract("epoch", end - JobRow.started_at), Numeric), 3)
 
 
-def compile_filter(expr: Expr, *, dialect: str, now: datetime) -> ColumnElement[bool]:
+def compile_filter(
+    expr: Expr, *, project_id: int, dialect: str, now: datetime
+) -> ColumnElement[bool]:
     """The condition on ``JobRow`` that ``expr`` describes (params, tags and metrics are
     correlated ``EXISTS`` probes). Never NULL, so ``not`` is always an exact complement.
 
@@ -101,7 +105,7 @@ def compile_filter(expr: Expr, *, dialect: str, now: datetime) -> ColumnElement[
     the ``duration`` of running jobs. The caller restricts ``JobRow.project_id`` itself.
     """
     check_dialect(dialect)
-    return as_condition(_Lowering(dialect, now).term(expr))
+    return as_condition(_Lowering(project_id, dialect, now).term(expr))
 
 
 def filter_job_ids(
@@ -110,13 +114,16 @@ def filter_job_ids(
     """A select of the ids of the jobs of ``project_id`` that ``expr`` matches, each once,
     built from index range scans combined with INTERSECT, UNION and EXCEPT (for counting)."""
     check_dialect(dialect)
-    return as_job_ids(_Lowering(dialect, now).term(expr), project_id=project_id)
+    return as_job_ids(
+        _Lowering(project_id, dialect, now).term(expr), project_id=project_id, dialect=dialect
+    )
 
 
 class _Lowering:
     """Turns the syntax tree into ``terms``: job-column conditions and keyed-row sets."""
 
-    def __init__(self, dialect: str, now: datetime) -> None:
+    def __init__(self, project_id: int, dialect: str, now: datetime) -> None:
+        self.project_id = project_id
         self.dialect = dialect
         self.now = now
 
@@ -161,14 +168,18 @@ class _Lowering:
     def keyed(self, node: Leaf) -> Term:
         table, key = _table(node.field), node.field.name
         if isinstance(node, Exists):
-            return KeyedRows(table, key)
+            return KeyedRows(table, self.project_id, key)
         if isinstance(node, InList):
             return self.keyed_in(node, table)
         if isinstance(node, Compare) and node.value.kind is ValueKind.NULL:
-            has_value = KeyedRows(table, key, _not_null(table))
+            has_value = KeyedRows(table, self.project_id, key, _not_null(table))
             return NoneOf(has_value) if node.op == "=" else has_value
         condition: ColumnElement[bool]
-        if isinstance(node, Compare):
+        if isinstance(node, Compare) and node.value.kind is ValueKind.BOOL:
+            # "!= true" means "is false": a comparison needs a value of the literal's type.
+            wanted = node.value.data if node.op == "=" else not node.value.data
+            condition = ParamRow.value_json == json.dumps(wanted)
+        elif isinstance(node, Compare):
             column = _typed_column(node.field, node.value.kind)
             condition = _OPERATORS[node.op](column, _literal(node.value))
         elif isinstance(node, Contains):
@@ -176,7 +187,7 @@ class _Lowering:
             condition = column.icontains(node.text, autoescape=True)
         else:
             condition = _text_column(node.field).regexp_match(node.pattern)
-        return KeyedRows(table, key, (condition,))
+        return KeyedRows(table, self.project_id, key, (condition,))
 
     def keyed_in(self, node: InList, table: KeyTable) -> Term:
         by_kind: dict[ValueKind, list[Value]] = {}
@@ -189,9 +200,11 @@ class _Lowering:
         ]
         parts: list[Term] = []
         if matches:
-            parts.append(KeyedRows(table, node.field.name, (or_(*matches),)))
+            parts.append(KeyedRows(table, self.project_id, node.field.name, (or_(*matches),)))
         if ValueKind.NULL in by_kind:
-            parts.append(NoneOf(KeyedRows(table, node.field.name, _not_null(table))))
+            parts.append(
+                NoneOf(KeyedRows(table, self.project_id, node.field.name, _not_null(table)))
+            )
         term = parts[0] if len(parts) == 1 else AnyOf(tuple(parts))
         return NoneOf(term) if node.negated else term
 

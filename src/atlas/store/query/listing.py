@@ -80,7 +80,7 @@ def job_listing(
     if expr is None:
         count = select(func.count()).select_from(JobRow).where(JobRow.project_id == project_id)
     else:
-        condition.append(compile_filter(expr, dialect=dialect, now=moment))
+        condition.append(compile_filter(expr, project_id=project_id, dialect=dialect, now=moment))
         matching = filter_job_ids(expr, project_id=project_id, dialect=dialect, now=moment)
         count = select(func.count()).select_from(matching.subquery())
     pager = _Pager(project_id, condition, dialect, moment)

@@ -46,9 +46,10 @@ class JobCondition:
 
 @dataclass(frozen=True, eq=False)
 class KeyedRows:
-    """Jobs with a ``table`` row for ``key`` that meets every one of ``conditions``."""
+    """Jobs of ``project_id`` with a ``table`` row for ``key`` meeting all ``conditions``."""
 
     table: KeyTable
+    project_id: int
     key: str
     conditions: tuple[ColumnElement[bool], ...] = ()
 
@@ -94,7 +95,10 @@ def as_condition(term: Term) -> ColumnElement[bool]:
         return term.condition
     if isinstance(term, KeyedRows):
         table = term.table
-        probe = select(table.job_id).where(table.job_id == JobRow.id, table.key == term.key)
+        # project_id lets PostgreSQL hash the (project_id, key, value) index range instead.
+        probe = select(table.job_id).where(
+            table.job_id == JobRow.id, table.project_id == term.project_id, table.key == term.key
+        )
         return probe.where(*term.conditions).correlate(JobRow).exists()
     if isinstance(term, AllOf):
         return and_(*(as_condition(item) for item in term.items))
@@ -103,24 +107,33 @@ def as_condition(term: Term) -> ColumnElement[bool]:
     return not_(as_condition(term.item))
 
 
-def as_job_ids(term: Term, *, project_id: int) -> Select[Any] | CompoundSelect[Any]:
+def as_job_ids(term: Term, *, project_id: int, dialect: str) -> Select[Any] | CompoundSelect[Any]:
     """A select of the ids of the jobs of ``project_id`` that ``term`` matches (no duplicates)."""
     if isinstance(term, JobCondition) or _is_plain(term):
         return select(JobRow.id).where(JobRow.project_id == project_id, as_condition(term))
     if isinstance(term, KeyedRows):
         table = term.table
         return select(table.job_id).where(
-            table.project_id == project_id, table.key == term.key, *term.conditions
+            table.project_id == term.project_id, table.key == term.key, *term.conditions
         )
     if isinstance(term, NoneOf):
         every = select(JobRow.id).where(JobRow.project_id == project_id)
-        return except_(every, _operand(as_job_ids(term.item, project_id=project_id)))
+        inner = as_job_ids(term.item, project_id=project_id, dialect=dialect)
+        return except_(every, _operand(inner))
     plain = [item for item in term.items if _is_plain(item)]
     keyed = [item for item in term.items if not _is_plain(item)]
+    if isinstance(term, AllOf) and dialect == "postgresql":
+        # PostgreSQL hashes semi-joins faster than it intersects sets.
+        sets = [as_job_ids(item, project_id=project_id, dialect=dialect) for item in keyed]
+        return select(JobRow.id).where(
+            JobRow.project_id == project_id,
+            *(as_condition(item) for item in plain),
+            *(JobRow.id.in_(_operand(rows)) for rows in sets),
+        )
     group = AllOf if isinstance(term, AllOf) else AnyOf
     # Conditions on job columns go into one select rather than one select each.
     parts = ([group(tuple(plain))] if plain else []) + keyed
-    selects = [_operand(as_job_ids(part, project_id=project_id)) for part in parts]
+    selects = [_operand(as_job_ids(part, project_id=project_id, dialect=dialect)) for part in parts]
     if len(selects) == 1:
         return selects[0]
     return intersect(*selects) if isinstance(term, AllOf) else union(*selects)
