@@ -108,6 +108,26 @@ def test_a_second_init_ends_the_first_job(tracking_client: Client) -> None:
     second.finish()
 
 
+def test_init_in_another_thread_leaves_the_process_job_alone(tracking_client: Client) -> None:
+    main = atlas.init(project="p", name="main")
+    started: list[atlas.Run] = []
+
+    def worker() -> None:
+        with atlas.init(project="p", name="worker") as run:
+            started.append(run)
+            atlas.log_metric("w", 1.0)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    assert not main.finished
+    assert atlas.current_job() is main
+    atlas.log_metric("m", 1.0)
+    main.finish()
+    assert set(tracking_client.get_job(started[0].id).metrics) == {"w"}
+    assert set(tracking_client.get_job(main.id).metrics) == {"m"}
+
+
 def test_threads_see_the_process_job(tracking_client: Client) -> None:
     run = atlas.init(project="p")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
@@ -52,6 +53,21 @@ def test_small_tables_have_no_rowid_on_sqlite(sqlite_url: str) -> None:
     for name in ("params", "tags", "metric_summaries"):
         assert "WITHOUT ROWID" in sql[name]
     assert "WITHOUT ROWID" not in sql["metric_chunks"]  # big blobs stay in a rowid table
+    store.close()
+
+
+@pytest.mark.postgres
+def test_chunk_arrays_are_stored_uncompressed_on_postgresql(postgres_url: str) -> None:
+    store = SqlStore(postgres_url)
+    with store.engine.connect() as conn:
+        storage: dict[str, str] = dict(
+            conn.exec_driver_sql(
+                "SELECT attname, attstorage FROM pg_attribute "
+                "WHERE attrelid = 'metric_chunks'::regclass AND attname IN "
+                "('steps', 'times', 'values')"
+            ).all()
+        )
+    assert storage == {"steps": "e", "times": "e", "values": "e"}
     store.close()
 
 

@@ -290,12 +290,12 @@ class Client:
         stored before for this job stores nothing and answers ``duplicate=True``, so a
         retry never duplicates points."""
         body = wire.metric_batch_body(batch_id, columns)
-        answer = self._send(
+        answer = self._json(
             "POST",
             f"/jobs/{segment(job_id)}/metrics",
             content=body,
             headers={"Content-Type": "application/json"},
-        ).json()
+        )
         data = answer if isinstance(answer, dict) else {}
         return BatchResult(stored=int(data.get("stored", 0)), duplicate=bool(data.get("duplicate")))
 
@@ -357,8 +357,8 @@ class Client:
             content = file_chunks(file)
         query = {} if step is None else {"step": step}
         url = artifact_url(job_id, path)
-        answer = self._send("PUT", url, content=content, headers=headers, params=query)
-        return wire.parse_artifact(answer.json(), job_id)
+        answer = self._json("PUT", url, content=content, headers=headers, params=query)
+        return wire.parse_artifact(answer, job_id)
 
     def list_artifacts(self, job_id: str) -> list[Artifact]:
         """The job's artifacts, by path."""
@@ -388,10 +388,7 @@ class Client:
         """Append to the job's log; answer the log's size in bytes afterwards."""
         content = data.encode("utf-8", "backslashreplace") if isinstance(data, str) else data
         headers = {"Content-Type": "application/octet-stream"}
-        answer = self._send(
-            "POST", f"/jobs/{segment(job_id)}/log", content=content, headers=headers
-        )
-        body = answer.json()
+        body = self._json("POST", f"/jobs/{segment(job_id)}/log", content=content, headers=headers)
         return int(body.get("size", 0)) if isinstance(body, dict) else 0
 
     def read_log(self, job_id: str, *, offset: int = 0, limit: int | None = None) -> LogChunk:

@@ -136,12 +136,20 @@ class Connection:
             )
         except httpx.TransportError as exc:
             raise self._unavailable(method, prefix + path, exc) from exc
+        except httpx.HTTPError as exc:  # too many redirects, an undecodable answer, ...
+            raise AtlasError(f"{method} {prefix}{path} at {self.url} failed: {exc}") from exc
         raise_for_error(response, method, prefix + path)
         return response
 
     def json(self, method: str, path: str, **options: object) -> object:
         """:meth:`send`, answering the decoded JSON body."""
-        return self.send(method, path, **options).json()  # type: ignore[arg-type]
+        response = self.send(method, path, **options)  # type: ignore[arg-type]
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise AtlasError(
+                f"{method} {path} at {self.url}: the answer is not JSON: {response.text[:200]!r}"
+            ) from exc
 
     def download(self, path: str, target: Path) -> Path:
         """Stream the answer to ``GET path`` into ``target`` (whole or not at all)."""

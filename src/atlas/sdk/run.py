@@ -82,6 +82,7 @@ class Run:
         self.name = name
         self.attached = attached
         self.finished = False
+        self.thread = threading.get_ident()  # the thread that started it
         self._settings = settings
         self._params: dict[str, ParamValue] = {}
         self._capture: OutputCapture | None = None

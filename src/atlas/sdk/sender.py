@@ -160,9 +160,7 @@ class Sender:
             self._thread.join(timeout + self._settings.timeout + 1.0)
         if self._thread.is_alive():
             logger.warning("job %s: the sender is stuck; spooling what is left", self.job_id)
-            self._spool_leftovers()
-        elif not self._thread.ident:
-            self._spool_leftovers()  # never started
+        self._spool_leftovers()  # nothing when the thread sent everything
         self.spool.close()
         return not self.spool.pending
 
@@ -179,8 +177,9 @@ class Sender:
                 self._wakeup.clear()
                 self._cycle()
             self._cycle()
-            if self._final is not None:
-                self._ship(self._final)
+            final, self._final = self._final, None
+            if final is not None:
+                self._ship(final)
             if not self.spool.pending and not self._hold:
                 self._upload_forked_spools()
         except Exception:

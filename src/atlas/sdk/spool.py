@@ -239,7 +239,7 @@ def replay(
                 duplicate = record.send(client, job_id, careful=True)
             except ServerUnavailableError as exc:
                 return offset, exc
-            except AtlasError as exc:
+            except (AtlasError, OSError) as exc:  # refused, or a spooled file gone
                 _reject(report, job_id, header, exc)
             else:
                 _count(report, record, duplicate)
@@ -254,7 +254,7 @@ def _count(report: SyncReport, record: Record, duplicate: bool) -> None:
         report.points += record.points
 
 
-def _reject(report: SyncReport, job_id: str, header: dict[str, object], exc: AtlasError) -> None:
+def _reject(report: SyncReport, job_id: str, header: dict[str, object], exc: Exception) -> None:
     what = str(header.get("op"))
     if header.get("op") == MetricBatch.op:
         keys = [s.get("key") for s in header.get("series", []) if isinstance(s, dict)]  # type: ignore[attr-defined]

@@ -87,7 +87,9 @@ def init(
     """Start a job and make it the active run (also a context manager: leaving the
     ``with`` block ends the job, failed when an exception escapes it).
 
-    A job already active in this context is ended (completed) first. In a process the
+    The job this context started, or the process's job when this thread started it, is
+    ended (completed) first, so a loop of ``init`` calls or a re-run notebook cell starts a
+    fresh job each time; a job of another thread is left alone. In a process the
     scheduler started (``ATLAS_JOB_ID``), the job is that one: ``name``, ``params`` and
     ``tags`` are added to it. ``project`` defaults to ``ATLAS_PROJECT``, then
     ``job.config.yaml``'s ``project_name``, then the folder's name; ``tags`` is a dict or a
@@ -103,11 +105,23 @@ def init(
         if settings.job_id and run is not None and run.attached and run.id == settings.job_id:
             _amend(run, project, name, flat, tag_values)
         else:
-            if run is not None:
-                run.finish()
+            previous = _started_here()
+            if previous is not None:
+                previous.finish()
             run = _start(settings, project, name, flat, tag_values, client)
     current.set(run)
     return run
+
+
+def _started_here() -> Run | None:
+    """The active job of this context, or the process's job when this thread started it."""
+    run = current.get()
+    if run is not None and not run.finished:
+        return run
+    default = _Process.default
+    if default is not None and not default.finished and default.thread == threading.get_ident():
+        return default
+    return None
 
 
 def _amend(

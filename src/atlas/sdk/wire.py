@@ -8,12 +8,14 @@ little-endian arrays (``"encoding": "base64"``).
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import sys
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ParamSpec, TypeVar
 
 from atlas.domain import (
     Artifact,
@@ -142,6 +144,25 @@ def metric_batch_body(batch_id: str, columns: Sequence[MetricColumns]) -> bytes:
 
 # -- decoding ------------------------------------------------------------------------------
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _answer(what: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Report an answer of an unexpected shape as an ``AtlasError`` naming ``what``."""
+
+    def decorate(parse: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(parse)
+        def parse_answer(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return parse(*args, **kwargs)
+            except (KeyError, TypeError, ValueError) as exc:
+                raise AtlasError(f"unexpected {what} from the server: {exc!r}") from exc
+
+        return parse_answer
+
+    return decorate
+
 
 def wire_float(value: object) -> float:
     """A number from the wire, where NaN and infinities are the strings the API writes."""
@@ -185,6 +206,7 @@ def _optional_int(value: object) -> int | None:
     return None if value is None else _int(value)
 
 
+@_answer("metric summary")
 def parse_summary(data: object) -> MetricSummary:
     """A ``MetricSummary`` object."""
     body = _object(data)
@@ -221,6 +243,7 @@ def _strings(data: object) -> dict[str, str]:
     return {key: _text(value) for key, value in _object(data or {}).items()}
 
 
+@_answer("job")
 def parse_job(data: object) -> Job:
     """A ``Job`` object, with its params, tags and metric summaries."""
     body = _object(data)
@@ -249,6 +272,7 @@ def parse_job(data: object) -> Job:
     )
 
 
+@_answer("project")
 def parse_project(data: object) -> Project:
     """A ``Project`` object."""
     body = _object(data)
@@ -262,6 +286,7 @@ def parse_project(data: object) -> Project:
     )
 
 
+@_answer("note")
 def parse_note(data: object, project: str) -> Note:
     """A ``Note`` object of ``project``."""
     body = _object(data)
@@ -274,6 +299,7 @@ def parse_note(data: object, project: str) -> Note:
     )
 
 
+@_answer("artifact")
 def parse_artifact(data: object, job_id: str) -> Artifact:
     """An ``Artifact`` object of job ``job_id``."""
     body = _object(data)
@@ -289,6 +315,7 @@ def parse_artifact(data: object, job_id: str) -> Artifact:
     )
 
 
+@_answer("series")
 def parse_series(data: object) -> Series:
     """A ``Series`` object (values may hold the non-finite strings)."""
     body = _object(data)

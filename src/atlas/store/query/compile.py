@@ -133,7 +133,8 @@ class _Lowering:
         if isinstance(node, Or):
             return AnyOf(tuple(self.term(item) for item in node.items))
         if isinstance(node, Not):
-            return NoneOf(self.term(node.item))
+            inner = self.term(node.item)
+            return inner.item if isinstance(inner, NoneOf) else NoneOf(inner)
         if node.field.kind is FieldKind.JOB:
             return JobCondition(self.job(node))
         return self.keyed(node)

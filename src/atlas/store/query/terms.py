@@ -27,6 +27,7 @@ __all__ = [
     "AnyOf",
     "JobCondition",
     "KeyTable",
+    "MAX_SET_NESTING",
     "KeyedRows",
     "NoneOf",
     "Term",
@@ -35,6 +36,9 @@ __all__ = [
 ]
 
 KeyTable = type[ParamRow] | type[TagRow] | type[MetricSummaryRow]
+
+MAX_SET_NESTING = 4
+"""Deepest nesting of INTERSECT/UNION/EXCEPT in ``as_job_ids`` before it scans the jobs."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -108,7 +112,25 @@ def as_condition(term: Term) -> ColumnElement[bool]:
 
 
 def as_job_ids(term: Term, *, project_id: int, dialect: str) -> Select[Any] | CompoundSelect[Any]:
-    """A select of the ids of the jobs of ``project_id`` that ``term`` matches (no duplicates)."""
+    """A select of the ids of the jobs of ``project_id`` that ``term`` matches (no duplicates).
+
+    Past ``MAX_SET_NESTING`` nested set operations (SQLite's parser has a small stack), the
+    select is one scan of the project's jobs with ``as_condition`` instead.
+    """
+    if _set_nesting(term) > MAX_SET_NESTING:
+        return select(JobRow.id).where(JobRow.project_id == project_id, as_condition(term))
+    return _job_ids(term, project_id=project_id, dialect=dialect)
+
+
+def _set_nesting(term: Term) -> int:
+    if _is_plain(term) or isinstance(term, KeyedRows | JobCondition):
+        return 0
+    if isinstance(term, NoneOf):
+        return 1 + _set_nesting(term.item)
+    return 1 + max(_set_nesting(item) for item in term.items)
+
+
+def _job_ids(term: Term, *, project_id: int, dialect: str) -> Select[Any] | CompoundSelect[Any]:
     if isinstance(term, JobCondition) or _is_plain(term):
         return select(JobRow.id).where(JobRow.project_id == project_id, as_condition(term))
     if isinstance(term, KeyedRows):
@@ -118,13 +140,13 @@ def as_job_ids(term: Term, *, project_id: int, dialect: str) -> Select[Any] | Co
         )
     if isinstance(term, NoneOf):
         every = select(JobRow.id).where(JobRow.project_id == project_id)
-        inner = as_job_ids(term.item, project_id=project_id, dialect=dialect)
+        inner = _job_ids(term.item, project_id=project_id, dialect=dialect)
         return except_(every, _operand(inner))
     plain = [item for item in term.items if _is_plain(item)]
     keyed = [item for item in term.items if not _is_plain(item)]
     if isinstance(term, AllOf) and dialect == "postgresql":
         # PostgreSQL hashes semi-joins faster than it intersects sets.
-        sets = [as_job_ids(item, project_id=project_id, dialect=dialect) for item in keyed]
+        sets = [_job_ids(item, project_id=project_id, dialect=dialect) for item in keyed]
         return select(JobRow.id).where(
             JobRow.project_id == project_id,
             *(as_condition(item) for item in plain),
@@ -133,7 +155,7 @@ def as_job_ids(term: Term, *, project_id: int, dialect: str) -> Select[Any] | Co
     group = AllOf if isinstance(term, AllOf) else AnyOf
     # Conditions on job columns go into one select rather than one select each.
     parts = ([group(tuple(plain))] if plain else []) + keyed
-    selects = [_operand(as_job_ids(part, project_id=project_id, dialect=dialect)) for part in parts]
+    selects = [_operand(_job_ids(part, project_id=project_id, dialect=dialect)) for part in parts]
     if len(selects) == 1:
         return selects[0]
     return intersect(*selects) if isinstance(term, AllOf) else union(*selects)
