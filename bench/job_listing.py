@@ -95,7 +95,10 @@ def _databases(work: Path, backend: str) -> Iterator[tuple[str, str]]:
         temporary_database("atlas_bench_listing") as ours,
         temporary_database("atlas_bench_mlflow") as peer,
     ):
-        yield ours.replace("postgresql://", "postgresql+psycopg://", 1), peer
+        yield (
+            ours.replace("postgresql://", "postgresql+psycopg://", 1),
+            peer.replace("postgresql://", "postgresql+psycopg2://", 1),
+        )
 
 
 def _list_ours(http: httpx.Client) -> Sample:

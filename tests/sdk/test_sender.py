@@ -58,11 +58,7 @@ class ScriptedServer:
             return httpx.Response(503, text="busy")
         series = batch["series"]
         assert isinstance(series, list)
-        steps = [
-            step
-            for entry in series
-            for step in array("q", base64.b64decode(entry["steps"]))
-        ]
+        steps = [step for entry in series for step in array("q", base64.b64decode(entry["steps"]))]
         if self.max_points is not None and len(steps) > self.max_points:
             error = {"code": "payload_too_large", "message": "too many points", "detail": {}}
             return httpx.Response(413, json={"error": error})

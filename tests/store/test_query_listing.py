@@ -8,6 +8,7 @@ writes to it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -116,9 +117,7 @@ def write_jobs(engine: Engine, jobs: Sequence[Job], projects: dict[int, str]) ->
             [{"id": pid, "name": name, "created_at": day(1)} for pid, name in projects.items()],
         )
         conn.execute(insert(JobRow), [_job_row(job) for job in jobs])
-        params = [
-            _param_row(job, key, value) for job in jobs for key, value in job.params.items()
-        ]
+        params = [_param_row(job, key, value) for job in jobs for key, value in job.params.items()]
         tags = [
             {"job_id": job.id, "key": key, "project_id": job.project, "value": value}
             for job in jobs
@@ -280,6 +279,11 @@ FILTERS = [
     ("exit_code != 0", {"j02"}),
     ("exit_code = null", {"j03", "j04", "j05", "j07"}),
     ("priority > 0", {"j02", "j06"}),
+    # numbers are never cut to integers, whatever the column
+    ("exit_code < 0.5", {"j01", "j06"}),
+    ("priority in (1, 5.5)", {"j02"}),
+    ("params.layers in (12, 18.5)", {"j04"}),
+    ("metrics.loss.count < 50.5", {"j02", "j03", "j07"}),
     # tags
     ('tags.stage = "prod"', {"j01", "j03", "j06"}),
     ('tags.stage contains "prod"', {"j01", "j03", "j05", "j06"}),
@@ -315,6 +319,17 @@ def test_filter(engine: Engine, text: str, expected: set[str]) -> None:
     assert matching(engine, text) == expected
 
 
+@pytest.mark.parametrize(
+    "pattern",
+    [r"^resnet-\\d+$", "(?:s)+n", "(?i)RESNET", "(?=r)re(?!x)", "(?<=t-)1", "s{1,2}n", "[_X]"],
+)
+def test_regexes_mean_the_same_on_both_databases(engine: Engine, pattern: str) -> None:
+    written = pattern.replace("\\\\", "\\")  # the filter's string escapes
+    expected = {job.id for job in JOBS if job.project == MAIN and re.search(written, job.name)}
+    assert expected  # each pattern matches something
+    assert matching(engine, f'name ~ "{pattern}"') == expected
+
+
 def test_no_filter_lists_the_whole_project(engine: Engine) -> None:
     assert listing(engine)[1] == len(EVERY)
     assert listing(engine, project=OTHER) == (["x01"], 1)
@@ -323,10 +338,8 @@ def test_no_filter_lists_the_whole_project(engine: Engine) -> None:
 
 def test_values_travel_as_bound_parameters(engine: Engine) -> None:
     hostile = "x'; DROP TABLE jobs; --"
-    page, count = job_listing(
-        MAIN, JobQuery(filter=f'name = "{hostile}" or tags.stage = "{hostile}"'),
-        dialect=engine.dialect.name,
-    )  # fmt: skip
+    query = JobQuery(filter=f'name = "{hostile}" or tags.stage = "{hostile}"')
+    page, count = job_listing(MAIN, query, dialect=engine.dialect.name)
     assert "DROP TABLE" not in str(page.compile(engine))
     assert "DROP TABLE" not in str(count.compile(engine))
     assert matching(engine, f'name = "{hostile}"') == set()
@@ -338,6 +351,10 @@ def test_deepest_nesting_and_long_chains_run(engine: Engine) -> None:
     assert matching(engine, deep) == {"j01", "j06", "j07"}
     nots = "not " * MAX_DEPTH + "params.fast = true"
     assert matching(engine, nots) == {"j01", "j06"}
+    alternating = "params.lr < 0.01"
+    for level in range(MAX_DEPTH // 2 - 1):  # each level is a 'not' and a '('
+        alternating = f"not (params.layers = {1000 + level} or {alternating})"
+    assert matching(engine, alternating) == EVERY - {"j01", "j06", "j07"}
     chain = " or ".join(f"params.layers = {n}" for n in range(300))
     assert matching(engine, chain) == {"j01", "j02", "j04", "j06", "j07"}
 
@@ -351,8 +368,16 @@ def test_a_bad_filter_or_sort_raises_a_query_syntax_error() -> None:
 
 @pytest.mark.parametrize(
     ("limit", "offset", "field"),
-    [(0, 0, "limit"), (1001, 0, "limit"), (-1, 0, "limit"), (True, 0, "limit")]
-    + [(1.5, 0, "limit"), (10, -1, "offset"), (10, "3", "offset")],
+    [
+        (0, 0, "limit"),
+        (1001, 0, "limit"),
+        (-1, 0, "limit"),
+        (True, 0, "limit"),
+        (1.5, 0, "limit"),
+        (10, -1, "offset"),
+        (10, 2**31, "offset"),
+        (10, "3", "offset"),
+    ],
 )
 def test_page_bounds_are_checked(limit: object, offset: object, field: str) -> None:
     query = JobQuery(limit=limit, offset=offset)  # type: ignore[arg-type]

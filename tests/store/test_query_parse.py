@@ -66,8 +66,16 @@ def test_comparison_carries_field_operator_value_and_positions() -> None:
 
 @pytest.mark.parametrize(
     ("text", "op"),
-    [("=", "="), ("==", "="), ("!=", "!="), ("<>", "!="), ("<", "<"), ("<=", "<=")]
-    + [(">", ">"), (">=", ">=")],
+    [
+        ("=", "="),
+        ("==", "="),
+        ("!=", "!="),
+        ("<>", "!="),
+        ("<", "<"),
+        ("<=", "<="),
+        (">", ">"),
+        (">=", ">="),
+    ],
 )
 def test_every_comparison_operator(text: str, op: str) -> None:
     expr = parsed(f"params.x {text} 1")
@@ -339,6 +347,10 @@ def test_the_documented_examples_parse() -> None:
         ("and", "expected a field, found 'and'", 0),
         (")", "unbalanced parenthesis: ')' has no matching '('", 0),
         ('name ~ "(?P<n>x)"', "named groups (?P...) are not supported", 7),
+        ('name ~ "(?>ab)c"', "atomic groups (?>...) are not supported", 7),
+        ('name ~ "(?i:ab)c"', "scoped flags (?i:...) are not supported", 7),
+        ('name ~ "(?a)x"', "the flags a, L and u are not supported", 7),
+        ('name ~ "a++"', "possessive quantifiers (*+, ++, ?+) are not supported", 7),
         ("params.a = -", "expected a value after '='", 11),
     ],
 )
@@ -349,6 +361,24 @@ def test_errors_point_at_the_offending_character(text: str, message: str, positi
     assert error.code == "invalid_query"
     caret_line = error.message.splitlines()[-1]
     assert caret_line == " " * position + "^"
+
+
+@pytest.mark.parametrize(
+    ("written", "pattern"),
+    [
+        (r"^run-\\d+$", r"^run-\d+$"),
+        (r"^run-\d+$", r"^run-\d+$"),
+        (r"a\\++", r"a\++"),
+        ("[+]+", "[+]+"),
+        ("(?:ab)+", "(?:ab)+"),
+        ("(?i)resnet", "(?i)resnet"),
+        ("(?=a)a(?!b)", "(?=a)a(?!b)"),
+        ("(?<=x)y", "(?<=x)y"),
+        ("a{2,3}", "a{2,3}"),
+    ],
+)
+def test_portable_regexes_are_accepted(written: str, pattern: str) -> None:
+    assert parsed(f'name ~ "{written}"') == Matches(Field(FieldKind.JOB, "name"), pattern, 0)
 
 
 def test_a_key_longer_than_the_column_is_refused() -> None:

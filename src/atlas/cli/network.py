@@ -50,7 +50,9 @@ def bind_socket(host: str, port: int) -> socket.socket:
     if not 0 <= port <= 65535:
         raise InvalidInputError(f"port {port} is out of range (0-65535)")
     family, address = _resolve(host, port)
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # Name the protocol: asyncio sets TCP_NODELAY only on sockets whose proto is TCP, and
+    # without it every request on a kept-open connection waits ~40 ms for delayed ACKs.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         if family == socket.AF_INET6 and host in WILDCARD_HOSTS:

@@ -76,8 +76,8 @@ def job_name() -> str:
     """The default name of a job: the script's name without its suffix (empty for an
     interactive session)."""
     script = sys.argv[0] if sys.argv else ""
-    if not script or script == "-c":
-        return ""
+    if not script or script == "-c" or "ipykernel" in sys.modules:
+        return ""  # python -c, an interactive session, a notebook
     return Path(script).stem
 
 

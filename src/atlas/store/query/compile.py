@@ -26,7 +26,18 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CompoundSelect, Numeric, Select, and_, cast, extract, func, literal, or_
+from sqlalchemy import (
+    CompoundSelect,
+    Float,
+    Numeric,
+    Select,
+    and_,
+    cast,
+    extract,
+    func,
+    literal,
+    or_,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from atlas.store.query.fields import JOB_FIELDS
@@ -150,7 +161,7 @@ class _Lowering:
             return self.job_in(node, column)
         condition: ColumnElement[bool]
         if isinstance(node, Compare):
-            condition = _OPERATORS[node.op](column, node.value.data)
+            condition = _OPERATORS[node.op](column, _literal(node.value))
         elif isinstance(node, Contains):
             condition = column.icontains(node.text, autoescape=True)
         else:
@@ -158,7 +169,7 @@ class _Lowering:
         return _set_and(node.field, column, condition)
 
     def job_in(self, node: InList, column: ColumnElement[Any]) -> ColumnElement[bool]:
-        data = [value.data for value in node.values if value.kind is not ValueKind.NULL]
+        data = [_literal(value) for value in node.values if value.kind is not ValueKind.NULL]
         conditions = [_set_and(node.field, column, column.in_(data))] if data else []
         if len(data) < len(node.values):
             conditions.append(column.is_(None))
@@ -243,6 +254,10 @@ def _typed_column(field: Field, kind: ValueKind) -> ColumnElement[Any]:
 
 
 def _literal(value: Value) -> object:
+    if value.kind is ValueKind.NUMBER:
+        # Always a float parameter: SQLAlchemy would type ``3`` as INTEGER, and PostgreSQL
+        # would then cast the 2.5 of ``x in (3, 2.5)`` or ``exit_code < 0.5`` to an integer.
+        return literal(float(value.data), Float)  # type: ignore[arg-type]
     # A boolean param has value_num and value_text NULL: it matches on its JSON text.
     return json.dumps(value.data) if value.kind is ValueKind.BOOL else value.data
 

@@ -46,10 +46,13 @@ from atlas.store.query.nodes import FieldKind, SortKey
 from atlas.store.query.parse import parse_filter, parse_sort
 from atlas.store.tables import JobRow, MetricSummaryRow, ParamRow, TagRow
 
-__all__ = ["MAX_LIMIT", "job_listing"]
+__all__ = ["MAX_LIMIT", "MAX_OFFSET", "job_listing"]
 
 MAX_LIMIT = 1000
 """Largest page a listing may ask for."""
+
+MAX_OFFSET = 2**31 - 1
+"""Largest offset a listing may ask for."""
 
 # SQLite learnt "AS MATERIALIZED" in 3.35; older versions materialise a CTE used twice anyway.
 _SQLITE_MATERIALIZED = sqlite3.sqlite_version_info >= (3, 35)
@@ -90,8 +93,10 @@ def job_listing(
 def _check_page(limit: int, offset: int) -> None:
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise _invalid("limit", f"limit must be an integer from 1 to {MAX_LIMIT}, not {limit!r}")
-    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
-        raise _invalid("offset", f"offset must be an integer of 0 or more, not {offset!r}")
+    if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= MAX_OFFSET:
+        raise _invalid(
+            "offset", f"offset must be an integer from 0 to {MAX_OFFSET:,}, not {offset!r}"
+        )
 
 
 def _invalid(field: str, message: str) -> InvalidInputError:

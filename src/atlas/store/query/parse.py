@@ -273,13 +273,22 @@ def _bare_word_message(token: Token, after: str) -> str:
     return f'expected a value after {after!r}; quote text: "{token.text}"'
 
 
+_PYTHON_ONLY_REGEX = (
+    (re.compile(r"\(\?P"), "named groups (?P...)"),
+    (re.compile(r"\(\?>"), "atomic groups (?>...)"),
+    (re.compile(r"\(\?(?:[aiLmsux]+-?[aiLmsux]*|-[aiLmsux]+):"), "scoped flags (?i:...)"),
+    (re.compile(r"\(\?[a-zA-Z]*[aLu]"), "the flags a, L and u"),
+    (re.compile(r"(?<!\\)[*+?}]\+"), "possessive quantifiers (*+, ++, ?+)"),
+)
+
+
 def _check_regex(pattern: str, query: str, position: int) -> None:
-    # Patterns run in Python on SQLite and as POSIX regexes on PostgreSQL: refuse the few
-    # Python-only forms so a filter means the same on both.
-    if "(?P" in pattern:
-        raise QuerySyntaxError.at(
-            "invalid regex: named groups (?P...) are not supported", query=query, position=position
-        )
+    # Patterns run with Python's re on SQLite and as POSIX AREs on PostgreSQL: refuse the
+    # Python-only forms, so a filter means the same on both and never fails in the database.
+    for detector, name in _PYTHON_ONLY_REGEX:
+        if detector.search(pattern):
+            message = f"invalid regex: {name} are not supported"
+            raise QuerySyntaxError.at(message, query=query, position=position)
     try:
         re.compile(pattern)
     except re.error as error:

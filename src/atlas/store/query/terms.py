@@ -23,11 +23,11 @@ from sqlalchemy.sql.elements import ColumnElement
 from atlas.store.tables import JobRow, MetricSummaryRow, ParamRow, TagRow
 
 __all__ = [
+    "MAX_SET_NESTING",
     "AllOf",
     "AnyOf",
     "JobCondition",
     "KeyTable",
-    "MAX_SET_NESTING",
     "KeyedRows",
     "NoneOf",
     "Term",

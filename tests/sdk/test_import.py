@@ -1,0 +1,42 @@
+"""`import atlas` stays light: the SDK loads its heavy parts when a job starts."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+# What `import atlas` may load of Atlas: the tracking entry points and the hot path only.
+LIGHT = {
+    "atlas",
+    "atlas.errors",
+    "atlas.version",
+    "atlas.sdk",
+    "atlas.sdk.buffer",
+    "atlas.sdk.keys",
+    "atlas.sdk.run",
+    "atlas.sdk.tracking",
+}
+LATER = ["httpx", "yaml", "json", "dataclasses", "pathlib", "logging", "atlas.settings"]
+
+
+def modules_after(code: str) -> set[str]:
+    """The modules loaded after running ``code`` in a fresh interpreter."""
+    script = (
+        f"import sys\n{code}\nloaded = sorted(sys.modules)\nimport json\nprint(json.dumps(loaded))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], check=True, capture_output=True, text=True
+    ).stdout
+    return set(json.loads(out))
+
+
+def test_import_atlas_loads_only_the_hot_path() -> None:
+    loaded = modules_after("import atlas") - modules_after("")
+    assert {name for name in loaded if name.startswith("atlas")} == LIGHT
+    assert [name for name in LATER if name in loaded] == []
+
+
+def test_client_is_importable_from_atlas() -> None:
+    loaded = modules_after("from atlas import Client\nassert Client.__name__ == 'Client'")
+    assert "httpx" in loaded
