@@ -62,13 +62,13 @@ SETTINGS: tuple[Setting, ...] = (
         "max_upload_mb", int, 10240, "Largest artifact upload the server accepts, in MiB.", "server"
     ),
     Setting("log_level", str, "info", "Server log level: debug, info, warning, error.", "server"),
-    Setting("url", str, "http://127.0.0.1:5555", "Server URL used by the SDK and the CLI.", "client"),
+    Setting(
+        "url", str, "http://127.0.0.1:5555", "Server URL used by the SDK and the CLI.", "client"
+    ),
     Setting("token", str, None, "API token sent by the SDK and the CLI.", "client"),
     Setting("project", str, None, "Project for jobs started by the SDK.", "client"),
     Setting("job_id", str, None, "Id of the job this process belongs to (set by Atlas).", "client"),
-    Setting(
-        "flush_interval", float, 1.0, "Seconds between the SDK's background sends.", "client"
-    ),
+    Setting("flush_interval", float, 1.0, "Seconds between the SDK's background sends.", "client"),
     Setting("batch_points", int, 50000, "Most metric points in one request.", "client"),
     Setting(
         "buffer_points",
@@ -245,7 +245,8 @@ def render_docs() -> str:
     for setting in SETTINGS:
         groups.setdefault(setting.group, []).append(setting)
     for group, members in groups.items():
-        lines += [f"## {group.capitalize()}", "", "| setting | environment | type | default | meaning |"]
+        header = "| setting | environment | type | default | meaning |"
+        lines += [f"## {group.capitalize()}", "", header]
         lines.append("|---|---|---|---|---|")
         for s in members:
             default = "" if s.default is None else f"`{s.default}`"

@@ -68,7 +68,7 @@ def job_listing(
     the number of jobs the filter matches. ``dialect`` is ``engine.dialect.name``; ``now``
     (default: the current time) ends the ``duration`` of running jobs. Raises
     ``QuerySyntaxError`` for a bad filter or sort and ``InvalidInputError`` for a limit
-    outside 1..1000 or a negative offset.
+    outside 1..1000 or an offset outside 0..2**31-1.
 
     Jobs lacking a sort value come last in either direction; params sort numbers first, then
     text, then other values (booleans, lists, null); ties go to the newest job, then the
@@ -123,9 +123,16 @@ class _Band:
     """Jobs whose first sort value is in one column of one keyed row, read in index order."""
 
     table: Any  # the aliased ParamRow, TagRow or MetricSummaryRow
-    present: ColumnElement[bool]
-    number: SQLColumnExpression[Any] | None
-    text: SQLColumnExpression[Any] | None
+    value: SQLColumnExpression[Any]  # the first sort value: a number, or text if is_text
+    is_text: bool = False
+
+    @property
+    def number(self) -> SQLColumnExpression[Any] | None:
+        return None if self.is_text else self.value
+
+    @property
+    def text(self) -> SQLColumnExpression[Any] | None:
+        return self.value if self.is_text else None
 
 
 class _Pager:
@@ -204,12 +211,10 @@ class _Pager:
             .where(table.project_id == self.project_id, table.key == first.field.name)
             # The keyed row's project_id already restricts the jobs; repeating it on jobs
             # would tempt SQLite to scan the jobs instead of the (project_id, key, value) index.
-            .where(band.present, *self.condition)
+            .where(band.value.is_not(None), *self.condition)
         )
         statement, orders = self.joined(statement, rest)
-        value = band.number if band.number is not None else band.text
-        assert value is not None
-        head = _Order(value, first.descending)
+        head = _Order(band.value, first.descending)
         statement = statement.add_columns(*_labelled(orders))
         ordering = [order.on() for order in [head, *orders, *_tie_break(rest)]]
         return statement.order_by(*ordering).limit(wanted)
@@ -276,14 +281,10 @@ def _bands(first: SortKey) -> list[_Band]:
     table = aliased(_TABLES[field.kind])
     if field.kind is FieldKind.PARAM:
         text_table = aliased(ParamRow)
-        return [
-            _Band(table, table.value_num.is_not(None), table.value_num, None),
-            _Band(text_table, text_table.value_text.is_not(None), None, text_table.value_text),
-        ]
+        return [_Band(table, table.value_num), _Band(text_table, text_table.value_text, True)]
     if field.kind is FieldKind.TAG:
-        return [_Band(table, table.value.is_not(None), None, table.value)]
-    column = getattr(table, field.agg or "last")
-    return [_Band(table, column.is_not(None), column, None)]
+        return [_Band(table, table.value, True)]
+    return [_Band(table, getattr(table, field.agg or "last"))]
 
 
 def _bands_present(table: Any, first: SortKey) -> ColumnElement[bool]:

@@ -1,0 +1,76 @@
+"""The README quickstart works as written: its script, then its CLI commands and Client calls."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.cli.conftest import Invoke, clean_env
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def _blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README.read_text(), flags=re.S)
+
+
+def test_readme_names_the_two_commands() -> None:
+    bash = "\n".join(_blocks("bash"))
+    assert "make run" in bash
+    assert "make test" in bash
+
+
+def test_quickstart_script_is_tracked_and_listed(
+    atlas_server: str, atlas: Invoke, tmp_path: Path
+) -> None:
+    script = next(block for block in _blocks("python") if "# train.py" in block)
+    folder = tmp_path / "quickstart-demo"
+    folder.mkdir()
+    (folder / "train.py").write_text(script)
+    env = clean_env(tmp_path / "home", ATLAS_URL=atlas_server)
+    run = subprocess.run(
+        [sys.executable, "train.py"], cwd=folder, env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    assert "training finished" in run.stdout
+
+    listed = atlas("projects", "ls")
+    assert listed.exit_code == 0, listed.output
+    assert "quickstart-demo" in listed.output
+
+    jobs = atlas(
+        "jobs",
+        "ls",
+        "--project",
+        "quickstart-demo",
+        "--filter",
+        "params.lr < 0.1",
+        "--sort=-metrics.loss.min",
+        "--json",
+    )
+    assert jobs.exit_code == 0, jobs.output
+    [job] = json.loads(jobs.output)["items"]
+    assert job["status"] == "completed"
+    assert job["params"]["model.layers"] == 3
+    assert job["tags"] == {"stage": "baseline"}
+    assert job["metrics"]["loss"]["count"] == 100
+
+    shown = atlas("jobs", "show", job["id"])
+    assert shown.exit_code == 0, shown.output
+    assert "summary.txt" in shown.output
+    assert "loss" in shown.output
+
+    import pandas as pd
+
+    import atlas as sdk
+
+    with sdk.Client(atlas_server) as client:
+        frame = client.get_metrics_for_all_jobs("quickstart-demo")
+        series = client.get_metric(job["id"], "loss", max_points=1000)
+    assert isinstance(frame, pd.DataFrame)
+    assert list(frame["id"]) == [job["id"]]
+    assert series.values[0] == 1.0
+    assert len(series.values) == 100
