@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import Connection, select
+from sqlalchemy.exc import DataError
 
 from atlas.domain import Job, Page
-from atlas.errors import NotFoundError
+from atlas.errors import NotFoundError, QuerySyntaxError
 from atlas.store.api import JobQuery
 from atlas.store.attributes import load_params, load_tags
 from atlas.store.conversions import job_from_row
@@ -33,8 +34,16 @@ def list_jobs(conn: Connection, project: str, query: JobQuery) -> Page[Job]:
     (``QuerySyntaxError`` for a bad filter or sort, ``InvalidInputError`` for a bad page)."""
     pid = project_id(conn, project)
     page_ids, count = job_listing(pid, query, dialect=conn.dialect.name)
-    job_ids = [str(job_id) for job_id in conn.scalars(page_ids)]
-    total = int(conn.scalar(count) or 0)
+    try:
+        job_ids = [str(job_id) for job_id in conn.scalars(page_ids)]
+        total = int(conn.scalar(count) or 0)
+    except DataError as exc:
+        # The parser checks regexes with Python's rules; PostgreSQL's differ in corners
+        # (e.g. \N{...}), and a pattern it refuses is the client's error, not the server's.
+        reason = str(exc.orig).splitlines()[0] if exc.orig is not None else "invalid value"
+        raise QuerySyntaxError.at(
+            f"the database refused the filter ({reason})", query=query.filter, position=0
+        ) from None
     return Page(items=load_jobs(conn, job_ids), total=total, limit=query.limit, offset=query.offset)
 
 
