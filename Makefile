@@ -7,7 +7,7 @@ PORT ?= 5555
 ONLY ?=
 PYTEST_ARGS ?=
 
-.PHONY: setup run test lint format bench docs clean
+.PHONY: setup run test test-web chromium lint format bench docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,9 +36,21 @@ format: setup
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
-## test: lint, then every test (PostgreSQL tests need the server on 127.0.0.1:5432)
-test: lint
+## test: lint, then every test (PostgreSQL tests need the server on 127.0.0.1:5432), then the GUI's
+test: lint chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory test-web
+
+## chromium: Debian's Chromium for the browser tests (installed with apt-get when root)
+chromium:
+	bash web/e2e/ensure-chromium.sh
+
+## test-web: the GUI's unit tests (Vitest), then its end-to-end tests (Playwright, real server)
+test-web: setup chromium
+	cd web && { [ node_modules/.package-lock.json -nt package-lock.json ] || PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci; }
+	cd web && npx vitest run
+	cd web && npx tsc -p e2e/tsconfig.json
+	cd web && ATLAS_PYTHON=$(abspath $(BIN)/python) PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npx playwright test
 
 ## bench: run the benchmarks (ONLY=name for one); results go to bench/results/*.json
 bench: setup

@@ -18,7 +18,15 @@ from bench.result import Result
 from bench.trial import Context
 from bench.worker import BenchError
 
-BENCHMARKS = ("log_metric", "flush", "ingest", "series_read", "job_listing", "import_time")
+BENCHMARKS = (
+    "log_metric",
+    "flush",
+    "ingest",
+    "series_read",
+    "job_listing",
+    "import_time",
+    "gui",
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,8 +49,8 @@ def main(argv: list[str] | None = None) -> int:
 def _run_one(name: str, context: Context) -> bool:
     print(f"bench: {name} ...", file=sys.stderr, flush=True)
     started = time.monotonic()
-    module = importlib.import_module(f"bench.{name}")
     try:
+        module = importlib.import_module(f"bench.{name}")
         results: Iterable[Result] = module.run(context)
         for result in results:  # a generator writes each result as soon as it is measured
             path = result.write()

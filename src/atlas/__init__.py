@@ -27,9 +27,12 @@ from atlas.version import __version__
 
 if TYPE_CHECKING:
     from atlas.sdk.client import Client
+    from atlas.sdk.handle import Job
+    from atlas.sdk.submit import submit
 
 __all__ = [
     "Client",
+    "Job",
     "Run",
     "__version__",
     "configure",
@@ -44,13 +47,21 @@ __all__ = [
     "log_params",
     "save_artifact",
     "set_tag",
+    "submit",
 ]
+
+_LAZY = {
+    "Client": "atlas.sdk.client",
+    "Job": "atlas.sdk.handle",
+    "submit": "atlas.sdk.submit",
+}
 
 
 def __getattr__(name: str) -> object:
-    """``atlas.Client``, imported on first use (it loads httpx)."""
-    if name == "Client":
-        from atlas.sdk.client import Client
+    """``atlas.Client``, ``atlas.Job`` and ``atlas.submit``, imported on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'atlas' has no attribute {name!r}")
+    import importlib
 
-        return Client
-    raise AttributeError(f"module 'atlas' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

@@ -163,6 +163,11 @@ class Job:
     resources: dict[str, object] = field(default_factory=dict)
     priority: int = 0
     parent_id: str | None = None
+    snapshot: str | None = None  # sha256 of the submitted code's tar.gz (scheduled jobs)
+    timeout: float | None = None  # seconds a scheduled job may run
+    env_mode: str = "auto"  # "auto": a venv from the snapshot's requirements.txt; "none"
+    rerun_of: str | None = None
+    queued_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

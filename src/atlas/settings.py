@@ -81,6 +81,53 @@ SETTINGS: tuple[Setting, ...] = (
         "capture_output", bool, True, "Copy a tracked script's console into the job log.", "client"
     ),
     Setting("timeout", float, 10.0, "HTTP timeout of the SDK and the CLI, in seconds.", "client"),
+    Setting(
+        "gpus",
+        str,
+        None,
+        "GPU indices the scheduler hands out, e.g. 0,1,2,3 (empty: none). "
+        "Default: the NVIDIA GPUs nvidia-ml-py finds.",
+        "scheduler",
+    ),
+    Setting(
+        "cpus", int, None, "CPU slots the scheduler hands out. Default: the CPU count.", "scheduler"
+    ),
+    Setting(
+        "memory",
+        str,
+        None,
+        "Memory the scheduler hands out, in bytes or with a unit (64G, 512M). "
+        "Default: the machine's physical memory.",
+        "scheduler",
+    ),
+    Setting(
+        "work_dir",
+        str,
+        None,
+        "Folder of the jobs' working copies and environments. Default: $ATLAS_HOME/work.",
+        "scheduler",
+    ),
+    Setting(
+        "keep_workdirs",
+        bool,
+        False,
+        "Keep a job's working folder after it ends (default: removed).",
+        "scheduler",
+    ),
+    Setting(
+        "max_snapshot_mb",
+        int,
+        1024,
+        "Largest code snapshot the server accepts, in MiB.",
+        "scheduler",
+    ),
+    Setting(
+        "cancel_grace",
+        float,
+        10.0,
+        "Seconds between SIGTERM and SIGKILL when a job is cancelled or times out.",
+        "scheduler",
+    ),
 )
 
 
@@ -104,6 +151,13 @@ class Settings:
     buffer_points: int = 2000000
     capture_output: bool = True
     timeout: float = 10.0
+    gpus: str | None = None
+    cpus: int | None = None
+    memory: str | None = None
+    work_dir: str | None = None
+    keep_workdirs: bool = False
+    max_snapshot_mb: int = 1024
+    cancel_grace: float = 10.0
 
     @property
     def home_path(self) -> Path:
@@ -122,6 +176,11 @@ class Settings:
     @property
     def spool_path(self) -> Path:
         return self.home_path / "spool"
+
+    @property
+    def work_path(self) -> Path:
+        """The folder of the jobs' working copies, defaulting to one under home."""
+        return Path(self.work_dir).expanduser() if self.work_dir else self.home_path / "work"
 
     def with_overrides(self, **values: SettingValue) -> Settings:
         """A copy with ``values`` (``None`` values are ignored) parsed like CLI flags."""

@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,13 +103,16 @@ def _wait_healthy(server: ServerProcess) -> None:
     raise AssertionError(f"server never answered /healthz:\n{server.output()}")
 
 
-def launch_server(home: Path, args: Sequence[str] = ("--port", "0")) -> ServerProcess:
-    """Start `python -m atlas server ARGS` with ATLAS_HOME=home, without waiting."""
+def launch_server(
+    home: Path, args: Sequence[str] = ("--port", "0"), *, env: Mapping[str, str] | None = None
+) -> ServerProcess:
+    """Start `python -m atlas server ARGS` with ATLAS_HOME=home and ``env`` (e.g.
+    ``{"ATLAS_GPUS": "0,1,2,3"}``), without waiting."""
     home.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(
         [sys.executable, "-m", "atlas", "server", *args],
         cwd=home,
-        env=clean_env(home),
+        env=clean_env(home, **(env or {})),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -123,9 +126,10 @@ def running_server(
     args: Sequence[str] = ("--port", "0"),
     *,
     stop_signal: signal.Signals = signal.SIGINT,
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[ServerProcess]:
     """A healthy server; on exit it is stopped with ``stop_signal`` and must exit with 0."""
-    server = launch_server(home, args)
+    server = launch_server(home, args, env=env)
     lines: queue.Queue[str] = queue.Queue()
     assert server.process.stdout is not None
     assert server.process.stderr is not None

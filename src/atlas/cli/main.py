@@ -13,10 +13,14 @@ from typing import IO, Any
 import click
 
 from atlas.cli.context import CliContext
+from atlas.cli.fetch import delete_group, get_group
 from atlas.cli.init import init_command
 from atlas.cli.jobs import jobs_group
+from atlas.cli.logs import logs_command
 from atlas.cli.projects import projects_group
+from atlas.cli.queue import queue_group, stop_command
 from atlas.cli.server import db_group, server_command
+from atlas.cli.submit import rerun_command, submit_command
 from atlas.cli.sync import sync_command
 from atlas.errors import AtlasError, ServerUnavailableError
 from atlas.version import __version__
@@ -101,6 +105,13 @@ cli.add_command(init_command)
 cli.add_command(projects_group)
 cli.add_command(jobs_group)
 cli.add_command(sync_command)
+cli.add_command(submit_command)
+cli.add_command(logs_command)
+cli.add_command(stop_command)
+cli.add_command(queue_group)
+cli.add_command(rerun_command)
+cli.add_command(get_group)
+cli.add_command(delete_group)
 
 
 def main() -> None:

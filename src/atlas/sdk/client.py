@@ -29,9 +29,11 @@ from atlas.domain import (
     Project,
     Series,
 )
+from atlas.errors import NotFoundError
 from atlas.sdk import wire
 from atlas.sdk.buffer import MetricColumns
 from atlas.sdk.connection import Connection, artifact_url, file_chunks, segment, slashed
+from atlas.sdk.scheduling import LogEvent, SchedulerState, log_events, parse_scheduler_state
 from atlas.sdk.wire import BatchResult, Description, LogChunk, ProjectKeys
 
 if TYPE_CHECKING:
@@ -401,6 +403,76 @@ class Client:
         size = response.headers.get("X-Atlas-Log-Size")
         data = response.content
         return LogChunk(data=data, size=int(size) if size else offset + len(data))
+
+    # -- submissions and the scheduler (docs/rest-api.md, "Scheduled jobs") ----------------
+    def has_snapshot(self, sha256: str) -> bool:
+        """Whether the server holds the code snapshot ``sha256`` (``HEAD``)."""
+        try:
+            self._send("HEAD", f"/snapshots/{segment(sha256)}")
+        except NotFoundError:
+            return False
+        return True
+
+    def upload_snapshot(self, sha256: str, source: str | os.PathLike[str] | bytes) -> None:
+        """Store a code snapshot (a ``.tar.gz`` file, streamed, or bytes) under its sha256;
+        a second upload of the same snapshot changes nothing. ``InvalidInputError`` when the
+        bytes do not hash to ``sha256``, ``PayloadTooLargeError`` above the server's
+        ``max_snapshot_mb``."""
+        headers = {"Content-Type": "application/gzip"}
+        content: bytes | Iterator[bytes]
+        if isinstance(source, bytes):
+            content = source
+        else:
+            file = Path(source)
+            headers["Content-Length"] = str(file.stat().st_size)
+            content = file_chunks(file)
+        self._send("PUT", f"/snapshots/{segment(sha256)}", content=content, headers=headers)
+
+    def download_snapshot(self, job_id: str, destination: str | os.PathLike[str]) -> Path:
+        """Stream the job's code snapshot (``.tar.gz``) into the file ``destination``;
+        ``NotFoundError`` for a job submitted without one."""
+        return self._connection.download(f"/jobs/{segment(job_id)}/snapshot", Path(destination))
+
+    def submit_job(self, submission: Mapping[str, object]) -> Job:
+        """``POST /submissions``: queue a job (``submission`` is the request body of
+        docs/rest-api.md). ``ResourceUnavailableError`` when it can never fit the machine."""
+        return wire.parse_job(self._json("POST", "/submissions", body=dict(submission)))
+
+    def cancel_job(self, job_id: str) -> Job:
+        """Cancel a job: a queued one at once, a running one by SIGTERM to its process group
+        (SIGKILL after the grace period); answers the job as it is now."""
+        return wire.parse_job(self._json("POST", f"/jobs/{segment(job_id)}/cancel"))
+
+    def rerun_job(self, job_id: str, *, params: Mapping[str, ParamValue] | None = None) -> Job:
+        """Queue a new job with the snapshot, command and resources of ``job_id`` and its
+        params with ``params`` merged over them."""
+        body = {} if params is None else {"params": dict(params)}
+        return wire.parse_job(self._json("POST", f"/jobs/{segment(job_id)}/rerun", body=body))
+
+    def set_priority(self, job_id: str, priority: int) -> Job:
+        """Change a job's priority (a queued job moves in the queue)."""
+        body = {"priority": priority}
+        return wire.parse_job(self._json("PATCH", f"/jobs/{segment(job_id)}", body=body))
+
+    def get_scheduler(self, *, limit: int = 100) -> SchedulerState:
+        """The machine's resources, the first ``limit`` queued jobs in dispatch order (0 to
+        10,000) and the running jobs."""
+        answer = self._json("GET", "/scheduler", params={"limit": limit})
+        return parse_scheduler_state(answer)
+
+    def clear_queue(self, project: str | None = None) -> list[str]:
+        """Cancel every queued job (of ``project`` only, when given); answer their ids."""
+        query = {} if project is None else {"project": project}
+        answer = self._json("DELETE", "/queue", params=query)
+        body = answer if isinstance(answer, dict) else {}
+        return wire.string_list(body.get("cancelled", []))
+
+    def stream_log(self, job_id: str, *, offset: int = 0) -> Iterator[LogEvent]:
+        """The job's log from byte ``offset`` as it grows, ending with an event that carries
+        the job's final status (server-sent events; no read timeout)."""
+        path = f"/jobs/{segment(job_id)}/log/stream"
+        with self._connection.stream(path, params={"offset": offset}) as response:
+            yield from log_events(response.iter_lines())
 
 
 def _description(answer: object) -> Description:

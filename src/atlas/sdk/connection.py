@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -168,6 +169,25 @@ class Connection:
             raise self._unavailable("GET", url, exc) from exc
         partial.replace(target)
         return target
+
+    @contextmanager
+    def stream(
+        self, path: str, *, params: Mapping[str, str | int] | None = None
+    ) -> Iterator[httpx.Response]:
+        """An open streamed answer to ``GET path`` with no read timeout (a long-lived
+        stream such as server-sent events); raises the ``AtlasError`` of an error answer."""
+        url = API_PREFIX + path
+        timeout = httpx.Timeout(self._timeout or 10.0, read=None)
+        try:
+            with self._http.stream(
+                "GET", url, params=params, headers=self._headers, timeout=timeout
+            ) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    raise_for_error(response, "GET", url)
+                yield response
+        except httpx.TransportError as exc:
+            raise self._unavailable("GET", url, exc) from exc
 
     def _unavailable(self, method: str, url: str, exc: Exception) -> ServerUnavailableError:
         return ServerUnavailableError(

@@ -269,6 +269,11 @@ def parse_job(data: object) -> Job:
         resources=_object(body.get("resources") or {}),
         priority=_int(body.get("priority") or 0),
         parent_id=None if body.get("parent_id") is None else _text(body["parent_id"]),
+        snapshot=None if body.get("snapshot") is None else _text(body["snapshot"]),
+        timeout=None if body.get("timeout") is None else wire_float(body["timeout"]),
+        env_mode=_text(body.get("env") or "auto"),
+        rerun_of=None if body.get("rerun_of") is None else _text(body["rerun_of"]),
+        queued_at=_optional_time(body.get("queued_at")),
     )
 
 

@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -27,9 +28,14 @@ from atlas.server.loopback import LOOPBACK_URL, LoopbackTransport
 from atlas.server.metrics_codec import MAX_BATCH_BYTES
 from atlas.server.redaction import db_kind, public_location
 from atlas.server.routes import artifacts as artifact_routes
-from atlas.server.routes import health, jobs, logs, metrics, projects
+from atlas.server.routes import health, jobs, log_stream, logs, metrics, projects
+from atlas.server.routes import scheduler as scheduler_routes
+from atlas.server.routes import submissions as submission_routes
 from atlas.server.schemas import MetricBatch
+from atlas.server.static import GUI_FOLDER, install_gui
 from atlas.settings import Settings
+from atlas.executors.base import Executor
+from atlas.scheduler.scheduler import Scheduler
 from atlas.store.api import Store
 from atlas.store.artifacts import ArtifactStore, open_artifact_store
 from atlas.version import __version__
@@ -47,6 +53,8 @@ _BODY_RULES = (
     # Uploads stream into the artifact store and enforce settings.max_upload_mb themselves.
     BodyLimitRule("PUT", re.compile(f"{API_PREFIX}/jobs/[^/]+/artifacts/.*"), None),
     BodyLimitRule("POST", re.compile(f"{API_PREFIX}/jobs/[^/]+/log"), None),
+    # Snapshots stream into the artifact store and enforce settings.max_snapshot_mb.
+    BodyLimitRule("PUT", re.compile(f"{API_PREFIX}/snapshots/[^/]+"), None),
 )
 
 
@@ -55,9 +63,13 @@ def create_app(
     *,
     store: Store | None = None,
     artifacts: ArtifactStore | None = None,
+    gui: Path = GUI_FOLDER,
+    executor: Executor | None = None,
 ) -> FastAPI:
     """The Atlas API for ``settings``; ``store`` and ``artifacts`` replace the ones the
-    settings name (their owner upgrades and closes them)."""
+    settings name (their owner upgrades and closes them); ``gui`` is the built web GUI
+    served at ``/`` (atlas.server.static); ``executor`` runs the scheduler's jobs (default:
+    the local executor the settings describe)."""
     app = FastAPI(
         title="Atlas",
         version=__version__,
@@ -71,14 +83,19 @@ def create_app(
     app.state.settings = settings
     app.state.store = store
     app.state.artifacts = artifacts
+    app.state.executor = executor
+    app.state.scheduler = None
     install_error_handlers(app)
     app.include_router(health.health_router)
     app.include_router(health.info_router, prefix=API_PREFIX)
     for router in (projects.router, jobs.router, metrics.router, artifact_routes.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(logs.router, prefix=API_PREFIX)
+    for router in (log_stream.router, submission_routes.router, scheduler_routes.router):
+        app.include_router(router, prefix=API_PREFIX)
     app.add_middleware(BodyLimit, default_bytes=JSON_BODY_LIMIT, rules=_BODY_RULES)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    install_gui(app, gui)
     return app
 
 
@@ -99,14 +116,27 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             public_location(settings.resolved_artifacts),
         )
     try:
+        app.state.scheduler = await anyio.to_thread.run_sync(_open_scheduler, app)
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(_sync_in_background, app)
             yield
             tasks.cancel_scope.cancel()
     finally:
+        scheduler: Scheduler | None = app.state.scheduler
+        if scheduler is not None:
+            await anyio.to_thread.run_sync(scheduler.stop)
+            app.state.scheduler = None
         if owned is not None:
             owned.close()
             app.state.store = None
+
+
+def _open_scheduler(app: FastAPI) -> Scheduler:
+    from atlas.scheduler.runtime import open_scheduler
+
+    return open_scheduler(
+        app.state.settings, app.state.store, app.state.artifacts, executor=app.state.executor
+    )
 
 
 def _open_store(url: str) -> Store:

@@ -14,6 +14,7 @@ from typing import Annotated, cast
 from fastapi import Depends, Path, Request
 
 from atlas.errors import NotFoundError
+from atlas.scheduler.scheduler import Scheduler
 from atlas.settings import Settings
 from atlas.store.api import Store
 from atlas.store.artifacts import ArtifactStore
@@ -23,9 +24,11 @@ __all__ = [
     "JobIdPath",
     "KeyPath",
     "ProjectPath",
+    "SchedulerDep",
     "SettingsDep",
     "StoreDep",
     "get_artifacts",
+    "get_scheduler",
     "get_settings",
     "get_store",
 ]
@@ -44,6 +47,11 @@ def get_store(request: Request) -> Store:
 def get_artifacts(request: Request) -> ArtifactStore:
     """The artifact store the app serves."""
     return cast(ArtifactStore, request.app.state.artifacts)
+
+
+def get_scheduler(request: Request) -> Scheduler:
+    """The scheduler the app runs (started by its lifespan)."""
+    return cast(Scheduler, request.app.state.scheduler)
 
 
 def get_settings(request: Request) -> Settings:
@@ -78,6 +86,7 @@ def _key(key: Annotated[str, Path(description="A param, tag or metric key; may h
 StoreDep = Annotated[Store, Depends(get_store)]
 ArtifactsDep = Annotated[ArtifactStore, Depends(get_artifacts)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+SchedulerDep = Annotated[Scheduler, Depends(get_scheduler)]
 JobIdPath = Annotated[str, Depends(_job_id)]
 ProjectPath = Annotated[str, Depends(_project)]
 KeyPath = Annotated[str, Depends(_key)]

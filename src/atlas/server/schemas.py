@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import shlex
 from datetime import UTC, datetime
 from typing import Annotated, Generic, Literal, TypeVar
 
@@ -48,8 +49,10 @@ from atlas.store.validation import (
 
 __all__ = [
     "ArtifactOut",
+    "CapacityOut",
     "DescriptionIn",
     "DescriptionOut",
+    "GpuOut",
     "HealthOut",
     "InfoOut",
     "IngestOut",
@@ -70,8 +73,15 @@ __all__ = [
     "ProjectCreate",
     "ProjectOut",
     "ProjectRename",
+    "QueueClearOut",
+    "RerunIn",
+    "SchedulerOut",
+    "SchedulerResourcesOut",
     "SeriesIn",
     "SeriesOut",
+    "SnapshotOut",
+    "SubmissionCreate",
+    "SubmissionResources",
     "TagsIn",
     "TagsOut",
 ]
@@ -282,6 +292,7 @@ class JobCreate(WireModel):
 class JobUpdate(WireModel):
     name: Annotated[Text, Field(max_length=500)] | None = None
     status: JobStatus | None = None
+    priority: Int32 | None = None
     exit_code: Int32 | None = None
     error: JobErrorModel | None = None
 
@@ -331,6 +342,11 @@ class JobOut(WireModel):
     resources: dict[str, JsonValue]
     priority: int
     parent_id: str | None
+    snapshot: str | None
+    timeout: float | None
+    env: str
+    rerun_of: str | None
+    queued_at: UtcDatetime | None
 
     @classmethod
     def from_domain(cls, job: Job, *, now: datetime | None = None) -> JobOut:
@@ -362,6 +378,11 @@ class JobOut(WireModel):
             resources=job.resources,
             priority=job.priority,
             parent_id=job.parent_id,
+            snapshot=job.snapshot,
+            timeout=job.timeout,
+            env=job.env_mode,
+            rerun_of=job.rerun_of,
+            queued_at=job.queued_at,
         )
 
 
@@ -483,3 +504,96 @@ class InfoOut(WireModel):
     artifacts: str
     max_upload_mb: int
     max_metric_points: int
+
+
+# -- the scheduler -------------------------------------------------------------------------
+
+MAX_ARGV = 10_000
+"""Most arguments in a submitted command."""
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+def _argv(value: object) -> object:
+    """A command given as one string is split like a shell would (no shell runs it)."""
+    if isinstance(value, str):
+        try:
+            return shlex.split(value)
+        except ValueError as exc:
+            raise ValueError(f"the command does not split into arguments: {exc}") from None
+    return value
+
+
+Argv = Annotated[
+    list[Annotated[Text, StringConstraints(min_length=1, max_length=100_000)]],
+    BeforeValidator(_argv),
+    Field(min_length=1, max_length=MAX_ARGV),
+]
+
+
+class SubmissionResources(WireModel):
+    cpus: Annotated[int, Field(ge=1, le=1 << 20)] = 1
+    gpus: Annotated[int, Field(ge=0, le=1 << 20)] = 0
+    memory: (
+        Annotated[int, Field(ge=0, le=1 << 62)]
+        | Annotated[str, StringConstraints(min_length=1, max_length=50)]
+        | None
+    ) = None
+
+
+class SubmissionCreate(WireModel):
+    project: ProjectName
+    command: Argv
+    name: Annotated[Text, Field(max_length=500)] = ""
+    user: Annotated[Text, Field(max_length=200)] = ""
+    snapshot: Sha256 | None = None
+    params: Params = Field(default_factory=dict)
+    tags: Annotated[dict[Key, TagValue], Field(max_length=MAX_ENTRIES)] = Field(
+        default_factory=dict
+    )
+    resources: SubmissionResources = Field(default_factory=SubmissionResources)
+    priority: Int32 = 0
+    timeout: Annotated[float, Field(gt=0, le=1e9)] | None = None
+    env: Literal["auto", "none"] = "auto"
+    git: JsonObject = Field(default_factory=dict)
+    parent_id: JobId | None = None
+    rerun_of: JobId | None = None
+
+
+class RerunIn(WireModel):
+    params: Params = Field(default_factory=dict)
+
+
+class SnapshotOut(WireModel):
+    sha256: str
+    size: int
+    created: bool
+
+
+class CapacityOut(WireModel):
+    total: int
+    used: int
+
+
+class GpuOut(WireModel):
+    index: int
+    name: str
+    memory_total: int | None
+    job_id: str | None
+
+
+class SchedulerResourcesOut(WireModel):
+    cpus: CapacityOut
+    memory: CapacityOut
+    gpus: list[GpuOut]
+
+
+class SchedulerOut(WireModel):
+    resources: SchedulerResourcesOut
+    queue: list[JobOut]
+    queue_total: int
+    running: list[JobOut]
+    reservation: str | None
+
+
+class QueueClearOut(WireModel):
+    cancelled: list[str]

@@ -30,7 +30,15 @@ from atlas.domain import (
     Series,
 )
 
-__all__ = ["Column", "JobQuery", "SeriesBatch", "Store"]
+__all__ = [
+    "ActiveJob",
+    "Column",
+    "JobQuery",
+    "JobSubmission",
+    "QueuedJob",
+    "SeriesBatch",
+    "Store",
+]
 
 
 Column = Sequence[int] | Sequence[float] | npt.NDArray[np.generic]
@@ -69,6 +77,53 @@ class JobQuery:
     sort: Sequence[str] = ("-created_at",)
     limit: int = 100
     offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class JobSubmission:
+    """A job handed to the scheduler (``Store.submit_job``): created ``queued``.
+
+    ``command`` is the shell-quoted argv (``shlex.join``), ``snapshot`` the sha256 of the code
+    tar.gz in the artifact store, ``timeout`` seconds, ``env_mode`` ``auto`` or ``none``.
+    """
+
+    project: str
+    command: str
+    name: str = ""
+    user: str = ""
+    params: Mapping[str, ParamValue] | None = None
+    tags: Mapping[str, str] | None = None
+    git: Mapping[str, object] | None = None
+    resources: Mapping[str, object] | None = None
+    priority: int = 0
+    parent_id: str | None = None
+    snapshot: str | None = None
+    timeout: float | None = None
+    env_mode: str = "auto"
+    rerun_of: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedJob:
+    """A queued job as the scheduler keeps it: ``queued_at`` in seconds since the epoch."""
+
+    id: str
+    priority: int
+    queued_at: float
+    resources: Mapping[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveJob:
+    """A starting or running scheduled job, with the executor's record of its launch
+    (``None`` while it was only starting)."""
+
+    id: str
+    status: JobStatus
+    resources: Mapping[str, object]
+    launch: Mapping[str, object] | None
+    timeout: float | None
+    started_at: datetime | None
 
 
 class Store(Protocol):
@@ -158,6 +213,42 @@ class Store(Protocol):
 
     def delete_job(self, job_id: str) -> None:
         """Delete the job and its rows (the caller removes its files)."""
+
+    # -- the scheduler's jobs ---------------------------------------------------------------
+    def submit_job(self, submission: JobSubmission) -> Job:
+        """Create a scheduled job as ``queued`` (its project created when missing)."""
+
+    def list_queued(self) -> list[QueuedJob]:
+        """The scheduler's queued jobs, compactly (any order)."""
+
+    def list_active(self) -> list[ActiveJob]:
+        """The scheduler's starting and running jobs with their launch records."""
+
+    def start_job(self, job_id: str, *, resources: Mapping[str, object]) -> Job:
+        """Move a queued job to ``starting`` with the resources it was given;
+        ``InvalidTransitionError`` when it is no longer queued."""
+
+    def record_launch(
+        self,
+        job_id: str,
+        *,
+        launch: Mapping[str, object],
+        pid: int | None = None,
+        pgid: int | None = None,
+    ) -> None:
+        """Keep the executor's record of a starting job's launch (the job stays
+        ``starting``: ``update_job(status=running)`` once its command runs)."""
+
+    def get_jobs(self, job_ids: Sequence[str]) -> list[Job]:
+        """The jobs ``job_ids`` in that order (unknown ids left out), in a fixed number of
+        queries."""
+
+    def cancel_queued(self, project: str | None = None) -> list[str]:
+        """Cancel the scheduler's queued jobs, only ``project``'s when given (never another
+        project's); return their ids. ``NotFoundError`` for an unknown project."""
+
+    def set_priority(self, job_id: str, priority: int) -> Job:
+        """Change a job's priority."""
 
     # -- params and tags --------------------------------------------------------------------
     def set_params(self, job_id: str, params: Mapping[str, ParamValue]) -> dict[str, ParamValue]:

@@ -139,6 +139,11 @@ def job_from_row(
         resources=load_json(row.resources_json),
         priority=row.priority,
         parent_id=row.parent_id,
+        snapshot=row.snapshot,
+        timeout=row.timeout_s,
+        env_mode=row.env_mode,
+        rerun_of=row.rerun_of,
+        queued_at=row.queued_at,
     )
 
 

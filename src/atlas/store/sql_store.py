@@ -27,8 +27,18 @@ from atlas.domain import (
     Project,
     Series,
 )
-from atlas.store import artifact_records, attributes, job_pages, jobs, metrics, projects, schema
-from atlas.store.api import JobQuery, SeriesBatch
+from atlas.store import (
+    artifact_records,
+    attributes,
+    job_pages,
+    jobs,
+    metrics,
+    projects,
+    queue,
+    schema,
+)
+from atlas.store.api import ActiveJob, JobQuery, JobSubmission, QueuedJob, SeriesBatch
+from atlas.store.conversions import utc_now
 from atlas.store.engine import make_engine, writer
 
 __all__ = ["SqlStore"]
@@ -196,6 +206,56 @@ class SqlStore:
         """Delete the job and its rows (the caller removes its files)."""
         with self._write() as conn:
             jobs.delete_job(conn, job_id)
+
+    # -- the scheduler's jobs ---------------------------------------------------------------
+    def submit_job(self, submission: JobSubmission) -> Job:
+        """Create a scheduled job as ``queued`` (its project created when missing)."""
+        with self._write() as conn:
+            return job_pages.get_job(conn, queue.insert_submission(conn, submission))
+
+    def list_queued(self) -> list[QueuedJob]:
+        """The scheduler's queued jobs, compactly (any order)."""
+        with self._read() as conn:
+            return queue.list_queued(conn)
+
+    def list_active(self) -> list[ActiveJob]:
+        """The scheduler's starting and running jobs with their launch records."""
+        with self._read() as conn:
+            return queue.list_active(conn)
+
+    def start_job(self, job_id: str, *, resources: Mapping[str, object]) -> Job:
+        """Move a queued job to ``starting`` with the resources it was given."""
+        with self._write() as conn:
+            queue.start_job(conn, job_id, resources)
+            return job_pages.get_job(conn, job_id)
+
+    def record_launch(
+        self,
+        job_id: str,
+        *,
+        launch: Mapping[str, object],
+        pid: int | None = None,
+        pgid: int | None = None,
+    ) -> None:
+        """Keep the executor's launch record of a starting job."""
+        with self._write() as conn:
+            queue.record_launch(conn, job_id, launch=launch, pid=pid, pgid=pgid)
+
+    def get_jobs(self, job_ids: Sequence[str]) -> list[Job]:
+        """The jobs ``job_ids`` in that order (unknown ids left out)."""
+        with self._read() as conn:
+            return job_pages.load_jobs(conn, job_ids)
+
+    def cancel_queued(self, project: str | None = None) -> list[str]:
+        """Cancel the scheduler's queued jobs (only ``project``'s when given)."""
+        with self._write() as conn:
+            return queue.cancel_queued(conn, project, utc_now())
+
+    def set_priority(self, job_id: str, priority: int) -> Job:
+        """Change a job's priority."""
+        with self._write() as conn:
+            queue.set_priority(conn, job_id, priority)
+            return job_pages.get_job(conn, job_id)
 
     # -- params and tags --------------------------------------------------------------------
     def set_params(self, job_id: str, params: Mapping[str, ParamValue]) -> dict[str, ParamValue]:

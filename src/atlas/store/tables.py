@@ -122,11 +122,25 @@ class JobRow(Base):
     environment_json: Mapped[str] = mapped_column(Text, default="{}")
     resources_json: Mapped[str] = mapped_column(Text, default="{}")
     parent_id: Mapped[str | None] = mapped_column(String(32))
+    # Scheduled jobs (migration 0002): the code snapshot's sha256, the run limit, the
+    # environment mode, the job this one reran, when it was queued, and how the executor
+    # launched it (the launcher's pid and process group, and the executor's own record, used
+    # to reconcile after a restart).
+    snapshot: Mapped[str | None] = mapped_column(String(64))
+    timeout_s: Mapped[float | None] = mapped_column(Float)
+    env_mode: Mapped[str] = mapped_column(String(10), default="auto", server_default="auto")
+    rerun_of: Mapped[str | None] = mapped_column(String(32))
+    queued_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    pid: Mapped[int | None] = mapped_column(Integer)
+    pgid: Mapped[int | None] = mapped_column(Integer)
+    launch_json: Mapped[str | None] = mapped_column(Text)
 
     # The listing scans (project_id, created_at) and needs only the id: keep it in the index.
+    # The scheduler loads its queue and its running jobs by status at start.
     __table_args__ = (
         Index(None, "project_id", "created_at", "id"),
         Index(None, "project_id", "status"),
+        Index(None, "status"),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from atlas.server import removal
-from atlas.server.deps import ArtifactsDep, JobIdPath, KeyPath, StoreDep
+from atlas.server.deps import ArtifactsDep, JobIdPath, KeyPath, SchedulerDep, StoreDep
 from atlas.server.schemas import JobCreate, JobOut, JobUpdate, ParamsIn, ParamsOut, TagsIn, TagsOut
 
 __all__ = ["router"]
@@ -42,8 +42,13 @@ def get_job(job_id: JobIdPath, store: StoreDep) -> JobOut:
 
 
 @router.patch("/{job_id}")
-def update_job(job_id: JobIdPath, body: JobUpdate, store: StoreDep) -> JobOut:
-    """Rename a job, change its status (per ``domain.TRANSITIONS``) or record how it ended."""
+def update_job(
+    job_id: JobIdPath, body: JobUpdate, store: StoreDep, scheduler: SchedulerDep
+) -> JobOut:
+    """Rename a job, change its status (per ``domain.TRANSITIONS``) or record how it ended;
+    a new ``priority`` moves a queued job in the scheduler's queue."""
+    if body.priority is not None:
+        scheduler.set_priority(job_id, body.priority)
     job = store.update_job(
         job_id,
         name=body.name,
@@ -55,8 +60,13 @@ def update_job(job_id: JobIdPath, body: JobUpdate, store: StoreDep) -> JobOut:
 
 
 @router.delete("/{job_id}", status_code=204)
-def delete_job(job_id: JobIdPath, store: StoreDep, artifacts: ArtifactsDep) -> Response:
-    """Delete a job, its rows and its files."""
+def delete_job(
+    job_id: JobIdPath, store: StoreDep, artifacts: ArtifactsDep, scheduler: SchedulerDep
+) -> Response:
+    """Delete a job, its rows and its files (a queued job leaves the queue, a running one is
+    killed first)."""
+    store.get_job(job_id)
+    scheduler.forget(job_id)
     removal.delete_job(store, artifacts, job_id)
     return Response(status_code=204)
 

@@ -1,0 +1,187 @@
+"""The web GUI in a real browser: the first rows of a 100,000-job project, scrolling that
+table, and a compare chart of 10 jobs x 100,000 points.
+
+Set-up (not measured): a SQLite database filled by ``bench.population`` (the job_listing
+corpus: 100,000 jobs x 20 params x 10 metric summaries, bulk-inserted), plus 10 jobs of
+100,000 ``loss`` points each loaded through the REST API by ``bench.series_read.load_series``;
+then a real ``atlas server`` on it serving the built GUI (``make setup`` builds it).
+
+Measured by ``bench/gui_probe.mjs`` in Debian's Chromium (``/usr/bin/chromium``, driven by
+Playwright from ``web/node_modules``), each repetition in a fresh browser context (no HTTP
+cache: what a first visit costs):
+
+- first rows: from navigation start (``performance.now()`` of the new page) to the first frame
+  painted after a job row is in the table, the page's HTML, scripts and API calls included;
+- scrolling: wheel-scrolling the table through its virtualised rows; the p99 of the intervals
+  between animation frames (a stall is a long frame);
+- compare chart: from navigation start of the compare page (10 jobs) to the chart's
+  ``atlas:chart-drawn`` performance mark, set once every series is drawn.
+
+No peer runs here: the issue's MLflow and W&B figures are reports, not measured.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from bench.population import populate_jobs
+from bench.result import Result
+from bench.series_read import load_series
+from bench.server import AtlasServer
+from bench.stats import Stats
+from bench.trial import Context, progress
+from bench.worker import BenchError, clean_env
+
+NAME = "gui"
+PROJECT = "bench-gui"
+COMPARE_PROJECT = "bench-gui-compare"
+JOBS = 100_000
+COMPARE_JOBS = 10
+POINTS = 100_000
+FIRST_ROWS_TARGET_MS = 1000.0
+SCROLL_TARGET_MS = 50.0
+COMPARE_TARGET_MS = 500.0
+CHROMIUM = Path("/usr/bin/chromium")
+PROBE = Path(__file__).resolve().parent / "gui_probe.mjs"
+WEB = Path(__file__).resolve().parent.parent / "web"
+
+
+def run(context: Context) -> Iterator[Result]:
+    """Fill the store, start a server, run the browser probe; one result per figure."""
+    node = _check_tools()
+    with context.workdir(NAME) as work:
+        url = f"sqlite:///{work / 'atlas.db'}"
+        started = time.monotonic()
+        populate_jobs(url, PROJECT, JOBS)
+        progress(NAME, f"{JOBS:,} jobs inserted in {time.monotonic() - started:.0f} s")
+        with AtlasServer(work / "atlas", db_url=url) as server:
+            _check_gui(server.url)
+            ids = _compare_jobs(server.url)
+            figures = _probe(node, server.url, ids, context, work)
+    yield _first_rows(figures["first_rows"])
+    yield _scroll(figures["scroll"])
+    yield _compare(figures["compare"])
+
+
+def _check_tools() -> str:
+    node = shutil.which("node")
+    if node is None:
+        raise BenchError("node is not installed (the GUI benchmark drives Chromium from Node)")
+    if not (WEB / "node_modules" / "playwright-core").is_dir():
+        raise BenchError("web/node_modules lacks playwright-core: run `make setup`")
+    if not CHROMIUM.exists():
+        raise BenchError(f"{CHROMIUM} is missing: apt-get update && apt-get install -y chromium")
+    return node
+
+
+def _check_gui(url: str) -> None:
+    page = httpx.get(f"{url}/", timeout=30).text
+    if 'type="module"' not in page:
+        raise BenchError("the server serves no built GUI: run `make setup` first")
+
+
+def _compare_jobs(url: str) -> list[str]:
+    started = time.monotonic()
+    ids = [load_series(url, COMPARE_PROJECT, POINTS) for _ in range(COMPARE_JOBS)]
+    progress(
+        NAME,
+        f"{COMPARE_JOBS} jobs x {POINTS:,} points loaded in {time.monotonic() - started:.0f} s",
+    )
+    return ids
+
+
+def _probe(
+    node: str, url: str, ids: list[str], context: Context, work: Path
+) -> dict[str, list[float]]:
+    config = {
+        "tableUrl": f"{url}/projects/{quote(PROJECT)}",
+        "rowText": "sweep-",
+        "compareUrl": f"{url}/compare?jobs={','.join(ids)}&metric=loss",
+        "compareSeries": COMPARE_JOBS,
+        "repetitions": context.repetitions,
+        "warmup": context.warmup,
+        "chromium": str(CHROMIUM),
+    }
+    log = work / "probe.log"
+    with log.open("w", encoding="utf-8") as stderr:
+        done = subprocess.run(
+            [node, str(PROBE), json.dumps(config)],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            cwd=WEB,
+            env=clean_env(),
+            timeout=1800,
+            check=False,
+        )
+    messages = log.read_text(encoding="utf-8", errors="replace")
+    for line in messages.splitlines():
+        progress(NAME, line)
+    if done.returncode != 0:
+        raise BenchError(f"the browser probe failed ({done.returncode}):\n{messages[-3000:]}")
+    figures: dict[str, Any] = json.loads(done.stdout)
+    return {key: [float(v) for v in values] for key, values in figures.items()}
+
+
+def _first_rows(samples: list[float]) -> Result:
+    ours = Stats.of(samples)
+    return Result(
+        name=f"{NAME}_first_rows",
+        unit="ms",
+        ours=ours,
+        peer=None,
+        target=f"<= {FIRST_ROWS_TARGET_MS:g} ms (median)",
+        meets_target=ours.median <= FIRST_ROWS_TARGET_MS,
+        note=(
+            f"Chromium (headless, fresh context, no cache) opening /projects/{PROJECT} of a "
+            f"{JOBS:,}-job project (20 params, 10 metric summaries each, SQLite, real "
+            f"`atlas server`): navigation start to the first frame painted after a job row "
+            f"is in the table, page load and API calls included. No peer measured: the "
+            f"issue's MLflow/W&B figures are reports, not runs of this benchmark"
+        ),
+    )
+
+
+def _scroll(samples: list[float]) -> Result:
+    ours = Stats.of(samples)
+    return Result(
+        name=f"{NAME}_scroll",
+        unit="ms",
+        ours=ours,
+        peer=None,
+        target=f"p99 frame interval <= {SCROLL_TARGET_MS:g} ms (no stalls)",
+        meets_target=ours.median <= SCROLL_TARGET_MS,
+        note=(
+            f"the p99 interval between animation frames while wheel-scrolling the job table "
+            f"of the {JOBS:,}-job project (each repetition scrolls down through about "
+            f"2,000 rows, paging from the server as it goes); headless Chromium, no GPU"
+        ),
+    )
+
+
+def _compare(samples: list[float]) -> Result:
+    ours = Stats.of(samples)
+    return Result(
+        name=f"{NAME}_compare_chart",
+        unit="ms",
+        ours=ours,
+        peer=None,
+        target=f"<= {COMPARE_TARGET_MS:g} ms (median)",
+        meets_target=ours.median <= COMPARE_TARGET_MS,
+        note=(
+            f"Chromium (headless, fresh context) opening the compare page of {COMPARE_JOBS} "
+            f"jobs with {POINTS:,} `loss` points each (the same series loaded into every "
+            f"job): navigation start to the `atlas:chart-drawn` mark, once all "
+            f"{COMPARE_JOBS} series are drawn; the server downsamples each series to the "
+            f"chart's width keeping every bucket's extremes. No peer measured"
+        ),
+    )

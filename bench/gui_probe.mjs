@@ -1,0 +1,136 @@
+// The browser side of bench/gui.py: `node bench/gui_probe.mjs CONFIG_JSON`, run in web/.
+// Drives Debian's Chromium with the Playwright that web/ installs, prints one JSON object
+// {"first_rows": [ms...], "scroll": [ms...], "compare": [ms...]} on stdout (one value per
+// recorded repetition) and its progress on stderr.
+import { createRequire } from "node:module";
+
+const require = createRequire(new URL("../web/package.json", import.meta.url));
+const { chromium } = require("playwright-core");
+
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+const VIEWPORT = { width: 1440, height: 900 };
+const ROW = '[data-testid="job-row"]';
+const DEADLINE_MS = 60_000;
+
+const config = JSON.parse(process.argv[2]);
+
+function note(message) {
+  process.stderr.write(`${message}\n`);
+}
+
+// Runs in the page before its scripts: records when a job row is first in the document,
+// then the end of the next frame (after it was painted).
+function watchFirstRow([selector, text]) {
+  const found = () =>
+    [...document.querySelectorAll(selector)].some((row) => row.textContent?.includes(text));
+  const observer = new MutationObserver(() => {
+    if (window.__atlasRowSeen !== undefined || !found()) return;
+    window.__atlasRowSeen = performance.now();
+    observer.disconnect();
+    requestAnimationFrame(() => setTimeout(() => (window.__atlasFirstRows = performance.now())));
+  });
+  observer.observe(document, { childList: true, subtree: true, characterData: true });
+}
+
+async function fresh(browser) {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  return { context, page: await context.newPage() };
+}
+
+async function firstRows(browser) {
+  const { context, page } = await fresh(browser);
+  try {
+    await page.addInitScript(watchFirstRow, [ROW, config.rowText]);
+    await page.goto(config.tableUrl);
+    await page.waitForFunction(() => window.__atlasFirstRows !== undefined, null, {
+      timeout: DEADLINE_MS,
+    });
+    return await page.evaluate(() => window.__atlasFirstRows);
+  } finally {
+    await context.close();
+  }
+}
+
+// Frame intervals while the wheel scrolls the table down: the p99 interval (ms).
+async function scroll(browser) {
+  const { context, page } = await fresh(browser);
+  try {
+    await page.goto(config.tableUrl);
+    const first = page.locator(ROW).first();
+    await first.waitFor({ timeout: DEADLINE_MS });
+    const box = await first.boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + 40);
+    await page.evaluate(() => {
+      window.__atlasFrames = [];
+      let last = performance.now();
+      const tick = (now) => {
+        window.__atlasFrames.push(now - last);
+        last = now;
+        if (window.__atlasFrames.length < 100_000) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    for (let step = 0; step < 120; step += 1) {
+      await page.mouse.wheel(0, 600);
+      await page.waitForTimeout(16);
+    }
+    const frames = await page.evaluate(() => window.__atlasFrames.slice(1));
+    const ordered = [...frames].sort((a, b) => a - b);
+    return ordered[Math.max(0, Math.ceil(0.99 * ordered.length) - 1)];
+  } finally {
+    await context.close();
+  }
+}
+
+async function compare(browser) {
+  const { context, page } = await fresh(browser);
+  try {
+    await page.goto(config.compareUrl);
+    const handle = await page.waitForFunction(
+      () => performance.getEntriesByName("atlas:chart-drawn")[0]?.startTime,
+      null,
+      { timeout: DEADLINE_MS },
+    );
+    const drawn = await handle.jsonValue();
+    const series = await page.evaluate(() => {
+      const mark = performance.getEntriesByName("atlas:chart-drawn")[0];
+      return mark?.detail?.series ?? null;
+    });
+    if (series !== null && series < config.compareSeries) {
+      throw new Error(`the compare chart drew ${series} series, not ${config.compareSeries}`);
+    }
+    return drawn;
+  } finally {
+    await context.close();
+  }
+}
+
+async function repeat(name, measure, browser) {
+  for (let index = 0; index < config.warmup; index += 1) await measure(browser);
+  const values = [];
+  for (let index = 0; index < config.repetitions; index += 1) {
+    values.push(await measure(browser));
+    note(`${name} ${index + 1}/${config.repetitions}: ${values.at(-1).toFixed(1)} ms`);
+  }
+  return values;
+}
+
+const browser = await chromium.launch({ executablePath: config.chromium, args: FLAGS });
+try {
+  const figures = {
+    first_rows: await repeat("first rows", firstRows, browser),
+    scroll: await repeat("scroll p99 frame", scroll, browser),
+    compare: await repeat("compare chart", compare, browser),
+  };
+  process.stdout.write(`${JSON.stringify(figures)}\n`);
+} finally {
+  await browser.close();
+}

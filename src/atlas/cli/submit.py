@@ -1,0 +1,288 @@
+"""``atlas submit`` and ``atlas rerun``: queue a job from a folder, or run one again.
+
+The request is the folder's ``job.config.yaml`` with the command line's flags over it. Params
+are layered the same way: the file's ``params``, then ``--params-file``, then each ``--param``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from atlas.cli.context import CliContext, pass_cli
+from atlas.cli.logs import follow_log, report_end
+from atlas.errors import InvalidInputError
+from atlas.sdk.jobconfig import (
+    ENV_MODES,
+    JobConfig,
+    load_job_config,
+    parse_command,
+    parse_memory,
+    parse_param,
+)
+
+if TYPE_CHECKING:
+    from atlas.domain import Job
+    from atlas.sdk.client import Client
+    from atlas.sdk.submit import Submission
+    from atlas.settings import Settings
+
+__all__ = [
+    "SubmitFlags",
+    "build_submission",
+    "params_from",
+    "rerun_command",
+    "split_arguments",
+    "submit_command",
+]
+
+
+def split_arguments(args: Sequence[str]) -> tuple[Path, list[str]]:
+    """``(folder, command)`` from ``[DIR] [COMMAND...]``: the first argument is the folder
+    when it names one, else the folder is ``.``. A command given as one argument with
+    spaces (``"python train.py --lr 0.1"``) is split like a shell would."""
+    folder = Path(".")
+    rest = list(args)
+    if rest and Path(rest[0]).is_dir():
+        folder = Path(rest.pop(0))
+    if len(rest) == 1:
+        rest = parse_command(rest[0])
+    return folder, rest
+
+
+def _params_file(path: Path) -> dict[str, object]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read --params-file {path}: {exc.strerror}") from None
+    try:
+        if path.suffix == ".json":
+            data = json.loads(text)
+        else:
+            import yaml
+
+            data = yaml.safe_load(text)
+    except ValueError as exc:  # json.JSONDecodeError and yaml.YAMLError both are
+        raise InvalidInputError(f"--params-file {path} does not parse: {exc}") from None
+    if not isinstance(data, dict):
+        raise InvalidInputError(f"--params-file {path} must hold a mapping of names to values")
+    return data
+
+
+def params_from(
+    base: dict[str, object], params_file: Path | None, pairs: Sequence[str]
+) -> dict[str, object]:
+    """``base`` with the params of ``params_file`` and then each ``key=value`` over it."""
+    params = dict(base)
+    if params_file is not None:
+        params.update(_params_file(params_file))
+    params.update(parse_param(pair) for pair in pairs)
+    return params
+
+
+def _tags(config: JobConfig, pairs: Sequence[str]) -> dict[str, object]:
+    tags: dict[str, object] = dict(config.tags)
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        tags[key] = value
+    return tags
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitFlags:
+    """The flags of ``atlas submit``; ``None`` (or empty) where not given."""
+
+    project: str | None = None
+    name: str | None = None
+    param: tuple[str, ...] = ()
+    params_file: Path | None = None
+    gpus: int | None = None
+    cpus: int | None = None
+    memory: str | None = None
+    priority: int | None = None
+    tag: tuple[str, ...] = ()
+    timeout: float | None = None
+    env: str | None = None
+
+
+def build_submission(
+    folder: Path, command: list[str], flags: SubmitFlags, settings: Settings
+) -> Submission:
+    """The checked request: ``folder``'s ``job.config.yaml`` with ``flags`` over it."""
+    from atlas.sdk.params import flatten_params, normalize_tags
+    from atlas.sdk.submit import Submission, current_user, default_name, resolve_project
+
+    config = load_job_config(folder)
+    argv = command or config.command
+    if not argv:
+        raise InvalidInputError(
+            "no command to run: give one (atlas submit . python train.py) or set command "
+            "in job.config.yaml"
+        )
+    params = params_from(config.params, flags.params_file, flags.param)
+    return Submission(
+        project=resolve_project(flags.project, config, settings, folder),
+        command=argv,
+        name=flags.name or config.name or default_name(argv),
+        params=flatten_params(params),
+        tags=normalize_tags(_tags(config, flags.tag)),
+        cpus=_first(flags.cpus, config.cpus, 1),
+        gpus=_first(flags.gpus, config.gpus, 0),
+        memory=config.memory if flags.memory is None else parse_memory(flags.memory),
+        priority=_first(flags.priority, config.priority, 0),
+        timeout=flags.timeout if flags.timeout is not None else config.timeout,
+        env=flags.env or config.env or "auto",
+        parent_id=settings.job_id,
+        user=current_user(),
+    )
+
+
+def _first(flag: int | None, configured: int | None, default: int) -> int:
+    if flag is not None:
+        return flag
+    return default if configured is None else configured
+
+
+def _queue(cli: CliContext, client: Client, submission: Submission, folder: Path) -> Job:
+    from atlas.sdk.submit import send_submission
+
+    settings = cli.settings()
+    job = send_submission(
+        client,
+        submission,
+        folder,
+        max_snapshot_bytes=settings.max_snapshot_mb * 1024 * 1024,
+        warn=lambda message: click.echo(f"warning: {message}", err=True),
+    )
+    return job
+
+
+def _announce(job: Job, follow: bool) -> None:
+    click.echo(f"Queued job {job.id} in project {job.project!r}.", err=True)
+    if not follow:
+        click.echo(job.id)
+
+
+_param_option = click.option(
+    "--param",
+    "param",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A param (repeatable); the value is JSON when it parses (0.01, true, [1,2]), else text.",
+)
+_params_file_option = click.option(
+    "--params-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A JSON or YAML file of params (--param values win over it).",
+)
+_follow_option = click.option(
+    "--follow/--no-follow",
+    default=True,
+    show_default=True,
+    help="Print the job's log until it ends and exit with its status; "
+    "--no-follow prints the job's id and returns.",
+)
+
+
+@click.command(
+    "submit",
+    context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="[DIR] [COMMAND...]")
+@click.option(
+    "--project",
+    "-p",
+    metavar="NAME",
+    help="Project (default: job.config.yaml, then ATLAS_PROJECT, then the folder name).",
+)
+@click.option("--name", "-n", metavar="NAME", help="Job name (default: the script's name).")
+@_param_option
+@_params_file_option
+@click.option("--gpus", type=click.IntRange(0), metavar="N", help="GPUs (default 0).")
+@click.option("--cpus", type=click.IntRange(1), metavar="N", help="CPU slots (default 1).")
+@click.option("--memory", metavar="SIZE", help="Memory to reserve: 4G, 512M (default: none).")
+@click.option("--priority", type=int, metavar="N", help="Higher runs first (default 0).")
+@click.option("--tag", multiple=True, metavar="KEY[=VALUE]", help="A tag (repeatable).")
+@click.option(
+    "--timeout", type=click.FloatRange(0, min_open=True), metavar="SECONDS", help="Time limit."
+)
+@click.option(
+    "--env",
+    type=click.Choice(ENV_MODES),
+    help="auto: a virtualenv from requirements.txt when the folder has one; none: no env.",
+)
+@_follow_option
+@pass_cli
+def submit_command(
+    cli: CliContext,
+    args: tuple[str, ...],
+    project: str | None,
+    name: str | None,
+    param: tuple[str, ...],
+    params_file: Path | None,
+    gpus: int | None,
+    cpus: int | None,
+    memory: str | None,
+    priority: int | None,
+    tag: tuple[str, ...],
+    timeout: float | None,
+    env: str | None,
+    follow: bool,
+) -> None:
+    """Snapshot a folder and queue COMMAND to run from it.
+
+    DIR (default: the current folder) is taken when the first argument names a folder.
+    Options go before DIR and COMMAND; everything after COMMAND belongs to it:
+
+    \b
+      atlas submit . python train.py --epochs 3
+      atlas submit --gpus 1 --param lr=0.01 experiments/mnist python main.py
+      atlas submit --no-follow            # the command from job.config.yaml
+
+    The folder's job.config.yaml supplies defaults; flags win over it.
+    """
+    settings = cli.settings()
+    folder, command = split_arguments(args)
+    flags = SubmitFlags(
+        project, name, param, params_file, gpus, cpus, memory, priority, tag, timeout, env
+    )
+    submission = build_submission(folder, command, flags, settings)
+    with cli.client(settings) as client:
+        job = _queue(cli, client, submission, folder)
+        _announce(job, follow)
+        if not follow:
+            return
+        status = follow_log(client, job.id)
+    report_end(job.id, status)
+
+
+@click.command("rerun")
+@click.argument("job_id", metavar="ID")
+@_param_option
+@_params_file_option
+@_follow_option
+@pass_cli
+def rerun_command(
+    cli: CliContext,
+    job_id: str,
+    param: tuple[str, ...],
+    params_file: Path | None,
+    follow: bool,
+) -> None:
+    """Run a job again: its snapshot, command and resources, with params changed by
+    --param and --params-file (merged over the old ones)."""
+    from atlas.sdk.params import flatten_params
+
+    changes = flatten_params(params_from({}, params_file, param))
+    with cli.client() as client:
+        job = client.rerun_job(job_id, params=changes or None)
+        _announce(job, follow)
+        if not follow:
+            return
+        status = follow_log(client, job.id)
+    report_end(job.id, status)

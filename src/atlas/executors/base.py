@@ -1,0 +1,164 @@
+"""The executor contract: what the scheduler hands an executor and what it gets back.
+
+The scheduler decides *when* a job runs and records every status; an ``Executor`` decides
+*how*: it prepares the job's working folder and environment, starts the command, reports how
+it ended, cancels it, and after a server restart re-attaches to jobs still running. An
+executor never writes the metadata store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from atlas.domain import JobStatus
+from atlas.errors import InvalidInputError
+
+__all__ = [
+    "ENV_MODES",
+    "Allocation",
+    "Executor",
+    "Handle",
+    "LaunchSpec",
+    "Outcome",
+]
+
+ENV_MODES = ("auto", "none")
+"""``auto``: a virtual environment from the snapshot's requirements.txt when it has one, else
+the server's Python; ``none``: always the server's Python."""
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    """What the scheduler gave a job: CPU slots, memory in bytes (``None``: not limited) and
+    the indices of its GPUs (``CUDA_VISIBLE_DEVICES`` is exactly these)."""
+
+    cpus: int = 1
+    memory: int | None = None
+    gpus: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LaunchSpec:
+    """Everything an executor needs to run one job.
+
+    ``command`` is an argv list (never run through a shell); ``snapshot_path`` a local
+    ``.tar.gz`` of the code (``None``: an empty working folder); ``params`` are written to
+    ``atlas_job_parameters.json`` and ``foundations_job_parameters.json`` in the working
+    folder; ``env_mode`` is one of :data:`ENV_MODES`; ``timeout`` in seconds (``None``: none);
+    ``log_path`` a local file the job's stdout and stderr are appended to.
+    """
+
+    job_id: str
+    project: str
+    user: str
+    command: list[str]
+    snapshot_path: Path | None
+    params: dict[str, object]
+    env_mode: str
+    allocation: Allocation
+    timeout: float | None
+    server_url: str
+    token: str
+    log_path: Path
+
+    def check(self) -> None:
+        """``InvalidInputError`` when the spec cannot be run (empty command, bad env mode,
+        a non-positive timeout)."""
+        if not self.command or not all(isinstance(a, str) and a for a in self.command):
+            raise InvalidInputError(
+                f"job {self.job_id}: the command must be a non-empty list of non-empty strings",
+                detail={"field": "command"},
+            )
+        if self.env_mode not in ENV_MODES:
+            raise InvalidInputError(
+                f"job {self.job_id}: env must be one of {', '.join(ENV_MODES)}, "
+                f"not {self.env_mode!r}",
+                detail={"field": "env"},
+            )
+        if self.timeout is not None and not self.timeout > 0:
+            raise InvalidInputError(
+                f"job {self.job_id}: the timeout must be a positive number of seconds",
+                detail={"field": "timeout"},
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Handle:
+    """A launched job: its launcher process (``pid``, also its process group ``pgid``), the
+    launcher's start time (``create_time``, seconds since the epoch, to tell a reused pid
+    apart) and the working folder."""
+
+    job_id: str
+    pid: int
+    pgid: int
+    create_time: float
+    workdir: Path
+
+    def record(self) -> dict[str, object]:
+        """What the scheduler persists to re-attach after a restart (see ``Executor.adopt``)."""
+        return {
+            "pid": self.pid,
+            "pgid": self.pgid,
+            "create_time": self.create_time,
+            "workdir": str(self.workdir),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How a job ended. ``status`` is completed (exit code 0), failed (any other exit code,
+    a signal, a timeout, a launcher error), cancelled, or lost (its launcher vanished without
+    a word). ``error`` says why in a sentence when the status is not completed."""
+
+    status: JobStatus
+    exit_code: int | None = None
+    error: str | None = None
+    signal: int | None = None
+    finished_at: float | None = None
+    details: dict[str, object] = field(default_factory=dict)
+
+
+class Executor(Protocol):
+    """Runs jobs for the scheduler. Methods are called from the scheduler's thread; ``on_exit``
+    callbacks come from the executor's own threads."""
+
+    def launch(self, spec: LaunchSpec) -> Handle:
+        """Start the job and return at once (milliseconds): unpacking the snapshot and building
+        the environment happen later, in the job's own launcher, with progress in the log.
+        ``InvalidInputError`` for a spec that cannot run; ``ConflictError`` when the job is
+        already running here."""
+        ...
+
+    def poll(self, job_id: str) -> Outcome | None:
+        """``None`` while the job runs, else how it ended (asked again, the same answer).
+        ``NotFoundError`` for a job this executor never launched nor adopted."""
+        ...
+
+    def started(self, job_id: str) -> bool:
+        """Whether the job's command itself has started (its environment is ready)."""
+        ...
+
+    def cancel(self, job_id: str, *, grace: float) -> None:
+        """Ask the job to stop: SIGTERM to its whole process tree, SIGKILL after ``grace``
+        seconds. Returns at once; ``poll`` reports ``cancelled`` when it has ended. Nothing
+        happens for a job that already ended."""
+        ...
+
+    def adopt(self, job_id: str, record: dict[str, object]) -> bool:
+        """Re-attach after a restart to a job launched by an earlier executor, from what
+        ``Handle.record()`` gave. ``True`` when the job is known again (still running, or
+        ended with its exit status on disk: ``poll`` says which); ``False`` when it is gone
+        without a trace (the scheduler marks it lost)."""
+        ...
+
+    def running(self) -> list[str]:
+        """Ids of the jobs launched or adopted whose outcome ``poll`` has not yet given."""
+        ...
+
+    def on_exit(self, callback: Callable[[str], None] | None) -> None:
+        """Call ``callback(job_id)`` (from another thread) as soon as a job ends, so the
+        scheduler can wake and ``poll`` instead of polling on a timer."""
+        ...

@@ -1,0 +1,163 @@
+"""What a job asks for and what is free: CPU slots, memory and GPUs, as plain numbers.
+
+A job's ask is a :class:`Request` (GPUs as a count: any free GPU will do); what it gets is an
+``Allocation`` with the GPU indices picked for it. The :class:`Ledger` holds the scheduler's
+accounting in memory: free slots, free memory, and which job holds each GPU.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from atlas.errors import InvalidInputError
+from atlas.executors.base import Allocation
+
+__all__ = ["Ledger", "Request", "parse_memory", "request_from"]
+
+logger = logging.getLogger(__name__)
+
+_MEMORY = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmgtp]?)(i?b?)\s*", re.IGNORECASE)
+_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40, "p": 1 << 50}
+MAX_COUNT = 1 << 20
+"""Largest number of CPUs or GPUs a request may name (anything above is a typo)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """Resources one job asks for: CPU slots, bytes of memory (0: no amount asked), GPUs."""
+
+    cpus: int = 1
+    memory: int = 0
+    gpus: int = 0
+
+    def fits(self, cpus: int, memory: int, gpus: int) -> bool:
+        """Whether this request fits in ``cpus`` slots, ``memory`` bytes and ``gpus`` GPUs."""
+        return self.cpus <= cpus and self.memory <= memory and self.gpus <= gpus
+
+    def as_resources(self, gpu_indices: Iterable[int] | None = None) -> dict[str, object]:
+        """The job's ``resources`` object (``memory`` null when no amount was asked)."""
+        resources: dict[str, object] = {
+            "cpus": self.cpus,
+            "gpus": self.gpus,
+            "memory": self.memory or None,
+        }
+        if gpu_indices is not None:
+            resources["gpu_indices"] = sorted(gpu_indices)
+        return resources
+
+
+def parse_memory(value: object, *, field: str = "memory") -> int:
+    """Bytes from an integer or a text such as ``4G``, ``512MiB`` or ``1.5g`` (powers of 1024).
+    ``InvalidInputError`` naming ``field`` otherwise."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    match = _MEMORY.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        raise InvalidInputError(
+            f"{field} must be a number of bytes or a size such as 4G or 512M, not {value!r}",
+            detail={"errors": [{"field": field, "message": "not a size"}]},
+        )
+    return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
+
+
+def request_from(resources: Mapping[str, object]) -> Request:
+    """The :class:`Request` in a job's ``resources`` object (``cpus`` default 1, ``gpus`` 0,
+    ``memory`` bytes or null)."""
+    cpus = _count(resources.get("cpus", 1), "resources.cpus", minimum=1)
+    gpus = _count(resources.get("gpus", 0), "resources.gpus", minimum=0)
+    raw_memory = resources.get("memory")
+    memory = 0 if raw_memory is None else parse_memory(raw_memory, field="resources.memory")
+    return Request(cpus=cpus, memory=memory, gpus=gpus)
+
+
+def _count(value: object, field: str, *, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= MAX_COUNT:
+        raise InvalidInputError(
+            f"{field} must be an integer from {minimum} to {MAX_COUNT}, not {value!r}",
+            detail={"errors": [{"field": field, "message": f"an integer >= {minimum}"}]},
+        )
+    return value
+
+
+class Ledger:
+    """Free CPU slots, memory and GPUs, and what each running job holds. Not thread-safe:
+    the scheduler calls it under its lock."""
+
+    def __init__(self, *, cpus: int, memory: int, gpus: Iterable[int]) -> None:
+        self.total_cpus = cpus
+        self.total_memory = memory
+        self.gpu_indices = tuple(sorted(set(gpus)))
+        self._used_cpus = 0
+        self._used_memory = 0
+        self._gpu_holder: dict[int, str] = {}
+        self._held: dict[str, Allocation] = {}
+
+    @property
+    def free_cpus(self) -> int:
+        """CPU slots no job holds (never below zero)."""
+        return max(0, self.total_cpus - self._used_cpus)
+
+    @property
+    def free_memory(self) -> int:
+        """Bytes of memory no job holds (never below zero)."""
+        return max(0, self.total_memory - self._used_memory)
+
+    @property
+    def free_gpus(self) -> list[int]:
+        """Indices of the GPUs no job holds, in order."""
+        return [index for index in self.gpu_indices if index not in self._gpu_holder]
+
+    @property
+    def used_cpus(self) -> int:
+        """CPU slots held by running jobs."""
+        return self._used_cpus
+
+    @property
+    def used_memory(self) -> int:
+        """Bytes of memory held by running jobs."""
+        return self._used_memory
+
+    def holder(self, gpu: int) -> str | None:
+        """The id of the job holding GPU ``gpu``, if any."""
+        return self._gpu_holder.get(gpu)
+
+    def take(self, job_id: str, request: Request) -> Allocation:
+        """Give ``job_id`` what ``request`` asks, with the lowest free GPU indices. The
+        caller checked that it fits."""
+        gpus = tuple(self.free_gpus[: request.gpus])
+        if len(gpus) < request.gpus or not request.fits(self.free_cpus, self.free_memory, 99):
+            raise RuntimeError(f"job {job_id}: {request} does not fit what is free")
+        allocation = Allocation(cpus=request.cpus, memory=request.memory or None, gpus=gpus)
+        self.hold(job_id, allocation)
+        return allocation
+
+    def hold(self, job_id: str, allocation: Allocation) -> None:
+        """Record that ``job_id`` holds ``allocation`` (a job adopted after a restart keeps
+        the GPUs it had, even when the inventory changed meanwhile)."""
+        self.release(job_id)
+        for gpu in allocation.gpus:
+            other = self._gpu_holder.get(gpu)
+            if other is not None:
+                logger.warning("GPU %d is held by jobs %s and %s", gpu, other, job_id)
+            self._gpu_holder[gpu] = job_id
+        self._used_cpus += allocation.cpus
+        self._used_memory += allocation.memory or 0
+        self._held[job_id] = allocation
+
+    def release(self, job_id: str) -> None:
+        """Free what ``job_id`` holds (nothing when it holds nothing)."""
+        allocation = self._held.pop(job_id, None)
+        if allocation is None:
+            return
+        self._used_cpus -= allocation.cpus
+        self._used_memory -= allocation.memory or 0
+        for gpu in allocation.gpus:
+            if self._gpu_holder.get(gpu) == job_id:
+                del self._gpu_holder[gpu]
+
+    def allocation(self, job_id: str) -> Allocation | None:
+        """What ``job_id`` holds, if anything."""
+        return self._held.get(job_id)

@@ -1,0 +1,61 @@
+"""The scheduler inside ``atlas server``: built from the settings, reconciled with the store
+and started by the app's lifespan, stopped at shutdown (running jobs go on and are adopted
+by the next start)."""
+
+from __future__ import annotations
+
+import logging
+
+from atlas.executors.base import Executor
+from atlas.scheduler.files import JobFiles
+from atlas.scheduler.inventory import detect_inventory
+from atlas.scheduler.reconcile import reconcile
+from atlas.scheduler.scheduler import Scheduler
+from atlas.settings import Settings
+from atlas.store.api import Store
+from atlas.store.artifacts import ArtifactStore
+
+__all__ = ["job_server_url", "open_scheduler"]
+
+logger = logging.getLogger(__name__)
+
+_ANY_ADDRESS = {"", "0.0.0.0", "::", "[::]"}
+
+
+def job_server_url(settings: Settings) -> str:
+    """The URL a job on this machine uses to reach the server (``ATLAS_URL``)."""
+    host = settings.host
+    if host in _ANY_ADDRESS:
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{settings.port}"
+
+
+def open_scheduler(
+    settings: Settings,
+    store: Store,
+    artifacts: ArtifactStore,
+    *,
+    executor: Executor | None = None,
+) -> Scheduler:
+    """Build the scheduler for ``settings`` (the local executor unless ``executor`` is
+    given), reconcile it with the store and start its thread."""
+    inventory = detect_inventory(settings)
+    if executor is None:
+        from atlas.executors.local import LocalExecutor
+
+        executor = LocalExecutor.from_settings(settings)
+    scheduler = Scheduler(
+        store,
+        executor,
+        inventory,
+        files=JobFiles(artifacts, settings.work_path),
+        server_url=job_server_url(settings),
+        token=settings.token or "",
+        cancel_grace=settings.cancel_grace,
+    )
+    reconcile(scheduler)
+    scheduler.start()
+    logger.info("scheduler started with %s", inventory.describe())
+    return scheduler

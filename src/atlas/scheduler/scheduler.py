@@ -1,0 +1,427 @@
+"""The scheduler: one authority for scheduled jobs' status, stepped by ``tick(now)``.
+
+State lives in the store (every transition is written as it happens); in memory the
+scheduler keeps only a compact queue and the resource ledger, rebuilt at start by
+:func:`atlas.scheduler.reconcile.reconcile`. A background thread calls ``tick`` when woken
+(a submit, a cancel, a priority change, a job ending: no polling interval for dispatch) and
+otherwise at the next timeout or process check. Tests call ``tick(now)`` themselves.
+"""
+
+from __future__ import annotations
+
+import logging
+import shlex
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from atlas.domain import FINAL_STATUSES, Job, JobError, JobKind, JobStatus, ParamValue
+from atlas.errors import AtlasError, ConflictError, InvalidTransitionError, NotFoundError
+from atlas.executors.base import Allocation, Executor, LaunchSpec, Outcome
+from atlas.scheduler.files import JobFiles, snapshot_relpath
+from atlas.scheduler.inventory import GpuInfo, Inventory, check_request
+from atlas.scheduler.policy import Free, plan
+from atlas.scheduler.queue import JobQueue, QueueEntry
+from atlas.scheduler.resources import Ledger, Request, request_from
+from atlas.store.api import JobSubmission, Store
+
+__all__ = ["RunningJob", "Scheduler", "SchedulerState", "TickReport"]
+
+logger = logging.getLogger(__name__)
+
+POLL_MIN = 0.005
+"""Seconds between process checks right after something changed (doubling while idle)."""
+POLL_MAX = 1.0
+"""Longest wait between two checks of running jobs (jobs also wake the thread on exit)."""
+IDLE_WAIT = 60.0
+"""Longest wait when no job runs: only a wake-up has anything to do then."""
+
+
+@dataclass(slots=True)
+class RunningJob:
+    """A job the executor runs for us: what it holds and when its clock started.
+
+    ``since`` is the scheduler clock when its command started running (its timeout counts
+    from there), ``None`` while it is still starting; ``stop`` says why it was asked to stop
+    (``cancelled``, ``timeout`` or ``deleted``)."""
+
+    job_id: str
+    allocation: Allocation
+    timeout: float | None = None
+    since: float | None = None
+    stop: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SchedulerState:
+    """A view of the scheduler: resources used, the GPUs' holders, the first ``limit``
+    queued job ids in dispatch order (of ``queue_total``), running ids, the reservation."""
+
+    cpus_total: int
+    cpus_used: int
+    memory_total: int
+    memory_used: int
+    gpus: list[tuple[GpuInfo, str | None]]
+    queue: list[str]
+    queue_total: int
+    running: list[str]
+    reservation: str | None
+
+
+@dataclass(slots=True)
+class TickReport:
+    """What one tick did: jobs launched, jobs whose command started, jobs that ended, and
+    jobs asked to stop because they ran past their timeout."""
+
+    launched: list[str] = field(default_factory=list)
+    running: list[str] = field(default_factory=list)
+    finished: list[str] = field(default_factory=list)
+    timed_out: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything happened."""
+        return bool(self.launched or self.running or self.finished or self.timed_out)
+
+
+class Scheduler:
+    """Starts queued jobs on ``executor`` within ``inventory``, in priority order.
+
+    ``files`` gives the executor local paths for logs and snapshots; ``server_url`` and
+    ``token`` are handed to each job (``ATLAS_URL``, ``ATLAS_TOKEN``); ``cancel_grace`` is
+    the time between SIGTERM and SIGKILL; ``clock`` gives the ``now`` of the thread's ticks.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        executor: Executor,
+        inventory: Inventory,
+        *,
+        files: JobFiles,
+        server_url: str,
+        token: str = "",
+        cancel_grace: float = 10.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.executor = executor
+        self.inventory = inventory
+        self.files = files
+        self.server_url = server_url
+        self.token = token
+        self.cancel_grace = cancel_grace
+        self.clock = clock
+        self.lock = threading.RLock()
+        self.queue = JobQueue()
+        self.ledger = Ledger(cpus=inventory.cpus, memory=inventory.memory, gpus=inventory.gpu_indices)
+        self.running: dict[str, RunningJob] = {}
+        self.reserved: str | None = None
+        self._dirty = True
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._poll = POLL_MIN
+
+    # -- submitting ---------------------------------------------------------------------
+    def submit(self, submission: JobSubmission) -> Job:
+        """Queue a job and wake the dispatcher. ``ResourceUnavailableError`` (nothing
+        written) when it can never fit the inventory; ``InvalidInputError`` for bad values."""
+        request = request_from(submission.resources or {})
+        check_request(request, self.inventory)
+        if submission.snapshot is not None and not self.files.artifacts.exists(
+            snapshot_relpath(submission.snapshot)
+        ):
+            raise NotFoundError(
+                f"snapshot {submission.snapshot} was not uploaded: PUT it to "
+                f"/api/v1/snapshots/{submission.snapshot} first",
+                detail={"snapshot": submission.snapshot},
+            )
+        cleaned = replace(submission, resources=request.as_resources())
+        job = self.store.submit_job(cleaned)
+        queued_at = job.queued_at.timestamp() if job.queued_at else job.created_at.timestamp()
+        with self.lock:
+            self.queue.add(job.id, priority=job.priority, queued_at=queued_at, request=request)
+            self._dirty = True
+        self.wake()
+        return job
+
+    def rerun(self, job_id: str, params: dict[str, ParamValue] | None = None) -> Job:
+        """Queue job ``job_id`` again: same snapshot, command and resources, ``params``
+        merged over the old ones, ``rerun_of`` set. ``ConflictError`` for a job that was not
+        submitted to the scheduler (there is no snapshot to run)."""
+        old = self.store.get_job(job_id)
+        if old.kind != JobKind.SCHEDULED or not old.command:
+            raise ConflictError(
+                f"job {job_id} was not submitted to the scheduler: there is nothing to rerun",
+                detail={"job_id": job_id},
+            )
+        resources = {k: v for k, v in old.resources.items() if k != "gpu_indices"}
+        return self.submit(
+            JobSubmission(
+                project=old.project,
+                command=old.command,
+                name=old.name,
+                user=old.user,
+                params={**old.params, **(params or {})},
+                tags=old.tags,
+                git=old.git,
+                resources=resources,
+                priority=old.priority,
+                parent_id=old.parent_id,
+                snapshot=old.snapshot,
+                timeout=old.timeout,
+                env_mode=old.env_mode,
+                rerun_of=old.id,
+            )
+        )
+
+    def state(self, *, limit: int = 100) -> SchedulerState:
+        """What the scheduler holds now, with the first ``limit`` queued jobs."""
+        with self.lock:
+            return SchedulerState(
+                cpus_total=self.ledger.total_cpus,
+                cpus_used=self.ledger.used_cpus,
+                memory_total=self.ledger.total_memory,
+                memory_used=self.ledger.used_memory,
+                gpus=[(gpu, self.ledger.holder(gpu.index)) for gpu in self.inventory.gpus],
+                queue=[entry.job_id for entry in self.queue.head(limit)],
+                queue_total=len(self.queue),
+                running=sorted(self.running),
+                reservation=self.reserved,
+            )
+
+    def wake(self) -> None:
+        """Make the background thread tick now."""
+        self._wake.set()
+
+    # -- queue operations ---------------------------------------------------------------
+    def cancel(self, job_id: str) -> Job:
+        """Cancel a job: a queued one at once, a running one by SIGTERM to its process group
+        (SIGKILL after the grace period; it ends ``cancelled``). ``InvalidTransitionError``
+        for a job that already ended, ``ConflictError`` for one this scheduler does not run."""
+        with self.lock:
+            job = self.store.get_job(job_id)
+            run = self.running.get(job_id)
+            if run is not None:
+                if run.stop is None:
+                    run.stop = "cancelled"
+                    self.executor.cancel(job_id, grace=self.cancel_grace)
+            elif job.status == JobStatus.QUEUED:
+                self.queue.discard(job_id)
+                self._dirty = True
+                job = self.store.update_job(job_id, status=JobStatus.CANCELLED)
+            elif job.status in FINAL_STATUSES:
+                raise InvalidTransitionError(
+                    f"job {job_id} already ended: it is {job.status}",
+                    detail={"job_id": job_id, "from": str(job.status), "to": "cancelled"},
+                )
+            else:
+                raise ConflictError(
+                    f"job {job_id} is a {job.kind} job that this server does not run: "
+                    "stop its process where it runs",
+                    detail={"job_id": job_id},
+                )
+        self.wake()
+        return job
+
+    def clear_queue(self, project: str | None = None) -> list[str]:
+        """Cancel every queued job (only ``project``'s when given); return their ids."""
+        with self.lock:
+            cancelled = self.store.cancel_queued(project)
+            for job_id in cancelled:
+                self.queue.discard(job_id)
+            self._dirty = True
+        self.wake()
+        return cancelled
+
+    def set_priority(self, job_id: str, priority: int) -> Job:
+        """Change a job's priority; a queued job moves to its new place in the queue."""
+        with self.lock:
+            job = self.store.set_priority(job_id, priority)
+            self.queue.reprioritise(job_id, job.priority)
+            self._dirty = True
+        self.wake()
+        return job
+
+    def forget(self, job_id: str) -> None:
+        """Before a job is deleted: take it out of the queue, or kill it (no grace) when it
+        runs; its end is then not recorded."""
+        with self.lock:
+            self.queue.discard(job_id)
+            run = self.running.get(job_id)
+            if run is not None:
+                run.stop = "deleted"
+                self.executor.cancel(job_id, grace=0.0)
+            self._dirty = True
+        self.wake()
+
+    # -- the tick -----------------------------------------------------------------------
+    def tick(self, now: float) -> TickReport:
+        """One step: reap ended jobs, mark started ones running, stop those past their
+        timeout, then start what fits. ``now`` is the scheduler clock (seconds)."""
+        report = TickReport()
+        with self.lock:
+            self._reap(now, report)
+            self._expire(now, report)
+            self._dispatch(report)
+        return report
+
+    def _reap(self, now: float, report: TickReport) -> None:
+        for run in list(self.running.values()):
+            try:
+                outcome = self.executor.poll(run.job_id)
+            except NotFoundError:
+                outcome = Outcome(JobStatus.LOST, error="the executor no longer knows this job")
+            self.files.pump(run.job_id)
+            if outcome is not None:
+                self._finish(run, outcome)
+                report.finished.append(run.job_id)
+            elif run.since is None and self.executor.started(run.job_id):
+                run.since = now
+                self._update(run.job_id, status=JobStatus.RUNNING)
+                report.running.append(run.job_id)
+
+    def _finish(self, run: RunningJob, outcome: Outcome) -> None:
+        del self.running[run.job_id]
+        self.ledger.release(run.job_id)
+        self._dirty = True
+        self.files.pump(run.job_id, final=True)
+        if run.stop == "deleted":
+            return
+        status, error = _final_status(run, outcome)
+        self._update(run.job_id, status=status, exit_code=outcome.exit_code, error=error)
+        logger.info("job %s ended: %s (exit code %s)", run.job_id, status, outcome.exit_code)
+
+    def _expire(self, now: float, report: TickReport) -> None:
+        for run in self.running.values():
+            if run.timeout is None or run.since is None or run.stop is not None:
+                continue
+            if now - run.since >= run.timeout:
+                run.stop = "timeout"
+                self.executor.cancel(run.job_id, grace=self.cancel_grace)
+                report.timed_out.append(run.job_id)
+                logger.info("job %s ran past its timeout of %ss", run.job_id, run.timeout)
+
+    def _dispatch(self, report: TickReport) -> None:
+        if not self._dirty:
+            return
+        self._dirty = False
+        free = Free(self.ledger.free_cpus, self.ledger.free_memory, len(self.ledger.free_gpus))
+        chosen = plan(self.queue, free)
+        self.reserved = chosen.reserved
+        for entry in chosen.starts:
+            if self._launch(entry):
+                report.launched.append(entry.job_id)
+
+    def _launch(self, entry: QueueEntry) -> bool:
+        job_id = entry.job_id
+        self.queue.discard(job_id)
+        allocation = self.ledger.take(job_id, entry.request)
+        resources = entry.request.as_resources(allocation.gpus)
+        try:
+            job = self.store.start_job(job_id, resources=resources)
+        except (NotFoundError, InvalidTransitionError):
+            self.ledger.release(job_id)  # deleted or cancelled meanwhile
+            return False
+        try:
+            handle = self.executor.launch(self._spec(job, allocation))
+            self.store.record_launch(
+                job_id, launch=handle.record(), pid=handle.pid, pgid=handle.pgid
+            )
+        except Exception as exc:  # a job that cannot launch fails; the scheduler goes on
+            logger.exception("job %s could not be launched", job_id)
+            self.ledger.release(job_id)
+            self._dirty = True
+            error = JobError(type=type(exc).__name__, message=_message(exc))
+            self._update(job_id, status=JobStatus.FAILED, error=error)
+            return False
+        self.running[job_id] = RunningJob(job_id, allocation, timeout=job.timeout)
+        return True
+
+    def _spec(self, job: Job, allocation: Allocation) -> LaunchSpec:
+        return LaunchSpec(
+            job_id=job.id,
+            project=job.project,
+            user=job.user,
+            command=shlex.split(job.command),
+            snapshot_path=None if job.snapshot is None else self.files.snapshot_path(job.snapshot),
+            params=dict(job.params),
+            env_mode=job.env_mode,
+            allocation=allocation,
+            timeout=job.timeout,
+            server_url=self.server_url,
+            token=self.token,
+            log_path=self.files.log_path(job.id),
+        )
+
+    def _update(self, job_id: str, **changes: object) -> None:
+        """Write a status change; a job deleted or changed meanwhile is logged, not raised."""
+        try:
+            self.store.update_job(job_id, **changes)  # type: ignore[arg-type]
+        except (NotFoundError, InvalidTransitionError) as exc:
+            logger.warning("job %s: status not recorded: %s", job_id, exc.message)
+
+    # -- the thread ---------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the background thread (call ``reconcile`` first)."""
+        self.executor.on_exit(lambda _job_id: self._wake.set())
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._loop, name="atlas-scheduler", daemon=True)
+        self._thread.start()
+
+    def stop(self, *, timeout: float = 10.0) -> None:
+        """Stop the background thread. Running jobs go on; the next start adopts them."""
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+        self.executor.on_exit(None)
+
+    def _loop(self) -> None:
+        while not self._stopping.is_set():
+            self._wake.clear()
+            try:
+                report = self.tick(self.clock())
+            except Exception:
+                logger.exception("a scheduler tick failed; trying again")
+                report = TickReport()
+            self._wake.wait(self._next_wait(report))
+
+    def _next_wait(self, report: TickReport) -> float:
+        with self.lock:
+            if not self.running:
+                return IDLE_WAIT
+            self._poll = POLL_MIN if report.changed else min(self._poll * 2, POLL_MAX)
+            wait = self._poll
+            now = self.clock()
+            for run in self.running.values():
+                if run.timeout is not None and run.since is not None and run.stop is None:
+                    wait = min(wait, max(0.0, run.since + run.timeout - now))
+            return wait
+
+
+def _final_status(run: RunningJob, outcome: Outcome) -> tuple[JobStatus, JobError | None]:
+    if run.stop == "timeout":
+        message = f"the job ran longer than its timeout of {run.timeout:g} seconds"
+        return JobStatus.FAILED, JobError(type="Timeout", message=message)
+    if run.stop == "cancelled":
+        return JobStatus.CANCELLED, None
+    status = outcome.status if outcome.status in FINAL_STATUSES else JobStatus.FAILED
+    if status == JobStatus.COMPLETED or outcome.error is None:
+        return status, None
+    return status, JobError(type=_error_type(status, outcome), message=outcome.error)
+
+
+def _error_type(status: JobStatus, outcome: Outcome) -> str:
+    if status == JobStatus.LOST:
+        return "Lost"
+    if outcome.signal is not None:
+        return "Signal"
+    return "ExitCode" if outcome.exit_code not in (None, 0) else "LaunchError"
+
+
+def _message(exc: Exception) -> str:
+    return exc.message if isinstance(exc, AtlasError) else str(exc) or type(exc).__name__

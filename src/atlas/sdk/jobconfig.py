@@ -1,0 +1,250 @@
+"""``job.config.yaml``: what a submitted folder asks for, in the old Atlas keys and ours.
+
+Old Atlas (Foundations) keys: ``project_name``, ``entrypoint`` (a script, run with
+``python``), ``command``, ``params``, ``num_gpus``, ``ram`` (GiB, a number), ``log_level``
+(accepted for old files, no effect) and ``worker: {image: ...}`` (refused: container images
+need the container executor). Ours: ``project``, ``name``, ``cpus``, ``gpus``, ``memory``
+(``4G``, ``512M`` or bytes), ``priority``, ``tags``, ``timeout`` (seconds), ``env``
+(``auto`` or ``none``). An old key and ours for the same thing may not both be given; any
+other key is an error that names it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from atlas.errors import InvalidInputError
+
+__all__ = [
+    "ENV_MODES",
+    "JOB_CONFIG",
+    "JobConfig",
+    "load_job_config",
+    "parse_command",
+    "parse_config",
+    "parse_memory",
+    "parse_param",
+]
+
+JOB_CONFIG = "job.config.yaml"
+ENV_MODES = ("auto", "none")
+_KEYS = {
+    "project",
+    "project_name",
+    "name",
+    "command",
+    "entrypoint",
+    "params",
+    "cpus",
+    "gpus",
+    "num_gpus",
+    "memory",
+    "ram",
+    "priority",
+    "tags",
+    "timeout",
+    "env",
+    "log_level",
+    "worker",
+}
+_SAME = (("project", "project_name"), ("gpus", "num_gpus"), ("memory", "ram"))
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+_MEMORY = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kKmMgGtT]?)(?:i?[bB])?\s*")
+_LOG_LEVELS = {"debug", "info", "warning", "warn", "error", "critical"}
+
+
+@dataclass(frozen=True, slots=True)
+class JobConfig:
+    """The settings of a ``job.config.yaml``; ``None`` (or empty) where the file is silent."""
+
+    project: str | None = None
+    name: str | None = None
+    command: list[str] | None = None
+    params: dict[str, object] = field(default_factory=dict)
+    cpus: int | None = None
+    gpus: int | None = None
+    memory: int | None = None
+    priority: int | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    timeout: float | None = None
+    env: str | None = None
+
+
+def parse_memory(value: object, *, where: str = "memory") -> int:
+    """Bytes from ``4G``, ``512M``, ``1.5GiB``, ``1048576`` (units are powers of 1024)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    match = _MEMORY.fullmatch(value) if isinstance(value, str) else None
+    amount = int(float(match.group(1)) * _UNITS[match.group(2).upper()]) if match else 0
+    if amount <= 0:
+        raise InvalidInputError(
+            f"{where}: {value!r} is not an amount of memory: use e.g. 4G, 512M or bytes",
+            detail={"field": "memory"},
+        )
+    return amount
+
+
+def parse_param(text: str) -> tuple[str, object]:
+    """``("lr", 0.01)`` from ``lr=0.01``: the value as JSON when it parses, else the
+    string."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise InvalidInputError(f"--param {text!r}: use KEY=VALUE, e.g. --param lr=0.01")
+    try:
+        value: object = json.loads(raw)
+    except ValueError:
+        value = raw
+    return key.strip(), value
+
+
+def parse_command(value: object, *, where: str = "command") -> list[str]:
+    """An argv list from a string (split like a shell would) or a list of strings."""
+    if isinstance(value, str):
+        try:
+            argv = shlex.split(value)
+        except ValueError as exc:
+            raise InvalidInputError(f"{where}: cannot split {value!r}: {exc}") from None
+    elif isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        argv = [str(v) for v in value]
+    else:
+        raise InvalidInputError(f"{where} must be a string or a list of strings, not {value!r}")
+    if not argv:
+        raise InvalidInputError(f"{where} is empty")
+    return argv
+
+
+def _int(data: Mapping[str, object], key: str, path: Path, minimum: int) -> int | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise InvalidInputError(f"{path}: {key} must be an integer >= {minimum}, not {value!r}")
+    return value
+
+
+def _check_keys(data: Mapping[str, object], path: Path) -> None:
+    unknown = sorted(set(data) - _KEYS)
+    if unknown:
+        raise InvalidInputError(
+            f"{path}: unknown key{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(unknown)} (known: {', '.join(sorted(_KEYS))})",
+            detail={"keys": unknown},
+        )
+    for ours, old in _SAME:
+        if data.get(ours) is not None and data.get(old) is not None:
+            raise InvalidInputError(f"{path}: give {ours} or {old}, not both")
+    worker = data.get("worker")
+    if worker is None:
+        return
+    if not isinstance(worker, dict):
+        raise InvalidInputError(f"{path}: worker must be a mapping")
+    if "image" in worker:
+        raise InvalidInputError(
+            f"{path}: worker.image asks for a container image ({worker['image']!r}), which "
+            "needs the container executor; it is not available yet: remove worker.image to "
+            "run the job in a virtual environment on this machine"
+        )
+    extra = sorted(str(k) for k in worker)
+    if extra:
+        raise InvalidInputError(f"{path}: unknown key worker.{', worker.'.join(extra)}")
+
+
+def _command(data: Mapping[str, object], path: Path) -> list[str] | None:
+    if data.get("command") is not None and data.get("entrypoint") is not None:
+        raise InvalidInputError(f"{path}: give command or entrypoint, not both")
+    if data.get("command") is not None:
+        return parse_command(data["command"], where=f"{path}: command")
+    entrypoint = data.get("entrypoint")
+    if entrypoint is None:
+        return None
+    argv = parse_command(entrypoint, where=f"{path}: entrypoint")
+    return ["python", *argv] if argv[0].endswith(".py") else argv
+
+
+def _mapping(data: Mapping[str, object], key: str, path: Path) -> dict[str, object]:
+    value = data.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+        raise InvalidInputError(f"{path}: {key} must be a mapping of names to values")
+    return dict(value)
+
+
+def _memory(data: Mapping[str, object], path: Path) -> int | None:
+    if data.get("memory") is not None:
+        return parse_memory(data["memory"], where=f"{path}: memory")
+    ram = data.get("ram")
+    if ram is None:
+        return None
+    if isinstance(ram, int | float) and not isinstance(ram, bool) and ram > 0:
+        return int(ram * (1 << 30))  # the old key: GiB
+    return parse_memory(ram, where=f"{path}: ram")
+
+
+def _text(data: Mapping[str, object], key: str, path: Path) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise InvalidInputError(f"{path}: {key} must be a string, not {value!r}")
+    return value
+
+
+def _timeout(data: Mapping[str, object], path: Path) -> float | None:
+    value = data.get("timeout")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise InvalidInputError(f"{path}: timeout must be a number of seconds > 0")
+    return float(value)
+
+
+def _checked(data: Mapping[str, object], path: Path) -> None:
+    env = data.get("env")
+    if env is not None and env not in ENV_MODES:
+        raise InvalidInputError(f"{path}: env must be auto or none, not {env!r}")
+    level = data.get("log_level")
+    if level is not None and str(level).lower() not in _LOG_LEVELS:
+        raise InvalidInputError(f"{path}: log_level {level!r} is not a log level")
+
+
+def parse_config(data: object, path: Path) -> JobConfig:
+    """A :class:`JobConfig` from the parsed YAML ``data`` of the file ``path`` (named in
+    every error)."""
+    if data is None:
+        return JobConfig()
+    if not isinstance(data, dict):
+        raise InvalidInputError(f"{path} must hold a mapping of keys to values")
+    _check_keys(data, path)
+    _checked(data, path)
+    tags = _mapping(data, "tags", path)
+    return JobConfig(
+        project=_text(data, "project", path) or _text(data, "project_name", path),
+        name=_text(data, "name", path),
+        command=_command(data, path),
+        params=_mapping(data, "params", path),
+        cpus=_int(data, "cpus", path, 1),
+        gpus=_int(data, "gpus", path, 0) if "gpus" in data else _int(data, "num_gpus", path, 0),
+        memory=_memory(data, path),
+        priority=_int(data, "priority", path, -(2**31)),
+        tags={key: "" if value is None else str(value) for key, value in tags.items()},
+        timeout=_timeout(data, path),
+        env=_text(data, "env", path),
+    )
+
+
+def load_job_config(directory: Path) -> JobConfig:
+    """The ``job.config.yaml`` of ``directory``, or an empty config when there is none."""
+    path = directory / JOB_CONFIG
+    if not path.is_file():
+        return JobConfig()
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise InvalidInputError(f"{path} is not valid YAML: {exc}") from None
+    return parse_config(data, path)

@@ -1,0 +1,155 @@
+"""What the client reads about scheduling: the scheduler's state and a job's log stream.
+
+``GET /api/v1/scheduler`` answers :class:`SchedulerState`; ``GET /api/v1/jobs/{id}/log/stream``
+is a server-sent event stream read by :func:`log_events`: ``data:`` events carry log text (a
+JSON-encoded string) and a final ``end`` event the job's status.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from atlas.domain import Job, JobStatus
+from atlas.errors import AtlasError
+from atlas.sdk import wire
+
+__all__ = [
+    "GpuSlot",
+    "LogEvent",
+    "ResourceUse",
+    "SchedulerState",
+    "log_events",
+    "parse_scheduler_state",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceUse:
+    """How much of a resource exists and how much running jobs hold."""
+
+    total: int
+    used: int
+
+
+@dataclass(frozen=True, slots=True)
+class GpuSlot:
+    """One GPU of the inventory and the job holding it (``None`` when free)."""
+
+    index: int
+    name: str
+    memory_total: int | None
+    job_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SchedulerState:
+    """The machine's resources, the queue in dispatch order (its first jobs; ``queue_total``
+    counts them all), the running jobs, and the job holding the reservation (the
+    highest-priority job that does not fit yet)."""
+
+    cpus: ResourceUse
+    memory: ResourceUse
+    gpus: list[GpuSlot]
+    queue: list[Job]
+    queue_total: int
+    running: list[Job]
+    reservation: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LogEvent:
+    """One event of a log stream: ``text`` to print, or the end (``status`` set)."""
+
+    text: str = ""
+    status: JobStatus | None = None
+
+
+def _use(data: object) -> ResourceUse:
+    body = data if isinstance(data, dict) else {}
+    return ResourceUse(total=int(body.get("total") or 0), used=int(body.get("used") or 0))
+
+
+def _gpu(data: object) -> GpuSlot:
+    body = data if isinstance(data, dict) else {}
+    memory = body.get("memory_total")
+    job = body.get("job_id")
+    return GpuSlot(
+        index=int(body.get("index") or 0),
+        name=str(body.get("name") or ""),
+        memory_total=None if memory is None else int(memory),
+        job_id=None if job is None else str(job),
+    )
+
+
+def parse_scheduler_state(data: object) -> SchedulerState:
+    """A :class:`SchedulerState` from the JSON answer of ``GET /api/v1/scheduler``."""
+    body = data if isinstance(data, dict) else {}
+    resources = body.get("resources")
+    res = resources if isinstance(resources, dict) else {}
+    gpus = res.get("gpus")
+    queue = body.get("queue")
+    running = body.get("running")
+    reservation = body.get("reservation")
+    queued = [wire.parse_job(j) for j in queue] if isinstance(queue, list) else []
+    return SchedulerState(
+        cpus=_use(res.get("cpus")),
+        memory=_use(res.get("memory")),
+        gpus=[_gpu(g) for g in gpus] if isinstance(gpus, list) else [],
+        queue=queued,
+        queue_total=int(body.get("queue_total") or len(queued)),
+        running=[wire.parse_job(j) for j in running] if isinstance(running, list) else [],
+        reservation=None if reservation is None else str(reservation),
+    )
+
+
+def _end_status(data: str) -> JobStatus:
+    try:
+        value: object = json.loads(data)
+    except ValueError:
+        value = data.strip()
+    if isinstance(value, dict):
+        value = value.get("status")
+    try:
+        return JobStatus(str(value))
+    except ValueError:
+        raise AtlasError(f"the log stream ended with an unknown status {value!r}") from None
+
+
+def _event(name: str, data: list[str]) -> LogEvent | None:
+    text = "\n".join(data)
+    if name == "end":
+        return LogEvent(status=_end_status(text))
+    if name not in ("", "message") or not data:
+        return None  # an event this client does not know (a keep-alive, ...)
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = text
+    return LogEvent(text=value if isinstance(value, str) else json.dumps(value))
+
+
+def log_events(lines: Iterable[str]) -> Iterator[LogEvent]:
+    """The events of a server-sent event stream given as its lines (without line ends);
+    comments (``:``) and unknown event names are skipped. Stops after the ``end`` event."""
+    name = ""
+    data: list[str] = []
+    for line in lines:
+        if line:
+            field, _, value = line.partition(":")
+            value = value[1:] if value.startswith(" ") else value
+            if field == "event":
+                name = value
+            elif field == "data":
+                data.append(value)
+            continue
+        event = _event(name, data)
+        name, data = "", []
+        if event is not None:
+            yield event
+            if event.status is not None:
+                return
+    event = _event(name, data)
+    if event is not None:
+        yield event

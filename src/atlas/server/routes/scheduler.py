@@ -1,0 +1,65 @@
+"""``/api/v1/scheduler`` and ``/api/v1/queue``: what the scheduler holds, and clearing the
+queue."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
+
+from atlas.scheduler.scheduler import Scheduler, SchedulerState
+from atlas.server.deps import SchedulerDep, StoreDep
+from atlas.server.schemas import (
+    CapacityOut,
+    GpuOut,
+    JobOut,
+    QueueClearOut,
+    SchedulerOut,
+    SchedulerResourcesOut,
+)
+from atlas.store.api import Store
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["scheduler"])
+
+
+@router.get("/scheduler")
+async def scheduler_state(
+    scheduler: SchedulerDep,
+    store: StoreDep,
+    limit: Annotated[int, Query(ge=0, le=10_000)] = 100,
+) -> SchedulerOut:
+    """Resources in use, GPUs and their jobs, the first ``limit`` queued jobs in dispatch
+    order, the running jobs and the job holding the reservation."""
+    return await run_in_threadpool(_state, scheduler, store, limit)
+
+
+@router.delete("/queue")
+async def clear_queue(
+    scheduler: SchedulerDep,
+    project: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+) -> QueueClearOut:
+    """Cancel every queued job, or only ``project``'s (never another project's)."""
+    return QueueClearOut(cancelled=await run_in_threadpool(scheduler.clear_queue, project))
+
+
+def _state(scheduler: Scheduler, store: Store, limit: int) -> SchedulerOut:
+    state: SchedulerState = scheduler.state(limit=limit)
+    jobs = {job.id: job for job in store.get_jobs([*state.queue, *state.running])}
+    gpus = [
+        GpuOut(index=gpu.index, name=gpu.name, memory_total=gpu.memory_total, job_id=holder)
+        for gpu, holder in state.gpus
+    ]
+    return SchedulerOut(
+        resources=SchedulerResourcesOut(
+            cpus=CapacityOut(total=state.cpus_total, used=state.cpus_used),
+            memory=CapacityOut(total=state.memory_total, used=state.memory_used),
+            gpus=gpus,
+        ),
+        queue=[JobOut.from_domain(jobs[i]) for i in state.queue if i in jobs],
+        queue_total=state.queue_total,
+        running=[JobOut.from_domain(jobs[i]) for i in state.running if i in jobs],
+        reservation=state.reservation,
+    )

@@ -1,0 +1,169 @@
+"""`atlas submit` before it reaches a server: arguments, job.config.yaml and flags over it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from atlas.cli.logs import status_exit_code
+from atlas.cli.main import cli
+from atlas.cli.submit import SubmitFlags, build_submission, params_from, split_arguments
+from atlas.domain import JobStatus
+from atlas.errors import InvalidInputError
+from atlas.settings import Settings
+
+CONFIG = """\
+project_name: from-file
+entrypoint: main.py
+num_gpus: 1
+ram: 2
+params:
+  lr: 0.1
+  epochs: 3
+tags:
+  stage: dev
+priority: 2
+timeout: 60
+"""
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "main.py").write_text("print('hi')\n")
+    (root / "job.config.yaml").write_text(CONFIG)
+    return root
+
+
+def test_the_first_argument_is_the_folder_when_it_is_one(folder: Path) -> None:
+    assert split_arguments([str(folder), "python", "a.py"]) == (folder, ["python", "a.py"])
+    assert split_arguments(["python", "a.py", "--x"]) == (Path("."), ["python", "a.py", "--x"])
+    assert split_arguments([str(folder)]) == (folder, [])
+    assert split_arguments(["python a.py --lr 0.1"]) == (
+        Path("."),
+        ["python", "a.py", "--lr", "0.1"],
+    )
+
+
+def test_the_file_alone(folder: Path) -> None:
+    submission = build_submission(folder, [], SubmitFlags(), Settings())
+    assert submission.project == "from-file"
+    assert submission.command == ["python", "main.py"]
+    assert submission.name == "main"
+    assert submission.params == {"lr": 0.1, "epochs": 3}
+    assert submission.tags == {"stage": "dev"}
+    assert (submission.gpus, submission.cpus, submission.memory) == (1, 1, 2 * 1024**3)
+    assert (submission.priority, submission.timeout, submission.env) == (2, 60.0, "auto")
+    assert submission.parent_id is None
+
+
+def test_flags_win_over_the_file(folder: Path, tmp_path: Path) -> None:
+    params_file = tmp_path / "params.json"
+    params_file.write_text(json.dumps({"lr": 0.5, "batch": 64, "model": {"depth": 4}}))
+    flags = SubmitFlags(
+        project="flagged",
+        name="named",
+        param=("lr=0.01", "extra=text"),
+        params_file=params_file,
+        gpus=0,
+        cpus=3,
+        memory="1G",
+        priority=-1,
+        tag=("stage=prod", "quick"),
+        timeout=5.0,
+        env="none",
+    )
+    settings = Settings(project="from-settings", job_id="0123456789abcdef")
+    submission = build_submission(folder, ["python", "other.py"], flags, settings)
+    assert submission.project == "flagged"
+    assert submission.command == ["python", "other.py"]
+    assert submission.name == "named"
+    assert submission.params == {
+        "lr": 0.01,
+        "epochs": 3,
+        "batch": 64,
+        "model.depth": 4,
+        "extra": "text",
+    }
+    assert submission.tags == {"stage": "prod", "quick": ""}
+    assert (submission.gpus, submission.cpus, submission.memory) == (0, 3, 1024**3)
+    assert (submission.priority, submission.timeout, submission.env) == (-1, 5.0, "none")
+    assert submission.parent_id == "0123456789abcdef"
+
+
+def test_project_order_file_then_setting_then_folder(tmp_path: Path) -> None:
+    bare = tmp_path / "my project"
+    bare.mkdir()
+    flags = SubmitFlags()
+    assert build_submission(bare, ["true"], flags, Settings()).project == "my project"
+    with_setting = Settings(project="configured")
+    assert build_submission(bare, ["true"], flags, with_setting).project == "configured"
+    (bare / "job.config.yaml").write_text("project: in-file\n")
+    assert build_submission(bare, ["true"], flags, with_setting).project == "in-file"
+
+
+def test_a_yaml_params_file(tmp_path: Path) -> None:
+    path = tmp_path / "params.yaml"
+    path.write_text("lr: 0.2\nname: x\n")
+    assert params_from({"lr": 1}, path, ["n=2"]) == {"lr": 0.2, "name": "x", "n": 2}
+    path.write_text("- 1\n")
+    with pytest.raises(InvalidInputError, match="mapping"):
+        params_from({}, path, [])
+
+
+def test_no_command_anywhere(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInputError, match="no command to run"):
+        build_submission(tmp_path, [], SubmitFlags(), Settings())
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["--url", "http://127.0.0.1:9", *args])
+    return result.exit_code, result.output
+
+
+def test_a_bad_config_file_names_the_key(folder: Path) -> None:
+    (folder / "job.config.yaml").write_text("project: p\ngpu: 1\n")
+    code, output = run("submit", str(folder), "python", "main.py")
+    assert code == 1
+    assert "error:" in output
+    assert "unknown key gpu" in output
+
+
+def test_a_container_image_is_refused_before_anything_is_sent(folder: Path) -> None:
+    (folder / "job.config.yaml").write_text("worker:\n  image: my/image:1\n")
+    code, output = run("submit", str(folder), "python", "main.py")
+    assert code == 1
+    assert "container executor" in output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--memory", "lots"], "not an amount of memory"),
+        (["--param", "nokey"], "KEY=VALUE"),
+        (["--gpus", "-1"], "-1 is not in the range x>=0"),
+        (["--env", "conda"], "'conda' is not one of 'auto', 'none'"),
+    ],
+)
+def test_bad_flags(folder: Path, args: list[str], message: str) -> None:
+    code, output = run("submit", *args, str(folder), "python", "main.py")
+    assert code in (1, 2)
+    assert message in output
+
+
+def test_options_after_the_command_belong_to_it(folder: Path) -> None:
+    # the command's own --gpus is not ours: the request fails only at the (absent) server
+    code, output = run("submit", "--no-follow", str(folder), "python", "main.py", "--gpus", "x")
+    assert code == 3, output
+    assert "no Atlas server answered" in output
+
+
+def test_exit_codes_of_a_followed_job() -> None:
+    assert status_exit_code(JobStatus.COMPLETED) == 0
+    assert status_exit_code(JobStatus.FAILED) == 1
+    assert status_exit_code(JobStatus.LOST) == 1
+    assert status_exit_code(JobStatus.CANCELLED) == 130

@@ -1,0 +1,52 @@
+// The suite's `test`: every page fails its test on a console error or an uncaught exception
+// (unless the test names the message in `consoleAllow`), and the server's state is at hand.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { expect, test as base, type Page } from "@playwright/test";
+import type { JobEnv } from "./jobs";
+import { screenshotsDir } from "./paths";
+import { suiteState, type SuiteState } from "./state";
+
+interface Fixtures {
+  /** Console errors a test expects (e.g. the 404 of a job it deleted), as patterns. */
+  consoleAllow: RegExp[];
+  /** Where a test's own jobs run. */
+  jobEnv: JobEnv;
+}
+
+interface WorkerFixtures {
+  suite: SuiteState;
+}
+
+export const test = base.extend<Fixtures, WorkerFixtures>({
+  suite: [async ({}, use) => use(suiteState()), { scope: "worker" }],
+  baseURL: async ({ suite }, use) => use(suite.url),
+  consoleAllow: [[], { option: true }],
+  jobEnv: async ({ suite }, use) => use({ url: suite.url, scratch: suite.scratch }),
+  page: async ({ page, consoleAllow }, use) => {
+    const problems: string[] = [];
+    page.on("console", (message) => {
+      if (message.type() !== "error") return;
+      const text = `console error: ${message.text()} (${message.location().url})`;
+      if (!consoleAllow.some((pattern) => pattern.test(text))) problems.push(text);
+    });
+    page.on("pageerror", (error) => problems.push(`uncaught exception: ${error.stack ?? error}`));
+    await use(page);
+    expect(problems, "the page logged errors or threw").toEqual([]);
+  },
+});
+
+export { expect };
+
+/** Write a screenshot of the whole viewport to docs/images/NAME.png (for docs/gui.md). */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(screenshotsDir, { recursive: true });
+  await page.screenshot({ path: join(screenshotsDir, `${name}.png`), animations: "disabled" });
+}
+
+/** Read a JSON answer of the server's API (for set-up and for ids, not for assertions). */
+export async function apiGet<T>(suite: SuiteState, path: string): Promise<T> {
+  const answer = await fetch(`${suite.url}/api/v1${path}`);
+  if (!answer.ok) throw new Error(`GET ${path}: ${answer.status} ${await answer.text()}`);
+  return (await answer.json()) as T;
+}

@@ -1,0 +1,88 @@
+import { useQuery } from "@tanstack/react-query";
+import { Link, NavLink, Outlet, useLocation, useMatch } from "react-router-dom";
+import { jobQuery } from "../lib/api/queries";
+import { setThemeChoice, useTheme, useThemeChoice, type ThemeChoice } from "../lib/theme";
+
+const NEXT_THEME: Record<ThemeChoice, ThemeChoice> = { system: "light", light: "dark", dark: "system" };
+
+/** The rail (projects, scheduler, theme), the top bar with breadcrumbs, and the page. */
+export function Layout() {
+  const location = useLocation();
+  const fill = location.pathname.startsWith("/projects/") && !location.pathname.endsWith("/overview");
+  return (
+    <div className="shell">
+      <nav className="rail" aria-label="Main">
+        <Link to="/" className="brand">
+          <img src="/favicon.svg" alt="" width={22} height={22} /> Atlas
+        </Link>
+        <NavLink to="/" end className={({ isActive }) => `nav${isActive || location.pathname.startsWith("/projects") ? " active" : ""}`}>
+          Projects
+        </NavLink>
+        <NavLink to="/scheduler" className={({ isActive }) => `nav${isActive ? " active" : ""}`}>
+          Scheduler
+        </NavLink>
+        <NavLink to="/compare" className={({ isActive }) => `nav${isActive ? " active" : ""}`}>
+          Compare
+        </NavLink>
+        <div className="bottom">
+          <ThemeToggle />
+          <a className="nav soft" href="/api/v1/docs">
+            API docs
+          </a>
+        </div>
+      </nav>
+      <div className="main">
+        <header className="topbar">
+          <Breadcrumbs />
+        </header>
+        <main className={`content${fill ? " fill" : ""}`} id="content">
+          <Outlet />
+        </main>
+      </div>
+    </div>
+  );
+}
+
+function ThemeToggle() {
+  const choice = useThemeChoice();
+  const theme = useTheme();
+  const label = choice === "system" ? `Theme: system (${theme})` : `Theme: ${choice}`;
+  return (
+    <button type="button" onClick={() => setThemeChoice(NEXT_THEME[choice])} aria-label={`${label}; change theme`} title="Change theme (system → light → dark)">
+      ◐ {label}
+    </button>
+  );
+}
+
+function Breadcrumbs() {
+  const project = useMatch("/projects/:name/*");
+  const job = useMatch("/jobs/:id/*");
+  const compare = useMatch("/compare");
+  const scheduler = useMatch("/scheduler");
+  const jobData = useQuery({ ...jobQuery(job?.params.id ?? ""), enabled: Boolean(job?.params.id) });
+  const crumbs: { label: string; to?: string }[] = [{ label: "Projects", to: "/" }];
+  if (project?.params.name) crumbs.push({ label: project.params.name });
+  if (job) {
+    const data = jobData.data;
+    if (data) crumbs.push({ label: data.project, to: `/projects/${encodeURIComponent(data.project)}` });
+    crumbs.push({ label: data?.name || job.params.id || "" });
+  }
+  if (compare) crumbs.push({ label: "Compare" });
+  if (scheduler) crumbs.splice(0, crumbs.length, { label: "Scheduler" });
+  return (
+    <nav className="crumbs" aria-label="Breadcrumbs">
+      {crumbs.map((crumb, i) => (
+        <span key={i} className="row" style={{ gap: 6, flexWrap: "nowrap", minWidth: 0 }}>
+          {i > 0 ? <span className="soft">/</span> : null}
+          {crumb.to && i < crumbs.length - 1 ? (
+            <Link to={crumb.to}>{crumb.label}</Link>
+          ) : (
+            <span className="current" aria-current="page" title={crumb.label}>
+              {crumb.label}
+            </span>
+          )}
+        </span>
+      ))}
+    </nav>
+  );
+}

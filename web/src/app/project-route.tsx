@@ -1,0 +1,45 @@
+import { useQuery } from "@tanstack/react-query";
+import { Outlet, useParams } from "react-router-dom";
+import { ProjectOverview } from "../features/projects/project-overview";
+import { JobsTab } from "../features/jobs/jobs-tab";
+import { projectQuery } from "../lib/api/queries";
+import { ErrorPanel } from "../components/states";
+import { StatusBadge } from "../components/status-badge";
+import { TabLinks } from "../components/tab-links";
+
+/** A project: its name, live counts, and the Jobs and Overview tabs. */
+export function ProjectRoute() {
+  const name = useParams().name ?? "";
+  const project = useQuery(projectQuery(name));
+  const base = `/projects/${encodeURIComponent(name)}`;
+  const counts = project.data?.job_counts ?? {};
+  return (
+    <>
+      <div className="row project-head">
+        <h1 title={name}>{name}</h1>
+        <span className="spacer" />
+        {(["running", "queued", "failed"] as const).map((status) =>
+          counts[status] ? (
+            <span key={status} className="row" style={{ gap: 4 }} data-testid={`count-${status}`}>
+              <StatusBadge status={status} /> <span className="num">{counts[status]}</span>
+            </span>
+          ) : null,
+        )}
+        {project.data ? <span className="soft">{project.data.job_count.toLocaleString()} jobs</span> : null}
+      </div>
+      <TabLinks
+        label="Project sections"
+        tabs={[
+          { to: base, label: "Jobs" },
+          { to: `${base}/overview`, label: "Overview" },
+        ]}
+      />
+      {project.isError ? <ErrorPanel error={project.error} title={`Could not load project ${name}`} /> : <Outlet />}
+    </>
+  );
+}
+
+export function ProjectTabRoute({ tab }: { tab: "jobs" | "overview" }) {
+  const name = useParams().name ?? "";
+  return tab === "jobs" ? <JobsTab key={name} project={name} /> : <ProjectOverview key={name} project={name} />;
+}

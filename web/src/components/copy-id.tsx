@@ -1,0 +1,21 @@
+import { shortId } from "../lib/format";
+import { showToast } from "../lib/toast-store";
+
+/** A job id in monospace, shortened, copied in full on click. */
+export function CopyId({ id, full = false }: { id: string; full?: boolean }) {
+  const copy = async (event: React.MouseEvent) => {
+    event.stopPropagation();
+    event.preventDefault();
+    try {
+      await navigator.clipboard.writeText(id);
+      showToast({ kind: "success", title: "Copied", message: `job id ${id}` }, 2000);
+    } catch {
+      showToast({ kind: "info", title: "Copy the id by hand", message: id });
+    }
+  };
+  return (
+    <button type="button" className="link mono" onClick={copy} title={`${id} (click to copy)`} aria-label={`Copy job id ${id}`}>
+      {full ? id : shortId(id)}
+    </button>
+  );
+}

@@ -1,0 +1,19 @@
+const ICONS: Record<string, string> = {
+  queued: "Queued",
+  starting: "Starting",
+  running: "Running",
+  completed: "Completed",
+  failed: "Failed",
+  cancelled: "Cancelled",
+  lost: "Lost",
+};
+
+/** A job's status as a coloured dot and a word (never colour alone). */
+export function StatusBadge({ status }: { status: string }) {
+  return (
+    <span className={`status ${status}`} data-testid="status-badge" data-status={status}>
+      <span className="dot" aria-hidden="true" />
+      {ICONS[status] ?? status}
+    </span>
+  );
+}

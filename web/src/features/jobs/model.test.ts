@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import type { Job } from "../../lib/api/types";
+import { allColumns, cellValue, defaultColumnIds, metricColumn, nextSort, pagesFor, paramColumn, parseSort, sortState, tagColumn, visibleColumns } from "./model";
+
+const keys = { params: ["lr", "model.depth"], metrics: ["loss"], tags: ["stage"] };
+
+describe("columns", () => {
+  it("name columns by their API field", () => {
+    expect(paramColumn("model.depth").id).toBe("params.`model.depth`");
+    expect(metricColumn("loss", "min").id).toBe("metrics.loss.min");
+    expect(metricColumn("loss").label).toBe("loss");
+    expect(tagColumn("stage").id).toBe("tags.stage");
+  });
+  it("default to job fields, some params and metrics, and tags", () => {
+    expect(defaultColumnIds(keys)).toEqual(["id", "user", "created_at", "duration", "params.lr", "params.`model.depth`", "metrics.loss", "tags"]);
+  });
+  it("keep group order whatever the URL order", () => {
+    const ids = visibleColumns(["tags.stage", "metrics.loss.max", "params.lr", "id"], keys).map((c) => c.id);
+    expect(ids).toEqual(["id", "params.lr", "metrics.loss.max", "tags.stage"]);
+  });
+  it("cope with a thousand params", () => {
+    const many = { params: Array.from({ length: 1000 }, (_, i) => `p${i}`), metrics: [], tags: [] };
+    expect(allColumns(many)).toHaveLength(1000 + 5);
+    expect(defaultColumnIds(many)).toHaveLength(4 + 12 + 1);
+  });
+  it("read each cell's value", () => {
+    const job = {
+      id: "abc",
+      user: "ana",
+      params: { lr: 0.1, "model.depth": 3 },
+      tags: { stage: "prod" },
+      metrics: { loss: { key: "loss", last: "NaN", min: 0.1, max: 2, count: 3, last_step: 2, updated_at: "" } },
+    } as unknown as Job;
+    expect(cellValue(job, paramColumn("lr"))).toBe(0.1);
+    expect(cellValue(job, paramColumn("nope"))).toBeUndefined();
+    expect(cellValue(job, metricColumn("loss"))).toBe("NaN");
+    expect(cellValue(job, metricColumn("loss", "min"))).toBe(0.1);
+    expect(cellValue(job, tagColumn("stage"))).toBe("prod");
+    expect(cellValue(job, allColumns(keys).find((c) => c.id === "user")!)).toBe("ana");
+  });
+});
+
+describe("sorting", () => {
+  it("cycles descending, ascending, none", () => {
+    expect(nextSort("-created_at", "metrics.loss")).toBe("-metrics.loss");
+    expect(nextSort("-metrics.loss", "metrics.loss")).toBe("metrics.loss");
+    expect(nextSort("metrics.loss", "metrics.loss")).toBe("");
+  });
+  it("adds fields with shift", () => {
+    expect(nextSort("-metrics.loss", "params.lr", true)).toBe("-metrics.loss,-params.lr");
+    expect(parseSort("-a,+b,c")).toEqual([
+      { field: "a", descending: true },
+      { field: "b", descending: false },
+      { field: "c", descending: false },
+    ]);
+    expect(sortState("-a,b", "b")).toBe("ascending");
+    expect(sortState("-a,b", "c")).toBe("none");
+  });
+});
+
+describe("paging", () => {
+  it("finds the pages a visible range needs", () => {
+    expect(pagesFor(0, 30)).toEqual([0]);
+    expect(pagesFor(95, 130)).toEqual([0, 1]);
+    expect(pagesFor(99_950, 99_999)).toEqual([999]);
+    expect(pagesFor(5, 2)).toEqual([0]);
+  });
+});

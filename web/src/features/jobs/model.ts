@@ -1,0 +1,140 @@
+// The job table's columns, their API fields and the sort string, as plain data.
+import type { Job, Keys } from "../../lib/api/types";
+import { fieldName } from "../../lib/query-text";
+
+export type ColumnGroup = "job" | "params" | "metrics" | "tags";
+export type Aggregate = "last" | "min" | "max";
+export type ValueKind = "text" | "number" | "time" | "status" | "tags" | "any";
+
+export interface ColumnSpec {
+  /** The API field, also the column's id in the URL: `status`, `params.lr`, `metrics.loss.min`. */
+  id: string;
+  group: ColumnGroup;
+  key: string;
+  aggregate?: Aggregate;
+  label: string;
+  width: number;
+  kind: ValueKind;
+  /** Whether the API can sort and filter on this column. */
+  sortable: boolean;
+}
+
+export const JOB_COLUMNS: ColumnSpec[] = [
+  { id: "id", group: "job", key: "id", label: "id", width: 92, kind: "text", sortable: true },
+  { id: "user", group: "job", key: "user", label: "user", width: 100, kind: "text", sortable: true },
+  { id: "created_at", group: "job", key: "created_at", label: "launched", width: 96, kind: "time", sortable: true },
+  { id: "duration", group: "job", key: "duration", label: "duration", width: 84, kind: "number", sortable: true },
+  { id: "tags", group: "tags", key: "tags", label: "tags", width: 200, kind: "tags", sortable: false },
+];
+
+/** Columns always shown at the left, sticky while scrolling sideways. */
+export const PINNED_COLUMNS: ColumnSpec[] = [
+  { id: "status", group: "job", key: "status", label: "status", width: 108, kind: "status", sortable: true },
+  { id: "name", group: "job", key: "name", label: "name", width: 220, kind: "text", sortable: true },
+];
+
+export function paramColumn(key: string): ColumnSpec {
+  return { id: fieldName("params", key), group: "params", key, label: key, width: 110, kind: "any", sortable: true };
+}
+
+export function metricColumn(key: string, aggregate: Aggregate = "last"): ColumnSpec {
+  const label = aggregate === "last" ? key : `${key} (${aggregate})`;
+  return { id: fieldName("metrics", key, aggregate), group: "metrics", key, aggregate, label, width: 112, kind: "number", sortable: true };
+}
+
+export function tagColumn(key: string): ColumnSpec {
+  return { id: fieldName("tags", key), group: "tags", key, label: key, width: 120, kind: "text", sortable: true };
+}
+
+/** Every column the project's keys allow, in group order. */
+export function allColumns(keys: Keys | undefined): ColumnSpec[] {
+  return [
+    ...JOB_COLUMNS.filter((c) => c.group === "job"),
+    ...(keys?.params ?? []).map(paramColumn),
+    ...(keys?.metrics ?? []).flatMap((key) => [metricColumn(key, "last"), metricColumn(key, "min"), metricColumn(key, "max")]),
+    ...JOB_COLUMNS.filter((c) => c.group === "tags"),
+    ...(keys?.tags ?? []).map(tagColumn),
+  ];
+}
+
+/** The columns shown when the URL names none: job fields, the first 12 params, the first
+ * 8 metrics (last value) and the tags. */
+export function defaultColumnIds(keys: Keys | undefined): string[] {
+  return [
+    ...JOB_COLUMNS.filter((c) => c.group === "job").map((c) => c.id),
+    ...(keys?.params ?? []).slice(0, 12).map((k) => paramColumn(k).id),
+    ...(keys?.metrics ?? []).slice(0, 8).map((k) => metricColumn(k).id),
+    "tags",
+  ];
+}
+
+/** The visible columns in group order (Job | Params | Metrics | Tags), whatever order the
+ * ids came in; ids the project does not know are kept as columns on their field. */
+export function visibleColumns(ids: readonly string[], keys: Keys | undefined): ColumnSpec[] {
+  const wanted = new Set(ids);
+  const known = allColumns(keys);
+  const chosen = known.filter((c) => wanted.has(c.id));
+  return chosen;
+}
+
+export interface SortField {
+  field: string;
+  descending: boolean;
+}
+
+/** The API's sort string as fields. */
+export function parseSort(sort: string): SortField[] {
+  return sort
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => ({ field: part.replace(/^[-+]/, ""), descending: part.startsWith("-") }));
+}
+
+export function formatSort(fields: readonly SortField[]): string {
+  return fields.map((f) => `${f.descending ? "-" : ""}${f.field}`).join(",");
+}
+
+/** Clicking a header: descending first for numbers and times (best-first for most
+ * metrics is a click away either way), then ascending, then back to the default.
+ * With `add` (shift-click) the field is added to the sort instead of replacing it. */
+export function nextSort(sort: string, field: string, add = false): string {
+  const fields = parseSort(sort);
+  const current = fields.find((f) => f.field === field);
+  const others = add ? fields.filter((f) => f.field !== field) : [];
+  if (!current) return formatSort([...others, { field, descending: true }].slice(0, 8));
+  if (current.descending) return formatSort([...others, { field, descending: false }]);
+  return formatSort(others);
+}
+
+/** How a column is sorted now: `descending`, `ascending` or `none`. */
+export function sortState(sort: string, field: string): "descending" | "ascending" | "none" {
+  const found = parseSort(sort).find((f) => f.field === field);
+  return found ? (found.descending ? "descending" : "ascending") : "none";
+}
+
+/** The raw value of a column for a job (params any JSON, metrics numbers or wire strings). */
+export function cellValue(job: Job, column: ColumnSpec): unknown {
+  switch (column.group) {
+    case "params":
+      return column.key in job.params ? job.params[column.key] : undefined;
+    case "metrics": {
+      const summary = job.metrics[column.key];
+      return summary ? summary[column.aggregate ?? "last"] : undefined;
+    }
+    case "tags":
+      return column.key === "tags" && column.id === "tags" ? job.tags : job.tags[column.key];
+    case "job":
+      return (job as unknown as Record<string, unknown>)[column.key];
+  }
+}
+
+export const PAGE_SIZE = 100;
+
+/** The pages that hold rows `first`..`last` (inclusive). */
+export function pagesFor(first: number, last: number, pageSize = PAGE_SIZE): number[] {
+  if (last < first) return [0];
+  const pages: number[] = [];
+  for (let p = Math.floor(Math.max(0, first) / pageSize); p <= Math.floor(last / pageSize); p += 1) pages.push(p);
+  return pages;
+}

@@ -1,0 +1,87 @@
+// Typed calls of every route the GUI uses (docs/rest-api.md), one function each.
+import { apiPath, errorFrom, get, request, withQuery } from "./client";
+import type { Artifact, Description, Job, JobPage, Keys, MetricSummary, Note, Project, Series } from "./types";
+
+export interface Items<T> {
+  items: T[];
+}
+
+export const listProjects = (signal?: AbortSignal) => get<Items<Project>>(apiPath("projects"), { signal });
+export const getProject = (name: string, signal?: AbortSignal) => get<Project>(apiPath("projects", name), { signal });
+export const createProject = (name: string, description = "") =>
+  request<Project>("POST", apiPath("projects"), { body: { name, description } });
+export const renameProject = (name: string, newName: string) =>
+  request<Project>("PATCH", apiPath("projects", name), { body: { name: newName } });
+export const deleteProject = (name: string) => request<void>("DELETE", apiPath("projects", name));
+export const getDescription = (name: string, signal?: AbortSignal) =>
+  get<Description>(apiPath("projects", name, "description"), { signal });
+export const putDescription = (name: string, markdown: string) =>
+  request<Description>("PUT", apiPath("projects", name, "description"), { body: { markdown } });
+export const listNotes = (name: string, signal?: AbortSignal) => get<Items<Note>>(apiPath("projects", name, "notes"), { signal });
+export const addNote = (name: string, text: string, author: string) =>
+  request<Note>("POST", apiPath("projects", name, "notes"), { body: { text, author } });
+export const getKeys = (name: string, signal?: AbortSignal) => get<Keys>(apiPath("projects", name, "keys"), { signal });
+
+export interface JobListQuery {
+  filter?: string;
+  sort?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export const listJobs = (name: string, query: JobListQuery, signal?: AbortSignal) =>
+  get<JobPage>(apiPath("projects", name, "jobs"), { query: { ...query }, signal });
+
+export const getJob = (id: string, signal?: AbortSignal) => get<Job>(apiPath("jobs", id), { signal });
+export const deleteJob = (id: string) => request<void>("DELETE", apiPath("jobs", id));
+export const renameJob = (id: string, name: string) => request<Job>("PATCH", apiPath("jobs", id), { body: { name } });
+export const putTags = (id: string, tags: Record<string, string>) =>
+  request<{ tags: Record<string, string> }>("PUT", apiPath("jobs", id, "tags"), { body: { tags } });
+export const deleteTag = (id: string, key: string) => request<void>("DELETE", apiPath("jobs", id, "tags", key));
+export const cancelJob = (id: string) => request<Job>("POST", apiPath("jobs", id, "cancel"));
+export const rerunJob = (id: string) => request<Job>("POST", apiPath("jobs", id, "rerun"), { body: {} });
+
+export const listMetrics = (id: string, signal?: AbortSignal) =>
+  get<Items<MetricSummary>>(apiPath("jobs", id, "metrics"), { signal });
+
+export interface SeriesQuery {
+  minStep?: number | null;
+  maxStep?: number | null;
+  maxPoints?: number;
+}
+
+export const getSeries = (id: string, key: string, query: SeriesQuery, signal?: AbortSignal) =>
+  get<Series>(apiPath("jobs", id, "metrics", key), {
+    query: {
+      min_step: query.minStep == null ? undefined : Math.floor(query.minStep),
+      max_step: query.maxStep == null ? undefined : Math.ceil(query.maxStep),
+      max_points: query.maxPoints == null ? undefined : Math.max(2, Math.min(100_000, Math.round(query.maxPoints))),
+    },
+    signal,
+  });
+
+export const listArtifacts = (id: string, signal?: AbortSignal) => get<Items<Artifact>>(apiPath("jobs", id, "artifacts"), { signal });
+export const artifactUrl = (id: string, path: string) => apiPath("jobs", id, "artifacts", path);
+export const logUrl = (id: string) => apiPath("jobs", id, "log");
+export const snapshotUrl = (id: string) => apiPath("jobs", id, "snapshot");
+
+/** A piece of a job's log from `offset`, and the log's whole size. */
+export async function readLog(id: string, offset: number, signal?: AbortSignal): Promise<{ text: string; size: number }> {
+  const response = await fetch(withQuery(logUrl(id), { offset }), { signal });
+  if (!response.ok) throw await errorFrom(response);
+  const size = Number(response.headers.get("X-Atlas-Log-Size") ?? "0");
+  const buffer = await response.arrayBuffer();
+  return { text: new TextDecoder().decode(buffer), size: Number.isFinite(size) ? size : offset + buffer.byteLength };
+}
+
+/** The first `limit` bytes of an artifact as text (previews). */
+export async function readArtifactText(id: string, path: string, limit: number, signal?: AbortSignal): Promise<{ text: string; truncated: boolean }> {
+  const response = await fetch(artifactUrl(id, path), { headers: { Range: `bytes=0-${limit - 1}` }, signal });
+  if (!response.ok && response.status !== 416) throw await errorFrom(response);
+  if (response.status === 416) return { text: "", truncated: false };
+  const range = response.headers.get("Content-Range");
+  const total = range ? Number(range.split("/")[1]) : NaN;
+  const buffer = await response.arrayBuffer();
+  const text = new TextDecoder().decode(buffer.slice(0, limit));
+  return { text, truncated: Number.isFinite(total) ? total > limit : buffer.byteLength > limit };
+}

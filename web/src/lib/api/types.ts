@@ -1,0 +1,34 @@
+// Wire types, taken from the generated OpenAPI schema (never written by hand).
+import type { components } from "./schema.gen";
+
+type Schemas = components["schemas"];
+
+export type Project = Schemas["ProjectOut"];
+export type Job = Schemas["JobOut"];
+export type JobPage = Schemas["PageOut_JobOut_"];
+export type JobStatus = Schemas["JobStatus"];
+export type MetricSummary = Schemas["MetricSummaryOut"];
+export type Series = Schemas["SeriesOut"];
+export type Artifact = Schemas["ArtifactOut"];
+export type Note = Schemas["NoteOut"];
+export type Keys = Schemas["KeysOut"];
+export type Description = Schemas["DescriptionOut"];
+export type JobUpdate = Schemas["JobUpdate"];
+export type Info = Schemas["InfoOut"];
+
+/** A number as the API writes it: non-finite floats are the strings below. */
+export type WireFloat = number | "NaN" | "Infinity" | "-Infinity";
+
+/** Every job status, in the order the GUI lists them. */
+export const JOB_STATUSES: readonly JobStatus[] = [
+  "queued",
+  "starting",
+  "running",
+  "completed",
+  "failed",
+  "cancelled",
+  "lost",
+];
+
+/** Statuses after which a job never changes again. */
+export const FINAL_STATUSES: ReadonlySet<string> = new Set(["completed", "failed", "cancelled", "lost"]);

@@ -1,0 +1,168 @@
+// Chart data shaping: series of several jobs aligned on a shared x, smoothing, group bands,
+// and the non-finite points that a chart must mark rather than drop.
+import { wireNumber } from "./format";
+
+export type XAxis = "step" | "time" | "relative";
+
+export interface Line {
+  x: number[];
+  /** Raw values, NaN and ±Infinity included. */
+  y: number[];
+}
+
+/** A series from the API as x/y arrays for the chosen axis (`relative`: seconds since `t0`). */
+export function toLine(
+  series: { steps: number[]; times: unknown[]; values: unknown[] },
+  axis: XAxis,
+  t0 = 0,
+): Line {
+  const n = series.steps.length;
+  const x = new Array<number>(n);
+  const y = new Array<number>(n);
+  for (let i = 0; i < n; i += 1) {
+    const time = wireNumber(series.times[i]) ?? NaN;
+    x[i] = axis === "step" ? (series.steps[i] ?? NaN) : axis === "time" ? time : time - t0;
+    y[i] = wireNumber(series.values[i]) ?? NaN;
+  }
+  return { x, y };
+}
+
+export interface Aligned {
+  x: number[];
+  /** One array per line, `null` where that line has no point at this x; non-finite kept. */
+  ys: (number | null)[][];
+}
+
+/** Aligns lines on the sorted union of their x values (a line's repeated x keeps its last y). */
+export function alignLines(lines: readonly Line[]): Aligned {
+  if (lines.length === 0) return { x: [], ys: [] };
+  const first = lines[0] as Line;
+  if (lines.every((line) => sameX(line.x, first.x)) && isIncreasing(first.x)) {
+    return { x: first.x.slice(), ys: lines.map((line) => line.y.slice()) };
+  }
+  const all = new Set<number>();
+  for (const line of lines) for (const v of line.x) if (Number.isFinite(v)) all.add(v);
+  const x = Array.from(all).sort((a, b) => a - b);
+  const index = new Map<number, number>();
+  x.forEach((v, i) => index.set(v, i));
+  const ys = lines.map((line) => {
+    const out = new Array<number | null>(x.length).fill(null);
+    line.x.forEach((v, i) => {
+      const at = index.get(v);
+      if (at !== undefined) out[at] = line.y[i] ?? null;
+    });
+    return out;
+  });
+  return { x, ys };
+}
+
+function sameX(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function isIncreasing(x: readonly number[]): boolean {
+  for (let i = 1; i < x.length; i += 1) if (!((x[i] as number) > (x[i - 1] as number))) return false;
+  return true;
+}
+
+/** Values a chart can draw: finite numbers; anything else (and, on a log scale, values
+ * at or below zero) becomes a gap. */
+export function drawable(ys: readonly (number | null)[], logScale = false): (number | null)[] {
+  return ys.map((v) => (v === null || !Number.isFinite(v) || (logScale && v <= 0) ? null : v));
+}
+
+export type Special = "NaN" | "∞" | "−∞";
+
+export interface Marker {
+  x: number;
+  kind: Special;
+}
+
+/** Where a line holds NaN or an infinity: drawn as markers, never silently dropped. */
+export function specialPoints(x: readonly number[], ys: readonly (number | null)[]): Marker[] {
+  const out: Marker[] = [];
+  ys.forEach((v, i) => {
+    if (v === null || Number.isFinite(v)) return;
+    out.push({ x: x[i] as number, kind: Number.isNaN(v) ? "NaN" : v > 0 ? "∞" : "−∞" });
+  });
+  return out;
+}
+
+/** Exponential moving average with TensorBoard's debiasing; `weight` in [0, 1).
+ * Gaps and non-finite values stay as they are and do not disturb the average. */
+export function smooth(ys: readonly (number | null)[], weight: number): (number | null)[] {
+  if (weight <= 0) return ys.slice();
+  const w = Math.min(weight, 0.999);
+  let last = 0;
+  let count = 0;
+  return ys.map((v) => {
+    if (v === null || !Number.isFinite(v)) return v;
+    last = last * w + (1 - w) * v;
+    count += 1;
+    return last / (1 - Math.pow(w, count));
+  });
+}
+
+export interface Band {
+  mean: (number | null)[];
+  min: (number | null)[];
+  max: (number | null)[];
+  /** How many lines had a finite value at each x. */
+  count: number[];
+}
+
+/** Mean and min–max band across aligned lines, per x, over finite values only. */
+export function band(ys: readonly (readonly (number | null)[])[]): Band {
+  const length = ys[0]?.length ?? 0;
+  const result: Band = { mean: [], min: [], max: [], count: [] };
+  for (let i = 0; i < length; i += 1) {
+    let sum = 0;
+    let n = 0;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const line of ys) {
+      const v = line[i];
+      if (v === null || v === undefined || !Number.isFinite(v)) continue;
+      sum += v;
+      n += 1;
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    result.mean.push(n ? sum / n : null);
+    result.min.push(n ? lo : null);
+    result.max.push(n ? hi : null);
+    result.count.push(n);
+  }
+  return result;
+}
+
+/** Fills the gaps of a line by carrying the last value forward (for group means of lines
+ * sampled at different x), leaving leading gaps and non-finite values alone. */
+export function carryForward(ys: readonly (number | null)[]): (number | null)[] {
+  let last: number | null = null;
+  return ys.map((v) => {
+    if (v === null) return last;
+    if (Number.isFinite(v)) last = v;
+    return v;
+  });
+}
+
+/** Groups items by a key; the groups keep the order in which their first item came. */
+export function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const list = groups.get(key);
+    if (list) list.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}
+
+/** The x range to ask the server for: the visible range widened to whole steps. */
+export function stepRange(min: number, max: number): { minStep: number; maxStep: number } {
+  return { minStep: Math.floor(min), maxStep: Math.ceil(max) };
+}
