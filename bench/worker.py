@@ -28,7 +28,9 @@ class BenchError(RuntimeError):
 
 
 class Worker:
-    """A measured subprocess: ``python bench/peers/<script> args...``.
+    """A measured subprocess: ``python bench/peers/<script> args...``. Use it as a context
+    manager (start, wait until ready, quit at the end), or ``launch()`` it early, let its
+    set-up run while the caller works, and ``ready()`` it before the first ``call()``.
 
     Its stderr goes to ``log_path``; on failure the tail of that log is in the error. It runs
     with ``clean_env(**env)``.
@@ -48,11 +50,6 @@ class Worker:
         self.env = clean_env(**(env or {}))
         self._process: subprocess.Popen[str] | None = None
         self.info: dict[str, Any] = {}
-
-    def start(self, *, timeout: float = 600) -> dict[str, Any]:
-        """Start the worker and wait for its ready line; return what it reported."""
-        self.launch()
-        return self.ready(timeout=timeout)
 
     def launch(self) -> None:
         """Start the worker without waiting (its set-up runs while the caller goes on)."""

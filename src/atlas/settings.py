@@ -128,6 +128,15 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds between SIGTERM and SIGKILL when a job is cancelled or times out.",
         "scheduler",
     ),
+    Setting(
+        "uv_args",
+        str,
+        None,
+        "Extra arguments of `uv pip install` when a job's requirements.txt environment is "
+        "built, e.g. `--index-url https://pypi.example.com/simple` or "
+        "`--no-index --find-links /wheels` (uv's own UV_* variables work too).",
+        "scheduler",
+    ),
 )
 
 
@@ -158,6 +167,7 @@ class Settings:
     keep_workdirs: bool = False
     max_snapshot_mb: int = 1024
     cancel_grace: float = 10.0
+    uv_args: str | None = None
 
     @property
     def home_path(self) -> Path:

@@ -68,6 +68,13 @@ def queued_id(output: str) -> str:
     return output.strip().splitlines()[-1]
 
 
+def submit(atlas: Invoke, line: str) -> str:
+    """`atlas submit --no-follow LINE` (split on spaces); the queued job's id."""
+    result = atlas("submit", "--no-follow", *line.split())
+    assert result.exit_code == 0, result.output
+    return queued_id(result.stdout)
+
+
 TRAIN = """\
 import json, os, pathlib
 import atlas
@@ -230,11 +237,7 @@ def test_stop_kills_the_whole_process_tree(
 ) -> None:
     root = project(tmp_path, {"tree.py": TREE})
     pidfile = tmp_path / "grandchild.pid"
-    result = atlas(
-        "submit", "-p", project_name, "--no-follow", "--param", f"pidfile={pidfile}", str(root),
-        "python", "tree.py",
-    )  # fmt: skip
-    job_id = queued_id(result.stdout)
+    job_id = submit(atlas, f"-p {project_name} --param pidfile={pidfile} {root} python tree.py")
     wait_for(lambda: pidfile.exists() and pidfile.read_text(), "the job's child process")
     grandchild = int(pidfile.read_text())
     assert alive(grandchild)
@@ -251,9 +254,9 @@ def test_rerun_with_a_changed_param(
     atlas: Invoke, tmp_path: Path, project_name: str, client: Client
 ) -> None:
     root = project(tmp_path, {"train.py": TRAIN})
-    first = atlas("submit", "-p", project_name, "--no-follow", "--param", "lr=0.1", str(root),
-                  "python", "train.py")  # fmt: skip
-    old = wait_until_final(client, queued_id(first.stdout))
+    old = wait_until_final(
+        client, submit(atlas, f"-p {project_name} --param lr=0.1 {root} python train.py")
+    )
     result = atlas("rerun", "--param", "lr=0.3", old.id)
     assert result.exit_code == 0, result.output
     assert 'loaded {"lr": 0.3}' in result.stdout
@@ -309,41 +312,12 @@ def test_queue_clear_only_clears_the_given_project(
     root = project(tmp_path, {"block.py": BLOCKER, "quick.py": "print('quick')\n"})
     release = tmp_path / "release"
     other = project_name + "-other"
-    blocker = atlas("submit", "-p", other, "--no-follow", "--gpus", "4", "--param",
-                    f"release={release}", str(root), "python", "block.py")  # fmt: skip
-    blocker_id = queued_id(blocker.stdout)
-    wait_for(lambda: client.get_job(blocker_id).status is JobStatus.RUNNING, "the blocker")
-    mine = [
-        queued_id(
-            atlas(
-                "submit",
-                "-p",
-                project_name,
-                "--no-follow",
-                "--gpus",
-                "1",
-                str(root),
-                "python",
-                "quick.py",
-            ).stdout
-        )  # fmt: skip
-        for _ in range(2)
-    ]
-    theirs = queued_id(
-        atlas(
-            "submit",
-            "-p",
-            other,
-            "--no-follow",
-            "--gpus",
-            "1",
-            "--priority",
-            "5",
-            str(root),
-            "python",
-            "quick.py",
-        ).stdout  # fmt: skip
+    blocker_id = submit(
+        atlas, f"-p {other} --gpus 4 --param release={release} {root} python block.py"
     )
+    wait_for(lambda: client.get_job(blocker_id).status is JobStatus.RUNNING, "the blocker")
+    mine = [submit(atlas, f"-p {project_name} --gpus 1 {root} python quick.py") for _ in range(2)]
+    theirs = submit(atlas, f"-p {other} --gpus 1 --priority 5 {root} python quick.py")
     listed = atlas("queue", "ls")
     assert listed.exit_code == 0, listed.output
     order = [line.split()[1] for line in listed.stdout.splitlines()[1:]]

@@ -214,6 +214,8 @@ def server_command(
     settings = settings.with_overrides(log_level=_check_log_level(settings.log_level))
     _check_bind(settings.host, insecure=insecure)
     with bind_socket(settings.host, settings.port) as sock:
+        # The port bound (``--port 0`` picks one): jobs reach the server through it.
+        settings = settings.with_overrides(port=sock.getsockname()[1])
         configure_logging(settings.log_level)
         store = open_database(settings.resolved_db_url)
         try:

@@ -166,23 +166,24 @@ class EnvBuilder:
         """Run uv, copying its output to the log; ``InvalidInputError`` with its last lines
         when it fails."""
         tail: collections.deque[str] = collections.deque(maxlen=_TAIL_LINES)
-        self.process = subprocess.Popen(
+        with subprocess.Popen(
             argv,
             cwd=cwd,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-        )
-        try:
-            assert self.process.stdout is not None
-            for line in self.process.stdout:
-                self._output.write(line)
-                self._output.flush()
-                tail.append(line.decode("utf-8", "replace").rstrip())
-            code = self.process.wait()
-        finally:
-            self.process = None
+        ) as process:
+            self.process = process
+            try:
+                assert process.stdout is not None
+                for line in process.stdout:
+                    self._output.write(line)
+                    self._output.flush()
+                    tail.append(line.decode("utf-8", "replace").rstrip())
+                code = process.wait()
+            finally:
+                self.process = None
         if code != 0:
             message = "\n".join(line for line in tail if line)
             raise InvalidInputError(

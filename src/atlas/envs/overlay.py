@@ -16,6 +16,8 @@ import importlib.metadata as metadata
 import os
 import re
 import shutil
+import tempfile
+import uuid
 from pathlib import Path
 
 import atlas
@@ -89,9 +91,7 @@ def sdk_overlay(root: Path) -> Path:
     if folder.is_dir():
         return folder
     folder.parent.mkdir(parents=True, exist_ok=True)
-    temp = folder.with_name(f".{digest}.{os.getpid()}.tmp")
-    shutil.rmtree(temp, ignore_errors=True)
-    temp.mkdir()
+    temp = Path(tempfile.mkdtemp(prefix=f".{digest}.", dir=folder.parent))
     for name, target in links.items():
         (temp / name).symlink_to(target, target_is_directory=target.is_dir())
     try:
@@ -111,6 +111,6 @@ def write_pth(site_packages: Path, overlay: Path) -> None:
             return
     except OSError:
         pass
-    temp = pth.with_name(f".{PTH_NAME}.{os.getpid()}.tmp")
+    temp = pth.with_name(f".{PTH_NAME}.{uuid.uuid4().hex}.tmp")
     temp.write_text(text, encoding="utf-8")
     os.replace(temp, pth)

@@ -90,7 +90,7 @@ def write_json_atomic(path: Path, data: Mapping[str, object], *, durable: bool =
     """Write ``data`` as JSON to ``path`` so a reader sees the whole file or none: written
     beside it, then renamed over it; ``durable`` also fsyncs it (to survive a power loss,
     not only a crash of a process)."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     with open(temp, "w", encoding="utf-8") as file:
         json.dump(dict(data), file)
         if durable:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -125,12 +126,14 @@ class LocalExecutor:
     @classmethod
     def from_settings(cls, settings: Settings) -> LocalExecutor:
         """The executor the settings describe: ``work_dir``, ``keep_workdirs``,
-        ``cancel_grace``, environments under ``$ATLAS_HOME/envs``."""
+        ``cancel_grace``, ``uv_args`` (split like a shell would), environments under
+        ``$ATLAS_HOME/envs``."""
         return cls(
             settings.work_path,
             envs_dir=settings.home_path / "envs",
             keep_workdirs=settings.keep_workdirs,
             grace=settings.cancel_grace,
+            uv_args=shlex.split(settings.uv_args or ""),
         )
 
     def __repr__(self) -> str:

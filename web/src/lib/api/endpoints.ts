@@ -65,13 +65,13 @@ export const artifactUrl = (id: string, path: string) => apiPath("jobs", id, "ar
 export const logUrl = (id: string) => apiPath("jobs", id, "log");
 export const snapshotUrl = (id: string) => apiPath("jobs", id, "snapshot");
 
-/** A piece of a job's log from `offset`, and the log's whole size. */
-export async function readLog(id: string, offset: number, signal?: AbortSignal): Promise<{ text: string; size: number }> {
-  const response = await fetch(withQuery(logUrl(id), { offset }), { signal });
+/** A piece of a job's log from `offset` (at most `limit` bytes), and the log's whole size. */
+export async function readLog(id: string, offset: number, signal?: AbortSignal, limit?: number): Promise<{ bytes: Uint8Array; size: number }> {
+  const response = await fetch(withQuery(logUrl(id), { offset, limit }), { signal });
   if (!response.ok) throw await errorFrom(response);
-  const size = Number(response.headers.get("X-Atlas-Log-Size") ?? "0");
-  const buffer = await response.arrayBuffer();
-  return { text: new TextDecoder().decode(buffer), size: Number.isFinite(size) ? size : offset + buffer.byteLength };
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const size = Number(response.headers.get("X-Atlas-Log-Size") ?? "NaN");
+  return { bytes, size: Number.isFinite(size) ? size : offset + bytes.byteLength };
 }
 
 /** The first `limit` bytes of an artifact as text (previews). */

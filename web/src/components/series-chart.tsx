@@ -1,0 +1,164 @@
+import { useQueries } from "@tanstack/react-query";
+import { useMemo, useState } from "react";
+import * as api from "../lib/api/endpoints";
+import type { Series } from "../lib/api/types";
+import { alignLines, band, carryForward, drawable, smooth, specialPoints, stepRange, toLine, type Line, type XAxis } from "../lib/series";
+import { useTheme } from "../lib/theme";
+import { LineChart, type ChartBand, type ChartLine } from "./line-chart";
+
+export interface ChartJob {
+  id: string;
+  label: string;
+  color: string;
+  dash: number[];
+  /** Unix seconds the job started (for the relative-time axis). */
+  t0: number;
+  live: boolean;
+}
+
+export interface ChartGroup {
+  label: string;
+  color: string;
+  dash: number[];
+  jobIds: string[];
+}
+
+export interface SeriesChartProps {
+  metric: string;
+  jobs: ChartJob[];
+  /** When given, each group is drawn as its mean with a min–max band instead of one line per job. */
+  groups?: ChartGroup[];
+  axis: XAxis;
+  logY: boolean;
+  smoothing: number;
+  height?: number;
+  syncKey?: string;
+  expanded?: boolean;
+  onExpand?: () => void;
+}
+
+function alpha(color: string, a: number): string {
+  const hex = Math.round(a * 255)
+    .toString(16)
+    .padStart(2, "0");
+  return color.startsWith("#") && color.length === 7 ? `${color}${hex}` : color;
+}
+
+/** One metric of one or more jobs: asks the server for about as many points as the chart
+ * has pixels, again for the visible range when zoomed (step axis), and keeps polling live
+ * jobs. NaN and infinities are drawn as markers, spikes survive the server's sampling. */
+export function SeriesChart(props: SeriesChartProps) {
+  const theme = useTheme();
+  const [width, setWidth] = useState(600);
+  const [zoom, setZoom] = useState<{ minStep: number; maxStep: number } | null>(null);
+  const maxPoints = Math.max(100, Math.min(4000, Math.round(width)));
+  const results = useQueries({
+    queries: props.jobs.map((job) => ({
+      queryKey: ["series", job.id, props.metric, maxPoints, zoom?.minStep ?? null, zoom?.maxStep ?? null],
+      queryFn: ({ signal }: { signal: AbortSignal }) =>
+        api.getSeries(job.id, props.metric, { maxPoints, minStep: zoom?.minStep, maxStep: zoom?.maxStep }, signal),
+      refetchInterval: job.live && !zoom ? 3_000 : false,
+      placeholderData: (previous: Series | undefined) => previous,
+      meta: { what: `Loading ${props.metric}` },
+    })),
+  });
+  const stamp = results.map((r) => r.dataUpdatedAt).join(",");
+  const chart = useMemo(
+    () => shape(props, results.map((r) => r.data)),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [stamp, props.axis, props.logY, props.smoothing, props.groups, props.jobs],
+  );
+  const loading = results.some((r) => r.isPending);
+  const errors = results.filter((r) => r.isError).length;
+  const total = results.reduce((sum, r) => sum + (r.data?.total ?? 0), 0);
+  const downsampled = results.some((r) => r.data?.downsampled);
+  return (
+    <article className="chart-card" data-testid="metric-chart" data-metric={props.metric} aria-label={`Chart of ${props.metric}`}>
+      <header>
+        <h3 title={props.metric}>{props.metric}</h3>
+        {zoom ? (
+          <button type="button" className="link" onClick={() => setZoom(null)}>
+            Reset zoom
+          </button>
+        ) : null}
+        {props.onExpand ? (
+          <button type="button" className="link" onClick={props.onExpand} aria-label={props.expanded ? `Show all charts` : `Expand ${props.metric}`}>
+            {props.expanded ? "Back to all" : "Expand"}
+          </button>
+        ) : null}
+      </header>
+      <div className="chart-note">
+        {loading ? "loading… " : ""}
+        {errors ? `${errors} series failed to load · ` : ""}
+        {total.toLocaleString()} points{downsampled ? " (sampled by the server; extremes kept)" : ""}
+        {chart.specials ? ` · ${chart.specials} NaN/∞ marked` : ""}
+        {chart.hiddenByLog ? ` · ${chart.hiddenByLog} values ≤ 0 hidden on log scale` : ""}
+      </div>
+      <LineChart
+        x={chart.x}
+        lines={chart.lines}
+        bands={chart.bands}
+        markers={chart.markers}
+        xAxis={props.axis}
+        logY={props.logY}
+        height={props.height ?? 200}
+        syncKey={props.syncKey}
+        label={`${props.metric} by ${props.axis}`}
+        theme={theme}
+        onWidth={setWidth}
+        onZoom={(range) => {
+          if (props.axis !== "step") return; // the server pages by step; time zooms stay local
+          setZoom(range ? stepRange(range.min, range.max) : null);
+        }}
+      />
+    </article>
+  );
+}
+
+interface Shaped {
+  x: number[];
+  lines: ChartLine[];
+  bands: ChartBand[];
+  markers: { x: number; kind: "NaN" | "∞" | "−∞"; color: string }[];
+  specials: number;
+  hiddenByLog: number;
+}
+
+function shape(props: SeriesChartProps, data: (Series | undefined)[]): Shaped {
+  const lines: Line[] = props.jobs.map((job, i) => {
+    const series = data[i];
+    return series ? toLine(series, props.axis, job.t0) : { x: [], y: [] };
+  });
+  const aligned = alignLines(lines);
+  const markers: Shaped["markers"] = [];
+  aligned.ys.forEach((ys, i) => {
+    const color = props.jobs[i]?.color ?? "#888";
+    for (const marker of specialPoints(aligned.x, ys)) markers.push({ ...marker, color });
+  });
+  const hiddenByLog = props.logY ? aligned.ys.reduce((n, ys) => n + ys.filter((v) => v !== null && Number.isFinite(v) && v <= 0).length, 0) : 0;
+  const out: Shaped = { x: aligned.x, lines: [], bands: [], markers, specials: markers.length, hiddenByLog };
+  if (props.groups && props.groups.length) {
+    const indexOf = new Map(props.jobs.map((job, i) => [job.id, i]));
+    for (const group of props.groups) {
+      const members = group.jobIds.map((id) => aligned.ys[indexOf.get(id) ?? -1]).filter((ys): ys is (number | null)[] => ys !== undefined);
+      const stats = band(members.map(carryForward));
+      const upper = out.lines.length;
+      out.lines.push({ label: `${group.label} max`, color: alpha(group.color, 0.4), values: drawable(stats.max, props.logY), bandEdge: true });
+      out.lines.push({ label: `${group.label} min`, color: alpha(group.color, 0.4), values: drawable(stats.min, props.logY), bandEdge: true });
+      out.bands.push({ upper, lower: upper + 1, color: alpha(group.color, 0.18) });
+      out.lines.push({ label: `${group.label} (mean of ${members.length})`, color: group.color, dash: group.dash, values: drawable(smooth(stats.mean, props.smoothing), props.logY), width: 2 });
+    }
+    return out;
+  }
+  aligned.ys.forEach((ys, i) => {
+    const job = props.jobs[i];
+    if (!job) return;
+    if (props.smoothing > 0) {
+      out.lines.push({ label: `${job.label} (raw)`, color: alpha(job.color, 0.3), dash: job.dash, values: drawable(ys, props.logY), width: 1, bandEdge: false });
+      out.lines.push({ label: job.label, color: job.color, dash: job.dash, values: drawable(smooth(ys, props.smoothing), props.logY), width: 1.75 });
+    } else {
+      out.lines.push({ label: job.label, color: job.color, dash: job.dash, values: drawable(ys, props.logY) });
+    }
+  });
+  return out;
+}

@@ -1,0 +1,64 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { Link, useNavigate } from "react-router-dom";
+import * as api from "../../lib/api/endpoints";
+import { isLive } from "../../lib/api/queries";
+import type { Job } from "../../lib/api/types";
+import { formatAbsolute, formatDuration } from "../../lib/format";
+import { showToast } from "../../lib/toast-store";
+import { CopyId } from "../../components/copy-id";
+import { StatusBadge } from "../../components/status-badge";
+
+/** The job page's header: status, name, id (copy), project, user, times; Rerun and Stop. */
+export function JobHeader({ job }: { job: Job }) {
+  const client = useQueryClient();
+  const navigate = useNavigate();
+  const stop = useMutation({
+    mutationFn: () => api.cancelJob(job.id),
+    meta: { what: "Stopping the job" },
+    onSuccess: (updated) => {
+      client.setQueryData(["job", job.id], updated);
+      showToast({ kind: "info", title: "Stopping", message: `job ${job.id} was asked to stop` });
+    },
+  });
+  const rerun = useMutation({
+    mutationFn: () => api.rerunJob(job.id),
+    meta: { what: "Rerunning the job" },
+    onSuccess: (created) => {
+      showToast({ kind: "success", title: "Rerun queued", message: `new job ${created.id}` });
+      navigate(`/jobs/${created.id}`);
+    },
+  });
+  return (
+    <header className="job-header">
+      <div className="row">
+        <StatusBadge status={job.status} />
+        <h1 title={job.name || job.id} data-testid="job-name">
+          {job.name || job.id}
+        </h1>
+        <span className="spacer" />
+        <button type="button" onClick={() => rerun.mutate()} disabled={rerun.isPending || !job.command} title={job.command ? "Run the same code and command again" : "Only jobs with a command can be rerun"}>
+          Rerun
+        </button>
+        <button type="button" className="danger" onClick={() => stop.mutate()} disabled={!isLive(job) || stop.isPending}>
+          Stop
+        </button>
+        <a className="button-link" href={api.logUrl(job.id)} download={`${job.id}.log`}>
+          Download log
+        </a>
+      </div>
+      <div className="row soft job-facts">
+        <span>
+          id <CopyId id={job.id} full />
+        </span>
+        <span>
+          project <Link to={`/projects/${encodeURIComponent(job.project)}`}>{job.project}</Link>
+        </span>
+        {job.user ? <span>user {job.user}</span> : null}
+        <span title={job.created_at}>launched {formatAbsolute(job.started_at ?? job.created_at)}</span>
+        {job.finished_at ? <span>finished {formatAbsolute(job.finished_at)}</span> : null}
+        {job.duration != null ? <span>duration {formatDuration(job.duration)}</span> : null}
+        {job.exit_code != null ? <span>exit code {job.exit_code}</span> : null}
+      </div>
+    </header>
+  );
+}
