@@ -7,7 +7,7 @@ PORT ?= 5555
 ONLY ?=
 PYTEST_ARGS ?=
 
-.PHONY: setup run test test-web chromium lint format bench docs clean
+.PHONY: setup web run test test-web chromium lint format bench docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,26 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-## setup: create .venv and install Atlas with its development tools
-setup: $(VENV)/.installed
+# The web GUI (web/) is built into the package, where `atlas server` serves it at /; it is
+# rebuilt when its sources or the server's API (its client is generated from the OpenAPI
+# schema) change.
+WEB_BUILD := src/atlas/server/static/index.html
+WEB_INPUTS := $(shell find web/src web/public web/scripts src/atlas/server -type f \
+	-not -name '*.gen.ts' -not -path '*/__pycache__/*' -not -path 'src/atlas/server/static/*' 2>/dev/null) \
+	web/index.html web/package.json web/vite.config.ts web/tsconfig.json
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	@command -v npm >/dev/null || { echo "building the web GUI needs Node.js 20+ and npm (apt-get install -y nodejs npm)"; exit 1; }
+	cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+
+$(WEB_BUILD): web/node_modules/.package-lock.json $(VENV)/.installed $(WEB_INPUTS)
+	cd web && ATLAS_PYTHON=$(abspath $(BIN)/python) npm run build
+
+## web: build the web GUI into src/atlas/server/static/ (`make setup` does it when needed)
+web: $(WEB_BUILD)
+
+## setup: create .venv and install Atlas with its development tools, and build the web GUI
+setup: $(VENV)/.installed $(WEB_BUILD)
 
 ## run: set everything up and start the server on the embedded default (SQLite + files)
 run: setup

@@ -4,6 +4,8 @@ with the CLI (and, from inside a job, with `atlas.submit`)."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -323,6 +325,12 @@ def test_queue_clear_only_clears_the_given_project(
     order = [line.split()[1] for line in listed.stdout.splitlines()[1:]]
     assert order[:3] == [theirs, *mine]  # priority first, then submission order
     assert "GPUs 4/4 used" in listed.stderr
+    moved = atlas("queue", "priority", mine[1], "10")
+    assert moved.exit_code == 0, moved.output
+    relisted = atlas("queue", "ls").stdout.splitlines()[1:]
+    assert [line.split()[1] for line in relisted][:3] == [mine[1], theirs, mine[0]]
+    shown = atlas("jobs", "show", blocker_id).stdout
+    assert "1 CPU, 4 GPU (GPUs 0,1,2,3)" in shown
 
     cleared = atlas("queue", "clear", "--project", project_name, "--yes")
     assert cleared.exit_code == 0, cleared.output
@@ -365,3 +373,25 @@ def test_logs_of_a_finished_job(atlas: Invoke, tmp_path: Path, project_name: str
     plain = atlas("logs", job_id)
     assert plain.exit_code == 0
     assert plain.stdout == followed.stdout
+
+
+def test_the_git_state_of_the_folder_is_recorded(
+    atlas: Invoke, tmp_path: Path, project_name: str, client: Client
+) -> None:
+    root = project(tmp_path, {"train.py": TRAIN})
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
+    for args in (["init", "-q", "-b", "main"], ["add", "train.py"], ["commit", "-q", "-m", "x"]):
+        subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+    (root / "train.py").write_text(TRAIN + "# tuned\n")
+    job = wait_until_final(client, submit(atlas, f"-p {project_name} {root} python train.py"))
+    assert job.status is JobStatus.COMPLETED
+    assert job.git["branch"] == "main"
+    assert len(str(job.git["commit"])) == 40
+    assert job.git["dirty"] is True
+    assert "+# tuned" in str(job.git["diff"])

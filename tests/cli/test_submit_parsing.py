@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import json
+import tarfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from atlas.cli.fetch import unpack_snapshot
 from atlas.cli.logs import status_exit_code
 from atlas.cli.main import cli
 from atlas.cli.submit import SubmitFlags, build_submission, params_from, split_arguments
 from atlas.domain import JobStatus
 from atlas.errors import InvalidInputError
+from atlas.sdk.snapshot import build_snapshot
 from atlas.settings import Settings
 
 CONFIG = """\
@@ -115,6 +119,14 @@ def test_a_yaml_params_file(tmp_path: Path) -> None:
         params_from({}, path, [])
 
 
+def test_a_python_script_is_run_with_python(folder: Path) -> None:
+    submission = build_submission(folder, ["main.py", "--x"], SubmitFlags(), Settings())
+    assert submission.command == ["python", "main.py", "--x"]
+    (folder / "job.config.yaml").write_text("command: train.py --fast\n")
+    submission = build_submission(folder, [], SubmitFlags(), Settings())
+    assert submission.command == ["python", "train.py", "--fast"]
+
+
 def test_no_command_anywhere(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="no command to run"):
         build_submission(tmp_path, [], SubmitFlags(), Settings())
@@ -167,3 +179,38 @@ def test_exit_codes_of_a_followed_job() -> None:
     assert status_exit_code(JobStatus.FAILED) == 1
     assert status_exit_code(JobStatus.LOST) == 1
     assert status_exit_code(JobStatus.CANCELLED) == 130
+
+
+def evil_archive(path: Path, name: str, *, link: str | None = None) -> Path:
+    with tarfile.open(path, "w:gz") as tar:
+        info = tarfile.TarInfo(name)
+        if link is None:
+            info.size = 4
+            tar.addfile(info, io.BytesIO(b"evil"))
+        else:
+            info.type = tarfile.SYMTYPE
+            info.linkname = link
+            tar.addfile(info)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "link"),
+    [("../escape.txt", None), ("/abs/escape.txt", None), ("out", "/etc/passwd")],
+)
+def test_get_job_refuses_an_unsafe_snapshot(tmp_path: Path, name: str, link: str | None) -> None:
+    archive = evil_archive(tmp_path / "evil.tar.gz", name, link=link)
+    target = tmp_path / "deep" / "code"
+    with pytest.raises(InvalidInputError, match="refused to unpack"):
+        unpack_snapshot(archive, target)
+    assert not (tmp_path / "deep" / "escape.txt").exists()
+    assert not (tmp_path / "abs").exists()
+
+
+def test_get_job_unpacks_a_snapshot(tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "main.py").write_text("print(1)\n")
+    snap = build_snapshot(source, limit_bytes=None, temp_dir=tmp_path)
+    assert unpack_snapshot(snap.path, tmp_path / "out") == 1
+    assert (tmp_path / "out" / "main.py").read_text() == "print(1)\n"

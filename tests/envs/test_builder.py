@@ -16,8 +16,7 @@ from atlas.errors import InvalidInputError
 from tests.envs.conftest import MODULE, offline_uv_args
 
 IMPORTS = (
-    f"import {MODULE}, atlas, atlas.sdk.client, yaml\n"
-    f"print({MODULE}.VALUE, atlas.__version__)\n"
+    f"import {MODULE}, atlas, atlas.sdk.client, yaml\nprint({MODULE}.VALUE, atlas.__version__)\n"
 )
 
 
@@ -54,9 +53,7 @@ def test_an_environment_is_built_once_and_reused(tmp_path: Path, wheels: Path) -
     assert [p.name for p in (tmp_path / "envs").iterdir() if p.name.startswith(".build")] == []
 
 
-def test_the_server_packages_do_not_leak_into_an_environment(
-    tmp_path: Path, wheels: Path
-) -> None:
+def test_the_server_packages_do_not_leak_into_an_environment(tmp_path: Path, wheels: Path) -> None:
     requirements = _requirements(tmp_path / "code", "atlas-testpkg\n")
     builder = EnvBuilder(tmp_path / "envs", output=io.BytesIO(), uv_args=offline_uv_args(wheels))
     env = builder.ensure(requirements)
@@ -66,9 +63,7 @@ def test_the_server_packages_do_not_leak_into_an_environment(
     assert "atlas" in overlay_links()
 
 
-def test_a_failed_build_raises_uvs_message_and_leaves_nothing(
-    tmp_path: Path, wheels: Path
-) -> None:
+def test_a_failed_build_raises_uvs_message_and_leaves_nothing(tmp_path: Path, wheels: Path) -> None:
     requirements = _requirements(tmp_path / "code", "atlas-no-such-package==9.9\n")
     output = io.BytesIO()
     builder = EnvBuilder(tmp_path / "envs", output=output, uv_args=offline_uv_args(wheels))
@@ -80,9 +75,7 @@ def test_a_failed_build_raises_uvs_message_and_leaves_nothing(
     assert leftovers == []
 
 
-def test_concurrent_builds_of_one_environment_build_it_once(
-    tmp_path: Path, wheels: Path
-) -> None:
+def test_concurrent_builds_of_one_environment_build_it_once(tmp_path: Path, wheels: Path) -> None:
     requirements = _requirements(tmp_path / "code", "atlas-testpkg==1.0\n")
     outputs = [io.BytesIO(), io.BytesIO()]
     results: list[Path] = []
@@ -109,3 +102,15 @@ def test_the_key_follows_the_requirements_and_the_interpreter() -> None:
     assert key != env_key(b"numpy==2.1\nrequests\n", python=sys.executable)
     assert key != env_key(b"numpy==2.0\nrequests\n", python="/usr/bin/python3")
     assert key.startswith(f"py{sys.version_info.major}{sys.version_info.minor}-")
+
+
+def test_relative_paths_and_a_requirements_file_without_packages(
+    tmp_path: Path, wheels: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    _requirements(tmp_path / "code", "# nothing to install\n")
+    builder = EnvBuilder(Path("envs"), output=io.BytesIO(), uv_args=offline_uv_args(wheels))
+    env = builder.ensure(Path("code/requirements.txt"))
+    assert env.path == tmp_path / "envs" / env.key
+    ran = _run(env.python, "import atlas.sdk.client; print('ok')")
+    assert ran.stdout.strip() == "ok", ran.stderr

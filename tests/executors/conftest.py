@@ -4,7 +4,6 @@ launch specs, snapshots and to wait for real processes (polls with deadlines, no
 from __future__ import annotations
 
 import io
-import os
 import sys
 import tarfile
 import time
@@ -43,6 +42,13 @@ def wait_outcome(executor: LocalExecutor, job_id: str, *, timeout: float = DEADL
 def python(code: str) -> list[str]:
     """A command running ``code`` with the test's interpreter."""
     return [sys.executable, "-c", code]
+
+
+def until_exists(flag: Path, *, before: str = "", after: str = "") -> list[str]:
+    """A Python command that runs ``before``, waits until ``flag`` exists, then runs
+    ``after``."""
+    wait = f"while not os.path.exists({str(flag)!r}): time.sleep(0.01)"
+    return python(f"import os, time\n{before}\n{wait}\n{after}\n")
 
 
 def make_tar(path: Path, files: dict[str, bytes]) -> Path:
@@ -121,10 +127,3 @@ def executor(tmp_path: Path) -> Iterator[LocalExecutor]:
 
 def log_text(spec: LaunchSpec) -> str:
     return spec.log_path.read_text(encoding="utf-8", errors="replace")
-
-
-def kill_quietly(pid: int) -> None:
-    try:
-        os.kill(pid, 9)
-    except ProcessLookupError:
-        pass

@@ -10,18 +10,21 @@ import threading
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from atlas.domain import JobStatus
 from atlas.errors import ConflictError, InvalidInputError, NotFoundError
 from atlas.executors.base import Executor
 from atlas.executors.local import LocalExecutor
+from atlas.settings import Settings
 from tests.executors.conftest import (
     Specs,
     log_text,
     make_tar,
     pids_gone,
     python,
+    until_exists,
     wait_for,
     wait_outcome,
 )
@@ -111,8 +114,7 @@ def test_the_log_is_readable_while_the_job_runs(
     executor: LocalExecutor, specs: Specs, tmp_path: Path
 ) -> None:
     flag = tmp_path / "go"
-    code = f"import os, time\nprint('first line')\nwhile not os.path.exists({str(flag)!r}): time.sleep(0.01)"
-    spec = specs(python(code))
+    spec = specs(until_exists(flag, before="print('first line')"))
     executor.launch(spec)
     wait_for(lambda: spec.log_path.exists() and "first line" in log_text(spec))
     assert executor.poll(spec.job_id) is None
@@ -154,15 +156,18 @@ def test_a_command_that_does_not_exist_fails_with_a_clear_error(
     outcome = wait_outcome(executor, spec.job_id)
     assert outcome.status is JobStatus.FAILED
     assert outcome.exit_code == 127
-    assert outcome.error is not None and "no-such-program-atlas-test" in outcome.error
+    assert outcome.error is not None
+    assert "no-such-program-atlas-test" in outcome.error
     assert "no-such-program-atlas-test" in log_text(spec)
 
 
 TREE = """
 import json, subprocess, sys, time
-child = subprocess.Popen([sys.executable, "-c",
-    "import subprocess, time; g = subprocess.Popen(['sleep', '60']); print(g.pid, flush=True); time.sleep(60)"],
-    stdout=subprocess.PIPE, text=True)
+code = (
+    "import subprocess, time; g = subprocess.Popen(['sleep', '60']); "
+    "print(g.pid, flush=True); time.sleep(60)"
+)
+child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
 grandchild = int(child.stdout.readline())
 escaped = subprocess.Popen(["sleep", "60"], start_new_session=True)
 json.dump([child.pid, grandchild, escaped.pid], open(sys.argv[1] + ".tmp", "w"))
@@ -171,7 +176,9 @@ time.sleep(60)
 """
 
 
-def _tree_job(executor: LocalExecutor, specs: Specs, tmp_path: Path, **kw: object) -> tuple[str, list[int]]:
+def _tree_job(
+    executor: LocalExecutor, specs: Specs, tmp_path: Path, **kw: object
+) -> tuple[str, list[int]]:
     pids_file = tmp_path / "pids.json"
     spec = specs([*python(TREE), str(pids_file)], **kw)  # type: ignore[arg-type]
     executor.launch(spec)
@@ -252,7 +259,10 @@ def test_on_exit_is_called_when_a_job_ends(executor: LocalExecutor, specs: Specs
 def test_a_snapshot_is_unpacked_and_the_working_folder_removed_after(
     executor: LocalExecutor, specs: Specs, tmp_path: Path
 ) -> None:
-    main = b"import json\nprint(open('data/x.txt').read(), json.load(open('atlas_job_parameters.json')))\n"
+    main = (
+        b"import json\n"
+        b"print(open('data/x.txt').read(), json.load(open('atlas_job_parameters.json')))\n"
+    )
     snapshot = make_tar(tmp_path / "code.tar.gz", {"main.py": main, "data/x.txt": b"hello"})
     spec = specs(["python", "main.py"], snapshot=snapshot, params={"a": 1})
     handle = executor.launch(spec)
@@ -291,8 +301,7 @@ def test_a_tar_slip_snapshot_fails_the_job_and_writes_nothing_outside(
 def test_adopt_after_a_restart_follows_a_running_job(specs: Specs, tmp_path: Path) -> None:
     first = LocalExecutor(tmp_path / "work", metrics_interval=0)
     flag = tmp_path / "go"
-    code = f"import os, time\nwhile not os.path.exists({str(flag)!r}): time.sleep(0.01)\nraise SystemExit(4)"
-    spec = specs(python(code))
+    spec = specs(until_exists(flag, after="raise SystemExit(4)"))
     record = first.launch(spec).record()
     wait_for(lambda: first.started(spec.job_id))
 
@@ -343,7 +352,9 @@ def test_adopt_refuses_a_reused_pid_and_a_job_without_trace(tmp_path: Path) -> N
     assert executor.running() == []
 
 
-def test_bad_requests_get_clear_errors(executor: LocalExecutor, specs: Specs, tmp_path: Path) -> None:
+def test_bad_requests_get_clear_errors(
+    executor: LocalExecutor, specs: Specs, tmp_path: Path
+) -> None:
     with pytest.raises(NotFoundError):
         executor.poll("0000000000000009")
     with pytest.raises(InvalidInputError, match="command"):
@@ -353,7 +364,7 @@ def test_bad_requests_get_clear_errors(executor: LocalExecutor, specs: Specs, tm
     with pytest.raises(InvalidInputError, match="timeout"):
         executor.launch(specs(["true"], timeout=0))
     flag = tmp_path / "go"
-    spec = specs(python(f"import os, time\nwhile not os.path.exists({str(flag)!r}): time.sleep(0.01)"))
+    spec = specs(until_exists(flag))
     executor.launch(spec)
     with pytest.raises(ConflictError):
         executor.launch(spec)
@@ -361,3 +372,38 @@ def test_bad_requests_get_clear_errors(executor: LocalExecutor, specs: Specs, tm
     assert wait_outcome(executor, spec.job_id).status is JobStatus.COMPLETED
     executor.cancel(spec.job_id, grace=1)  # ended already: nothing happens
     assert executor.poll(spec.job_id) is not None
+
+
+def test_the_executor_follows_the_settings(tmp_path: Path) -> None:
+    settings = Settings(
+        home=str(tmp_path / "home"),
+        work_dir=str(tmp_path / "jobs"),
+        keep_workdirs=True,
+        cancel_grace=3.0,
+        uv_args="--no-index --find-links '/wheels here'",
+    )
+    executor = LocalExecutor.from_settings(settings)
+    assert executor.work_dir == tmp_path / "jobs"
+    assert executor.envs_dir == tmp_path / "home" / "envs"
+    assert executor.keep_workdirs
+    assert executor.grace == 3.0
+    assert executor.uv_args == ("--no-index", "--find-links", "/wheels here")
+    with pytest.raises(InvalidInputError, match="uv_args"):
+        LocalExecutor.from_settings(Settings(home=str(tmp_path), uv_args="--find-links 'open"))
+
+
+def test_timeout_and_cancel_work_while_metrics_are_sampled(specs: Specs, tmp_path: Path) -> None:
+    """The metrics thread must not swallow the launcher's signals (SIGALRM, SIGTERM)."""
+    executor = LocalExecutor(tmp_path / "work", metrics_interval=0.05)
+    timed = specs(python("import time; time.sleep(60)"), timeout=1.5)
+    cancelled = specs(python("import time; time.sleep(60)"))
+    started = time.monotonic()
+    executor.launch(timed)
+    handle = executor.launch(cancelled)
+    wait_for(lambda: psutil.Process(handle.pid).num_threads() > 1)  # metrics are sampled
+    executor.cancel(cancelled.job_id, grace=5)
+    assert wait_outcome(executor, cancelled.job_id).status is JobStatus.CANCELLED
+    outcome = wait_outcome(executor, timed.job_id)
+    assert outcome.status is JobStatus.FAILED
+    assert outcome.error == "timed out after 1.5 s"
+    assert time.monotonic() - started < 8

@@ -69,8 +69,16 @@ def test_a_link_inside_the_folder_is_kept(tmp_path: Path) -> None:
         _device("dev"),
         _file(".atlas/exit.json"),
     ],
-    ids=["dotdot", "nested-dotdot", "absolute", "symlink-abs", "symlink-out", "hardlink-out",
-         "device", "control-folder"],
+    ids=[
+        "dotdot",
+        "nested-dotdot",
+        "absolute",
+        "symlink-abs",
+        "symlink-out",
+        "hardlink-out",
+        "device",
+        "control-folder",
+    ],
 )
 def test_unsafe_members_refuse_the_whole_archive(tmp_path: Path, member: tarfile.TarInfo) -> None:
     archive = _tar_with(tmp_path / "evil.tar.gz", member)

@@ -164,7 +164,8 @@ def test_archive_entries_are_sorted_with_fixed_metadata(tmp_path: Path) -> None:
     modes = {m.name: m.mode for m in members if m.isfile()}
     assert modes == {"a/z.py": 0o644, "b.py": 0o644, "run.sh": 0o755}
     link = next(m for m in members if m.name == "link.py")
-    assert link.issym() and link.linkname == "b.py"
+    assert link.issym()
+    assert link.linkname == "b.py"
     for member in members:  # nothing unsafe for tarfile's data filter
         assert tarfile.data_filter(member, str(tmp_path / "unpack")) is not None
 

@@ -31,16 +31,26 @@ __all__ = ["delete_group", "fetch_job", "get_group", "unpack_snapshot"]
 def unpack_snapshot(archive: Path, target: Path) -> int:
     """Unpack a snapshot ``.tar.gz`` into ``target`` safely (see the module docstring);
     answer how many entries it held. ``InvalidInputError`` for an unsafe or broken archive."""
-    target.mkdir(parents=True, exist_ok=True)
     try:
         with tarfile.open(archive, mode="r:gz") as tar:
             members = tar.getmembers()
+            for member in members:  # all checked before anything is written
+                _check_member(member, target)
+            target.mkdir(parents=True, exist_ok=True)
             tar.extractall(target, filter="data")
     except tarfile.FilterError as exc:
         raise InvalidInputError(f"refused to unpack the snapshot: {exc}") from None
     except (tarfile.TarError, OSError, EOFError) as exc:
         raise InvalidInputError(f"the snapshot {archive} cannot be unpacked: {exc}") from None
     return len(members)
+
+
+def _check_member(member: tarfile.TarInfo, target: Path) -> None:
+    """``FilterError`` for a member the ``data`` filter refuses, or with an absolute name
+    (which the filter would quietly make relative)."""
+    if member.name.startswith("/") or (member.issym() and member.linkname.startswith("/")):
+        raise tarfile.AbsolutePathError(member)
+    tarfile.data_filter(member, str(target))
 
 
 def _destination(dest: Path) -> Path:

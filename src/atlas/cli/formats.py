@@ -165,6 +165,11 @@ def job_json(job: Job) -> dict[str, object]:
         "resources": job.resources,
         "priority": job.priority,
         "parent_id": job.parent_id,
+        "snapshot": job.snapshot,
+        "timeout": job.timeout,
+        "env": job.env_mode,
+        "rerun_of": job.rerun_of,
+        "queued_at": job.queued_at,
     }
 
 

@@ -268,9 +268,33 @@ def _summary(job: Job) -> str:
         fields.append(("git", f"{job.git['commit']}{dirty}"))
     if job.parent_id:
         fields.append(("parent", job.parent_id))
+    fields += _scheduling_fields(job)
     lines = [f"Job {job.id} in project {job.project!r}"]
     lines += [f"  {label + ':':<10} {value}" for label, value in fields]
     return "\n".join(lines)
+
+
+def _scheduling_fields(job: Job) -> list[tuple[str, str]]:
+    """What a scheduled job asked for and was given, its code and what it reran."""
+    fields: list[tuple[str, str]] = []
+    res = job.resources
+    if res:
+        memory = res.get("memory")
+        asked = f"{res.get('cpus', 1)} CPU, {res.get('gpus', 0)} GPU"
+        asked += f", {format_size(memory)}" if isinstance(memory, int) else ""
+        indices = res.get("gpu_indices")
+        if isinstance(indices, list) and indices:
+            asked += " (GPUs " + ",".join(str(i) for i in indices) + ")"
+        fields.append(("resources", asked))
+    if job.priority:
+        fields.append(("priority", str(job.priority)))
+    if job.timeout is not None:
+        fields.append(("timeout", format_duration(job.timeout)))
+    if job.snapshot:
+        fields.append(("snapshot", job.snapshot))
+    if job.rerun_of:
+        fields.append(("rerun of", job.rerun_of))
+    return fields
 
 
 def _pairs(title: str, values: Mapping[str, object], width: int | None) -> str:

@@ -8,12 +8,14 @@ failed or lost, 130 cancelled (the code of a program stopped by Ctrl-C).
 from __future__ import annotations
 
 import sys
+import time
 from typing import TYPE_CHECKING
 
 import click
 
 from atlas.cli.context import CliContext, pass_cli
 from atlas.domain import JobStatus
+from atlas.errors import ServerUnavailableError
 
 if TYPE_CHECKING:
     from atlas.sdk.client import Client
@@ -21,6 +23,9 @@ if TYPE_CHECKING:
 __all__ = ["EXIT_CANCELLED", "follow_log", "logs_command", "print_log", "status_exit_code"]
 
 EXIT_CANCELLED = 130
+RECONNECT_S = 120.0
+"""How long following waits for a server that went away (a restart) to come back."""
+RETRY_PAUSE_S = 0.5
 _CHUNK = 1 << 20
 
 
@@ -48,14 +53,29 @@ def print_log(client: Client, job_id: str, *, offset: int = 0) -> int:
             return offset
 
 
-def follow_log(client: Client, job_id: str) -> JobStatus:
+def follow_log(client: Client, job_id: str, *, reconnect_s: float = RECONNECT_S) -> JobStatus:
     """Print the job's log as it is written until the job ends; answer its final status.
-    Ctrl-C stops following (the job goes on) and exits with 130."""
+
+    When the server goes away (a restart), following resumes where it stopped once the
+    server is back, for up to ``reconnect_s`` seconds. Ctrl-C stops following (the job goes
+    on) and exits with 130."""
+    offset = 0
+    lost_since: float | None = None
     try:
-        for event in client.stream_log(job_id):
-            if event.status is not None:
-                return event.status
-            _write(event.text.encode("utf-8", "surrogateescape"))
+        while True:
+            try:
+                for event in client.stream_log(job_id, offset=offset):
+                    lost_since = None
+                    if event.status is not None:
+                        return event.status
+                    data = event.text.encode("utf-8", "surrogateescape")
+                    _write(data)
+                    offset = offset + len(data) if event.offset is None else event.offset
+            except ServerUnavailableError as exc:
+                if "status" in exc.detail:
+                    raise  # the server answered, with an error: not a restart
+                lost_since = _waiting_for_server(job_id, lost_since, reconnect_s, exc)
+            time.sleep(RETRY_PAUSE_S)  # the stream ended without its end: reconnect
     except KeyboardInterrupt:
         click.echo(
             f"\nStopped following; job {job_id} goes on. Follow it again with "
@@ -63,7 +83,23 @@ def follow_log(client: Client, job_id: str) -> JobStatus:
             err=True,
         )
         raise click.exceptions.Exit(EXIT_CANCELLED) from None
-    return client.get_job(job_id).status  # the stream ended without saying: ask
+
+
+def _waiting_for_server(
+    job_id: str, lost_since: float | None, reconnect_s: float, exc: ServerUnavailableError
+) -> float:
+    """When the server was first missed; re-raises ``exc`` once ``reconnect_s`` passed."""
+    now = time.monotonic()
+    if lost_since is None:
+        click.echo(
+            f"\n[atlas] lost the server while following job {job_id}; "
+            f"retrying for {reconnect_s:g} s",
+            err=True,
+        )
+        return now
+    if now - lost_since > reconnect_s:
+        raise exc
+    return lost_since
 
 
 def report_end(job_id: str, status: JobStatus) -> None:

@@ -85,7 +85,7 @@ def resources_line(state: SchedulerState) -> str:
 
 @click.group("queue")
 def queue_group() -> None:
-    """The scheduler's queue: list it, clear it."""
+    """The scheduler's queue: list it, reorder it, clear it."""
 
 
 @queue_group.command("ls")
@@ -148,6 +148,17 @@ def queue_clear(cli: CliContext, project: str | None, yes: bool) -> None:
         cancelled = client.clear_queue(project)
     noun = "job" if len(cancelled) == 1 else "jobs"
     click.echo(f"Cancelled {len(cancelled)} queued {noun}{_of(project)}.")
+
+
+@queue_group.command("priority")
+@click.argument("job_id", metavar="ID")
+@click.argument("priority", type=click.IntRange(-(2**31), 2**31 - 1), metavar="PRIORITY")
+@pass_cli
+def queue_priority(cli: CliContext, job_id: str, priority: int) -> None:
+    """Change a job's priority; a queued job moves in the queue (higher starts first)."""
+    with cli.client() as client:
+        job = client.set_priority(job_id, priority)
+    click.echo(f"Job {job.id} ({job.status}) now has priority {job.priority}.")
 
 
 def _of(project: str | None) -> str:

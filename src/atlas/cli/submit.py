@@ -24,6 +24,7 @@ from atlas.sdk.jobconfig import (
     parse_command,
     parse_memory,
     parse_param,
+    with_interpreter,
 )
 
 if TYPE_CHECKING:
@@ -118,7 +119,7 @@ def build_submission(
     from atlas.sdk.submit import Submission, current_user, default_name, resolve_project
 
     config = load_job_config(folder)
-    argv = command or config.command
+    argv = with_interpreter(command) if command else config.command
     if not argv:
         raise InvalidInputError(
             "no command to run: give one (atlas submit . python train.py) or set command "
@@ -148,18 +149,16 @@ def _first(flag: int | None, configured: int | None, default: int) -> int:
     return default if configured is None else configured
 
 
-def _queue(cli: CliContext, client: Client, submission: Submission, folder: Path) -> Job:
+def _queue(client: Client, submission: Submission, folder: Path, settings: Settings) -> Job:
     from atlas.sdk.submit import send_submission
 
-    settings = cli.settings()
-    job = send_submission(
+    return send_submission(
         client,
         submission,
         folder,
         max_snapshot_bytes=settings.max_snapshot_mb * 1024 * 1024,
         warn=lambda message: click.echo(f"warning: {message}", err=True),
     )
-    return job
 
 
 def _announce(job: Job, follow: bool) -> None:
@@ -253,7 +252,7 @@ def submit_command(
     )
     submission = build_submission(folder, command, flags, settings)
     with cli.client(settings) as client:
-        job = _queue(cli, client, submission, folder)
+        job = _queue(client, submission, folder, settings)
         _announce(job, follow)
         if not follow:
             return

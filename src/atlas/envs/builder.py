@@ -16,12 +16,14 @@ requirements text is hashed.
 from __future__ import annotations
 
 import collections
+import contextlib
 import fcntl
 import hashlib
 import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -34,7 +36,12 @@ from typing import BinaryIO
 from atlas.envs.overlay import sdk_overlay, write_pth
 from atlas.errors import InvalidInputError
 
-__all__ = ["READY_FILE", "EnvBuilder", "PythonEnv", "env_key"]
+__all__ = [
+    "EnvBuilder",
+    "PythonEnv",
+    "READY_FILE",
+    "env_key",
+]
 
 READY_FILE = ".atlas-env.json"
 _TAIL_LINES = 40
@@ -81,19 +88,30 @@ class EnvBuilder:
         uv: str | None = None,
         uv_args: Sequence[str] = (),
     ) -> None:
-        self.root = Path(root)
+        self.root = Path(root).absolute()
         self.python = python
         self.uv_args = tuple(uv_args)
         self._uv = uv
         self._output = output
         self.process: subprocess.Popen[bytes] | None = None
-        """The uv process running now (the launcher stops it when the job is cancelled)."""
+        """The uv process running now."""
+        self.stopped = False
+
+    def stop(self, signum: int) -> None:
+        """Stop the build (a cancelled job): ``signum`` to uv's process group now, and no uv
+        starts after this; ``ensure`` then raises."""
+        self.stopped = True
+        process = self.process
+        if process is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signum)
 
     def ensure(self, requirements: Path) -> PythonEnv:
         """The environment for ``requirements`` (a requirements.txt), built when missing.
 
         ``InvalidInputError`` with uv's message when the build fails.
         """
+        requirements = requirements.absolute()
         key = env_key(requirements.read_bytes(), python=self.python)
         final = self.root / key
         if (final / READY_FILE).is_file():
@@ -166,6 +184,7 @@ class EnvBuilder:
         """Run uv, copying its output to the log; ``InvalidInputError`` with its last lines
         when it fails."""
         tail: collections.deque[str] = collections.deque(maxlen=_TAIL_LINES)
+        self._check_not_stopped()
         with subprocess.Popen(
             argv,
             cwd=cwd,
@@ -175,6 +194,8 @@ class EnvBuilder:
             start_new_session=True,
         ) as process:
             self.process = process
+            if self.stopped:  # stopped between the check above and the start
+                self.stop(signal.SIGTERM)
             try:
                 assert process.stdout is not None
                 for line in process.stdout:
@@ -191,6 +212,10 @@ class EnvBuilder:
                 f"{code}):\n{message}",
                 detail={"field": "requirements", "exit_code": code},
             )
+
+    def _check_not_stopped(self) -> None:
+        if self.stopped:
+            raise InvalidInputError("the environment build was stopped")
 
     def _say(self, text: str) -> None:
         self._output.write(f"[atlas] {text}\n".encode())

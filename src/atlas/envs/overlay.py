@@ -22,7 +22,13 @@ from pathlib import Path
 
 import atlas
 
-__all__ = ["SDK_DISTRIBUTIONS", "PTH_NAME", "overlay_links", "sdk_overlay", "write_pth"]
+__all__ = [
+    "PTH_NAME",
+    "SDK_DISTRIBUTIONS",
+    "overlay_links",
+    "sdk_overlay",
+    "write_pth",
+]
 
 SDK_DISTRIBUTIONS = ("httpx", "PyYAML")
 """The distributions the SDK imports at run time (with what they require, recursively)."""

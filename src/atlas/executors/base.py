@@ -17,8 +17,8 @@ from atlas.domain import JobStatus
 from atlas.errors import InvalidInputError
 
 __all__ = [
-    "ENV_MODES",
     "Allocation",
+    "ENV_MODES",
     "Executor",
     "Handle",
     "LaunchSpec",

@@ -28,7 +28,7 @@ from pathlib import Path
 import psutil
 
 from atlas.domain import JobStatus
-from atlas.errors import ConflictError, NotFoundError
+from atlas.errors import ConflictError, InvalidInputError, NotFoundError
 from atlas.executors import launcher
 from atlas.executors.base import Handle, LaunchSpec, Outcome
 from atlas.executors.launcher import CONTROL_DIR, read_json, write_json_atomic
@@ -74,18 +74,20 @@ def outcome_from_exit(record: dict[str, object]) -> Outcome:
     sig = record.get("signal")
     error = record.get("error")
     finished = record.get("finished_at")
-    common = {
-        "exit_code": exit_code,
-        "error": str(error) if error else None,
-        "signal": sig if isinstance(sig, int) else None,
-        "finished_at": float(finished) if isinstance(finished, int | float) else None,
-        "details": {k: record[k] for k in ("timed_out", "started_at") if k in record},
-    }
     if record.get("cancelled"):
-        return Outcome(JobStatus.CANCELLED, **common)  # type: ignore[arg-type]
-    if exit_code == 0 and not error:
-        return Outcome(JobStatus.COMPLETED, **common)  # type: ignore[arg-type]
-    return Outcome(JobStatus.FAILED, **common)  # type: ignore[arg-type]
+        status = JobStatus.CANCELLED
+    elif exit_code == 0 and not error:
+        status = JobStatus.COMPLETED
+    else:
+        status = JobStatus.FAILED
+    return Outcome(
+        status,
+        exit_code=exit_code,
+        error=str(error) if error else None,
+        signal=sig if isinstance(sig, int) else None,
+        finished_at=float(finished) if isinstance(finished, int | float) else None,
+        details={k: record[k] for k in ("timed_out", "started_at") if k in record},
+    )
 
 
 class LocalExecutor:
@@ -133,7 +135,7 @@ class LocalExecutor:
             envs_dir=settings.home_path / "envs",
             keep_workdirs=settings.keep_workdirs,
             grace=settings.cancel_grace,
-            uv_args=shlex.split(settings.uv_args or ""),
+            uv_args=_split_args(settings.uv_args or ""),
         )
 
     def __repr__(self) -> str:
@@ -329,6 +331,15 @@ class LocalExecutor:
             "how the job ended",
             finished_at=time.time(),
         )
+
+
+def _split_args(text: str) -> list[str]:
+    try:
+        return shlex.split(text)
+    except ValueError as exc:
+        raise InvalidInputError(
+            f"setting uv_args: {exc} in {text!r}", detail={"setting": "uv_args"}
+        ) from None
 
 
 def _same_process(pid: int, create_time: float) -> psutil.Process | None:

@@ -27,7 +27,12 @@ if TYPE_CHECKING:
     from atlas.sdk.buffer import MetricColumns
     from atlas.sdk.client import Client
 
-__all__ = ["MAX_PENDING", "GpuReader", "MetricsReporter", "ProcessTreeSampler"]
+__all__ = [
+    "GpuReader",
+    "MAX_PENDING",
+    "MetricsReporter",
+    "ProcessTreeSampler",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +53,8 @@ class ProcessTreeSampler:
         A process's CPU % counts from the previous sample (0 for a process first seen now).
         """
         try:
+            if self._root.status() == psutil.STATUS_ZOMBIE:
+                return {}
             tree = [self._root, *self._root.children(recursive=True)]
         except psutil.Error:
             return {}
@@ -76,12 +83,19 @@ class GpuReader:
             return
         try:
             import pynvml
-
+        except ImportError:  # nvidia-ml-py is a dependency, but be safe
+            return
+        try:
             pynvml.nvmlInit()
-            self._handles = [(i, pynvml.nvmlDeviceGetHandleByIndex(i)) for i in indices]
-        except Exception as exc:  # no driver, no library, an index NVML does not know
+        except pynvml.NVMLError as exc:  # no NVIDIA driver on this machine
             logger.debug("no GPU metrics: %s", exc)
-            self._handles = []
+            return
+        try:
+            self._handles = [(i, pynvml.nvmlDeviceGetHandleByIndex(i)) for i in indices]
+        except pynvml.NVMLError as exc:  # an index NVML does not know
+            logger.warning("no GPU metrics for GPUs %s: %s", list(indices), exc)
+            with contextlib.suppress(pynvml.NVMLError):
+                pynvml.nvmlShutdown()
 
     def sample(self) -> dict[str, float]:
         """``system/gpu<i>_util`` and ``system/gpu<i>_memory_mb`` for each readable GPU."""

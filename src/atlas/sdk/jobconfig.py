@@ -29,6 +29,7 @@ __all__ = [
     "parse_config",
     "parse_memory",
     "parse_param",
+    "with_interpreter",
 ]
 
 JOB_CONFIG = "job.config.yaml"
@@ -158,12 +159,17 @@ def _command(data: Mapping[str, object], path: Path) -> list[str] | None:
     if data.get("command") is not None and data.get("entrypoint") is not None:
         raise InvalidInputError(f"{path}: give command or entrypoint, not both")
     if data.get("command") is not None:
-        return parse_command(data["command"], where=f"{path}: command")
+        return with_interpreter(parse_command(data["command"], where=f"{path}: command"))
     entrypoint = data.get("entrypoint")
     if entrypoint is None:
         return None
-    argv = parse_command(entrypoint, where=f"{path}: entrypoint")
-    return ["python", *argv] if argv[0].endswith(".py") else argv
+    return with_interpreter(parse_command(entrypoint, where=f"{path}: entrypoint"))
+
+
+def with_interpreter(argv: list[str]) -> list[str]:
+    """``argv``, run with ``python`` when it starts with a ``.py`` script (as old Atlas ran
+    ``atlas submit . main.py``)."""
+    return ["python", *argv] if argv and argv[0].endswith(".py") else argv
 
 
 def _mapping(data: Mapping[str, object], key: str, path: Path) -> dict[str, object]:

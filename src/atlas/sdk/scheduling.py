@@ -60,10 +60,13 @@ class SchedulerState:
 
 @dataclass(frozen=True, slots=True)
 class LogEvent:
-    """One event of a log stream: ``text`` to print, or the end (``status`` set)."""
+    """One event of a log stream: ``text`` to print, or the end (``status`` set).
+    ``offset`` is the log's byte offset after ``text`` when the server says it (the event's
+    ``id``): a reader that reconnects resumes from there."""
 
     text: str = ""
     status: JobStatus | None = None
+    offset: int | None = None
 
 
 def _use(data: object) -> ResourceUse:
@@ -117,7 +120,7 @@ def _end_status(data: str) -> JobStatus:
         raise AtlasError(f"the log stream ended with an unknown status {value!r}") from None
 
 
-def _event(name: str, data: list[str]) -> LogEvent | None:
+def _event(name: str, data: list[str], event_id: str) -> LogEvent | None:
     text = "\n".join(data)
     if name == "end":
         return LogEvent(status=_end_status(text))
@@ -127,29 +130,30 @@ def _event(name: str, data: list[str]) -> LogEvent | None:
         value = json.loads(text)
     except ValueError:
         value = text
-    return LogEvent(text=value if isinstance(value, str) else json.dumps(value))
+    offset = int(event_id) if event_id.isdigit() else None
+    return LogEvent(text=value if isinstance(value, str) else json.dumps(value), offset=offset)
 
 
 def log_events(lines: Iterable[str]) -> Iterator[LogEvent]:
     """The events of a server-sent event stream given as its lines (without line ends);
     comments (``:``) and unknown event names are skipped. Stops after the ``end`` event."""
-    name = ""
+    fields: dict[str, str] = {}
     data: list[str] = []
     for line in lines:
         if line:
             field, _, value = line.partition(":")
             value = value[1:] if value.startswith(" ") else value
-            if field == "event":
-                name = value
-            elif field == "data":
+            if field == "data":
                 data.append(value)
+            elif field in ("event", "id"):
+                fields[field] = value
             continue
-        event = _event(name, data)
-        name, data = "", []
+        event = _event(fields.get("event", ""), data, fields.get("id", ""))
+        fields, data = {}, []
         if event is not None:
             yield event
             if event.status is not None:
                 return
-    event = _event(name, data)
+    event = _event(fields.get("event", ""), data, fields.get("id", ""))
     if event is not None:
         yield event

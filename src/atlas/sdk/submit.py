@@ -21,7 +21,14 @@ from atlas.errors import InvalidInputError
 from atlas.sdk.environment import check_project, default_project
 from atlas.sdk.gitstate import git_state
 from atlas.sdk.handle import Job
-from atlas.sdk.jobconfig import ENV_MODES, JobConfig, load_job_config, parse_command, parse_memory
+from atlas.sdk.jobconfig import (
+    ENV_MODES,
+    JobConfig,
+    load_job_config,
+    parse_command,
+    parse_memory,
+    with_interpreter,
+)
 from atlas.sdk.params import flatten_params, normalize_tags
 from atlas.sdk.snapshot import build_snapshot
 
@@ -190,7 +197,7 @@ def submit(
     folder = Path(directory)
     if not folder.is_dir():
         raise InvalidInputError(f"cannot submit {folder}: not a folder")
-    argv = parse_command(command if isinstance(command, str) else list(command))
+    argv = with_interpreter(parse_command(command if isinstance(command, str) else list(command)))
     config = load_job_config(folder)  # checked even though only its project is used
     submission = Submission(
         project=resolve_project(project, config, settings, folder),

@@ -28,6 +28,7 @@ from atlas.server.loopback import LOOPBACK_URL, LoopbackTransport
 from atlas.server.metrics_codec import MAX_BATCH_BYTES
 from atlas.server.redaction import db_kind, public_location
 from atlas.server.routes import artifacts as artifact_routes
+from atlas.server.routes import code as code_routes
 from atlas.server.routes import health, jobs, log_stream, logs, metrics, projects
 from atlas.server.routes import scheduler as scheduler_routes
 from atlas.server.routes import submissions as submission_routes
@@ -93,6 +94,7 @@ def create_app(
     app.include_router(logs.router, prefix=API_PREFIX)
     for router in (log_stream.router, submission_routes.router, scheduler_routes.router):
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(code_routes.router, prefix=API_PREFIX)
     app.add_middleware(BodyLimit, default_bytes=JSON_BODY_LIMIT, rules=_BODY_RULES)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     install_gui(app, gui)

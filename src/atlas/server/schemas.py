@@ -597,3 +597,8 @@ class SchedulerOut(WireModel):
 
 class QueueClearOut(WireModel):
     cancelled: list[str]
+
+
+class SnapshotFileOut(WireModel):
+    path: str
+    size: int

@@ -1,12 +1,12 @@
 """The built web GUI, served at ``/`` by the same app as the API.
 
 ``make setup`` builds ``web/`` into ``src/atlas/server/static/`` (git-ignored). Files there are
-served as they are (hashed files under ``assets/`` cached for a year); any other ``GET`` or
-``HEAD`` of a path outside the API answers ``index.html``, so a client route such as
-``/projects/mnist/jobs`` opened directly or reloaded still shows its page. The GUI never
-shadows the API: it only answers requests that no route matched, and never for ``/api``,
-``/healthz`` or ``/docs`` paths, which keep their JSON 404. When the GUI was not built, ``/``
-answers a page saying how to build it.
+served as they are (hashed files under ``assets/`` cached for a year); a ``GET`` or ``HEAD``
+of one of the GUI's own pages (``CLIENT_ROUTES``: ``/``, ``/projects/...``, ``/jobs/...``,
+``/compare``, ``/scheduler``) answers ``index.html``, so a page opened directly or reloaded
+still shows. The GUI never shadows the API: it only answers requests that no route matched,
+and any other path keeps the API's JSON 404. When the GUI was not built, its pages answer a
+page saying how to build it.
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 
-__all__ = ["GUI_FOLDER", "RESERVED_PREFIXES", "install_gui"]
+__all__ = ["CLIENT_ROUTES", "GUI_FOLDER", "install_gui"]
 
 GUI_FOLDER = Path(__file__).parent / "static"
 """Where ``make setup`` puts the built GUI."""
 
-RESERVED_PREFIXES = ("api", "healthz", "docs")
-"""First path segments that belong to the API: never answered with the GUI."""
+CLIENT_ROUTES = frozenset({"", "projects", "jobs", "compare", "scheduler"})
+"""First path segments of the GUI's pages (web/src/app/routes.tsx)."""
 
 _INDEX = "index.html"
 _IMMUTABLE = "public, max-age=31536000, immutable"
@@ -48,17 +48,21 @@ page.</p></body></html>
 
 
 def install_gui(app: FastAPI, folder: Path = GUI_FOLDER) -> None:
-    """Serve the GUI built into ``folder`` for every ``GET``/``HEAD`` that no API route
-    matched, keeping the API's own 404 for ``/api``, ``/healthz`` and ``/docs`` paths and
-    its 405 for wrong methods on existing routes."""
+    """Serve the GUI built into ``folder`` for ``GET``/``HEAD`` requests of its pages and
+    files that no API route matched, keeping the API's own 404 for every other path and its
+    405 for wrong methods on existing routes."""
     fallback = app.router.default
     gui = _Gui(folder)
 
     async def default(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not gui.answers(scope):
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             await fallback(scope, receive, send)
             return
-        response = gui.response(Request(scope).url.path)
+        path = Request(scope).url.path
+        if not gui.answers(path):
+            await fallback(scope, receive, send)
+            return
+        response = gui.response(path)
         await response(scope, receive, send)
 
     app.router.default = default
@@ -70,12 +74,11 @@ class _Gui:
     def __init__(self, folder: Path) -> None:
         self.folder = folder.resolve()
 
-    def answers(self, scope: Scope) -> bool:
-        """Whether the GUI answers this request rather than the API's 404."""
-        if scope["method"] not in ("GET", "HEAD"):
-            return False
-        first = str(scope["path"]).lstrip("/").split("/", 1)[0]
-        return first not in RESERVED_PREFIXES
+    def answers(self, path: str) -> bool:
+        """Whether the GUI answers ``path`` (one of its pages or files) rather than the
+        API's 404."""
+        first = path.lstrip("/").split("/", 1)[0]
+        return first in CLIENT_ROUTES or self._file(path) is not None
 
     def response(self, path: str) -> Response:
         """The file at ``path``, else ``index.html`` (a client route), else the page that
@@ -114,4 +117,3 @@ def _index_headers() -> dict[str, str]:
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "same-origin",
     }
-

@@ -31,6 +31,7 @@ def main() -> None:
         params=spec.get("params", {}),
         tags=spec.get("tags", {}),
     )
+    run.flush(timeout=30)  # the job exists on the server before the harness is told its id
     print("ATLAS_E2E_JOB " + json.dumps({"id": run.id, "name": run.name}), flush=True)
     print("\x1b[32mINFO\x1b[0m starting training of " + spec["name"])
     steps = int(spec.get("steps", 200))
@@ -72,7 +73,7 @@ def _save_media(run: atlas.Run, steps: int) -> None:
     for index, step in enumerate((0, steps // 2, steps - 1)):
         image = out / f"samples-{step:03d}.png"
         write_png(image, width=96, height=64, hue=index / 3)
-        run.save_artifact(str(image), "samples/grid.png", step=step)
+        run.save_artifact(str(image), f"samples/step-{step:03d}.png", step=step)
     write_wav(out / "tone.wav", frequency=440)
     run.save_artifact(str(out / "tone.wav"), "audio/tone.wav")
     write_gif(out / "moving.gif")

@@ -2,7 +2,7 @@
 // (unless the test names the message in `consoleAllow`), and the server's state is at hand.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { expect, test as base, type Page } from "@playwright/test";
+import { expect, test as base, type Locator, type Page } from "@playwright/test";
 import type { JobEnv } from "./jobs";
 import { screenshotsDir } from "./paths";
 import { suiteState, type SuiteState } from "./state";
@@ -37,6 +37,14 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
 });
 
 export { expect };
+
+/** Tick a check box whose state lives in the URL: the page re-renders it checked once the
+ * URL has changed, a moment after the click (so Playwright's `check()` would give up). */
+export async function tick(box: Locator): Promise<void> {
+  await expect(box).not.toBeChecked();
+  await box.click();
+  await expect(box).toBeChecked();
+}
 
 /** Write a screenshot of the whole viewport to docs/images/NAME.png (for docs/gui.md). */
 export async function screenshot(page: Page, name: string): Promise<void> {

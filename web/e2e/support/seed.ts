@@ -1,10 +1,16 @@
 // The data the suite browses, made by real jobs (train.py through the SDK) and the CLI.
+import { resolve } from "node:path";
 import { runCli, runJob, type JobEnv, type JobSpec } from "./jobs";
+import { jobsDir } from "./paths";
 
 /** The project most tests open: created with the CLI, filled by SDK jobs. */
 export const VISION = "vision";
 /** A second project, created by its first job (no CLI call). */
 export const NLP = "nlp";
+/** A project of jobs run by the scheduler (`atlas submit`). */
+export const SCHEDULED = "scheduled";
+/** The folder `atlas submit` snapshots. */
+export const SUBMIT_DIR = resolve(jobsDir, "scheduled");
 /** A project with no jobs, for the empty state. */
 export const EMPTY = "empty-project";
 
@@ -97,6 +103,19 @@ export async function seed(env: JobEnv): Promise<SeedIds> {
       ids[next.spec.name] = await runJob(env, next.spec, next.user);
     }
   };
-  await Promise.all([worker(), worker(), worker()]);
+  await Promise.all([worker(), worker(), worker(), submitted(env, ids)]);
   return ids;
+}
+
+/** `atlas submit ... python main.py`, followed to its end: a job the scheduler ran. */
+export async function submit(env: JobEnv, name: string, options: string[]): Promise<string> {
+  const args = ["submit", "--project", SCHEDULED, "--name", name, "--env", "none", ...options];
+  const output = await runCli(env, [...args, SUBMIT_DIR, "python", "main.py"]);
+  const id = /Queued job ([0-9a-z]{16})/.exec(output)?.[1];
+  if (!id) throw new Error(`atlas submit printed no job id:\n${output}`);
+  return id;
+}
+
+async function submitted(env: JobEnv, ids: SeedIds): Promise<void> {
+  ids["nightly"] = await submit(env, "nightly", ["--param", "steps=30", "--tag", "cadence=nightly"]);
 }

@@ -21,7 +21,9 @@ function serverEnv(home: string): NodeJS.ProcessEnv {
   const clean = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !key.startsWith("ATLAS_")),
   );
-  return { ...clean, ATLAS_HOME: home, PYTHONUNBUFFERED: "1" };
+  // Two CPU slots and two GPUs by index (no NVML needed), whatever the machine has, so the
+  // scheduler view shows the same resources everywhere.
+  return { ...clean, ATLAS_HOME: home, ATLAS_CPUS: "2", ATLAS_GPUS: "0,1", PYTHONUNBUFFERED: "1" };
 }
 
 function logTail(logPath: string): string {

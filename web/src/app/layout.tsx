@@ -32,9 +32,9 @@ export function Layout() {
         </div>
       </nav>
       <div className="main">
-        <header className="topbar">
+        <div className="topbar" role="banner">
           <Breadcrumbs />
-        </header>
+        </div>
         <main className={`content${fill ? " fill" : ""}`} id="content">
           <Outlet />
         </main>
@@ -46,9 +46,9 @@ export function Layout() {
 function ThemeToggle() {
   const choice = useThemeChoice();
   const theme = useTheme();
-  const label = choice === "system" ? `Theme: system (${theme})` : `Theme: ${choice}`;
+  const label = choice === "system" ? `Auto (${theme})` : choice === "light" ? "Light" : "Dark";
   return (
-    <button type="button" onClick={() => setThemeChoice(NEXT_THEME[choice])} aria-label={`${label}; change theme`} title="Change theme (system → light → dark)">
+    <button type="button" onClick={() => setThemeChoice(NEXT_THEME[choice])} aria-label={`Theme: ${label}; change theme`} title="Change theme (system → light → dark)">
       ◐ {label}
     </button>
   );

@@ -1,11 +1,13 @@
 import { useQuery } from "@tanstack/react-query";
+import { lazy, Suspense } from "react";
 import { Outlet, useParams } from "react-router-dom";
-import { ProjectOverview } from "../features/projects/project-overview";
 import { JobsTab } from "../features/jobs/jobs-tab";
 import { projectQuery } from "../lib/api/queries";
-import { ErrorPanel } from "../components/states";
+import { ErrorPanel, Loading } from "../components/states";
 import { StatusBadge } from "../components/status-badge";
 import { TabLinks } from "../components/tab-links";
+
+const ProjectOverview = lazy(() => import("../features/projects/project-overview").then((m) => ({ default: m.ProjectOverview })));
 
 /** A project: its name, live counts, and the Jobs and Overview tabs. */
 export function ProjectRoute() {
@@ -41,5 +43,10 @@ export function ProjectRoute() {
 
 export function ProjectTabRoute({ tab }: { tab: "jobs" | "overview" }) {
   const name = useParams().name ?? "";
-  return tab === "jobs" ? <JobsTab key={name} project={name} /> : <ProjectOverview key={name} project={name} />;
+  if (tab === "jobs") return <JobsTab key={name} project={name} />;
+  return (
+    <Suspense fallback={<Loading />}>
+      <ProjectOverview key={name} project={name} />
+    </Suspense>
+  );
 }

@@ -24,7 +24,7 @@ export function JobOverview({ job }: { job: Job }) {
         <h2 id="params-title">Params</h2>
         <KeyValues values={job.params} empty="No params logged." />
       </section>
-      <section className="panel" aria-labelledby="metrics-title">
+      <section className="panel metrics-panel" aria-labelledby="metrics-title">
         <h2 id="metrics-title">Metrics</h2>
         {metrics.length === 0 ? (
           <p className="soft">No metrics logged.</p>

@@ -112,6 +112,8 @@ export function JobsTable(props: JobsTableProps) {
 
   const filtered = new Set(splitClauses(props.filter).map(clauseField));
   const virtualColumns = columnVirtualizer.getVirtualItems();
+  // Group labels stay in view while the table scrolls sideways.
+  const scrollLeft = columnVirtualizer.scrollOffset ?? 0;
   const groups = groupSpans(columns, offsets.starts, pinnedWidth);
   const visibleIds = data.map((job) => job.id);
   const allSelected = visibleIds.length > 0 && visibleIds.every((id) => props.selected.has(id));
@@ -161,8 +163,8 @@ export function JobsTable(props: JobsTableProps) {
             </div>
           </div>
           {groups.map((group) => (
-            <div key={`${group.group}-${group.left}`} className="group-head" style={{ position: "absolute", left: group.left, width: group.width }}>
-              <span>{GROUP_LABELS[group.group]}</span>
+            <div key={`${group.group}-${group.left}`} className="group-head" style={{ position: "absolute", top: 0, left: group.left, width: group.width }}>
+              <span style={{ marginLeft: Math.max(0, Math.min(group.width - 90, scrollLeft + pinnedWidth - group.left)) }}>{GROUP_LABELS[group.group]}</span>
             </div>
           ))}
           {virtualColumns.map((vc) => {

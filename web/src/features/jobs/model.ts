@@ -22,8 +22,8 @@ export interface ColumnSpec {
 export const JOB_COLUMNS: ColumnSpec[] = [
   { id: "id", group: "job", key: "id", label: "id", width: 92, kind: "text", sortable: true },
   { id: "user", group: "job", key: "user", label: "user", width: 100, kind: "text", sortable: true },
-  { id: "created_at", group: "job", key: "created_at", label: "launched", width: 96, kind: "time", sortable: true },
-  { id: "duration", group: "job", key: "duration", label: "duration", width: 84, kind: "number", sortable: true },
+  { id: "created_at", group: "job", key: "created_at", label: "launched", width: 112, kind: "time", sortable: true },
+  { id: "duration", group: "job", key: "duration", label: "duration", width: 100, kind: "number", sortable: true },
   { id: "tags", group: "tags", key: "tags", label: "tags", width: 200, kind: "tags", sortable: false },
 ];
 

@@ -1,6 +1,6 @@
 // Typed calls of every route the GUI uses (docs/rest-api.md), one function each.
 import { apiPath, errorFrom, get, request, withQuery } from "./client";
-import type { Artifact, Description, Job, JobPage, Keys, MetricSummary, Note, Project, Series } from "./types";
+import type { Artifact, Description, Job, JobPage, Keys, MetricSummary, Note, Project, SchedulerState, Series, SnapshotFile } from "./types";
 
 export interface Items<T> {
   items: T[];
@@ -85,3 +85,15 @@ export async function readArtifactText(id: string, path: string, limit: number, 
   const text = new TextDecoder().decode(buffer.slice(0, limit));
   return { text, truncated: Number.isFinite(total) ? total > limit : buffer.byteLength > limit };
 }
+
+export const listSnapshotFiles = (id: string, signal?: AbortSignal) => get<Items<SnapshotFile>>(apiPath("jobs", id, "snapshot", "files"), { signal });
+export const snapshotFileUrl = (id: string, path: string) => apiPath("jobs", id, "snapshot", "files", path);
+
+/** One file of a job's code snapshot as text. */
+export async function readSnapshotFile(id: string, path: string, signal?: AbortSignal): Promise<string> {
+  const response = await fetch(snapshotFileUrl(id, path), { signal });
+  if (!response.ok) throw await errorFrom(response);
+  return new TextDecoder().decode(await response.arrayBuffer());
+}
+
+export const getScheduler = (signal?: AbortSignal) => get<SchedulerState>(apiPath("scheduler"), { query: { limit: 500 }, signal });

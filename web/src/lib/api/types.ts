@@ -15,6 +15,8 @@ export type Keys = Schemas["KeysOut"];
 export type Description = Schemas["DescriptionOut"];
 export type JobUpdate = Schemas["JobUpdate"];
 export type Info = Schemas["InfoOut"];
+export type SchedulerState = Schemas["SchedulerOut"];
+export type SnapshotFile = Schemas["SnapshotFileOut"];
 
 /** A number as the API writes it: non-finite floats are the strings below. */
 export type WireFloat = number | "NaN" | "Infinity" | "-Infinity";

@@ -1,0 +1,33 @@
+"""A job the e2e suite submits with ``atlas submit``: the scheduler runs it, the SDK attaches.
+
+Params (``--param``): ``steps`` (metric points to log), ``wait_for`` (a file to wait for
+before it ends, so a test can watch it running and stop it).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+import atlas
+
+
+def main() -> None:
+    params = atlas.load_parameters()
+    steps = int(params.get("steps", 20))
+    for step in range(steps):
+        atlas.log_metric("loss", 1.5 * math.exp(-step / 5) + 0.1, step=step)
+    print(f"scheduled job logged {steps} steps", flush=True)
+    wait_for = params.get("wait_for")
+    if isinstance(wait_for, str) and wait_for:
+        atlas.current_job().flush(timeout=30)  # type: ignore[union-attr]
+        print("waiting for " + Path(wait_for).name, flush=True)
+        deadline = time.monotonic() + 120
+        while not Path(wait_for).exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+    print("scheduled job done", flush=True)
+
+
+if __name__ == "__main__":
+    main()

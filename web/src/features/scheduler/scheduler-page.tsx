@@ -1,0 +1,176 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Link } from "react-router-dom";
+import * as api from "../../lib/api/endpoints";
+import type { Job } from "../../lib/api/types";
+import { formatBytes, formatDuration, formatNumber } from "../../lib/format";
+import { EmptyState, ErrorPanel, Loading } from "../../components/states";
+import { StatusBadge } from "../../components/status-badge";
+import { TimeText } from "../../components/time-text";
+
+/** What a job asked for: `2 CPUs · 1 GPU · 4 GiB`, and the GPUs it holds. */
+export function requestText(resources: Record<string, unknown>): string {
+  const parts: string[] = [];
+  const cpus = resources.cpus;
+  const gpus = resources.gpus;
+  const memory = resources.memory;
+  if (typeof cpus === "number") parts.push(`${formatNumber(cpus)} CPU${cpus === 1 ? "" : "s"}`);
+  if (typeof gpus === "number" && gpus > 0) parts.push(`${formatNumber(gpus)} GPU${gpus === 1 ? "" : "s"}`);
+  if (typeof memory === "number") parts.push(formatBytes(memory));
+  const indices = resources.gpu_indices;
+  if (Array.isArray(indices) && indices.length) parts.push(`GPU ${indices.join(", ")}`);
+  return parts.join(" · ") || "–";
+}
+
+/** The scheduler: resources in use, GPUs with the job holding each, the queue in dispatch
+ * order with what each job asked for, and the running jobs. */
+export function SchedulerPage() {
+  const state = useQuery({
+    queryKey: ["scheduler"],
+    queryFn: ({ signal }) => api.getScheduler(signal),
+    refetchInterval: 2_000,
+    meta: { what: "Loading the scheduler" },
+  });
+  if (state.isPending) return <Loading what="Loading the scheduler" />;
+  if (state.isError) return <ErrorPanel error={state.error} title="Could not load the scheduler" />;
+  const { resources, queue, running, reservation, queue_total } = state.data;
+  return (
+    <div className="scheduler">
+      <h1 style={{ marginBottom: 12 }}>Scheduler</h1>
+      <div className="grid2">
+        <section className="panel" aria-labelledby="use-title">
+          <h2 id="use-title">Resources in use</h2>
+          <Meter label="CPU slots" used={resources.cpus.used} total={resources.cpus.total} format={(n) => formatNumber(n)} />
+          <Meter label="Memory" used={resources.memory.used} total={resources.memory.total} format={formatBytes} />
+        </section>
+        <section className="panel" aria-labelledby="gpu-title">
+          <h2 id="gpu-title">GPUs</h2>
+          {resources.gpus.length === 0 ? (
+            <p className="soft">No GPU on this machine (or none given to Atlas with the gpus setting).</p>
+          ) : (
+            <table className="simple" aria-labelledby="gpu-title">
+              <thead>
+                <tr>
+                  <th className="num">#</th>
+                  <th>name</th>
+                  <th className="num">memory</th>
+                  <th>held by</th>
+                </tr>
+              </thead>
+              <tbody>
+                {resources.gpus.map((gpu) => (
+                  <tr key={gpu.index} data-testid="gpu-row">
+                    <td className="num">{gpu.index}</td>
+                    <td>{gpu.name}</td>
+                    <td className="num">{gpu.memory_total != null ? formatBytes(gpu.memory_total) : "–"}</td>
+                    <td>{gpu.job_id ? <Link to={`/jobs/${gpu.job_id}`} className="mono">{gpu.job_id}</Link> : <span className="soft">free</span>}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+      </div>
+      <section className="panel" aria-labelledby="running-title" style={{ marginTop: 12 }}>
+        <h2 id="running-title">Running ({running.length})</h2>
+        {running.length ? <JobTable jobs={running} label="running-title" /> : <p className="soft">Nothing is running.</p>}
+      </section>
+      <section className="panel" aria-labelledby="queue-title" style={{ marginTop: 12 }}>
+        <h2 id="queue-title">
+          Queue ({queue_total}){queue_total > queue.length ? <span className="soft"> · the first {queue.length} shown</span> : null}
+        </h2>
+        {queue.length ? (
+          <JobTable jobs={queue} label="queue-title" ordered reservation={reservation} />
+        ) : (
+          <EmptyState title="The queue is empty">
+            <p>Submit a job to run it on this machine when its resources are free:</p>
+            <pre>atlas submit --gpus 1 -- python train.py</pre>
+          </EmptyState>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function Meter({ label, used, total, format }: { label: string; used: number; total: number; format: (n: number) => string }) {
+  const share = total > 0 ? Math.min(1, used / total) : 0;
+  return (
+    <div className="meter">
+      <div className="row">
+        <span>{label}</span>
+        <span className="spacer" />
+        <span className="num">
+          {format(used)} of {format(total)}
+        </span>
+      </div>
+      <div className="meter-bar" role="meter" aria-label={label} aria-valuemin={0} aria-valuemax={total} aria-valuenow={used}>
+        <div style={{ width: `${share * 100}%` }} />
+      </div>
+    </div>
+  );
+}
+
+function JobTable({ jobs, label, ordered = false, reservation }: { jobs: Job[]; label: string; ordered?: boolean; reservation?: string | null }) {
+  const client = useQueryClient();
+  const cancel = useMutation({
+    mutationFn: (id: string) => api.cancelJob(id),
+    meta: { what: "Stopping the job" },
+    onSuccess: () => void client.invalidateQueries({ queryKey: ["scheduler"] }),
+  });
+  return (
+    <div className="table-scroll">
+      <table className="simple" aria-labelledby={label}>
+        <thead>
+          <tr>
+            {ordered ? <th className="num">#</th> : null}
+            <th>status</th>
+            <th>job</th>
+            <th>project</th>
+            <th>user</th>
+            <th className="num">priority</th>
+            <th>asked for</th>
+            <th>{ordered ? "queued" : "started"}</th>
+            {ordered ? null : <th>running for</th>}
+            <th>
+              <span className="sr-only">actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {jobs.map((job, i) => (
+            <tr key={job.id} data-testid={ordered ? "queue-row" : "running-row"}>
+              {ordered ? <td className="num">{i + 1}</td> : null}
+              <td>
+                <StatusBadge status={job.status} />
+                {reservation === job.id ? (
+                  <span className="tag" title="The resources being freed are kept for this job so that it is not starved">
+                    reserved
+                  </span>
+                ) : null}
+              </td>
+              <td>
+                <Link to={`/jobs/${job.id}`} title={job.command}>
+                  {job.name || job.id}
+                </Link>
+              </td>
+              <td>
+                <Link to={`/projects/${encodeURIComponent(job.project)}`}>{job.project}</Link>
+              </td>
+              <td>{job.user}</td>
+              <td className="num">{job.priority}</td>
+              <td className="mono">{requestText(job.resources)}</td>
+              <td>
+                <TimeText iso={ordered ? job.created_at : job.started_at} />
+              </td>
+              {ordered ? null : <td>{formatDuration(job.duration)}</td>}
+              <td>
+                <button type="button" className="danger" onClick={() => cancel.mutate(job.id)} aria-label={`Stop job ${job.name || job.id}`}>
+                  {ordered ? "Cancel" : "Stop"}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
