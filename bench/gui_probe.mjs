@@ -90,24 +90,43 @@ async function scroll(browser) {
   }
 }
 
+// Runs in the page before its scripts: notes the time of every canvas stroke or fill, so
+// the last one before the page goes quiet is when the chart was finished.
+function watchCanvas() {
+  window.__atlasLastDraw = 0;
+  for (const name of ["stroke", "fill"]) {
+    const original = CanvasRenderingContext2D.prototype[name];
+    CanvasRenderingContext2D.prototype[name] = function draw(...args) {
+      window.__atlasLastDraw = performance.now();
+      return original.apply(this, args);
+    };
+  }
+}
+
+// From navigation start to the last canvas draw of the chart once it holds every job's
+// series (its note counts all their points, nothing is loading) and nothing more is drawn.
 async function compare(browser) {
   const { context, page } = await fresh(browser);
   try {
+    await page.addInitScript(watchCanvas);
     await page.goto(config.compareUrl);
-    const handle = await page.waitForFunction(
-      () => performance.getEntriesByName("atlas:chart-drawn")[0]?.startTime,
-      null,
-      { timeout: DEADLINE_MS },
+    const chart = page.getByRole("article", { name: `Chart of ${config.compareMetric}` });
+    const note = chart.locator(".chart-note");
+    await note.filter({ hasText: config.comparePoints }).waitFor({ timeout: DEADLINE_MS });
+    await page.waitForFunction(
+      ([text]) => {
+        const shown = document.querySelector(".chart-note")?.textContent ?? "";
+        return !shown.includes("loading") && shown.includes(text) && window.__atlasLastDraw > 0 &&
+          performance.now() - window.__atlasLastDraw > 300;
+      },
+      [config.comparePoints],
+      { timeout: DEADLINE_MS, polling: 50 },
     );
-    const drawn = await handle.jsonValue();
-    const series = await page.evaluate(() => {
-      const mark = performance.getEntriesByName("atlas:chart-drawn")[0];
-      return mark?.detail?.series ?? null;
-    });
-    if (series !== null && series < config.compareSeries) {
-      throw new Error(`the compare chart drew ${series} series, not ${config.compareSeries}`);
+    const legend = await chart.locator(".u-legend .u-series").count();
+    if (legend < config.compareSeries + 1) {
+      throw new Error(`the compare chart shows ${legend - 1} series, not ${config.compareSeries}`);
     }
-    return drawn;
+    return await page.evaluate(() => window.__atlasLastDraw);
   } finally {
     await context.close();
   }

@@ -71,6 +71,6 @@ def test_quickstart_script_is_tracked_and_listed(
         frame = client.get_metrics_for_all_jobs("quickstart-demo")
         series = client.get_metric(job["id"], "loss", max_points=1000)
     assert isinstance(frame, pd.DataFrame)
-    assert list(frame["id"]) == [job["id"]]
+    assert list(frame["job_id"]) == [job["id"]]
     assert series.values[0] == 1.0
     assert len(series.values) == 100

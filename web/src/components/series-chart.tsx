@@ -131,8 +131,11 @@ function shape(props: SeriesChartProps, data: (Series | undefined)[]): Shaped {
   });
   const aligned = alignLines(lines);
   const markers: Shaped["markers"] = [];
+  const groupColor = new Map<string, string>();
+  for (const group of props.groups ?? []) for (const id of group.jobIds) groupColor.set(id, group.color);
   aligned.ys.forEach((ys, i) => {
-    const color = props.jobs[i]?.color ?? "#888";
+    const job = props.jobs[i];
+    const color = (job && groupColor.get(job.id)) ?? job?.color ?? "#888";
     for (const marker of specialPoints(aligned.x, ys)) markers.push({ ...marker, color });
   });
   const hiddenByLog = props.logY ? aligned.ys.reduce((n, ys) => n + ys.filter((v) => v !== null && Number.isFinite(v) && v <= 0).length, 0) : 0;
