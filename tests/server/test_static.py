@@ -68,6 +68,9 @@ def test_the_api_keeps_its_own_errors(gui_client: TestClient) -> None:
     assert_error(gui_client.get("/healthz/more"), 404, "not_found")
     assert_error(gui_client.get("/docs"), 404, "not_found")
     assert_error(gui_client.get("/nothing"), 404, "not_found")
+    html = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    assert_error(gui_client.get(f"{API}/nothing", headers=html), 404, "not_found")
+    assert_error(gui_client.get("/docs/x", headers=html), 404, "not_found")
     assert_error(gui_client.get("/assets/missing.js"), 404, "not_found")
     assert_error(gui_client.post("/projects/x"), 404, "not_found")
     assert_error(gui_client.delete(f"{API}/info"), 405, "method_not_allowed")
@@ -81,3 +84,9 @@ def test_a_missing_build_says_how_to_make_it(settings: Settings, tmp_path: Path)
     assert response.status_code == 503
     assert "make setup" in response.text
     assert "not built" in response.text
+
+
+def test_a_browser_gets_the_gui_for_any_other_address(gui_client: TestClient) -> None:
+    response = gui_client.get("/no/such/page", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert response.text == INDEX

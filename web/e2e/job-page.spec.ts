@@ -1,6 +1,5 @@
 // The job page: header and overview (params, tags, metric summaries, error and traceback),
 // the metric charts, the log, and the viewer's time zone.
-import { randomUUID } from "node:crypto";
 import { runJob } from "./support/jobs";
 import type { Locator, Page } from "@playwright/test";
 import { apiGet, expect, screenshot, test, tick } from "./support/fixtures";
@@ -36,8 +35,8 @@ test("the overview shows status, params, metric summaries and the command", asyn
   await screenshot(page, "job-overview");
 });
 
-test("tags can be added, edited and removed", async ({ page, jobEnv }) => {
-  const id = await runJob(jobEnv, { project: `tags-${randomUUID().slice(0, 8)}`, name: "tagged", tags: { stage: "dev" }, steps: 3 });
+test("tags can be added, edited and removed", async ({ page, jobEnv, project }) => {
+  const id = await runJob(jobEnv, { project, name: "tagged", tags: { stage: "dev" }, steps: 3 });
   await page.goto(`/jobs/${id}`);
   const tags = page.getByRole("list", { name: "Tags" });
   await expect(tags.getByTestId("job-tag")).toHaveCount(1);

@@ -1,6 +1,5 @@
 // The project's Jobs tab: the table of jobs made by real runs, filtering with the query box
 // and the column filters, sorting, live status and deleting a job.
-import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runJob, startJob } from "./support/jobs";
@@ -99,8 +98,7 @@ test("sorts by a param, descending then ascending, and keeps the sort in the URL
   await expect.poll(() => jobNames(page)).toEqual(["resnet-lr0.001", "resnet-lr0.01", LONG_NAME, "resnet-lr0.1", "diverged"]);
 });
 
-test("a running job turns completed in the table without a reload", async ({ page, jobEnv }) => {
-  const project = `live-${randomUUID().slice(0, 8)}`;
+test("a running job turns completed in the table without a reload", async ({ page, jobEnv, project }) => {
   const signal = join(jobEnv.scratch, `${project}.go`);
   const job = startJob(jobEnv, { project, name: "watched", steps: 20, wait_for: signal });
   await job.id;
@@ -113,8 +111,7 @@ test("a running job turns completed in the table without a reload", async ({ pag
   await expect(row.locator('[data-status="completed"]')).toHaveText("Completed", { timeout: 15_000 });
 });
 
-test("deletes a selected job after a confirmation", async ({ page, jobEnv }) => {
-  const project = `delete-${randomUUID().slice(0, 8)}`;
+test("deletes a selected job after a confirmation", async ({ page, jobEnv, project }) => {
   await runJob(jobEnv, { project, name: "keep-me", steps: 3 });
   await runJob(jobEnv, { project, name: "delete-me", steps: 3 });
   await page.goto(`/projects/${project}`);

@@ -17,8 +17,7 @@ const HOSTILE = [
   "[a link](javascript:window.__atlasPwned='link')",
 ].join("\n");
 
-test("a description with a <script> in it is shown as text and never runs", async ({ page, jobEnv }) => {
-  const project = `described-${randomUUID().slice(0, 8)}`;
+test("a description with a <script> in it is shown as text and never runs", async ({ page, jobEnv, project }) => {
   await runCli(jobEnv, ["projects", "create", project]);
   await page.goto(`/projects/${project}/overview`);
   await page.getByRole("button", { name: "Edit description" }).click();

@@ -1,6 +1,5 @@
 // The projects page: what the seed jobs and the CLI made, a project appearing while the page
 // is open, rename and delete with a confirmation that says what goes.
-import { randomUUID } from "node:crypto";
 import { runCli, runJob } from "./support/jobs";
 import { expect, screenshot, test } from "./support/fixtures";
 import { EMPTY, NLP, VISION } from "./support/seed";
@@ -20,8 +19,7 @@ test("lists every project with its description, job counts and tags", async ({ p
   await screenshot(page, "projects");
 });
 
-test("a project made by a new job appears without a reload", async ({ page, jobEnv }) => {
-  const project = `fresh-${randomUUID().slice(0, 8)}`;
+test("a project made by a new job appears without a reload", async ({ page, jobEnv, project }) => {
   await page.goto("/");
   await expect(page.getByRole("list", { name: "Projects" })).toBeVisible();
   await runJob(jobEnv, { project, name: "first", params: { lr: 0.1 }, steps: 5 });
@@ -30,8 +28,7 @@ test("a project made by a new job appears without a reload", async ({ page, jobE
   await expect(row.locator('[data-status="completed"]')).toBeVisible();
 });
 
-test("renames a project, then deletes it after a confirmation naming its jobs", async ({ page, jobEnv }) => {
-  const project = `doomed-${randomUUID().slice(0, 8)}`;
+test("renames a project, then deletes it after a confirmation naming its jobs", async ({ page, jobEnv, project }) => {
   await runCli(jobEnv, ["projects", "create", project, "--description", "to be deleted"]);
   await runJob(jobEnv, { project, name: "only-job", steps: 3 });
   await page.goto("/");

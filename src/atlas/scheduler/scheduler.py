@@ -23,7 +23,7 @@ from atlas.scheduler.files import JobFiles, snapshot_relpath
 from atlas.scheduler.inventory import GpuInfo, Inventory, check_request
 from atlas.scheduler.policy import Free, plan
 from atlas.scheduler.queue import JobQueue, QueueEntry
-from atlas.scheduler.resources import Ledger, Request, request_from
+from atlas.scheduler.resources import Ledger, request_from
 from atlas.store.api import JobSubmission, Store
 
 __all__ = ["RunningJob", "Scheduler", "SchedulerState", "TickReport"]
@@ -115,7 +115,9 @@ class Scheduler:
         self.clock = clock
         self.lock = threading.RLock()
         self.queue = JobQueue()
-        self.ledger = Ledger(cpus=inventory.cpus, memory=inventory.memory, gpus=inventory.gpu_indices)
+        self.ledger = Ledger(
+            cpus=inventory.cpus, memory=inventory.memory, gpus=inventory.gpu_indices
+        )
         self.running: dict[str, RunningJob] = {}
         self.reserved: str | None = None
         self._dirty = True
@@ -291,8 +293,17 @@ class Scheduler:
         if run.stop == "deleted":
             return
         status, error = _final_status(run, outcome)
+        if run.since is None and (status == JobStatus.COMPLETED or self._began(run.job_id)):
+            # It ran and ended between two ticks: record that it ran (starting -> running).
+            self._update(run.job_id, status=JobStatus.RUNNING)
         self._update(run.job_id, status=status, exit_code=outcome.exit_code, error=error)
         logger.info("job %s ended: %s (exit code %s)", run.job_id, status, outcome.exit_code)
+
+    def _began(self, job_id: str) -> bool:
+        try:
+            return self.executor.started(job_id)
+        except AtlasError:
+            return False
 
     def _expire(self, now: float, report: TickReport) -> None:
         for run in self.running.values():

@@ -22,6 +22,8 @@ import httpx
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from atlas.executors.base import Executor
+from atlas.scheduler.scheduler import Scheduler
 from atlas.server.errors import install_error_handlers
 from atlas.server.limits import BodyLimit, BodyLimitRule
 from atlas.server.loopback import LOOPBACK_URL, LoopbackTransport
@@ -35,8 +37,6 @@ from atlas.server.routes import submissions as submission_routes
 from atlas.server.schemas import MetricBatch
 from atlas.server.static import GUI_FOLDER, install_gui
 from atlas.settings import Settings
-from atlas.executors.base import Executor
-from atlas.scheduler.scheduler import Scheduler
 from atlas.store.api import Store
 from atlas.store.artifacts import ArtifactStore, open_artifact_store
 from atlas.version import __version__

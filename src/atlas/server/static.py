@@ -4,9 +4,11 @@
 served as they are (hashed files under ``assets/`` cached for a year); a ``GET`` or ``HEAD``
 of one of the GUI's own pages (``CLIENT_ROUTES``: ``/``, ``/projects/...``, ``/jobs/...``,
 ``/compare``, ``/scheduler``) answers ``index.html``, so a page opened directly or reloaded
-still shows. The GUI never shadows the API: it only answers requests that no route matched,
-and any other path keeps the API's JSON 404. When the GUI was not built, its pages answer a
-page saying how to build it.
+still shows; so does any other address a browser asks for as HTML (the GUI then shows its
+"page not found"). The GUI never shadows the API: it only answers requests that no route
+matched, never under ``/api``, ``/healthz`` or ``/docs``, and a client that does not ask for
+HTML gets the API's JSON 404. When the GUI was not built, its pages answer a page saying how
+to build it.
 """
 
 from __future__ import annotations
@@ -19,13 +21,16 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 
-__all__ = ["CLIENT_ROUTES", "GUI_FOLDER", "install_gui"]
+__all__ = ["CLIENT_ROUTES", "GUI_FOLDER", "RESERVED_PREFIXES", "install_gui"]
 
 GUI_FOLDER = Path(__file__).parent / "static"
 """Where ``make setup`` puts the built GUI."""
 
 CLIENT_ROUTES = frozenset({"", "projects", "jobs", "compare", "scheduler"})
 """First path segments of the GUI's pages (web/src/app/routes.tsx)."""
+
+RESERVED_PREFIXES = frozenset({"api", "healthz", "docs"})
+"""First path segments that belong to the API: never answered with the GUI."""
 
 _INDEX = "index.html"
 _IMMUTABLE = "public, max-age=31536000, immutable"
@@ -49,8 +54,9 @@ page.</p></body></html>
 
 def install_gui(app: FastAPI, folder: Path = GUI_FOLDER) -> None:
     """Serve the GUI built into ``folder`` for ``GET``/``HEAD`` requests of its pages and
-    files that no API route matched, keeping the API's own 404 for every other path and its
-    405 for wrong methods on existing routes."""
+    files (and of any address a browser asks for as HTML) that no API route matched, keeping
+    the API's own 404 for every other request and its 405 for wrong methods on existing
+    routes."""
     fallback = app.router.default
     gui = _Gui(folder)
 
@@ -58,8 +64,9 @@ def install_gui(app: FastAPI, folder: Path = GUI_FOLDER) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             await fallback(scope, receive, send)
             return
-        path = Request(scope).url.path
-        if not gui.answers(path):
+        request = Request(scope)
+        path = request.url.path
+        if not gui.answers(path, wants_html="text/html" in request.headers.get("accept", "")):
             await fallback(scope, receive, send)
             return
         response = gui.response(path)
@@ -74,11 +81,13 @@ class _Gui:
     def __init__(self, folder: Path) -> None:
         self.folder = folder.resolve()
 
-    def answers(self, path: str) -> bool:
-        """Whether the GUI answers ``path`` (one of its pages or files) rather than the
-        API's 404."""
+    def answers(self, path: str, *, wants_html: bool) -> bool:
+        """Whether the GUI answers ``path`` (one of its pages or files, or any address a
+        browser navigates to) rather than the API's 404."""
         first = path.lstrip("/").split("/", 1)[0]
-        return first in CLIENT_ROUTES or self._file(path) is not None
+        if first in RESERVED_PREFIXES:
+            return False
+        return first in CLIENT_ROUTES or wants_html or self._file(path) is not None
 
     def response(self, path: str) -> Response:
         """The file at ``path``, else ``index.html`` (a client route), else the page that

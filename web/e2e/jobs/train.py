@@ -16,8 +16,9 @@ import sys
 import time
 from pathlib import Path
 
-import atlas
 from media import write_gif, write_png, write_wav
+
+import atlas
 
 SPIKE_STEP = 120
 NAN_STEP = 50

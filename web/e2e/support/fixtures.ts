@@ -1,5 +1,6 @@
 // The suite's `test`: every page fails its test on a console error or an uncaught exception
 // (unless the test names the message in `consoleAllow`), and the server's state is at hand.
+import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test as base, type Locator, type Page } from "@playwright/test";
@@ -12,6 +13,8 @@ interface Fixtures {
   consoleAllow: RegExp[];
   /** Where a test's own jobs run. */
   jobEnv: JobEnv;
+  /** A project name of the test's own, deleted (with its jobs) after the test. */
+  project: string;
 }
 
 interface WorkerFixtures {
@@ -23,6 +26,13 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
   baseURL: async ({ suite }, use) => use(suite.url),
   consoleAllow: [[], { option: true }],
   jobEnv: async ({ suite }, use) => use({ url: suite.url, scratch: suite.scratch }),
+  project: async ({ suite }, use) => {
+    const name = `e2e-${randomUUID().slice(0, 8)}`;
+    await use(name);
+    // leave the projects page as the seed made it (for the other tests' screenshots)
+    const answer = await fetch(`${suite.url}/api/v1/projects/${encodeURIComponent(name)}`, { method: "DELETE" });
+    if (!answer.ok && answer.status !== 404) throw new Error(`deleting ${name}: ${answer.status}`);
+  },
   page: async ({ page, consoleAllow }, use) => {
     const problems: string[] = [];
     page.on("console", (message) => {

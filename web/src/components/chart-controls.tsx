@@ -8,8 +8,8 @@ export interface ChartOptions {
 }
 
 /** Chart options kept in the URL: `x` (step, time, relative), `logy`, `smooth`. */
-export function useChartOptions(): [ChartOptions, (patch: Partial<ChartOptions>) => void] {
-  const [axis, setAxis] = useUrlParam("x", "step");
+export function useChartOptions(defaultAxis: XAxis = "step"): [ChartOptions, (patch: Partial<ChartOptions>) => void] {
+  const [axis, setAxis] = useUrlParam("x", defaultAxis);
   const [logY, setLogY] = useUrlParam("logy", "0");
   const [smoothing, setSmoothing] = useUrlParam("smooth", "0");
   const options: ChartOptions = {

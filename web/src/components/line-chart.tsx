@@ -42,6 +42,15 @@ export interface LineChartProps {
   theme: string;
 }
 
+/** Tick spacings of a step axis: whole steps only. */
+const STEP_INCREMENTS = Array.from({ length: 16 }, (_, e) => [1, 2, 5].map((m) => m * 10 ** e)).flat();
+
+/** The y axis's width from its longest tick label, so that no label is cut. */
+function axisWidth(_u: uPlot, values: string[] | null): number {
+  const longest = (values ?? []).reduce((n, v) => Math.max(n, String(v).length), 0);
+  return Math.max(40, Math.ceil(longest * 7.2 + 18));
+}
+
 function cssVar(name: string, fallback: string): string {
   if (typeof document === "undefined") return fallback;
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
@@ -128,8 +137,8 @@ export function LineChart(props: LineChartProps) {
       cursor: { sync: p.syncKey ? { key: p.syncKey, setSeries: false } : undefined, drag: { x: true, y: false, setScale: true } },
       scales: { x: { time: p.xAxis === "time" }, y: p.logY ? { distr: 3 } : {} },
       axes: [
-        { ...axis, values: p.xAxis === "relative" ? (_u, splits) => splits.map((v) => formatDuration(v)) : p.xAxis === "step" ? (_u, splits) => splits.map((v) => formatNumber(v)) : undefined },
-        { ...axis, size: 60, values: (_u, splits) => splits.map((v) => formatNumber(v)) },
+        { ...axis, incrs: p.xAxis === "step" ? STEP_INCREMENTS : undefined, values: p.xAxis === "relative" ? (_u, splits) => splits.map((v) => formatDuration(v)) : p.xAxis === "step" ? (_u, splits) => splits.map((v) => formatNumber(v)) : undefined },
+        { ...axis, size: axisWidth, values: (_u, splits) => splits.map((v) => formatNumber(v)) },
       ],
       series: [
         { label: p.xAxis === "step" ? "step" : p.xAxis === "time" ? "time" : "elapsed", value: (_u, v) => format(v) },

@@ -1,10 +1,11 @@
 import { useQueries } from "@tanstack/react-query";
-import { useMemo, useState } from "react";
+import { useMemo, useRef, useState } from "react";
 import * as api from "../lib/api/endpoints";
 import type { Series } from "../lib/api/types";
 import { alignLines, band, carryForward, drawable, smooth, specialPoints, stepRange, toLine, type Line, type XAxis } from "../lib/series";
 import { useTheme } from "../lib/theme";
 import { LineChart, type ChartBand, type ChartLine } from "./line-chart";
+import { useInView } from "./use-in-view";
 
 export interface ChartJob {
   id: string;
@@ -49,6 +50,8 @@ function alpha(color: string, a: number): string {
  * jobs. NaN and infinities are drawn as markers, spikes survive the server's sampling. */
 export function SeriesChart(props: SeriesChartProps) {
   const theme = useTheme();
+  const card = useRef<HTMLElement>(null);
+  const inView = useInView(card);
   const [width, setWidth] = useState(600);
   const [zoom, setZoom] = useState<{ minStep: number; maxStep: number } | null>(null);
   const maxPoints = Math.max(100, Math.min(4000, Math.round(width)));
@@ -57,6 +60,7 @@ export function SeriesChart(props: SeriesChartProps) {
       queryKey: ["series", job.id, props.metric, maxPoints, zoom?.minStep ?? null, zoom?.maxStep ?? null],
       queryFn: ({ signal }: { signal: AbortSignal }) =>
         api.getSeries(job.id, props.metric, { maxPoints, minStep: zoom?.minStep, maxStep: zoom?.maxStep }, signal),
+      enabled: inView,
       refetchInterval: job.live && !zoom ? 3_000 : false,
       placeholderData: (previous: Series | undefined) => previous,
       meta: { what: `Loading ${props.metric}` },
@@ -68,12 +72,12 @@ export function SeriesChart(props: SeriesChartProps) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [stamp, props.axis, props.logY, props.smoothing, props.groups, props.jobs],
   );
-  const loading = results.some((r) => r.isPending);
+  const loading = inView && results.some((r) => r.isFetching && !r.data);
   const errors = results.filter((r) => r.isError).length;
   const total = results.reduce((sum, r) => sum + (r.data?.total ?? 0), 0);
   const downsampled = results.some((r) => r.data?.downsampled);
   return (
-    <article className="chart-card" data-testid="metric-chart" data-metric={props.metric} aria-label={`Chart of ${props.metric}`}>
+    <article ref={card} className="chart-card" data-testid="metric-chart" data-metric={props.metric} aria-label={`Chart of ${props.metric}`}>
       <header>
         <h3 title={props.metric}>{props.metric}</h3>
         {zoom ? (

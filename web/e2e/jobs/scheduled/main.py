@@ -15,13 +15,16 @@ import atlas
 
 def main() -> None:
     params = atlas.load_parameters()
-    steps = int(params.get("steps", 20))
+    given = params.get("steps", 20)
+    steps = int(given) if isinstance(given, int | float | str) else 20
     for step in range(steps):
         atlas.log_metric("loss", 1.5 * math.exp(-step / 5) + 0.1, step=step)
     print(f"scheduled job logged {steps} steps", flush=True)
     wait_for = params.get("wait_for")
     if isinstance(wait_for, str) and wait_for:
-        atlas.current_job().flush(timeout=30)  # type: ignore[union-attr]
+        run = atlas.current_job()
+        if run is not None:
+            run.flush(timeout=30)  # the metrics are on the server while the test watches
         print("waiting for " + Path(wait_for).name, flush=True)
         deadline = time.monotonic() + 120
         while not Path(wait_for).exists() and time.monotonic() < deadline:

@@ -80,6 +80,14 @@ export function JobsTab({ project }: { project: string }) {
           ) : null}
         </span>
       </div>
+      {page.data && page.data.total === 0 && query && info.data?.job_count ? (
+        <p className="soft" role="status" data-testid="no-match">
+          No job matches this filter.{" "}
+          <button type="button" className="link" onClick={() => setQuery("")}>
+            Clear the filter
+          </button>
+        </p>
+      ) : null}
       {info.data && info.data.job_count === 0 ? (
         <EmptyState title="No jobs in this project yet">
           <p>Run a Python script that imports atlas with this project:</p>

@@ -63,6 +63,10 @@ export function JobsTable(props: JobsTableProps) {
     paddingStart: pinnedWidth,
   });
   useEffect(() => columnVirtualizer.measure(), [columns, columnVirtualizer]);
+  // A new filter or sort starts again from the first row.
+  useEffect(() => {
+    if (scroll.current) scroll.current.scrollTop = 0;
+  }, [props.filter, props.sort]);
 
   const virtualRows = rowVirtualizer.getVirtualItems();
   const first = virtualRows[0]?.index ?? 0;

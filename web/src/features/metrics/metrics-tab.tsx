@@ -15,7 +15,8 @@ const SYSTEM = "system/";
 export function MetricsTab({ job, system = false }: { job: Job; system?: boolean }) {
   const live = isLive(job);
   const metrics = useQuery(metricsQuery(job.id, live));
-  const [options, setOptions] = useChartOptions();
+  // System metrics are sampled over time; training metrics by step.
+  const [options, setOptions] = useChartOptions(system ? "relative" : "step");
   const [expanded, setExpanded] = useUrlParam("chart");
   const [search, setSearch] = useState("");
   const keys = (metrics.data?.items ?? []).map((m) => m.key).filter((key) => key.startsWith(SYSTEM) === system);

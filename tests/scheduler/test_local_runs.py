@@ -1,0 +1,182 @@
+"""The scheduler with the real ``LocalExecutor``: real subprocesses, stepped by ``tick``
+in polls with deadlines."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+
+from atlas.domain import JobStatus
+from atlas.executors.local import LocalExecutor
+from atlas.executors.workdir import CONTROL_DIR
+from atlas.scheduler.reconcile import reconcile
+from atlas.scheduler.scheduler import Scheduler
+from atlas.store.api import JobSubmission
+from atlas.store.artifacts import LocalArtifactStore, log_path
+from tests.scheduler.conftest import DEADLINE_S, wait_final
+
+MakeScheduler = Callable[..., Scheduler]
+
+
+class _Idle:
+    """Stands for a stopped server in ``wait_until``: ticks nothing."""
+
+    def tick(self, now: float) -> None:
+        return None
+
+
+def python(code: str) -> str:
+    """A command line running ``code`` with the test's interpreter."""
+    import shlex
+
+    return shlex.join([sys.executable, "-c", code])
+
+
+@pytest.fixture
+def make_local(tmp_path: Path) -> Iterator[Callable[[], LocalExecutor]]:
+    made: list[LocalExecutor] = []
+
+    def make() -> LocalExecutor:
+        executor = LocalExecutor(
+            tmp_path / "work", envs_dir=tmp_path / "envs", grace=0.5, metrics_interval=0
+        )
+        made.append(executor)
+        return executor
+
+    yield make
+    for executor in made:  # nothing may outlive the test
+        for job_id in executor.running():
+            executor.cancel(job_id, grace=0.0)
+
+
+def run(scheduler: Scheduler, code: str, **options: object) -> str:
+    job = scheduler.submit(
+        JobSubmission(project="p", command=python(code), env_mode="none", **options)  # type: ignore[arg-type]
+    )
+    return job.id
+
+
+def log_of(artifacts: LocalArtifactStore, job_id: str) -> str:
+    path = artifacts.root / log_path(job_id)
+    return path.read_text() if path.exists() else ""
+
+
+def wait_until(condition: Callable[[], object], scheduler: Scheduler | _Idle) -> None:
+    deadline = time.monotonic() + DEADLINE_S
+    while not condition():
+        assert time.monotonic() < deadline, f"not true within {DEADLINE_S} s"
+        scheduler.tick(time.time())
+        time.sleep(0.01)
+
+
+def test_jobs_run_and_end_with_their_exit_codes(
+    make_scheduler: MakeScheduler,
+    make_local: Callable[[], LocalExecutor],
+    artifacts: LocalArtifactStore,
+) -> None:
+    scheduler = make_scheduler(make_local())
+    ok = run(scheduler, "print('hello from', __import__('os').environ['ATLAS_JOB_ID'])")
+    bad = run(scheduler, "import sys; print('oops', file=sys.stderr); sys.exit(3)")
+    done = wait_final(scheduler, ok)
+    assert (done.status, done.exit_code) == (JobStatus.COMPLETED, 0)
+    assert f"hello from {ok}" in log_of(artifacts, ok)
+    failed = wait_final(scheduler, bad)
+    assert (failed.status, failed.exit_code) == (JobStatus.FAILED, 3)
+    assert "oops" in log_of(artifacts, bad)
+    assert scheduler.ledger.used_cpus == 0
+
+
+def test_concurrent_jobs_see_disjoint_gpus(
+    make_scheduler: MakeScheduler,
+    make_local: Callable[[], LocalExecutor],
+    tmp_path: Path,
+    artifacts: LocalArtifactStore,
+) -> None:
+    scheduler = make_scheduler(make_local(), gpus=4)
+    flag = tmp_path / "go"
+    code = (
+        "import os, time\nprint('gpus=' + os.environ['CUDA_VISIBLE_DEVICES'], flush=True)\n"
+        f"while not os.path.exists({str(flag)!r}): time.sleep(0.01)\n"
+    )
+    jobs = [run(scheduler, code, resources={"gpus": n}) for n in (2, 1, 1, 0)]
+    wait_until(lambda: all("gpus=" in log_of(artifacts, j) for j in jobs if j), scheduler)
+    seen = [
+        log_of(artifacts, j).split("gpus=")[1].split()[0] if n else ""
+        for j, n in zip(jobs, (2, 1, 1, 0), strict=True)
+    ]
+    # All four ran at once, each with exactly its GPUs.
+    assert seen == ["0,1", "2", "3", ""]
+    flag.touch()
+    assert [wait_final(scheduler, j).status for j in jobs] == [JobStatus.COMPLETED] * 4
+
+
+def test_cancel_kills_the_whole_process_tree(
+    make_scheduler: MakeScheduler, make_local: Callable[[], LocalExecutor], tmp_path: Path
+) -> None:
+    scheduler = make_scheduler(make_local())
+    child_pid = tmp_path / "child.pid"
+    code = (
+        "import subprocess, sys, time\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+        f"open({str(child_pid)!r}, 'w').write(str(child.pid))\n"
+        "time.sleep(600)\n"
+    )
+    job = run(scheduler, code)
+    wait_until(child_pid.exists, scheduler)
+    wait_until(lambda: child_pid.read_text().strip(), scheduler)
+    pid = int(child_pid.read_text())
+    scheduler.cancel(job)
+    assert wait_final(scheduler, job).status == JobStatus.CANCELLED
+    wait_until(
+        lambda: not psutil.pid_exists(pid) or psutil.Process(pid).status() == "zombie", scheduler
+    )
+
+
+def test_a_timeout_kills_the_job_and_it_fails(
+    make_scheduler: MakeScheduler, make_local: Callable[[], LocalExecutor]
+) -> None:
+    scheduler = make_scheduler(make_local())
+    job = run(scheduler, "import time; time.sleep(600)", timeout=0.5)
+    ended = wait_final(scheduler, job)
+    assert ended.status == JobStatus.FAILED
+    assert ended.error is not None
+    assert "timeout" in ended.error.message.lower() or ended.error.type == "Timeout"
+
+
+def test_a_restart_mid_job_adopts_it_and_keeps_its_log(
+    make_scheduler: MakeScheduler,
+    make_local: Callable[[], LocalExecutor],
+    tmp_path: Path,
+    artifacts: LocalArtifactStore,
+) -> None:
+    first = make_scheduler(make_local())
+    flag = tmp_path / "go"
+    code = (
+        "import os, time\nprint('before', flush=True)\n"
+        f"while not os.path.exists({str(flag)!r}): time.sleep(0.01)\n"
+        "print('after', flush=True)\n"
+    )
+    survivor = run(first, code)
+    ends_while_down = run(first, "import sys; print('bye'); sys.exit(4)")
+    wait_until(lambda: "before" in log_of(artifacts, survivor), first)
+    wait_until(lambda: first.store.get_job(survivor).status == JobStatus.RUNNING, first)
+    # The server stops: nothing more is ticked; one job ends meanwhile.
+    exit_record = tmp_path / "work" / ends_while_down / CONTROL_DIR / "exit.json"
+    wait_until(exit_record.exists, _Idle())
+    second = make_scheduler(make_local())
+    report = reconcile(second)
+    assert sorted(report.adopted) == sorted([survivor, ends_while_down])
+    ended = wait_final(second, ends_while_down)
+    assert (ended.status, ended.exit_code) == (JobStatus.FAILED, 4)
+    flag.touch()
+    done = wait_final(second, survivor)
+    assert done.status == JobStatus.COMPLETED
+    log = log_of(artifacts, survivor)
+    assert log.index("before") < log.index("after")
+    assert os.environ.get("ATLAS_JOB_ID") is None
