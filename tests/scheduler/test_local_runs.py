@@ -15,11 +15,13 @@ import pytest
 from atlas.domain import JobStatus
 from atlas.executors.local import LocalExecutor
 from atlas.executors.workdir import CONTROL_DIR
+from atlas.scheduler.files import JobFiles, snapshot_relpath
 from atlas.scheduler.reconcile import reconcile
 from atlas.scheduler.scheduler import Scheduler
 from atlas.store.api import JobSubmission
-from atlas.store.artifacts import LocalArtifactStore, log_path
-from tests.scheduler.conftest import DEADLINE_S, wait_final
+from atlas.store.artifacts import FsspecArtifactStore, LocalArtifactStore, log_path
+from atlas.store.sql_store import SqlStore
+from tests.scheduler.conftest import DEADLINE_S, inventory, wait_final
 
 MakeScheduler = Callable[..., Scheduler]
 
@@ -146,7 +148,8 @@ def test_a_timeout_kills_the_job_and_it_fails(
     ended = wait_final(scheduler, job)
     assert ended.status == JobStatus.FAILED
     assert ended.error is not None
-    assert "timeout" in ended.error.message.lower() or ended.error.type == "Timeout"
+    assert ended.error.type == "Timeout"
+    assert "timeout of 0.5 seconds" in ended.error.message
 
 
 def test_a_restart_mid_job_adopts_it_and_keeps_its_log(
@@ -163,10 +166,19 @@ def test_a_restart_mid_job_adopts_it_and_keeps_its_log(
         "print('after', flush=True)\n"
     )
     survivor = run(first, code)
-    ends_while_down = run(first, "import sys; print('bye'); sys.exit(4)")
+    down = tmp_path / "down"
+    ends_while_down = run(
+        first,
+        f"import os, sys, time\nwhile not os.path.exists({str(down)!r}): time.sleep(0.01)\n"
+        "sys.exit(4)",
+    )
     wait_until(lambda: "before" in log_of(artifacts, survivor), first)
-    wait_until(lambda: first.store.get_job(survivor).status == JobStatus.RUNNING, first)
+    running = (survivor, ends_while_down)
+    wait_until(
+        lambda: all(first.store.get_job(j).status == JobStatus.RUNNING for j in running), first
+    )
     # The server stops: nothing more is ticked; one job ends meanwhile.
+    down.touch()
     exit_record = tmp_path / "work" / ends_while_down / CONTROL_DIR / "exit.json"
     wait_until(exit_record.exists, _Idle())
     second = make_scheduler(make_local())
@@ -180,3 +192,38 @@ def test_a_restart_mid_job_adopts_it_and_keeps_its_log(
     log = log_of(artifacts, survivor)
     assert log.index("before") < log.index("after")
     assert os.environ.get("ATLAS_JOB_ID") is None
+
+
+def test_with_a_remote_artifact_store_the_log_and_snapshot_travel(
+    store: SqlStore, make_local: Callable[[], LocalExecutor], tmp_path: Path
+) -> None:
+    import hashlib
+    import io
+    import tarfile
+    import uuid
+
+    remote = FsspecArtifactStore(f"memory://atlas-test-{uuid.uuid4().hex}")
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        content = b"print('from the snapshot')\n"
+        info = tarfile.TarInfo("main.py")
+        info.size = len(content)
+        tar.addfile(info, io.BytesIO(content))
+    sha = hashlib.sha256(buffer.getvalue()).hexdigest()
+    remote.write(snapshot_relpath(sha), [buffer.getvalue()])
+    scheduler = Scheduler(
+        store,
+        make_local(),
+        inventory(),
+        files=JobFiles(remote, tmp_path / "work"),
+        server_url="http://127.0.0.1:9",
+    )
+    job = scheduler.submit(
+        JobSubmission(
+            project="p", command=f"{sys.executable} main.py", snapshot=sha, env_mode="none"
+        )
+    )
+    assert wait_final(scheduler, job.id).status == JobStatus.COMPLETED
+    log = b"".join(remote.open_read(log_path(job.id))).decode()
+    assert "from the snapshot" in log
+    assert not (tmp_path / "work" / "logs" / f"{job.id}.txt").exists()

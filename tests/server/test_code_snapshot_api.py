@@ -65,3 +65,10 @@ def test_missing_files_and_snapshots_are_not_found(client: TestClient) -> None:
     local = client.post(f"{API}/jobs", json={"project": "code"}).json()["id"]
     assert_error(client.get(f"{API}/jobs/{local}/snapshot/files"), 404, "not_found")
     assert_error(client.get(f"{API}/jobs/0000000000000000/snapshot/files"), 404, "not_found")
+
+
+def test_unsafe_member_names_are_left_out(client: TestClient) -> None:
+    job_id = _job_with_snapshot(client, {"../escape.py": b"x", "/abs.py": b"y", "ok.py": b"z"})
+    listing = client.get(f"{API}/jobs/{job_id}/snapshot/files").json()
+    assert [item["path"] for item in listing["items"]] == ["ok.py"]
+    assert_error(client.get(f"{API}/jobs/{job_id}/snapshot/files/../escape.py"), 404, "not_found")

@@ -21,6 +21,7 @@ from atlas.errors import AtlasError, ConflictError, InvalidTransitionError, NotF
 from atlas.executors.base import Allocation, Executor, LaunchSpec, Outcome
 from atlas.scheduler.files import JobFiles, snapshot_relpath
 from atlas.scheduler.inventory import GpuInfo, Inventory, check_request
+from atlas.scheduler.outcomes import error_message, final_status
 from atlas.scheduler.policy import Free, plan
 from atlas.scheduler.queue import JobQueue, QueueEntry
 from atlas.scheduler.resources import Ledger, request_from
@@ -292,7 +293,7 @@ class Scheduler:
         self.files.pump(run.job_id, final=True)
         if run.stop == "deleted":
             return
-        status, error = _final_status(run, outcome)
+        status, error = final_status(run.stop, run.timeout, outcome)
         if run.since is None and (status == JobStatus.COMPLETED or self._began(run.job_id)):
             # It ran and ended between two ticks: record that it ran (starting -> running).
             self._update(run.job_id, status=JobStatus.RUNNING)
@@ -345,7 +346,7 @@ class Scheduler:
             logger.exception("job %s could not be launched", job_id)
             self.ledger.release(job_id)
             self._dirty = True
-            error = JobError(type=type(exc).__name__, message=_message(exc))
+            error = JobError(type=type(exc).__name__, message=error_message(exc))
             self._update(job_id, status=JobStatus.FAILED, error=error)
             return False
         self.running[job_id] = RunningJob(job_id, allocation, timeout=job.timeout)
@@ -412,27 +413,3 @@ class Scheduler:
                 if run.timeout is not None and run.since is not None and run.stop is None:
                     wait = min(wait, max(0.0, run.since + run.timeout - now))
             return wait
-
-
-def _final_status(run: RunningJob, outcome: Outcome) -> tuple[JobStatus, JobError | None]:
-    if run.stop == "timeout":
-        message = f"the job ran longer than its timeout of {run.timeout:g} seconds"
-        return JobStatus.FAILED, JobError(type="Timeout", message=message)
-    if run.stop == "cancelled":
-        return JobStatus.CANCELLED, None
-    status = outcome.status if outcome.status in FINAL_STATUSES else JobStatus.FAILED
-    if status == JobStatus.COMPLETED or outcome.error is None:
-        return status, None
-    return status, JobError(type=_error_type(status, outcome), message=outcome.error)
-
-
-def _error_type(status: JobStatus, outcome: Outcome) -> str:
-    if status == JobStatus.LOST:
-        return "Lost"
-    if outcome.signal is not None:
-        return "Signal"
-    return "ExitCode" if outcome.exit_code not in (None, 0) else "LaunchError"
-
-
-def _message(exc: Exception) -> str:
-    return exc.message if isinstance(exc, AtlasError) else str(exc) or type(exc).__name__

@@ -52,15 +52,17 @@ export function SeriesChart(props: SeriesChartProps) {
   const theme = useTheme();
   const card = useRef<HTMLElement>(null);
   const inView = useInView(card);
-  const [width, setWidth] = useState(600);
+  const [width, setWidth] = useState(0);
   const [zoom, setZoom] = useState<{ minStep: number; maxStep: number } | null>(null);
-  const maxPoints = Math.max(100, Math.min(4000, Math.round(width)));
+  // As many points as the plot has pixels, in steps of 100 so that a small resize does
+  // not fetch again; nothing is fetched before the width is known.
+  const maxPoints = Math.max(100, Math.min(4000, Math.ceil(width / 100) * 100));
   const results = useQueries({
     queries: props.jobs.map((job) => ({
       queryKey: ["series", job.id, props.metric, maxPoints, zoom?.minStep ?? null, zoom?.maxStep ?? null],
       queryFn: ({ signal }: { signal: AbortSignal }) =>
         api.getSeries(job.id, props.metric, { maxPoints, minStep: zoom?.minStep, maxStep: zoom?.maxStep }, signal),
-      enabled: inView,
+      enabled: inView && width > 0,
       refetchInterval: job.live && !zoom ? 3_000 : false,
       placeholderData: (previous: Series | undefined) => previous,
       meta: { what: `Loading ${props.metric}` },
