@@ -22,6 +22,7 @@ character; nesting deeper than ``MAX_DEPTH`` is an error too, never a ``Recursio
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Sequence
 
 from atlas.errors import QuerySyntaxError
@@ -279,6 +280,8 @@ _PYTHON_ONLY_REGEX = (
     (re.compile(r"\(\?(?:[aiLmsux]+-?[aiLmsux]*|-[aiLmsux]+):"), "scoped flags (?i:...)"),
     (re.compile(r"\(\?[a-zA-Z]*[aLu]"), "the flags a, L and u"),
     (re.compile(r"(?<!\\)[*+?}]\+"), "possessive quantifiers (*+, ++, ?+)"),
+    (re.compile(r"\[:[a-z]+:\]"), "POSIX classes ([[:alpha:]]; use [a-zA-Z])"),
+    (re.compile(r"\\N\{"), "named characters (\\N{...})"),
 )
 
 
@@ -290,7 +293,17 @@ def _check_regex(pattern: str, query: str, position: int) -> None:
             message = f"invalid regex: {name} are not supported"
             raise QuerySyntaxError.at(message, query=query, position=position)
     try:
-        re.compile(pattern)
+        with warnings.catch_warnings():
+            # Python warns of sets it will read differently in future ("[[", "--", "&&"):
+            # such a pattern has no single meaning, so it is refused.
+            warnings.simplefilter("error", FutureWarning)
+            re.compile(pattern)
+    except FutureWarning as warning:
+        raise QuerySyntaxError.at(
+            f"invalid regex: ambiguous set ({warning}); escape the bracket",
+            query=query,
+            position=position,
+        ) from None
     except re.error as error:
         raise QuerySyntaxError.at(
             f"invalid regex: {error.msg}", query=query, position=position
