@@ -27,11 +27,15 @@ URL_LINE = re.compile(r"serving (http://\S+)")
 
 
 class AtlasServer:
-    """``atlas server`` on a free port with its home in ``home`` (and ``db_url`` if given)."""
+    """``atlas server`` on a free port with its home in ``home`` (and ``db_url`` if given);
+    ``settings`` are extra ``ATLAS_*`` environment variables of the server (``ATLAS_CPUS``)."""
 
-    def __init__(self, home: Path, *, db_url: str | None = None) -> None:
+    def __init__(
+        self, home: Path, *, db_url: str | None = None, settings: dict[str, str] | None = None
+    ) -> None:
         self.home = home
         self.db_url = db_url
+        self.settings = dict(settings or {})
         self.url = ""
         self.log_path = home / "server.log"
         self._process: subprocess.Popen[bytes] | None = None
@@ -46,7 +50,7 @@ class AtlasServer:
             command += ["--db-url", self.db_url]
         with self.log_path.open("wb") as log:
             self._process = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, cwd=self.home, env=clean_env()
+                command, stdout=log, stderr=subprocess.STDOUT, cwd=self.home, env=clean_env(**self.settings)
             )
         deadline = time.monotonic() + timeout
         self.url = self._wait_for_url(deadline)

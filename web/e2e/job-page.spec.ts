@@ -1,6 +1,8 @@
 // The job page: header and overview (params, tags, metric summaries, error and traceback),
 // the metric charts, the log, and the viewer's time zone.
-import { runJob } from "./support/jobs";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { runJob, startJob } from "./support/jobs";
 import type { Locator, Page } from "@playwright/test";
 import { apiGet, expect, screenshot, test, tick } from "./support/fixtures";
 import { LONG_NAME, VISION } from "./support/seed";
@@ -110,6 +112,19 @@ test("the log shows the job's console output in colour, searchable", async ({ pa
   await expect(log.locator("mark").first()).toHaveText("epoch");
   await expect(page.getByRole("link", { name: "Download", exact: true })).toHaveAttribute("href", /\/log$/);
   await screenshot(page, "job-logs");
+});
+
+test("the log of a running job grows on the page as the job prints", async ({ page, jobEnv, project }) => {
+  const signal = join(jobEnv.scratch, `${project}.go`);
+  const job = startJob(jobEnv, { project, name: "talky", steps: 10, wait_for: signal });
+  await page.goto(`/jobs/${await job.id}/logs`);
+  const log = page.getByRole("log", { name: "Job log" });
+  await expect(log).toContainText("waiting for", { timeout: 15_000 });
+  await expect(log).not.toContainText("training finished");
+  await expect(page.getByText(/lines · live/)).toBeVisible();
+  writeFileSync(signal, "go");
+  expect((await job.done).code).toBe(0);
+  await expect(log).toContainText("training finished", { timeout: 15_000 });
 });
 
 test.describe("in another time zone", () => {

@@ -129,3 +129,38 @@ test("deletes a selected job after a confirmation", async ({ page, jobEnv, proje
   await expect(jobRows(page)).toHaveCount(1);
   await expect(jobRow(page, "delete-me")).toHaveCount(0);
 });
+
+test("the column chooser adds a metric's min column and the choice is kept in the URL", async ({ page }) => {
+  await page.goto(VISION_URL);
+  await expect(jobRows(page)).toHaveCount(5);
+  await expect(page.getByRole("button", { name: "Sort by loss (min)", exact: true })).toHaveCount(0);
+  await page.getByTestId("column-chooser").click();
+  const chooser = page.getByRole("dialog", { name: "Choose columns" });
+  await chooser.getByPlaceholder("Search columns").fill("loss (min)");
+  await tick(chooser.getByRole("checkbox", { name: "loss (min)", exact: true }));
+  await expect(page).toHaveURL(/cols=.*metrics\.loss\.min/);
+  await page.keyboard.press("Escape");
+  await page.getByRole("grid", { name: "Jobs" }).evaluate((grid) => grid.scrollTo({ left: grid.scrollWidth }));
+  const sortMin = page.getByRole("button", { name: "Sort by loss (min)", exact: true });
+  await expect(sortMin).toBeVisible();
+  await sortMin.click(); // descending: the slowest learning rate never got its loss down
+  await expect.poll(async () => (await jobNames(page))[0]).toBe("resnet-lr0.001");
+});
+
+test("tags the selected jobs from the action bar", async ({ page, jobEnv, project }) => {
+  await runJob(jobEnv, { project, name: "first", steps: 3 });
+  await runJob(jobEnv, { project, name: "second", steps: 3 });
+  await page.goto(`/projects/${project}`);
+  await expect(jobRows(page)).toHaveCount(2);
+  await tick(page.getByRole("checkbox", { name: "Select all loaded jobs" }));
+  const bar = page.getByRole("toolbar", { name: "Selected jobs" });
+  await expect(bar).toContainText("2 selected");
+  await bar.getByRole("button", { name: "Tag selected jobs" }).click();
+  const form = page.getByRole("dialog", { name: "Tag selected jobs" });
+  await form.getByLabel("Tag").fill("batch");
+  await form.getByLabel("Value").fill("b7");
+  await form.getByRole("button", { name: "Tag 2 jobs" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "2 jobs tagged batch" })).toBeVisible();
+  await page.goto(`/projects/${project}?q=${encodeURIComponent('tags.batch = "b7"')}`);
+  await expect(jobRows(page)).toHaveCount(2);
+});

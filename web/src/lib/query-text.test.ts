@@ -11,6 +11,7 @@ import {
   removeClause,
   setFieldClauses,
   splitClauses,
+  readFieldFilter,
 } from "./query-text";
 
 describe("keys and literals", () => {
@@ -98,5 +99,16 @@ describe("completion", () => {
     expect(applyCompletion(text, completion, "params.lr")).toEqual({ text: "params.lr < 1", cursor: 10 });
     const end = complete("metr", 4, keys);
     expect(applyCompletion("metr", end, "metrics.loss")).toEqual({ text: "metrics.loss ", cursor: 13 });
+  });
+});
+
+describe("reading a column's filter back", () => {
+  it("finds sets, bounds and text of the field's clauses", () => {
+    const query = 'status in ("running", "failed") and params.lr >= 0.01 and params.lr <= 1 and name contains "res\\"x"';
+    expect(readFieldFilter(query, "status").values).toEqual(["running", "failed"]);
+    expect(readFieldFilter(query, "params.lr")).toMatchObject({ min: "0.01", max: "1" });
+    expect(readFieldFilter(query, "name").text).toBe('res"x');
+    expect(readFieldFilter('tags.stage = "prod"', "tags.stage")).toMatchObject({ values: ["prod"], text: "prod" });
+    expect(readFieldFilter("", "status")).toEqual({ values: [], min: "", max: "", text: "" });
   });
 });

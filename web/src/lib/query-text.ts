@@ -245,3 +245,30 @@ export function applyCompletion(text: string, completion: Completion, option: st
   const spaced = after.startsWith(" ") || after === "" ? after : ` ${after}`;
   return { text: before + (after === "" ? " " : spaced), cursor: before.length + 1 };
 }
+
+/** What the query already says about `field`, to fill a column's filter form: the values
+ * of `in`/`=`, the bounds of `>=`/`>`/`<=`/`<`, and the text of `contains`. */
+export function readFieldFilter(query: string, field: string): { values: string[]; min: string; max: string; text: string } {
+  const found = { values: [] as string[], min: "", max: "", text: "" };
+  for (const clause of splitClauses(query)) {
+    if (clauseField(clause) !== field || clause.trim().toLowerCase().startsWith("not ")) continue;
+    const tokens = tokenize(clause).slice(1);
+    const op = tokens[0]?.text.toLowerCase() ?? "";
+    const literals = tokens.slice(1).filter((t) => t.kind === "string" || t.kind === "word").map((t) => unquote(t.text));
+    const first = literals[0] ?? "";
+    if (op === "in") found.values = literals;
+    else if (op === "=" || op === "==") {
+      found.values = [first];
+      found.text = first;
+    } else if (op === ">=" || op === ">") found.min = first;
+    else if (op === "<=" || op === "<") found.max = first;
+    else if (op === "contains") found.text = first;
+  }
+  return found;
+}
+
+function unquote(text: string): string {
+  const quote = text[0];
+  if ((quote !== '"' && quote !== "'") || text.length < 2) return text;
+  return text.slice(1, -1).replace(/\\(.)/g, (_, c: string) => (c === "n" ? "\n" : c === "t" ? "\t" : c));
+}

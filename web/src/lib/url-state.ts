@@ -2,8 +2,9 @@
 import { useCallback } from "react";
 import { useSearchParams } from "react-router-dom";
 
-/** One query-string parameter as state; setting the default removes it from the URL. */
-export function useUrlParam(name: string, fallback = ""): [string, (value: string) => void] {
+/** One query-string parameter as state; setting the default removes it from the URL.
+ * With `push`, each change is a history entry (Back returns to the previous value). */
+export function useUrlParam(name: string, fallback = "", push = false): [string, (value: string) => void] {
   const [params, setParams] = useSearchParams();
   const value = params.get(name) ?? fallback;
   const set = useCallback(
@@ -15,10 +16,10 @@ export function useUrlParam(name: string, fallback = ""): [string, (value: strin
           else copy.set(name, next);
           return copy;
         },
-        { replace: true },
+        { replace: !push },
       );
     },
-    [name, fallback, setParams],
+    [name, fallback, push, setParams],
   );
   return [value, set];
 }

@@ -1,17 +1,18 @@
 import { useState } from "react";
 import { JOB_STATUSES } from "../../lib/api/types";
-import { filterClauses, type ColumnFilter as Filter } from "../../lib/query-text";
+import { filterClauses, readFieldFilter, type ColumnFilter as Filter } from "../../lib/query-text";
 import { Popover } from "../../components/popover";
 import type { ColumnSpec } from "./model";
 
 /** The filter button of a column header: a set of statuses, a text, a number range, a
  * time range or a tag value, turned into clauses of the query. */
-export function ColumnFilter({ column, onApply, active }: { column: ColumnSpec; onApply: (clauses: string[]) => void; active: boolean }) {
+export function ColumnFilter({ column, onApply, active, query }: { column: ColumnSpec; onApply: (clauses: string[]) => void; active: boolean; query: string }) {
   return (
     <Popover label="▾" ariaLabel={`Filter ${column.label}`} className={active ? "filter-button active" : "filter-button"}>
       {(close) => (
         <FilterForm
           column={column}
+          query={query}
           onApply={(clauses) => {
             onApply(clauses);
             close();
@@ -22,11 +23,13 @@ export function ColumnFilter({ column, onApply, active }: { column: ColumnSpec; 
   );
 }
 
-function FilterForm({ column, onApply }: { column: ColumnSpec; onApply: (clauses: string[]) => void }) {
-  const [statuses, setStatuses] = useState<string[]>([]);
-  const [text, setText] = useState("");
-  const [min, setMin] = useState("");
-  const [max, setMax] = useState("");
+function FilterForm({ column, onApply, query }: { column: ColumnSpec; onApply: (clauses: string[]) => void; query: string }) {
+  // The form opens with what the query already says about this column.
+  const [current] = useState(() => readFieldFilter(query, column.id));
+  const [statuses, setStatuses] = useState<string[]>(current.values);
+  const [text, setText] = useState(current.text);
+  const [min, setMin] = useState(column.kind === "time" ? isoToLocal(current.min) : current.min);
+  const [max, setMax] = useState(column.kind === "time" ? isoToLocal(current.max) : current.max);
   const field = column.id;
   const number = (s: string) => (s.trim() === "" ? null : Number(s));
   const build = (): string[] => {
@@ -105,4 +108,13 @@ function localToIso(value: string): string | null {
   if (!value) return null;
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+/** An ISO time as a `datetime-local` value in the viewer's zone (empty when unreadable). */
+function isoToLocal(value: string): string {
+  if (!value) return "";
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return "";
+  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);
+  return local.toISOString().slice(0, 16);
 }

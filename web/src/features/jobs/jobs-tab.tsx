@@ -18,8 +18,8 @@ const DEFAULT_SORT = "-created_at";
  * table and the bulk actions on selected jobs. Query, sort, columns and selection are in
  * the URL (`q`, `sort`, `cols`, `sel`). */
 export function JobsTab({ project }: { project: string }) {
-  const [query, setQuery] = useUrlParam("q");
-  const [sort, setSort] = useUrlParam("sort", DEFAULT_SORT);
+  const [query, setQuery] = useUrlParam("q", "", true);
+  const [sort, setSort] = useUrlParam("sort", DEFAULT_SORT, true);
   const [columnIds, setColumnIds] = useUrlList("cols");
   const [selection, setSelection] = useUrlList("sel");
   const keys = useQuery(keysQuery(project));

@@ -141,7 +141,7 @@ export function JobsTable(props: JobsTableProps) {
         ) : (
           <span className="th-label">{column.label}</span>
         )}
-        {column.sortable ? <ColumnFilter column={column} active={filtered.has(column.id)} onApply={(clauses) => props.onFilter(column.id, clauses)} /> : null}
+        {column.sortable ? <ColumnFilter column={column} query={props.filter} active={filtered.has(column.id)} onApply={(clauses) => props.onFilter(column.id, clauses)} /> : null}
       </div>
     );
   };
