@@ -7,7 +7,7 @@ PORT ?= 5555
 ONLY ?=
 PYTEST_ARGS ?=
 
-.PHONY: setup web run test test-web chromium lint format bench docs clean
+.PHONY: setup web run test test-web screenshots chromium lint format bench docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,10 @@ format: setup
 test: lint chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory test-web
+
+## screenshots: run the GUI's end-to-end tests and refresh the pictures in docs/images/
+screenshots: setup chromium web/node_modules/.package-lock.json
+	cd web && ATLAS_UPDATE_SCREENSHOTS=1 ATLAS_PYTHON=$(abspath $(BIN)/python) PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npx playwright test
 
 ## chromium: Debian's Chromium for the browser tests (installed with apt-get when root)
 chromium:

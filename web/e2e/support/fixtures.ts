@@ -56,7 +56,7 @@ export async function tick(box: Locator): Promise<void> {
   await expect(box).toBeChecked();
 }
 
-/** Write a screenshot of the whole viewport to docs/images/NAME.png (for docs/gui.md). */
+/** Write a screenshot of the whole viewport to NAME.png in `screenshotsDir`. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(screenshotsDir, { recursive: true });
   await page.screenshot({ path: join(screenshotsDir, `${name}.png`), animations: "disabled" });

@@ -12,8 +12,15 @@ export const repoRoot = resolve(here, "..", "..", "..");
 /** The job scripts the harness and the tests run as real tracked jobs. */
 export const jobsDir = resolve(here, "..", "jobs");
 
-/** Screenshots of each page, used by docs/gui.md. */
-export const screenshotsDir = resolve(repoRoot, "docs", "images");
+/**
+ * Where the tests write a screenshot of each page: web/e2e/.results/screenshots, or
+ * docs/images (the pictures in docs/gui.md) when ATLAS_UPDATE_SCREENSHOTS=1
+ * (`make screenshots`), so an ordinary test run leaves the docs as they are.
+ */
+export const screenshotsDir =
+  process.env.ATLAS_UPDATE_SCREENSHOTS === "1"
+    ? resolve(repoRoot, "docs", "images")
+    : resolve(here, "..", ".results", "screenshots");
 
 /** The Python that has Atlas installed: $ATLAS_PYTHON, else the repository's .venv. */
 export function atlasPython(): string {
