@@ -69,6 +69,7 @@ chromium:
 
 ## test-web: the GUI's unit tests (Vitest), then its end-to-end tests (Playwright, real server)
 test-web: setup chromium web/node_modules/.package-lock.json
+	cd web && npm run lint
 	cd web && npx vitest run
 	cd web && npx tsc -p e2e/tsconfig.json
 	cd web && ATLAS_PYTHON=$(abspath $(BIN)/python) PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npx playwright test

@@ -42,9 +42,12 @@ NAME = "scheduling"
 PROJECT = "bench-scheduling"
 SLOTS = 4
 LATENCY_JOBS = 200
-RAY_LATENCY_JOBS = 10
+RAY_LATENCY_JOBS = 5
 THROUGHPUT_JOBS = 500
-RAY_THROUGHPUT_JOBS = 40
+RAY_THROUGHPUT_JOBS = 8
+WARMUP_SHARE = 10
+"""A warm-up round runs a tenth of a repetition's jobs (at least 2): enough to load every
+code path on both sides, without adding a whole repetition to the run's time."""
 QUEUED_JOBS = 10_000
 TARGET_LATENCY_MS = 50.0
 TARGET_LATENCY_RATIO = 10.0
@@ -105,11 +108,16 @@ def _atlas_worker(server: AtlasServer, work: Path, code: Path, name: str = "atla
     )
 
 
+def _warmup(jobs: int) -> int:
+    return max(2, jobs // WARMUP_SHARE)
+
+
 def _latency_measure(worker: Worker, jobs: int, marks: Path) -> Callable[[], Sample]:
     rounds = itertools.count()
 
     def measure() -> Sample:
-        answer = worker.call("latency", jobs=jobs, marks=str(marks / f"{next(rounds)}"))
+        folder = marks / f"{next(rounds)}"
+        answer = worker.call("latency", jobs=jobs, marks=str(folder))
         return {
             "value": answer["median"],
             "p99": answer["p99"],
@@ -124,12 +132,15 @@ def _latency_measure(worker: Worker, jobs: int, marks: Path) -> Callable[[], Sam
 def _latency(
     context: Context, ours: Worker, peer: Worker, peer_env: RayEnv, marks: Path
 ) -> Result:
+    for _ in range(context.warmup):
+        _latency_measure(ours, _warmup(LATENCY_JOBS), marks / "atlas-warmup")()
+        _latency_measure(peer, _warmup(RAY_LATENCY_JOBS), marks / "ray-warmup")()
     mine, theirs = alternate(
         f"{NAME}_latency",
         _latency_measure(ours, LATENCY_JOBS, marks / "atlas"),
         _latency_measure(peer, RAY_LATENCY_JOBS, marks / "ray"),
         repetitions=context.repetitions,
-        warmup=context.warmup,
+        warmup=0,
     )
     atlas, ray = stats(mine), stats(theirs)
     ratio = ray.median / atlas.median
@@ -168,12 +179,15 @@ def _throughput(context: Context, ours: Worker, peer: Worker, peer_env: RayEnv) 
 
         return once
 
+    for _ in range(context.warmup):
+        measure(ours, _warmup(THROUGHPUT_JOBS))()
+        measure(peer, _warmup(RAY_THROUGHPUT_JOBS))()
     mine, theirs = alternate(
         f"{NAME}_throughput",
         measure(ours, THROUGHPUT_JOBS),
         measure(peer, RAY_THROUGHPUT_JOBS),
         repetitions=context.repetitions,
-        warmup=context.warmup,
+        warmup=0,
     )
     atlas = stats(mine)
     return Result(

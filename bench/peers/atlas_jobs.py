@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from jobclock import read_stamp, summary, wait_for
+from jobclock import FILE_POLL_S, read_stamp, summary, wait_for
 
 import atlas
 from atlas.domain import FINAL_STATUSES, JobStatus
@@ -63,7 +63,9 @@ def latency(jobs: int, marks: Path) -> dict[str, Any]:
         started = time.time()
         job_id = _submit(["sh", "-c", f"date +%s.%N > {mark}"], f"latency-{index}")
         submit_calls.append((time.time() - started) * 1000)
-        stamp = wait_for(lambda: read_stamp(mark), WAIT_S, f"job {job_id} to start")
+        stamp = wait_for(
+            lambda: read_stamp(mark), WAIT_S, f"job {job_id} to start", pause=FILE_POLL_S
+        )
         latencies.append((stamp - started) * 1000)
         status = wait_for(lambda: _final(client, job_id), WAIT_S, f"job {job_id} to end")
         if status != JobStatus.COMPLETED:

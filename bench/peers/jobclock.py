@@ -14,10 +14,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-__all__ = ["read_stamp", "summary", "wait_for"]
+__all__ = ["API_POLL_S", "FILE_POLL_S", "read_stamp", "summary", "wait_for"]
 
 T = TypeVar("T")
-POLL_S = 0.002
+FILE_POLL_S = 0.002
+"""Between two looks for a job's timestamp file (cheap: no server is asked)."""
+API_POLL_S = 0.02
+"""Between two questions to a server (so the wait does not load the server it measures)."""
 
 
 def read_stamp(path: Path) -> float | None:
@@ -31,8 +34,10 @@ def read_stamp(path: Path) -> float | None:
     return float(text)
 
 
-def wait_for(probe: Callable[[], T | None], timeout: float, what: str) -> T:
-    """Call ``probe`` every few milliseconds until it answers something other than None."""
+def wait_for(
+    probe: Callable[[], T | None], timeout: float, what: str, *, pause: float = API_POLL_S
+) -> T:
+    """Call ``probe`` every ``pause`` seconds until it answers something other than None."""
     deadline = time.monotonic() + timeout
     while True:
         found = probe()
@@ -40,7 +45,7 @@ def wait_for(probe: Callable[[], T | None], timeout: float, what: str) -> T:
             return found
         if time.monotonic() > deadline:
             raise RuntimeError(f"gave up waiting for {what} after {timeout:.0f} s")
-        time.sleep(POLL_S)
+        time.sleep(pause)
 
 
 def summary(values: Sequence[float]) -> dict[str, float]:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import ray
-from jobclock import read_stamp, summary, wait_for
+from jobclock import FILE_POLL_S, read_stamp, summary, wait_for
 from ray.job_submission import JobStatus, JobSubmissionClient
 
 STATE: dict[str, Any] = {}
@@ -56,7 +56,9 @@ def latency(jobs: int, marks: Path) -> dict[str, Any]:
         started = time.time()
         job_id = _submit(f"date +%s.%N > {mark}")
         submit_calls.append((time.time() - started) * 1000)
-        stamp = wait_for(lambda: read_stamp(mark), WAIT_S, f"job {job_id} to start")
+        stamp = wait_for(
+            lambda: read_stamp(mark), WAIT_S, f"job {job_id} to start", pause=FILE_POLL_S
+        )
         latencies.append((stamp - started) * 1000)
         status = wait_for(lambda: _final(job_id), WAIT_S, f"job {job_id} to end")
         if status != JobStatus.SUCCEEDED:
