@@ -10,6 +10,7 @@ end, failure or not: SIGTERM to its process group, then SIGKILL to every process
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -143,10 +144,8 @@ class RayHead:
                 os.killpg(process.pid, signal.SIGTERM)
             _, alive = psutil.wait_procs(family, timeout=10)
             for leftover in alive:
-                try:
+                with contextlib.suppress(psutil.Error):
                     leftover.kill()
-                except psutil.Error:
-                    pass
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -196,4 +195,3 @@ def tree(pid: int) -> list[psutil.Process]:
         return [root, *root.children(recursive=True)]
     except psutil.Error:
         return []
-

@@ -50,7 +50,11 @@ class AtlasServer:
             command += ["--db-url", self.db_url]
         with self.log_path.open("wb") as log:
             self._process = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, cwd=self.home, env=clean_env(**self.settings)
+                command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=self.home,
+                env=clean_env(**self.settings),
             )
         deadline = time.monotonic() + timeout
         self.url = self._wait_for_url(deadline)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -64,10 +65,10 @@ def latency(jobs: int, marks: Path) -> dict[str, Any]:
         job_id = _submit(["sh", "-c", f"date +%s.%N > {mark}"], f"latency-{index}")
         submit_calls.append((time.time() - started) * 1000)
         stamp = wait_for(
-            lambda: read_stamp(mark), WAIT_S, f"job {job_id} to start", pause=FILE_POLL_S
+            partial(read_stamp, mark), WAIT_S, f"job {job_id} to start", pause=FILE_POLL_S
         )
         latencies.append((stamp - started) * 1000)
-        status = wait_for(lambda: _final(client, job_id), WAIT_S, f"job {job_id} to end")
+        status = wait_for(partial(_final, client, job_id), WAIT_S, f"job {job_id} to end")
         if status != JobStatus.COMPLETED:
             raise RuntimeError(f"job {job_id} ended {status}")
     return {**summary(latencies), "submit_call_ms": summary(submit_calls)["median"]}

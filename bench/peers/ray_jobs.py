@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sys
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +37,10 @@ def setup() -> dict[str, Any]:
 
 def _submit(entrypoint: str) -> str:
     client: JobSubmissionClient = STATE["client"]
-    return client.submit_job(
+    job_id = client.submit_job(
         entrypoint=entrypoint, runtime_env=STATE["runtime_env"], entrypoint_num_cpus=1
     )
+    return str(job_id)
 
 
 def _final(job_id: str) -> JobStatus | None:
@@ -57,10 +59,10 @@ def latency(jobs: int, marks: Path) -> dict[str, Any]:
         job_id = _submit(f"date +%s.%N > {mark}")
         submit_calls.append((time.time() - started) * 1000)
         stamp = wait_for(
-            lambda: read_stamp(mark), WAIT_S, f"job {job_id} to start", pause=FILE_POLL_S
+            partial(read_stamp, mark), WAIT_S, f"job {job_id} to start", pause=FILE_POLL_S
         )
         latencies.append((stamp - started) * 1000)
-        status = wait_for(lambda: _final(job_id), WAIT_S, f"job {job_id} to end")
+        status = wait_for(partial(_final, job_id), WAIT_S, f"job {job_id} to end")
         if status != JobStatus.SUCCEEDED:
             raise RuntimeError(f"job {job_id} ended {status}")
     return {**summary(latencies), "submit_call_ms": summary(submit_calls)["median"]}
@@ -74,7 +76,7 @@ def throughput(jobs: int) -> dict[str, Any]:
     submitted = time.time()
     ends = []
     for job_id in ids:
-        status = wait_for(lambda: _final(job_id), WAIT_S, f"job {job_id} to end")
+        status = wait_for(partial(_final, job_id), WAIT_S, f"job {job_id} to end")
         info = client.get_job_info(job_id)
         if status != JobStatus.SUCCEEDED or info.end_time is None:
             raise RuntimeError(f"job {job_id} ended {status}")
