@@ -1,34 +1,37 @@
 """Atlas: track, compare and reproduce machine-learning jobs.
 
-``import atlas`` is light (standard library only; the HTTP client loads in the background
-sender). The first tracking call in a process with no job starts one; see docs/sdk.md.
+``import atlas`` loads nothing but this file and the version: every public name is imported on
+first use (and then cached here), so a plain ``import atlas`` — and every process that imports
+a submodule, such as a job's launcher — stays fast. The first tracking call in a process with no
+job starts one; see docs/sdk.md.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING
 
-from atlas.sdk.run import Run
-from atlas.sdk.tracking import (
-    configure,
-    current_job,
-    finish,
-    get_metrics_for_all_jobs,
-    init,
-    load_parameters,
-    log_metric,
-    log_metrics,
-    log_param,
-    log_params,
-    save_artifact,
-    set_tag,
-)
 from atlas.version import __version__
 
 if TYPE_CHECKING:
     from atlas.sdk.client import Client
     from atlas.sdk.handle import Job
+    from atlas.sdk.run import Run
     from atlas.sdk.submit import submit
+    from atlas.sdk.tracking import (
+        configure,
+        current_job,
+        finish,
+        get_metrics_for_all_jobs,
+        init,
+        load_parameters,
+        log_metric,
+        log_metrics,
+        log_param,
+        log_params,
+        save_artifact,
+        set_tag,
+    )
 
 __all__ = [
     "Client",
@@ -50,18 +53,24 @@ __all__ = [
     "submit",
 ]
 
-_LAZY = {
+_MODULES = {
     "Client": "atlas.sdk.client",
     "Job": "atlas.sdk.handle",
+    "Run": "atlas.sdk.run",
     "submit": "atlas.sdk.submit",
 }
+"""Where each public name lives; the rest of ``__all__`` is in ``atlas.sdk.tracking``."""
 
 
 def __getattr__(name: str) -> object:
-    """``atlas.Client``, ``atlas.Job`` and ``atlas.submit``, imported on first use."""
-    module = _LAZY.get(name)
-    if module is None:
+    """Import a public name on first use and keep it, so later lookups cost a dict hit."""
+    if name not in __all__:
         raise AttributeError(f"module 'atlas' has no attribute {name!r}")
-    import importlib
+    module = _MODULES.get(name, "atlas.sdk.tracking")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
-    return getattr(importlib.import_module(module), name)
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -14,7 +14,7 @@ import pytest
 
 from atlas.domain import JobStatus
 from atlas.executors.local import LocalExecutor
-from atlas.executors.workdir import CONTROL_DIR
+from atlas.executors.launcher import CONTROL_DIR
 from atlas.scheduler.files import JobFiles, snapshot_relpath
 from atlas.scheduler.reconcile import reconcile
 from atlas.scheduler.scheduler import Scheduler

@@ -10,7 +10,6 @@ filter: absolute paths, ``..``, links leading outside, devices and special modes
 from __future__ import annotations
 
 import json
-import tarfile
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,38 +18,14 @@ import click
 
 from atlas.cli.context import CliContext, pass_cli
 from atlas.cli.jobs import jobs_delete
-from atlas.errors import ConflictError, InvalidInputError, NotFoundError
+from atlas.errors import ConflictError, NotFoundError
+from atlas.executors.workdir import unpack_snapshot
 
 if TYPE_CHECKING:
     from atlas.domain import Job
     from atlas.sdk.client import Client
 
 __all__ = ["delete_group", "fetch_job", "get_group", "unpack_snapshot"]
-
-
-def unpack_snapshot(archive: Path, target: Path) -> int:
-    """Unpack a snapshot ``.tar.gz`` into ``target`` safely (see the module docstring);
-    answer how many entries it held. ``InvalidInputError`` for an unsafe or broken archive."""
-    try:
-        with tarfile.open(archive, mode="r:gz") as tar:
-            members = tar.getmembers()
-            for member in members:  # all checked before anything is written
-                _check_member(member, target)
-            target.mkdir(parents=True, exist_ok=True)
-            tar.extractall(target, filter="data")
-    except tarfile.FilterError as exc:
-        raise InvalidInputError(f"refused to unpack the snapshot: {exc}") from None
-    except (tarfile.TarError, OSError, EOFError) as exc:
-        raise InvalidInputError(f"the snapshot {archive} cannot be unpacked: {exc}") from None
-    return len(members)
-
-
-def _check_member(member: tarfile.TarInfo, target: Path) -> None:
-    """``FilterError`` for a member the ``data`` filter refuses, or with an absolute name
-    (which the filter would quietly make relative)."""
-    if member.name.startswith("/") or (member.issym() and member.linkname.startswith("/")):
-        raise tarfile.AbsolutePathError(member)
-    tarfile.data_filter(member, str(target))
 
 
 def _destination(dest: Path) -> Path:

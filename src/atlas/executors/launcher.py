@@ -213,7 +213,7 @@ class Launcher:
 
             from atlas.executors.workdir import unpack_snapshot
 
-            count = unpack_snapshot(Path(str(snapshot)), Path(self.workdir))
+            count = unpack_snapshot(Path(str(snapshot)), Path(self.workdir), reserved=CONTROL_DIR)
             self._say(f"unpacked the code snapshot: {count} files and folders")
         write_params(self.workdir, _dict(self.spec.get("params")))
         variables = job_environment(self.spec, os.environ, self._environment())

@@ -16,21 +16,22 @@ import tarfile
 from pathlib import Path
 
 from atlas.errors import InvalidInputError
-from atlas.executors.launcher import CONTROL_DIR
 
 __all__ = ["unpack_snapshot"]
 
 
-def unpack_snapshot(archive: Path, dest: Path) -> int:
+def unpack_snapshot(archive: Path, dest: Path, *, reserved: str | None = None) -> int:
     """Unpack the ``.tar.gz`` ``archive`` into the folder ``dest``; return the member count.
 
     ``InvalidInputError`` naming the member for an unsafe member (the archive is refused
     whole: members are checked before anything is written) and for an unreadable archive.
+    A member under the top-level folder ``reserved`` (the launcher's control folder) is
+    unsafe too.
     """
     try:
         with tarfile.open(archive, "r:gz") as tar:
             members = tar.getmembers()
-            checked = [_checked_member(member, dest) for member in members]
+            checked = [_checked_member(member, dest, reserved) for member in members]
             dest.mkdir(parents=True, exist_ok=True)
             tar.extractall(dest, members=checked, filter="data")
     except InvalidInputError:
@@ -45,14 +46,16 @@ def unpack_snapshot(archive: Path, dest: Path) -> int:
     return len(checked)
 
 
-def _checked_member(member: tarfile.TarInfo, dest: Path) -> tarfile.TarInfo:
+def _checked_member(member: tarfile.TarInfo, dest: Path, reserved: str | None) -> tarfile.TarInfo:
     """``member`` after the stdlib's ``data`` filter, or ``InvalidInputError``."""
     name = member.name
     parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".")]
     if name.startswith("/") or ".." in parts:
         raise _unsafe(member, "the name leaves the working folder")
-    if parts and parts[0] == CONTROL_DIR:
-        raise _unsafe(member, f"{CONTROL_DIR}/ is reserved for Atlas's own files")
+    if member.issym() and member.linkname.startswith("/"):
+        raise _unsafe(member, "the link points outside the working folder")
+    if reserved is not None and parts and parts[0] == reserved:
+        raise _unsafe(member, f"{reserved}/ is reserved for Atlas's own files")
     try:
         return tarfile.data_filter(member, str(dest))
     except tarfile.FilterError as exc:

@@ -368,10 +368,17 @@ class Scheduler:
             log_path=self.files.log_path(job.id),
         )
 
-    def _update(self, job_id: str, **changes: object) -> None:
+    def _update(
+        self,
+        job_id: str,
+        *,
+        status: JobStatus,
+        exit_code: int | None = None,
+        error: JobError | None = None,
+    ) -> None:
         """Write a status change; a job deleted or changed meanwhile is logged, not raised."""
         try:
-            self.store.update_job(job_id, **changes)  # type: ignore[arg-type]
+            self.store.set_status(job_id, status, exit_code=exit_code, error=error)
         except (NotFoundError, InvalidTransitionError) as exc:
             logger.warning("job %s: status not recorded: %s", job_id, exc.message)
 

@@ -211,6 +211,17 @@ class Store(Protocol):
         finished_at (on a final status) with ``at`` (default: now). Asking for the status
         the job already has changes nothing, so a retried report is harmless."""
 
+    def set_status(
+        self,
+        job_id: str,
+        status: JobStatus,
+        *,
+        exit_code: int | None = None,
+        error: JobError | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        """Change a job's status as ``update_job`` does, without reading the job back."""
+
     def delete_job(self, job_id: str) -> None:
         """Delete the job and its rows (the caller removes its files)."""
 

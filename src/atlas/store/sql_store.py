@@ -202,6 +202,20 @@ class SqlStore:
             )
             return job_pages.get_job(conn, job_id)
 
+    def set_status(
+        self,
+        job_id: str,
+        status: JobStatus,
+        *,
+        exit_code: int | None = None,
+        error: JobError | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        """``update_job`` for a status change alone, without reading the job back (the
+        scheduler's path: one transaction, no params/tags/summaries loaded)."""
+        with self._write() as conn:
+            jobs.update_job(conn, job_id, status=status, exit_code=exit_code, error=error, at=at)
+
     def delete_job(self, job_id: str) -> None:
         """Delete the job and its rows (the caller removes its files)."""
         with self._write() as conn:
