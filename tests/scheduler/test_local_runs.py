@@ -13,8 +13,8 @@ import psutil
 import pytest
 
 from atlas.domain import JobStatus
-from atlas.executors.local import LocalExecutor
 from atlas.executors.launcher import CONTROL_DIR
+from atlas.executors.local import LocalExecutor
 from atlas.scheduler.files import JobFiles, snapshot_relpath
 from atlas.scheduler.reconcile import reconcile
 from atlas.scheduler.scheduler import Scheduler
