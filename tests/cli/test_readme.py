@@ -74,3 +74,20 @@ def test_quickstart_script_is_tracked_and_listed(
     assert list(frame["job_id"]) == [job["id"]]
     assert series.values[0] == 1.0
     assert len(series.values) == 100
+
+
+def test_submit_snippet_runs_jobs_on_the_scheduler(
+    atlas_server: str, atlas: Invoke, tmp_path: Path
+) -> None:
+    created = atlas("init", "mnist")
+    assert created.exit_code == 0, created.output
+    snippet = next(block for block in _blocks("python") if "atlas.submit(" in block)
+    (tmp_path / "sweep.py").write_text(snippet)
+    env = clean_env(tmp_path / "home", ATLAS_URL=atlas_server)
+    run = subprocess.run(
+        [sys.executable, "sweep.py"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert len(lines) == 2
+    assert all(" completed " in line for line in lines), run.stdout
