@@ -1,8 +1,10 @@
 """The launcher: the small process between the server and a job's command.
 
-Run by the local executor as ``python -P <this file> <workdir>/.atlas/spec.json`` (``python
--m atlas.executors.launcher SPEC`` works too, but imports the ``atlas`` package first), in its
-own session, with stdout and stderr appended to the job's log. It:
+Run by the local executor as ``python -P -c <stub> <this file> <workdir>/.atlas/spec.json``, a
+stub that imports this file as the top-level module ``launcher`` (from its cached bytecode, and
+without the ``atlas`` package) and calls :func:`main` (``python -m atlas.executors.launcher
+SPEC`` works too, but imports the ``atlas`` package first), in its own session, with stdout
+and stderr appended to the job's log. It:
 
 1. unpacks the code snapshot into the working folder (tar-slip safe) and writes the params
    files; builds or reuses the job's environment (``env: auto`` and a requirements.txt),

@@ -32,12 +32,19 @@ def _git(folder: Path, *args: str) -> str | None:
     return done.stdout.decode("utf-8", "replace")
 
 
+def in_git_checkout(folder: Path) -> bool:
+    """Whether ``folder`` or a parent holds a ``.git`` entry: the cheap test that spares a
+    submission from a folder outside any checkout two ``git`` processes."""
+    current = folder.resolve()
+    return any((candidate / ".git").exists() for candidate in (current, *current.parents))
+
+
 def git_state(folder: Path) -> dict[str, object]:
     """``{"commit", "branch", "dirty", "diff"}`` for a folder in a git checkout with at least
     one commit, else ``{}``. ``diff`` is ``git diff HEAD`` of the folder (tracked files), cut
     at :data:`MAX_DIFF_BYTES` (then ``diff_truncated`` is true); ``dirty`` also counts
     untracked files that are not ignored."""
-    commit = _git(folder, "rev-parse", "HEAD")
+    commit = _git(folder, "rev-parse", "HEAD") if in_git_checkout(folder) else None
     if commit is None:
         return {}
     branch = (_git(folder, "rev-parse", "--abbrev-ref", "HEAD") or "").strip()

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import IO
 
 from atlas.errors import InvalidInputError, PayloadTooLargeError
+from atlas.sdk.gitstate import in_git_checkout
 from atlas.sdk.ignores import IgnoreRules
 
 __all__ = [
@@ -61,6 +62,8 @@ class Snapshot:
 
 def _git_files(folder: Path) -> list[str] | None:
     """The files git would take (see the module docstring); ``None`` outside a checkout."""
+    if not in_git_checkout(folder):
+        return None
     args = ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]
     try:
         inside = subprocess.run(
