@@ -1,6 +1,6 @@
 """The launcher: the small process between the server and a job's command.
 
-Run by the local executor as ``python -P -c <stub> <this file> <workdir>/.atlas/spec.json``, a
+Run by the local executor as ``python -S -P -c <stub> <this file> <workdir>/.atlas/spec.json``, a
 stub that imports this file as the top-level module ``launcher`` (from its cached bytecode, and
 without the ``atlas`` package) and calls :func:`main` (``python -m atlas.executors.launcher
 SPEC`` works too, but imports the ``atlas`` package first), in its own session, with stdout
@@ -72,6 +72,15 @@ _HANDLED_SIGNALS = (*_CANCEL_SIGNALS, signal.SIGALRM)
 
 
 # -- the control files (the launcher and the executor share them) --------------------------------
+def _site_packages() -> None:
+    """Put site-packages on ``sys.path``: the launcher starts with ``-S``, since processing
+    site costs every job ~3 ms, and most jobs never need more than the standard library."""
+    if sys.flags.no_site and "site" not in sys.modules:
+        import site
+
+        site.main()
+
+
 def write_json_atomic(path: StrPath, data: Mapping[str, object], *, durable: bool = False) -> None:
     """Write ``data`` as JSON to ``path`` so a reader sees the whole file or none: written
     beside it, then renamed over it; ``durable`` also fsyncs it (to survive a power loss,
@@ -213,6 +222,7 @@ class Launcher:
         if snapshot:
             from pathlib import Path
 
+            _site_packages()
             from atlas.executors.workdir import unpack_snapshot
 
             count = unpack_snapshot(Path(str(snapshot)), Path(self.workdir), reserved=CONTROL_DIR)
@@ -244,6 +254,7 @@ class Launcher:
             return None
         from pathlib import Path
 
+        _site_packages()
         from atlas.envs.builder import EnvBuilder
 
         self._builder = EnvBuilder(
@@ -310,6 +321,7 @@ class Launcher:
     def _failure(self, exc: Exception) -> str:
         """The error sentence of a job that could not run (atlas.errors is imported only
         here: the launcher's start stays light)."""
+        _site_packages()
         from atlas.errors import AtlasError
 
         if isinstance(exc, AtlasError):
@@ -376,6 +388,7 @@ class Launcher:
             group = self._builder.process.pid if self._builder.process is not None else None
         if group is None:
             return  # nothing runs now, and the command will not start
+        _site_packages()
         import psutil
 
         try:
@@ -421,6 +434,7 @@ class Launcher:
             self._metrics_thread.join(timeout=_LEFTOVER_GRACE)
 
     def _report_metrics(self, pid: int, stop: threading.Event) -> None:
+        _site_packages()
         from atlas.executors.sysmetrics import GpuReader, MetricsReporter, ProcessTreeSampler
         from atlas.sdk.client import Client
 

@@ -301,7 +301,7 @@ class LocalExecutor:
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(log_path, "ab") as log:
             return subprocess.Popen(
-                [self.python, "-P", "-c", _STUB, launcher.__file__, str(spec_path)],
+                [self.python, "-S", "-P", "-c", _STUB, launcher.__file__, str(spec_path)],
                 cwd=spec_path.parent,  # never the job's code: it could shadow our modules
                 stdin=subprocess.DEVNULL,
                 stdout=log,
