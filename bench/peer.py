@@ -44,35 +44,48 @@ class MlflowEnv:
 
 def mlflow_env(root: Path = PEERS_ROOT) -> MlflowEnv:
     """Return the MLflow venv, creating and installing it when missing or broken."""
-    venv = root / "mlflow"
-    python = venv / "bin" / "python"
-    version = _version(python)
-    if version is None:
-        print(f"bench: installing {REQUIREMENT} into {venv} (once)", file=sys.stderr)
-        shutil.rmtree(venv, ignore_errors=True)
-        root.mkdir(parents=True, exist_ok=True)
-        _run([_system_python(), "-m", "venv", str(venv)])
-        _run([str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
-        _run([str(python), "-m", "pip", "install", "--quiet", REQUIREMENT, *EXTRA])
-        version = _version(python)
-        if version is None:
-            raise BenchError(f"{REQUIREMENT} did not install into {venv}")
+    python, version = peer_venv(
+        root / "mlflow",
+        [REQUIREMENT, *EXTRA],
+        probe="import mlflow, psycopg2; print(mlflow.__version__)",
+        env=MLFLOW_ENV,
+    )
     return MlflowEnv(python=python, version=version)
 
 
-def _version(python: Path) -> str | None:
+def peer_venv(
+    venv: Path, requirements: list[str], *, probe: str, env: dict[str, str]
+) -> tuple[Path, str]:
+    """A peer's own venv at ``venv`` with ``requirements``: its interpreter and the version
+    that ``probe`` (Python code) prints. Installed once; reinstalled when the probe fails."""
+    python = venv / "bin" / "python"
+    version = _version(python, probe, env)
+    if version is None:
+        print(f"bench: installing {' '.join(requirements)} into {venv} (once)", file=sys.stderr)
+        shutil.rmtree(venv, ignore_errors=True)
+        venv.parent.mkdir(parents=True, exist_ok=True)
+        _run([_system_python(), "-m", "venv", str(venv)])
+        _run([str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
+        _run([str(python), "-m", "pip", "install", "--quiet", *requirements])
+        version = _version(python, probe, env)
+        if version is None:
+            raise BenchError(f"{' '.join(requirements)} did not install into {venv}")
+    return python, version
+
+
+def _version(python: Path, probe: str, env: dict[str, str]) -> str | None:
     if not python.exists():
         return None
-    probe = subprocess.run(
-        [str(python), "-c", "import mlflow, psycopg2; print(mlflow.__version__)"],
+    answer = subprocess.run(
+        [str(python), "-c", probe],
         capture_output=True,
         text=True,
-        env={**MLFLOW_ENV, "PATH": "/usr/bin:/bin"},
+        env={**env, "PATH": "/usr/bin:/bin"},
         check=False,
     )
-    if probe.returncode != 0:
+    if answer.returncode != 0:
         return None
-    return probe.stdout.strip() or None
+    return answer.stdout.strip() or None
 
 
 def _system_python() -> str:

@@ -16,7 +16,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from types import TracebackType
 import httpx
 import psutil
 
-from bench.peer import PEERS_ROOT, _run, _system_python
+from bench.peer import PEERS_ROOT, peer_venv
 from bench.worker import BenchError, clean_env
 
 __all__ = ["RAY_ENV", "RayEnv", "RayHead", "free_ports", "ray_env", "tree"]
@@ -60,34 +59,13 @@ class RayEnv:
 def ray_env(root: Path = PEERS_ROOT) -> RayEnv:
     """Return the Ray venv, creating and installing it when missing or broken."""
     venv = root / "ray"
-    python = venv / "bin" / "python"
-    version = _version(python)
-    if version is None:
-        print(f"bench: installing {REQUIREMENT} into {venv} (once)", file=sys.stderr)
-        shutil.rmtree(venv, ignore_errors=True)
-        root.mkdir(parents=True, exist_ok=True)
-        _run([_system_python(), "-m", "venv", str(venv)])
-        _run([str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
-        _run([str(python), "-m", "pip", "install", "--quiet", REQUIREMENT])
-        version = _version(python)
-        if version is None:
-            raise BenchError(f"{REQUIREMENT} did not install into {venv}")
-    return RayEnv(python=python, ray=venv / "bin" / "ray", version=version)
-
-
-def _version(python: Path) -> str | None:
-    if not python.exists():
-        return None
-    probe = subprocess.run(
-        [str(python), "-c", "import ray, ray.dashboard, aiohttp; print(ray.__version__)"],
-        capture_output=True,
-        text=True,
-        env={**RAY_ENV, "PATH": "/usr/bin:/bin"},
-        check=False,
+    python, version = peer_venv(
+        venv,
+        [REQUIREMENT],
+        probe="import ray, ray.dashboard, aiohttp; print(ray.__version__)",
+        env=RAY_ENV,
     )
-    if probe.returncode != 0:
-        return None
-    return probe.stdout.strip() or None
+    return RayEnv(python=python, ray=venv / "bin" / "ray", version=version)
 
 
 def free_ports(count: int) -> list[int]:
