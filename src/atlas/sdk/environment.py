@@ -14,11 +14,11 @@ import platform
 import re
 import shlex
 import socket
-import subprocess
 import sys
 from pathlib import Path
 
 from atlas.errors import InvalidInputError
+from atlas.sdk.gitstate import git_state
 from atlas.sdk.records import CreateJob
 
 __all__ = ["JOB_CONFIG", "check_project", "default_project", "describe", "job_name", "origin"]
@@ -26,7 +26,6 @@ __all__ = ["JOB_CONFIG", "check_project", "default_project", "describe", "job_na
 JOB_CONFIG = "job.config.yaml"
 _UNSAFE = re.compile(r"[^\w.\- ]+")
 _PROJECT_NAME = re.compile(r"(?![ .])[\w.\- ]{1,200}")
-_GIT_TIMEOUT = 5.0
 
 
 def default_project(configured: str | None, folder: Path | None = None) -> str:
@@ -94,33 +93,7 @@ def origin() -> dict[str, object]:
 def describe(record: CreateJob) -> CreateJob:
     """``record`` with the git state of the working folder and the Python environment
     (computed in the sender thread: it runs git and reads package metadata)."""
-    return record.with_fields(git=_git(Path.cwd()), environment=_environment())
-
-
-def _git(folder: Path) -> dict[str, object]:
-    def run(*args: str) -> str | None:
-        try:
-            done = subprocess.run(
-                ["git", *args],
-                cwd=folder,
-                capture_output=True,
-                text=True,
-                timeout=_GIT_TIMEOUT,
-                check=False,
-            )
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return done.stdout.strip() if done.returncode == 0 else None
-
-    commit = run("rev-parse", "HEAD")
-    if commit is None:
-        return {}
-    status = run("status", "--porcelain", "--untracked-files=no")
-    return {
-        "commit": commit,
-        "branch": run("rev-parse", "--abbrev-ref", "HEAD") or "",
-        "dirty": bool(status),
-    }
+    return record.with_fields(git=git_state(Path.cwd()), environment=_environment())
 
 
 def _environment() -> dict[str, object]:

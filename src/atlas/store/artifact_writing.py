@@ -4,23 +4,52 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
-from typing import NamedTuple, Self
+from typing import BinaryIO, NamedTuple, Self
 
-from atlas.errors import InvalidInputError, PayloadTooLargeError, RangeNotSatisfiableError
+from atlas.errors import (
+    InvalidInputError,
+    NotFoundError,
+    PayloadTooLargeError,
+    RangeNotSatisfiableError,
+)
 
 __all__ = [
     "READ_CHUNK_BYTES",
     "HashingWriter",
     "StoredFile",
     "byte_range",
+    "read_pieces",
     "temp_name",
     "write_all",
 ]
 
 READ_CHUNK_BYTES = 1 << 20
 """Size of the pieces ``open_read`` yields."""
+
+
+def read_pieces(
+    opener: Callable[[], BinaryIO], relpath: str, start: int, stop: int
+) -> Iterator[bytes]:
+    """The bytes ``start:stop`` of the file ``opener`` opens, in pieces of at most
+    :data:`READ_CHUNK_BYTES`; the file opens at the first piece asked for and closes with the
+    generator. ``NotFoundError`` naming ``relpath`` when it does not exist."""
+    if start >= stop:
+        return
+    try:
+        file = opener()
+    except FileNotFoundError:
+        raise NotFoundError(f"no file {relpath!r}", detail={"path": relpath}) from None
+    with file:
+        file.seek(start)
+        left = stop - start
+        while left > 0:
+            piece = file.read(min(READ_CHUNK_BYTES, left))
+            if not piece:
+                return
+            left -= len(piece)
+            yield bytes(piece)
 
 
 class StoredFile(NamedTuple):

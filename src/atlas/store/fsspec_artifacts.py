@@ -17,10 +17,10 @@ from fsspec.core import url_to_fs
 from atlas.errors import NotFoundError
 from atlas.store.artifact_paths import safe_relpath
 from atlas.store.artifact_writing import (
-    READ_CHUNK_BYTES,
     HashingWriter,
     StoredFile,
     byte_range,
+    read_pieces,
     temp_name,
     write_all,
 )
@@ -76,7 +76,8 @@ class FsspecArtifactStore:
     def open_read(self, relpath: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
         """The bytes ``start:end`` of the file in pieces (see ``ArtifactStore.open_read``)."""
         first, stop = byte_range(start, end, self.size(relpath), relpath)
-        return self._read_pieces(relpath, first, stop)
+        key = self._key(relpath)
+        return read_pieces(lambda: self._fs.open(key, "rb"), relpath, first, stop)
 
     def delete(self, relpath: str) -> None:
         """Remove the file; nothing happens when it is missing."""
@@ -92,23 +93,6 @@ class FsspecArtifactStore:
 
     def _key(self, relpath: str) -> str:
         return f"{self._root}/{safe_relpath(relpath)}"
-
-    def _read_pieces(self, relpath: str, start: int, stop: int) -> Iterator[bytes]:
-        if start >= stop:
-            return
-        try:
-            file = self._fs.open(self._key(relpath), "rb")
-        except FileNotFoundError:
-            raise NotFoundError(f"no file {relpath!r}", detail={"path": relpath}) from None
-        with file:
-            file.seek(start)
-            left = stop - start
-            while left > 0:
-                piece = file.read(min(READ_CHUNK_BYTES, left))
-                if not piece:
-                    return
-                left -= len(piece)
-                yield bytes(piece)
 
 
 class _FsspecWriter(HashingWriter):

@@ -13,10 +13,10 @@ from typing import BinaryIO
 from atlas.errors import ConflictError, NotFoundError
 from atlas.store.artifact_paths import safe_relpath
 from atlas.store.artifact_writing import (
-    READ_CHUNK_BYTES,
     HashingWriter,
     StoredFile,
     byte_range,
+    read_pieces,
     temp_name,
     write_all,
 )
@@ -73,7 +73,8 @@ class LocalArtifactStore:
     def open_read(self, relpath: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
         """The bytes ``start:end`` of the file in pieces (see ``ArtifactStore.open_read``)."""
         first, stop = byte_range(start, end, self.size(relpath), relpath)
-        return _read_pieces(self._path(relpath), relpath, first, stop)
+        path = self._path(relpath)
+        return read_pieces(lambda: open(path, "rb"), relpath, first, stop)
 
     def delete(self, relpath: str) -> None:
         """Remove the file; nothing happens when it is missing."""
@@ -137,22 +138,3 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _read_pieces(path: Path, relpath: str, start: int, stop: int) -> Iterator[bytes]:
-    """The bytes ``start:stop`` of ``path``; the file opens at the first piece asked for."""
-    if start >= stop:
-        return
-    try:
-        file = open(path, "rb")  # noqa: SIM115 (closed below, generator-scoped)
-    except FileNotFoundError:
-        raise NotFoundError(f"no file {relpath!r}", detail={"path": relpath}) from None
-    with file:
-        file.seek(start)
-        left = stop - start
-        while left > 0:
-            piece = file.read(min(READ_CHUNK_BYTES, left))
-            if not piece:
-                return
-            left -= len(piece)
-            yield piece
