@@ -29,7 +29,9 @@ PG_START = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main s
 
 
 @pytest.fixture(scope="session")
-def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite database at the newest schema, made once per session: tests copy it
+    (a copy is much faster than running the migrations again)."""
     path = tmp_path_factory.mktemp("sqlite-template") / "atlas.db"
     store = SqlStore(f"sqlite:///{path}")
     store.upgrade()
@@ -38,10 +40,10 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def sqlite_url(tmp_path: Path, _sqlite_template: Path) -> str:
+def sqlite_url(tmp_path: Path, migrated_db: Path) -> str:
     """The URL of a new SQLite database at the newest schema, with nothing in it."""
     path = tmp_path / "atlas.db"
-    shutil.copyfile(_sqlite_template, path)
+    shutil.copyfile(migrated_db, path)
     return f"sqlite:///{path}"
 
 

@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-import httpx
 import pytest
 from click.testing import CliRunner, Result
 
 from atlas.cli.main import cli
+from tests.servers import wait_healthy
 
 START_DEADLINE_S = 60.0
 STOP_DEADLINE_S = 30.0
@@ -90,17 +90,7 @@ def _wait_for_url(server: ServerProcess, lines: queue.Queue[str]) -> str:
 
 
 def _wait_healthy(server: ServerProcess) -> None:
-    deadline = time.monotonic() + START_DEADLINE_S
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            break
-        try:
-            if httpx.get(f"{server.url}/healthz", timeout=2.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    raise AssertionError(f"server never answered /healthz:\n{server.output()}")
+    wait_healthy(server.url, server.process, server.output)
 
 
 def launch_server(

@@ -14,13 +14,11 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import pytest
 
 import atlas
@@ -30,13 +28,13 @@ from atlas.sdk import tracking
 from atlas.sdk.client import Client
 from atlas.server import create_app
 from atlas.settings import Settings
+from tests.servers import wait_healthy
 
 with warnings.catch_warnings():
     # Starlette warns that it prefers httpx2; the SDK uses httpx.
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-START_DEADLINE_S = 60.0
 FLUSH_INTERVAL = 0.02
 
 
@@ -50,18 +48,6 @@ def sdk_settings(home: Path, **values: object) -> Settings:
     }
     options.update(values)
     return Settings(**options)  # type: ignore[arg-type]
-
-
-@pytest.fixture(scope="session")
-def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An empty SQLite database at the newest schema, copied by each test."""
-    from atlas.store.sql_store import SqlStore
-
-    path = tmp_path_factory.mktemp("template") / "atlas.db"
-    store = SqlStore(f"sqlite:///{path}")
-    store.upgrade()
-    store.close()
-    return path
 
 
 @pytest.fixture
@@ -145,17 +131,7 @@ class ServerProcess:
             stderr=subprocess.STDOUT,
         )
         log.close()
-        deadline = time.monotonic() + START_DEADLINE_S
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=2.0).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
-        raise AssertionError(f"the server did not start:\n{self.output()}")
+        wait_healthy(self.url, self.process, self.output)
 
     def stop(self, sig: signal.Signals = signal.SIGINT) -> None:
         """Stop the server with ``sig`` and wait for it to exit."""

@@ -34,19 +34,6 @@ def settings_for(home: Path, **values: object) -> Settings:
     return Settings(**options)  # type: ignore[arg-type]
 
 
-@pytest.fixture(scope="session")
-def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An empty SQLite database at the newest schema, made once and copied by each test
-    (the app's start still runs ``upgrade()`` on the copy, finding nothing to do)."""
-    from atlas.store.sql_store import SqlStore
-
-    path = tmp_path_factory.mktemp("template") / "atlas.db"
-    store = SqlStore(f"sqlite:///{path}")
-    store.upgrade()
-    store.close()
-    return path
-
-
 @pytest.fixture
 def settings(tmp_path: Path, migrated_db: Path) -> Settings:
     home = tmp_path / "home"
