@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any, get_args, get_type_hints
 
 from atlas.errors import InvalidInputError
 
@@ -38,136 +39,93 @@ class Setting:
         return "ATLAS_" + self.name.upper()
 
 
-SETTINGS: tuple[Setting, ...] = (
-    Setting("home", str, "~/.atlas", "Folder for the embedded database, artifacts and spool."),
-    Setting("host", str, "127.0.0.1", "Address the server binds to.", "server"),
-    Setting("port", int, 5555, "Port the server listens on.", "server"),
-    Setting(
-        "db_url",
-        str,
+def _declare(default: Any, help: str, group: str = "general") -> Any:
+    """A field of :class:`Settings`: its default, with the help and group that
+    docs/configuration.md and ``atlas server --help`` show."""
+    return field(default=default, metadata={"help": help, "group": group})
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Resolved settings, each declared once here: type, default, help and group.
+
+    Build with :func:`load_settings`; tests pass values directly.
+    """
+
+    home: str = _declare("~/.atlas", "Folder for the embedded database, artifacts and spool.")
+    host: str = _declare("127.0.0.1", "Address the server binds to.", "server")
+    port: int = _declare(5555, "Port the server listens on.", "server")
+    db_url: str | None = _declare(
         None,
         "Metadata store URL: sqlite:///path or postgresql://user@host/db. "
         "Default: SQLite at $ATLAS_HOME/atlas.db.",
         "server",
-    ),
-    Setting(
-        "artifacts",
-        str,
+    )
+    artifacts: str | None = _declare(
         None,
         "Artifact store: a folder or any fsspec URL (s3://bucket/prefix). "
         "Default: $ATLAS_HOME/artifacts.",
         "server",
-    ),
-    Setting(
-        "max_upload_mb", int, 10240, "Largest artifact upload the server accepts, in MiB.", "server"
-    ),
-    Setting("log_level", str, "info", "Server log level: debug, info, warning, error.", "server"),
-    Setting(
-        "url", str, "http://127.0.0.1:5555", "Server URL used by the SDK and the CLI.", "client"
-    ),
-    Setting("token", str, None, "API token sent by the SDK and the CLI.", "client"),
-    Setting("project", str, None, "Project for jobs started by the SDK.", "client"),
-    Setting("job_id", str, None, "Id of the job this process belongs to (set by Atlas).", "client"),
-    Setting("flush_interval", float, 1.0, "Seconds between the SDK's background sends.", "client"),
-    Setting("batch_points", int, 50000, "Most metric points in one request.", "client"),
-    Setting(
-        "buffer_points",
-        int,
-        2000000,
-        "Metric points the SDK holds in memory before spilling to the spool.",
-        "client",
-    ),
-    Setting(
-        "capture_output", bool, True, "Copy a tracked script's console into the job log.", "client"
-    ),
-    Setting("timeout", float, 10.0, "HTTP timeout of the SDK and the CLI, in seconds.", "client"),
-    Setting(
-        "gpus",
-        str,
+    )
+    max_upload_mb: int = _declare(
+        10240, "Largest artifact upload the server accepts, in MiB.", "server"
+    )
+    log_level: str = _declare("info", "Server log level: debug, info, warning, error.", "server")
+    url: str = _declare(
+        "http://127.0.0.1:5555", "Server URL used by the SDK and the CLI.", "client"
+    )
+    token: str | None = _declare(None, "API token sent by the SDK and the CLI.", "client")
+    project: str | None = _declare(None, "Project for jobs started by the SDK.", "client")
+    job_id: str | None = _declare(
+        None, "Id of the job this process belongs to (set by Atlas).", "client"
+    )
+    flush_interval: float = _declare(1.0, "Seconds between the SDK's background sends.", "client")
+    batch_points: int = _declare(50000, "Most metric points in one request.", "client")
+    buffer_points: int = _declare(
+        2000000, "Metric points the SDK holds in memory before spilling to the spool.", "client"
+    )
+    capture_output: bool = _declare(
+        True, "Copy a tracked script's console into the job log.", "client"
+    )
+    timeout: float = _declare(10.0, "HTTP timeout of the SDK and the CLI, in seconds.", "client")
+    gpus: str | None = _declare(
         None,
         "GPU indices the scheduler hands out, e.g. 0,1,2,3 (empty: none). "
         "Default: the NVIDIA GPUs nvidia-ml-py finds.",
         "scheduler",
-    ),
-    Setting(
-        "cpus", int, None, "CPU slots the scheduler hands out. Default: the CPU count.", "scheduler"
-    ),
-    Setting(
-        "memory",
-        str,
+    )
+    cpus: int | None = _declare(
+        None, "CPU slots the scheduler hands out. Default: the CPU count.", "scheduler"
+    )
+    memory: str | None = _declare(
         None,
         "Memory the scheduler hands out, in bytes or with a unit (64G, 512M). "
         "Default: the machine's physical memory.",
         "scheduler",
-    ),
-    Setting(
-        "work_dir",
-        str,
+    )
+    work_dir: str | None = _declare(
         None,
         "Folder of the jobs' working copies and environments. Default: $ATLAS_HOME/work.",
         "scheduler",
-    ),
-    Setting(
-        "keep_workdirs",
-        bool,
-        False,
-        "Keep a job's working folder after it ends (default: removed).",
-        "scheduler",
-    ),
-    Setting(
-        "max_snapshot_mb",
-        int,
-        1024,
-        "Largest code snapshot the server accepts, in MiB.",
-        "scheduler",
-    ),
-    Setting(
-        "cancel_grace",
-        float,
+    )
+    keep_workdirs: bool = _declare(
+        False, "Keep a job's working folder after it ends (default: removed).", "scheduler"
+    )
+    max_snapshot_mb: int = _declare(
+        1024, "Largest code snapshot the server accepts, in MiB.", "scheduler"
+    )
+    cancel_grace: float = _declare(
         10.0,
         "Seconds between SIGTERM and SIGKILL when a job is cancelled or times out.",
         "scheduler",
-    ),
-    Setting(
-        "uv_args",
-        str,
+    )
+    uv_args: str | None = _declare(
         None,
         "Extra arguments of `uv pip install` when a job's requirements.txt environment is "
         "built, e.g. `--index-url https://pypi.example.com/simple` or "
         "`--no-index --find-links /wheels` (uv's own UV_* variables work too).",
         "scheduler",
-    ),
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Settings:
-    """Resolved settings. Build with :func:`load_settings`; tests pass values directly."""
-
-    home: str = "~/.atlas"
-    host: str = "127.0.0.1"
-    port: int = 5555
-    db_url: str | None = None
-    artifacts: str | None = None
-    max_upload_mb: int = 10240
-    log_level: str = "info"
-    url: str = "http://127.0.0.1:5555"
-    token: str | None = None
-    project: str | None = None
-    job_id: str | None = None
-    flush_interval: float = 1.0
-    batch_points: int = 50000
-    buffer_points: int = 2000000
-    capture_output: bool = True
-    timeout: float = 10.0
-    gpus: str | None = None
-    cpus: int | None = None
-    memory: str | None = None
-    work_dir: str | None = None
-    keep_workdirs: bool = False
-    max_snapshot_mb: int = 1024
-    cancel_grace: float = 10.0
-    uv_args: str | None = None
+    )
 
     @property
     def home_path(self) -> Path:
@@ -197,6 +155,25 @@ class Settings:
         known = {s.name: s for s in SETTINGS}
         parsed = {k: _parse(known[k], v, k) for k, v in values.items() if v is not None}
         return replace(self, **parsed)  # type: ignore[arg-type]
+
+
+def _declarations() -> tuple[Setting, ...]:
+    hints = get_type_hints(Settings)
+    declared: list[Setting] = []
+    for item in fields(Settings):
+        kinds = [
+            k for k in get_args(hints[item.name]) or (hints[item.name],) if k is not type(None)
+        ]
+        if len(kinds) != 1 or kinds[0] not in (str, int, float, bool):
+            raise TypeError(f"setting {item.name}: one of str, int, float, bool (or None)")
+        default: SettingValue = item.default  # type: ignore[assignment]
+        help_text, group = item.metadata["help"], item.metadata["group"]
+        declared.append(Setting(item.name, kinds[0], default, help_text, group))
+    return tuple(declared)
+
+
+SETTINGS: tuple[Setting, ...] = _declarations()
+"""Every setting in declaration order, read off :class:`Settings`."""
 
 
 def _parse(setting: Setting, raw: object, source: str) -> SettingValue:
@@ -323,8 +300,6 @@ def render_docs() -> str:
         lines.append("")
     return "\n".join(lines)
 
-
-assert [f.name for f in fields(Settings)] == [s.name for s in SETTINGS]
 
 if __name__ == "__main__":
     print(render_docs(), end="")
