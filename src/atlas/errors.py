@@ -13,6 +13,9 @@ from typing import ClassVar
 __all__ = [
     "AtlasError",
     "ConflictError",
+    "CrossSiteRequestError",
+    "HostNotAllowedError",
+    "InsufficientStorageError",
     "InvalidInputError",
     "InvalidTransitionError",
     "NotFoundError",
@@ -108,6 +111,26 @@ class PermissionDeniedError(AtlasError):
     """The caller is known but may not do this."""
 
     code = "permission_denied"
+
+
+class HostNotAllowedError(PermissionDeniedError):
+    """The request names a host (its ``Host`` header) this server does not answer for: the
+    guard against DNS rebinding (``allowed_hosts``)."""
+
+    code = "host_not_allowed"
+
+
+class CrossSiteRequestError(PermissionDeniedError):
+    """A state-changing request sent by a web page of another site (``Origin`` or
+    ``Sec-Fetch-Site``)."""
+
+    code = "cross_site_request"
+
+
+class InsufficientStorageError(AtlasError):
+    """The server's disk (or quota) is full: nothing of the request was kept."""
+
+    code = "insufficient_storage"
 
 
 class ResourceUnavailableError(AtlasError):

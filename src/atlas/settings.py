@@ -71,6 +71,21 @@ class Settings:
         10240, "Largest artifact upload the server accepts, in MiB.", "server"
     )
     log_level: str = _declare("info", "Server log level: debug, info, warning, error.", "server")
+    allowed_hosts: str | None = _declare(
+        None,
+        "Host names the server answers for besides localhost and loopback addresses, "
+        "comma-separated; `*.example.com` matches every subdomain, `*` any host (only behind "
+        "a proxy that checks Host itself). Requests naming another host get 421 "
+        "host_not_allowed: this keeps web pages out through DNS rebinding. The address given "
+        "to --host with --insecure is allowed too (with 0.0.0.0 or ::, every IP address).",
+        "server",
+    )
+    lost_after: float = _declare(
+        120.0,
+        "Seconds without a heartbeat after which a running tracked script's job is marked "
+        "lost (it comes back to running if it reports again).",
+        "server",
+    )
     url: str = _declare(
         "http://127.0.0.1:5555", "Server URL used by the SDK and the CLI.", "client"
     )

@@ -24,6 +24,9 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 API = "/api/v1"
+BASE_URL = "http://localhost"
+"""Where test clients send requests: a loopback name the server's host guard accepts
+(``TestClient``'s own ``http://testserver`` is a foreign host to it)."""
 UPLOAD_LIMIT_MB = 1
 
 
@@ -44,7 +47,7 @@ def settings(tmp_path: Path, migrated_db: Path) -> Settings:
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as test_client:
+    with TestClient(create_app(settings), base_url=BASE_URL) as test_client:
         yield test_client
 
 
@@ -72,7 +75,7 @@ def assert_error(response: object, status: int, code: str) -> dict[str, object]:
 
 def make_client(settings: Settings, **options: bool) -> TestClient:
     """A client of a fresh app for ``settings`` (use it in a ``with`` block)."""
-    return TestClient(create_app(settings), **options)
+    return TestClient(create_app(settings), base_url=BASE_URL, **options)
 
 
 PG_URL = os.environ.get("ATLAS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

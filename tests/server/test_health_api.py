@@ -10,7 +10,7 @@ from atlas.server.redaction import db_kind, public_location
 from atlas.store.artifacts import open_artifact_store
 from atlas.store.sql_store import SqlStore
 from atlas.version import __version__
-from tests.server.conftest import API, TestClient, settings_for
+from tests.server.conftest import API, BASE_URL, TestClient, settings_for
 
 
 def test_healthz(client: TestClient) -> None:
@@ -40,7 +40,9 @@ def test_info_never_shows_credentials(tmp_path: Path, migrated_db: Path) -> None
     store = SqlStore(f"sqlite:///{tmp_path / 'atlas.db'}")
     artifacts = open_artifact_store(str(tmp_path / "files"))
     try:
-        with TestClient(create_app(settings, store=store, artifacts=artifacts)) as client:
+        with TestClient(
+            create_app(settings, store=store, artifacts=artifacts), base_url=BASE_URL
+        ) as client:
             answer = client.get(f"{API}/info")
     finally:
         store.close()

@@ -10,7 +10,7 @@ import pytest
 
 from atlas.server import create_app
 from atlas.settings import Settings
-from tests.server.conftest import API, assert_error
+from tests.server.conftest import API, BASE_URL, assert_error
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -32,7 +32,7 @@ def gui(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def gui_client(settings: Settings, gui: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, gui=gui)) as client:
+    with TestClient(create_app(settings, gui=gui), base_url=BASE_URL) as client:
         yield client
 
 
@@ -79,7 +79,7 @@ def test_the_api_keeps_its_own_errors(gui_client: TestClient) -> None:
 
 
 def test_a_missing_build_says_how_to_make_it(settings: Settings, tmp_path: Path) -> None:
-    with TestClient(create_app(settings, gui=tmp_path / "not-built")) as client:
+    with TestClient(create_app(settings, gui=tmp_path / "not-built"), base_url=BASE_URL) as client:
         response = client.get("/projects/x")
     assert response.status_code == 503
     assert "make setup" in response.text

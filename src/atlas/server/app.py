@@ -25,6 +25,7 @@ from fastapi.openapi.utils import get_openapi
 from atlas.executors.base import Executor
 from atlas.scheduler.scheduler import Scheduler
 from atlas.server.errors import install_error_handlers
+from atlas.server.guard import Guard, HostPolicy
 from atlas.server.limits import BodyLimit, BodyLimitRule
 from atlas.server.loopback import LOOPBACK_URL, LoopbackTransport
 from atlas.server.metrics_codec import MAX_BATCH_BYTES
@@ -96,6 +97,9 @@ def create_app(
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(code_routes.router, prefix=API_PREFIX)
     app.add_middleware(BodyLimit, default_bytes=JSON_BODY_LIMIT, rules=_BODY_RULES)
+    # Outermost: a request from a web page of another site reaches nothing.
+    policy = HostPolicy.build(settings.allowed_hosts, bind=settings.host)
+    app.add_middleware(Guard, policy=policy)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     install_gui(app, gui)
     return app

@@ -4,11 +4,14 @@ Every error answer has the body ``{"error": {"code", "message", "detail"}}`` (se
 docs/rest-api.md#errors). The code of an ``AtlasError`` is its class's ``code``, so the SDK
 maps it back to the same class. Framework errors (validation, unknown routes, wrong methods,
 bodies too large or unreadable) get the same shape; anything unexpected is logged with its
-traceback and answered 500 ``internal`` without leaking details.
+traceback and answered 500 ``internal`` without leaking details. A full disk or quota
+(``ENOSPC``/``EDQUOT`` from a file, "disk full" from the database) anywhere in a request
+answers 507 ``insufficient_storage``.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import math
 from collections.abc import Mapping, Sequence
@@ -23,14 +26,19 @@ from starlette.routing import Match
 from atlas.errors import (
     AtlasError,
     ConflictError,
+    CrossSiteRequestError,
+    HostNotAllowedError,
+    InsufficientStorageError,
     InvalidInputError,
     InvalidTransitionError,
     NotFoundError,
     PayloadTooLargeError,
     PermissionDeniedError,
     QuerySyntaxError,
+    QueryTooExpensiveError,
     RangeNotSatisfiableError,
     ResourceUnavailableError,
+    SchedulerOwnsStatusError,
     ServerUnavailableError,
     UnauthenticatedError,
 )
@@ -39,7 +47,9 @@ __all__ = [
     "ERROR_STATUS",
     "HTTP_CODES",
     "error_body",
+    "error_response",
     "install_error_handlers",
+    "storage_full",
     "status_for",
     "validation_errors",
 ]
@@ -51,14 +61,19 @@ ERROR_STATUS: dict[type[AtlasError], int] = {
     QuerySyntaxError: 400,
     UnauthenticatedError: 401,
     PermissionDeniedError: 403,
+    CrossSiteRequestError: 403,
+    HostNotAllowedError: 421,
     NotFoundError: 404,
     ConflictError: 409,
     InvalidTransitionError: 409,
+    SchedulerOwnsStatusError: 409,
     PayloadTooLargeError: 413,
     RangeNotSatisfiableError: 416,
     InvalidInputError: 422,
+    QueryTooExpensiveError: 422,
     ResourceUnavailableError: 422,
     ServerUnavailableError: 503,
+    InsufficientStorageError: 507,
 }
 """The one table: each AtlasError class answers with one status; its code is ``cls.code``."""
 
@@ -134,6 +149,14 @@ def validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
 
 async def _atlas_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AtlasError)
+    if status_for(exc) >= 500:
+        logger.error("%s %s failed: %s", request.method, request.url.path, exc.message)
+    return error_response(exc)
+
+
+def error_response(exc: AtlasError) -> JSONResponse:
+    """The answer to ``exc``: its status (``status_for``), the error body and the headers
+    its class calls for."""
     status = status_for(exc)
     headers: dict[str, str] = {}
     size = exc.detail.get("size")
@@ -141,8 +164,6 @@ async def _atlas_error(request: Request, exc: Exception) -> JSONResponse:
         headers["Content-Range"] = f"bytes */{size}"
     if isinstance(exc, UnauthenticatedError):
         headers["WWW-Authenticate"] = "Bearer"
-    if status >= 500:
-        logger.error("%s %s failed: %s", request.method, request.url.path, exc.message)
     detail = exc.detail
     if exc.code == InvalidInputError.code and "errors" not in detail:
         # The documented promise: every invalid_input lists its problems.
@@ -171,6 +192,10 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         status = 422
     code = HTTP_CODES.get(status, "http_error")
     message = _http_message(request, status, str(exc.detail))
+    if isinstance(exc.__cause__, UnicodeDecodeError):
+        message = (
+            f"the body is not UTF-8 JSON: {exc.__cause__.reason} at byte {exc.__cause__.start}"
+        )
     headers = dict(exc.headers or {})
     if status == 405:
         headers["Allow"] = ", ".join(_allowed_methods(request))
@@ -205,6 +230,46 @@ def _http_message(request: Request, status: int, detail: str) -> str:
     return detail or HTTPStatus(status).phrase
 
 
+_SQLITE_FULL = 13
+_PG_DISK_FULL = "53100"
+_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def storage_full(exc: BaseException) -> bool:
+    """Whether ``exc`` (or an error it was raised from) says a disk or quota is full: an
+    ``OSError`` ``ENOSPC``/``EDQUOT``, SQLite's ``SQLITE_FULL`` or PostgreSQL's
+    ``disk_full``, as the database driver raised it (``orig`` of SQLAlchemy's errors)."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        error = pending.pop()
+        if error is None or id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, OSError) and error.errno in _FULL_ERRNOS:
+            return True
+        if getattr(error, "sqlite_errorcode", None) == _SQLITE_FULL:
+            return True
+        if getattr(error, "sqlstate", None) == _PG_DISK_FULL:
+            return True
+        orig = getattr(error, "orig", None)
+        pending += [orig if isinstance(orig, BaseException) else None]
+        pending += [error.__cause__, error.__context__]
+    return False
+
+
+async def _storage_error(request: Request, exc: Exception) -> JSONResponse:
+    if not storage_full(exc):
+        raise exc  # answered by _unexpected_error
+    logger.error("%s %s failed: the disk is full (%s)", request.method, request.url.path, exc)
+    return error_response(
+        InsufficientStorageError(
+            "the server's disk is full: nothing of this request was kept; free some space "
+            "on the server (or raise its quota) and try again"
+        )
+    )
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("%s %s failed unexpectedly", request.method, request.url.path)
     body = error_body("internal", "the server failed to answer; the error is in its log")
@@ -216,4 +281,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AtlasError, _atlas_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(OSError, _storage_error)
+    from sqlalchemy.exc import DBAPIError  # loaded with the app, which serves a database
+
+    app.add_exception_handler(DBAPIError, _storage_error)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -22,8 +22,9 @@ from starlette.types import ASGIApp
 
 __all__ = ["LOOPBACK_URL", "LoopbackTransport"]
 
-LOOPBACK_URL = "http://atlas.loopback"
-"""The base URL of a client over a ``LoopbackTransport`` (never resolved)."""
+LOOPBACK_URL = "http://atlas.localhost"
+"""The base URL of a client over a ``LoopbackTransport`` (never resolved; a ``.localhost``
+name, which the app's host guard accepts)."""
 
 
 class _ThreadedBody(httpx.AsyncByteStream):
