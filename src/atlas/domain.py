@@ -8,20 +8,25 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
 from typing import Generic, TypeVar
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "ENV_MODES",
     "Artifact",
     "ArtifactKind",
     "FINAL_STATUSES",
+    "JOB_SPEC_FIELDS",
     "Job",
     "JobError",
     "JobKind",
+    "JobSpec",
     "JobStatus",
+    "KIND_ONLY",
     "MetricSummary",
     "Note",
     "Page",
@@ -67,15 +72,20 @@ TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
     JobStatus.COMPLETED: frozenset(),
     JobStatus.FAILED: frozenset(),
     JobStatus.CANCELLED: frozenset(),
-    # A job marked lost whose process reports back later may still end properly.
-    JobStatus.LOST: frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED}),
+    # A job marked lost whose process reports back later may still end properly, and a
+    # tracked script that reports again (after a network cut) runs again: see KIND_ONLY.
+    JobStatus.LOST: frozenset(
+        {JobStatus.RUNNING, JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED}
+    ),
 }
-"""The one table of allowed status changes."""
+"""The one table of allowed status changes (some only for the kinds in ``KIND_ONLY``)."""
 
 
-def can_transition(old: JobStatus, new: JobStatus) -> bool:
-    """Whether a job in status ``old`` may move to ``new``."""
-    return new in TRANSITIONS[old]
+def can_transition(old: JobStatus, new: JobStatus, kind: JobKind | None = None) -> bool:
+    """Whether a job in status ``old`` may move to ``new``; a change listed in
+    ``KIND_ONLY`` needs a job of one of its kinds (``kind=None``: the table alone)."""
+    kinds = KIND_ONLY.get((old, new))
+    return new in TRANSITIONS[old] and (kind is None or kinds is None or kind in kinds)
 
 
 class JobKind(StrEnum):
@@ -84,6 +94,14 @@ class JobKind(StrEnum):
     LOCAL = "local"  # a plain `python train.py` that imported atlas
     SCHEDULED = "scheduled"  # submitted to the scheduler
     SWEEP_TRIAL = "sweep-trial"
+
+
+KIND_ONLY: dict[tuple[JobStatus, JobStatus], frozenset[JobKind]] = {
+    # Only a tracked script's own process brings its lost job back (a heartbeat, a metric
+    # batch after a network cut); a lost scheduled job's process is gone for good.
+    (JobStatus.LOST, JobStatus.RUNNING): frozenset({JobKind.LOCAL}),
+}
+"""Changes of ``TRANSITIONS`` allowed only for jobs of some kinds."""
 
 
 class ArtifactKind(StrEnum):
@@ -139,6 +157,47 @@ class MetricSummary:
     updated_at: datetime
 
 
+ENV_MODES = ("auto", "none")
+"""How a scheduled job gets its Python: ``auto``, a virtual environment from the snapshot's
+requirements.txt when it has one, else the server's Python; ``none``, always the server's."""
+
+
+@dataclass(frozen=True, slots=True)
+class JobSpec:
+    """A job as it was asked for: the one description that travels through every layer.
+
+    A submission builds it once from the wire model; the store writes it; a rerun copies it
+    with ``dataclasses.replace``; the executor runs it. :class:`Job` holds every field under
+    the same name (a test keeps them in step), so ``job.spec`` gives it back.
+
+    ``command`` is the shell-quoted argv (``shlex.join``) for scheduled jobs, free text for
+    tracked scripts; ``snapshot`` the sha256 of the code's tar.gz in the artifact store;
+    ``timeout`` seconds a scheduled job may run; ``env_mode`` ``auto`` (a venv from the
+    snapshot's requirements.txt) or ``none``; ``rerun_of`` the job it repeats.
+    """
+
+    project: str
+    kind: JobKind = JobKind.LOCAL
+    command: str = ""
+    name: str = ""
+    user: str = ""
+    params: Mapping[str, ParamValue] = field(default_factory=dict)
+    tags: Mapping[str, str] = field(default_factory=dict)
+    git: Mapping[str, object] = field(default_factory=dict)
+    environment: Mapping[str, object] = field(default_factory=dict)
+    resources: Mapping[str, object] = field(default_factory=dict)
+    priority: int = 0
+    parent_id: str | None = None
+    snapshot: str | None = None
+    timeout: float | None = None
+    env_mode: str = "auto"
+    rerun_of: str | None = None
+
+
+JOB_SPEC_FIELDS: tuple[str, ...] = tuple(item.name for item in fields(JobSpec))
+"""The names of :class:`JobSpec`'s fields, in order."""
+
+
 @dataclass(frozen=True, slots=True)
 class Job:
     """One run of code: tracked, and when scheduled, also executed by Atlas."""
@@ -168,6 +227,11 @@ class Job:
     env_mode: str = "auto"  # "auto": a venv from the snapshot's requirements.txt; "none"
     rerun_of: str | None = None
     queued_at: datetime | None = None
+
+    @property
+    def spec(self) -> JobSpec:
+        """The description this job was created from (a rerun starts from it)."""
+        return JobSpec(**{name: getattr(self, name) for name in JOB_SPEC_FIELDS})
 
 
 @dataclass(frozen=True, slots=True)

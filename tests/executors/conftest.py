@@ -4,6 +4,7 @@ launch specs, snapshots and to wait for real processes (polls with deadlines, no
 from __future__ import annotations
 
 import io
+import shlex
 import sys
 import tarfile
 import time
@@ -13,7 +14,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from atlas.domain import new_job_id
+from atlas.domain import JobKind, JobSpec, new_job_id
 from atlas.executors.base import Allocation, LaunchSpec, Outcome
 from atlas.executors.local import LocalExecutor
 
@@ -93,16 +94,20 @@ class Specs:
         token: str = "",
     ) -> LaunchSpec:
         job_id = job_id or new_job_id()
-        return LaunchSpec(
-            job_id=job_id,
+        job = JobSpec(
             project="proj",
+            kind=JobKind.SCHEDULED,
             user="ada",
-            command=command,
-            snapshot_path=snapshot,
+            command=shlex.join(command),
             params=params or {},
             env_mode=env_mode,
-            allocation=Allocation(cpus=2, memory=None, gpus=gpus),
             timeout=timeout,
+        )
+        return LaunchSpec(
+            job_id=job_id,
+            job=job,
+            snapshot_path=snapshot,
+            allocation=Allocation(cpus=2, memory=None, gpus=gpus),
             server_url=server_url,
             token=token,
             log_path=self.root / "logs" / job_id / "log.txt",

@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from atlas.domain import Job, JobStatus
+from atlas.domain import Job, JobKind, JobSpec, JobStatus
 from atlas.errors import NotFoundError
 from atlas.executors.base import Handle, LaunchSpec, Outcome
 from atlas.scheduler.files import JobFiles
 from atlas.scheduler.inventory import GpuInfo, Inventory
 from atlas.scheduler.scheduler import Scheduler
-from atlas.store.api import JobSubmission
 from atlas.store.artifacts import LocalArtifactStore
 from atlas.store.sql_store import SqlStore
 
@@ -131,7 +130,8 @@ def submit(
 ) -> str:
     """Submit a job; return its id."""
     job = scheduler.submit(
-        JobSubmission(
+        JobSpec(
+            kind=JobKind.SCHEDULED,
             project=project,
             command=command,
             resources={"cpus": cpus, "gpus": gpus, "memory": memory},

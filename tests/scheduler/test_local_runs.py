@@ -12,13 +12,12 @@ from pathlib import Path
 import psutil
 import pytest
 
-from atlas.domain import JobStatus
+from atlas.domain import JobKind, JobSpec, JobStatus
 from atlas.executors.launcher import CONTROL_DIR
 from atlas.executors.local import LocalExecutor
 from atlas.scheduler.files import JobFiles, snapshot_relpath
 from atlas.scheduler.reconcile import reconcile
 from atlas.scheduler.scheduler import Scheduler
-from atlas.store.api import JobSubmission
 from atlas.store.artifacts import FsspecArtifactStore, LocalArtifactStore, log_path
 from atlas.store.sql_store import SqlStore
 from tests.scheduler.conftest import DEADLINE_S, inventory, wait_final
@@ -59,7 +58,9 @@ def make_local(tmp_path: Path) -> Iterator[Callable[[], LocalExecutor]]:
 
 def run(scheduler: Scheduler, code: str, **options: object) -> str:
     job = scheduler.submit(
-        JobSubmission(project="p", command=python(code), env_mode="none", **options)  # type: ignore[arg-type]
+        JobSpec(
+            kind=JobKind.SCHEDULED, project="p", command=python(code), env_mode="none", **options
+        )  # type: ignore[arg-type]
     )
     return job.id
 
@@ -219,8 +220,12 @@ def test_with_a_remote_artifact_store_the_log_and_snapshot_travel(
         server_url="http://127.0.0.1:9",
     )
     job = scheduler.submit(
-        JobSubmission(
-            project="p", command=f"{sys.executable} main.py", snapshot=sha, env_mode="none"
+        JobSpec(
+            kind=JobKind.SCHEDULED,
+            project="p",
+            command=f"{sys.executable} main.py",
+            snapshot=sha,
+            env_mode="none",
         )
     )
     assert wait_final(scheduler, job.id).status == JobStatus.COMPLETED

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from atlas.domain import JobStatus
+from atlas.domain import JobSpec, JobStatus
 from atlas.errors import ConflictError, InvalidTransitionError, ResourceUnavailableError
 from atlas.scheduler.scheduler import Scheduler
 from atlas.store.sql_store import SqlStore
@@ -31,7 +31,7 @@ def test_a_job_goes_from_queued_to_completed(
     spec = recorder.specs[job]
     assert spec.command == ["python", "train.py", "--lr", "0.1 0.2"]
     assert spec.log_path.name == "log.txt"
-    assert spec.env_mode == "none"
+    assert spec.job.env_mode == "none"
     recorder.begun.add(job)
     assert scheduler.tick(1.0).running == [job]
     assert status(scheduler, job) == JobStatus.RUNNING
@@ -195,7 +195,7 @@ def test_a_local_job_cannot_be_cancelled_by_the_scheduler(
     make_scheduler: MakeScheduler, store: SqlStore
 ) -> None:
     scheduler = make_scheduler()
-    local = store.create_job("vision")
+    local = store.create_job(JobSpec("vision"))
     with pytest.raises(ConflictError, match="does not run"):
         scheduler.cancel(local.id)
 

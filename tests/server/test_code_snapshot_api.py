@@ -7,7 +7,7 @@ import io
 import tarfile
 import warnings
 
-from atlas.store.api import JobSubmission
+from atlas.domain import JobKind, JobSpec
 from tests.server.conftest import API, assert_error
 
 with warnings.catch_warnings():
@@ -33,7 +33,9 @@ def _job_with_snapshot(client: TestClient, files: dict[str, bytes]) -> str:
     sha = hashlib.sha256(body).hexdigest()
     assert client.put(f"{API}/snapshots/{sha}", content=body).status_code == 201
     store = client.app.state.store  # type: ignore[attr-defined]
-    submission = JobSubmission(project="code", command="true", env_mode="none", snapshot=sha)
+    submission = JobSpec(
+        kind=JobKind.SCHEDULED, project="code", command="true", env_mode="none", snapshot=sha
+    )
     return str(store.submit_job(submission).id)
 
 

@@ -6,7 +6,7 @@ from datetime import UTC
 
 import pytest
 
-from atlas.domain import ArtifactKind
+from atlas.domain import ArtifactKind, JobSpec
 from atlas.errors import InvalidInputError, NotFoundError
 from atlas.store.sql_store import SqlStore
 
@@ -14,7 +14,7 @@ SHA = "ab" * 32
 
 
 def test_record_list_and_get(store: SqlStore) -> None:
-    job = store.create_job("vision")
+    job = store.create_job(JobSpec("vision"))
     image = store.record_artifact(
         job.id,
         path="samples/0.png",
@@ -47,7 +47,7 @@ def test_record_list_and_get(store: SqlStore) -> None:
 
 
 def test_recording_the_same_path_replaces_it(store: SqlStore) -> None:
-    job = store.create_job("vision")
+    job = store.create_job(JobSpec("vision"))
     store.record_artifact(
         job.id, path="a.txt", kind=ArtifactKind.TEXT, mime="text/plain", size=1, sha256=SHA
     )
@@ -59,7 +59,7 @@ def test_recording_the_same_path_replaces_it(store: SqlStore) -> None:
 
 
 def test_unknown_artifacts_are_not_found(store: SqlStore) -> None:
-    job = store.create_job("vision")
+    job = store.create_job(JobSpec("vision"))
     with pytest.raises(NotFoundError):
         store.get_artifact(job.id, "nope.txt")
     with pytest.raises(NotFoundError):
@@ -88,7 +88,7 @@ def test_unknown_artifacts_are_not_found(store: SqlStore) -> None:
     ],
 )
 def test_bad_records_are_refused(store: SqlStore, fields: dict[str, object]) -> None:
-    job = store.create_job("vision")
+    job = store.create_job(JobSpec("vision"))
     values: dict[str, object] = {
         "path": "a.txt",
         "kind": ArtifactKind.TEXT,
@@ -102,7 +102,7 @@ def test_bad_records_are_refused(store: SqlStore, fields: dict[str, object]) -> 
 
 
 def test_artifacts_go_with_their_job(store: SqlStore) -> None:
-    job = store.create_job("vision")
+    job = store.create_job(JobSpec("vision"))
     store.record_artifact(job.id, path="a", kind=ArtifactKind.FILE, mime="x/y", size=1, sha256=SHA)
     store.delete_job(job.id)
     with pytest.raises(NotFoundError):

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from atlas.domain import JobSpec
 from atlas.errors import InvalidInputError
 from atlas.store.api import SeriesBatch
 from atlas.store.engine import BUSY_TIMEOUT_MS, make_engine
@@ -71,7 +72,7 @@ def _in_threads(count: int, work: Callable[[int], None]) -> None:
 
 
 def test_threads_appending_to_one_series_lose_nothing(store: SqlStore) -> None:
-    job = store.create_job("threads").id
+    job = store.create_job(JobSpec("threads")).id
     per_thread, batches = 1_500, 4
 
     def append(index: int) -> None:
@@ -93,7 +94,7 @@ def test_threads_appending_to_one_series_lose_nothing(store: SqlStore) -> None:
 def test_threads_writing_jobs_of_one_project(store: SqlStore) -> None:
     def work(index: int) -> None:
         for number in range(5):
-            job = store.create_job("busy", params={"i": index, "n": number})
+            job = store.create_job(JobSpec("busy", params={"i": index, "n": number}))
             store.set_tags(job.id, {"t": str(index)})
             store.append_metrics(job.id, [SeriesBatch("m", [0], [0.0], [1.0])], batch_id="b")
             store.list_projects()

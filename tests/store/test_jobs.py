@@ -6,23 +6,25 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from atlas.domain import TRANSITIONS, JobError, JobKind, JobStatus, ParamValue, new_job_id
+from atlas.domain import TRANSITIONS, JobError, JobKind, JobSpec, JobStatus, ParamValue, new_job_id
 from atlas.errors import ConflictError, InvalidInputError, InvalidTransitionError, NotFoundError
 from atlas.store.sql_store import SqlStore
 
 
 def test_create_and_get(store: SqlStore) -> None:
     job = store.create_job(
-        "vision",
-        name="resnet",
-        user="ana",
-        kind=JobKind.SCHEDULED,
+        JobSpec(
+            "vision",
+            name="resnet",
+            user="ana",
+            kind=JobKind.SCHEDULED,
+            command="python train.py --lr 0.1",
+            git={"commit": "abc", "dirty": True},
+            environment={"python": "3.11", "packages": ["numpy==2.0"]},
+            resources={"gpus": 1, "memory": "8G"},
+            priority=5,
+        ),
         status=JobStatus.QUEUED,
-        command="python train.py --lr 0.1",
-        git={"commit": "abc", "dirty": True},
-        environment={"python": "3.11", "packages": ["numpy==2.0"]},
-        resources={"gpus": 1, "memory": "8G"},
-        priority=5,
     )
     assert len(job.id) == 16
     assert (job.project, job.name, job.user) == ("vision", "resnet", "ana")
@@ -39,7 +41,7 @@ def test_create_and_get(store: SqlStore) -> None:
 
 
 def test_a_running_job_has_started(store: SqlStore) -> None:
-    job = store.create_job("vision")
+    job = store.create_job(JobSpec("vision"))
     assert job.status is JobStatus.RUNNING
     assert job.kind is JobKind.LOCAL
     assert job.started_at == job.created_at
@@ -47,21 +49,21 @@ def test_a_running_job_has_started(store: SqlStore) -> None:
 
 def test_client_given_ids(store: SqlStore) -> None:
     wanted = new_job_id()
-    assert store.create_job("vision", job_id=wanted).id == wanted
+    assert store.create_job(JobSpec("vision"), job_id=wanted).id == wanted
     with pytest.raises(ConflictError):
-        store.create_job("vision", job_id=wanted)
+        store.create_job(JobSpec("vision"), job_id=wanted)
     for bad in ("short", "UPPERCASE0000000", "../../etc/passwd", "a" * 17):
         with pytest.raises(InvalidInputError):
-            store.create_job("vision", job_id=bad)
+            store.create_job(JobSpec("vision"), job_id=bad)
     assert store.get_project("vision").job_count == 1
 
 
 def test_parent_ids(store: SqlStore) -> None:
-    parent = store.create_job("sweep")
-    child = store.create_job("sweep", kind=JobKind.SWEEP_TRIAL, parent_id=parent.id)
+    parent = store.create_job(JobSpec("sweep"))
+    child = store.create_job(JobSpec("sweep", kind=JobKind.SWEEP_TRIAL, parent_id=parent.id))
     assert child.parent_id == parent.id
     with pytest.raises(InvalidInputError):
-        store.create_job("sweep", parent_id="not an id")
+        store.create_job(JobSpec("sweep", parent_id="not an id"))
 
 
 def test_unknown_jobs_are_not_found(store: SqlStore) -> None:
@@ -96,8 +98,10 @@ def test_unknown_jobs_are_not_found(store: SqlStore) -> None:
     ],
 )
 def test_bad_job_fields_are_refused(store: SqlStore, field: str, value: object) -> None:
+    spec = {} if field == "status" else {field: value}
+    status = value if field == "status" else None
     with pytest.raises(InvalidInputError):
-        store.create_job("vision", **{field: value})  # type: ignore[arg-type]
+        store.create_job(JobSpec("vision", **spec), status=status)  # type: ignore[arg-type]
     assert store.list_projects() == [] or store.get_project("vision").job_count == 0
 
 
@@ -106,7 +110,7 @@ def test_every_allowed_transition_and_no_other(store: SqlStore) -> None:
         for new in JobStatus:
             if new == old:
                 continue
-            job = store.create_job("transitions", status=JobStatus.QUEUED)
+            job = store.create_job(JobSpec("transitions"), status=JobStatus.QUEUED)
             _walk_to(store, job.id, old)
             if new in allowed:
                 assert store.update_job(job.id, status=new).status is new
@@ -131,7 +135,7 @@ def _walk_to(store: SqlStore, job_id: str, status: JobStatus) -> None:
 
 
 def test_transitions_stamp_times_exit_code_and_error(store: SqlStore) -> None:
-    job = store.create_job("vision", status=JobStatus.QUEUED)
+    job = store.create_job(JobSpec("vision"), status=JobStatus.QUEUED)
     start = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
     assert store.update_job(job.id, status=JobStatus.STARTING, at=start).started_at is None
     running = store.update_job(job.id, status=JobStatus.RUNNING, at=start)
@@ -147,22 +151,22 @@ def test_transitions_stamp_times_exit_code_and_error(store: SqlStore) -> None:
 
 
 def test_repeating_the_current_status_changes_nothing(store: SqlStore) -> None:
-    job = store.create_job("vision")
+    job = store.create_job(JobSpec("vision"))
     done = store.update_job(job.id, status=JobStatus.COMPLETED, exit_code=0)
     again = store.update_job(job.id, status=JobStatus.COMPLETED)
     assert again.finished_at == done.finished_at
 
 
 def test_rename_job(store: SqlStore) -> None:
-    job = store.create_job("vision", name="a")
+    job = store.create_job(JobSpec("vision", name="a"))
     assert store.update_job(job.id, name="b").name == "b"
     with pytest.raises(InvalidInputError):
         store.update_job(job.id, name="b" * 501)
 
 
 def test_delete_job(store: SqlStore) -> None:
-    job = store.create_job("vision", params={"a": 1}, tags={"b": "c"})
-    other = store.create_job("vision", params={"a": 2})
+    job = store.create_job(JobSpec("vision", params={"a": 1}, tags={"b": "c"}))
+    other = store.create_job(JobSpec("vision", params={"a": 2}))
     store.delete_job(job.id)
     with pytest.raises(NotFoundError):
         store.get_job(job.id)
@@ -188,7 +192,7 @@ PARAMS: dict[str, ParamValue] = {
 
 
 def test_params_round_trip_with_their_types(store: SqlStore) -> None:
-    job = store.create_job("vision", params=PARAMS)
+    job = store.create_job(JobSpec("vision", params=PARAMS))
     params = store.get_job(job.id).params
     assert params == PARAMS
     assert type(params["int"]) is int
@@ -197,7 +201,7 @@ def test_params_round_trip_with_their_types(store: SqlStore) -> None:
 
 
 def test_params_merge_and_delete(store: SqlStore) -> None:
-    job = store.create_job("vision", params={"lr": 0.1, "layers": 3})
+    job = store.create_job(JobSpec("vision", params={"lr": 0.1, "layers": 3}))
     assert store.set_params(job.id, {"lr": 0.2, "dropout": 0.5}) == {
         "lr": 0.2,
         "layers": 3,
@@ -227,17 +231,17 @@ def test_params_merge_and_delete(store: SqlStore) -> None:
     ],
 )
 def test_bad_params_are_refused_whole(store: SqlStore, params: dict[object, object]) -> None:
-    job = store.create_job("vision", params={"kept": 1})
+    job = store.create_job(JobSpec("vision", params={"kept": 1}))
     with pytest.raises(InvalidInputError):
         store.set_params(job.id, {"fine": 2, **params})  # type: ignore[dict-item]
     assert store.get_job(job.id).params == {"kept": 1}
     with pytest.raises(InvalidInputError):
-        store.create_job("vision", params=params)  # type: ignore[arg-type]
+        store.create_job(JobSpec("vision", params=params))  # type: ignore[arg-type]
     assert store.get_project("vision").job_count == 1
 
 
 def test_tags(store: SqlStore) -> None:
-    job = store.create_job("vision", tags={"stage": "dev", "owner": "ana"})
+    job = store.create_job(JobSpec("vision", tags={"stage": "dev", "owner": "ana"}))
     assert store.set_tags(job.id, {"stage": "prod"}) == {"stage": "prod", "owner": "ana"}
     store.delete_tag(job.id, "owner")
     assert store.get_job(job.id).tags == {"stage": "prod"}
@@ -249,7 +253,7 @@ def test_tags(store: SqlStore) -> None:
     "tags", [{"n": 1}, {"n": None}, {"": "x"}, {"v": "x" * 501}, {"z": "\x00"}]
 )
 def test_bad_tags_are_refused(store: SqlStore, tags: dict[str, object]) -> None:
-    job = store.create_job("vision")
+    job = store.create_job(JobSpec("vision"))
     with pytest.raises(InvalidInputError):
         store.set_tags(job.id, {"ok": "fine", **tags})  # type: ignore[dict-item]
     assert store.get_job(job.id).tags == {}
@@ -258,9 +262,9 @@ def test_bad_tags_are_refused(store: SqlStore, tags: dict[str, object]) -> None:
 def test_keys_in_use(store: SqlStore) -> None:
     from atlas.store.api import SeriesBatch
 
-    one = store.create_job("vision", params={"lr": 1, "b": 2}, tags={"t": "x"})
-    two = store.create_job("vision", params={"lr": 2, "a": 1})
-    store.create_job("other", params={"zzz": 1}, tags={"other": "y"})
+    one = store.create_job(JobSpec("vision", params={"lr": 1, "b": 2}, tags={"t": "x"}))
+    two = store.create_job(JobSpec("vision", params={"lr": 2, "a": 1}))
+    store.create_job(JobSpec("other", params={"zzz": 1}, tags={"other": "y"}))
     store.append_metrics(one.id, [SeriesBatch("loss", [0], [0.0], [1.0])])
     store.append_metrics(two.id, [SeriesBatch("acc", [0], [0.0], [1.0])])
     store.append_metrics(two.id, [SeriesBatch("system/cpu", [0], [0.0], [1.0])])

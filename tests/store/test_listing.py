@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event
 
-from atlas.domain import Job
+from atlas.domain import Job, JobSpec
 from atlas.errors import InvalidInputError, NotFoundError, QuerySyntaxError
 from atlas.store.api import JobQuery, SeriesBatch
 from atlas.store.sql_store import SqlStore
@@ -21,15 +21,17 @@ def jobs(store: SqlStore) -> list[Job]:
     made = []
     for index in range(6):
         job = store.create_job(
-            "listing",
-            name=f"job-{index}",
-            params={"lr": round(0.1 * (index + 1), 1), "opt": "adam" if index % 2 else "sgd"},
-            tags={"stage": "prod" if index < 3 else "dev"},
+            JobSpec(
+                "listing",
+                name=f"job-{index}",
+                params={"lr": round(0.1 * (index + 1), 1), "opt": "adam" if index % 2 else "sgd"},
+                tags={"stage": "prod" if index < 3 else "dev"},
+            )
         )
         if index < 5:
             store.append_metrics(job.id, [SeriesBatch("loss", [0], [0.0], [6.0 - index])])
         made.append(store.get_job(job.id))
-    store.create_job("elsewhere", params={"lr": 0.3})
+    store.create_job(JobSpec("elsewhere", params={"lr": 0.3}))
     return made
 
 

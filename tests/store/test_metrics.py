@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from atlas.domain import JobSpec
 from atlas.errors import InvalidInputError, NotFoundError
 from atlas.store.api import SeriesBatch
 from atlas.store.sql_store import SqlStore
@@ -28,7 +29,7 @@ def _same(left: list[float], right: list[float]) -> bool:
 
 @pytest.fixture
 def job_id(store: SqlStore) -> str:
-    return store.create_job("metrics").id
+    return store.create_job(JobSpec("metrics")).id
 
 
 def test_append_and_read_back(store: SqlStore, job_id: str) -> None:
@@ -163,7 +164,7 @@ def test_a_repeated_batch_id_stores_nothing(store: SqlStore, job_id: str) -> Non
     assert store.append_metrics(job_id, batch, batch_id="b-1") == 0
     assert store.append_metrics(job_id, batch, batch_id="b-2") == 2
     assert store.read_series(job_id, "x").total == 4
-    other = store.create_job("metrics").id
+    other = store.create_job(JobSpec("metrics")).id
     assert store.append_metrics(other, batch, batch_id="b-1") == 2  # ids are per job
 
 

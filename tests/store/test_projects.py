@@ -7,7 +7,7 @@ from datetime import UTC
 
 import pytest
 
-from atlas.domain import ArtifactKind, JobStatus
+from atlas.domain import ArtifactKind, JobSpec, JobStatus
 from atlas.errors import ConflictError, InvalidInputError, NotFoundError
 from atlas.store.api import SeriesBatch
 from atlas.store.sql_store import SqlStore
@@ -87,7 +87,7 @@ def test_ensure_project_is_race_safe(store: SqlStore) -> None:
 
 def test_rename(store: SqlStore) -> None:
     store.create_project("old")
-    job = store.create_job("old")
+    job = store.create_job(JobSpec("old"))
     renamed = store.rename_project("old", "new")
     assert renamed.name == "new"
     assert renamed.job_count == 1
@@ -109,12 +109,12 @@ def test_rename_onto_a_taken_name_conflicts(store: SqlStore) -> None:
 
 def test_delete_cascades_to_jobs_and_their_rows(store: SqlStore) -> None:
     store.create_project("doomed")
-    job = store.create_job("doomed", params={"lr": 0.1}, tags={"t": "x"})
+    job = store.create_job(JobSpec("doomed", params={"lr": 0.1}, tags={"t": "x"}))
     store.append_metrics(job.id, [SeriesBatch("loss", [0, 1], [1.0, 2.0], [0.5, 0.4])])
     store.record_artifact(
         job.id, path="a.txt", kind=ArtifactKind.TEXT, mime="text/plain", size=1, sha256="0" * 64
     )
-    kept = store.create_job("kept", params={"lr": 0.2})
+    kept = store.create_job(JobSpec("kept", params={"lr": 0.2}))
     assert store.delete_project("doomed") == [job.id]
     with pytest.raises(NotFoundError):
         store.get_job(job.id)
@@ -127,9 +127,9 @@ def test_delete_cascades_to_jobs_and_their_rows(store: SqlStore) -> None:
 
 
 def test_job_counts_by_status(store: SqlStore) -> None:
-    store.create_job("counted")
-    store.create_job("counted")
-    queued = store.create_job("counted", status=JobStatus.QUEUED)
+    store.create_job(JobSpec("counted"))
+    store.create_job(JobSpec("counted"))
+    queued = store.create_job(JobSpec("counted"), status=JobStatus.QUEUED)
     store.update_job(queued.id, status=JobStatus.CANCELLED)
     project = store.get_project("counted")
     assert project.job_counts == {JobStatus.RUNNING: 2, JobStatus.CANCELLED: 1}
@@ -141,7 +141,7 @@ def test_job_counts_by_status(store: SqlStore) -> None:
 def test_most_recently_active_first(store: SqlStore) -> None:
     store.create_project("first")
     store.create_project("second")
-    job = store.create_job("third")
+    job = store.create_job(JobSpec("third"))
     assert [p.name for p in store.list_projects()] == ["third", "second", "first"]
     store.set_description("first", "now active")
     assert next(p.name for p in store.list_projects()) == "first"

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import insert, select
 
-from atlas.domain import new_job_id
+from atlas.domain import JobSpec, new_job_id
 from atlas.store.api import JobQuery, SeriesBatch
 from atlas.store.sql_store import SqlStore
 from atlas.store.tables import jobs_table, params_table, projects_table, summaries_table
@@ -43,7 +43,7 @@ def _best_of(runs: int, action: Callable[[], object]) -> tuple[float, float]:
 
 
 def time_metrics(store: SqlStore) -> None:
-    job = store.create_job("timing", name="metrics")
+    job = store.create_job(JobSpec("timing", name="metrics"))
     steps = np.arange(POINTS, dtype=np.int64)
     times = 1.7e9 + steps * 0.001
     values = np.sin(steps / 1000.0) + np.random.default_rng(0).normal(0, 0.1, POINTS)

@@ -8,26 +8,22 @@ executor never writes the metadata store.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from atlas.domain import JobStatus
+from atlas.domain import ENV_MODES, JobSpec, JobStatus
 from atlas.errors import InvalidInputError
 
 __all__ = [
     "Allocation",
-    "ENV_MODES",
     "Executor",
     "Handle",
     "LaunchSpec",
     "Outcome",
 ]
-
-ENV_MODES = ("auto", "none")
-"""``auto``: a virtual environment from the snapshot's requirements.txt when it has one, else
-the server's Python; ``none``: always the server's Python."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,27 +38,27 @@ class Allocation:
 
 @dataclass(frozen=True, slots=True)
 class LaunchSpec:
-    """Everything an executor needs to run one job.
+    """Everything an executor needs to run one job: the job as it was asked for (``job``),
+    and what the scheduler adds to run it.
 
-    ``command`` is an argv list (never run through a shell); ``snapshot_path`` a local
-    ``.tar.gz`` of the code (``None``: an empty working folder); ``params`` are written to
-    ``atlas_job_parameters.json`` and ``foundations_job_parameters.json`` in the working
-    folder; ``env_mode`` is one of :data:`ENV_MODES`; ``timeout`` in seconds (``None``: none);
-    ``log_path`` a local file the job's stdout and stderr are appended to.
+    ``snapshot_path`` is a local ``.tar.gz`` of the code (``None``: an empty working folder);
+    the job's params are written to ``atlas_job_parameters.json`` and
+    ``foundations_job_parameters.json`` in the working folder; ``log_path`` is a local file
+    the job's stdout and stderr are appended to.
     """
 
     job_id: str
-    project: str
-    user: str
-    command: list[str]
-    snapshot_path: Path | None
-    params: dict[str, object]
-    env_mode: str
+    job: JobSpec
     allocation: Allocation
-    timeout: float | None
+    snapshot_path: Path | None
     server_url: str
     token: str
     log_path: Path
+
+    @property
+    def command(self) -> list[str]:
+        """The job's argv (never run through a shell)."""
+        return shlex.split(self.job.command)
 
     def check(self) -> None:
         """``InvalidInputError`` when the spec cannot be run (empty command, bad env mode,
@@ -72,13 +68,13 @@ class LaunchSpec:
                 f"job {self.job_id}: the command must be a non-empty list of non-empty strings",
                 detail={"field": "command"},
             )
-        if self.env_mode not in ENV_MODES:
+        if self.job.env_mode not in ENV_MODES:
             raise InvalidInputError(
                 f"job {self.job_id}: env must be one of {', '.join(ENV_MODES)}, "
-                f"not {self.env_mode!r}",
+                f"not {self.job.env_mode!r}",
                 detail={"field": "env"},
             )
-        if self.timeout is not None and not self.timeout > 0:
+        if self.job.timeout is not None and not self.job.timeout > 0:
             raise InvalidInputError(
                 f"job {self.job_id}: the timeout must be a positive number of seconds",
                 detail={"field": "timeout"},

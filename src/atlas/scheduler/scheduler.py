@@ -10,22 +10,25 @@ otherwise at the next timeout or process check. Tests call ``tick(now)`` themsel
 from __future__ import annotations
 
 import logging
-import shlex
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
-from atlas.domain import FINAL_STATUSES, Job, JobError, JobKind, JobStatus, ParamValue
+from atlas.domain import FINAL_STATUSES, Job, JobError, JobKind, JobSpec, JobStatus, ParamValue
 from atlas.errors import AtlasError, ConflictError, InvalidTransitionError, NotFoundError
 from atlas.executors.base import Allocation, Executor, LaunchSpec, Outcome
 from atlas.scheduler.files import JobFiles, snapshot_relpath
 from atlas.scheduler.inventory import GpuInfo, Inventory, check_request
+from atlas.scheduler.lease import Lease
 from atlas.scheduler.outcomes import error_message, final_status
 from atlas.scheduler.policy import Free, plan
 from atlas.scheduler.queue import JobQueue, QueueEntry
+from atlas.scheduler.reconcile import allocation_from, reconcile, sync_queue
 from atlas.scheduler.resources import Ledger, request_from
-from atlas.store.api import JobSubmission, Store
+from atlas.scheduler.running import RunningJob
+from atlas.store.api import Store
 
 __all__ = ["RunningJob", "Scheduler", "SchedulerState", "TickReport"]
 
@@ -37,27 +40,22 @@ POLL_MAX = 1.0
 """Longest wait between two checks of running jobs (jobs also wake the thread on exit)."""
 IDLE_WAIT = 60.0
 """Longest wait when no job runs: only a wake-up has anything to do then."""
-
-
-@dataclass(slots=True)
-class RunningJob:
-    """A job the executor runs for us: what it holds and when its clock started.
-
-    ``since`` is the scheduler clock when its command started running (its timeout counts
-    from there), ``None`` while it is still starting; ``stop`` says why it was asked to stop
-    (``cancelled``, ``timeout`` or ``deleted``)."""
-
-    job_id: str
-    allocation: Allocation
-    timeout: float | None = None
-    since: float | None = None
-    stop: str | None = None
+UPKEEP_S = 1.0
+"""Seconds between two reads of the queue from the store (jobs queued, cancelled or
+reprioritised by a server in standby) and two checks that the lease is still held."""
+LEASE_RETRY_S = 2.0
+"""Seconds between two attempts of a server in standby to take the scheduler's lease."""
+Mode = Literal["active", "standby"]
+"""``active``: this scheduler starts jobs; ``standby``: another server holds the lease."""
+ACTIVE: Mode = "active"
+STANDBY: Mode = "standby"
 
 
 @dataclass(frozen=True, slots=True)
 class SchedulerState:
     """A view of the scheduler: resources used, the GPUs' holders, the first ``limit``
-    queued job ids in dispatch order (of ``queue_total``), running ids, the reservation."""
+    queued job ids in dispatch order (of ``queue_total``) and what each waits for, running
+    ids, the reservation, and ``mode`` (``active`` or ``standby``)."""
 
     cpus_total: int
     cpus_used: int
@@ -68,6 +66,8 @@ class SchedulerState:
     queue_total: int
     running: list[str]
     reservation: str | None
+    mode: Mode = ACTIVE
+    waiting_for: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -92,6 +92,11 @@ class Scheduler:
     ``files`` gives the executor local paths for logs and snapshots; ``server_url`` and
     ``token`` are handed to each job (``ATLAS_URL``, ``ATLAS_TOKEN``); ``cancel_grace`` is
     the time between SIGTERM and SIGKILL; ``clock`` gives the ``now`` of the thread's ticks.
+
+    ``lease`` makes it one scheduler among several servers on the database
+    (:mod:`atlas.scheduler.lease`): it schedules only while it holds the lease, and stands
+    by otherwise: queued jobs are written for the holder to start, a cancel signals the job
+    itself. Without a lease it schedules at once (call ``reconcile`` before ``start``).
     """
 
     def __init__(
@@ -105,6 +110,7 @@ class Scheduler:
         token: str = "",
         cancel_grace: float = 10.0,
         clock: Callable[[], float] = time.time,
+        lease: Lease | None = None,
     ) -> None:
         self.store = store
         self.executor = executor
@@ -114,6 +120,8 @@ class Scheduler:
         self.token = token
         self.cancel_grace = cancel_grace
         self.clock = clock
+        self.lease = lease
+        self.active = lease is None
         self.lock = threading.RLock()
         self.queue = JobQueue()
         self.ledger = Ledger(
@@ -126,27 +134,36 @@ class Scheduler:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._poll = POLL_MIN
+        self._next_upkeep = 0.0
 
     # -- submitting ---------------------------------------------------------------------
-    def submit(self, submission: JobSubmission) -> Job:
-        """Queue a job and wake the dispatcher. ``ResourceUnavailableError`` (nothing
-        written) when it can never fit the inventory; ``InvalidInputError`` for bad values."""
-        request = request_from(submission.resources or {})
+    def submit(self, spec: JobSpec) -> Job:
+        """Queue the job ``spec`` describes and wake the dispatcher.
+        ``ResourceUnavailableError`` (nothing written) when it can never fit the inventory;
+        ``InvalidInputError`` for bad values."""
+        request = request_from(spec.resources)
         check_request(request, self.inventory)
-        if submission.snapshot is not None and not self.files.artifacts.exists(
-            snapshot_relpath(submission.snapshot)
+        if spec.snapshot is not None and not self.files.artifacts.exists(
+            snapshot_relpath(spec.snapshot)
         ):
             raise NotFoundError(
-                f"snapshot {submission.snapshot} was not uploaded: PUT it to "
-                f"/api/v1/snapshots/{submission.snapshot} first",
-                detail={"snapshot": submission.snapshot},
+                f"snapshot {spec.snapshot} was not uploaded: PUT it to "
+                f"/api/v1/snapshots/{spec.snapshot} first",
+                detail={"snapshot": spec.snapshot},
             )
-        cleaned = replace(submission, resources=request.as_resources())
+        cleaned = replace(spec, resources=request.as_resources())
         job = self.store.submit_job(cleaned)
         queued_at = job.queued_at.timestamp() if job.queued_at else job.created_at.timestamp()
         with self.lock:
-            self.queue.add(job.id, priority=job.priority, queued_at=queued_at, request=request)
-            self._dirty = True
+            if self.active:  # in standby, the lease holder finds it in the store
+                self.queue.add(
+                    job.id,
+                    priority=job.priority,
+                    queued_at=queued_at,
+                    request=request,
+                    parent_id=job.parent_id,
+                )
+                self._dirty = True
         self.wake()
         return job
 
@@ -161,27 +178,20 @@ class Scheduler:
                 detail={"job_id": job_id},
             )
         resources = {k: v for k, v in old.resources.items() if k != "gpu_indices"}
-        return self.submit(
-            JobSubmission(
-                project=old.project,
-                command=old.command,
-                name=old.name,
-                user=old.user,
-                params={**old.params, **(params or {})},
-                tags=old.tags,
-                git=old.git,
-                resources=resources,
-                priority=old.priority,
-                parent_id=old.parent_id,
-                snapshot=old.snapshot,
-                timeout=old.timeout,
-                env_mode=old.env_mode,
-                rerun_of=old.id,
-            )
-        )
+        params = {**old.params, **(params or {})}
+        return self.submit(replace(old.spec, params=params, resources=resources, rerun_of=old.id))
+
+    @property
+    def mode(self) -> Mode:
+        """``active`` while this scheduler starts jobs, ``standby`` while another server
+        holds the lease."""
+        return ACTIVE if self.active else STANDBY
 
     def state(self, *, limit: int = 100) -> SchedulerState:
-        """What the scheduler holds now, with the first ``limit`` queued jobs."""
+        """What the scheduler holds now, with the first ``limit`` queued jobs (in standby:
+        what the store says the lease holder holds)."""
+        if not self.active:
+            return self._stored_state(limit)
         with self.lock:
             return SchedulerState(
                 cpus_total=self.ledger.total_cpus,
@@ -195,6 +205,36 @@ class Scheduler:
                 reservation=self.reserved,
             )
 
+    def _stored_state(self, limit: int) -> SchedulerState:
+        queue = JobQueue()
+        for queued in self.store.list_queued():
+            queue.add(
+                queued.id,
+                priority=queued.priority,
+                queued_at=queued.queued_at,
+                request=request_from(queued.resources),
+            )
+        ledger = Ledger(
+            cpus=self.inventory.cpus,
+            memory=self.inventory.memory,
+            gpus=self.inventory.gpu_indices,
+        )
+        active = self.store.list_active()
+        for job in active:
+            ledger.hold(job.id, allocation_from(job.resources))
+        return SchedulerState(
+            cpus_total=ledger.total_cpus,
+            cpus_used=ledger.used_cpus,
+            memory_total=ledger.total_memory,
+            memory_used=ledger.used_memory,
+            gpus=[(gpu, ledger.holder(gpu.index)) for gpu in self.inventory.gpus],
+            queue=[entry.job_id for entry in queue.head(limit)],
+            queue_total=len(queue),
+            running=sorted(job.id for job in active),
+            reservation=None,
+            mode=STANDBY,
+        )
+
     def wake(self) -> None:
         """Make the background thread tick now."""
         self._wake.set()
@@ -204,6 +244,8 @@ class Scheduler:
         """Cancel a job: a queued one at once, a running one by SIGTERM to its process group
         (SIGKILL after the grace period; it ends ``cancelled``). ``InvalidTransitionError``
         for a job that already ended, ``ConflictError`` for one this scheduler does not run."""
+        if not self.active:
+            return self._cancel_in_standby(job_id, grace=self.cancel_grace)
         with self.lock:
             job = self.store.get_job(job_id)
             run = self.running.get(job_id)
@@ -229,6 +271,32 @@ class Scheduler:
         self.wake()
         return job
 
+    def _cancel_in_standby(self, job_id: str, *, grace: float) -> Job:
+        """Cancel for a server in standby: a queued job in the store (the lease holder
+        drops it from its queue), a running one by signalling its launcher on this machine
+        (the holder records how it ended)."""
+        job = self.store.get_job(job_id)
+        if job.status == JobStatus.QUEUED:
+            try:
+                return self.store.update_job(job_id, status=JobStatus.CANCELLED)
+            except InvalidTransitionError:
+                job = self.store.get_job(job_id)  # the holder started it meanwhile
+        if job.status in FINAL_STATUSES:
+            raise InvalidTransitionError(
+                f"job {job_id} already ended: it is {job.status}",
+                detail={"job_id": job_id, "from": str(job.status), "to": "cancelled"},
+            )
+        launch = next((a.launch for a in self.store.list_active() if a.id == job_id), None)
+        if launch is None or not self.executor.adopt(job_id, dict(launch)):
+            raise ConflictError(
+                f"job {job_id} is {job.status} on the server that schedules for this "
+                "database, and cannot be reached from here: stop it through that server, or "
+                "try again in a moment",
+                detail={"job_id": job_id},
+            )
+        self.executor.cancel(job_id, grace=grace)
+        return job
+
     def clear_queue(self, project: str | None = None) -> list[str]:
         """Cancel every queued job (only ``project``'s when given); return their ids."""
         with self.lock:
@@ -251,6 +319,12 @@ class Scheduler:
     def forget(self, job_id: str) -> None:
         """Before a job is deleted: take it out of the queue, or kill it (no grace) when it
         runs; its end is then not recorded."""
+        if not self.active:
+            try:
+                self._cancel_in_standby(job_id, grace=0.0)
+            except AtlasError:
+                pass  # queued, ended, or not reachable from here: deleting goes on
+            return
         with self.lock:
             self.queue.discard(job_id)
             run = self.running.get(job_id)
@@ -266,6 +340,8 @@ class Scheduler:
         timeout, then start what fits. ``now`` is the scheduler clock (seconds)."""
         report = TickReport()
         with self.lock:
+            if not self.active:
+                return report  # the lease holder runs the jobs
             self._reap(now, report)
             self._expire(now, report)
             self._dispatch(report)
@@ -349,20 +425,17 @@ class Scheduler:
             error = JobError(type=type(exc).__name__, message=error_message(exc))
             self._update(job_id, status=JobStatus.FAILED, error=error)
             return False
-        self.running[job_id] = RunningJob(job_id, allocation, timeout=job.timeout)
+        self.running[job_id] = RunningJob(
+            job_id, allocation, timeout=job.timeout, parent_id=entry.parent_id
+        )
         return True
 
     def _spec(self, job: Job, allocation: Allocation) -> LaunchSpec:
         return LaunchSpec(
             job_id=job.id,
-            project=job.project,
-            user=job.user,
-            command=shlex.split(job.command),
-            snapshot_path=None if job.snapshot is None else self.files.snapshot_path(job.snapshot),
-            params=dict(job.params),
-            env_mode=job.env_mode,
+            job=job.spec,
             allocation=allocation,
-            timeout=job.timeout,
+            snapshot_path=None if job.snapshot is None else self.files.snapshot_path(job.snapshot),
             server_url=self.server_url,
             token=self.token,
             log_path=self.files.log_path(job.id),
@@ -384,9 +457,18 @@ class Scheduler:
 
     # -- the thread ---------------------------------------------------------------------
     def start(self) -> None:
-        """Start the background thread (call ``reconcile`` first)."""
+        """Start the background thread. Without a lease, call ``reconcile`` first. With
+        one, it is tried at once: the holder reconciles and schedules; otherwise the
+        scheduler stands by and tries again every :data:`LEASE_RETRY_S` seconds."""
         self.executor.on_exit(lambda _job_id: self._wake.set())
         self._stopping.clear()
+        if self.lease is not None and not self.active and not self.take_over():
+            logger.warning(
+                "scheduler: standby: another Atlas server on this database holds %s and "
+                "runs the jobs; this server serves the API and takes over scheduling if that "
+                "server stops",
+                self.lease.where,
+            )
         self._thread = threading.Thread(target=self._loop, name="atlas-scheduler", daemon=True)
         self._thread.start()
 
@@ -398,11 +480,71 @@ class Scheduler:
             self._thread.join(timeout)
             self._thread = None
         self.executor.on_exit(None)
+        if self.lease is not None:
+            self.lease.release()
+            self.active = False
+
+    def take_over(self) -> bool:
+        """Try the lease; once held, rebuild the queue and adopt running jobs from the
+        store (:func:`reconcile`) and schedule. ``True`` when this scheduler is active."""
+        if self.active:
+            return True
+        if self.lease is None or not self.lease.acquire():
+            return False
+        with self.lock:
+            self._reset()
+            reconcile(self)
+            self.active = True
+        logger.info("scheduler: active: this server holds %s and runs the jobs", self.lease.where)
+        return True
+
+    def _step_down(self) -> None:
+        """The lease was lost (its database session was cut): stop scheduling at once;
+        running jobs go on and are adopted by whichever server takes the lease."""
+        with self.lock:
+            self.active = False
+            self._reset()
+        logger.warning("scheduler: standby: lost the scheduler's lease; trying to take it again")
+
+    def _reset(self) -> None:
+        self.queue = JobQueue()
+        self.ledger = Ledger(
+            cpus=self.inventory.cpus, memory=self.inventory.memory, gpus=self.inventory.gpu_indices
+        )
+        self.running = {}
+        self.reserved = None
+        self._dirty = True
+
+    def sync_queue(self) -> bool:
+        """Read the queue from the store (see :func:`atlas.scheduler.reconcile.sync_queue`);
+        ``True`` when it changed. Nothing in standby."""
+        with self.lock:
+            if not self.active:
+                return False
+            changed = sync_queue(self)
+            self._dirty = self._dirty or changed
+            return changed
+
+    def _upkeep(self) -> None:
+        """Every :data:`UPKEEP_S` seconds with a lease: check it is still held, and pick up
+        what other servers on the database queued, cancelled or reprioritised."""
+        now = time.monotonic()
+        if self.lease is None or now < self._next_upkeep:
+            return
+        self._next_upkeep = now + UPKEEP_S
+        if not self.lease.check():
+            self._step_down()
+            return
+        self.sync_queue()
 
     def _loop(self) -> None:
         while not self._stopping.is_set():
             self._wake.clear()
             try:
+                if not self.take_over():
+                    self._stopping.wait(LEASE_RETRY_S)
+                    continue
+                self._upkeep()
                 report = self.tick(self.clock())
             except Exception:
                 logger.exception("a scheduler tick failed; trying again")
@@ -410,6 +552,12 @@ class Scheduler:
             self._wake.wait(self._next_wait(report))
 
     def _next_wait(self, report: TickReport) -> float:
+        upkeep = IDLE_WAIT
+        if self.lease is not None:
+            upkeep = max(0.0, self._next_upkeep - time.monotonic())
+        return min(upkeep, self._ticking_wait(report))
+
+    def _ticking_wait(self, report: TickReport) -> float:
         with self.lock:
             if not self.running:
                 return IDLE_WAIT

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from atlas.domain import ENV_MODES
 from atlas.errors import InvalidInputError
 
 __all__ = [
@@ -33,7 +34,6 @@ __all__ = [
 ]
 
 JOB_CONFIG = "job.config.yaml"
-ENV_MODES = ("auto", "none")
 _KEYS = {
     "project",
     "project_name",

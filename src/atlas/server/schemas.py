@@ -23,6 +23,7 @@ from pydantic import (
     Field,
     JsonValue,
     PlainSerializer,
+    Strict,
     StringConstraints,
     WithJsonSchema,
 )
@@ -33,6 +34,7 @@ from atlas.domain import (
     Job,
     JobError,
     JobKind,
+    JobSpec,
     JobStatus,
     MetricSummary,
     Note,
@@ -40,12 +42,15 @@ from atlas.domain import (
     Project,
     Series,
 )
-from atlas.store.projects import MAX_DESCRIPTION_LENGTH, MAX_NOTE_LENGTH
-from atlas.store.validation import (
+from atlas.names import (
+    JOB_ID_PATTERN,
+    KEY_PATTERN,
     MAX_KEY_LENGTH,
     MAX_PROJECT_NAME_LENGTH,
     MAX_TAG_VALUE_LENGTH,
+    PROJECT_NAME_PATTERN,
 )
+from atlas.store.projects import MAX_DESCRIPTION_LENGTH, MAX_NOTE_LENGTH
 
 __all__ = [
     "ArtifactOut",
@@ -54,6 +59,7 @@ __all__ = [
     "DescriptionOut",
     "GpuOut",
     "HealthOut",
+    "HeartbeatOut",
     "InfoOut",
     "IngestOut",
     "ItemsOut",
@@ -150,22 +156,24 @@ WireFloat = Annotated[
     WithJsonSchema({"anyOf": [{"type": "number"}, {"enum": ["NaN", "Infinity", "-Infinity"]}]}),
 ]
 Text = Annotated[str, AfterValidator(_no_nul)]
+# The rules are atlas.names's; the lengths are repeated as constraints for clearer messages.
 ProjectName = Annotated[
     str,
     StringConstraints(
-        min_length=1, max_length=MAX_PROJECT_NAME_LENGTH, pattern=r"^[\w\-][\w.\- ]*$"
+        min_length=1, max_length=MAX_PROJECT_NAME_LENGTH, pattern=PROJECT_NAME_PATTERN
     ),
 ]
-JobId = Annotated[str, StringConstraints(pattern=r"^[0-9a-z]{16}$")]
+JobId = Annotated[str, StringConstraints(pattern=JOB_ID_PATTERN)]
 Key = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=MAX_KEY_LENGTH, pattern=r"^[^\x00-\x1f\x7f-\x9f]+$"),
+    str, StringConstraints(min_length=1, max_length=MAX_KEY_LENGTH, pattern=KEY_PATTERN)
 ]
 TagValue = Annotated[Text, StringConstraints(max_length=MAX_TAG_VALUE_LENGTH)]
 JsonObject = Annotated[
     dict[str, JsonValue], BeforeValidator(_json_values), AfterValidator(_json_size)
 ]
-Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
+# Numbers are strict: `"7"`, `true` or `7.5` for an integer, `"1.5"` or `true` for a number,
+# are refused rather than coerced (a float field takes an integer).
+Int32 = Annotated[int, Strict(), Field(ge=-(2**31), le=2**31 - 1)]
 Params = Annotated[
     dict[Key, ParamValue], Field(max_length=MAX_ENTRIES), BeforeValidator(_json_values)
 ]
@@ -282,11 +290,13 @@ class JobCreate(WireModel):
     priority: Int32 = 0
     parent_id: JobId | None = None
     id: JobId | None = None
+    started_at: UtcDatetime | None = None
+    """When a tracked script started, by its own clock (its spool replayed later)."""
 
-    @property
-    def initial_status(self) -> JobStatus:
-        """A local job runs as it is created; any other kind waits for the scheduler."""
-        return JobStatus.RUNNING if self.kind == JobKind.LOCAL else JobStatus.QUEUED
+    def to_spec(self) -> JobSpec:
+        """The job this body describes (``id`` is the job's identity and ``started_at`` a
+        fact about this run, neither part of it)."""
+        return JobSpec(**self.model_dump(exclude={"id", "started_at"}))
 
 
 class JobUpdate(WireModel):
@@ -295,6 +305,13 @@ class JobUpdate(WireModel):
     priority: Int32 | None = None
     exit_code: Int32 | None = None
     error: JobErrorModel | None = None
+    at: UtcDatetime | None = None
+    """When the status changed, by the client's clock (a spool replayed later)."""
+
+
+class HeartbeatOut(WireModel):
+    status: JobStatus
+    kind: JobKind
 
 
 class MetricSummaryOut(WireModel):
@@ -531,10 +548,10 @@ Argv = Annotated[
 
 
 class SubmissionResources(WireModel):
-    cpus: Annotated[int, Field(ge=1, le=1 << 20)] = 1
-    gpus: Annotated[int, Field(ge=0, le=1 << 20)] = 0
+    cpus: Annotated[int, Strict(), Field(ge=1, le=1 << 20)] = 1
+    gpus: Annotated[int, Strict(), Field(ge=0, le=1 << 20)] = 0
     memory: (
-        Annotated[int, Field(ge=0, le=1 << 62)]
+        Annotated[int, Strict(), Field(ge=0, le=1 << 62)]
         | Annotated[str, StringConstraints(min_length=1, max_length=50)]
         | None
     ) = None
@@ -552,11 +569,19 @@ class SubmissionCreate(WireModel):
     )
     resources: SubmissionResources = Field(default_factory=SubmissionResources)
     priority: Int32 = 0
-    timeout: Annotated[float, Field(gt=0, le=1e9)] | None = None
+    timeout: Annotated[float, Strict(), Field(gt=0, le=1e9)] | None = None
     env: Literal["auto", "none"] = "auto"
     git: JsonObject = Field(default_factory=dict)
     parent_id: JobId | None = None
     rerun_of: JobId | None = None
+
+    def to_spec(self) -> JobSpec:
+        """The scheduled job this body describes (the wire's ``env`` is ``env_mode``, the
+        argv is kept shell-quoted)."""
+        fields = self.model_dump(exclude={"command", "env"})
+        return JobSpec(
+            **fields, kind=JobKind.SCHEDULED, command=shlex.join(self.command), env_mode=self.env
+        )
 
 
 class RerunIn(WireModel):
@@ -593,6 +618,15 @@ class SchedulerOut(WireModel):
     queue_total: int
     running: list[JobOut]
     reservation: str | None
+    mode: Literal["active", "standby"] = Field(
+        "active",
+        description="active: this server runs the jobs; standby: another server on the same "
+        "database holds the scheduler's lock and runs them (this one takes over if it stops)",
+    )
+    waiting_for: dict[str, str] = Field(
+        default_factory=dict,
+        description="for each listed queued job, what it waits for, in words",
+    )
 
 
 class QueueClearOut(WireModel):

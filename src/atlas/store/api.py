@@ -22,6 +22,7 @@ from atlas.domain import (
     Job,
     JobError,
     JobKind,
+    JobSpec,
     JobStatus,
     Note,
     Page,
@@ -33,8 +34,8 @@ from atlas.domain import (
 __all__ = [
     "ActiveJob",
     "Column",
+    "Heartbeat",
     "JobQuery",
-    "JobSubmission",
     "QueuedJob",
     "SeriesBatch",
     "Store",
@@ -80,27 +81,12 @@ class JobQuery:
 
 
 @dataclass(frozen=True, slots=True)
-class JobSubmission:
-    """A job handed to the scheduler (``Store.submit_job``): created ``queued``.
+class Heartbeat:
+    """What a heartbeat found (``Store.record_heartbeat``): the job's status afterwards and
+    its kind (a process that attached to a ``local`` job reports that job's end itself)."""
 
-    ``command`` is the shell-quoted argv (``shlex.join``), ``snapshot`` the sha256 of the code
-    tar.gz in the artifact store, ``timeout`` seconds, ``env_mode`` ``auto`` or ``none``.
-    """
-
-    project: str
-    command: str
-    name: str = ""
-    user: str = ""
-    params: Mapping[str, ParamValue] | None = None
-    tags: Mapping[str, str] | None = None
-    git: Mapping[str, object] | None = None
-    resources: Mapping[str, object] | None = None
-    priority: int = 0
-    parent_id: str | None = None
-    snapshot: str | None = None
-    timeout: float | None = None
-    env_mode: str = "auto"
-    rerun_of: str | None = None
+    status: JobStatus
+    kind: JobKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +97,7 @@ class QueuedJob:
     priority: int
     queued_at: float
     resources: Mapping[str, object]
+    parent_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +111,7 @@ class ActiveJob:
     launch: Mapping[str, object] | None
     timeout: float | None
     started_at: datetime | None
+    parent_id: str | None = None
 
 
 class Store(Protocol):
@@ -168,25 +156,18 @@ class Store(Protocol):
     # -- jobs -------------------------------------------------------------------------------
     def create_job(
         self,
-        project: str,
+        spec: JobSpec,
         *,
-        name: str = "",
-        user: str = "",
-        kind: JobKind = JobKind.LOCAL,
-        status: JobStatus = JobStatus.RUNNING,
-        command: str = "",
-        params: Mapping[str, ParamValue] | None = None,
-        tags: Mapping[str, str] | None = None,
-        git: Mapping[str, object] | None = None,
-        environment: Mapping[str, object] | None = None,
-        resources: Mapping[str, object] | None = None,
-        priority: int = 0,
-        parent_id: str | None = None,
+        status: JobStatus | None = None,
         job_id: str | None = None,
+        started_at: datetime | None = None,
     ) -> Job:
-        """Create a job in ``project`` (created when missing). ``started_at`` is set when
-        the job starts as running. ``job_id`` may be given by a client that must know the id
-        before the server answers (the SDK's spool); ``ConflictError`` when it exists."""
+        """Create the job ``spec`` describes, in its project (created when missing), as
+        ``status`` (default: ``running`` for a tracked script, else ``queued``).
+        ``started_at`` is set when the job starts as running: to ``started_at`` when given
+        (a tracked script's own clock, its spool replayed later; also its ``created_at``),
+        else now. ``job_id`` may be given by a client that must know the id before the
+        server answers (the SDK's spool); ``ConflictError`` when it exists."""
 
     def get_job(self, job_id: str) -> Job:
         """The job with its params, tags and metric summaries."""
@@ -225,9 +206,20 @@ class Store(Protocol):
     def delete_job(self, job_id: str) -> None:
         """Delete the job and its rows (the caller removes its files)."""
 
+    # -- liveness of tracked scripts --------------------------------------------------------
+    def record_heartbeat(self, job_id: str) -> Heartbeat:
+        """Note that the job's process is alive now; a ``local`` job marked ``lost`` runs
+        again, its error cleared."""
+
+    def mark_silent_lost(self, *, before: datetime, error: JobError) -> list[str]:
+        """Mark ``lost`` with ``error`` every running ``local`` job last heard from before
+        ``before`` (finished when last heard from); return their ids. Scheduled jobs are
+        never touched."""
+
     # -- the scheduler's jobs ---------------------------------------------------------------
-    def submit_job(self, submission: JobSubmission) -> Job:
-        """Create a scheduled job as ``queued`` (its project created when missing)."""
+    def submit_job(self, spec: JobSpec) -> Job:
+        """Create the scheduler's job ``spec`` describes as ``queued`` (its project created
+        when missing)."""
 
     def list_queued(self) -> list[QueuedJob]:
         """The scheduler's queued jobs, compactly (any order)."""

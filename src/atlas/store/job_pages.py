@@ -16,7 +16,7 @@ from atlas.store.metrics import load_summaries
 from atlas.store.projects import project_id
 from atlas.store.query.listing import job_listing
 from atlas.store.tables import jobs_table, projects_table
-from atlas.store.validation import is_storable
+from atlas.names import is_storable
 
 __all__ = ["get_job", "list_jobs", "load_jobs"]
 

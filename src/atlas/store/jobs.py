@@ -3,32 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import Connection, Select, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from atlas.domain import (
+    ENV_MODES,
     FINAL_STATUSES,
     JobError,
     JobKind,
+    JobSpec,
     JobStatus,
-    ParamValue,
     can_transition,
     new_job_id,
 )
 from atlas.errors import ConflictError, InvalidTransitionError, NotFoundError
+from atlas.names import check_job_id, invalid, is_storable
 from atlas.store.attributes import write_params, write_tags
 from atlas.store.conversions import dump_json, utc_now
 from atlas.store.projects import ensure_project_id, touch_project
 from atlas.store.tables import jobs_table
-from atlas.store.validation import check_job_id, check_text, invalid, is_storable
+from atlas.store.validation import check_text
 
 __all__ = [
-    "JobSpec",
+    "check_reported_time",
     "delete_job",
+    "initial_status",
     "insert_job",
     "job_project_id",
     "lock_job",
@@ -43,25 +45,8 @@ MAX_USER_LENGTH = 200
 MAX_COMMAND_LENGTH = 100_000
 MAX_ERROR_TYPE_LENGTH = 500
 MAX_JSON_LENGTH = 1_000_000
-
-
-@dataclass(frozen=True, slots=True)
-class JobSpec:
-    """What a client gives to create a job (``Store.create_job``'s arguments)."""
-
-    name: str = ""
-    user: str = ""
-    kind: JobKind = JobKind.LOCAL
-    status: JobStatus = JobStatus.RUNNING
-    command: str = ""
-    params: Mapping[str, ParamValue] | None = None
-    tags: Mapping[str, str] | None = None
-    git: Mapping[str, object] | None = None
-    environment: Mapping[str, object] | None = None
-    resources: Mapping[str, object] | None = None
-    priority: int = 0
-    parent_id: str | None = None
-    job_id: str | None = None
+MAX_CLOCK_SKEW = timedelta(seconds=60)
+"""How far in the future a time a client reports may lie (clocks of two machines differ)."""
 
 
 def job_project_id(conn: Connection, job_id: str) -> int:
@@ -85,16 +70,40 @@ def _project_id_of(conn: Connection, query: Select[int], job_id: str) -> int:
     return int(found)
 
 
-def insert_job(conn: Connection, project: str, spec: JobSpec) -> str:
-    """Create the job (and its project when missing), with its params and tags.
-    Returns the job id."""
-    values = _job_values(spec)
-    pid = ensure_project_id(conn, project)
+def initial_status(kind: JobKind) -> JobStatus:
+    """A tracked script (``local``) runs as it is created; any other kind waits for the
+    scheduler."""
+    return JobStatus.RUNNING if kind == JobKind.LOCAL else JobStatus.QUEUED
+
+
+def insert_job(
+    conn: Connection,
+    spec: JobSpec,
+    *,
+    status: JobStatus | None = None,
+    job_id: str | None = None,
+    started_at: datetime | None = None,
+) -> str:
+    """Create the job ``spec`` describes (and its project when missing), with its params and
+    tags, as ``status`` (default: :func:`initial_status`). Returns the job id.
+
+    ``started_at`` is when a job created running started by its client's clock (a tracked
+    script's spool replayed later): its creation and start time (default: now)."""
+    status = initial_status(_enum(JobKind, spec.kind, "kind")) if status is None else status
+    values = _job_values(spec, _enum(JobStatus, status, "status"), job_id)
+    pid = ensure_project_id(conn, spec.project)
     now = utc_now()
-    values |= {"project_id": pid, "created_at": now}
-    if spec.status not in (JobStatus.QUEUED, JobStatus.STARTING):
-        values["started_at"] = now
-    if spec.status in FINAL_STATUSES:
+    started = now
+    if started_at is not None:
+        if status in (JobStatus.QUEUED, JobStatus.STARTING):
+            raise invalid("started_at", f"a job created {status} has not started")
+        started = check_reported_time(started_at, field="started_at")
+    values |= {"project_id": pid, "created_at": started}
+    if spec.kind == JobKind.LOCAL:
+        values["last_seen_at"] = now  # a tracked script's creation is a sign of life
+    if status not in (JobStatus.QUEUED, JobStatus.STARTING):
+        values["started_at"] = started
+    if status in FINAL_STATUSES:
         values["finished_at"] = now
     try:
         conn.execute(insert(_J).values(values))
@@ -119,18 +128,29 @@ def update_job(
     error: JobError | None = None,
     at: datetime | None = None,
 ) -> None:
-    """Change the job's name, status, exit code or error (see ``Store.update_job``)."""
+    """Change the job's name, status, exit code or error (see ``Store.update_job``).
+
+    A job leaving ``lost`` loses the error that said why it was lost (unless ``error``
+    gives a new one); a tracked script's status report counts as a sign of life. ``at`` is
+    checked by :func:`check_reported_time` (a final status no earlier than the start)."""
     row = conn.execute(
-        select(_J.c.project_id, _J.c.status, _J.c.started_at).where(_J.c.id == job_id)
+        select(_J.c.project_id, _J.c.status, _J.c.kind, _J.c.started_at).where(_J.c.id == job_id)
     ).one_or_none()
     if row is None:
         raise NotFoundError(f"job {job_id} not found", detail={"job_id": job_id})
-    when = at or utc_now()
+    kind = JobKind(row.kind)
+    when = utc_now()
+    if at is not None:
+        final = status in FINAL_STATUSES and status != row.status
+        when = check_reported_time(at, field="at", not_before=row.started_at if final else None)
     values: dict[str, object] = {}
     if name is not None:
         values["name"] = check_text(name, field="name", max_length=MAX_NAME_LENGTH)
     if status is not None:
-        values |= _status_values(job_id, JobStatus(row.status), status, row.started_at, when)
+        old = JobStatus(row.status)
+        values |= _status_values(job_id, old, status, kind, row.started_at, when)
+        if kind == JobKind.LOCAL and status != JobStatus.LOST:
+            values["last_seen_at"] = utc_now()
     if exit_code is not None:
         values["exit_code"] = _check_int(exit_code, field="exit_code")
     if error is not None:
@@ -147,12 +167,40 @@ def delete_job(conn: Connection, job_id: str) -> None:
     touch_project(conn, pid)
 
 
+def check_reported_time(
+    value: datetime, *, field: str, not_before: datetime | None = None
+) -> datetime:
+    """``value``, a time a client reports (a tracked script's start or end, kept in its
+    spool while no server answered), as aware UTC; ``InvalidInputError`` naming ``field``
+    when it lies in the future by more than ``MAX_CLOCK_SKEW`` or before ``not_before``."""
+    if not isinstance(value, datetime):
+        raise invalid(field, f"{field} must be a date and time")
+    when = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if when > utc_now() + MAX_CLOCK_SKEW:
+        raise invalid(
+            field,
+            f"{field} {when.isoformat()} is in the future: is the client's clock wrong?",
+        )
+    if not_before is not None and when < not_before:
+        raise invalid(
+            field,
+            f"{field} {when.isoformat()} is before the job started "
+            f"({not_before.isoformat()})",
+        )
+    return when
+
+
 def _status_values(
-    job_id: str, old: JobStatus, new: JobStatus, started_at: datetime | None, at: datetime
+    job_id: str,
+    old: JobStatus,
+    new: JobStatus,
+    kind: JobKind,
+    started_at: datetime | None,
+    at: datetime,
 ) -> dict[str, object]:
     if new == old:
         return {}  # a repeated report (a retried request) changes nothing
-    if not can_transition(old, new):
+    if not can_transition(old, new, kind):
         raise InvalidTransitionError(
             f"job {job_id} cannot go from {old} to {new}",
             detail={"job_id": job_id, "from": str(old), "to": str(new)},
@@ -161,7 +209,11 @@ def _status_values(
     if new == JobStatus.RUNNING and started_at is None:
         values["started_at"] = at
     if new in FINAL_STATUSES:
-        values["finished_at"] = at
+        values["finished_at"] = at if started_at is None else max(at, started_at)
+    if old == JobStatus.LOST:  # its process reported again: why it was lost no longer holds
+        values |= {"error_type": None, "error_message": None, "error_traceback": None}
+        if new == JobStatus.RUNNING:
+            values["finished_at"] = None
     return values
 
 
@@ -173,22 +225,32 @@ def _error_values(error: JobError) -> dict[str, object]:
     }
 
 
-def _job_values(spec: JobSpec) -> dict[str, object]:
-    job_id = new_job_id() if spec.job_id is None else check_job_id(spec.job_id)
+def _job_values(spec: JobSpec, status: JobStatus, job_id: str | None) -> dict[str, object]:
+    """The jobs row's columns for ``spec``: every field of JobSpec is written here."""
     if spec.parent_id is not None:
         check_job_id(spec.parent_id, field="parent_id")
+    if spec.rerun_of is not None:
+        check_job_id(spec.rerun_of, field="rerun_of")
+    if spec.env_mode not in ENV_MODES:
+        raise invalid("env", f"env must be one of {', '.join(ENV_MODES)}")
+    if spec.timeout is not None and not spec.timeout > 0:
+        raise invalid("timeout", "timeout must be a positive number of seconds")
     return {
-        "id": job_id,
+        "id": new_job_id() if job_id is None else check_job_id(job_id),
         "name": check_text(spec.name, field="name", max_length=MAX_NAME_LENGTH),
         "user": check_text(spec.user, field="user", max_length=MAX_USER_LENGTH),
         "kind": str(_enum(JobKind, spec.kind, "kind")),
-        "status": str(_enum(JobStatus, spec.status, "status")),
+        "status": str(status),
         "command": check_text(spec.command, field="command", max_length=MAX_COMMAND_LENGTH),
         "priority": _check_int(spec.priority, field="priority"),
         "git_json": _json_object(spec.git, "git"),
         "environment_json": _json_object(spec.environment, "environment"),
         "resources_json": _json_object(spec.resources, "resources"),
         "parent_id": spec.parent_id,
+        "snapshot": spec.snapshot,
+        "timeout_s": spec.timeout,
+        "env_mode": spec.env_mode,
+        "rerun_of": spec.rerun_of,
     }
 
 

@@ -14,14 +14,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, select, update
 
-from atlas.domain import JobKind, JobStatus
+from atlas.domain import JobKind, JobSpec, JobStatus
 from atlas.errors import InvalidTransitionError, NotFoundError
-from atlas.store.api import ActiveJob, JobSubmission, QueuedJob
+from atlas.names import invalid
+from atlas.store.api import ActiveJob, QueuedJob
 from atlas.store.conversions import dump_json, load_json, utc_now
-from atlas.store.jobs import JobSpec, insert_job, lock_job
+from atlas.store.jobs import insert_job, lock_job
 from atlas.store.projects import project_id, touch_project
 from atlas.store.tables import jobs_table
-from atlas.store.validation import check_job_id, invalid
 
 __all__ = [
     "cancel_queued",
@@ -34,55 +34,31 @@ __all__ = [
 ]
 
 _J = jobs_table
-_ENV_MODES = ("auto", "none")
 _MAX_LAUNCH_JSON = 100_000
 
 
-def insert_submission(conn: Connection, submission: JobSubmission) -> str:
-    """Create the submitted job as ``queued`` with its snapshot, timeout and environment
-    mode; return its id."""
-    if submission.env_mode not in _ENV_MODES:
-        raise invalid("env", f"env must be one of {', '.join(_ENV_MODES)}")
-    if submission.rerun_of is not None:
-        check_job_id(submission.rerun_of, field="rerun_of")
-    if submission.timeout is not None and not submission.timeout > 0:
-        raise invalid("timeout", "timeout must be a positive number of seconds")
-    spec = JobSpec(
-        name=submission.name,
-        user=submission.user,
-        kind=JobKind.SCHEDULED,
-        status=JobStatus.QUEUED,
-        command=submission.command,
-        params=submission.params,
-        tags=submission.tags,
-        git=submission.git,
-        resources=submission.resources,
-        priority=submission.priority,
-        parent_id=submission.parent_id,
-    )
-    job_id = insert_job(conn, submission.project, spec)
-    values = {
-        "snapshot": submission.snapshot,
-        "timeout_s": submission.timeout,
-        "env_mode": submission.env_mode,
-        "rerun_of": submission.rerun_of,
-        "queued_at": utc_now(),
-    }
-    conn.execute(update(_J).where(_J.c.id == job_id).values(values))
+def insert_submission(conn: Connection, spec: JobSpec) -> str:
+    """Create the submitted job ``spec`` describes as ``queued`` for the scheduler; return
+    its id."""
+    if spec.kind == JobKind.LOCAL:
+        raise invalid("kind", "a tracked script (kind local) is not submitted to the scheduler")
+    job_id = insert_job(conn, spec, status=JobStatus.QUEUED)
+    conn.execute(update(_J).where(_J.c.id == job_id).values(queued_at=utc_now()))
     return job_id
 
 
 def list_queued(conn: Connection) -> list[QueuedJob]:
     """The scheduler's queued jobs (any order): id, priority, queue time, resources."""
-    query = select(_J.c.id, _J.c.priority, _J.c.queued_at, _J.c.resources_json).where(
-        _J.c.status == str(JobStatus.QUEUED), _J.c.queued_at.is_not(None)
-    )
+    query = select(
+        _J.c.id, _J.c.priority, _J.c.queued_at, _J.c.resources_json, _J.c.parent_id
+    ).where(_J.c.status == str(JobStatus.QUEUED), _J.c.queued_at.is_not(None))
     return [
         QueuedJob(
             id=row.id,
             priority=row.priority,
             queued_at=row.queued_at.timestamp(),
             resources=load_json(row.resources_json),
+            parent_id=row.parent_id,
         )
         for row in conn.execute(query)
     ]
@@ -98,11 +74,12 @@ def list_active(conn: Connection) -> list[ActiveJob]:
         _J.c.launch_json,
         _J.c.timeout_s,
         _J.c.started_at,
+        _J.c.parent_id,
     ).where(_J.c.status.in_(active), _J.c.queued_at.is_not(None))
     return [_active(row) for row in conn.execute(query)]
 
 
-def _active(row: Row[Any, Any, Any, Any, Any, Any]) -> ActiveJob:
+def _active(row: Row[Any, Any, Any, Any, Any, Any, Any]) -> ActiveJob:
     launch = json.loads(row.launch_json) if row.launch_json else None
     return ActiveJob(
         id=row.id,
@@ -111,6 +88,7 @@ def _active(row: Row[Any, Any, Any, Any, Any, Any]) -> ActiveJob:
         launch=launch if isinstance(launch, dict) else None,
         timeout=row.timeout_s,
         started_at=row.started_at,
+        parent_id=row.parent_id,
     )
 
 

@@ -19,7 +19,7 @@ from atlas.domain import (
     ArtifactKind,
     Job,
     JobError,
-    JobKind,
+    JobSpec,
     JobStatus,
     Note,
     Page,
@@ -32,12 +32,13 @@ from atlas.store import (
     attributes,
     job_pages,
     jobs,
+    liveness,
     metrics,
     projects,
     queue,
     schema,
 )
-from atlas.store.api import ActiveJob, JobQuery, JobSubmission, QueuedJob, SeriesBatch
+from atlas.store.api import ActiveJob, Heartbeat, JobQuery, QueuedJob, SeriesBatch
 from atlas.store.conversions import utc_now
 from atlas.store.engine import make_engine, writer
 
@@ -138,40 +139,18 @@ class SqlStore:
     # -- jobs -------------------------------------------------------------------------------
     def create_job(
         self,
-        project: str,
+        spec: JobSpec,
         *,
-        name: str = "",
-        user: str = "",
-        kind: JobKind = JobKind.LOCAL,
-        status: JobStatus = JobStatus.RUNNING,
-        command: str = "",
-        params: Mapping[str, ParamValue] | None = None,
-        tags: Mapping[str, str] | None = None,
-        git: Mapping[str, object] | None = None,
-        environment: Mapping[str, object] | None = None,
-        resources: Mapping[str, object] | None = None,
-        priority: int = 0,
-        parent_id: str | None = None,
+        status: JobStatus | None = None,
         job_id: str | None = None,
+        started_at: datetime | None = None,
     ) -> Job:
-        """Create a job in ``project`` (created when missing); see ``Store.create_job``."""
-        spec = jobs.JobSpec(
-            name=name,
-            user=user,
-            kind=kind,
-            status=status,
-            command=command,
-            params=params,
-            tags=tags,
-            git=git,
-            environment=environment,
-            resources=resources,
-            priority=priority,
-            parent_id=parent_id,
-            job_id=job_id,
-        )
+        """Create the job ``spec`` describes; see ``Store.create_job``."""
         with self._write() as conn:
-            return job_pages.get_job(conn, jobs.insert_job(conn, project, spec))
+            job_id = jobs.insert_job(
+                conn, spec, status=status, job_id=job_id, started_at=started_at
+            )
+            return job_pages.get_job(conn, job_id)
 
     def get_job(self, job_id: str) -> Job:
         """The job with its params, tags and metric summaries."""
@@ -221,11 +200,22 @@ class SqlStore:
         with self._write() as conn:
             jobs.delete_job(conn, job_id)
 
-    # -- the scheduler's jobs ---------------------------------------------------------------
-    def submit_job(self, submission: JobSubmission) -> Job:
-        """Create a scheduled job as ``queued`` (its project created when missing)."""
+    # -- liveness of tracked scripts --------------------------------------------------------
+    def record_heartbeat(self, job_id: str) -> Heartbeat:
+        """Note that the job's process is alive now (a lost ``local`` job runs again)."""
         with self._write() as conn:
-            return job_pages.get_job(conn, queue.insert_submission(conn, submission))
+            return liveness.record_heartbeat(conn, job_id, utc_now())
+
+    def mark_silent_lost(self, *, before: datetime, error: JobError) -> list[str]:
+        """Mark lost every running ``local`` job last heard from before ``before``."""
+        with self._write() as conn:
+            return liveness.mark_silent_lost(conn, before=before, error=error)
+
+    # -- the scheduler's jobs ---------------------------------------------------------------
+    def submit_job(self, spec: JobSpec) -> Job:
+        """Create the scheduler's job ``spec`` describes as ``queued``."""
+        with self._write() as conn:
+            return job_pages.get_job(conn, queue.insert_submission(conn, spec))
 
     def list_queued(self) -> list[QueuedJob]:
         """The scheduler's queued jobs, compactly (any order)."""

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from atlas.domain import Job, JobKind
+from atlas.errors import SchedulerOwnsStatusError
 from atlas.server import removal
 from atlas.server.deps import ArtifactsDep, JobIdPath, KeyPath, SchedulerDep, StoreDep
-from atlas.server.schemas import JobCreate, JobOut, JobUpdate, ParamsIn, ParamsOut, TagsIn, TagsOut
+from atlas.server.schemas import (
+    HeartbeatOut,
+    JobCreate,
+    JobOut,
+    JobUpdate,
+    ParamsIn,
+    ParamsOut,
+    TagsIn,
+    TagsOut,
+)
 
 __all__ = ["router"]
 
@@ -16,22 +27,7 @@ router = APIRouter(prefix="/jobs", tags=["jobs"])
 @router.post("", status_code=201)
 def create_job(body: JobCreate, store: StoreDep) -> JobOut:
     """Create a job (and its project when missing); a local job starts running."""
-    job = store.create_job(
-        body.project,
-        name=body.name,
-        user=body.user,
-        kind=body.kind,
-        status=body.initial_status,
-        command=body.command,
-        params=body.params,
-        tags=body.tags,
-        git=body.git,
-        environment=body.environment,
-        resources=body.resources,
-        priority=body.priority,
-        parent_id=body.parent_id,
-        job_id=body.id,
-    )
+    job = store.create_job(body.to_spec(), job_id=body.id, started_at=body.started_at)
     return JobOut.from_domain(job)
 
 
@@ -45,8 +41,12 @@ def get_job(job_id: JobIdPath, store: StoreDep) -> JobOut:
 def update_job(
     job_id: JobIdPath, body: JobUpdate, store: StoreDep, scheduler: SchedulerDep
 ) -> JobOut:
-    """Rename a job, change its status (per ``domain.TRANSITIONS``) or record how it ended;
-    a new ``priority`` moves a queued job in the scheduler's queue."""
+    """Rename a job, change its status (per ``domain.TRANSITIONS``) or record how it ended
+    (``at``: when, by the client's clock); a new ``priority`` moves a queued job in the
+    scheduler's queue. How a scheduled job ends is the scheduler's to record: setting its
+    status, exit code or error answers 409 ``scheduler_owns_status``."""
+    if body.status is not None or body.exit_code is not None or body.error is not None:
+        _refuse_if_scheduled(store.get_job(job_id))
     if body.priority is not None:
         scheduler.set_priority(job_id, body.priority)
     job = store.update_job(
@@ -55,8 +55,28 @@ def update_job(
         status=body.status,
         exit_code=body.exit_code,
         error=None if body.error is None else body.error.to_domain(),
+        at=body.at,
     )
     return JobOut.from_domain(job)
+
+
+def _refuse_if_scheduled(job: Job) -> None:
+    if job.kind == JobKind.SCHEDULED:
+        raise SchedulerOwnsStatusError(
+            f"job {job.id} is a scheduled job: only the scheduler records its status and "
+            f"exit code (it is {job.status}); to stop it, cancel it with `atlas stop "
+            f"{job.id}` or POST /api/v1/jobs/{job.id}/cancel",
+            detail={"job_id": job.id, "status": str(job.status)},
+        )
+
+
+@router.post("/{job_id}/heartbeat")
+def heartbeat(job_id: JobIdPath, store: StoreDep) -> HeartbeatOut:
+    """A tracked script's sign of life (its SDK sends one every ``heartbeat_interval``
+    seconds): a running ``local`` job silent for ``lost_after`` seconds is marked ``lost``,
+    and a lost one that sends this runs again. Answers the job's status and kind."""
+    beat = store.record_heartbeat(job_id)
+    return HeartbeatOut(status=beat.status, kind=beat.kind)
 
 
 @router.delete("/{job_id}", status_code=204)

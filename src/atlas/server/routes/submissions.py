@@ -3,7 +3,6 @@ job, upload its code once, cancel it, run it again, fetch its code."""
 
 from __future__ import annotations
 
-import shlex
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
@@ -12,7 +11,6 @@ from starlette.concurrency import run_in_threadpool
 from atlas.server import snapshots
 from atlas.server.deps import ArtifactsDep, JobIdPath, SchedulerDep, SettingsDep, StoreDep
 from atlas.server.schemas import JobOut, RerunIn, SnapshotOut, SubmissionCreate
-from atlas.store.api import JobSubmission
 
 __all__ = ["router"]
 
@@ -35,23 +33,7 @@ _TAR_ANSWER: dict[int | str, dict[str, object]] = {
 @router.post("/submissions", status_code=201)
 async def submit(body: SubmissionCreate, scheduler: SchedulerDep) -> JobOut:
     """Queue a job; 422 ``resource_unavailable`` when it can never fit this machine."""
-    submission = JobSubmission(
-        project=body.project,
-        command=shlex.join(body.command),
-        name=body.name,
-        user=body.user,
-        params=body.params,
-        tags=body.tags,
-        git=body.git,
-        resources=body.resources.model_dump(),
-        priority=body.priority,
-        parent_id=body.parent_id,
-        snapshot=body.snapshot,
-        timeout=body.timeout,
-        env_mode=body.env,
-        rerun_of=body.rerun_of,
-    )
-    return JobOut.from_domain(await run_in_threadpool(scheduler.submit, submission))
+    return JobOut.from_domain(await run_in_threadpool(scheduler.submit, body.to_spec()))
 
 
 @router.put("/snapshots/{sha256}", openapi_extra=_RAW_BODY)
