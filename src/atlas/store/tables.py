@@ -148,7 +148,7 @@ class ParamRow(Base):
     __tablename__ = "params"
 
     job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
-    key: Mapped[str] = mapped_column(String(250), primary_key=True)
+    key: Mapped[str] = mapped_column(String(MAX_KEY_LENGTH), primary_key=True)
     project_id: Mapped[int] = mapped_column(Integer)
     value_json: Mapped[str] = mapped_column(Text)
     # Typed copies for filtering and sorting in SQL: value_num holds an int or float, value_text
@@ -169,7 +169,7 @@ class TagRow(Base):
     __tablename__ = "tags"
 
     job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
-    key: Mapped[str] = mapped_column(String(250), primary_key=True)
+    key: Mapped[str] = mapped_column(String(MAX_KEY_LENGTH), primary_key=True)
     project_id: Mapped[int] = mapped_column(Integer)
     value: Mapped[str] = mapped_column(Text, default="")
 
@@ -180,7 +180,7 @@ class MetricSummaryRow(Base):
     __tablename__ = "metric_summaries"
 
     job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
-    key: Mapped[str] = mapped_column(String(250), primary_key=True)
+    key: Mapped[str] = mapped_column(String(MAX_KEY_LENGTH), primary_key=True)
     project_id: Mapped[int] = mapped_column(Integer)
     # NULL in last/min/max means NaN, on every database (SQLite cannot store NaN, and this
     # way NaN sorts with the missing values); count > 0 tells it apart from "no points".
@@ -205,7 +205,7 @@ class MetricChunkRow(Base):
     __tablename__ = "metric_chunks"
 
     job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
-    key: Mapped[str] = mapped_column(String(250), primary_key=True)
+    key: Mapped[str] = mapped_column(String(MAX_KEY_LENGTH), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
     min_step: Mapped[int] = mapped_column(BigInteger)
