@@ -24,6 +24,7 @@ __all__ = [
     "QuerySyntaxError",
     "RangeNotSatisfiableError",
     "ResourceUnavailableError",
+    "SchedulerOwnsStatusError",
     "ServerUnavailableError",
     "UnauthenticatedError",
     "error_class_for_code",
@@ -63,6 +64,13 @@ class InvalidTransitionError(ConflictError):
     """A job cannot move from its current status to the one asked for."""
 
     code = "invalid_transition"
+
+
+class SchedulerOwnsStatusError(ConflictError):
+    """A client tried to set the status or exit code of a scheduled job: only the scheduler
+    records how its jobs end (cancel one instead)."""
+
+    code = "scheduler_owns_status"
 
 
 class InvalidInputError(AtlasError):

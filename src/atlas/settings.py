@@ -103,6 +103,12 @@ class Settings:
         True, "Copy a tracked script's console into the job log.", "client"
     )
     timeout: float = _declare(10.0, "HTTP timeout of the SDK and the CLI, in seconds.", "client")
+    heartbeat_interval: float = _declare(
+        10.0,
+        "Seconds between the SDK's heartbeats, which tell the server a tracked script is "
+        "alive (keep it well below the server's lost_after).",
+        "client",
+    )
     gpus: str | None = _declare(
         None,
         "GPU indices the scheduler hands out, e.g. 0,1,2,3 (empty: none). "

@@ -134,6 +134,9 @@ class JobRow(Base):
     pid: Mapped[int | None] = mapped_column(Integer)
     pgid: Mapped[int | None] = mapped_column(Integer)
     launch_json: Mapped[str | None] = mapped_column(Text)
+    # When the server last heard from a tracked script's process (migration 0003): the
+    # liveness watcher marks a running local job silent past ``lost_after`` lost.
+    last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     # The listing scans (project_id, created_at) and needs only the id: keep it in the index.
     # The scheduler loads its queue and its running jobs by status at start.
