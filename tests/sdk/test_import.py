@@ -14,7 +14,7 @@ TRACKING = {
     "atlas.errors",
     "atlas.sdk",
     "atlas.sdk.buffer",
-    "atlas.sdk.keys",
+    "atlas.names",
     "atlas.sdk.run",
     "atlas.sdk.tracking",
 }

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shlex
 import shutil
 import tempfile
@@ -20,6 +19,7 @@ from string import Template
 import click
 
 from atlas.errors import ConflictError, InvalidInputError
+from atlas.names import is_project_name
 
 __all__ = ["TEMPLATE_FILES", "create_project_folder", "init_command"]
 
@@ -32,11 +32,9 @@ TEMPLATE_FILES: dict[str, str] = {
 }
 """Each file of a new project and the template it is rendered from."""
 
-_PROJECT_NAME = re.compile(r"(?![ .])[\w.\- ]{1,200}")
-
 
 def _check_project_name(name: str) -> str:
-    if not _PROJECT_NAME.fullmatch(name):
+    if not is_project_name(name):
         raise InvalidInputError(
             f"invalid project name {name!r}: use 1-200 letters, digits, '.', '_', '-' and "
             "spaces, not starting with a space or a dot (or give one with --project)"

@@ -1,11 +1,13 @@
 """Files and folders saved as artifacts: their artifact paths, checked before anything is
 sent.
 
-An artifact path is relative and ``/``-separated, without ``..``, empty parts, backslashes
-or a leading ``/`` (the server refuses anything else). A file is stored under ``key``
-(default: its name); a folder's files under ``key/<path inside the folder>`` (default key:
-the folder's name), in sorted order; links to files are followed, links to folders are not
-(they could loop).
+An artifact path follows ``atlas.names`` (the server applies the same rule): relative and
+``/``-separated, without ``..``, empty parts, backslashes or a leading ``/``. Every path is
+checked before anything is sent, so ``save_artifact`` refuses a bad one at the call.
+
+A file is stored under ``key`` (default: its name); a folder's files under
+``key/<path inside the folder>`` (default key: the folder's name), in sorted order; links to
+files are followed, links to folders are not (they could loop).
 """
 
 from __future__ import annotations
@@ -13,28 +15,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from atlas.errors import InvalidInputError
+from atlas.names import check_artifact_path
 from atlas.sdk.records import ArtifactUpload
 
-__all__ = ["artifact_uploads", "check_artifact_path"]
-
-
-def check_artifact_path(path: str) -> str:
-    """``path`` when it is a safe artifact path, else ``InvalidInputError``."""
-    parts = path.split("/")
-    if (
-        not path
-        or path.startswith("/")
-        or "\\" in path
-        or any(part in ("", ".", "..") for part in parts)
-        or any(ord(char) < 32 for char in path)
-    ):
-        raise InvalidInputError(
-            f"invalid artifact path {path!r}: use a relative, '/'-separated path without "
-            "'..', empty parts or backslashes",
-            detail={"field": "path", "path": path},
-        )
-    return path
+__all__ = ["artifact_uploads"]
 
 
 def artifact_uploads(source: Path, key: str | None, step: int | None) -> list[ArtifactUpload]:

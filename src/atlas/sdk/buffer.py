@@ -21,7 +21,7 @@ from collections.abc import Callable
 from time import time
 
 from atlas.errors import ConflictError, InvalidInputError
-from atlas.sdk.keys import check_key
+from atlas.names import check_key
 
 __all__ = ["MetricBuffer", "MetricColumns", "metric_step", "metric_value"]
 
@@ -190,7 +190,7 @@ class MetricBuffer:
     def extend(self, points: list[tuple[str, float, int | None]]) -> None:
         """Buffer several points at once (all or none: keys and steps are checked first)."""
         for key, _, step in points:
-            check_key(key, "metric")
+            check_key(key, "metric", type_error=True)
             if step is not None:
                 metric_step(key, step)
         for key, value, step in points:
@@ -204,7 +204,7 @@ class MetricBuffer:
             return self._take_locked()
 
     def _add(self, key: str) -> _Series:
-        check_key(key, "metric")
+        check_key(key, "metric", type_error=True)
         series = self._series[key] = _Series()
         return series
 

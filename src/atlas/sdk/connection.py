@@ -29,7 +29,7 @@ from atlas.errors import (
     UnauthenticatedError,
     error_class_for_code,
 )
-from atlas.sdk.artifacts import check_artifact_path
+from atlas.names import check_artifact_path
 
 __all__ = [
     "API_PREFIX",

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from atlas.errors import InvalidInputError
+from atlas.names import MAX_PROJECT_NAME_LENGTH, check_project_name
 from atlas.sdk.gitstate import git_state
 from atlas.sdk.records import CreateJob
 
@@ -25,7 +26,6 @@ __all__ = ["JOB_CONFIG", "check_project", "default_project", "describe", "job_na
 
 JOB_CONFIG = "job.config.yaml"
 _UNSAFE = re.compile(r"[^\w.\- ]+")
-_PROJECT_NAME = re.compile(r"(?![ .])[\w.\- ]{1,200}")
 
 
 def default_project(configured: str | None, folder: Path | None = None) -> str:
@@ -36,19 +36,14 @@ def default_project(configured: str | None, folder: Path | None = None) -> str:
     from_config = _config_project(folder / JOB_CONFIG)
     if from_config:
         return from_config
-    name = _UNSAFE.sub("-", folder.resolve().name).lstrip(" .")[:200]
+    name = _UNSAFE.sub("-", folder.resolve().name).lstrip(" .")[:MAX_PROJECT_NAME_LENGTH]
     return name or "default"
 
 
 def check_project(project: str) -> str:
-    """``project`` when it is a valid project name, else ``InvalidInputError``."""
-    if not _PROJECT_NAME.fullmatch(project):
-        raise InvalidInputError(
-            f"invalid project name {project!r}: use 1-200 letters, digits, '.', '_', '-' and "
-            "spaces, not starting with a space or a dot",
-            detail={"field": "project"},
-        )
-    return project
+    """``project`` when it is a valid project name (``atlas.names``), else
+    ``InvalidInputError``."""
+    return check_project_name(project, field="project")
 
 
 def _config_project(path: Path) -> str | None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from atlas.errors import InvalidInputError
-from atlas.sdk.keys import check_key
+from atlas.names import MAX_TAG_VALUE_LENGTH, check_key, check_tag_value, param_json
 
 if TYPE_CHECKING:
     from atlas.domain import ParamValue
@@ -33,7 +33,6 @@ __all__ = [
     "tag_value",
 ]
 
-MAX_TAG_VALUE_LENGTH = 10_000
 PARAMETER_FILES = ("atlas_job_parameters.json", "foundations_job_parameters.json")
 
 
@@ -94,13 +93,14 @@ def _flatten_into(flat: dict[str, ParamValue], params: Mapping[str, object], pre
         if isinstance(value, Mapping) and value:
             _flatten_into(flat, value, key + ".")
             continue
-        check_key(key, "param")
+        check_key(key, "param", type_error=True)
         if key in flat:
             raise InvalidInputError(
                 f"param {key!r} is given twice (as a dotted name and as a nested one)",
                 detail={"field": "params", "key": key},
             )
         flat[key] = {} if isinstance(value, Mapping) else _json_value(key, value)
+        param_json(key, flat[key])  # the server's rule: length and storable text
 
 
 def normalize_tags(tags: Mapping[str, object] | list[str] | tuple[str, ...]) -> dict[str, str]:
@@ -112,23 +112,21 @@ def normalize_tags(tags: Mapping[str, object] | list[str] | tuple[str, ...]) -> 
         pairs = list(tags.items())
     else:
         raise TypeError(f"tags must be a dict or a list of names, not {type(tags).__name__}")
-    return {check_key(key, "tag"): tag_value(str(key), value) for key, value in pairs}
+    return {
+        check_key(key, "tag", type_error=True): tag_value(str(key), value) for key, value in pairs
+    }
 
 
 def tag_value(key: str, value: object) -> str:
-    """A tag's value as text: strings as given, numbers and bools with ``str()``."""
+    """A tag's value as text: strings as given, numbers and bools with ``str()``; at most
+    ``MAX_TAG_VALUE_LENGTH`` characters (``atlas.names``)."""
     if isinstance(value, str):
         text = value
     elif isinstance(value, int | float):
         text = str(value)
     else:
         raise TypeError(f"tag {key!r} must be a string (or a number), not {type(value).__name__}")
-    if len(text) > MAX_TAG_VALUE_LENGTH:
-        raise InvalidInputError(
-            f"tag {key!r} has at most {MAX_TAG_VALUE_LENGTH} characters",
-            detail={"field": "tags", "key": key},
-        )
-    return text
+    return check_tag_value(key, text)
 
 
 def read_parameter_file(folder: Path) -> dict[str, object] | None:

@@ -15,8 +15,8 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, SupportsFloat, SupportsIndex
 
 from atlas.errors import AtlasError, ConflictError
+from atlas.names import check_key
 from atlas.sdk.buffer import metric_step, metric_value
-from atlas.sdk.keys import check_key
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -160,7 +160,7 @@ class Run:
 
     def log_param(self, key: str, value: object) -> None:
         """Record one param (a mapping value is flattened: see ``log_params``)."""
-        self.log_params({check_key(key, "param"): value})
+        self.log_params({check_key(key, "param", type_error=True): value})
 
     def log_params(self, params: Mapping[str, object]) -> None:
         """Record params; nested dicts are flattened with ``.`` (``{"a": {"b": 1}}`` is
@@ -178,7 +178,7 @@ class Run:
         """Set the tag ``key`` (a label with no value when ``value`` is empty)."""
         from atlas.sdk.params import tag_value
 
-        self.set_tags({check_key(key, "tag"): tag_value(key, value)})
+        self.set_tags({check_key(key, "tag", type_error=True): tag_value(key, value)})
 
     def set_tags(self, tags: Mapping[str, object] | list[str]) -> None:
         """Set several tags: a dict of values, or a list of names (each with value ``""``)."""

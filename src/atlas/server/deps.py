@@ -8,12 +8,12 @@ project name with characters names may not hold, a key with control characters) 
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, cast
 
 from fastapi import Depends, Path, Request
 
 from atlas.errors import NotFoundError
+from atlas.names import is_job_id, is_key, is_project_name
 from atlas.scheduler.scheduler import Scheduler
 from atlas.settings import Settings
 from atlas.store.api import Store
@@ -33,9 +33,6 @@ __all__ = [
     "get_store",
 ]
 
-_JOB_ID = re.compile(r"[0-9a-z]{16}")
-_PROJECT_NAME = re.compile(r"(?![ .])[\w.\- ]{1,200}")
-_KEY = re.compile(r"[^\x00-\x1f\x7f-\x9f]{1,250}")
 _SHOWN = 100  # characters of an unknown value repeated in an error
 
 
@@ -62,7 +59,7 @@ def get_settings(request: Request) -> Settings:
 def _job_id(
     job_id: Annotated[str, Path(description="A job id: 16 characters of 0-9a-z.")],
 ) -> str:
-    if not _JOB_ID.fullmatch(job_id):
+    if not is_job_id(job_id):
         raise NotFoundError(
             f"job {job_id[:_SHOWN]!r} not found", detail={"job_id": job_id[:_SHOWN]}
         )
@@ -70,7 +67,7 @@ def _job_id(
 
 
 def _project(name: Annotated[str, Path(description="A project name.")]) -> str:
-    if not _PROJECT_NAME.fullmatch(name):
+    if not is_project_name(name):
         raise NotFoundError(
             f"project {name[:_SHOWN]!r} not found", detail={"project": name[:_SHOWN]}
         )
@@ -78,7 +75,7 @@ def _project(name: Annotated[str, Path(description="A project name.")]) -> str:
 
 
 def _key(key: Annotated[str, Path(description="A param, tag or metric key; may hold '/'.")]) -> str:
-    if not _KEY.fullmatch(key):
+    if not is_key(key):
         raise NotFoundError(f"key {key[:_SHOWN]!r} not found", detail={"key": key[:_SHOWN]})
     return key
 

@@ -23,8 +23,8 @@ import numpy.typing as npt
 import pydantic_core
 
 from atlas.errors import InvalidInputError, PayloadTooLargeError
+from atlas.names import check_key
 from atlas.store.api import SeriesBatch
-from atlas.store.validation import MAX_KEY_LENGTH
 
 __all__ = ["MAX_BATCH_BYTES", "MAX_POINTS", "DecodedBatch", "decode_batch"]
 
@@ -160,11 +160,10 @@ def _decode_series(entry: object, where: str, binary: bool) -> SeriesBatch:
 
 
 def _key(value: object, field: str) -> str:
-    if not isinstance(value, str) or not 1 <= len(value) <= MAX_KEY_LENGTH:
-        raise _invalid(field, f"a metric key is a string of 1 to {MAX_KEY_LENGTH} characters")
-    if _CONTROL.search(value):
-        raise _invalid(field, f"a metric key may not hold control characters: {value!r}")
-    return value
+    try:
+        return check_key(value, "metric", field=field)
+    except InvalidInputError as exc:
+        raise _invalid(field, exc.message) from None
 
 
 def _base64_column(

@@ -8,12 +8,13 @@ from sqlalchemy import Connection, delete, insert, select
 
 from atlas.domain import Artifact, ArtifactKind
 from atlas.errors import NotFoundError
+from atlas.names import invalid, is_storable
 from atlas.store.artifacts import safe_relpath
 from atlas.store.conversions import artifact_from_row, utc_now
 from atlas.store.jobs import job_project_id, lock_job
 from atlas.store.projects import touch_project
 from atlas.store.tables import artifacts_table
-from atlas.store.validation import check_text, invalid, is_storable
+from atlas.store.validation import check_text
 
 __all__ = ["get_artifact", "list_artifacts", "record_artifact"]
 

@@ -9,15 +9,9 @@ from sqlalchemy import Connection, Table, delete, insert, select
 
 from atlas.domain import ParamValue
 from atlas.errors import NotFoundError
+from atlas.names import check_key, check_tag_value, is_storable
 from atlas.store.tables import params_table, summaries_table, tags_table
-from atlas.store.validation import (
-    check_key,
-    check_mapping,
-    check_tag_value,
-    decode_params,
-    encode_param,
-    is_storable,
-)
+from atlas.store.validation import check_mapping, decode_params, encode_param
 
 __all__ = [
     "delete_key",

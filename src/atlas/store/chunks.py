@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from atlas.names import invalid
 from atlas.store.api import Column
 from atlas.store.conversions import float_to_db
-from atlas.store.validation import invalid
 
 __all__ = ["Columns", "chunk_values", "decode_chunk", "to_columns"]
 

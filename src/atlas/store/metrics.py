@@ -25,6 +25,7 @@ from sqlalchemy import (
 
 from atlas.domain import MetricSummary, Series
 from atlas.errors import NotFoundError
+from atlas.names import check_key, invalid, is_storable
 from atlas.store.api import SeriesBatch
 from atlas.store.chunks import Columns, chunk_values, decode_chunk, to_columns
 from atlas.store.conversions import float_from_db, float_to_db, summary_from_columns, utc_now
@@ -37,7 +38,7 @@ from atlas.store.tables import (
     chunks_table,
     summaries_table,
 )
-from atlas.store.validation import check_key, check_text, invalid, is_storable
+from atlas.store.validation import check_text
 
 __all__ = ["append_metrics", "load_summaries", "read_series"]
 

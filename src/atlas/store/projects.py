@@ -11,9 +11,10 @@ from sqlalchemy.exc import IntegrityError
 
 from atlas.domain import JobStatus, Note, Project
 from atlas.errors import ConflictError, NotFoundError
+from atlas.names import check_project_name, is_storable
 from atlas.store.conversions import note_from_row, project_from_row, utc_now
 from atlas.store.tables import jobs_table, notes_table, projects_table
-from atlas.store.validation import check_project_name, check_text, is_storable
+from atlas.store.validation import check_text
 
 __all__ = [
     "MAX_DESCRIPTION_LENGTH",

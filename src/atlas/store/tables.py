@@ -31,6 +31,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from atlas.names import MAX_ARTIFACT_PATH_LENGTH, MAX_KEY_LENGTH, MAX_PROJECT_NAME_LENGTH
+
 CHUNK_POINTS = 4096
 
 NAMING = {
@@ -82,7 +84,7 @@ class ProjectRow(Base):
     __tablename__ = "projects"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(MAX_PROJECT_NAME_LENGTH), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_activity: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -235,7 +237,7 @@ class ArtifactRow(Base):
     __tablename__ = "artifacts"
 
     job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
-    path: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    path: Mapped[str] = mapped_column(String(MAX_ARTIFACT_PATH_LENGTH), primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     mime: Mapped[str] = mapped_column(String(200))
     size: Mapped[int] = mapped_column(BigInteger)

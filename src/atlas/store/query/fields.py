@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from atlas.domain import JobKind, JobStatus
 from atlas.errors import QuerySyntaxError
+from atlas.names import MAX_KEY_LENGTH
 from atlas.store.query.lexer import Segment, Token
 from atlas.store.query.nodes import Field, FieldKind, Value, ValueKind
 
@@ -27,9 +28,6 @@ __all__ = [
     "check_value",
     "resolve_field",
 ]
-
-MAX_KEY_LENGTH = 250
-"""Longest param, tag or metric key (the width of the ``key`` columns)."""
 
 METRIC_AGGREGATES = ("last", "min", "max", "count", "last_step")
 """Columns of a metric summary a query may name; ``last`` when none is given."""

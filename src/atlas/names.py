@@ -1,0 +1,226 @@
+"""Every naming rule and limit of Atlas, owned here and applied alike by the SDK (at the call
+that made a name) and by the server (before anything is stored).
+
+- **keys** of params, tags and metrics: 1-250 characters, no control characters (C0, DEL or
+  C1), no NUL and no lone surrogate; ``/`` groups metric keys (``system/cpu``).
+- **tag values**: strings of at most 500 characters (tags are indexed, and a PostgreSQL
+  index entry holds about 2,700 bytes), storable text.
+- **param values** as JSON: at most 65,536 characters.
+- **project names**: 1-200 letters, digits, ``.``, ``_``, ``-`` and spaces, not starting with
+  a space or a dot.
+- **job ids**: 16 characters of ``0-9a-z``.
+- **artifact paths**: relative, ``/``-separated, at most 1,000 characters, each name at most
+  255 UTF-8 bytes; no backslash, control character, empty, ``.`` or ``..`` part.
+
+Every check returns the value it accepts or raises ``InvalidInputError`` whose ``detail``
+is ``{"errors": [{"field", "message"}]}``, the server's shape, so a caller reads the same
+error in process and over HTTP. Standard library only: ``import atlas`` stays light.
+"""
+
+from __future__ import annotations
+
+from atlas.errors import InvalidInputError
+
+__all__ = [
+    "JOB_ID_PATTERN",
+    "KEY_PATTERN",
+    "MAX_ARTIFACT_PATH_LENGTH",
+    "MAX_KEY_LENGTH",
+    "MAX_PARAM_JSON_LENGTH",
+    "MAX_PATH_PART_BYTES",
+    "MAX_PROJECT_NAME_LENGTH",
+    "MAX_TAG_VALUE_LENGTH",
+    "PROJECT_NAME_PATTERN",
+    "artifact_path_problem",
+    "check_artifact_path",
+    "check_job_id",
+    "check_key",
+    "check_project_name",
+    "check_tag_value",
+    "invalid",
+    "is_job_id",
+    "is_key",
+    "is_project_name",
+    "is_storable",
+    "param_json",
+]
+
+MAX_KEY_LENGTH = 250
+"""Longest param, tag or metric key, in characters."""
+MAX_TAG_VALUE_LENGTH = 500
+"""Longest tag value: tags are indexed, and a PostgreSQL index entry holds ~2,700 bytes."""
+MAX_PARAM_JSON_LENGTH = 65_536
+"""Longest param value, in characters of its JSON text."""
+MAX_PROJECT_NAME_LENGTH = 200
+"""Longest project name, in characters."""
+MAX_ARTIFACT_PATH_LENGTH = 1000
+"""Longest artifact path, in characters (the width of ``artifacts.path``)."""
+MAX_PATH_PART_BYTES = 255
+"""Longest file or folder name of an artifact path, in UTF-8 bytes (common filesystems)."""
+
+_JOB_ID_RULE = r"[0-9a-z]{16}"
+_PROJECT_NAME_RULE = rf"[\w\-][\w.\- ]{{0,{MAX_PROJECT_NAME_LENGTH - 1}}}"
+_KEY_RULE = rf"[^\x00-\x1f\x7f-\x9f]{{1,{MAX_KEY_LENGTH}}}"
+
+JOB_ID_PATTERN = f"^{_JOB_ID_RULE}$"
+"""A job id, as a pattern for schemas (the Python checks use ``fullmatch``)."""
+PROJECT_NAME_PATTERN = f"^{_PROJECT_NAME_RULE}$"
+"""A project name, as a pattern for schemas."""
+KEY_PATTERN = f"^{_KEY_RULE}$"
+"""A key but for lone surrogates and NUL, as a pattern for schemas (see ``is_key``)."""
+
+_SHOWN = 60  # characters of a refused value repeated in a message
+
+
+def _fullmatch(rule: str, text: str) -> bool:
+    # ``re`` is imported on first use: the metric hot path checks keys without it.
+    import re
+
+    return re.fullmatch(rule, text) is not None  # re caches compiled patterns
+
+
+def _has_key_control(text: str) -> bool:
+    return any(char < " " or "\x7f" <= char <= "\x9f" for char in text)
+
+
+def invalid(field: str, message: str) -> InvalidInputError:
+    """An ``InvalidInputError`` whose detail names ``field``."""
+    return InvalidInputError(message, detail={"errors": [{"field": field, "message": message}]})
+
+
+def is_storable(text: str) -> bool:
+    """Whether ``text`` can be stored and looked up: no NUL (PostgreSQL refuses it) and no
+    lone surrogate (not UTF-8)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def is_key(key: object) -> bool:
+    """Whether ``key`` is a valid param, tag or metric key."""
+    return (
+        isinstance(key, str)
+        and 1 <= len(key) <= MAX_KEY_LENGTH
+        and not _has_key_control(key)
+        and is_storable(key)
+    )
+
+
+def check_key(key: object, kind: str, *, field: str | None = None, type_error: bool = False) -> str:
+    """``key`` when it is a valid ``kind`` (``param``, ``tag``, ``metric``) key, else
+    ``InvalidInputError`` naming the key and ``field`` (default ``"<kind>s"``). With
+    ``type_error`` (the SDK), a key that is not a string raises ``TypeError`` instead."""
+    field = field or f"{kind}s"
+    if not isinstance(key, str):
+        message = f"a {kind} key must be a string, not {type(key).__name__}: {key!r:.60}"
+        raise TypeError(message) if type_error else invalid(field, message)
+    if not 1 <= len(key) <= MAX_KEY_LENGTH:
+        shown = key[:40]
+        raise invalid(field, f"a {kind} key has 1 to {MAX_KEY_LENGTH} characters: {shown!r}")
+    if _has_key_control(key):
+        raise invalid(field, f"a {kind} key may not hold control characters: {key!r}")
+    if not is_storable(key):
+        raise invalid(field, f"a {kind} key may not hold lone surrogates: {key!r}")
+    return key
+
+
+def check_tag_value(key: str, value: object, *, field: str = "tags") -> str:
+    """A tag value: a string of at most ``MAX_TAG_VALUE_LENGTH`` storable characters."""
+    if not isinstance(value, str):
+        raise invalid(field, f"tag {key!r} must be a string, not {type(value).__name__}")
+    if len(value) > MAX_TAG_VALUE_LENGTH:
+        raise invalid(
+            field,
+            f"tag {key!r} has at most {MAX_TAG_VALUE_LENGTH} characters, not {len(value)}",
+        )
+    if not is_storable(value):
+        raise invalid(field, f"tag {key!r} may not hold NUL characters or lone surrogates")
+    return value
+
+
+def param_json(key: str, value: object, *, field: str = "params") -> str:
+    """The JSON text of param ``key``'s ``value``: refused when JSON cannot hold it (NaN,
+    infinities, non-string mapping keys, objects), when it is over
+    ``MAX_PARAM_JSON_LENGTH`` characters, or when it holds a lone surrogate."""
+    import json
+
+    try:
+        encoded = json.dumps(value, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError) as exc:
+        message = f"param {key!r} is not a JSON value (finite numbers only): {exc}"
+        raise invalid(field, message) from exc
+    if len(encoded) > MAX_PARAM_JSON_LENGTH:
+        raise invalid(field, f"param {key!r} is over {MAX_PARAM_JSON_LENGTH} characters as JSON")
+    if not is_storable(encoded) or (isinstance(value, str) and not is_storable(value)):
+        # json escapes NUL, but a string param is also stored as text; a lone surrogate stays
+        raise invalid(field, f"param {key!r} may not hold NUL characters or lone surrogates")
+    return encoded
+
+
+def is_project_name(name: object) -> bool:
+    """Whether ``name`` is a valid project name."""
+    return isinstance(name, str) and _fullmatch(_PROJECT_NAME_RULE, name)
+
+
+def check_project_name(name: object, *, field: str = "name") -> str:
+    """``name`` when it is a valid project name (see the module docstring)."""
+    if not isinstance(name, str):
+        raise invalid(field, "a project name must be a string")
+    if not 1 <= len(name) <= MAX_PROJECT_NAME_LENGTH:
+        raise invalid(field, f"a project name has 1 to {MAX_PROJECT_NAME_LENGTH} characters")
+    if not _fullmatch(_PROJECT_NAME_RULE, name):
+        raise invalid(
+            field,
+            f"invalid project name {name[:_SHOWN]!r}: use letters, digits, '.', '_', '-' and "
+            "spaces, not starting with a space or a dot",
+        )
+    return name
+
+
+def is_job_id(job_id: object) -> bool:
+    """Whether ``job_id`` is a valid job id."""
+    return isinstance(job_id, str) and _fullmatch(_JOB_ID_RULE, job_id)
+
+
+def check_job_id(job_id: object, *, field: str = "id") -> str:
+    """``job_id`` when it is 16 characters of ``0-9a-z``."""
+    if not is_job_id(job_id):
+        shown = job_id[:_SHOWN] if isinstance(job_id, str) else job_id
+        raise invalid(field, f"invalid job id {shown!r}: expected 16 characters of 0-9a-z")
+    return job_id  # type: ignore[return-value]  # is_job_id checked the type
+
+
+def artifact_path_problem(path: object) -> str | None:
+    """Why ``path`` is not a safe artifact path, or None when it is one."""
+    if not isinstance(path, str) or not path:
+        return "a path must be a non-empty string"
+    if len(path) > MAX_ARTIFACT_PATH_LENGTH:
+        return f"a path has at most {MAX_ARTIFACT_PATH_LENGTH} characters"
+    if "\\" in path:
+        return "use '/' to separate folders, not '\\'"
+    if any(char < " " or char == "\x7f" for char in path):
+        return "control characters are not allowed"
+    if not is_storable(path):
+        return "lone surrogates are not allowed"
+    if path.startswith("/"):
+        return "the path must be relative (no leading '/')"
+    for part in path.split("/"):
+        if part in ("", ".", ".."):
+            return "empty, '.' and '..' parts are not allowed"
+        if len(part.encode("utf-8")) > MAX_PATH_PART_BYTES:
+            return f"a name has at most {MAX_PATH_PART_BYTES} bytes"
+    return None
+
+
+def check_artifact_path(path: object, *, field: str = "path") -> str:
+    """``path`` when it is a safe artifact path; such a path never leaves the folder it is
+    joined to."""
+    problem = artifact_path_problem(path)
+    if problem is not None:
+        shown = path[:_SHOWN] if isinstance(path, str) else path
+        raise invalid(field, f"invalid artifact path {shown!r}: {problem}")
+    return path  # type: ignore[return-value]  # the problem check covered the type
