@@ -3,7 +3,8 @@
 Nothing happens at import time. ``create_app`` declares the routes; the app's lifespan opens
 what it serves: the metadata store at ``settings.resolved_db_url`` (migrated with
 ``upgrade()``), the artifact store at ``settings.resolved_artifacts``, and then, in the
-background, imports the local spool (``atlas sync``) through the app itself. A store or
+background, imports the local spool (``atlas sync``) through the app itself and watches
+tracked scripts' heartbeats (``atlas.server.liveness``). A store or
 artifact store passed to ``create_app`` is used as it is: its owner set it up and closes it.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -27,6 +29,7 @@ from atlas.scheduler.scheduler import Scheduler
 from atlas.server.errors import install_error_handlers
 from atlas.server.guard import Guard, HostPolicy
 from atlas.server.limits import BodyLimit, BodyLimitRule
+from atlas.server.liveness import LivenessWatcher, watch
 from atlas.server.loopback import LOOPBACK_URL, LoopbackTransport
 from atlas.server.metrics_codec import MAX_BATCH_BYTES
 from atlas.server.redaction import db_kind, public_location
@@ -125,6 +128,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.scheduler = await anyio.to_thread.run_sync(_open_scheduler, app)
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(_sync_in_background, app)
+            tasks.start_soon(watch, _liveness_watcher(app))
             yield
             tasks.cancel_scope.cancel()
     finally:
@@ -135,6 +139,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         if owned is not None:
             owned.close()
             app.state.store = None
+
+
+def _liveness_watcher(app: FastAPI) -> LivenessWatcher:
+    settings: Settings = app.state.settings
+    return LivenessWatcher(app.state.store, lost_after=settings.lost_after, started=time.time())
 
 
 def _open_scheduler(app: FastAPI) -> Scheduler:
