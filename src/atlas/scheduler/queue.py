@@ -22,6 +22,7 @@ class QueueEntry(NamedTuple):
     queued_at: float
     job_id: str
     request: Request
+    parent_id: str | None = None
 
     @property
     def priority(self) -> int:
@@ -51,10 +52,19 @@ class JobQueue:
     def __iter__(self) -> Iterator[QueueEntry]:
         return iter(list(self._entries))
 
-    def add(self, job_id: str, *, priority: int, queued_at: float, request: Request) -> None:
-        """Queue ``job_id`` (replacing its entry when it is queued already)."""
+    def add(
+        self,
+        job_id: str,
+        *,
+        priority: int,
+        queued_at: float,
+        request: Request,
+        parent_id: str | None = None,
+    ) -> None:
+        """Queue ``job_id`` (replacing its entry when it is queued already); ``parent_id``
+        is the job that submitted it."""
         self.discard(job_id)
-        entry = QueueEntry(-priority, queued_at, job_id, request)
+        entry = QueueEntry(-priority, queued_at, job_id, request, parent_id)
         index = bisect.bisect_left(self._keys, _key(entry))
         self._entries.insert(index, entry)
         self._keys.insert(index, _key(entry))
@@ -73,7 +83,21 @@ class JobQueue:
         """Move a queued job to its place for ``priority`` (nothing when it is not queued)."""
         entry = self._by_id.get(job_id)
         if entry is not None:
-            self.add(job_id, priority=priority, queued_at=entry.queued_at, request=entry.request)
+            self.add(
+                job_id,
+                priority=priority,
+                queued_at=entry.queued_at,
+                request=entry.request,
+                parent_id=entry.parent_id,
+            )
+
+    def get(self, job_id: str) -> QueueEntry | None:
+        """The entry of ``job_id``, or ``None`` when it is not queued."""
+        return self._by_id.get(job_id)
+
+    def ids(self) -> set[str]:
+        """The ids of every queued job."""
+        return set(self._by_id)
 
     def head(self, limit: int) -> list[QueueEntry]:
         """The first ``limit`` entries in dispatch order."""

@@ -13,16 +13,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from atlas.domain import JobError, JobStatus
 from atlas.errors import AtlasError
 from atlas.executors.base import Allocation
 from atlas.scheduler.inventory import check_request
 from atlas.scheduler.resources import request_from
-from atlas.scheduler.scheduler import RunningJob, Scheduler
+from atlas.scheduler.running import RunningJob
 from atlas.store.api import ActiveJob, QueuedJob
 
-__all__ = ["ReconcileReport", "allocation_from", "reconcile"]
+if TYPE_CHECKING:
+    from atlas.scheduler.scheduler import Scheduler
+
+__all__ = ["ReconcileReport", "allocation_from", "reconcile", "sync_queue"]
 
 logger = logging.getLogger(__name__)
 
@@ -75,9 +79,51 @@ def _requeue(scheduler: Scheduler, queued: QueuedJob, report: ReconcileReport) -
         report.cancelled.append(queued.id)
         return
     scheduler.queue.add(
-        queued.id, priority=queued.priority, queued_at=queued.queued_at, request=request
+        queued.id,
+        priority=queued.priority,
+        queued_at=queued.queued_at,
+        request=request,
+        parent_id=queued.parent_id,
     )
     report.queued += 1
+
+
+def sync_queue(scheduler: Scheduler) -> bool:
+    """Make the queue in memory what the store holds: jobs queued by another process (a
+    server in standby on the same database) are added, jobs it cancelled are taken out, and
+    priorities it changed are applied. Call under the scheduler's lock: the queue cannot
+    change between the read and the comparison. ``True`` when the queue changed.
+
+    The store's :meth:`~atlas.store.api.Store.queue_summary` is read first (a few ms with
+    10,000 queued jobs, against ~120 ms for the whole list on SQLite); the list is read only
+    when it differs from the queue in memory. Two priorities swapped in the same second
+    leave the summary unchanged: they are applied at the next change."""
+    if _summary_matches(scheduler):
+        return False
+    report = ReconcileReport()
+    gone = 0
+    stored = {queued.id: queued for queued in scheduler.store.list_queued()}
+    for job_id in scheduler.queue.ids() - stored.keys():
+        scheduler.queue.discard(job_id)
+        gone += 1
+    for job_id, queued in stored.items():
+        entry = scheduler.queue.get(job_id)
+        if entry is None and job_id not in scheduler.running:
+            _requeue(scheduler, queued, report)
+        elif entry is not None and entry.priority != queued.priority:
+            scheduler.queue.reprioritise(job_id, queued.priority)
+            report.queued += 1
+    return bool(gone or report.queued or report.cancelled)
+
+
+def _summary_matches(scheduler: Scheduler) -> bool:
+    stored = scheduler.store.queue_summary()
+    entries = list(scheduler.queue)
+    if stored.count != len(entries):
+        return False
+    last = max((entry.queued_at for entry in entries), default=0.0)
+    priorities = sum(entry.priority for entry in entries)
+    return abs(stored.last_queued_at - last) < 1e-3 and stored.priority_sum == priorities
 
 
 def _reconcile_active(scheduler: Scheduler, active: ActiveJob, report: ReconcileReport) -> None:
@@ -102,6 +148,6 @@ def _reconcile_active(scheduler: Scheduler, active: ActiveJob, report: Reconcile
     if active.status == JobStatus.RUNNING and active.started_at is not None:
         since = active.started_at.timestamp()
     scheduler.running[active.id] = RunningJob(
-        active.id, allocation, timeout=active.timeout, since=since
+        active.id, allocation, timeout=active.timeout, since=since, parent_id=active.parent_id
     )
     report.adopted.append(active.id)

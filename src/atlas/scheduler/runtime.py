@@ -9,7 +9,7 @@ import logging
 from atlas.executors.base import Executor
 from atlas.scheduler.files import JobFiles
 from atlas.scheduler.inventory import detect_inventory
-from atlas.scheduler.reconcile import reconcile
+from atlas.scheduler.lease import lease_for
 from atlas.scheduler.scheduler import Scheduler
 from atlas.settings import Settings
 from atlas.store.api import Store
@@ -40,7 +40,8 @@ def open_scheduler(
     executor: Executor | None = None,
 ) -> Scheduler:
     """Build the scheduler for ``settings`` (the local executor unless ``executor`` is
-    given), reconcile it with the store and start its thread."""
+    given) and start its thread: with the database's lease it reconciles with the store and
+    schedules; without it (another server schedules) it stands by (see ``Scheduler``)."""
     inventory = detect_inventory(settings)
     if executor is None:
         from atlas.executors.local import LocalExecutor
@@ -54,8 +55,8 @@ def open_scheduler(
         server_url=job_server_url(settings),
         token=settings.token or "",
         cancel_grace=settings.cancel_grace,
+        lease=lease_for(settings.resolved_db_url),
     )
-    reconcile(scheduler)
     scheduler.start()
-    logger.info("scheduler started with %s", inventory.describe())
+    logger.info("scheduler started (%s) with %s", scheduler.mode, inventory.describe())
     return scheduler

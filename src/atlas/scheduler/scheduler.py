@@ -9,6 +9,7 @@ otherwise at the next timeout or process check. Tests call ``tick(now)`` themsel
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -320,10 +321,9 @@ class Scheduler:
         """Before a job is deleted: take it out of the queue, or kill it (no grace) when it
         runs; its end is then not recorded."""
         if not self.active:
-            try:
+            # queued, ended, or not reachable from here: deleting goes on
+            with contextlib.suppress(AtlasError):
                 self._cancel_in_standby(job_id, grace=0.0)
-            except AtlasError:
-                pass  # queued, ended, or not reachable from here: deleting goes on
             return
         with self.lock:
             self.queue.discard(job_id)

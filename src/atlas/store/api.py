@@ -36,6 +36,7 @@ __all__ = [
     "Column",
     "Heartbeat",
     "JobQuery",
+    "QueueSummary",
     "QueuedJob",
     "SeriesBatch",
     "Store",
@@ -87,6 +88,16 @@ class Heartbeat:
 
     status: JobStatus
     kind: JobKind
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSummary:
+    """What tells cheaply whether the queue changed: how many jobs are queued, the latest
+    ``queued_at`` (seconds since the epoch, 0 when none) and the sum of their priorities."""
+
+    count: int
+    last_queued_at: float
+    priority_sum: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +234,10 @@ class Store(Protocol):
 
     def list_queued(self) -> list[QueuedJob]:
         """The scheduler's queued jobs, compactly (any order)."""
+
+    def queue_summary(self) -> QueueSummary:
+        """Count, latest queue time and priority sum of the scheduler's queued jobs (one
+        indexed aggregate: the scheduler compares it with its queue every second)."""
 
     def list_active(self) -> list[ActiveJob]:
         """The scheduler's starting and running jobs with their launch records."""

@@ -12,12 +12,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, select, update
+from sqlalchemy import Connection, Row, func, select, update
 
 from atlas.domain import JobKind, JobSpec, JobStatus
 from atlas.errors import InvalidTransitionError, NotFoundError
 from atlas.names import invalid
-from atlas.store.api import ActiveJob, QueuedJob
+from atlas.store.api import ActiveJob, QueuedJob, QueueSummary
 from atlas.store.conversions import dump_json, load_json, utc_now
 from atlas.store.jobs import insert_job, lock_job
 from atlas.store.projects import project_id, touch_project
@@ -28,6 +28,7 @@ __all__ = [
     "insert_submission",
     "list_active",
     "list_queued",
+    "queue_summary",
     "record_launch",
     "set_priority",
     "start_job",
@@ -62,6 +63,19 @@ def list_queued(conn: Connection) -> list[QueuedJob]:
         )
         for row in conn.execute(query)
     ]
+
+
+def queue_summary(conn: Connection) -> QueueSummary:
+    """Count, latest queue time and priority sum of the scheduler's queued jobs."""
+    query = select(
+        func.count(), func.max(_J.c.queued_at), func.coalesce(func.sum(_J.c.priority), 0)
+    ).where(_J.c.status == str(JobStatus.QUEUED), _J.c.queued_at.is_not(None))
+    count, last, total = conn.execute(query).one()
+    return QueueSummary(
+        count=int(count),
+        last_queued_at=last.timestamp() if last is not None else 0.0,
+        priority_sum=int(total),
+    )
 
 
 def list_active(conn: Connection) -> list[ActiveJob]:

@@ -38,7 +38,14 @@ from atlas.store import (
     queue,
     schema,
 )
-from atlas.store.api import ActiveJob, Heartbeat, JobQuery, QueuedJob, SeriesBatch
+from atlas.store.api import (
+    ActiveJob,
+    Heartbeat,
+    JobQuery,
+    QueuedJob,
+    QueueSummary,
+    SeriesBatch,
+)
 from atlas.store.conversions import utc_now
 from atlas.store.engine import make_engine, writer
 
@@ -221,6 +228,11 @@ class SqlStore:
         """The scheduler's queued jobs, compactly (any order)."""
         with self._read() as conn:
             return queue.list_queued(conn)
+
+    def queue_summary(self) -> QueueSummary:
+        """Count, latest queue time and priority sum of the scheduler's queued jobs."""
+        with self._read() as conn:
+            return queue.queue_summary(conn)
 
     def list_active(self) -> list[ActiveJob]:
         """The scheduler's starting and running jobs with their launch records."""

@@ -32,7 +32,9 @@ async def scheduler_state(
     limit: Annotated[int, Query(ge=0, le=10_000)] = 100,
 ) -> SchedulerOut:
     """Resources in use, GPUs and their jobs, the first ``limit`` queued jobs in dispatch
-    order, the running jobs and the job holding the reservation."""
+    order with what each waits for, the running jobs, the job holding the reservation, and
+    whether this server runs the jobs (``active``) or another server on the same database
+    does (``standby``)."""
     return await run_in_threadpool(_state, scheduler, store, limit)
 
 
@@ -62,4 +64,6 @@ def _state(scheduler: Scheduler, store: Store, limit: int) -> SchedulerOut:
         queue_total=state.queue_total,
         running=[JobOut.from_domain(jobs[i]) for i in state.running if i in jobs],
         reservation=state.reservation,
+        mode=state.mode,
+        waiting_for=state.waiting_for,
     )
