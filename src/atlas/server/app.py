@@ -28,6 +28,7 @@ from atlas.executors.base import Executor
 from atlas.scheduler.scheduler import Scheduler
 from atlas.server.errors import install_error_handlers
 from atlas.server.guard import Guard, HostPolicy
+from atlas.server.head import HeadAsGet
 from atlas.server.limits import BodyLimit, BodyLimitRule
 from atlas.server.liveness import LivenessWatcher, watch
 from atlas.server.loopback import LOOPBACK_URL, LoopbackTransport
@@ -100,6 +101,7 @@ def create_app(
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(code_routes.router, prefix=API_PREFIX)
     app.add_middleware(BodyLimit, default_bytes=JSON_BODY_LIMIT, rules=_BODY_RULES)
+    app.add_middleware(HeadAsGet, routes=app.router.routes)
     # Outermost: a request from a web page of another site reaches nothing.
     policy = HostPolicy.build(settings.allowed_hosts, bind=settings.host)
     app.add_middleware(Guard, policy=policy)
