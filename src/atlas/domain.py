@@ -20,6 +20,7 @@ __all__ = [
     "Artifact",
     "ArtifactKind",
     "FINAL_STATUSES",
+    "Heartbeat",
     "JOB_SPEC_FIELDS",
     "Job",
     "JobError",
@@ -232,6 +233,15 @@ class Job:
     def spec(self) -> JobSpec:
         """The description this job was created from (a rerun starts from it)."""
         return JobSpec(**{name: getattr(self, name) for name in JOB_SPEC_FIELDS})
+
+
+@dataclass(frozen=True, slots=True)
+class Heartbeat:
+    """What a heartbeat found: the job's status afterwards and its kind (a process that
+    attached to a ``local`` job reports that job's end itself)."""
+
+    status: JobStatus
+    kind: JobKind
 
 
 @dataclass(frozen=True, slots=True)

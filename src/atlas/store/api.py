@@ -19,6 +19,7 @@ import numpy.typing as npt
 from atlas.domain import (
     Artifact,
     ArtifactKind,
+    Heartbeat,
     Job,
     JobError,
     JobKind,
@@ -34,7 +35,6 @@ from atlas.domain import (
 __all__ = [
     "ActiveJob",
     "Column",
-    "Heartbeat",
     "JobQuery",
     "QueueSummary",
     "QueuedJob",
@@ -79,15 +79,6 @@ class JobQuery:
     sort: Sequence[str] = ("-created_at",)
     limit: int = 100
     offset: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Heartbeat:
-    """What a heartbeat found (``Store.record_heartbeat``): the job's status afterwards and
-    its kind (a process that attached to a ``local`` job reports that job's end itself)."""
-
-    status: JobStatus
-    kind: JobKind
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select, update
 
-from atlas.domain import JobError, JobKind, JobStatus, can_transition
-from atlas.store.api import Heartbeat
+from atlas.domain import Heartbeat, JobError, JobKind, JobStatus, can_transition
 from atlas.store.jobs import lock_job, update_job
 from atlas.store.tables import jobs_table
 

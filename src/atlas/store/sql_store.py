@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine
 from atlas.domain import (
     Artifact,
     ArtifactKind,
+    Heartbeat,
     Job,
     JobError,
     JobSpec,
@@ -40,7 +41,6 @@ from atlas.store import (
 )
 from atlas.store.api import (
     ActiveJob,
-    Heartbeat,
     JobQuery,
     QueuedJob,
     QueueSummary,
