@@ -91,6 +91,8 @@ def insert_job(
     script's spool replayed later): its creation and start time (default: now)."""
     status = initial_status(_enum(JobKind, spec.kind, "kind")) if status is None else status
     values = _job_values(spec, _enum(JobStatus, status, "status"), job_id)
+    for field in ("parent_id", "rerun_of"):
+        _check_names_a_job(conn, values[field], field)
     pid = ensure_project_id(conn, spec.project)
     now = utc_now()
     started = now
@@ -223,6 +225,18 @@ def _error_values(error: JobError) -> dict[str, object]:
         "error_message": check_text(error.message, field="error.message"),
         "error_traceback": check_text(error.traceback, field="error.traceback"),
     }
+
+
+def _check_names_a_job(conn: Connection, job_id: object, field: str) -> None:
+    """``NotFoundError`` naming ``field`` when ``job_id`` (if given) is no job's id: a job
+    never points at a parent, or a run it repeats, that does not exist."""
+    if job_id is None:
+        return
+    if conn.execute(select(_J.c.id).where(_J.c.id == job_id)).first() is None:
+        raise NotFoundError(
+            f"{field} names job {job_id}, which does not exist",
+            detail={"field": field, "job_id": job_id},
+        )
 
 
 def _job_values(spec: JobSpec, status: JobStatus, job_id: str | None) -> dict[str, object]:
