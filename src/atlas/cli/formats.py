@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
 from atlas.domain import Artifact, Job, JobStatus, MetricSummary, Page, Project
+from atlas.units import format_size
 
 __all__ = [
     "artifact_json",
@@ -107,16 +108,6 @@ def format_value(value: object) -> str:
     if isinstance(value, str):
         return cell(value)
     return cell(json.dumps(_jsonable(value), ensure_ascii=False))
-
-
-def format_size(size: int) -> str:
-    """Bytes in the largest unit that keeps the number readable: ``1.2 MiB``."""
-    amount = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if amount < 1024 or unit == "TiB":
-            return f"{size} B" if unit == "B" else f"{amount:.1f} {unit}"
-        amount /= 1024
-    raise AssertionError("unreachable")
 
 
 def dumps(data: object) -> str:

@@ -27,7 +27,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,11 +40,14 @@ __all__ = [
     "EnvBuilder",
     "PythonEnv",
     "READY_FILE",
+    "build_failure",
     "env_key",
 ]
 
 READY_FILE = ".atlas-env.json"
 _TAIL_LINES = 40
+_UV_DECORATION = "\u00d7\u2570\u2500\u25b6\u2502|-> "
+"""What uv draws before its diagnostics (a multiplication sign, box-drawing arrows)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,10 +209,8 @@ class EnvBuilder:
             finally:
                 self.process = None
         if code != 0:
-            message = "\n".join(line for line in tail if line)
             raise InvalidInputError(
-                f"building the job's environment failed (uv {argv[1]} exited with code "
-                f"{code}):\n{message}",
+                build_failure(argv[1], code, tail),
                 detail={"field": "requirements", "exit_code": code},
             )
 
@@ -220,3 +221,15 @@ class EnvBuilder:
     def _say(self, text: str) -> None:
         self._output.write(f"[atlas] {text}\n".encode())
         self._output.flush()
+
+
+def build_failure(step: str, code: int, tail: Iterable[str]) -> str:
+    """The error of a failed uv ``step``: a complete first sentence that names uv's last
+    word (its most telling line: uv explains last), then uv's last lines. Never a sentence
+    left hanging on a colon, even when uv printed nothing."""
+    lines = [line for line in tail if line.strip()]
+    reason = lines[-1].strip().lstrip(_UV_DECORATION).strip() if lines else ""
+    first = f"building the job's environment failed: uv {step} exited with code {code}"
+    if not reason:
+        return f"{first} and printed nothing"
+    return f"{first}: {reason.rstrip(':')}\nuv's last lines:\n" + "\n".join(lines)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from atlas.errors import InvalidInputError, ResourceUnavailableError
 from atlas.scheduler.resources import Request, parse_memory
 from atlas.settings import Settings
+from atlas.units import format_size
 
 __all__ = ["GpuInfo", "Inventory", "check_request", "detect_inventory", "parse_gpu_list"]
 
@@ -46,9 +47,9 @@ class Inventory:
 
     def describe(self) -> str:
         """The inventory in words, for errors and the server's start message."""
-        gib = self.memory / (1 << 30)
         gpus = ", ".join(str(i) for i in self.gpu_indices) or "none"
-        return f"{self.cpus} CPU slots, {gib:.1f} GiB of memory, {len(self.gpus)} GPUs ({gpus})"
+        memory = format_size(self.memory)
+        return f"{self.cpus} CPU slots, {memory} of memory, {len(self.gpus)} GPUs ({gpus})"
 
 
 def parse_gpu_list(text: str) -> tuple[int, ...]:
@@ -90,7 +91,8 @@ def check_request(request: Request, inventory: Inventory) -> None:
     if request.cpus > inventory.cpus:
         problems.append(f"{request.cpus} CPU slots asked, {inventory.cpus} exist")
     if request.memory > inventory.memory:
-        problems.append(f"{request.memory} bytes of memory asked, {inventory.memory} exist")
+        asked, exist = format_size(request.memory), format_size(inventory.memory)
+        problems.append(f"{asked} of memory asked, {exist} exist")
     if problems:
         raise ResourceUnavailableError(
             f"this job can never run here: {'; '.join(problems)} (the server has "
