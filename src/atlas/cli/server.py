@@ -56,9 +56,11 @@ def configure_logging(level: str) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     if level != "debug":
-        # Request lines are noise at info (the SDK sends batches every second), and so is
-        # Alembic's chatter at every start (open_database says what was migrated).
-        for name in ("uvicorn.access", "alembic"):
+        # Request lines are noise at info (the SDK sends batches every second; importing the
+        # spool at start sends one request per record, and httpx logs each at info: one
+        # summary line says what was imported), and so is Alembic's chatter at every start
+        # (open_database says what was migrated). At debug, every request is logged.
+        for name in ("uvicorn.access", "httpx", "alembic"):
             logging.getLogger(name).setLevel(logging.WARNING)
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from atlas.domain import JobError, JobKind, JobStatus, ParamValue
-from atlas.errors import AtlasError, ConflictError, InvalidTransitionError
+from atlas.errors import AtlasError, ConflictError, InvalidInputError, InvalidTransitionError
 from atlas.sdk.buffer import MetricColumns
 from atlas.sdk.wire import column_bytes, columns_from_bytes
 
@@ -71,6 +72,7 @@ class CreateJob:
                 tags=_opt_dict(f.get("tags")),  # type: ignore[arg-type]
                 git=_opt_dict(f.get("git")),
                 environment=_opt_dict(f.get("environment")),
+                started_at=_opt_time(f.get("started_at")),
             )
         except ConflictError:
             return True  # the job exists: created by an earlier try of this very record
@@ -131,7 +133,42 @@ class MetricBatch:
         return [c.key for c in self.columns]
 
     def send(self, client: Client, job_id: str, *, careful: bool) -> bool:
-        return client.send_metrics(job_id, self.columns, batch_id=self.batch_id).duplicate
+        """Store the batch. When the server refuses it (``InvalidInputError``: the server
+        stores a batch whole or not at all), each key's points are sent alone, so a key the
+        server refuses loses only its own points; ``InvalidInputError`` then names the keys
+        refused (``detail["refused"]``: ``key``, ``points``, ``message`` each)."""
+        try:
+            return client.send_metrics(job_id, self.columns, batch_id=self.batch_id).duplicate
+        except InvalidInputError:
+            if len(self.columns) < 2:
+                raise
+        return self._send_key_by_key(client, job_id)
+
+    def _send_key_by_key(self, client: Client, job_id: str) -> bool:
+        refused: list[dict[str, object]] = []
+        duplicate = True
+        for index, c in enumerate(self.columns):
+            # Ids derived from this batch's: a retry of the whole record stores nothing twice.
+            batch_id = f"{self.batch_id}k{index}"
+            try:
+                duplicate &= client.send_metrics(job_id, [c], batch_id=batch_id).duplicate
+            except InvalidInputError as exc:
+                refused.append({"key": c.key, "points": len(c), "message": exc.message})
+        if refused:
+            keys = ", ".join(repr(item["key"]) for item in refused)
+            raise InvalidInputError(
+                f"the server refused metric {keys} ({refused[0]['message']}); the points of "
+                "the batch's other keys were stored",
+                detail={"refused": refused},
+            )
+        return duplicate
+
+    def refused(self, error: BaseException) -> list[tuple[str, int]]:
+        """The ``(key, points)`` that ``error`` (raised by :meth:`send`) lost."""
+        refused = error.detail.get("refused") if isinstance(error, AtlasError) else None
+        if isinstance(refused, list):
+            return [(str(item["key"]), int(item["points"])) for item in refused]
+        return [(c.key, len(c)) for c in self.columns]
 
     def encode(self) -> tuple[Header, bytes]:
         series = [{"key": c.key, "n": len(c)} for c in self.columns]
@@ -200,13 +237,16 @@ class ArtifactUpload:
 
 @dataclass(frozen=True, slots=True)
 class UpdateJob:
-    """Rename the job or move it to a status (a status already reached is done)."""
+    """Rename the job or move it to a status (a status already reached is done); ``at``
+    is when, in seconds since the epoch by this machine's clock (kept in the spool, so a
+    job replayed later keeps its real end)."""
 
     op: ClassVar[str] = "update_job"
     name: str | None = None
     status: JobStatus | None = None
     exit_code: int | None = None
     error: JobError | None = None
+    at: float | None = None
 
     def send(self, client: Client, job_id: str, *, careful: bool) -> bool:
         try:
@@ -216,6 +256,7 @@ class UpdateJob:
                 status=self.status,
                 exit_code=self.exit_code,
                 error=self.error,
+                at=_opt_time(self.at),
             )
         except InvalidTransitionError:
             if client.get_job(job_id).status != self.status:
@@ -232,11 +273,18 @@ class UpdateJob:
                 "traceback": self.error.traceback,
             }
         body = {"name": self.name, "status": self.status, "exit_code": self.exit_code}
-        return {**body, "error": error}, b""
+        return {**body, "error": error, "at": self.at}, b""
 
 
 def _opt_str(value: object) -> str | None:
     return None if value is None else str(value)
+
+
+def _opt_time(value: object) -> datetime | None:
+    """A time kept as seconds since the epoch (``time.time()``), as an aware datetime."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return datetime.fromtimestamp(value, UTC)
 
 
 def _opt_dict(value: object) -> dict[str, object] | None:
@@ -264,11 +312,13 @@ def _decode_update(header: Header) -> UpdateJob:
     status = header.get("status")
     exit_code = header.get("exit_code")
     name = header.get("name")
+    at = header.get("at")
     return UpdateJob(
         name=None if name is None else str(name),
         status=None if status is None else JobStatus(str(status)),
         exit_code=int(exit_code) if isinstance(exit_code, int) else None,
         error=JobError(**error) if isinstance(error, dict) else None,
+        at=float(at) if isinstance(at, int | float) and not isinstance(at, bool) else None,
     )
 
 

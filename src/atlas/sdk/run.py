@@ -226,23 +226,25 @@ class Run:
         return self._sender.flush(timeout)
 
     # -- life cycle ------------------------------------------------------------------------
-    def finish(self) -> None:
-        """End the job as completed (an attached job is only flushed)."""
+    def finish(self) -> bool:
+        """End the job as completed (an attached job is only flushed); see :meth:`end`."""
         from atlas.domain import JobStatus
 
-        self.end(JobStatus.COMPLETED, 0)
+        return self.end(JobStatus.COMPLETED, 0)
 
     def end(
         self, status: JobStatus, exit_code: int | None = None, error: JobError | None = None
-    ) -> None:
+    ) -> bool:
         """Send everything, then the final status (none for an attached job), waiting at
         most about the ``timeout`` setting for the server; what it cannot take is spooled.
-        Ending a finished run does nothing."""
+        True when the server has everything; False when some of it is spooled, or when the
+        server refused some of it (logged as an error naming the job and what was lost).
+        Ending a finished run does nothing (True)."""
         from atlas.sdk.records import UpdateJob
 
         with _Process.lock:
             if self.finished:
-                return
+                return True
             self.finished = True
             if self in _Process.open:
                 _Process.open.remove(self)
@@ -253,9 +255,10 @@ class Run:
         final = None
         if not self.attached:
             final = UpdateJob(status=status, exit_code=exit_code, error=error)
-        self._sender.close(final, self._settings.timeout)
+        stored = self._sender.close(final, self._settings.timeout)
         if current.get() is self:
             current.set(None)
+        return stored
 
     def capture_output(self) -> None:
         """Copy the console into the job log from now until the run ends."""

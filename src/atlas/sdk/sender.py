@@ -6,8 +6,12 @@ artifacts), the buffered metric points as columnar batches of at most ``batch_po
 the captured console text. A send that fails because the server is unreachable (or answers
 5xx) is retried with exponential backoff; if it still fails, that record and every later
 one go to the spool, which the thread keeps trying to replay (backing off) until the server
-takes it. A 4xx answer is a bug on our side: the record is dropped and logged, never
-retried. At close, everything is sent or spooled within a bounded wait.
+takes it; the first time, one warning on stderr says where the data went and how it will
+reach the server. A 4xx answer is never retried: the record is dropped (a metric batch
+first sends each key alone, so only the refused keys' points are lost), an error naming the
+job and what was lost is logged, the next ``flush()`` answers False, ``close()`` answers
+False and the job gets the tag ``atlas.refused`` saying what was lost. At close, everything
+is sent or spooled within a bounded wait.
 """
 
 from __future__ import annotations
@@ -22,9 +26,10 @@ from itertools import count
 from typing import TYPE_CHECKING
 
 from atlas.errors import AtlasError, PayloadTooLargeError, ServerUnavailableError
+from atlas.names import MAX_TAG_VALUE_LENGTH
 from atlas.sdk.buffer import MetricBuffer, MetricColumns
 from atlas.sdk.capture import LogSink
-from atlas.sdk.records import CreateJob, LogAppend, MetricBatch, Record
+from atlas.sdk.records import CreateJob, LogAppend, MetricBatch, Record, SetTags
 from atlas.sdk.spool import SpoolWriter, SyncReport, replay, upload_file
 
 if TYPE_CHECKING:
@@ -36,6 +41,16 @@ __all__ = ["Sender", "Ticket"]
 logger = logging.getLogger(__name__)
 
 _RETRY_DELAYS = (0.1, 0.3, 0.9)
+REFUSED_TAG = "atlas.refused"
+"""The tag that tells, on the job itself, what the server refused from this process."""
+_WHAT = {
+    "create_job": "the job's creation",
+    "params": "params",
+    "tags": "tags",
+    "log": "console output",
+    "artifact": "an artifact",
+    "update_job": "a status change",
+}
 _MAX_LOG_CHUNK = 8 << 20
 
 
@@ -101,6 +116,9 @@ class Sender:
         self._replayed = 0
         self._probe_delay = self._interval
         self._next_probe = 0.0
+        self._refused: list[str] = []  # what the server refused, for flush(), close(), the tag
+        self._refused_flushed = 0
+        self._told_spooling = False
         self._client: Client | None = None
         self._thread = threading.Thread(target=self._loop, name=f"atlas-sender-{job_id}")
         self._thread.daemon = True
@@ -136,7 +154,8 @@ class Sender:
 
     def flush(self, timeout: float | None = None) -> bool:
         """Send everything logged so far; True when the server has all of it (False on
-        timeout, or when some of it could only be spooled)."""
+        timeout, when some of it could only be spooled, or when the server refused something
+        since the previous flush)."""
         ticket = Ticket()
         self._queue.append((None, ticket))
         self._wakeup.set()
@@ -151,7 +170,7 @@ class Sender:
     def close(self, final: Record | None, timeout: float) -> bool:
         """Send everything, then ``final`` (the job's end), waiting at most about
         ``timeout`` seconds for the server before spooling the rest. True when the server
-        has everything."""
+        has everything (False too when it refused something: see the module docstring)."""
         self._final = final
         self._deadline = time.monotonic() + timeout
         self._closing.set()
@@ -162,7 +181,13 @@ class Sender:
             logger.warning("job %s: the sender is stuck; spooling what is left", self.job_id)
         self._spool_leftovers()  # nothing when the thread sent everything
         self.spool.close()
-        return not self.spool.pending
+        if self._refused:
+            logger.error(
+                "job %s ended without what the server refused: %s",
+                self.job_id,
+                "; ".join(self._refused),
+            )
+        return not self.spool.pending and not self._refused
 
     # -- the thread ------------------------------------------------------------------------
     def _loop(self) -> None:
@@ -177,6 +202,8 @@ class Sender:
                 self._wakeup.clear()
                 self._cycle()
             self._cycle()
+            if self._refused:
+                self._ship(SetTags({REFUSED_TAG: _summary(self._refused)}))
             final, self._final = self._final, None
             if final is not None:
                 self._ship(final)
@@ -200,8 +227,10 @@ class Sender:
             record, ticket = self._queue.popleft()
             if record is None:
                 self._ship_buffers()
+                refused, self._refused_flushed = self._refused_flushed, len(self._refused)
                 if ticket is not None:
-                    ticket.finish(stored=not self.spool.pending)
+                    lost = len(self._refused) > refused
+                    ticket.finish(stored=not self.spool.pending and not lost)
                 continue
             self._ship(record, ticket)
         self._ship_buffers()
@@ -253,7 +282,7 @@ class Sender:
         try:
             self._send_with_retries(record)
         except ServerUnavailableError as exc:
-            logger.info("job %s: server unavailable, spooling (%s)", self.job_id, exc.message)
+            self._tell_spooling(exc)
             self._next_probe = time.monotonic() + self._probe_delay
             self._spool_record(record, ticket)
         except PayloadTooLargeError as exc:
@@ -292,10 +321,32 @@ class Sender:
         if ticket is not None:
             ticket.finish(stored=False)
 
+    def _tell_spooling(self, exc: ServerUnavailableError) -> None:
+        """Say once, on stderr, where the data goes while the server is unreachable and how
+        it will reach the server; later spooling is logged at debug level."""
+        if self._told_spooling:
+            logger.debug("job %s: server unavailable, spooling (%s)", self.job_id, exc.message)
+            return
+        self._told_spooling = True
+        logger.warning(
+            "job %s: no Atlas server answers at %s (%s); keeping the job's data in %s. This "
+            "process sends it when the server answers again; if it exits first, run "
+            "`atlas sync` (or start `atlas server` with this home) to upload it.",
+            self.job_id,
+            self._settings.url,
+            exc.message,
+            self.spool.path,
+        )
+
     def _reject(self, record: Record, exc: BaseException, ticket: Ticket | None) -> None:
-        what = f"metrics {record.keys}" if isinstance(record, MetricBatch) else record.op
+        if isinstance(record, MetricBatch):
+            lost = record.refused(exc)
+            what = "metrics " + ", ".join(f"{key!r} ({points} points)" for key, points in lost)
+        else:
+            what = _WHAT.get(record.op, record.op)
+        self._refused.append(what)
         if isinstance(exc, AtlasError):
-            logger.warning("job %s: the server refused %s, dropped: %s", self.job_id, what, exc)
+            logger.error("job %s: the server refused %s, dropped: %s", self.job_id, what, exc)
         else:
             logger.exception("job %s: could not send %s, dropped", self.job_id, what)
         if ticket is not None:
@@ -364,6 +415,13 @@ class Sender:
         if self._final is not None:
             self._spool_record(self._final, None)
             self._final = None
+
+
+def _summary(refused: list[str]) -> str:
+    text = "; ".join(refused)
+    if len(text) <= MAX_TAG_VALUE_LENGTH:
+        return text
+    return text[: MAX_TAG_VALUE_LENGTH - 1] + "…"
 
 
 def _slice(columns: MetricColumns, start: int, stop: int) -> MetricColumns:

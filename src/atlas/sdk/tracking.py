@@ -8,6 +8,7 @@ process with no run starts one (autostart); a process started by the Atlas sched
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, SupportsFloat, SupportsIndex
@@ -177,6 +178,7 @@ def _start(
     project = environment.check_project(environment.default_project(project or settings.project))
     name = environment.job_name() if name is None else name
     fields = {**environment.origin(), "name": name, "kind": str(JobKind.LOCAL)}
+    fields["started_at"] = time.time()  # kept in the spool: a job replayed later keeps it
     fields.update(params=params, tags=tags)
     run = Run(
         job_id=new_job_id(),
@@ -257,11 +259,11 @@ def save_artifact(
     return _active().save_artifact(path, key, step=step)
 
 
-def finish() -> None:
-    """End the active job as completed (nothing happens when no job is active)."""
+def finish() -> bool:
+    """End the active job as completed; True when the server has everything (see
+    ``Run.end``), and when no job is active (nothing happens)."""
     run = active_run()
-    if run is not None:
-        run.finish()
+    return True if run is None else run.finish()
 
 
 def current_job() -> Run | None:
