@@ -47,14 +47,22 @@ class LocalArtifactStore:
         return write_all(self.open_writer(relpath, max_bytes=max_bytes), chunks)
 
     def append(self, relpath: str, data: bytes) -> int:
-        """Append ``data`` to ``relpath`` (created when missing) durably; return the new size."""
+        """Append ``data`` to ``relpath`` (created when missing) durably; return the new size.
+        All or nothing: when a write fails (a full disk), the file is cut back to its size
+        before."""
         target = self._path(relpath)
         _make_parent(target, relpath)
-        with self._append_lock, open(target, "ab") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-            return file.tell()
+        with self._append_lock, open(target, "ab", buffering=0) as file:
+            start = file.seek(0, os.SEEK_END)
+            try:
+                view = memoryview(data)
+                while view:  # an unbuffered write may write part of it
+                    view = view[file.write(view) or 0 :]
+                os.fsync(file.fileno())
+            except OSError:
+                os.ftruncate(file.fileno(), start)
+                raise
+            return start + len(data)
 
     def size(self, relpath: str) -> int:
         """The size of the file in bytes."""
