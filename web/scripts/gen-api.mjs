@@ -1,8 +1,9 @@
 // Generates the typed API client's schema from the server's OpenAPI document.
 // The server (create_app) is asked for its schema through Python, so the types always
 // match the routes in src/atlas/server; the results are git-ignored build products.
+// ATLAS_OPENAPI names a schema file to use instead (a wheel built from an sdist).
 import { execFileSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import openapiTS, { astToString } from "openapi-typescript";
@@ -17,12 +18,18 @@ const dump = [
   "print(json.dumps(create_app(Settings()).openapi(), indent=1, sort_keys=True))",
 ].join("\n");
 let text;
-try {
-  text = execFileSync(python, ["-c", dump], { encoding: "utf8", maxBuffer: 64 << 20 });
-} catch (error) {
-  console.error(`gen-api: ${python} could not dump the server's OpenAPI schema (${error.message}).`);
-  console.error("Run `make setup` at the repository root, or set ATLAS_PYTHON to a Python with Atlas installed.");
-  process.exit(1);
+if (process.env.ATLAS_OPENAPI) {
+  // A schema dumped beforehand: an sdist ships one (hatch_build.py), as Atlas is not
+  // importable while a wheel is built from it.
+  text = readFileSync(process.env.ATLAS_OPENAPI, "utf8");
+} else {
+  try {
+    text = execFileSync(python, ["-c", dump], { encoding: "utf8", maxBuffer: 64 << 20 });
+  } catch (error) {
+    console.error(`gen-api: ${python} could not dump the server's OpenAPI schema (${error.message}).`);
+    console.error("Run `make setup` at the repository root, or set ATLAS_PYTHON to a Python with Atlas installed.");
+    process.exit(1);
+  }
 }
 writeFileSync(resolve(web, "openapi.json"), text);
 const ast = await openapiTS(JSON.parse(text));
