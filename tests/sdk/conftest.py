@@ -114,6 +114,8 @@ class ServerProcess:
     home: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    """More environment variables of the server (settings such as ``ATLAS_LOST_AFTER``)."""
 
     @property
     def url(self) -> str:
@@ -126,7 +128,7 @@ class ServerProcess:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "atlas", "server", "--port", str(self.port)],
             cwd=self.home,
-            env=clean_env(self.home),
+            env=clean_env(self.home, **self.env),
             stdout=log,
             stderr=subprocess.STDOUT,
         )

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from atlas.domain import JobStatus
+from atlas.domain import JobKind, JobStatus
 from atlas.sdk.client import Client
 from atlas.sdk.spool import upload_spool
 
@@ -235,7 +235,7 @@ def test_a_scheduled_job_is_attached_not_created(
     tmp_path: Path, shared_server: ServerProcess, api: Client
 ) -> None:
     project = project_of(tmp_path)
-    job = api.create_job(project, name="from-the-scheduler")
+    job = api.create_job(project, name="from-the-scheduler", kind=JobKind.SCHEDULED)
     script = make_script(tmp_path, shared_server.url, ATLAS_JOB_ID=job.id)
     (script.folder / "atlas_job_parameters.json").write_text(json.dumps({"lr": 0.5}))
     source = (
@@ -247,7 +247,7 @@ def test_a_scheduled_job_is_attached_not_created(
     assert "params {'lr': 0.5}" in done.stdout
     stored = api.get_job(job.id)
     assert api.list_jobs(project).total == 1
-    assert stored.status == JobStatus.RUNNING  # the executor reports the end
+    assert stored.status == JobStatus.QUEUED  # the scheduler reports the end, not the SDK
     assert stored.params == {"lr": 0.5}
     assert stored.metrics["loss"].last == 0.5
     assert api.read_log(job.id).size == 0  # the executor captures the console

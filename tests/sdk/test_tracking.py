@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import atlas
-from atlas.domain import JobStatus
+from atlas.domain import JobKind, JobStatus
 from atlas.errors import ConflictError, InvalidInputError
 from atlas.sdk.client import Client
 from atlas.sdk.spool import upload_spool
@@ -245,7 +245,7 @@ def test_a_refused_batch_is_dropped_and_logged_once(
 
 
 def test_attached_to_a_scheduled_job(settings: Settings, client: Client) -> None:
-    job = client.create_job("sched", name="queued-name")
+    job = client.create_job("sched", name="queued-name", kind=JobKind.SCHEDULED)
     atlas.configure(settings=replace(settings, job_id=job.id), client=client)
     try:
         run = atlas.init(name="renamed", params={"lr": 0.3}, tags={"t": "1"})
@@ -257,8 +257,25 @@ def test_attached_to_a_scheduled_job(settings: Settings, client: Client) -> None
     finally:
         reset_tracking()
     stored = client.get_job(job.id)
-    assert stored.status == JobStatus.RUNNING  # the executor reports the end, not the SDK
+    assert stored.status == JobStatus.QUEUED  # the scheduler reports the end, not the SDK
     assert (stored.name, stored.params, stored.tags) == ("renamed", {"lr": 0.3}, {"t": "1"})
+    assert stored.metrics["loss"].count == 1
+
+
+def test_a_script_resuming_a_tracked_job_reports_its_end(
+    settings: Settings, client: Client
+) -> None:
+    job = client.create_job("resume", name="first-try")
+    atlas.configure(settings=replace(settings, job_id=job.id), client=client)
+    try:
+        run = atlas.init()
+        assert run.attached
+        atlas.log_metric("loss", 0.5)
+        atlas.finish()
+    finally:
+        reset_tracking()
+    stored = client.get_job(job.id)
+    assert (stored.status, stored.exit_code) == (JobStatus.COMPLETED, 0)
     assert stored.metrics["loss"].count == 1
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -18,6 +19,7 @@ import httpx
 
 from atlas.domain import (
     Artifact,
+    Heartbeat,
     Job,
     JobError,
     JobKind,
@@ -160,9 +162,11 @@ class Client:
         git: Mapping[str, object] | None = None,
         environment: Mapping[str, object] | None = None,
         job_id: str | None = None,
+        started_at: datetime | None = None,
     ) -> Job:
-        """Create a job in ``project`` (created when missing). A local job starts running.
-        ``job_id`` keeps an id made by the client (``atlas.domain.new_job_id()``);
+        """Create a job in ``project`` (created when missing). A local job starts running,
+        at ``started_at`` when given (the client's clock: a spool replayed later), else
+        now. ``job_id`` keeps an id made by the client (``atlas.domain.new_job_id()``);
         ``ConflictError`` when a job with that id exists. Omitted fields take the server's
         defaults."""
         fields: dict[str, object] = {
@@ -176,6 +180,7 @@ class Client:
             "git": None if git is None else dict(git),
             "environment": None if environment is None else dict(environment),
             "id": job_id,
+            "started_at": None if started_at is None else started_at.isoformat(),
         }
         body = {key: value for key, value in fields.items() if value is not None}
         return wire.parse_job(self._json("POST", "/jobs", body=body))
@@ -243,9 +248,12 @@ class Client:
         status: JobStatus | None = None,
         exit_code: int | None = None,
         error: JobError | None = None,
+        at: datetime | None = None,
     ) -> Job:
         """Rename a job or change its status (``InvalidTransitionError`` when the status
-        table forbids it), recording its exit code and error."""
+        table forbids it), recording its exit code and error; ``at`` is when the status
+        changed by the client's clock (default: when the server hears of it). A scheduled
+        job's status is the scheduler's: ``SchedulerOwnsStatusError``."""
         body: dict[str, object] = {}
         if name is not None:
             body["name"] = name
@@ -259,7 +267,17 @@ class Client:
                 "message": error.message,
                 "traceback": error.traceback,
             }
+        if at is not None:
+            body["at"] = at.isoformat()
         return wire.parse_job(self._json("PATCH", f"/jobs/{segment(job_id)}", body=body))
+
+    def heartbeat(self, job_id: str) -> Heartbeat:
+        """Tell the server the job's process is alive (the SDK's sender does it every
+        ``heartbeat_interval`` seconds); a ``local`` job marked lost runs again. Answers
+        the job's status and kind."""
+        answer = self._json("POST", f"/jobs/{segment(job_id)}/heartbeat")
+        body = answer if isinstance(answer, dict) else {}
+        return Heartbeat(JobStatus(str(body.get("status"))), JobKind(str(body.get("kind"))))
 
     def delete_job(self, job_id: str) -> None:
         """Delete the job, its rows and its files."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, SupportsFloat, SupportsIndex
@@ -62,8 +63,10 @@ class Run:
     """A job tracked by this process. Get one from ``atlas.init()`` (or
     ``atlas.current_job()``); its methods are those of the ``atlas`` module, bound to it.
 
-    ``attached`` runs belong to a job Atlas started (``ATLAS_JOB_ID``): they add data but
-    neither report a final status nor capture the console (the executor owns both).
+    ``attached`` runs belong to a job this process did not create (``ATLAS_JOB_ID``): they
+    add data but do not capture the console, and report the job's end only when it is a
+    tracked script's (``local``: a script resuming a job); a scheduled job's end is its
+    executor's. Every run but a forked child's sends heartbeats (docs/sdk.md, "Liveness").
     """
 
     def __init__(
@@ -83,6 +86,7 @@ class Run:
         self.attached = attached
         self.finished = False
         self.thread = threading.get_ident()  # the thread that started it
+        self._started = time.time()  # the job's end is never reported before its start
         self._settings = settings
         self._params: dict[str, ParamValue] = {}
         self._capture: OutputCapture | None = None
@@ -100,6 +104,7 @@ class Run:
         creation: CreateJob | None,
         spool_name: str | None = None,
         hold: bool = False,
+        heartbeats: bool = True,
     ) -> Sender:
         from atlas.sdk.environment import describe
         from atlas.sdk.sender import Sender
@@ -115,6 +120,7 @@ class Run:
             describe=describe,
             spool_name=spool_name,
             hold=hold,
+            heartbeats=heartbeats,
         )
         sender.start()
         return sender
@@ -131,7 +137,7 @@ class Run:
         self.attached = True
         hold = self._sender.holding
         name = f"{self.id}-{os.getpid()}"
-        self._sender = self._new_sender(None, None, spool_name=name, hold=hold)
+        self._sender = self._new_sender(None, None, spool_name=name, hold=hold, heartbeats=False)
         self._buffer = self._sender.buffer
 
     def __repr__(self) -> str:
@@ -235,8 +241,9 @@ class Run:
     def end(
         self, status: JobStatus, exit_code: int | None = None, error: JobError | None = None
     ) -> bool:
-        """Send everything, then the final status (none for an attached job), waiting at
-        most about the ``timeout`` setting for the server; what it cannot take is spooled.
+        """Send everything, then the final status (for an attached job only when it is a
+        tracked script's), stamped with this machine's clock, waiting at most about the
+        ``timeout`` setting for the server; what it cannot take is spooled.
         True when the server has everything; False when some of it is spooled, or when the
         server refused some of it (logged as an error naming the job and what was lost).
         Ending a finished run does nothing (True)."""
@@ -253,8 +260,9 @@ class Run:
         if self._capture is not None:
             self._capture.uninstall()
         final = None
-        if not self.attached:
-            final = UpdateJob(status=status, exit_code=exit_code, error=error)
+        if not self.attached or self._reports_end():
+            at = max(time.time(), self._started)
+            final = UpdateJob(status=status, exit_code=exit_code, error=error, at=at)
         stored = self._sender.close(final, self._settings.timeout)
         if current.get() is self:
             current.set(None)
@@ -284,6 +292,14 @@ class Run:
 
         ending = exception_outcome(exc_type, exc, tb)
         self.end(ending.status, ending.exit_code, ending.error)
+
+    def _reports_end(self) -> bool:
+        """Whether this attached run ends its job: a tracked script's job (as the first
+        heartbeat answered), not a scheduled one (its executor records the end)."""
+        from atlas.domain import JobKind
+
+        self._sender.wait_ready(self._settings.timeout)
+        return self._sender.job_kind == JobKind.LOCAL
 
     def _check_open(self, what: str) -> None:
         if self.finished:

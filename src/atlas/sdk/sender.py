@@ -25,6 +25,7 @@ from collections.abc import Callable
 from itertools import count
 from typing import TYPE_CHECKING
 
+from atlas.domain import JobKind
 from atlas.errors import AtlasError, PayloadTooLargeError, ServerUnavailableError
 from atlas.names import MAX_TAG_VALUE_LENGTH
 from atlas.sdk.buffer import MetricBuffer, MetricColumns
@@ -85,6 +86,7 @@ class Sender:
         describe: Callable[[CreateJob], CreateJob],
         spool_name: str | None = None,
         hold: bool = False,
+        heartbeats: bool = True,
     ) -> None:
         self.job_id = job_id
         self.log_sink = LogSink()
@@ -120,6 +122,13 @@ class Sender:
         self._refused_flushed = 0
         self._told_spooling = False
         self._client: Client | None = None
+        # Liveness (docs/sdk.md): a heartbeat every heartbeat_interval seconds, the first at
+        # once for a job this process did not create (its answer says whose the job is).
+        self._heartbeats = heartbeats and settings.heartbeat_interval > 0
+        self._beat_every = settings.heartbeat_interval
+        self._next_beat = 0.0 if creation is None else time.monotonic() + self._beat_every
+        self.job_kind: JobKind | None = None
+        """The job's kind, as the last heartbeat answered (None before one was answered)."""
         self._thread = threading.Thread(target=self._loop, name=f"atlas-sender-{job_id}")
         self._thread.daemon = True
 
@@ -195,6 +204,7 @@ class Sender:
             try:
                 self._client = self._client_factory()
                 self._ship_creation()
+                self._beat()
             finally:
                 self._ready.set()
             while not self._closing.is_set():
@@ -234,6 +244,25 @@ class Sender:
                 continue
             self._ship(record, ticket)
         self._ship_buffers()
+        if not self._closing.is_set():
+            self._beat()
+
+    def _beat(self) -> None:
+        """Send a heartbeat when one is due. Never spooled (only a live process has one to
+        give), and skipped while records wait in the spool: the job may not exist yet, and
+        once the spool is replayed the next heartbeat goes."""
+        now = time.monotonic()
+        if not self._heartbeats or self._hold or self.spool.pending or now < self._next_beat:
+            return
+        assert self._client is not None
+        self._next_beat = now + self._beat_every
+        try:
+            self.job_kind = self._client.heartbeat(self.job_id).kind
+        except AtlasError as exc:
+            logger.debug("job %s: heartbeat not delivered: %s", self.job_id, exc.message)
+            return
+        if self.job_kind == JobKind.SCHEDULED:
+            self._heartbeats = False  # the scheduler's launcher watches this process
 
     def _ship_creation(self) -> None:
         """Create the job before anything else is sent (or spool the creation first)."""
