@@ -3,12 +3,15 @@
 - A tracked script killed with SIGKILL turns ``lost`` once silent for ``lost_after``
   seconds, with the reason (shown by ``atlas jobs show``); a heartbeat, or a second process
   resuming the job (``ATLAS_JOB_ID``), brings it back, and the resumed job ends properly.
+- A scheduled script that exits 3 ends failed with exit code 3: its SDK never reports an
+  end of its own (the scheduler's), and says nothing about it.
 - A script run while no server answers keeps its own start and end times when its spool is
   replayed later.
 """
 
 from __future__ import annotations
 
+import shlex
 import signal
 import subprocess
 import sys
@@ -19,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from atlas.domain import Job, JobStatus
+from atlas.domain import FINAL_STATUSES, Job, JobStatus
 from atlas.sdk.client import Client
 
 from .conftest import ServerProcess, clean_env, free_port, make_script, only_job
@@ -176,3 +179,27 @@ def test_a_job_replayed_from_the_spool_keeps_its_own_start_and_end(tmp_path: Pat
     assert before <= job.started_at <= job.finished_at <= after
     assert job.created_at == job.started_at
     assert job.finished_at - job.started_at >= timedelta(seconds=1.5)
+
+
+SCHEDULED = """
+import atlas
+atlas.init(name="inside")
+atlas.log_metric("loss", 0.25)
+print("logged", flush=True)
+raise SystemExit(3)
+"""
+
+
+def test_a_scheduled_script_keeps_its_real_exit_and_the_sdk_stays_quiet(
+    server: ServerProcess, api: Client
+) -> None:
+    command = shlex.join([sys.executable, "-c", SCHEDULED])
+    job = api.submit_job({"project": "sched", "command": command, "env": "none"})
+    ended = wait_for(api, job.id, lambda j: j.status in FINAL_STATUSES)
+    log = api.read_log(job.id).data.decode()
+    assert (ended.status, ended.exit_code, ended.name) == (JobStatus.FAILED, 3, "inside"), log
+    assert ended.metrics["loss"].last == 0.25
+    assert "logged" in log
+    assert "refused" not in log
+    assert "scheduler_owns_status" not in log
+    assert "Traceback" not in log
