@@ -20,6 +20,7 @@ UNLISTED_ROUTES = [
     ("GET", f"{API}/openapi.json"),
     ("GET", f"{API}/docs"),
     ("GET", f"{API}/docs/oauth2-redirect"),
+    ("GET", f"{API}/docs/assets/swagger-ui.css"),
     ("HEAD", f"{API}/snapshots/{SHA}"),
     ("GET", "/"),
     ("GET", "/projects/vision"),

@@ -26,6 +26,7 @@ from fastapi.openapi.utils import get_openapi
 
 from atlas.executors.base import Executor
 from atlas.scheduler.scheduler import Scheduler
+from atlas.server.api_docs import install_api_docs
 from atlas.server.errors import install_error_handlers
 from atlas.server.guard import Guard, HostPolicy
 from atlas.server.head import HeadAsGet
@@ -81,9 +82,8 @@ def create_app(
         version=__version__,
         summary="Run, track, compare and reproduce machine-learning jobs.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # atlas.server.api_docs serves it, with no CDN
         redoc_url=None,
-        swagger_ui_oauth2_redirect_url=f"{API_PREFIX}/docs/oauth2-redirect",
         lifespan=_lifespan,
     )
     app.state.settings = settings
@@ -92,6 +92,7 @@ def create_app(
     app.state.executor = executor
     app.state.scheduler = None
     install_error_handlers(app)
+    install_api_docs(app, API_PREFIX)
     app.include_router(health.health_router)
     app.include_router(health.info_router, prefix=API_PREFIX)
     for router in (projects.router, jobs.router, metrics.router, artifact_routes.router):
