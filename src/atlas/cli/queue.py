@@ -39,8 +39,8 @@ def _waiting(job: Job, now: datetime) -> str:
 
 
 def queue_table(state: SchedulerState, *, now: datetime | None = None) -> str:
-    """The queue in dispatch order: position, job, what it asked for, how long it waited;
-    ``*`` marks the job holding the reservation."""
+    """The queue in dispatch order: position, job, what it asked for, how long it waited
+    and what it waits for; ``*`` marks the job holding the reservation."""
     moment = now or datetime.now(UTC)
     columns = [
         Column("#", align="right"),
@@ -52,6 +52,7 @@ def queue_table(state: SchedulerState, *, now: datetime | None = None) -> str:
         Column("GPUS", align="right"),
         Column("MEMORY", align="right"),
         Column("WAITING", align="right"),
+        Column("WAITING FOR", shrink=True, min_width=20),
     ]
     rows = []
     for position, job in enumerate(state.queue, start=1):
@@ -65,6 +66,7 @@ def queue_table(state: SchedulerState, *, now: datetime | None = None) -> str:
                 str(job.priority),
                 *_asked(job),
                 _waiting(job, moment),
+                cell(state.waiting_for.get(job.id, "")) or "-",
             ]
         )
     return render_table(columns, rows).text
@@ -76,11 +78,14 @@ def resources_line(state: SchedulerState) -> str:
     gpus = f"GPUs {len(busy)}/{len(state.gpus)} used"
     if busy:
         gpus += " (" + ",".join(str(i) for i in busy) + ")"
-    return (
+    line = (
         f"CPUs {state.cpus.used}/{state.cpus.total} used, memory "
         f"{format_size(state.memory.used)}/{format_size(state.memory.total)}, {gpus}; "
         f"{len(state.running)} running, {state.queue_total} queued"
     )
+    if state.mode == "standby":
+        line += " (this server stands by: another server on its database runs the jobs)"
+    return line
 
 
 @click.group("queue")
@@ -110,7 +115,13 @@ def queue_ls(cli: CliContext, limit: int, as_json: bool) -> None:
         state = client.get_scheduler(limit=limit)
     if as_json:
         queue = [job_json(job) for job in state.queue]
-        data = {"queue": queue, "queue_total": state.queue_total, "reservation": state.reservation}
+        data = {
+            "queue": queue,
+            "queue_total": state.queue_total,
+            "reservation": state.reservation,
+            "waiting_for": state.waiting_for,
+            "mode": state.mode,
+        }
         click.echo(dumps(data))
         return
     click.echo(resources_line(state), err=True)

@@ -8,17 +8,27 @@ while the large one waits, but they never take anything the reserved job is wait
 every resource a running job frees goes towards the reserved job until it fits, and as
 running jobs end it starts (jobs of higher priority submitted meanwhile go first, by
 design). ``plan`` is a pure function of the queue and what is free, so tests step it.
+
+**Nested jobs borrow from their ancestors.** A job submitted from inside a running job (its
+``parent_id``) that does not fit in what is free may start on the CPU slots and memory its
+running parent (or a running ancestor further up) holds, when one ancestor holds enough for
+its whole ask; GPUs are never lent (a child's GPUs come from what is free). A parent that
+submits a child and waits for it would otherwise hold its slots forever while the child
+waits for them: with one slot, a deadlock. The price: a parent that computes while its
+children run shares its slots with them. What a queued job waits for is said in words by
+:func:`waiting_for`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from atlas.scheduler.queue import QueueEntry
-from atlas.scheduler.resources import Request
+from atlas.scheduler.resources import Loan, Request
+from atlas.units import format_size
 
-__all__ = ["Free", "Plan", "plan"]
+__all__ = ["Free", "Plan", "plan", "waiting_for"]
 
 
 @dataclass(slots=True)
@@ -55,23 +65,106 @@ class Free:
 
 @dataclass(slots=True)
 class Plan:
-    """The jobs to start now, in order, and the job holding the reservation (if any)."""
+    """The jobs to start now, in order, the job holding the reservation (if any), and for
+    each job that starts on what an ancestor holds, its loan."""
 
     starts: list[QueueEntry] = field(default_factory=list)
     reserved: str | None = None
+    loans: dict[str, Loan] = field(default_factory=dict)
 
 
-def plan(queue: Iterable[QueueEntry], free: Free) -> Plan:
-    """Pick the jobs of ``queue`` (in dispatch order) to start in ``free``."""
+def plan(
+    queue: Iterable[QueueEntry],
+    free: Free,
+    *,
+    lenders: Mapping[str, Free] | None = None,
+    parents: Mapping[str, str | None] | None = None,
+) -> Plan:
+    """Pick the jobs of ``queue`` (in dispatch order) to start in ``free``.
+
+    ``lenders`` are the running jobs whose children may borrow, with the CPU slots and
+    memory each can still lend; ``parents`` gives each running job's parent (to find a
+    child's ancestors further up)."""
     result = Plan()
     budget = Free(free.cpus, free.memory, free.gpus)
+    lend = {job_id: Free(f.cpus, f.memory, 0) for job_id, f in (lenders or {}).items()}
     for entry in queue:
         if budget.fits(entry.request):
             budget.take(entry.request)
             result.starts.append(entry)
+        elif (loan := _borrow(entry, budget, lend, parents or {})) is not None:
+            result.starts.append(entry)
+            result.loans[entry.job_id] = loan
         elif result.reserved is None:
             result.reserved = entry.job_id
             budget = budget.without(entry.request)
-        if budget.exhausted and result.reserved is not None:
+        if budget.exhausted and result.reserved is not None and not _lending(lend):
             break  # nothing else can start: stop early, whatever the queue's length
     return result
+
+
+def _borrow(
+    entry: QueueEntry, budget: Free, lend: dict[str, Free], parents: Mapping[str, str | None]
+) -> Loan | None:
+    """A loan from the nearest running ancestor of ``entry`` that can cover its whole ask
+    of CPU slots and memory (its GPUs must be free), taken from ``lend`` and ``budget``."""
+    request = entry.request
+    if request.gpus > budget.gpus:
+        return None
+    for ancestor in _ancestors(entry.parent_id, lend, parents):
+        spare = lend[ancestor]
+        if request.cpus <= spare.cpus and request.memory <= spare.memory:
+            spare.take(Request(cpus=request.cpus, memory=request.memory, gpus=0))
+            budget.gpus -= request.gpus
+            return Loan(lender=ancestor, cpus=request.cpus, memory=request.memory)
+    return None
+
+
+def _ancestors(
+    parent: str | None, lend: Mapping[str, Free], parents: Mapping[str, str | None]
+) -> Iterable[str]:
+    seen: set[str] = set()
+    while parent is not None and parent in lend and parent not in seen:
+        seen.add(parent)
+        yield parent
+        parent = parents.get(parent)
+
+
+def _lending(lend: Mapping[str, Free]) -> bool:
+    return any(spare.cpus > 0 for spare in lend.values())
+
+
+def waiting_for(
+    entry: QueueEntry,
+    free: Free,
+    *,
+    reserved: str | None = None,
+    parent_holds: Free | None = None,
+) -> str:
+    """What the queued job ``entry`` waits for, in words, given what is ``free`` now, the
+    job holding the reservation, and what its running parent holds (``None``: no parent
+    runs)."""
+    request = entry.request
+    short = []
+    if request.cpus > free.cpus:
+        short.append(f"{_count(request.cpus, 'CPU slot')} ({free.cpus} free)")
+    if request.memory > free.memory:
+        short.append(f"{format_size(request.memory)} of memory ({format_size(free.memory)} free)")
+    if request.gpus > free.gpus:
+        short.append(f"{_count(request.gpus, 'GPU')} ({free.gpus} free)")
+    if not short:
+        if reserved is not None and reserved != entry.job_id:
+            return f"job {reserved}, first in line for what frees up"
+        return "nothing: it starts at the next dispatch"
+    text = ", ".join(short)
+    if parent_holds is not None and entry.parent_id is not None:
+        text += (
+            f"; its parent job {entry.parent_id} holds {_count(parent_holds.cpus, 'CPU slot')}"
+            f" and {format_size(parent_holds.memory)} of memory (a child borrows them only "
+            "when they cover its whole ask)"
+        )
+    return text
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

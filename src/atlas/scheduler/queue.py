@@ -7,6 +7,7 @@ An entry is a small tuple, never a ``Job``: 10,000 queued jobs cost a few MB.
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -42,6 +43,7 @@ class JobQueue:
         self._entries: list[QueueEntry] = []
         self._keys: list[tuple[int, float, str]] = []
         self._by_id: dict[str, QueueEntry] = {}
+        self._parents: Counter[str] = Counter()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -69,6 +71,8 @@ class JobQueue:
         self._entries.insert(index, entry)
         self._keys.insert(index, _key(entry))
         self._by_id[job_id] = entry
+        if parent_id is not None:
+            self._parents[parent_id] += 1
 
     def discard(self, job_id: str) -> QueueEntry | None:
         """Take ``job_id`` out of the queue; its entry, or ``None`` when it was not queued."""
@@ -77,6 +81,10 @@ class JobQueue:
             index = bisect.bisect_left(self._keys, _key(entry))
             del self._entries[index]
             del self._keys[index]
+            if entry.parent_id is not None:
+                self._parents[entry.parent_id] -= 1
+                if self._parents[entry.parent_id] <= 0:
+                    del self._parents[entry.parent_id]
         return entry
 
     def reprioritise(self, job_id: str, priority: int) -> None:
@@ -94,6 +102,10 @@ class JobQueue:
     def get(self, job_id: str) -> QueueEntry | None:
         """The entry of ``job_id``, or ``None`` when it is not queued."""
         return self._by_id.get(job_id)
+
+    def parents(self) -> set[str]:
+        """The ids of the jobs that have children in the queue."""
+        return set(self._parents)
 
     def ids(self) -> set[str]:
         """The ids of every queued job."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from atlas.errors import InvalidInputError
 from atlas.executors.base import Allocation
 
-__all__ = ["Ledger", "Request", "parse_memory", "request_from"]
+__all__ = ["Ledger", "Loan", "Request", "parse_memory", "request_from"]
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +47,16 @@ class Request:
         if gpu_indices is not None:
             resources["gpu_indices"] = sorted(gpu_indices)
         return resources
+
+
+@dataclass(frozen=True, slots=True)
+class Loan:
+    """CPU slots and bytes of memory a nested job runs on that its running ancestor
+    ``lender`` holds (see :mod:`atlas.scheduler.policy`)."""
+
+    lender: str
+    cpus: int
+    memory: int
 
 
 def parse_memory(value: object, *, field: str = "memory") -> int:
@@ -84,7 +94,11 @@ def _count(value: object, field: str, *, minimum: int) -> int:
 
 class Ledger:
     """Free CPU slots, memory and GPUs, and what each running job holds. Not thread-safe:
-    the scheduler calls it under its lock."""
+    the scheduler calls it under its lock.
+
+    A job that borrowed from an ancestor (a :class:`Loan`) holds its whole allocation but
+    counts only its GPUs against what is free; the lender can lend that much less. When a
+    lender ends before its borrowers, what they borrowed counts as used until they end."""
 
     def __init__(self, *, cpus: int, memory: int, gpus: Iterable[int]) -> None:
         self.total_cpus = cpus
@@ -94,6 +108,7 @@ class Ledger:
         self._used_memory = 0
         self._gpu_holder: dict[int, str] = {}
         self._held: dict[str, Allocation] = {}
+        self._loans: dict[str, Loan] = {}
 
     @property
     def free_cpus(self) -> int:
@@ -124,36 +139,72 @@ class Ledger:
         """The id of the job holding GPU ``gpu``, if any."""
         return self._gpu_holder.get(gpu)
 
-    def take(self, job_id: str, request: Request) -> Allocation:
-        """Give ``job_id`` what ``request`` asks, with the lowest free GPU indices. The
-        caller checked that it fits."""
+    def take(self, job_id: str, request: Request, *, loan: Loan | None = None) -> Allocation:
+        """Give ``job_id`` what ``request`` asks, with the lowest free GPU indices; with a
+        ``loan``, its CPU slots and memory come from the lender. The caller checked that it
+        fits."""
         gpus = tuple(self.free_gpus[: request.gpus])
-        if len(gpus) < request.gpus or not request.fits(self.free_cpus, self.free_memory, 99):
+        own = request if loan is None else Request(cpus=0, memory=0, gpus=request.gpus)
+        if len(gpus) < request.gpus or not own.fits(self.free_cpus, self.free_memory, 99):
             raise RuntimeError(f"job {job_id}: {request} does not fit what is free")
+        if loan is not None and not self._can_lend(loan):
+            raise RuntimeError(f"job {job_id}: job {loan.lender} cannot lend {loan}")
         allocation = Allocation(cpus=request.cpus, memory=request.memory or None, gpus=gpus)
-        self.hold(job_id, allocation)
+        self.hold(job_id, allocation, loan=loan)
         return allocation
 
-    def hold(self, job_id: str, allocation: Allocation) -> None:
+    def lendable(self, job_ids: Iterable[str]) -> dict[str, tuple[int, int]]:
+        """For each of ``job_ids`` that holds something: the CPU slots and bytes of memory
+        it can still lend (what it holds minus what it lent)."""
+        spare: dict[str, tuple[int, int]] = {}
+        for job_id in job_ids:
+            allocation = self._held.get(job_id)
+            if allocation is not None:
+                spare[job_id] = (allocation.cpus, allocation.memory or 0)
+        for loan in self._loans.values():
+            if loan.lender in spare:
+                cpus, memory = spare[loan.lender]
+                spare[loan.lender] = (cpus - loan.cpus, memory - loan.memory)
+        return spare
+
+    def loan(self, job_id: str) -> Loan | None:
+        """What ``job_id`` borrowed, if anything."""
+        return self._loans.get(job_id)
+
+    def _can_lend(self, loan: Loan) -> bool:
+        cpus, memory = self.lendable([loan.lender]).get(loan.lender, (0, 0))
+        return loan.cpus <= cpus and loan.memory <= memory
+
+    def hold(self, job_id: str, allocation: Allocation, *, loan: Loan | None = None) -> None:
         """Record that ``job_id`` holds ``allocation`` (a job adopted after a restart keeps
-        the GPUs it had, even when the inventory changed meanwhile)."""
+        the GPUs it had, even when the inventory changed meanwhile), of which ``loan`` is
+        borrowed."""
         self.release(job_id)
         for gpu in allocation.gpus:
             other = self._gpu_holder.get(gpu)
             if other is not None:
                 logger.warning("GPU %d is held by jobs %s and %s", gpu, other, job_id)
             self._gpu_holder[gpu] = job_id
-        self._used_cpus += allocation.cpus
-        self._used_memory += allocation.memory or 0
+        self._used_cpus += allocation.cpus - (loan.cpus if loan else 0)
+        self._used_memory += (allocation.memory or 0) - (loan.memory if loan else 0)
         self._held[job_id] = allocation
+        if loan is not None:
+            self._loans[job_id] = loan
 
     def release(self, job_id: str) -> None:
-        """Free what ``job_id`` holds (nothing when it holds nothing)."""
+        """Free what ``job_id`` holds (nothing when it holds nothing); what it lent to jobs
+        still running counts as theirs from now on."""
         allocation = self._held.pop(job_id, None)
         if allocation is None:
             return
-        self._used_cpus -= allocation.cpus
-        self._used_memory -= allocation.memory or 0
+        loan = self._loans.pop(job_id, None)
+        self._used_cpus -= allocation.cpus - (loan.cpus if loan else 0)
+        self._used_memory -= (allocation.memory or 0) - (loan.memory if loan else 0)
+        for borrower, lent in list(self._loans.items()):
+            if lent.lender == job_id:
+                del self._loans[borrower]
+                self._used_cpus += lent.cpus
+                self._used_memory += lent.memory
         for gpu in allocation.gpus:
             if self._gpu_holder.get(gpu) == job_id:
                 del self._gpu_holder[gpu]

@@ -24,10 +24,10 @@ from atlas.scheduler.files import JobFiles, snapshot_relpath
 from atlas.scheduler.inventory import GpuInfo, Inventory, check_request
 from atlas.scheduler.lease import Lease
 from atlas.scheduler.outcomes import error_message, final_status
-from atlas.scheduler.policy import Free, plan
+from atlas.scheduler.policy import Free, plan, waiting_for
 from atlas.scheduler.queue import JobQueue, QueueEntry
 from atlas.scheduler.reconcile import allocation_from, reconcile, sync_queue
-from atlas.scheduler.resources import Ledger, request_from
+from atlas.scheduler.resources import Ledger, Loan, request_from
 from atlas.scheduler.running import RunningJob
 from atlas.store.api import Store
 
@@ -194,16 +194,18 @@ class Scheduler:
         if not self.active:
             return self._stored_state(limit)
         with self.lock:
+            head = self.queue.head(limit)
             return SchedulerState(
                 cpus_total=self.ledger.total_cpus,
                 cpus_used=self.ledger.used_cpus,
                 memory_total=self.ledger.total_memory,
                 memory_used=self.ledger.used_memory,
                 gpus=[(gpu, self.ledger.holder(gpu.index)) for gpu in self.inventory.gpus],
-                queue=[entry.job_id for entry in self.queue.head(limit)],
+                queue=[entry.job_id for entry in head],
                 queue_total=len(self.queue),
                 running=sorted(self.running),
                 reservation=self.reserved,
+                waiting_for=_waits(head, self.ledger, self.reserved),
             )
 
     def _stored_state(self, limit: int) -> SchedulerState:
@@ -214,6 +216,7 @@ class Scheduler:
                 priority=queued.priority,
                 queued_at=queued.queued_at,
                 request=request_from(queued.resources),
+                parent_id=queued.parent_id,
             )
         ledger = Ledger(
             cpus=self.inventory.cpus,
@@ -223,17 +226,19 @@ class Scheduler:
         active = self.store.list_active()
         for job in active:
             ledger.hold(job.id, allocation_from(job.resources))
+        head = queue.head(limit)
         return SchedulerState(
             cpus_total=ledger.total_cpus,
             cpus_used=ledger.used_cpus,
             memory_total=ledger.total_memory,
             memory_used=ledger.used_memory,
             gpus=[(gpu, ledger.holder(gpu.index)) for gpu in self.inventory.gpus],
-            queue=[entry.job_id for entry in queue.head(limit)],
+            queue=[entry.job_id for entry in head],
             queue_total=len(queue),
             running=sorted(job.id for job in active),
             reservation=None,
             mode=STANDBY,
+            waiting_for=_waits(head, ledger, None),
         )
 
     def wake(self) -> None:
@@ -397,16 +402,29 @@ class Scheduler:
             return
         self._dirty = False
         free = Free(self.ledger.free_cpus, self.ledger.free_memory, len(self.ledger.free_gpus))
-        chosen = plan(self.queue, free)
+        parents = {job_id: run.parent_id for job_id, run in self.running.items()}
+        chosen = plan(self.queue, free, lenders=self._lenders(parents), parents=parents)
         self.reserved = chosen.reserved
         for entry in chosen.starts:
-            if self._launch(entry):
+            if self._launch(entry, chosen.loans.get(entry.job_id)):
                 report.launched.append(entry.job_id)
 
-    def _launch(self, entry: QueueEntry) -> bool:
+    def _lenders(self, parents: dict[str, str | None]) -> dict[str, Free]:
+        """The running jobs whose queued descendants may borrow from them, with what each
+        can still lend: the parents of queued jobs and their running ancestors."""
+        lenders: set[str] = set()
+        for parent in self.queue.parents():
+            ancestor: str | None = parent
+            while ancestor is not None and ancestor in self.running and ancestor not in lenders:
+                lenders.add(ancestor)
+                ancestor = parents.get(ancestor)
+        spare = self.ledger.lendable(lenders)
+        return {job_id: Free(cpus, memory, 0) for job_id, (cpus, memory) in spare.items()}
+
+    def _launch(self, entry: QueueEntry, loan: Loan | None = None) -> bool:
         job_id = entry.job_id
         self.queue.discard(job_id)
-        allocation = self.ledger.take(job_id, entry.request)
+        allocation = self.ledger.take(job_id, entry.request, loan=loan)
         resources = entry.request.as_resources(allocation.gpus)
         try:
             job = self.store.start_job(job_id, resources=resources)
@@ -568,3 +586,14 @@ class Scheduler:
                 if run.timeout is not None and run.since is not None and run.stop is None:
                     wait = min(wait, max(0.0, run.since + run.timeout - now))
             return wait
+
+
+def _waits(head: list[QueueEntry], ledger: Ledger, reserved: str | None) -> dict[str, str]:
+    """What each of the queued jobs ``head`` waits for, in words."""
+    free = Free(ledger.free_cpus, ledger.free_memory, len(ledger.free_gpus))
+    waits = {}
+    for entry in head:
+        held = None if entry.parent_id is None else ledger.allocation(entry.parent_id)
+        holds = None if held is None else Free(held.cpus, held.memory or 0, len(held.gpus))
+        waits[entry.job_id] = waiting_for(entry, free, reserved=reserved, parent_holds=holds)
+    return waits

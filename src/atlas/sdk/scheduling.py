@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from atlas.domain import Job, JobStatus
 from atlas.errors import AtlasError
@@ -46,8 +46,10 @@ class GpuSlot:
 @dataclass(frozen=True, slots=True)
 class SchedulerState:
     """The machine's resources, the queue in dispatch order (its first jobs; ``queue_total``
-    counts them all), the running jobs, and the job holding the reservation (the
-    highest-priority job that does not fit yet)."""
+    counts them all), the running jobs, the job holding the reservation (the
+    highest-priority job that does not fit yet), what each listed queued job waits for (in
+    words), and the server's ``mode``: ``active`` when it runs the jobs, ``standby`` when
+    another server on the same database does."""
 
     cpus: ResourceUse
     memory: ResourceUse
@@ -56,6 +58,8 @@ class SchedulerState:
     queue_total: int
     running: list[Job]
     reservation: str | None
+    waiting_for: dict[str, str] = field(default_factory=dict)
+    mode: str = "active"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +99,7 @@ def parse_scheduler_state(data: object) -> SchedulerState:
     queue = body.get("queue")
     running = body.get("running")
     reservation = body.get("reservation")
+    waits = body.get("waiting_for")
     queued = [wire.parse_job(j) for j in queue] if isinstance(queue, list) else []
     return SchedulerState(
         cpus=_use(res.get("cpus")),
@@ -104,6 +109,8 @@ def parse_scheduler_state(data: object) -> SchedulerState:
         queue_total=int(body.get("queue_total") or len(queued)),
         running=[wire.parse_job(j) for j in running] if isinstance(running, list) else [],
         reservation=None if reservation is None else str(reservation),
+        waiting_for={str(k): str(v) for k, v in waits.items()} if isinstance(waits, dict) else {},
+        mode=str(body.get("mode") or "active"),
     )
 
 
