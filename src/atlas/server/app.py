@@ -16,13 +16,11 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import anyio
 import anyio.to_thread
 import httpx
 from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
 
 from atlas.executors.base import Executor
 from atlas.scheduler.scheduler import Scheduler
@@ -34,13 +32,13 @@ from atlas.server.limits import BodyLimit, BodyLimitRule
 from atlas.server.liveness import LivenessWatcher, watch
 from atlas.server.loopback import LOOPBACK_URL, LoopbackTransport
 from atlas.server.metrics_codec import MAX_BATCH_BYTES
+from atlas.server.openapi import build_openapi
 from atlas.server.redaction import db_kind, public_location
 from atlas.server.routes import artifacts as artifact_routes
 from atlas.server.routes import code as code_routes
 from atlas.server.routes import health, jobs, log_stream, logs, metrics, projects
 from atlas.server.routes import scheduler as scheduler_routes
 from atlas.server.routes import submissions as submission_routes
-from atlas.server.schemas import MetricBatch
 from atlas.server.static import GUI_FOLDER, install_gui
 from atlas.settings import Settings
 from atlas.store.api import Store
@@ -106,7 +104,7 @@ def create_app(
     # Outermost: a request from a web page of another site reaches nothing.
     policy = HostPolicy.build(settings.allowed_hosts, bind=settings.host)
     app.add_middleware(Guard, policy=policy)
-    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
     install_gui(app, gui)
     return app
 
@@ -116,7 +114,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     owned: Store | None = None
     if app.state.store is None:
-        owned = await anyio.to_thread.run_sync(_open_store, settings.resolved_db_url)
+        owned = await anyio.to_thread.run_sync(_open_store, settings)
         app.state.store = owned
     if app.state.artifacts is None:
         app.state.artifacts = open_artifact_store(settings.resolved_artifacts)
@@ -157,10 +155,10 @@ def _open_scheduler(app: FastAPI) -> Scheduler:
     )
 
 
-def _open_store(url: str) -> Store:
+def _open_store(settings: Settings) -> Store:
     from atlas.store.sql_store import SqlStore  # SQLAlchemy loads when a server starts
 
-    store = SqlStore(url)
+    store = SqlStore(settings.resolved_db_url, query_timeout=settings.query_timeout)
     try:
         store.upgrade()
     except BaseException:
@@ -207,20 +205,3 @@ def sync_spool_at_start(app: FastAPI) -> None:
         )
     for message in report.rejected + report.errors:
         logger.warning("spool at %s: %s", folder, message)
-
-
-def _openapi(app: FastAPI) -> dict[str, Any]:
-    """The OpenAPI schema, with ``MetricBatch`` (decoded by hand, so not a route's model)."""
-    if app.openapi_schema is None:
-        schema = get_openapi(
-            title=app.title,
-            version=app.version,
-            summary=app.summary,
-            routes=app.routes,
-        )
-        batch = MetricBatch.model_json_schema(ref_template="#/components/schemas/{model}")
-        components = schema.setdefault("components", {}).setdefault("schemas", {})
-        components.update(batch.pop("$defs", {}))
-        components["MetricBatch"] = batch
-        app.openapi_schema = schema
-    return app.openapi_schema

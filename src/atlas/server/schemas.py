@@ -57,6 +57,8 @@ __all__ = [
     "CapacityOut",
     "DescriptionIn",
     "DescriptionOut",
+    "ErrorInfoOut",
+    "ErrorOut",
     "GpuOut",
     "HealthOut",
     "HeartbeatOut",
@@ -508,6 +510,18 @@ class ArtifactOut(WireModel):
 
 class LogAppendOut(WireModel):
     size: int
+
+
+class ErrorInfoOut(WireModel):
+    code: str
+    message: str
+    detail: dict[str, JsonValue]
+
+
+class ErrorOut(WireModel):
+    """The body of every error answer (``atlas.server.errors``)."""
+
+    error: ErrorInfoOut
 
 
 class HealthOut(WireModel):
