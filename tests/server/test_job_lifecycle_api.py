@@ -165,3 +165,12 @@ def test_the_watcher_never_touches_scheduled_jobs(api: TestClient, tmp_path: Pat
         flag.touch()
     ended = wait_for(api, str(job["id"]), lambda j: j["status"] != "running")
     assert ended["status"] == "completed"
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"])
+def test_times_past_the_calendar_are_refused_not_a_crash(client: TestClient, moment: str) -> None:
+    refused = client.post(f"{API}/jobs", json={"project": "offline", "started_at": moment})
+    assert_error(refused, 422, "invalid_input")
+    job = client.post(f"{API}/jobs", json={"project": "offline"}).json()
+    late = client.patch(f"{API}/jobs/{job['id']}", json={"status": "completed", "at": moment})
+    assert_error(late, 422, "invalid_input")

@@ -177,7 +177,10 @@ def check_reported_time(
     when it lies in the future by more than ``MAX_CLOCK_SKEW`` or before ``not_before``."""
     if not isinstance(value, datetime):
         raise invalid(field, f"{field} must be a date and time")
-    when = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    try:
+        when = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:  # year 1 east of UTC, year 9999 west of it
+        raise invalid(field, f"{field} is out of range") from None
     if when > utc_now() + MAX_CLOCK_SKEW:
         raise invalid(
             field,
