@@ -7,7 +7,8 @@ PORT ?= 5555
 ONLY ?=
 PYTEST_ARGS ?=
 
-.PHONY: setup web run test test-web screenshots chromium lint format bench docs clean
+.PHONY: setup web run test test-web screenshots chromium lint format bench docs clean \
+	dist image container-base
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,7 +56,7 @@ format: setup
 	$(BIN)/ruff check --fix src tests bench
 
 ## test: lint, then every test (PostgreSQL tests need the server on 127.0.0.1:5432), then the GUI's
-test: lint chromium
+test: lint chromium container-base
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory test-web
 
@@ -73,6 +74,20 @@ test-web: setup chromium web/node_modules/.package-lock.json
 	cd web && npx vitest run
 	cd web && npx tsc -p e2e/tsconfig.json
 	cd web && ATLAS_PYTHON=$(abspath $(BIN)/python) PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npx playwright test
+
+## dist: build the sdist and the wheel into dist/ (the wheel carries the built web GUI)
+dist: setup
+	rm -f dist/atlas_ml-*
+	$(BIN)/python -m build --sdist --wheel --outdir dist
+
+## image: build the server's container image (IMAGE, default atlas:VERSION) from dist/'s wheel
+IMAGE ?= atlas:$(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+image: dist
+	podman build --format docker -t $(IMAGE) -f Containerfile .
+
+## container-base: podman and the local base image that the container test builds on
+container-base:
+	bash tests/packaging/container-base.sh
 
 ## bench: run the benchmarks (ONLY=name for one); results go to bench/results/*.json
 bench: setup
