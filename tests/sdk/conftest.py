@@ -24,7 +24,7 @@ import pytest
 import atlas
 from atlas.domain import Job
 from atlas.sdk import run as run_module
-from atlas.sdk import tracking
+from atlas.sdk import configuration
 from atlas.sdk.client import Client
 from atlas.server import create_app
 from atlas.settings import Settings
@@ -89,8 +89,7 @@ def tracking_client(settings: Settings, client: Client) -> Iterator[Client]:
 
 def reset_tracking() -> None:
     """Forget what ``atlas.configure`` set (process state shared by the tests)."""
-    tracking._Config.settings = None
-    tracking._Config.client = None
+    configuration.reset()
 
 
 def free_port() -> int:

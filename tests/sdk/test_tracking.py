@@ -237,10 +237,12 @@ def test_a_refused_batch_is_dropped_and_logged_once(
     tracking_client.delete_job(run.id)
     with caplog.at_level(logging.WARNING, logger="atlas.sdk.sender"):
         atlas.log_metric("loss", 2.0)
-        assert run.flush(10)  # nothing spooled: the batch was dropped, not retried
-        run.finish()
-    refused = [r for r in caplog.records if "refused metrics ['loss']" in r.getMessage()]
+        assert run.flush(10) is False  # dropped, not retried nor spooled, and said so
+        assert not run._sender.spool.pending
+        assert run.finish() is False
+    refused = [r for r in caplog.records if "refused metrics 'loss' (1 points)" in r.getMessage()]
     assert len(refused) == 1
+    assert refused[0].levelno == logging.ERROR
     assert run.id in refused[0].getMessage()
 
 

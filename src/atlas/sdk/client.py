@@ -47,8 +47,9 @@ __all__ = ["Client"]
 class Client:
     """A client of one Atlas server.
 
-    ``url`` and ``token`` default to the ``url`` and ``token`` settings (``ATLAS_URL``,
-    ``ATLAS_TOKEN``); ``timeout`` (seconds) to the ``timeout`` setting. ``http`` is an
+    ``url``, ``token`` and ``timeout`` (seconds) default to the SDK's settings
+    (``atlas.sdk.configuration``: what ``atlas.configure`` set, else the ``url``, ``token``
+    and ``timeout`` settings, i.e. ``ATLAS_URL``, ``ATLAS_TOKEN``...). ``http`` is an
     ``httpx.Client`` to send requests with (a ``fastapi.testclient.TestClient`` in tests):
     its ``base_url`` is used and it is not closed by :meth:`close`. The token is sent as
     ``Authorization: Bearer <token>``. A client is safe to share between threads.

@@ -83,9 +83,9 @@ class Connection:
         # An ``http`` client given without a timeout keeps its own (a TestClient has none).
         self._timeout = timeout
         if token is None or (http is None and (url is None or timeout is None)):
-            from atlas.settings import load_settings
+            from atlas.sdk.configuration import sdk_settings
 
-            settings = load_settings()
+            settings = sdk_settings()
             token = settings.token if token is None else token
             timeout = settings.timeout if timeout is None else timeout
             url = settings.url if url is None else url

@@ -27,7 +27,8 @@ _LOG_CHUNK = 1 << 20
 
 class Job:
     """A scheduled job, by id. ``client`` is used for every request (not closed by the
-    handle); without one each call makes a client from the settings (``ATLAS_URL``...)."""
+    handle); without one each call uses the SDK's client (``atlas.configure``, else one
+    made from the settings: ``ATLAS_URL``...)."""
 
     def __init__(self, job_id: str, *, client: Client | None = None) -> None:
         self.id = job_id
@@ -47,13 +48,10 @@ class Job:
         if self._client is not None:
             yield self._client
             return
-        from atlas.sdk.client import Client
+        from atlas.sdk.configuration import sdk_client
 
-        client = Client()
-        try:
+        with sdk_client() as client:
             yield client
-        finally:
-            client.close()
 
     def info(self) -> domain.Job:
         """Everything the server knows of the job (status, params, metrics, times, ...)."""

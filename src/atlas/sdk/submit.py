@@ -161,12 +161,6 @@ def resolve_project(given: str | None, config: JobConfig, settings: Settings, fo
     return default_project(settings.project, folder)
 
 
-def _settings() -> Settings:
-    from atlas.settings import load_settings
-
-    return load_settings()
-
-
 def submit(
     command: str | Sequence[str],
     *,
@@ -193,7 +187,9 @@ def submit(
     job's own project), then the folder's name. With ``wait`` the call returns when
     the job has ended. ``ResourceUnavailableError`` when the machine can never give what is
     asked; ``PayloadTooLargeError`` when the snapshot is larger than ``max_snapshot_mb``."""
-    settings = _settings()
+    from atlas.sdk.configuration import sdk_client, sdk_settings
+
+    settings = sdk_settings()
     folder = Path(directory)
     if not folder.is_dir():
         raise InvalidInputError(f"cannot submit {folder}: not a folder")
@@ -216,9 +212,7 @@ def submit(
     )
     limit = settings.max_snapshot_mb * 1024 * 1024
     if client is None:
-        from atlas.sdk.client import Client
-
-        with Client(settings.url, settings.token or "", timeout=settings.timeout) as own:
+        with sdk_client() as own:
             queued = send_submission(own, submission, folder, max_snapshot_bytes=limit, warn=_log)
     else:
         queued = send_submission(client, submission, folder, max_snapshot_bytes=limit, warn=_log)

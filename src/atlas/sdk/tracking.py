@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, SupportsFloat, SupportsIndex
 
 from atlas.errors import AtlasError
@@ -26,7 +25,6 @@ if TYPE_CHECKING:
     from atlas.settings import Settings
 
 __all__ = [
-    "configure",
     "current_job",
     "finish",
     "get_metrics_for_all_jobs",
@@ -42,39 +40,9 @@ __all__ = [
 
 
 class _Config:
-    """What ``configure`` set; settings are read on first use, not at import."""
+    """Process state of the tracking API (settings and client: ``atlas.sdk.configuration``)."""
 
-    settings: Settings | None = None
-    client: Client | None = None
     shutting_down = False
-    lock = threading.Lock()
-
-
-def configure(
-    *,
-    url: str | None = None,
-    token: str | None = None,
-    project: str | None = None,
-    client: Client | None = None,
-    settings: Settings | None = None,
-) -> None:
-    """Set how jobs started from now on reach the server: ``settings`` replaces the
-    resolved settings (``atlas.settings.load_settings()`` by default), ``url``, ``token``
-    and ``project`` override theirs, and ``client`` (an ``atlas.Client``, e.g. built on a
-    test client) is used instead of one made from the settings."""
-    with _Config.lock:
-        base = settings if settings is not None else _settings()
-        _Config.settings = base.with_overrides(url=url, token=token, project=project)
-        if client is not None:
-            _Config.client = client
-
-
-def _settings() -> Settings:
-    if _Config.settings is None:
-        from atlas.settings import load_settings
-
-        _Config.settings = load_settings()
-    return _Config.settings
 
 
 def init(
@@ -96,11 +64,12 @@ def init(
     ``job.config.yaml``'s ``project_name``, then the folder's name; ``tags`` is a dict or a
     list of names.
     """
+    from atlas.sdk.configuration import sdk_settings
     from atlas.sdk.params import flatten_params, normalize_tags
 
     flat = flatten_params(params) if params is not None else {}
     tag_values = normalize_tags(tags) if tags is not None else {}
-    settings = _settings()
+    settings = sdk_settings()
     with _Process.lock:
         run = active_run()
         if settings.job_id and run is not None and run.attached and run.id == settings.job_id:
@@ -159,9 +128,10 @@ def _start(
 ) -> Run:
     from atlas.domain import JobKind, new_job_id
     from atlas.sdk import environment, exits
+    from atlas.sdk.configuration import configured_client
     from atlas.sdk.records import CreateJob
 
-    client = client if client is not None else _Config.client
+    client = client if client is not None else configured_client()
     exits.install(_at_exit)  # an attached job also flushes at exit (its status is ignored)
     if settings.job_id:
         run = Run(
@@ -206,7 +176,9 @@ def _active() -> Run:
             return run
         if _Config.shutting_down:
             raise AtlasError("cannot start a job: the process is exiting")
-        return _start(_settings(), None, None, {}, {}, None)
+        from atlas.sdk.configuration import sdk_settings
+
+        return _start(sdk_settings(), None, None, {}, {}, None)
 
 
 def _at_exit() -> None:
@@ -278,6 +250,7 @@ def load_parameters(*, log: bool = True) -> dict[str, object]:
     (``ATLAS_JOB_ID``) or the params already recorded by the active run; else ``{}``."""
     from pathlib import Path
 
+    from atlas.sdk.configuration import sdk_client, sdk_settings
     from atlas.sdk.params import read_parameter_file
 
     from_file = read_parameter_file(Path.cwd())
@@ -285,9 +258,9 @@ def load_parameters(*, log: bool = True) -> dict[str, object]:
         if log and from_file:
             log_params(from_file)
         return from_file
-    settings = _settings()
+    settings = sdk_settings()
     if settings.job_id:
-        with _client() as client:
+        with sdk_client() as client:
             return dict(client.get_job(settings.job_id).params)
     run = active_run()
     return dict(run.params()) if run is not None else {}
@@ -297,21 +270,7 @@ def get_metrics_for_all_jobs(project: str) -> pd.DataFrame | list[dict[str, obje
     """One row per job of ``project``: id, name, status, user and times, then a column per
     param, per metric (its last value) and per tag. A pandas DataFrame when pandas is
     installed, else a list of dicts (docs/sdk.md gives the column names)."""
-    with _client() as client:
+    from atlas.sdk.configuration import sdk_client
+
+    with sdk_client() as client:
         return client.get_metrics_for_all_jobs(project)
-
-
-@contextmanager
-def _client() -> Iterator[Client]:
-    """The configured client, or a new one from the settings (closed after use)."""
-    if _Config.client is not None:
-        yield _Config.client
-        return
-    from atlas.sdk.client import Client
-
-    settings = _settings()
-    client = Client(settings.url, settings.token or "", timeout=settings.timeout)
-    try:
-        yield client
-    finally:
-        client.close()
