@@ -22,6 +22,7 @@ __all__ = [
     "PayloadTooLargeError",
     "PermissionDeniedError",
     "QuerySyntaxError",
+    "QueryTooExpensiveError",
     "RangeNotSatisfiableError",
     "ResourceUnavailableError",
     "SchedulerOwnsStatusError",
@@ -95,6 +96,15 @@ class QuerySyntaxError(InvalidInputError):
             f"{message} at position {position}:\n{pointer}",
             detail={"query": query, "position": position},
         )
+
+
+class QueryTooExpensiveError(InvalidInputError):
+    """A job listing ran past its time limit and was stopped (narrow the filter).
+
+    ``detail`` holds ``limit_s`` (the limit in seconds), ``filter`` and ``sort``.
+    """
+
+    code = "query_too_expensive"
 
 
 class PayloadTooLargeError(InvalidInputError):

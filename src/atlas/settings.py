@@ -86,6 +86,13 @@ class Settings:
         "lost (it comes back to running if it reports again).",
         "server",
     )
+    query_timeout: float = _declare(
+        10.0,
+        "Seconds the database may work on one job listing (its page or its count) before it "
+        "is stopped and the request answered 422 query_too_expensive: the bound on a filter "
+        "that is slow to run, such as a regex PostgreSQL's engine finds hard.",
+        "server",
+    )
     url: str = _declare(
         "http://127.0.0.1:5555", "Server URL used by the SDK and the CLI.", "client"
     )

@@ -64,8 +64,9 @@ def configure_logging(level: str) -> None:
             logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def open_database(url: str) -> SqlStore:
-    """The metadata store at ``url``, migrated to the newest schema.
+def open_database(url: str, *, query_timeout: float | None = None) -> SqlStore:
+    """The metadata store at ``url``, migrated to the newest schema (``query_timeout``: see
+    ``SqlStore``).
 
     ``InvalidInputError`` (password masked) when the URL is unusable or the database cannot
     be reached.
@@ -76,7 +77,7 @@ def open_database(url: str) -> SqlStore:
     from atlas.store.sql_store import SqlStore
 
     try:
-        store = SqlStore(url)
+        store = SqlStore(url, query_timeout=query_timeout)
     except OSError as exc:
         raise _database_error(url, exc.strerror or str(exc)) from None
     try:
@@ -219,7 +220,7 @@ def server_command(
         # The port bound (``--port 0`` picks one): jobs reach the server through it.
         settings = settings.with_overrides(port=sock.getsockname()[1])
         configure_logging(settings.log_level)
-        store = open_database(settings.resolved_db_url)
+        store = open_database(settings.resolved_db_url, query_timeout=settings.query_timeout)
         try:
             server = _uvicorn_server(settings, store, _open_artifacts(settings.resolved_artifacts))
             _announce(settings, server_url(settings.host, sock))

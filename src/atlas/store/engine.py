@@ -6,21 +6,29 @@ server wait for the write lock instead of failing. SQLAlchemy emits ``BEGIN`` it
 transaction begins ``DEFERRED`` (a reader), one from :func:`writer` begins ``IMMEDIATE``, so a
 read-modify-write transaction holds the write lock from its first read and never fails with
 "database is locked" when upgrading. PostgreSQL goes through psycopg 3 with a pre-pinged pool.
+
+SQLite's ``REGEXP`` is ``query.regex.sqlite_regexp`` (RE2, linear time) rather than the
+Python ``re`` function SQLAlchemy registers, which backtracks exponentially while holding the
+GIL. :func:`statement_deadline` stops a statement that runs too long on either database.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, OperationalError
 
 from atlas.errors import InvalidInputError
+from atlas.store.query.regex import sqlite_regexp
 
-__all__ = ["BUSY_TIMEOUT_MS", "is_sqlite", "make_engine", "writer"]
+__all__ = ["BUSY_TIMEOUT_MS", "is_sqlite", "make_engine", "statement_deadline", "writer"]
 
 BUSY_TIMEOUT_MS = 30_000
 """How long a SQLite connection waits for the write lock before giving up."""
@@ -28,6 +36,8 @@ BUSY_TIMEOUT_MS = 30_000
 _SQLITE_CACHE_KIB = 16_384
 _SQLITE_MMAP_BYTES = 1 << 30
 _BEGIN_OPTION = "atlas_begin"
+_PROGRESS_STEPS = 1_000  # SQLite VM instructions between two looks at the clock
+_QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement stopped by its timeout
 
 
 def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 40) -> Engine:
@@ -62,6 +72,38 @@ def writer(engine: Engine) -> Engine:
     PostgreSQL it is an ordinary transaction.
     """
     return engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+
+
+@contextmanager
+def statement_deadline(conn: Connection, seconds: float) -> Iterator[None]:
+    """Stop the statements ``conn`` runs in the block once they run past ``seconds``.
+
+    A stopped statement raises ``TimeoutError`` out of the block (let its transaction roll
+    back). On PostgreSQL each statement gets ``seconds`` (``SET LOCAL statement_timeout``,
+    which lasts until the transaction ends); on SQLite a progress handler interrupts the
+    statement running when ``seconds`` have passed since the block began.
+    """
+    driver = conn.connection.driver_connection
+    if isinstance(driver, sqlite3.Connection):
+        deadline = time.monotonic() + seconds
+        driver.set_progress_handler(lambda: time.monotonic() > deadline, _PROGRESS_STEPS)
+    else:
+        conn.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, round(seconds * 1000))}")
+    try:
+        yield
+    except OperationalError as exc:
+        if _is_timeout(exc):
+            raise TimeoutError(f"statement stopped after {seconds:g} s") from exc
+        raise
+    finally:
+        if isinstance(driver, sqlite3.Connection):
+            driver.set_progress_handler(None, 0)
+
+
+def _is_timeout(exc: OperationalError) -> bool:
+    if isinstance(exc.orig, sqlite3.OperationalError):
+        return str(exc.orig) == "interrupted"
+    return getattr(exc.orig, "sqlstate", None) == _QUERY_CANCELED
 
 
 def is_sqlite(engine: Engine | Connection) -> bool:
@@ -108,6 +150,8 @@ def _sqlite_engine(url: URL, *, pool_size: int, max_overflow: int) -> Engine:
 def _configure_sqlite_connection(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     # SQLAlchemy, not the driver, decides where transactions begin (see _begin_...).
     dbapi_connection.isolation_level = None
+    # Replaces SQLAlchemy's REGEXP (Python's re), registered on connect before this runs.
+    dbapi_connection.create_function("regexp", 2, sqlite_regexp, deterministic=True)
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA journal_mode=WAL")

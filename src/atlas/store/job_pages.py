@@ -8,15 +8,16 @@ from sqlalchemy import Connection, select
 from sqlalchemy.exc import DataError
 
 from atlas.domain import Job, Page
-from atlas.errors import NotFoundError, QuerySyntaxError
+from atlas.errors import NotFoundError, QuerySyntaxError, QueryTooExpensiveError
+from atlas.names import is_storable
 from atlas.store.api import JobQuery
 from atlas.store.attributes import load_params, load_tags
 from atlas.store.conversions import job_from_row
+from atlas.store.engine import statement_deadline
 from atlas.store.metrics import load_summaries
 from atlas.store.projects import project_id
 from atlas.store.query.listing import job_listing
 from atlas.store.tables import jobs_table, projects_table
-from atlas.names import is_storable
 
 __all__ = ["get_job", "list_jobs", "load_jobs"]
 
@@ -29,14 +30,22 @@ def get_job(conn: Connection, job_id: str) -> Job:
     return found[0]
 
 
-def list_jobs(conn: Connection, project: str, query: JobQuery) -> Page[Job]:
+def list_jobs(conn: Connection, project: str, query: JobQuery, *, time_limit: float) -> Page[Job]:
     """A page of the project's jobs as ``query`` filters, sorts and slices them
-    (``QuerySyntaxError`` for a bad filter or sort, ``InvalidInputError`` for a bad page)."""
+    (``QuerySyntaxError`` for a bad filter or sort, ``InvalidInputError`` for a bad page,
+    ``QueryTooExpensiveError`` when the database works on it past ``time_limit`` seconds)."""
     pid = project_id(conn, project)
     page_ids, count = job_listing(pid, query, dialect=conn.dialect.name)
     try:
-        job_ids = [str(job_id) for job_id in conn.scalars(page_ids)]
-        total = int(conn.scalar(count) or 0)
+        with statement_deadline(conn, time_limit):
+            job_ids = [str(job_id) for job_id in conn.scalars(page_ids)]
+            total = int(conn.scalar(count) or 0)
+    except TimeoutError:
+        raise QueryTooExpensiveError(
+            f"the listing ran longer than {time_limit:g} s and was stopped; narrow the filter "
+            "(a more specific regex, fewer alternatives) or filter on indexed fields first",
+            detail={"limit_s": time_limit, "filter": query.filter[:200], "sort": list(query.sort)},
+        ) from None
     except DataError as exc:
         # The parser checks regexes with Python's rules; PostgreSQL's differ in corners
         # (e.g. \N{...}), and a pattern it refuses is the client's error, not the server's.

@@ -28,6 +28,8 @@ from atlas.domain import (
     Project,
     Series,
 )
+from atlas.errors import InvalidInputError
+from atlas.settings import Settings
 from atlas.store import (
     artifact_records,
     attributes,
@@ -57,16 +59,20 @@ class SqlStore:
     ``postgresql://...``). Call :meth:`upgrade` once before use. Safe to share between
     threads."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, query_timeout: float | None = None) -> None:
+        """``query_timeout``: seconds the database may work on a job listing before
+        ``list_jobs`` stops it (default: the ``query_timeout`` setting's default)."""
         self._engine = make_engine(url)
         self._writer = writer(self._engine)
+        self._query_timeout = _query_timeout(query_timeout)
 
     @classmethod
-    def from_engine(cls, engine: Engine) -> SqlStore:
+    def from_engine(cls, engine: Engine, *, query_timeout: float | None = None) -> SqlStore:
         """A store over an existing engine (made with ``engine.make_engine``)."""
         store = cls.__new__(cls)
         store._engine = engine
         store._writer = writer(engine)
+        store._query_timeout = _query_timeout(query_timeout)
         return store
 
     @property
@@ -167,7 +173,7 @@ class SqlStore:
     def list_jobs(self, project: str, query: JobQuery) -> Page[Job]:
         """A page of the project's jobs, filtered and sorted in SQL (see ``Store``)."""
         with self._read() as conn:
-            return job_pages.list_jobs(conn, project, query)
+            return job_pages.list_jobs(conn, project, query, time_limit=self._query_timeout)
 
     def update_job(
         self,
@@ -372,3 +378,13 @@ class SqlStore:
         """One artifact's metadata."""
         with self._read() as conn:
             return artifact_records.get_artifact(conn, job_id, path)
+
+
+def _query_timeout(seconds: float | None) -> float:
+    if seconds is None:
+        return Settings().query_timeout
+    if not seconds > 0:
+        raise InvalidInputError(
+            f"query_timeout must be a positive number of seconds, not {seconds}"
+        )
+    return seconds

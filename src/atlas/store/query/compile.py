@@ -13,9 +13,9 @@ on SQLite and PostgreSQL:
   have the param (whatever its value), tag or metric, or whose job column is set.
 - A NaN metric value (stored as NULL) matches no comparison.
 - ``contains`` is case-insensitive (``lower() LIKE`` with ``%``, ``_`` and ``/`` escaped;
-  Unicode case folding on PostgreSQL, ASCII only on SQLite). ``~`` searches with Python's
-  ``re`` on SQLite (SQLAlchemy's pysqlite dialect registers ``REGEXP`` on every connection)
-  and with ``~`` on PostgreSQL.
+  Unicode case folding on PostgreSQL, ASCII only on SQLite). ``~`` searches with RE2 on SQLite
+  (``engine`` registers ``regex.sqlite_regexp`` as ``REGEXP`` on every connection) and with
+  ``~`` on PostgreSQL, given the pattern as ``regex.postgres_pattern`` spells it.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ from atlas.store.query.nodes import (
     Value,
     ValueKind,
 )
+from atlas.store.query.regex import postgres_pattern
 from atlas.store.query.terms import (
     AllOf,
     AnyOf,
@@ -150,6 +151,10 @@ class _Lowering:
             return JobCondition(self.job(node))
         return self.keyed(node)
 
+    def pattern(self, node: Matches) -> str:
+        # SQLite's REGEXP runs the pattern as written (on RE2); PostgreSQL needs its spelling.
+        return postgres_pattern(node.pattern) if self.dialect == "postgresql" else node.pattern
+
     # -- job columns -------------------------------------------------------------------------
     def job(self, node: Leaf) -> ColumnElement[bool]:
         column = job_column(node.field.name, dialect=self.dialect, now=self.now)
@@ -165,7 +170,7 @@ class _Lowering:
         elif isinstance(node, Contains):
             condition = column.icontains(node.text, autoescape=True)
         else:
-            condition = column.regexp_match(node.pattern)
+            condition = column.regexp_match(self.pattern(node))
         return _set_and(node.field, column, condition)
 
     def job_in(self, node: InList, column: ColumnElement[Any]) -> ColumnElement[bool]:
@@ -198,7 +203,7 @@ class _Lowering:
             column = _text_column(node.field)
             condition = column.icontains(node.text, autoescape=True)
         else:
-            condition = _text_column(node.field).regexp_match(node.pattern)
+            condition = _text_column(node.field).regexp_match(self.pattern(node))
         return KeyedRows(table, self.project_id, key, (condition,))
 
     def keyed_in(self, node: InList, table: KeyTable) -> Term:

@@ -34,6 +34,8 @@ METRIC_AGGREGATES = ("last", "min", "max", "count", "last_step")
 
 _GROUPS = {"params": FieldKind.PARAM, "tags": FieldKind.TAG, "metrics": FieldKind.METRIC}
 _EQUALITY_OPS = frozenset({"=", "!=", "in"})
+_NOT_AGGREGATES = frozenset({"avg", "average", "mean", "median", "sum", "total", "first", "std"})
+"""Aggregates people ask for that metric summaries do not keep: an error, not part of a key."""
 _TIME_EXAMPLE = '"2026-11-01" or "2026-11-01T14:30:00Z"'
 
 
@@ -81,7 +83,13 @@ def _suggest(word: str, candidates: list[str]) -> str:
 
 
 def resolve_field(token: Token, query: str) -> Field:
-    """The field named by the path ``token``; ``QuerySyntaxError`` when there is none."""
+    """The field named by the path ``token``; ``QuerySyntaxError`` when there is none.
+
+    After ``params.``, ``tags.`` or ``metrics.`` the whole rest of the path is the key, its
+    segments joined by dots (``params.model.layers`` is the param ``model.layers``); for
+    metrics an unquoted last segment naming an aggregate is the aggregate instead
+    (``metrics.val.loss.min``).
+    """
     first, *rest = token.segments
     group = _GROUPS.get(first.text) if not first.quoted else None
     if group is None:
@@ -93,13 +101,13 @@ def resolve_field(token: Token, query: str) -> Field:
             query,
             first.position + len(first.text),
         )
-    key = rest[0]
-    _check_key(key, query)
+    agg = None
     if group is FieldKind.METRIC:
-        return _metric_field(key, rest[1:], token.position, query)
-    if len(rest) > 1:
-        raise _dotted_key(first.text, rest, query)
-    return Field(group, key.text, None, token.position)
+        agg, rest = _metric_aggregate(rest, query)
+    key = ".".join(segment.text for segment in rest)
+    if len(key) > MAX_KEY_LENGTH:
+        raise _fail(f"key longer than {MAX_KEY_LENGTH} characters", query, rest[0].position)
+    return Field(group, key, agg, token.position)
 
 
 def _job_field(first: Segment, rest: list[Segment], query: str) -> Field:
@@ -119,35 +127,21 @@ def _job_field(first: Segment, rest: list[Segment], query: str) -> Field:
     return Field(FieldKind.JOB, name, None, first.position)
 
 
-def _metric_field(key: Segment, rest: list[Segment], position: int, query: str) -> Field:
-    if not rest:
-        return Field(FieldKind.METRIC, key.text, "last", position)
-    agg = rest[0]
-    if agg.text not in METRIC_AGGREGATES or agg.quoted:
-        if len(rest) == 1 and not agg.quoted:
+def _metric_aggregate(parts: list[Segment], query: str) -> tuple[str, list[Segment]]:
+    """The aggregate a metric path names (``last`` by default) and the segments of its key."""
+    last = parts[-1]
+    if len(parts) > 1 and not last.quoted:
+        if last.text in METRIC_AGGREGATES:
+            return last.text, parts[:-1]
+        if last.text.lower() in _NOT_AGGREGATES:
+            dotted = ".".join(part.text for part in parts)
             raise _fail(
-                f"unknown metric aggregate {agg.text!r} (use {', '.join(METRIC_AGGREGATES)})",
+                f"unknown metric aggregate {last.text!r} (use {', '.join(METRIC_AGGREGATES)}); "
+                f"for a key ending in '.{last.text}' quote it: metrics.`{dotted}`",
                 query,
-                agg.position,
+                last.position,
             )
-        raise _dotted_key("metrics", [key, *rest], query)
-    if len(rest) > 1:
-        raise _dotted_key("metrics", [key, *rest], query)
-    return Field(FieldKind.METRIC, key.text, agg.text, position)
-
-
-def _dotted_key(group: str, parts: list[Segment], query: str) -> QuerySyntaxError:
-    dotted = ".".join(part.text for part in parts)
-    return _fail(
-        f"a key containing '.' must be quoted with backticks: {group}.`{dotted}`",
-        query,
-        parts[1].position - 1,
-    )
-
-
-def _check_key(key: Segment, query: str) -> None:
-    if len(key.text) > MAX_KEY_LENGTH:
-        raise _fail(f"key longer than {MAX_KEY_LENGTH} characters", query, key.position)
+    return "last", parts
 
 
 def check_text_field(field: Field, operator: str, query: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -19,6 +20,7 @@ __all__ = ["MAX_QUERY_LENGTH", "Segment", "Token", "TokenKind", "tokenize"]
 MAX_QUERY_LENGTH = 10_000
 """Longest filter or sort text accepted, in characters."""
 
+_INTEGER = re.compile(r"[+-]?[0-9]+")
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _OPERATORS = ("==", "!=", "<>", "<=", ">=", "!~", "=", "<", ">", "~")
 _ESCAPES = {"\\": "\\", '"': '"', "'": "'", "`": "`", "n": "\n", "t": "\t"}
@@ -122,12 +124,16 @@ class _Lexer:
         if end < len(self.text) and (_is_word_char(self.text[end]) or self.text[end] == "."):
             raise self.fail(f"invalid number {self.text[start : end + 1]!r}", start)
         source = match.group()
-        number = float(source)
+        number = float(source)  # a float has no digit limit: huge values become inf or 0.0
         if not math.isfinite(number):
-            raise self.fail(f"number {source} is out of range", start)
+            shown = source if len(source) <= 40 else f"{source[:20]}…{source[-8:]}"
+            raise self.fail(
+                f"number {shown} is out of range (at most about {sys.float_info.max:.3g})", start
+            )
         value: float | int = number
-        if abs(number) < 2**53 and re.fullmatch(r"[+-]?[0-9]+", source):
-            value = int(source)
+        if abs(number) < 2**53 and _INTEGER.fullmatch(source):
+            # From the float, not the text: int() refuses text over 4,300 digits ("000...1").
+            value = int(number)
         self.pos = end
         return Token(TokenKind.NUMBER, source, start, value)
 

@@ -21,8 +21,6 @@ character; nesting deeper than ``MAX_DEPTH`` is an error too, never a ``Recursio
 
 from __future__ import annotations
 
-import re
-import warnings
 from collections.abc import Sequence
 
 from atlas.errors import QuerySyntaxError
@@ -43,6 +41,7 @@ from atlas.store.query.nodes import (
     Value,
     ValueKind,
 )
+from atlas.store.query.regex import UnportableRegexError, check_pattern
 
 __all__ = ["MAX_DEPTH", "MAX_SORT_KEYS", "parse_filter", "parse_sort"]
 
@@ -269,44 +268,20 @@ class _Parser:
 
 def _bare_word_message(token: Token, after: str) -> str:
     first = token.segments[0].text
+    if token.keyword() in ("nan", "inf", "infinity"):
+        return f"expected a value after {after!r}; NaN and infinity are not values a filter takes"
     if len(token.segments) > 1 and first in ("params", "tags", "metrics"):
         return f"expected a value after {after!r}; comparing two fields is not supported"
     return f'expected a value after {after!r}; quote text: "{token.text}"'
 
 
-_PYTHON_ONLY_REGEX = (
-    (re.compile(r"\(\?P"), "named groups (?P...)"),
-    (re.compile(r"\(\?>"), "atomic groups (?>...)"),
-    (re.compile(r"\(\?(?:[aiLmsux]+-?[aiLmsux]*|-[aiLmsux]+):"), "scoped flags (?i:...)"),
-    (re.compile(r"\(\?[a-zA-Z]*[aLu]"), "the flags a, L and u"),
-    (re.compile(r"(?<!\\)[*+?}]\+"), "possessive quantifiers (*+, ++, ?+)"),
-    (re.compile(r"\[:[a-z]+:\]"), "POSIX classes ([[:alpha:]]; use [a-zA-Z])"),
-    (re.compile(r"\\N\{"), "named characters (\\N{...})"),
-)
-
-
 def _check_regex(pattern: str, query: str, position: int) -> None:
-    # Patterns run with Python's re on SQLite and as POSIX AREs on PostgreSQL: refuse the
-    # Python-only forms, so a filter means the same on both and never fails in the database.
-    for detector, name in _PYTHON_ONLY_REGEX:
-        if detector.search(pattern):
-            message = f"invalid regex: {name} are not supported"
-            raise QuerySyntaxError.at(message, query=query, position=position)
+    # One rule set for both databases, owned by ``regex``: RE2 on SQLite, ``~`` on PostgreSQL.
     try:
-        with warnings.catch_warnings():
-            # Python warns of sets it will read differently in future ("[[", "--", "&&"):
-            # such a pattern has no single meaning, so it is refused.
-            warnings.simplefilter("error", FutureWarning)
-            re.compile(pattern)
-    except FutureWarning as warning:
+        check_pattern(pattern)
+    except UnportableRegexError as error:
         raise QuerySyntaxError.at(
-            f"invalid regex: ambiguous set ({warning}); escape the bracket",
-            query=query,
-            position=position,
-        ) from None
-    except re.error as error:
-        raise QuerySyntaxError.at(
-            f"invalid regex: {error.msg}", query=query, position=position
+            f"invalid regex: {error}", query=query, position=position
         ) from None
 
 
