@@ -83,7 +83,7 @@ class Settings:
     lost_after: float = _declare(
         120.0,
         "Seconds without a heartbeat after which a running tracked script's job is marked "
-        "lost (it comes back to running if it reports again).",
+        "lost (it comes back to running if it reports again); 0 never marks one lost.",
         "server",
     )
     query_timeout: float = _declare(
@@ -113,7 +113,7 @@ class Settings:
     heartbeat_interval: float = _declare(
         10.0,
         "Seconds between the SDK's heartbeats, which tell the server a tracked script is "
-        "alive (keep it well below the server's lost_after).",
+        "alive (keep it well below the server's lost_after); 0 sends none.",
         "client",
     )
     gpus: str | None = _declare(

@@ -129,7 +129,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.scheduler = await anyio.to_thread.run_sync(_open_scheduler, app)
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(_sync_in_background, app)
-            tasks.start_soon(watch, _liveness_watcher(app))
+            if settings.lost_after > 0:
+                tasks.start_soon(watch, _liveness_watcher(app))
             yield
             tasks.cancel_scope.cancel()
     finally:
