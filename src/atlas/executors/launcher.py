@@ -13,12 +13,19 @@ and stderr appended to the job's log. It:
    environment variables (:func:`job_environment`), stdin closed, stdout and stderr straight
    into the log, and writes ``.atlas/started.json``;
 3. while it runs, samples system metrics (:mod:`atlas.executors.sysmetrics`), stops it at its
-   timeout, and on SIGTERM (a cancel: the grace comes from ``.atlas/cancel.json``) sends
-   SIGTERM to the command's process group and every descendant, then SIGKILL after the grace;
-4. when the command ends, stops what it left running in its group, removes the working copy
-   (unless kept) and writes ``.atlas/exit.json`` atomically: ``{"exit_code", "signal",
-   "error", "cancelled", "timed_out", "started_at", "finished_at"}``, so a server restarted
-   meanwhile still learns how the job ended.
+   timeout or when its resident memory stays above the memory it asked for
+   (:class:`~atlas.executors.sysmetrics.MemoryGuard`), and on SIGTERM (a cancel: the grace
+   comes from ``.atlas/cancel.json``) sends SIGTERM to every process of the job, then SIGKILL
+   after the grace;
+4. when the command ends, stops what it left running, removes the working copy (unless
+   kept) and writes ``.atlas/exit.json`` atomically: ``{"exit_code", "signal", "error",
+   "cancelled", "timed_out", "memory_exceeded", "started_at", "finished_at"}``, so a server
+   restarted meanwhile still learns how the job ended.
+
+The job's processes are its command's process group, every descendant of the command, and
+every process whose environment carries the job's ``ATLAS_JOB_ID`` (read from
+``/proc/<pid>/environ``): a daemon that double-forks and calls ``setsid`` leaves the group
+and the tree, but keeps the environment it was started with.
 
 Speed: a launcher runs for every job, so its start is kept to the interpreter's own: until it
 needs more (a snapshot to unpack, an environment, metrics, an error to describe) it imports
@@ -45,6 +52,7 @@ if TYPE_CHECKING:
     import psutil
 
     from atlas.envs.builder import EnvBuilder, PythonEnv
+    from atlas.executors.sysmetrics import MemoryGuard
 
     StrPath = str | os.PathLike[str]
 
@@ -54,6 +62,7 @@ __all__ = [
     "PARAMETER_FILES",
     "clean_working_copy",
     "job_environment",
+    "job_pids",
     "main",
     "read_json",
     "write_json_atomic",
@@ -68,7 +77,11 @@ _FIRST_SAMPLE_S = 1.0
 _NOT_FOUND = 127
 _NOT_EXECUTABLE = 126
 _CANCEL_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
-_HANDLED_SIGNALS = (*_CANCEL_SIGNALS, signal.SIGALRM)
+_MEMORY_SIGNAL = signal.SIGUSR1
+"""Sent by the metrics thread to the launcher itself when the job used too much memory."""
+_HANDLED_SIGNALS = (*_CANCEL_SIGNALS, signal.SIGALRM, _MEMORY_SIGNAL)
+_MEMORY_CHECK_S = 1.0
+"""Seconds between two memory samples of a job that asked for an amount of memory."""
 
 
 # -- the control files (the launcher and the executor share them) --------------------------------
@@ -188,6 +201,7 @@ class Launcher:
         self._cancel_asked = False
         self._stopping = False
         self._timed_out = False
+        self._memory_error: str | None = None
         self._ended = False
         self._pid: int | None = None
         self._builder: EnvBuilder | None = None
@@ -204,6 +218,7 @@ class Launcher:
         for signum in _CANCEL_SIGNALS:
             signal.signal(signum, self._on_cancel)
         signal.signal(signal.SIGALRM, self._on_timer)
+        signal.signal(_MEMORY_SIGNAL, self._on_memory)
         started_at = time.time()
         try:
             result = self._execute()
@@ -283,8 +298,8 @@ class Launcher:
         if isinstance(timeout, int | float) and timeout > 0:
             self._schedule("timeout", float(timeout))
         interval = _number(self.spec.get("metrics_interval"), 0.0)
-        if interval > 0:
-            self._schedule("metrics", min(interval, _FIRST_SAMPLE_S))
+        if interval > 0 or self._memory_limit():
+            self._schedule("metrics", min(interval or _FIRST_SAMPLE_S, _FIRST_SAMPLE_S))
         _, status = os.waitpid(pid, 0)  # signal handlers run while it waits
         self._ended = True
         signal.setitimer(signal.ITIMER_REAL, 0)
@@ -300,14 +315,18 @@ class Launcher:
         # a cancel that came after the command ended on its own changes nothing
         cancelled = self._cancel_asked and (self._stopping or self._pid is None)
         timed_out = self._timed_out and not cancelled
+        memory = self._memory_error if not (cancelled or timed_out) else None
         result.update(
             cancelled=cancelled,
             timed_out=timed_out,
+            memory_exceeded=memory is not None,
             started_at=started_at,
             finished_at=time.time(),
         )
         if cancelled:
             result["error"] = "cancelled"
+        elif memory is not None:
+            result["error"] = memory
         elif timed_out:
             result["error"] = f"timed out after {self.spec.get('timeout')} s"
         elif result["error"] is None and result["signal"] is not None:
@@ -332,15 +351,30 @@ class Launcher:
         return f"the launcher failed: {exc}"
 
     def _stop_leftovers(self, pgid: int) -> None:
-        """Stop what the command left running in its process group."""
-        if not _signal_group(pgid, signal.SIGTERM):
+        """Stop what the command left running: its process group, and the job's processes
+        that left it (a double-forked daemon)."""
+        grouped = _signal_group(pgid, signal.SIGTERM)
+        strays = self._strays(signal.SIGTERM)
+        if not grouped and not strays:
             return
         deadline = time.monotonic() + _LEFTOVER_GRACE
         while time.monotonic() < deadline:
-            if not _signal_group(pgid, 0):
+            if not _signal_group(pgid, 0) and not job_pids(self._job_id):
                 return
             time.sleep(0.02)
         _signal_group(pgid, signal.SIGKILL)
+        self._strays(signal.SIGKILL)
+
+    @property
+    def _job_id(self) -> str:
+        return str(self.spec.get("job_id") or "")
+
+    def _strays(self, signum: int) -> list[int]:
+        """Send ``signum`` to the job's processes found by its ``ATLAS_JOB_ID``; their pids."""
+        pids = job_pids(self._job_id)
+        for pid in pids:
+            _signal_pid(pid, signum)
+        return pids
 
     # -- cancel, timeout and the timer ----------------------------------------------------------
     def _on_cancel(self, signum: int, frame: FrameType | None) -> None:
@@ -366,6 +400,18 @@ class Launcher:
         if "metrics" in due and self._pid is not None:
             self._start_metrics(self._pid)
         self._arm()
+
+    def _on_memory(self, signum: int, frame: FrameType | None) -> None:
+        """The metrics thread found the job above its memory (``_memory_error`` says how
+        much): stop it as a timeout does."""
+        if self._ended or self._stopping or self._memory_error is None:
+            return
+        self._say(f"stopping the job: {self._memory_error}")
+        self._terminate()
+
+    def _memory_limit(self) -> int:
+        memory = self.spec.get("memory")
+        return memory if isinstance(memory, int) and memory > 0 else 0
 
     def _schedule(self, name: str, delay: float) -> None:
         self._timers[name] = time.monotonic() + delay
@@ -409,6 +455,7 @@ class Launcher:
                 process.send_signal(signum)
             except Exception:  # psutil.Error: it is gone already
                 continue
+        self._strays(signum)
 
     # -- system metrics (a thread, for jobs that run longer than the first interval) ----------
     def _start_metrics(self, pid: int) -> None:
@@ -434,29 +481,56 @@ class Launcher:
             self._metrics_thread.join(timeout=_LEFTOVER_GRACE)
 
     def _report_metrics(self, pid: int, stop: threading.Event) -> None:
+        """Sample the job's tree: every ``metrics_interval`` seconds the sample is sent as
+        metrics; with a memory request, every :data:`_MEMORY_CHECK_S` seconds its RSS is
+        checked against it too."""
         _site_packages()
-        from atlas.executors.sysmetrics import GpuReader, MetricsReporter, ProcessTreeSampler
+        from atlas.executors.sysmetrics import (
+            GpuReader,
+            MemoryGuard,
+            MetricsReporter,
+            ProcessTreeSampler,
+        )
         from atlas.sdk.client import Client
 
-        interval = _number(self.spec.get("metrics_interval"), 5.0)
+        interval = _number(self.spec.get("metrics_interval"), 0.0)
+        limit = self._memory_limit()
         try:
             sampler = ProcessTreeSampler(pid)
         except Exception:  # psutil.Error: the command ended meanwhile
             return
         sampler.sample()
-        gpus = GpuReader([int(str(g)) for g in _list(self.spec.get("gpus"))])
+        guard = MemoryGuard(limit) if limit else None
+        gpus = GpuReader([int(str(g)) for g in _list(self.spec.get("gpus"))] if interval else [])
         client = Client(str(self.spec["server_url"]), str(self.spec.get("token") or ""), timeout=5)
         reporter = MetricsReporter(str(self.spec["job_id"]), client)
-        wait = min(interval, _FIRST_SAMPLE_S)  # the first sample comes soon after the start
+        step = min(x for x in (interval, _MEMORY_CHECK_S if guard else 0.0) if x > 0)
+        wait = min(step, _FIRST_SAMPLE_S)  # the first sample comes soon after the start
+        report_at = time.monotonic() + min(interval, _FIRST_SAMPLE_S)
         try:
             while not stop.wait(wait):
-                reporter.add({**sampler.sample(), **gpus.sample()})
-                reporter.flush()
-                wait = interval
+                wait = step
+                values = sampler.sample()
+                if guard is not None and self._over_memory(guard, values):
+                    return
+                if interval and time.monotonic() >= report_at:
+                    report_at = time.monotonic() + interval
+                    reporter.add({**values, **gpus.sample()})
+                    reporter.flush()
             reporter.flush()
         finally:
             gpus.close()
             client.close()
+
+    def _over_memory(self, guard: MemoryGuard, values: Mapping[str, float]) -> bool:
+        """Ask the main thread to stop the job when ``guard`` says it used too much."""
+        rss = values.get("system/rss_mb")
+        error = None if rss is None else guard.check(int(rss * 1024 * 1024))
+        if error is None:
+            return False
+        self._memory_error = error
+        os.kill(os.getpid(), _MEMORY_SIGNAL)  # handled on the main thread: see _on_memory
+        return True
 
     def _say(self, text: str) -> None:
         sys.stdout.buffer.write(f"[atlas] {text}\n".encode())
@@ -487,6 +561,40 @@ def _which(name: str, path: str) -> str:
         if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
             return candidate
     raise FileNotFoundError(2, "command not found on PATH", name)
+
+
+def job_pids(job_id: str) -> list[int]:
+    """The pids of the processes whose environment carries ``ATLAS_JOB_ID=job_id`` (read
+    from ``/proc``; none where there is no ``/proc``), this process excepted. A process
+    keeps the environment it was started with, wherever it moved (a new session, a new
+    parent), so this finds what the job started even when it escaped its process group."""
+    if not job_id:
+        return []
+    marker = f"ATLAS_JOB_ID={job_id}".encode()
+    me = os.getpid()
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return []
+    found = []
+    for name in names:
+        if not name.isdigit() or int(name) == me:
+            continue
+        try:
+            with open(f"/proc/{name}/environ", "rb") as file:
+                variables = file.read()
+        except OSError:  # gone, or not ours to read
+            continue
+        if marker in variables.split(b"\0"):
+            found.append(int(name))
+    return found
+
+
+def _signal_pid(pid: int, signum: int) -> None:
+    try:  # noqa: SIM105 (contextlib is not imported: the launcher's start stays light)
+        os.kill(pid, signum)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def _signal_group(pgid: int, signum: int) -> bool:

@@ -97,7 +97,9 @@ def outcome_from_exit(record: dict[str, object]) -> Outcome:
         error=str(error) if error else None,
         signal=sig if isinstance(sig, int) else None,
         finished_at=float(finished) if isinstance(finished, int | float) else None,
-        details={k: record[k] for k in ("timed_out", "started_at") if k in record},
+        details={
+            k: record[k] for k in ("timed_out", "memory_exceeded", "started_at") if k in record
+        },
     )
 
 

@@ -7,6 +7,11 @@ memory, MiB), and for each GPU given to the job, by its index on the machine,
 MiB, by every process). GPUs are read through nvidia-ml-py when an NVIDIA driver is present;
 without one no GPU metric is recorded. Samples are sent through the SDK's ``Client``; while
 the server does not answer they are kept (up to :data:`MAX_PENDING` points) and sent later.
+
+A job that asked for an amount of memory is held to it by :class:`MemoryGuard`: its tree's
+resident memory is sampled every second, and a job above its request for
+:data:`MEMORY_SAMPLES_OVER` samples in a row, or above it by :data:`MEMORY_MARGIN` at once,
+is stopped (failed, with how much it used in its error).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import TYPE_CHECKING
 import psutil
 
 from atlas.errors import AtlasError, ServerUnavailableError
+from atlas.units import format_size
 
 if TYPE_CHECKING:
     from atlas.sdk.buffer import MetricColumns
@@ -30,6 +36,9 @@ if TYPE_CHECKING:
 __all__ = [
     "GpuReader",
     "MAX_PENDING",
+    "MEMORY_MARGIN",
+    "MEMORY_SAMPLES_OVER",
+    "MemoryGuard",
     "MetricsReporter",
     "ProcessTreeSampler",
 ]
@@ -37,7 +46,36 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 MAX_PENDING = 100_000
+MEMORY_SAMPLES_OVER = 3
+"""Samples in a row above its memory request that stop a job."""
+MEMORY_MARGIN = 1.5
+"""A job above this many times its memory request is stopped at the first sample."""
 _MIB = 1024 * 1024
+
+
+class MemoryGuard:
+    """Says when a job's resident memory stays above the ``limit`` bytes it asked for:
+    :data:`MEMORY_SAMPLES_OVER` samples in a row above it, or one above ``limit`` times
+    :data:`MEMORY_MARGIN` (a job allocating fast would exhaust the machine before the next
+    samples). A brief peak above the limit is tolerated."""
+
+    def __init__(
+        self, limit: int, *, samples: int = MEMORY_SAMPLES_OVER, margin: float = MEMORY_MARGIN
+    ) -> None:
+        self.limit = limit
+        self.samples = samples
+        self.margin = margin
+        self._over = 0
+
+    def check(self, rss: int) -> str | None:
+        """Count a sample of ``rss`` bytes; the reason to stop the job, or ``None``."""
+        self._over = self._over + 1 if rss > self.limit else 0
+        if self._over >= self.samples or rss > self.limit * self.margin:
+            return (
+                f"the job used {format_size(rss)} of memory, above the "
+                f"{format_size(self.limit)} it asked for"
+            )
+        return None
 
 
 class ProcessTreeSampler:

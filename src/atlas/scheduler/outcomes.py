@@ -17,8 +17,9 @@ def final_status(
     scheduler asked it to ``stop`` (``"cancelled"``, ``"timeout"`` or ``None``).
 
     A timeout (the scheduler's or the launcher's own) fails the job with the error type
-    ``Timeout``; a cancel ends it ``cancelled`` whatever its exit code; otherwise the
-    executor's status stands (``completed`` only for exit code 0).
+    ``Timeout``; a cancel ends it ``cancelled`` whatever its exit code; a job stopped for
+    using more memory than it asked for fails with the type ``MemoryLimit`` and how much it
+    used; otherwise the executor's status stands (``completed`` only for exit code 0).
     """
     if stop == "timeout" or outcome.details.get("timed_out"):
         limit = "" if timeout is None else f" of {timeout:g} seconds"
@@ -26,6 +27,9 @@ def final_status(
         return JobStatus.FAILED, JobError(type="Timeout", message=message)
     if stop == "cancelled":
         return JobStatus.CANCELLED, None
+    if outcome.details.get("memory_exceeded"):
+        message = outcome.error or "the job used more memory than it asked for"
+        return JobStatus.FAILED, JobError(type="MemoryLimit", message=message)
     status = outcome.status if outcome.status in FINAL_STATUSES else JobStatus.FAILED
     if status == JobStatus.COMPLETED or outcome.error is None:
         return status, None
