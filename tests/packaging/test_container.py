@@ -180,6 +180,12 @@ def test_the_container_serves_keeps_its_data_and_stops_cleanly(podman: str, imag
         assert first.stop() == 0, first.logs()
         assert "Atlas server stopped." in first.logs()
         first.remove()
+        # The entrypoint is `atlas`: other commands run on the same volume.
+        upgraded = run(
+            [podman, "run", "--rm", "--volume", f"{volume}:/var/lib/atlas", image, "db", "upgrade"],
+            cwd=REPO,
+        )
+        assert "sqlite:////var/lib/atlas/atlas.db is at revision" in upgraded.stdout
         second = _Container(podman, image, volume)
         try:
             second.wait_healthy()
