@@ -45,15 +45,15 @@ run: setup
 
 ## lint: ruff, mypy (strict), import-linter contracts
 lint: setup
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench hatch_build.py
+	$(BIN)/ruff format --check src tests bench hatch_build.py
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 ## format: apply ruff's formatting and safe fixes
 format: setup
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench hatch_build.py
+	$(BIN)/ruff check --fix src tests bench hatch_build.py
 
 ## test: lint, then every test (PostgreSQL tests need the server on 127.0.0.1:5432), then the GUI's
 test: lint chromium container-base
