@@ -129,6 +129,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.scheduler = await anyio.to_thread.run_sync(_open_scheduler, app)
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(_sync_in_background, app)
+            tasks.start_soon(_clean_in_background, app)
             if settings.lost_after > 0:
                 tasks.start_soon(watch, _liveness_watcher(app))
             yield
@@ -166,6 +167,25 @@ def _open_store(settings: Settings) -> Store:
         store.close()
         raise
     return store
+
+
+async def _clean_in_background(app: FastAPI) -> None:
+    # Temporary files of uploads cut by a server killed mid-write; abandoned at shutdown
+    # (the next start finishes the job).
+    await anyio.to_thread.run_sync(_remove_stale_uploads, app, abandon_on_cancel=True)
+
+
+def _remove_stale_uploads(app: FastAPI) -> None:
+    """Remove what writes that never finished left in the artifact store (see
+    ``ArtifactStore.remove_stale_temp_files``); problems are logged, never raised."""
+    artifacts: ArtifactStore = app.state.artifacts
+    try:
+        removed = artifacts.remove_stale_temp_files()
+    except Exception:
+        logger.exception("cleaning the artifact store's unfinished uploads failed")
+        return
+    if removed:
+        logger.info("removed %d temporary files of unfinished uploads", removed)
 
 
 async def _sync_in_background(app: FastAPI) -> None:

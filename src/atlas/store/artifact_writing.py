@@ -17,6 +17,8 @@ from atlas.errors import (
 
 __all__ = [
     "READ_CHUNK_BYTES",
+    "STALE_TEMP_S",
+    "TEMP_SUFFIX",
     "HashingWriter",
     "StoredFile",
     "byte_range",
@@ -27,6 +29,13 @@ __all__ = [
 
 READ_CHUNK_BYTES = 1 << 20
 """Size of the pieces ``open_read`` yields."""
+TEMP_SUFFIX = ".atlas-tmp"
+"""How the temporary file of a write in progress ends (see :func:`temp_name`)."""
+STALE_TEMP_S = 15 * 60.0
+"""A temporary file not written for this long belongs to a write that ended without
+cleaning up (its server was killed): removed at the next server start. An upload in
+progress writes every megabyte, and another server on the same artifact store may be
+writing, so only age tells."""
 
 
 def read_pieces(
@@ -137,7 +146,7 @@ def write_all(writer: HashingWriter, chunks: Iterable[bytes]) -> StoredFile:
 
 def temp_name(name: str) -> str:
     """A hidden, unique temporary name beside the file ``name``."""
-    return f".{name[:100]}.{uuid.uuid4().hex}.atlas-tmp"
+    return f".{name[:100]}.{uuid.uuid4().hex}{TEMP_SUFFIX}"
 
 
 def byte_range(start: int, end: int | None, size: int, relpath: str) -> tuple[int, int]:

@@ -22,7 +22,7 @@ from atlas.store.artifact_paths import (
     log_path,
     safe_relpath,
 )
-from atlas.store.artifact_writing import READ_CHUNK_BYTES, StoredFile
+from atlas.store.artifact_writing import READ_CHUNK_BYTES, STALE_TEMP_S, StoredFile
 from atlas.store.fsspec_artifacts import FsspecArtifactStore
 from atlas.store.local_artifacts import LocalArtifactStore
 
@@ -108,6 +108,12 @@ class ArtifactStore(Protocol):
 
     def delete_prefix(self, prefix: str) -> None:
         """Remove every file under the folder ``prefix`` (a job's files: ``job_prefix(id)``)."""
+        ...
+
+    def remove_stale_temp_files(self, *, older_than: float = STALE_TEMP_S) -> int:
+        """Remove the temporary files of writes that never finished (a server killed in
+        the middle of an upload) not written for ``older_than`` seconds; return how many.
+        A failed write removes its own; this is for those no process lived to remove."""
         ...
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -17,6 +18,8 @@ from fsspec.core import url_to_fs
 from atlas.errors import NotFoundError
 from atlas.store.artifact_paths import safe_relpath
 from atlas.store.artifact_writing import (
+    STALE_TEMP_S,
+    TEMP_SUFFIX,
     HashingWriter,
     StoredFile,
     byte_range,
@@ -90,6 +93,22 @@ class FsspecArtifactStore:
         key = self._key(prefix)
         if self._fs.exists(key):
             self._fs.rm(key, recursive=True)
+
+    def remove_stale_temp_files(self, *, older_than: float = STALE_TEMP_S) -> int:
+        """Remove temporary keys not written for ``older_than`` seconds; how many. A key
+        whose time the filesystem cannot tell is kept."""
+        cutoff = time.time() - older_than
+        removed = 0
+        for key in self._fs.glob(f"{self._root}/**/*{TEMP_SUFFIX}"):
+            try:
+                modified = self._fs.modified(key)
+            except (NotImplementedError, FileNotFoundError, OSError):
+                continue
+            stamp = modified.timestamp() if hasattr(modified, "timestamp") else float(modified)
+            if stamp < cutoff:
+                self._fs.rm_file(key)
+                removed += 1
+        return removed
 
     def _key(self, relpath: str) -> str:
         return f"{self._root}/{safe_relpath(relpath)}"

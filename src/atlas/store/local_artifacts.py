@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -13,6 +14,8 @@ from typing import BinaryIO
 from atlas.errors import ConflictError, NotFoundError
 from atlas.store.artifact_paths import safe_relpath
 from atlas.store.artifact_writing import (
+    STALE_TEMP_S,
+    TEMP_SUFFIX,
     HashingWriter,
     StoredFile,
     byte_range,
@@ -95,6 +98,23 @@ class LocalArtifactStore:
             shutil.rmtree(target)
         else:
             target.unlink(missing_ok=True)
+
+    def remove_stale_temp_files(self, *, older_than: float = STALE_TEMP_S) -> int:
+        """Remove temporary files not written for ``older_than`` seconds; how many."""
+        cutoff = time.time() - older_than
+        removed = 0
+        for folder, _, names in os.walk(self.root):
+            for name in names:
+                if not name.endswith(TEMP_SUFFIX):
+                    continue
+                path = os.path.join(folder, name)
+                try:
+                    if os.stat(path).st_mtime < cutoff:
+                        os.unlink(path)
+                        removed += 1
+                except FileNotFoundError:
+                    continue  # its writer finished or removed it meanwhile
+        return removed
 
     def _path(self, relpath: str) -> Path:
         return self.root / safe_relpath(relpath)
