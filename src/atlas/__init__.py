@@ -15,11 +15,11 @@ from atlas.version import __version__
 
 if TYPE_CHECKING:
     from atlas.sdk.client import Client
-    from atlas.sdk.configuration import configure
     from atlas.sdk.handle import Job
     from atlas.sdk.run import Run
     from atlas.sdk.submit import submit
     from atlas.sdk.tracking import (
+        configure,
         current_job,
         finish,
         get_metrics_for_all_jobs,
@@ -56,7 +56,6 @@ __all__ = [
 _MODULES = {
     "Client": "atlas.sdk.client",
     "Job": "atlas.sdk.handle",
-    "configure": "atlas.sdk.configuration",
     "Run": "atlas.sdk.run",
     "submit": "atlas.sdk.submit",
 }

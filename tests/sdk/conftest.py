@@ -23,8 +23,8 @@ import pytest
 
 import atlas
 from atlas.domain import Job
-from atlas.sdk import run as run_module
 from atlas.sdk import configuration
+from atlas.sdk import run as run_module
 from atlas.sdk.client import Client
 from atlas.server import create_app
 from atlas.settings import Settings

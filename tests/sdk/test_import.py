@@ -47,3 +47,19 @@ def test_reaching_log_metric_loads_only_the_hot_path() -> None:
 def test_client_is_importable_from_atlas() -> None:
     loaded = modules_after("from atlas import Client\nassert Client.__name__ == 'Client'")
     assert "httpx" in loaded
+
+
+def test_sdk_modules_import_each_other_without_circles() -> None:
+    """No circle among the SDK's modules, counting imports inside functions and for type
+    checking: each module can be read (and loaded) after the ones it uses."""
+    import grimp
+
+    graph = grimp.build_graph("atlas")
+    modules = {m for m in graph.modules if m.startswith("atlas.sdk.")}
+    circles = [
+        (module, other)
+        for module in sorted(modules)
+        for other in sorted(graph.find_modules_directly_imported_by(module) & modules)
+        if graph.chain_exists(importer=other, imported=module)
+    ]
+    assert circles == []

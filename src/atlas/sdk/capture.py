@@ -1,18 +1,23 @@
 """Console capture: ``sys.stdout`` and ``sys.stderr`` keep printing and are copied into the
-job log.
+job log of the job that printed.
 
-The capture works at the Python level: it replaces ``sys.stdout``/``sys.stderr`` with a tee
-that writes to the original stream and keeps a copy. Output written below Python (C
-extensions writing to file descriptor 1, subprocesses, ``sys.stdout.buffer``) is printed
-but not captured. The sender takes the copy in chunks (``LogSink.take``) and appends it to
-the job log.
+The capture works at the Python level: while any run captures, ``sys.stdout``/``sys.stderr``
+are replaced by one tee each (per process, however many runs capture) that writes to the
+original stream and copies each write into one job's log: the sink its ``route`` names at
+that moment, in the writing thread. The SDK's route is the run of the writing context
+(``atlas.init`` in that thread or task), else the process's main run (the first started), so
+with jobs tracked from several threads each job's log holds its own thread's output, and a
+thread with no job of its own writes into the main job's log. Output written below Python (C
+extensions writing to file descriptor 1, subprocesses, ``sys.stdout.buffer``) is printed but
+not captured. The sender takes the copy in chunks (``LogSink.take``) and appends it to the
+job log.
 """
 
 from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TextIO
 
 __all__ = ["LogSink", "OutputCapture"]
@@ -39,17 +44,24 @@ class LogSink:
         return "".join(parts).encode("utf-8", "backslashreplace")
 
 
-class _Tee:
-    """A text stream that writes to ``stream`` and copies what it writes to ``sink``."""
+Route = Callable[[], "LogSink | None"]
+"""Which sink a write of the current thread goes to (None: not copied)."""
 
-    def __init__(self, stream: TextIO, sink: LogSink) -> None:
+
+class _Tee:
+    """A text stream that writes to ``stream`` and copies what it writes to the sink that
+    ``route`` names at the time of the write."""
+
+    def __init__(self, stream: TextIO, route: Route) -> None:
         self._atlas_stream = stream
-        self._atlas_sink: LogSink | None = sink
+        self._atlas_route: Route | None = route
 
     def write(self, text: str) -> int:
-        sink = self._atlas_sink
-        if sink is not None:
-            sink.add(text)
+        route = self._atlas_route
+        if route is not None:
+            sink = route()
+            if sink is not None:
+                sink.add(text)
         return self._atlas_stream.write(text)
 
     def writelines(self, lines: Iterable[str]) -> None:
@@ -59,35 +71,66 @@ class _Tee:
     def flush(self) -> None:
         self._atlas_stream.flush()
 
-    def detach_sink(self) -> None:
+    def detach(self) -> None:
         """Stop copying (the stream keeps working for whoever still holds the tee)."""
-        self._atlas_sink = None
+        self._atlas_route = None
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._atlas_stream, name)
 
 
-class OutputCapture:
-    """Installs tees on ``sys.stdout`` and ``sys.stderr`` and removes them again."""
+class _Installed:
+    """The process's tees and how many captures use them."""
 
-    def __init__(self, sink: LogSink) -> None:
+    tees: dict[str, _Tee] = {}
+    users = 0
+    lock = threading.Lock()
+
+
+class OutputCapture:
+    """One run's use of the process's console tees: installed by the first capture, removed
+    when the last one is uninstalled. ``sink`` is this run's; ``route`` picks the sink of
+    each write (the same function for every run of a process)."""
+
+    def __init__(self, sink: LogSink, route: Route) -> None:
         self.sink = sink
-        self._tees: dict[str, _Tee] = {}
+        self._route = route
+        self._installed = False
 
     def install(self) -> None:
-        """Start copying both streams into the sink (streams that are ``None`` are left)."""
-        for name in ("stdout", "stderr"):
-            stream = getattr(sys, name)
-            if stream is not None and name not in self._tees:
-                tee = _Tee(stream, self.sink)
-                self._tees[name] = tee
-                setattr(sys, name, tee)
+        """Start copying both streams (streams that are ``None`` are left alone)."""
+        with _Installed.lock:
+            if self._installed:
+                return
+            self._installed = True
+            _Installed.users += 1
+            for name in ("stdout", "stderr"):
+                stream = getattr(sys, name)
+                if stream is not None and name not in _Installed.tees:
+                    tee = _Tee(stream, self._route)
+                    _Installed.tees[name] = tee
+                    setattr(sys, name, tee)
 
     def uninstall(self) -> None:
-        """Stop copying; restore the original streams where nobody replaced ours since."""
-        for name, tee in self._tees.items():
-            tee.flush()
-            tee.detach_sink()
-            if getattr(sys, name) is tee:
-                setattr(sys, name, tee._atlas_stream)
-        self._tees.clear()
+        """Stop this run's use; the last one out restores the original streams where
+        nobody replaced the tees since."""
+        with _Installed.lock:
+            if not self._installed:
+                return
+            self._installed = False
+            _Installed.users -= 1
+            for tee in _Installed.tees.values():
+                tee.flush()
+            if _Installed.users > 0:
+                return
+            for name, tee in _Installed.tees.items():
+                tee.detach()
+                if getattr(sys, name) is tee:
+                    setattr(sys, name, tee._atlas_stream)
+            _Installed.tees = {}
+
+
+def forget_after_fork() -> None:
+    """In a forked child: the parent's captures are not the child's (its runs stop
+    capturing), and the lock may have been held by another thread at the fork."""
+    _Installed.lock = threading.Lock()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -34,6 +35,7 @@ from atlas.domain import (
 from atlas.errors import NotFoundError
 from atlas.sdk import wire
 from atlas.sdk.buffer import MetricColumns
+from atlas.sdk.configuration import configured_client, sdk_settings
 from atlas.sdk.connection import Connection, artifact_url, file_chunks, segment, slashed
 from atlas.sdk.scheduling import LogEvent, SchedulerState, log_events, parse_scheduler_state
 from atlas.sdk.wire import BatchResult, Description, LogChunk, ProjectKeys
@@ -41,7 +43,7 @@ from atlas.sdk.wire import BatchResult, Description, LogChunk, ProjectKeys
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Client"]
+__all__ = ["Client", "sdk_client"]
 
 
 class Client:
@@ -492,6 +494,19 @@ class Client:
         path = f"/jobs/{segment(job_id)}/log/stream"
         with self._connection.stream(path, params={"offset": offset}) as response:
             yield from log_events(response.iter_lines())
+
+
+@contextmanager
+def sdk_client() -> Iterator[Client]:
+    """The client ``atlas.configure`` set, or a new one made from the SDK's settings
+    (``atlas.sdk.configuration``; closed after the ``with`` block)."""
+    configured = configured_client()
+    if isinstance(configured, Client):
+        yield configured
+        return
+    settings = sdk_settings()
+    with Client(settings.url, settings.token or "", timeout=settings.timeout) as client:
+        yield client
 
 
 def _description(answer: object) -> Description:

@@ -48,7 +48,7 @@ class Job:
         if self._client is not None:
             yield self._client
             return
-        from atlas.sdk.configuration import sdk_client
+        from atlas.sdk.client import sdk_client
 
         with sdk_client() as client:
             yield client

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from atlas.domain import JobError, JobStatus, ParamValue
-    from atlas.sdk.capture import OutputCapture
+    from atlas.sdk.capture import LogSink, OutputCapture
     from atlas.sdk.client import Client
     from atlas.sdk.records import CreateJob
     from atlas.sdk.sender import Sender
@@ -269,11 +269,13 @@ class Run:
         return stored
 
     def capture_output(self) -> None:
-        """Copy the console into the job log from now until the run ends."""
+        """Copy the console into the job log from now until the run ends: what this run's
+        context prints (and, for the process's main run, what threads without a run of
+        their own print); see ``atlas.sdk.capture``."""
         from atlas.sdk.capture import OutputCapture
 
         if self._capture is None:
-            self._capture = OutputCapture(self._sender.log_sink)
+            self._capture = OutputCapture(self._sender.log_sink, _console_sink)
             self._capture.install()
 
     def __enter__(self) -> Run:
@@ -331,8 +333,20 @@ def _before_fork() -> None:
 
 def _after_fork_in_child() -> None:
     _Process.lock = threading.RLock()  # another thread may have held it at the fork
+    if any(run._capture is not None for run in _Process.open):
+        from atlas.sdk.capture import forget_after_fork
+
+        forget_after_fork()
     for run in _Process.open:
         run._continue_in_child()
+
+
+def _console_sink() -> LogSink | None:
+    """Where console output written now goes: the log of the run of the writing context,
+    else of the process's main run; nowhere when that run does not capture."""
+    run = active_run()
+    capture = run._capture if run is not None else None
+    return capture.sink if capture is not None else None
 
 
 def _client_factory(settings: Settings) -> Callable[[], Client]:

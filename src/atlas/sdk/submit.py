@@ -187,7 +187,8 @@ def submit(
     job's own project), then the folder's name. With ``wait`` the call returns when
     the job has ended. ``ResourceUnavailableError`` when the machine can never give what is
     asked; ``PayloadTooLargeError`` when the snapshot is larger than ``max_snapshot_mb``."""
-    from atlas.sdk.configuration import sdk_client, sdk_settings
+    from atlas.sdk.client import sdk_client
+    from atlas.sdk.configuration import sdk_settings
 
     settings = sdk_settings()
     folder = Path(directory)

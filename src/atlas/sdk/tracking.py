@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, SupportsFloat, SupportsIndex
+from typing import TYPE_CHECKING, SupportsFloat, SupportsIndex, cast
 
 from atlas.errors import AtlasError
 from atlas.sdk.run import Run, _Process, active_run, current, open_runs
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from atlas.settings import Settings
 
 __all__ = [
+    "configure",
     "current_job",
     "finish",
     "get_metrics_for_all_jobs",
@@ -43,6 +44,25 @@ class _Config:
     """Process state of the tracking API (settings and client: ``atlas.sdk.configuration``)."""
 
     shutting_down = False
+
+
+def configure(
+    *,
+    url: str | None = None,
+    token: str | None = None,
+    project: str | None = None,
+    client: Client | None = None,
+    settings: Settings | None = None,
+) -> None:
+    """Set how the SDK reaches the server from now on, for tracking, ``atlas.submit``,
+    ``atlas.Job`` and ``atlas.Client()`` alike: ``settings`` replaces the resolved settings
+    (``atlas.settings.load_settings()`` by default), ``url``, ``token`` and ``project``
+    override theirs, and ``client`` (an ``atlas.Client``, e.g. built on a test client) is
+    used instead of one made from the settings. A new ``url`` or ``token`` without a
+    ``client`` drops a client configured before. Jobs already started keep what they had."""
+    from atlas.sdk import configuration
+
+    configuration.configure(url=url, token=token, project=project, client=client, settings=settings)
 
 
 def init(
@@ -131,7 +151,7 @@ def _start(
     from atlas.sdk.configuration import configured_client
     from atlas.sdk.records import CreateJob
 
-    client = client if client is not None else configured_client()
+    client = client if client is not None else cast("Client | None", configured_client())
     exits.install(_at_exit)  # an attached job also flushes at exit (its status is ignored)
     if settings.job_id:
         run = Run(
@@ -250,7 +270,8 @@ def load_parameters(*, log: bool = True) -> dict[str, object]:
     (``ATLAS_JOB_ID``) or the params already recorded by the active run; else ``{}``."""
     from pathlib import Path
 
-    from atlas.sdk.configuration import sdk_client, sdk_settings
+    from atlas.sdk.client import sdk_client
+    from atlas.sdk.configuration import sdk_settings
     from atlas.sdk.params import read_parameter_file
 
     from_file = read_parameter_file(Path.cwd())
@@ -270,7 +291,7 @@ def get_metrics_for_all_jobs(project: str) -> pd.DataFrame | list[dict[str, obje
     """One row per job of ``project``: id, name, status, user and times, then a column per
     param, per metric (its last value) and per tag. A pandas DataFrame when pandas is
     installed, else a list of dicts (docs/sdk.md gives the column names)."""
-    from atlas.sdk.configuration import sdk_client
+    from atlas.sdk.client import sdk_client
 
     with sdk_client() as client:
         return client.get_metrics_for_all_jobs(project)
