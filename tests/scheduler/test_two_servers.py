@@ -124,8 +124,16 @@ def check_pair(first: ServerProcess, second: ServerProcess, tmp_path: Path) -> N
     assert all(len(times) == 2 for times in runs.values()), f"a job ran twice: {runs}"
     assert_one_at_a_time(runs)
 
-    # kill -9 the holder while a job runs and another waits: the standby takes over
+    # a cancel through the standby stops a job that the holder runs
     release = tmp_path / "release"
+    doomed = submit(second, [python, "-c", HOLD, str(record), str(release)])
+    wait_until("the doomed job runs", lambda: status(first, doomed) == "running", first)
+    cancelled = httpx.post(f"{second.url}/api/v1/jobs/{doomed}/cancel", timeout=10)
+    assert cancelled.status_code == 200, cancelled.text
+    wait_until("the cancel is recorded", lambda: status(first, doomed) == "cancelled", first)
+    assert httpx.get(f"{first.url}/api/v1/jobs/{doomed}", timeout=10).json()["error"] is None
+
+    # kill -9 the holder while a job runs and another waits: the standby takes over
     held = submit(second, [python, "-c", HOLD, str(record), str(release)])
     wait_until("the held job runs", lambda: status(first, held) == "running", first)
     waiting = submit(second, [python, "-c", RECORD, str(record)])
@@ -139,6 +147,8 @@ def check_pair(first: ServerProcess, second: ServerProcess, tmp_path: Path) -> N
     wait_until("both jobs end", lambda: status(second, waiting) == "completed", second)
     assert status(second, held) == "completed"
     runs = intervals(record)
+    assert len(runs[doomed]) == 1  # started, never ended on its own
+    del runs[doomed]
     assert all(len(times) == 2 for times in runs.values()), f"a job ran twice: {runs}"
     assert_one_at_a_time(runs)
     assert "active" in second.output()

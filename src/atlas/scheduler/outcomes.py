@@ -25,7 +25,8 @@ def final_status(
         limit = "" if timeout is None else f" of {timeout:g} seconds"
         message = f"the job ran longer than its timeout{limit}"
         return JobStatus.FAILED, JobError(type="Timeout", message=message)
-    if stop == "cancelled":
+    if stop == "cancelled" or outcome.status == JobStatus.CANCELLED:
+        # the launcher was cancelled by this server, or by a server in standby beside it
         return JobStatus.CANCELLED, None
     if outcome.details.get("memory_exceeded"):
         message = outcome.error or "the job used more memory than it asked for"
