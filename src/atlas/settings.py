@@ -88,9 +88,9 @@ class Settings:
     )
     query_timeout: float = _declare(
         10.0,
-        "Seconds the database may work on one job listing (its page or its count) before it "
-        "is stopped and the request answered 422 query_too_expensive: the bound on a filter "
-        "that is slow to run, such as a regex PostgreSQL's engine finds hard.",
+        "Seconds the database may work on one job listing (its page and its count together) "
+        "before it is stopped and the request answered 422 query_too_expensive: the bound on "
+        "a filter that is slow to run, such as a regex PostgreSQL's engine finds hard.",
         "server",
     )
     url: str = _declare(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 from sqlalchemy import Connection, select
@@ -36,9 +37,12 @@ def list_jobs(conn: Connection, project: str, query: JobQuery, *, time_limit: fl
     ``QueryTooExpensiveError`` when the database works on it past ``time_limit`` seconds)."""
     pid = project_id(conn, project)
     page_ids, count = job_listing(pid, query, dialect=conn.dialect.name)
+    deadline = time.monotonic() + time_limit
     try:
+        # Page and count share the limit: the count gets what the page left.
         with statement_deadline(conn, time_limit):
             job_ids = [str(job_id) for job_id in conn.scalars(page_ids)]
+        with statement_deadline(conn, deadline - time.monotonic()):
             total = int(conn.scalar(count) or 0)
     except TimeoutError:
         raise QueryTooExpensiveError(
@@ -47,8 +51,8 @@ def list_jobs(conn: Connection, project: str, query: JobQuery, *, time_limit: fl
             detail={"limit_s": time_limit, "filter": query.filter[:200], "sort": list(query.sort)},
         ) from None
     except DataError as exc:
-        # The parser checks regexes with Python's rules; PostgreSQL's differ in corners
-        # (e.g. \N{...}), and a pattern it refuses is the client's error, not the server's.
+        # The parser keeps regexes to a subset PostgreSQL reads as RE2 does (query.regex);
+        # should PostgreSQL still refuse one, it is the client's error, not the server's.
         reason = str(exc.orig).splitlines()[0] if exc.orig is not None else "invalid value"
         raise QuerySyntaxError.at(
             f"the database refused the filter ({reason})", query=query.filter, position=0
