@@ -1,6 +1,6 @@
-"""Random filters and regexes (seeded, so a failure replays): the parser only ever raises
-``QuerySyntaxError``, and every regex it accepts finds the same strings with SQLite's RE2 as
-with PostgreSQL's ``~``."""
+"""Random filters and regexes (seeded, so a failure replays, and hypothesis): the parser only
+ever raises ``QuerySyntaxError``, and every regex it accepts finds the same strings with
+SQLite's RE2 as with PostgreSQL's ``~``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 import psycopg
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from atlas.errors import QuerySyntaxError
 from atlas.store.api import JobQuery
@@ -109,3 +111,27 @@ def test_the_parser_raises_only_query_syntax_errors() -> None:
                 for dialect in ("sqlite", "postgresql"):
                     job_listing(1, JobQuery(filter=text), dialect=dialect)
     assert parsed > FILTER_ROUNDS // 10
+
+
+REGEX_CHARACTERS = "ab.*+?|()[]^$-,{}\\dwsDWSAbz1:=<!iP "
+QUERY_CHARACTERS = "params.lrmetics~=<>!() \"'`,-+0123456789eE_"
+HYPOTHESIS = settings(max_examples=400, deadline=None, database=None)
+
+
+@HYPOTHESIS
+@given(st.text(alphabet=QUERY_CHARACTERS, max_size=40) | st.text(max_size=40))
+def test_any_text_is_a_filter_a_sort_or_a_query_error(text: str) -> None:
+    for parse in (parse_filter, parse_sort):
+        _query_error(parse, text)  # anything else propagates and fails
+
+
+@HYPOTHESIS
+@given(st.text(alphabet=REGEX_CHARACTERS, max_size=16))
+def test_any_pattern_is_portable_or_refused(pattern: str) -> None:
+    try:
+        check_pattern(pattern)
+    except UnportableRegexError:
+        return
+    postgres_pattern(pattern)
+    for sample in SAMPLES:
+        sqlite_regexp(pattern, sample)
