@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SubmitFlags",
     "build_submission",
+    "check_command",
     "params_from",
     "rerun_command",
     "split_arguments",
@@ -54,6 +55,61 @@ def split_arguments(args: Sequence[str]) -> tuple[Path, list[str]]:
     if len(rest) == 1:
         rest = parse_command(rest[0])
     return folder, rest
+
+
+def check_command(command: Sequence[str], options: Sequence[str], *, separated: bool) -> list[str]:
+    """Warnings for ``command`` (the words after DIR) whose own arguments look like Atlas
+    ``options`` (``--gpus``, or a near miss such as ``--gpu``): they go to the command.
+
+    A command that starts with an option is refused (``click.UsageError``): an Atlas option
+    after DIR (Atlas options go first), or an unknown one, with the nearest Atlas option
+    ("no such option: --gpu (did you mean --gpus?)"). After ``--`` (``separated``) the
+    command is taken as given."""
+    if separated or not command:
+        return []
+    first = command[0]
+    if first.startswith("-") and first != "-":
+        name = first.partition("=")[0]
+        if name in options:
+            raise click.UsageError(
+                f"{name} comes after the folder or the command: Atlas options go first "
+                f"(atlas submit {name} ... DIR COMMAND)"
+            )
+        near = _nearest(name, [o for o in options if o.startswith("--")])
+        hint = f" (did you mean {near}?)" if near else ""
+        raise click.UsageError(f"no such option: {name}{hint}")
+    longs = [o for o in options if o.startswith("--")]
+    warnings = []
+    for index, word in enumerate(command[1:], start=1):
+        name, equals, value = word.partition("=")
+        if not name.startswith("--"):
+            continue
+        meant = name if name in longs else _nearest(name, longs)
+        if meant is None:
+            continue
+        if not equals and index + 1 < len(command) and not command[index + 1].startswith("-"):
+            value = command[index + 1]
+        given = f"{meant} {value}" if value else meant
+        warnings.append(
+            f"{name} goes to {_program(command)} as its own argument, not to Atlas; to give "
+            f"it to Atlas, put it before the folder and the command: atlas submit {given} "
+            "DIR COMMAND (write `--` before the command to silence this warning)"
+        )
+    return warnings
+
+
+def _nearest(name: str, options: Sequence[str]) -> str | None:
+    import difflib
+
+    matches = difflib.get_close_matches(name, options, n=1, cutoff=0.8)
+    return matches[0] if matches else None
+
+
+def _program(command: Sequence[str]) -> str:
+    for word in command:
+        if word.endswith(".py"):
+            return word
+    return command[0]
 
 
 def _params_file(path: Path) -> dict[str, object]:
@@ -188,8 +244,17 @@ _follow_option = click.option(
 )
 
 
+class _SubmitCommand(click.Command):
+    """Keeps the raw arguments, to tell whether ``--`` came before the command."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["atlas_raw_args"] = list(args)
+        return super().parse_args(ctx, args)
+
+
 @click.command(
     "submit",
+    cls=_SubmitCommand,
     context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
 )
 @click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="[DIR] [COMMAND...]")
@@ -236,7 +301,9 @@ def submit_command(
     """Snapshot a folder and queue COMMAND to run from it.
 
     DIR (default: the current folder) is taken when the first argument names a folder.
-    Options go before DIR and COMMAND; everything after COMMAND belongs to it:
+    Options go before DIR and COMMAND; everything after COMMAND belongs to it (a warning
+    says so when one of its arguments looks like an Atlas option; `--` before DIR or COMMAND
+    silences it):
 
     \b
       atlas submit . python train.py --epochs 3
@@ -247,6 +314,14 @@ def submit_command(
     """
     settings = cli.settings()
     folder, command = split_arguments(args)
+    ctx = click.get_current_context()
+    raw: list[str] = ctx.meta.get("atlas_raw_args", [])
+    options = sorted(o for p in ctx.command.params for o in (*p.opts, *p.secondary_opts))
+    separated = "--" in raw[: len(raw) - len(args)]
+    if command[:1] == ["--"]:  # atlas submit DIR -- COMMAND
+        command, separated = command[1:], True
+    for warning in check_command(command, options, separated=separated):
+        click.echo(f"warning: {warning}", err=True)
     flags = SubmitFlags(
         project, name, param, params_file, gpus, cpus, memory, priority, tag, timeout, env
     )
