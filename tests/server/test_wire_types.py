@@ -12,7 +12,7 @@ from tests.server.conftest import API, TestClient, assert_error
     ("body", "field"),
     [
         ({"exit_code": "7"}, "exit_code"),
-        ({"exit_code": 7.0}, "exit_code"),
+        ({"exit_code": 7.5}, "exit_code"),
         ({"exit_code": True}, "exit_code"),
         ({"priority": True}, "priority"),
         ({"priority": "3"}, "priority"),
@@ -60,6 +60,9 @@ def test_job_creation_refuses_a_boolean_priority(client: TestClient) -> None:
 def test_right_types_pass(client: TestClient, job_id: str) -> None:
     response = client.patch(f"{API}/jobs/{job_id}", json={"priority": 3})
     assert response.status_code == 200, response.text
+    # 4.0 is the integer 4 in JSON (and in the JSON Schema of the OpenAPI document).
+    response = client.patch(f"{API}/jobs/{job_id}", json={"priority": 4.0})
+    assert response.json()["priority"] == 4
     submission = {
         "project": "types",
         "command": ["true"],
@@ -81,3 +84,17 @@ def test_a_body_that_is_not_utf8_says_so(client: TestClient) -> None:
     error = assert_error(response, 422, "invalid_input")
     assert "the body is not UTF-8 JSON" in str(error["message"]), error
     assert client.get(f"{API}/projects").json()["items"] == []
+
+
+def test_times_of_early_years_are_rfc3339() -> None:
+    from datetime import UTC, datetime
+
+    from atlas.server.schemas import NoteOut
+
+    note = NoteOut(id=1, author="", text="t", created_at=datetime(154, 6, 12, 19, 58, tzinfo=UTC))
+    assert note.model_dump(mode="json")["created_at"] == "0154-06-12T19:58:00.000000Z"
+    recent = datetime(2026, 12, 5, 1, 2, 3, 4, tzinfo=UTC)
+    assert (
+        NoteOut(id=1, author="", text="t", created_at=recent).model_dump(mode="json")["created_at"]
+        == "2026-12-05T01:02:03.000004Z"
+    )

@@ -40,6 +40,7 @@ ROUTE_ERRORS: dict[tuple[str, str], frozenset[int]] = {
     ("POST", "/api/v1/submissions"): frozenset({404}),
     ("POST", _JOB + "/cancel"): frozenset({409}),
     ("POST", _JOB + "/rerun"): frozenset({409}),
+    ("DELETE", "/api/v1/queue"): frozenset({404}),
 }
 """Statuses that an operation's own errors add to those its shape implies."""
 

@@ -107,7 +107,8 @@ MAX_JSON_DEPTH = 32
 def _iso_utc(value: datetime) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat, not strftime: strftime writes year 154 as "154", not RFC 3339's "0154".
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def _no_nul(value: str) -> str:
@@ -173,12 +174,37 @@ TagValue = Annotated[Text, StringConstraints(max_length=MAX_TAG_VALUE_LENGTH)]
 JsonObject = Annotated[
     dict[str, JsonValue], BeforeValidator(_json_values), AfterValidator(_json_size)
 ]
+
+
+def _whole_number(value: object) -> object:
+    """``7.0`` is the integer 7 (JSON and JSON Schema say so); other values pass as they are."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    return value
+
+
 # Numbers are strict: `"7"`, `true` or `7.5` for an integer, `"1.5"` or `true` for a number,
-# are refused rather than coerced (a float field takes an integer).
-Int32 = Annotated[int, Strict(), Field(ge=-(2**31), le=2**31 - 1)]
-Params = Annotated[
-    dict[Key, ParamValue], Field(max_length=MAX_ENTRIES), BeforeValidator(_json_values)
-]
+# are refused rather than coerced (a float field takes an integer, an integer one `7.0`).
+WireInt = Annotated[int, BeforeValidator(_whole_number), Strict()]
+Int32 = Annotated[WireInt, Field(ge=-(2**31), le=2**31 - 1)]
+
+
+def _key_rule_in_schema(schema: dict[str, JsonValue]) -> None:
+    """A mapping keyed by ``Key``: pydantic writes the key rule as ``patternProperties``,
+    which would let any other key through with any value; a key that breaks the rule is
+    refused, so the rule belongs in ``propertyNames``."""
+    patterns = schema.pop("patternProperties", None)
+    if isinstance(patterns, dict) and len(patterns) == 1:
+        ((pattern, value),) = patterns.items()
+        names = schema.setdefault("propertyNames", {})
+        if isinstance(names, dict):
+            names["pattern"] = pattern
+        schema["additionalProperties"] = value
+
+
+KeyRule = Field(max_length=MAX_ENTRIES, json_schema_extra=_key_rule_in_schema)
+Params = Annotated[dict[Key, ParamValue], KeyRule, BeforeValidator(_json_values)]
+Tags = Annotated[dict[Key, TagValue], KeyRule]
 
 
 class WireModel(BaseModel):
@@ -283,9 +309,7 @@ class JobCreate(WireModel):
     kind: JobKind = JobKind.LOCAL
     command: Annotated[Text, Field(max_length=100_000)] = ""
     params: Params = Field(default_factory=dict)
-    tags: Annotated[dict[Key, TagValue], Field(max_length=MAX_ENTRIES)] = Field(
-        default_factory=dict
-    )
+    tags: Tags = Field(default_factory=dict)
     git: JsonObject = Field(default_factory=dict)
     environment: JsonObject = Field(default_factory=dict)
     resources: JsonObject = Field(default_factory=dict)
@@ -425,7 +449,7 @@ class ParamsOut(WireModel):
 
 
 class TagsIn(WireModel):
-    tags: Annotated[dict[Key, TagValue], Field(max_length=MAX_ENTRIES)]
+    tags: Tags
 
 
 class TagsOut(WireModel):
@@ -562,10 +586,10 @@ Argv = Annotated[
 
 
 class SubmissionResources(WireModel):
-    cpus: Annotated[int, Strict(), Field(ge=1, le=1 << 20)] = 1
-    gpus: Annotated[int, Strict(), Field(ge=0, le=1 << 20)] = 0
+    cpus: Annotated[WireInt, Field(ge=1, le=1 << 20)] = 1
+    gpus: Annotated[WireInt, Field(ge=0, le=1 << 20)] = 0
     memory: (
-        Annotated[int, Strict(), Field(ge=0, le=1 << 62)]
+        Annotated[WireInt, Field(ge=0, le=1 << 62)]
         | Annotated[str, StringConstraints(min_length=1, max_length=50)]
         | None
     ) = None
@@ -578,9 +602,7 @@ class SubmissionCreate(WireModel):
     user: Annotated[Text, Field(max_length=200)] = ""
     snapshot: Sha256 | None = None
     params: Params = Field(default_factory=dict)
-    tags: Annotated[dict[Key, TagValue], Field(max_length=MAX_ENTRIES)] = Field(
-        default_factory=dict
-    )
+    tags: Tags = Field(default_factory=dict)
     resources: SubmissionResources = Field(default_factory=SubmissionResources)
     priority: Int32 = 0
     timeout: Annotated[float, Strict(), Field(gt=0, le=1e9)] | None = None
