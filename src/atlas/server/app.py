@@ -25,6 +25,7 @@ from fastapi import FastAPI
 from atlas.executors.base import Executor
 from atlas.scheduler.scheduler import Scheduler
 from atlas.server.api_docs import install_api_docs
+from atlas.server.deps import open_listing_threads
 from atlas.server.errors import install_error_handlers
 from atlas.server.guard import Guard, HostPolicy
 from atlas.server.head import HeadAsGet
@@ -112,6 +113,7 @@ def create_app(
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
+    app.state.listing_threads = open_listing_threads()
     owned: Store | None = None
     if app.state.store is None:
         owned = await anyio.to_thread.run_sync(_open_store, settings)

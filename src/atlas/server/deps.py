@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, cast
 
+import anyio
 from fastapi import Depends, Path, Request
 
 from atlas.errors import NotFoundError
@@ -23,6 +24,7 @@ __all__ = [
     "ArtifactsDep",
     "JobIdPath",
     "KeyPath",
+    "LISTING_THREADS",
     "ProjectPath",
     "SchedulerDep",
     "SettingsDep",
@@ -31,6 +33,8 @@ __all__ = [
     "get_scheduler",
     "get_settings",
     "get_store",
+    "listing_threads",
+    "open_listing_threads",
 ]
 
 _SHOWN = 100  # characters of an unknown value repeated in an error
@@ -49,6 +53,21 @@ def get_artifacts(request: Request) -> ArtifactStore:
 def get_scheduler(request: Request) -> Scheduler:
     """The scheduler the app runs (started by its lifespan)."""
     return cast(Scheduler, request.app.state.scheduler)
+
+
+LISTING_THREADS = 8
+"""Threads that job listings run in, apart from the threads every other route shares: however
+many slow listings arrive at once, ingest, /healthz and the rest keep their threads."""
+
+
+def open_listing_threads() -> anyio.CapacityLimiter:
+    """The limiter of the listing threads (the app's lifespan makes one per run)."""
+    return anyio.CapacityLimiter(LISTING_THREADS)
+
+
+def listing_threads(request: Request) -> anyio.CapacityLimiter:
+    """The app's listing threads (``LISTING_THREADS`` of them)."""
+    return cast(anyio.CapacityLimiter, request.app.state.listing_threads)
 
 
 def get_settings(request: Request) -> Settings:
