@@ -10,7 +10,7 @@ background client keeps getting ``/healthz`` and ingesting metric batches; at th
 batch is stored and the server stops on SIGTERM.
 
 On PostgreSQL, whose regex engine is not linear, a pattern it finds slow must be stopped by
-the listing's time limit (the ``query_timeout`` setting, 0.5 s for this server) and answered
+the listing's time limit (the ``query_timeout`` setting, 0.2 s for this server) and answered
 ``query_too_expensive`` within the same bound.
 """
 
@@ -67,7 +67,7 @@ HUGE = "1" * 4301
 NUMBERS = [HUGE, f"-{HUGE}", f"{HUGE}.5", f"0.{HUGE}", "1e999", "-1e999", "1e-999", "-0", "0e0"]
 NUMBERS += ["9" * 20, "1.7976931348623157e308", "2e308", "NaN", "nan", "inf", "-inf", "Infinity"]
 
-POSTGRES_QUERY_TIMEOUT_S = 0.5
+POSTGRES_QUERY_TIMEOUT_S = 0.2
 """The ``query_timeout`` of the PostgreSQL server: its answer to ``SLOW_ON_POSTGRES`` must
 come within ``ANSWER_S``."""
 
@@ -163,7 +163,7 @@ class Heartbeat:
     job_id: str
     first_step: int = 0
     sent: int = 0
-    slowest: float = 0.0
+    durations: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     stop: threading.Event = field(default_factory=threading.Event)
 
@@ -192,7 +192,7 @@ class Heartbeat:
             ],
         }
         ingested = client.post(f"/api/v1/jobs/{self.job_id}/metrics", json=batch)
-        self.slowest = max(self.slowest, time.monotonic() - started)
+        self.durations.append(time.monotonic() - started)
         if health.status_code != 200 or ingested.status_code != 200:
             self.failures.append(f"{health.status_code} {ingested.status_code} {ingested.text}")
         elif ingested.json()["stored"] != 1:
@@ -218,7 +218,9 @@ def heartbeat(probed: Probed) -> Iterator[Heartbeat]:
     assert not thread.is_alive(), "the heartbeat client never finished its last request"
     assert not beat.failures, beat.failures[:3]
     # Health and ingest answered while the filters ran, each well within the bound.
-    assert beat.slowest < 2 * ANSWER_S, f"a health check and ingest took {beat.slowest:.2f} s"
+    # (A beat is two requests; on a loaded machine one of them may miss the bound by chance.)
+    slow = [round(took, 2) for took in beat.durations if took >= 2 * ANSWER_S]
+    assert len(slow) <= 1, f"health checks and ingests took {slow} s"
     with httpx.Client(base_url=probed.url, timeout=TIMEOUT_S) as client:
         assert _stored_points(client, probed.job_id) == count_before + beat.sent
 
@@ -236,9 +238,15 @@ def _stored_points(client: httpx.Client, job_id: str) -> int:
 
 
 def _list(probed: Probed, client: httpx.Client, **params: str) -> tuple[httpx.Response, float]:
-    started = time.monotonic()
-    answer = client.get(f"/api/v1/projects/{probed.project}/jobs", params=params)
-    return answer, time.monotonic() - started
+    """The listing's answer and how long it took: on a loaded machine a request may miss
+    ``ANSWER_S`` by chance, so a slow one is asked once more (a frozen server misses twice)."""
+    for _ in range(2):
+        started = time.monotonic()
+        answer = client.get(f"/api/v1/projects/{probed.project}/jobs", params=params)
+        took = time.monotonic() - started
+        if took < ANSWER_S:
+            break
+    return answer, took
 
 
 def _assert_clear_error(answer: httpx.Response, codes: set[str]) -> None:
