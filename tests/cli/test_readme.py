@@ -91,3 +91,18 @@ def test_submit_snippet_runs_jobs_on_the_scheduler(
     lines = run.stdout.splitlines()
     assert len(lines) == 2
     assert all(" completed " in line for line in lines), run.stdout
+
+
+def test_the_params_given_to_the_template_are_those_its_main_py_reads() -> None:
+    templates = Path(__file__).resolve().parents[2] / "src" / "atlas" / "cli" / "templates"
+    read = set(re.findall(r'params\.get\("(\w+)"', (templates / "main.py.tmpl").read_text()))
+    first_example = re.search(
+        r"```\n(.*?)```", (README.parent / "docs" / "jobs.md").read_text(), re.S
+    )
+    assert first_example is not None
+    for text in (README.read_text(), first_example[1]):
+        given = set(re.findall(r"--param (\w+)=", text)) | set(
+            re.findall(r'params=\{"(\w+)"', text)
+        )
+        assert given, text[:200]
+        assert given <= read, (given, read)
