@@ -258,8 +258,8 @@ class Sender:
         self._next_beat = now + self._beat_every
         try:
             self.job_kind = self._client.heartbeat(self.job_id).kind
-        except AtlasError as exc:
-            logger.debug("job %s: heartbeat not delivered: %s", self.job_id, exc.message)
+        except (AtlasError, ValueError) as exc:  # unreachable, job deleted, odd answer
+            logger.debug("job %s: heartbeat not delivered: %s", self.job_id, exc)
             return
         if self.job_kind == JobKind.SCHEDULED:
             self._heartbeats = False  # the scheduler's launcher watches this process
