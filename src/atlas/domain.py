@@ -16,9 +16,9 @@ from typing import Generic, TypeVar
 
 __all__ = [
     "ACTIVE_STATUSES",
-    "ENV_MODES",
     "Artifact",
     "ArtifactKind",
+    "ENV_MODES",
     "FINAL_STATUSES",
     "Heartbeat",
     "JOB_SPEC_FIELDS",

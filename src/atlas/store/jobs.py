@@ -189,8 +189,7 @@ def check_reported_time(
     if not_before is not None and when < not_before:
         raise invalid(
             field,
-            f"{field} {when.isoformat()} is before the job started "
-            f"({not_before.isoformat()})",
+            f"{field} {when.isoformat()} is before the job started ({not_before.isoformat()})",
         )
     return when
 
