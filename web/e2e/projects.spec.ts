@@ -10,13 +10,24 @@ test("lists every project with its description, job counts and tags", async ({ p
   const list = page.getByRole("list", { name: "Projects" });
   const vision = list.locator(`[data-project="${VISION}"]`);
   await expect(vision.getByRole("link", { name: VISION })).toBeVisible();
-  await expect(vision).toContainText("Image classifiers on");
+  await expect(vision.getByTestId("project-summary")).toHaveText("Image classifiers on CIFAR-10. ResNet sweeps over the learning rate.");
   await expect(vision.locator('[data-status="completed"]')).toBeVisible();
   await expect(vision.locator('[data-status="failed"]')).toBeVisible();
   await expect(vision.getByLabel("Tags in use")).toContainText("stage");
   await expect(list.locator(`[data-project="${NLP}"]`)).toContainText("1");
   await expect(list.locator(`[data-project="${EMPTY}"]`)).toContainText("no jobs");
   await screenshot(page, "projects");
+});
+
+test("a description reads as text in the list: its markdown marks go and its HTML never runs", async ({ page, jobEnv, project }) => {
+  const description = "Trying **bold** ideas <script>window.__atlasInjected = 1</script>\n\n## Next\n- [the plan](https://example.org)";
+  await runCli(jobEnv, ["projects", "create", project, "--description", description]);
+  await page.goto("/");
+  const row = page.locator(`[data-project="${project}"]`);
+  await expect(row.getByTestId("project-summary")).toHaveText("Trying bold ideas <script>window.__atlasInjected = 1</script> Next");
+  await expect(row.getByTestId("project-summary").locator("*")).toHaveCount(0); // text only: no bold, no link
+  await expect(row.locator("script")).toHaveCount(0);
+  expect(await page.evaluate(() => "__atlasInjected" in window)).toBe(false);
 });
 
 test("a project made by a new job appears without a reload", async ({ page, jobEnv, project }) => {

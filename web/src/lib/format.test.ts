@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { firstLines, formatAbsolute, formatBytes, formatDuration, formatNumber, formatRelative, formatValue, shortId, truncate, wireNumber } from "./format";
+import { formatAbsolute, formatBytes, formatDuration, formatNumber, formatRelative, formatValue, shortId, truncate, wireNumber } from "./format";
 
 describe("formatNumber", () => {
   it("shows 4 significant digits", () => {
@@ -87,8 +87,5 @@ describe("small helpers", () => {
     expect(shortId("01m89kc979fzfy96")).toBe("01m89kc9");
     expect(truncate("abcdef", 4)).toBe("abc…");
     expect(truncate("abc", 4)).toBe("abc");
-  });
-  it("takes a description's first lines", () => {
-    expect(firstLines("# Title\n\nFirst line\nsecond\nthird")).toBe("Title First line");
   });
 });

@@ -79,22 +79,36 @@ export function formatRelative(iso: string | null | undefined, now: number = Dat
   return diff >= 0 ? `${count}${unit} ago` : `in ${count}${unit}`;
 }
 
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** One formatter per zone: making an `Intl.DateTimeFormat` costs far more than using one
+ * (a table row of times would otherwise make one per cell on every render). */
+function dateFormat(timeZone: string | undefined): Intl.DateTimeFormat {
+  const key = timeZone ?? "";
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-GB", {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      hourCycle: "h23",
+      timeZoneName: "shortOffset",
+    });
+    dateFormats.set(key, format);
+  }
+  return format;
+}
+
 /** `iso` in the viewer's time zone (or `timeZone`): `2026-11-25 15:55:34 UTC+1`. */
 export function formatAbsolute(iso: string | null | undefined, timeZone?: string): string {
   if (!iso) return "";
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  const parts = new Intl.DateTimeFormat("en-GB", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-    hourCycle: "h23",
-    timeZoneName: "shortOffset",
-  }).formatToParts(date);
+  const parts = dateFormat(timeZone).formatToParts(date);
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
   const zone = part("timeZoneName").replace(/^GMT/, "UTC").replace(/^UTC[+-]0$/, "UTC");
   return `${part("year")}-${part("month")}-${part("day")} ${part("hour")}:${part("minute")}:${part("second")} ${zone}`;
@@ -122,14 +136,4 @@ export function shortId(id: string): string {
 /** Truncates text to `max` characters with an ellipsis (the full text goes in a title). */
 export function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, Math.max(0, max - 1))}…` : text;
-}
-
-/** The first non-empty lines of a markdown text, without heading marks. */
-export function firstLines(markdown: string, lines = 2): string {
-  return markdown
-    .split("\n")
-    .map((line) => line.replace(/^#+\s*/, "").trim())
-    .filter(Boolean)
-    .slice(0, lines)
-    .join(" ");
 }

@@ -4,7 +4,7 @@ import { Link, useNavigate } from "react-router-dom";
 import * as api from "../../lib/api/endpoints";
 import { keysQuery, projectsQuery } from "../../lib/api/queries";
 import { JOB_STATUSES, type Project } from "../../lib/api/types";
-import { firstLines } from "../../lib/format";
+import { markdownSummary } from "../../lib/markdown-text";
 import { showToast } from "../../lib/toast-store";
 import { ConfirmDialog } from "../../components/confirm-dialog";
 import { EmptyState, ErrorPanel, Loading } from "../../components/states";
@@ -142,7 +142,9 @@ function ProjectRow({ project }: { project: Project }) {
             {project.name}
           </Link>
         )}
-        <p className="soft project-desc">{firstLines(project.description) || "No description"}</p>
+        <p className="soft project-desc" data-testid="project-summary">
+          {markdownSummary(project.description) || "No description"}
+        </p>
         <div className="row">
           {JOB_STATUSES.filter((s) => project.job_counts[s]).map((status) => (
             <span key={status} className="row" style={{ gap: 4 }}>
