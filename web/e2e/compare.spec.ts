@@ -1,6 +1,8 @@
 // Comparing jobs: chosen in the table, overlaid charts with one colour per job, grouping, the
 // params table with only the differences, and the parallel coordinates.
+import { seriesPixels } from "./support/chart";
 import { expect, screenshot, test, tick } from "./support/fixtures";
+import { runJob } from "./support/jobs";
 import { VISION } from "./support/seed";
 import { jobRows } from "./support/table";
 
@@ -53,6 +55,17 @@ test("compare two jobs chosen in the table", async ({ page, suite }) => {
   await page.reload(); // grouping, differences and jobs are in the URL
   await expect(page.getByRole("list", { name: "Groups" })).toContainText("optimizer=adam");
   await expect(page.getByLabel("Only differences")).toBeChecked();
+});
+
+test("metrics logged once show each job's value", async ({ page, jobEnv, project }) => {
+  const first = await runJob(jobEnv, { project, name: "scored-a", steps: 0, extra_metrics: { "test/accuracy": 0.93 } });
+  const second = await runJob(jobEnv, { project, name: "scored-b", steps: 0, extra_metrics: { "test/accuracy": 0.91 } });
+  await page.goto(`/compare?jobs=${first},${second}`);
+  const chart = page.getByRole("article", { name: "Chart of test/accuracy" });
+  await expect(chart).toContainText("2 points");
+  await expect(chart.getByTestId("single-value")).toHaveText(["scored-a: 0.93 at step 0", "scored-b: 0.91 at step 0"]);
+  await expect.poll(() => seriesPixels(chart, 1)).toBeGreaterThan(12);
+  await expect.poll(() => seriesPixels(chart, 2)).toBeGreaterThan(12);
 });
 
 function rgbToHex(rgb: string): string {

@@ -4,6 +4,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runJob, startJob } from "./support/jobs";
 import type { Locator, Page } from "@playwright/test";
+import { seriesPixels } from "./support/chart";
 import { apiGet, expect, screenshot, test, tick } from "./support/fixtures";
 import { LONG_NAME, VISION } from "./support/seed";
 
@@ -97,6 +98,17 @@ test("one chart per metric, with the spike kept, NaN marked and values on hover"
   await page.getByRole("button", { name: "Expand loss" }).click();
   await expect(charts).toHaveCount(1);
   await expect(page).toHaveURL(/chart=loss/);
+});
+
+test("a metric logged once shows its value: a dot on the chart and the number with its step", async ({ page, jobEnv, project }) => {
+  const id = await runJob(jobEnv, { project, name: "scored", steps: 0, extra_metrics: { "test/accuracy": 0.93 } });
+  await page.goto(`/jobs/${id}/metrics`);
+  const chart = page.getByRole("article", { name: "Chart of test/accuracy" });
+  await expect(chart).toContainText("1 point");
+  await expect(chart.getByTestId("single-value")).toHaveText("0.93 at step 0");
+  await expect.poll(() => seriesPixels(chart)).toBeGreaterThan(12); // the dot, not empty axes
+  await page.getByLabel("X axis").selectOption("time"); // alone on a time axis too
+  await expect.poll(() => seriesPixels(chart)).toBeGreaterThan(12);
 });
 
 test("the log shows the job's console output in colour, searchable", async ({ page, suite }) => {

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { formatDuration, formatNumber } from "../lib/format";
-import type { Marker, XAxis } from "../lib/series";
+import { isolatedPoints, type Marker, type XAxis } from "../lib/series";
 
 export interface ChartLine {
   label: string;
@@ -62,6 +62,25 @@ function xValueFormat(axis: XAxis): (v: number | null) => string {
   return (v) => (v == null ? "" : formatNumber(v));
 }
 
+/** The x range: uPlot's own, except around a single x (one point, or points all at one
+ * step), which it would put at the edge of a day-long time axis; centred there instead. */
+function xRange(axis: XAxis): uPlot.Range.Function {
+  const pad = axis === "step" ? 1 : 60;
+  return (u, min, max) => {
+    const xs = u.data[0];
+    const only = xs.length > 0 && xs[0] === xs[xs.length - 1] ? xs[0] : undefined;
+    return only == null ? [min, max] : [only - pad, only + pad];
+  };
+}
+
+/** The dots of a line's isolated points (uPlot draws no segment through a lone value). */
+function isolatedDots(u: uPlot, seriesIdx: number): number[] | null {
+  const ys = u.data[seriesIdx] as (number | null | undefined)[] | undefined;
+  const [i0, i1] = u.series[seriesIdx]?.idxs ?? [0, (ys?.length ?? 0) - 1];
+  const dots = ys ? isolatedPoints(ys, i0, i1) : [];
+  return dots.length ? dots : null;
+}
+
 function drawMarkers(u: uPlot, markers: readonly (Marker & { color: string })[]): void {
   if (markers.length === 0) return;
   const ctx = u.ctx;
@@ -95,7 +114,7 @@ function drawMarkers(u: uPlot, markers: readonly (Marker & { color: string })[])
   ctx.restore();
 }
 
-/** A uPlot line chart: gaps for missing values, markers for NaN/∞, drag to zoom,
+/** A uPlot line chart: gaps for missing values, markers for NaN/∞, dots for lone values, drag to zoom,
  * double-click to reset, crosshair synced with other charts of the same key. */
 export function LineChart(props: LineChartProps) {
   const host = useRef<HTMLDivElement>(null);
@@ -135,7 +154,7 @@ export function LineChart(props: LineChartProps) {
       height,
       legend: { show: legend, live: true },
       cursor: { sync: p.syncKey ? { key: p.syncKey, setSeries: false } : undefined, drag: { x: true, y: false, setScale: true } },
-      scales: { x: { time: p.xAxis === "time" }, y: p.logY ? { distr: 3 } : {} },
+      scales: { x: { time: p.xAxis === "time", range: xRange(p.xAxis) }, y: p.logY ? { distr: 3 } : {} },
       axes: [
         { ...axis, incrs: p.xAxis === "step" ? STEP_INCREMENTS : undefined, values: p.xAxis === "relative" ? (_u, splits) => splits.map((v) => formatDuration(v)) : p.xAxis === "step" ? (_u, splits) => splits.map((v) => formatNumber(v)) : undefined },
         { ...axis, size: axisWidth, values: (_u, splits) => splits.map((v) => formatNumber(v)) },
@@ -148,7 +167,10 @@ export function LineChart(props: LineChartProps) {
           width: line.pointsOnly ? 0 : (line.width ?? (line.bandEdge ? 0 : 1.5)),
           dash: line.dash && line.dash.length ? line.dash : undefined,
           spanGaps: false,
-          points: line.pointsOnly ? { show: true, size: 6, fill: line.color, stroke: line.color } : { show: false },
+          // A lone value (a metric logged once, or a point between gaps) is drawn as a dot.
+          points: line.pointsOnly
+            ? { show: true, size: 6, fill: line.color, stroke: line.color }
+            : { show: false, size: 7, fill: line.color, stroke: line.color, filter: line.bandEdge ? undefined : isolatedDots },
           show: true,
           value: (_u: uPlot, v: number | null) => (v == null ? "–" : formatNumber(v)),
         })),

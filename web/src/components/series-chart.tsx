@@ -2,7 +2,8 @@ import { useQueries } from "@tanstack/react-query";
 import { useMemo, useRef, useState } from "react";
 import * as api from "../lib/api/endpoints";
 import type { Series } from "../lib/api/types";
-import { alignLines, band, carryForward, drawable, smooth, specialPoints, stepRange, toLine, type Line, type XAxis } from "../lib/series";
+import { formatNumber } from "../lib/format";
+import { alignLines, band, carryForward, drawable, singleValues, smooth, specialPoints, stepRange, toLine, type Line, type XAxis } from "../lib/series";
 import { useTheme } from "../lib/theme";
 import { LineChart, type ChartBand, type ChartLine } from "./line-chart";
 import { useInView } from "./use-in-view";
@@ -78,6 +79,8 @@ export function SeriesChart(props: SeriesChartProps) {
   const errors = results.filter((r) => r.isError).length;
   const total = results.reduce((sum, r) => sum + (r.data?.total ?? 0), 0);
   const downsampled = results.some((r) => r.data?.downsampled);
+  // A metric logged once (a final score) also reads as a number, not only as a dot.
+  const singles = zoom || props.groups?.length ? null : singleValues(results.map((r) => r.data));
   return (
     <article ref={card} className="chart-card" data-testid="metric-chart" data-metric={props.metric} aria-label={`Chart of ${props.metric}`}>
       <header>
@@ -96,10 +99,28 @@ export function SeriesChart(props: SeriesChartProps) {
       <div className="chart-note">
         {loading ? "loading… " : ""}
         {errors ? `${errors} series failed to load · ` : ""}
-        {total.toLocaleString()} points{downsampled ? " (sampled by the server; extremes kept)" : ""}
+        {total.toLocaleString()} point{total === 1 ? "" : "s"}{downsampled ? " (sampled by the server; extremes kept)" : ""}
         {chart.specials ? ` · ${chart.specials} NaN/∞ marked` : ""}
         {chart.hiddenByLog ? ` · ${chart.hiddenByLog} values ≤ 0 hidden on log scale` : ""}
       </div>
+      {singles ? (
+        <ul className={`single-values${singles.length === 1 ? " one" : ""}`} aria-label={`Single values of ${props.metric}`}>
+          {singles.map(({ index, step, value }) => {
+            const job = props.jobs[index];
+            return (
+              <li key={job?.id ?? index} data-testid="single-value">
+                {props.jobs.length > 1 && job ? (
+                  <span className="soft">
+                    <span className="swatch" style={{ background: job.color }} />
+                    {job.label}:{" "}
+                  </span>
+                ) : null}
+                <strong className="num">{formatNumber(value)}</strong> <span className="soft">at step {step.toLocaleString()}</span>
+              </li>
+            );
+          })}
+        </ul>
+      ) : null}
       <LineChart
         x={chart.x}
         lines={chart.lines}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { alignLines, band, carryForward, drawable, groupBy, smooth, specialPoints, stepRange, toLine } from "./series";
+import { alignLines, band, carryForward, drawable, groupBy, isolatedPoints, singleValues, smooth, specialPoints, stepRange, toLine } from "./series";
 import { dashArray, PALETTE, styleFor } from "./palette";
 
 describe("toLine", () => {
@@ -114,5 +114,22 @@ describe("palette", () => {
     expect(styleFor(3)).not.toEqual(styleFor(4));
     expect(dashArray([])).toBe("none");
     expect(dashArray([8, 4])).toBe("8 4");
+  });
+});
+
+describe("single points", () => {
+  it("finds the values a line cannot draw", () => {
+    expect(isolatedPoints([0.5])).toEqual([0]);
+    expect(isolatedPoints([1, 2, null, 3, null, 4, 5])).toEqual([3]);
+    expect(isolatedPoints([NaN, 3, Infinity])).toEqual([1]);
+    expect(isolatedPoints([null, null])).toEqual([]);
+    expect(isolatedPoints([1, null, 2, null, 3], 1, 3)).toEqual([2]);
+  });
+  it("shows a metric logged once as its value and step", () => {
+    const one = { steps: [7], values: [0.93] };
+    expect(singleValues([one])).toEqual([{ index: 0, step: 7, value: 0.93 }]);
+    expect(singleValues([undefined, { steps: [], values: [] }, { steps: [2], values: ["NaN"] }])).toEqual([{ index: 2, step: 2, value: NaN }]);
+    expect(singleValues([one, { steps: [1, 2], values: [1, 2] }])).toBeNull();
+    expect(singleValues([undefined])).toBeNull();
   });
 });
