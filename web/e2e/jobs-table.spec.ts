@@ -20,6 +20,8 @@ test("shows every job with its status, user, params, metrics and tags", async ({
   await expect(prod).toContainText("adam");
   await expect(jobRow(page, "diverged").locator('[data-status="failed"]')).toHaveText("Failed");
   await expect(jobRow(page, LONG_NAME)).toBeVisible();
+  // one title per column group, each once: the pinned columns open the Job group
+  await expect(page.getByTestId("column-group")).toHaveText(["Job", "Params", "Metrics", "Tags"]);
   for (const header of ["lr", "batch_size", "loss", "acc"]) {
     await expect(page.getByRole("button", { name: `Sort by ${header}`, exact: true })).toBeVisible();
   }
