@@ -4,14 +4,13 @@ carries the built GUI."""
 from __future__ import annotations
 
 import json
-import sys
 import tarfile
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from tests.packaging.conftest import DECOYS, run, sdist_names
+from tests.packaging.conftest import BUILD, DECOYS, run, sdist_names
 
 pytestmark = pytest.mark.slow
 
@@ -58,7 +57,7 @@ def test_a_wheel_built_from_the_sdist_builds_the_gui(sdist: Path, tmp_path: Path
         tar.extractall(tmp_path, filter="data")
     (unpacked,) = tmp_path.glob("atlas_ml-*")
     out = tmp_path / "out"
-    result = run([sys.executable, "-m", "build", "--wheel", "--outdir", out], cwd=unpacked)
+    result = run([*BUILD, "--wheel", "--outdir", out], cwd=unpacked)
     assert "building the web GUI (npm run build)" in result.stdout + result.stderr
     (wheel,) = out.glob("atlas_ml-*.whl")
     with zipfile.ZipFile(wheel) as archive:
