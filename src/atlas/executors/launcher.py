@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     import psutil
 
     from atlas.envs.builder import EnvBuilder, PythonEnv
-    from atlas.executors.sysmetrics import MemoryGuard
+    from atlas.executors.sysmetrics import MemoryGuard, MetricsReporter
 
     StrPath = str | os.PathLike[str]
 
@@ -485,13 +485,7 @@ class Launcher:
         metrics; with a memory request, every :data:`_MEMORY_CHECK_S` seconds its RSS is
         checked against it too."""
         _site_packages()
-        from atlas.executors.sysmetrics import (
-            GpuReader,
-            MemoryGuard,
-            MetricsReporter,
-            ProcessTreeSampler,
-        )
-        from atlas.sdk.client import Client
+        from atlas.executors.sysmetrics import GpuReader, MemoryGuard, ProcessTreeSampler
 
         interval = _number(self.spec.get("metrics_interval"), 0.0)
         limit = self._memory_limit()
@@ -501,9 +495,8 @@ class Launcher:
             return
         sampler.sample()
         guard = MemoryGuard(limit) if limit else None
+        reporter = self._reporter() if interval else None
         gpus = GpuReader([int(str(g)) for g in _list(self.spec.get("gpus"))] if interval else [])
-        client = Client(str(self.spec["server_url"]), str(self.spec.get("token") or ""), timeout=5)
-        reporter = MetricsReporter(str(self.spec["job_id"]), client)
         step = min(x for x in (interval, _MEMORY_CHECK_S if guard else 0.0) if x > 0)
         wait = min(step, _FIRST_SAMPLE_S)  # the first sample comes soon after the start
         report_at = time.monotonic() + min(interval, _FIRST_SAMPLE_S)
@@ -513,14 +506,24 @@ class Launcher:
                 values = sampler.sample()
                 if guard is not None and self._over_memory(guard, values):
                     return
-                if interval and time.monotonic() >= report_at:
+                if reporter is not None and time.monotonic() >= report_at:
                     report_at = time.monotonic() + interval
                     reporter.add({**values, **gpus.sample()})
                     reporter.flush()
-            reporter.flush()
+            if reporter is not None:
+                reporter.flush()
         finally:
             gpus.close()
-            client.close()
+            if reporter is not None:
+                reporter.close()
+
+    def _reporter(self) -> MetricsReporter:
+        from atlas.executors.sysmetrics import MetricsReporter
+        from atlas.sdk.client import Client
+
+        token = str(self.spec.get("token") or "")
+        client = Client(str(self.spec["server_url"]), token, timeout=5)
+        return MetricsReporter(str(self.spec["job_id"]), client)
 
     def _over_memory(self, guard: MemoryGuard, values: Mapping[str, float]) -> bool:
         """Ask the main thread to stop the job when ``guard`` says it used too much."""

@@ -184,6 +184,10 @@ class MetricsReporter:
         if values:
             self._samples.append((time.time() if now is None else now, dict(values)))
 
+    def close(self) -> None:
+        """Close the client the samples were sent through."""
+        self._client.close()
+
     def pending(self) -> int:
         """Points queued and not yet stored by the server."""
         sealed = sum(size for _, _, size in self._outbox)
