@@ -4,6 +4,8 @@ carries the built GUI."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import tarfile
 import zipfile
 from pathlib import Path
@@ -64,3 +66,25 @@ def test_a_wheel_built_from_the_sdist_builds_the_gui(sdist: Path, tmp_path: Path
         names = set(archive.namelist())
     assert "atlas/server/static/index.html" in names
     assert [name for name in names if name.startswith("atlas/server/static/assets/")]
+
+
+def test_without_node_a_wheel_from_the_sdist_names_what_to_install(
+    sdist: Path, tmp_path: Path
+) -> None:
+    with tarfile.open(sdist) as tar:
+        tar.extractall(tmp_path, filter="data")
+    (unpacked,) = tmp_path.glob("atlas_ml-*")
+    nothing = tmp_path / "bin"
+    nothing.mkdir()
+    result = subprocess.run(
+        [*BUILD, "--wheel", "--outdir", tmp_path / "out"],
+        cwd=unpacked,
+        env={**os.environ, "PATH": str(nothing)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "needs Node.js 20+ and npm (node and npm not found)" in result.stdout + result.stderr
+    assert not list((tmp_path / "out").glob("*.whl"))
