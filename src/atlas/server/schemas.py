@@ -578,9 +578,11 @@ def _argv(value: object) -> object:
     return value
 
 
+Arg = Annotated[Text, StringConstraints(min_length=1, max_length=100_000)]
 Argv = Annotated[
-    list[Annotated[Text, StringConstraints(min_length=1, max_length=100_000)]],
-    BeforeValidator(_argv),
+    list[Arg],
+    # The schema says a string is taken too (split like a shell would).
+    BeforeValidator(_argv, json_schema_input_type=list[Arg] | str),
     Field(min_length=1, max_length=MAX_ARGV),
 ]
 
