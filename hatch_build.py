@@ -22,7 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +106,7 @@ def check_node() -> None:
         raise GuiBuildError(NODE_NEEDED.format(major=NODE_MAJOR, found=f"found node {version}"))
 
 
-def build_gui(root: Path, *, log: Any = print) -> None:
+def build_gui(root: Path, *, log: Callable[[str], object] = print) -> None:
     """Build ``web/`` into ``GUI_FOLDER``: ``npm ci`` when its packages are missing or older
     than the lock file, then ``npm run build``. In an sdist the API client is generated from
     the shipped ``web/openapi.json``; in a checkout from the schema dumped by ``ATLAS_PYTHON``
