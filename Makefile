@@ -82,8 +82,9 @@ dist: setup
 
 ## image: build the server's container image (IMAGE, default atlas:VERSION) from dist/'s wheel
 IMAGE ?= atlas:$(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+IMAGE_ARGS ?=
 image: dist
-	podman build --format docker -t $(IMAGE) -f Containerfile .
+	podman build --format docker $(IMAGE_ARGS) -t $(IMAGE) -f Containerfile .
 
 ## container-base: podman and the local base image that the container test builds on
 container-base:
