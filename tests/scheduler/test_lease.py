@@ -56,6 +56,27 @@ def test_a_postgres_advisory_lease_has_one_holder(postgres_url: str) -> None:
         second.release()
 
 
+@pytest.mark.postgres
+def test_a_cut_postgres_session_loses_the_lease(postgres_url: str) -> None:
+    import psycopg
+
+    first, second = lease_for(postgres_url), lease_for(postgres_url)
+    try:
+        assert first.acquire()
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            cut = admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_locks "
+                "WHERE locktype = 'advisory' AND granted AND database = "
+                "(SELECT oid FROM pg_database WHERE datname = current_database())"
+            ).fetchall()
+        assert cut == [(True,)]
+        assert not first.check()  # the holder learns it lost the lease: it steps down
+        assert second.acquire()
+    finally:
+        first.release()
+        second.release()
+
+
 @pytest.fixture
 def holder_and_standby(
     make_scheduler: Callable[..., Scheduler], tmp_path: Path
