@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Generic, TypeVar
@@ -20,6 +20,7 @@ __all__ = [
     "ArtifactKind",
     "ENV_MODES",
     "FINAL_STATUSES",
+    "GIVEN_GPUS",
     "Heartbeat",
     "JOB_SPEC_FIELDS",
     "Job",
@@ -158,6 +159,9 @@ class MetricSummary:
     updated_at: datetime
 
 
+GIVEN_GPUS = "gpu_indices"
+"""The key of a job's ``resources`` that holds the GPU indices the scheduler gave it."""
+
 ENV_MODES = ("auto", "none")
 """How a scheduled job gets its Python: ``auto``, a virtual environment from the snapshot's
 requirements.txt when it has one, else the server's Python; ``none``, always the server's."""
@@ -231,8 +235,13 @@ class Job:
 
     @property
     def spec(self) -> JobSpec:
-        """The description this job was created from (a rerun starts from it)."""
-        return JobSpec(**{name: getattr(self, name) for name in JOB_SPEC_FIELDS})
+        """The description this job was created from (a rerun starts from it): its resources
+        as asked, without the GPUs the scheduler gave it."""
+        spec = JobSpec(**{name: getattr(self, name) for name in JOB_SPEC_FIELDS})
+        if GIVEN_GPUS not in self.resources:
+            return spec
+        asked = {key: value for key, value in self.resources.items() if key != GIVEN_GPUS}
+        return replace(spec, resources=asked)
 
 
 @dataclass(frozen=True, slots=True)

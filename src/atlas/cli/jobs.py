@@ -22,7 +22,7 @@ from atlas.cli.formats import (
     jobs_page_json,
 )
 from atlas.cli.tables import Column, render_table, terminal_width
-from atlas.domain import Artifact, Job, Page
+from atlas.domain import GIVEN_GPUS, Artifact, Job, Page
 from atlas.errors import InvalidInputError
 
 if TYPE_CHECKING:
@@ -282,7 +282,7 @@ def _scheduling_fields(job: Job) -> list[tuple[str, str]]:
         memory = res.get("memory")
         asked = f"{res.get('cpus', 1)} CPU, {res.get('gpus', 0)} GPU"
         asked += f", {format_size(memory)}" if isinstance(memory, int) else ""
-        indices = res.get("gpu_indices")
+        indices = res.get(GIVEN_GPUS)
         if isinstance(indices, list) and indices:
             asked += " (GPUs " + ",".join(str(i) for i in indices) + ")"
         fields.append(("resources", asked))

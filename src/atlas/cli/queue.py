@@ -10,7 +10,7 @@ import click
 from atlas.cli.context import CliContext, pass_cli
 from atlas.cli.formats import cell, dumps, format_duration, format_size, job_json
 from atlas.cli.tables import Column, render_table
-from atlas.domain import Job
+from atlas.domain import GIVEN_GPUS, Job
 from atlas.sdk.scheduling import SchedulerState
 
 __all__ = ["queue_group", "queue_table", "resources_line", "stop_command"]
@@ -21,7 +21,7 @@ def _asked(job: Job) -> tuple[str, str, str]:
     res = job.resources
     memory = res.get("memory")
     gpus = res.get("gpus", 0)
-    indices = res.get("gpu_indices")
+    indices = res.get(GIVEN_GPUS)
     shown_gpus = str(gpus)
     if isinstance(indices, list) and indices:
         shown_gpus += " (" + ",".join(str(i) for i in indices) + ")"

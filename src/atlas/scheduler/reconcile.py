@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from atlas.domain import JobError, JobStatus
+from atlas.domain import GIVEN_GPUS, JobError, JobStatus
 from atlas.errors import AtlasError
 from atlas.executors.base import Allocation
 from atlas.scheduler.inventory import check_request
@@ -64,7 +64,7 @@ def reconcile(scheduler: Scheduler) -> ReconcileReport:
 def allocation_from(resources: Mapping[str, object]) -> Allocation:
     """The allocation recorded in a started job's ``resources`` (with ``gpu_indices``)."""
     request = request_from(resources)
-    indices = resources.get("gpu_indices") or []
+    indices = resources.get(GIVEN_GPUS) or []
     gpus = tuple(int(i) for i in indices) if isinstance(indices, list) else ()
     return Allocation(cpus=request.cpus, memory=request.memory or None, gpus=gpus)
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from atlas.domain import GIVEN_GPUS
 from atlas.errors import InvalidInputError
 from atlas.executors.base import Allocation
 
@@ -45,7 +46,7 @@ class Request:
             "memory": self.memory or None,
         }
         if gpu_indices is not None:
-            resources["gpu_indices"] = sorted(gpu_indices)
+            resources[GIVEN_GPUS] = sorted(gpu_indices)
         return resources
 
 

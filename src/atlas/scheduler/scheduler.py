@@ -178,9 +178,8 @@ class Scheduler:
                 f"job {job_id} was not submitted to the scheduler: there is nothing to rerun",
                 detail={"job_id": job_id},
             )
-        resources = {k: v for k, v in old.resources.items() if k != "gpu_indices"}
         params = {**old.params, **(params or {})}
-        return self.submit(replace(old.spec, params=params, resources=resources, rerun_of=old.id))
+        return self.submit(replace(old.spec, params=params, rerun_of=old.id))
 
     @property
     def mode(self) -> Mode:
