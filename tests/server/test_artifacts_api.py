@@ -169,9 +169,9 @@ def raw_request(client: TestClient, method: str, path: str) -> tuple[int, bytes]
         "path": path,
         "raw_path": path.encode(),
         "query_string": b"",
-        "headers": [(b"host", b"testserver"), (b"content-length", b"4")],
+        "headers": [(b"host", b"localhost"), (b"content-length", b"4")],
         "client": ("127.0.0.1", 1),
-        "server": ("testserver", 80),
+        "server": ("localhost", 80),
         "root_path": "",
     }
 
