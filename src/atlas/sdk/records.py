@@ -9,6 +9,8 @@ binary payload, then read back. Nothing is ever pickled.
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +23,8 @@ from atlas.sdk.wire import column_bytes, columns_from_bytes
 
 if TYPE_CHECKING:
     from atlas.sdk.client import Client
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "ArtifactUpload",
@@ -60,7 +64,8 @@ class CreateJob:
 
     def send(self, client: Client, job_id: str, *, careful: bool) -> bool:
         f = self.fields
-        try:
+
+        def create(started_at: datetime | None) -> None:
             client.create_job(
                 self.project,
                 job_id=job_id,
@@ -72,8 +77,11 @@ class CreateJob:
                 tags=_opt_dict(f.get("tags")),  # type: ignore[arg-type]
                 git=_opt_dict(f.get("git")),
                 environment=_opt_dict(f.get("environment")),
-                started_at=_opt_time(f.get("started_at")),
+                started_at=started_at,
             )
+
+        try:
+            _with_own_time(create, _opt_time(f.get("started_at")), "started_at", job_id)
         except ConflictError:
             return True  # the job exists: created by an earlier try of this very record
         return False
@@ -249,15 +257,18 @@ class UpdateJob:
     at: float | None = None
 
     def send(self, client: Client, job_id: str, *, careful: bool) -> bool:
-        try:
+        def update(at: datetime | None) -> None:
             client.update_job(
                 job_id,
                 name=self.name,
                 status=self.status,
                 exit_code=self.exit_code,
                 error=self.error,
-                at=_opt_time(self.at),
+                at=at,
             )
+
+        try:
+            _with_own_time(update, _opt_time(self.at), "at", job_id)
         except InvalidTransitionError:
             if client.get_job(job_id).status != self.status:
                 raise
@@ -278,6 +289,31 @@ class UpdateJob:
 
 def _opt_str(value: object) -> str | None:
     return None if value is None else str(value)
+
+
+def _with_own_time(
+    send: Callable[[datetime | None], None], when: datetime | None, name: str, job_id: str
+) -> None:
+    """``send(when)``; when the server refuses ``when`` (the field ``name``: this machine's
+    clock is off by more than the server allows), ``send(None)``, so the record still lands,
+    stamped by the server's clock, and a warning says so."""
+    try:
+        send(when)
+    except InvalidInputError as exc:
+        errors = exc.detail.get("errors")
+        fields = (
+            [e.get("field") for e in errors if isinstance(e, dict)]
+            if isinstance(errors, list)
+            else []
+        )
+        if when is None or name not in fields:
+            raise
+        logger.warning(
+            "job %s: the server refused this machine's time (%s); it keeps its own instead",
+            job_id,
+            exc.message,
+        )
+        send(None)
 
 
 def _opt_time(value: object) -> datetime | None:
