@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 
 import atlas
-from atlas.domain import JobStatus
+from atlas.domain import JobStatus, new_job_id
 from atlas.sdk.buffer import MetricColumns
 from atlas.sdk.client import Client
-from atlas.sdk.records import MetricBatch
+from atlas.sdk.records import CreateJob, MetricBatch
 from atlas.sdk.sender import REFUSED_TAG
+from atlas.sdk.spool import SpoolWriter, upload_spool
 
 from .conftest import ServerProcess, free_port, make_script, only_job
 
@@ -103,6 +104,25 @@ def test_a_batch_refused_whole_is_reported_by_flush_and_finish(
         assert run.flush() is False
         assert atlas.finish() is False
     assert tracking_client.get_job(run.id).tags[REFUSED_TAG] == r"metrics 'bad\x00' (1 points)"
+
+
+def test_a_spooled_batch_the_server_refuses_loses_only_the_refused_keys(
+    client: Client, tmp_path: Path
+) -> None:
+    folder = tmp_path / "spool"
+    job_id = new_job_id()
+    writer = SpoolWriter(folder, job_id)
+    writer.append(CreateJob("refusals", {"name": "offline", "kind": "local"}))
+    writer.append(MetricBatch("spooled-1", [_columns("good", [1.0]), _columns("bad\x00", [2.0])]))
+    writer.close()
+    report = upload_spool(client, folder)
+    assert report.rejected == [
+        f"job {job_id}: the server refused spooled metrics 'bad\\x00' (1 points): the server "
+        "refused metric 'bad\\x00' (invalid series.0.key: a metric key may not hold control "
+        "characters: 'bad\\x00'); the points of the batch's other keys were stored"
+    ]
+    assert client.get_metric(job_id, "good").values == [1.0]
+    assert not list(folder.glob("*.spool"))
 
 
 SPOOLING = """

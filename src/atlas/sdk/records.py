@@ -36,6 +36,7 @@ __all__ = [
     "SetTags",
     "UpdateJob",
     "decode_record",
+    "refused_metrics",
 ]
 
 Header = dict[str, object]
@@ -171,12 +172,9 @@ class MetricBatch:
             )
         return duplicate
 
-    def refused(self, error: BaseException) -> list[tuple[str, int]]:
-        """The ``(key, points)`` that ``error`` (raised by :meth:`send`) lost."""
-        refused = error.detail.get("refused") if isinstance(error, AtlasError) else None
-        if isinstance(refused, list):
-            return [(str(item["key"]), int(item["points"])) for item in refused]
-        return [(c.key, len(c)) for c in self.columns]
+    def refused(self, error: BaseException) -> str:
+        """What ``error`` (raised by :meth:`send`) lost, in words."""
+        return refused_metrics(error, [(c.key, len(c)) for c in self.columns])
 
     def encode(self) -> tuple[Header, bytes]:
         series = [{"key": c.key, "n": len(c)} for c in self.columns]
@@ -285,6 +283,15 @@ class UpdateJob:
             }
         body = {"name": self.name, "status": self.status, "exit_code": self.exit_code}
         return {**body, "error": error, "at": self.at}, b""
+
+
+def refused_metrics(error: BaseException, sent: list[tuple[str, int]]) -> str:
+    """The metric points a refusal lost, in words (``metrics 'x' (12 points)``): the keys
+    ``error`` names as refused (see ``MetricBatch.send``), else every ``(key, points)`` sent."""
+    refused = error.detail.get("refused") if isinstance(error, AtlasError) else None
+    if isinstance(refused, list):
+        sent = [(str(item["key"]), int(item["points"])) for item in refused]
+    return "metrics " + ", ".join(f"{key!r} ({points} points)" for key, points in sent)
 
 
 def _opt_str(value: object) -> str | None:

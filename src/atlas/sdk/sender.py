@@ -369,8 +369,7 @@ class Sender:
 
     def _reject(self, record: Record, exc: BaseException, ticket: Ticket | None) -> None:
         if isinstance(record, MetricBatch):
-            lost = record.refused(exc)
-            what = "metrics " + ", ".join(f"{key!r} ({points} points)" for key, points in lost)
+            what = record.refused(exc)
         else:
             what = _WHAT.get(record.op, record.op)
         self._refused.append(what)

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from atlas.errors import AtlasError, ServerUnavailableError
-from atlas.sdk.records import ArtifactUpload, MetricBatch, Record, decode_record
+from atlas.sdk.records import ArtifactUpload, MetricBatch, Record, decode_record, refused_metrics
 
 if TYPE_CHECKING:
     from atlas.sdk.client import Client
@@ -257,8 +257,10 @@ def _count(report: SyncReport, record: Record, duplicate: bool) -> None:
 def _reject(report: SyncReport, job_id: str, header: dict[str, object], exc: Exception) -> None:
     what = str(header.get("op"))
     if header.get("op") == MetricBatch.op:
-        keys = [s.get("key") for s in header.get("series", []) if isinstance(s, dict)]  # type: ignore[attr-defined]
-        what = f"metrics {keys}"
+        series = header.get("series")
+        entries = series if isinstance(series, list) else []
+        sent = [(str(s.get("key")), int(s.get("n", 0))) for s in entries if isinstance(s, dict)]
+        what = refused_metrics(exc, sent)
     message = f"job {job_id}: the server refused spooled {what}: {exc}"
     logger.warning("%s", message)
     report.rejected.append(message)
