@@ -122,6 +122,21 @@ def test_a_batch_too_large_for_the_server_is_split(
     assert all(points <= 30 for points in server.batches.values())
 
 
+def test_a_batch_of_several_keys_too_large_is_split_not_sent_key_by_key(
+    tracked: tuple[ScriptedServer, Settings],
+) -> None:
+    server, settings = tracked
+    server.max_points = 30
+    atlas.configure(settings=replace(settings, batch_points=100, flush_interval=60.0))
+    run = atlas.init(project="p")
+    for step in range(50):
+        atlas.log_metrics({"x": float(step), "y": float(step)})
+    assert run.finish() is True
+    assert sorted(server.steps) == sorted([*range(50), *range(50)])
+    assert all(points <= 30 for points in server.batches.values())
+    assert not [batch_id for batch_id in server.batches if "k" in batch_id.split("-")[-1]]
+
+
 def test_the_token_is_sent_as_a_bearer_token(tracked: tuple[ScriptedServer, Settings]) -> None:
     server, _ = tracked
     with atlas.init(project="p"):

@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from atlas.domain import JobError, JobKind, JobStatus, ParamValue
-from atlas.errors import AtlasError, ConflictError, InvalidInputError, InvalidTransitionError
+from atlas.errors import (
+    AtlasError,
+    ConflictError,
+    InvalidInputError,
+    InvalidTransitionError,
+    PayloadTooLargeError,
+)
 from atlas.sdk.buffer import MetricColumns
 from atlas.sdk.wire import column_bytes, columns_from_bytes
 
@@ -145,9 +151,12 @@ class MetricBatch:
         """Store the batch. When the server refuses it (``InvalidInputError``: the server
         stores a batch whole or not at all), each key's points are sent alone, so a key the
         server refuses loses only its own points; ``InvalidInputError`` then names the keys
-        refused (``detail["refused"]``: ``key``, ``points``, ``message`` each)."""
+        refused (``detail["refused"]``: ``key``, ``points``, ``message`` each). A batch too
+        large for the server raises ``PayloadTooLargeError`` as it is."""
         try:
             return client.send_metrics(job_id, self.columns, batch_id=self.batch_id).duplicate
+        except PayloadTooLargeError:
+            raise  # too many points: the sender sends the batch in halves
         except InvalidInputError:
             if len(self.columns) < 2:
                 raise
