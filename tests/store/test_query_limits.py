@@ -3,6 +3,7 @@ numbers of any size, and dotted keys (``params.model.layers``)."""
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 
@@ -15,6 +16,7 @@ from atlas.errors import QuerySyntaxError, QueryTooExpensiveError
 from atlas.store import job_pages
 from atlas.store.api import JobQuery, SeriesBatch
 from atlas.store.engine import make_engine
+from atlas.store.query import parse_filter
 from atlas.store.sql_store import SqlStore
 
 HUGE = "1" * 4301  # one digit past Python's int-from-text limit
@@ -36,6 +38,39 @@ def test_sqlite_stops_a_listing_past_its_time_limit(sqlite_url: str) -> None:
     with store.engine.connect() as conn:  # the deadline left the pooled connection alone
         assert job_pages.list_jobs(conn, "slow", query, time_limit=10).total == 0
     store.close()
+
+
+def test_sqlite_looks_at_the_time_limit_before_each_regex_search(sqlite_url: str) -> None:
+    # Each search of a 100,000-character command takes RE2 about half a second here (its DFA
+    # gives up on the pattern); a REGEXP call is one step of SQLite's machine, so the
+    # progress handler alone let the 40 jobs' searches run for over 40 s past a 0.5 s limit.
+    store = SqlStore(sqlite_url, query_timeout=0.5)
+    letters = random.Random(7)
+    command = "".join(letters.choice("ab") for _ in range(100_000))
+    for number in range(40):
+        store.create_job(JobSpec("long", name=f"run-{number}", command=command))
+    started = time.monotonic()
+    with pytest.raises(QueryTooExpensiveError):
+        store.list_jobs("long", JobQuery(filter='command ~ "[ab]*a[ab]{255}c"'))
+    assert time.monotonic() - started < 5
+    # The pooled connection got its plain REGEXP back.
+    assert store.list_jobs("long", JobQuery(filter='command ~ "^[ab]+$"')).total == 40
+    store.close()
+
+
+ALTERNATIVES = "|".join(f"[ab]*a[ab]{{{200 + n}}}c" for n in range(10))
+
+
+@pytest.mark.parametrize("pattern", ["(a{200}|b{200}){5}", ALTERNATIVES])
+def test_patterns_compiling_to_large_programs_are_refused(pattern: str) -> None:
+    # The ten alternatives took RE2 4.4 s over a 100,000-character value, one search.
+    with pytest.raises(QuerySyntaxError, match="pattern too complex"):
+        parse_filter(f'command ~ "{pattern}"')
+
+
+@pytest.mark.parametrize("pattern", [".{255}", "(?i)[a-z]{255}", r"\w{255}", "(.*a){20}"])
+def test_long_repeats_under_the_program_limit_are_accepted(pattern: str) -> None:
+    assert parse_filter(f'command ~ "{pattern}"') is not None
 
 
 @pytest.mark.postgres

@@ -15,8 +15,9 @@ GIL. :func:`statement_deadline` stops a statement that runs too long on either d
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -81,23 +82,44 @@ def statement_deadline(conn: Connection, seconds: float) -> Iterator[None]:
     A stopped statement raises ``TimeoutError`` out of the block (let its transaction roll
     back). On PostgreSQL each statement gets ``seconds`` (``SET LOCAL statement_timeout``,
     which lasts until the transaction ends); on SQLite a progress handler interrupts the
-    statement running when ``seconds`` have passed since the block began.
+    statement running when ``seconds`` have passed since the block began, and ``REGEXP``
+    looks at the clock before each value it searches (one call is a single step of SQLite's
+    machine, so the progress handler alone would let hundreds of searches run past the
+    deadline).
     """
     driver = conn.connection.driver_connection
+    stopped = threading.Event()
     if isinstance(driver, sqlite3.Connection):
         deadline = time.monotonic() + seconds
         driver.set_progress_handler(lambda: time.monotonic() > deadline, _PROGRESS_STEPS)
+        regexp = _regexp_until(deadline, stopped)
+        driver.create_function("regexp", 2, regexp, deterministic=True)
     else:
         conn.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, round(seconds * 1000))}")
     try:
         yield
     except OperationalError as exc:
-        if _is_timeout(exc):
+        if stopped.is_set() or _is_timeout(exc):
             raise TimeoutError(f"statement stopped after {seconds:g} s") from exc
         raise
     finally:
         if isinstance(driver, sqlite3.Connection):
             driver.set_progress_handler(None, 0)
+            driver.create_function("regexp", 2, sqlite_regexp, deterministic=True)
+
+
+def _regexp_until(
+    deadline: float, stopped: threading.Event
+) -> Callable[[str, str | None], bool | None]:
+    """``sqlite_regexp`` that stops the statement once ``deadline`` has passed."""
+
+    def regexp(pattern: str, value: str | None) -> bool | None:
+        if time.monotonic() > deadline:
+            stopped.set()
+            raise TimeoutError  # SQLite ends the statement: "user-defined function raised"
+        return sqlite_regexp(pattern, value)
+
+    return regexp
 
 
 def _is_timeout(exc: OperationalError) -> bool:

@@ -7,8 +7,9 @@ linear time on SQLite, so this module owns every regex rule:
   the forms PostgreSQL reads differently or refuses: backreferences, lookarounds, named
   groups, flags other than one leading ``(?i)``, ``\\b``, ``\\z``, ``\\x..``, ``\\p{..}``,
   ``\\Q..\\E``, a ``[`` inside a set (POSIX classes), repeat counts above
-  ``MAX_REPEAT``, an unescaped ``{`` or ``}`` outside a repeat count, and patterns longer
-  than ``MAX_PATTERN_LENGTH``.
+  ``MAX_REPEAT``, an unescaped ``{`` or ``}`` outside a repeat count, patterns longer
+  than ``MAX_PATTERN_LENGTH`` and patterns that compile to more than ``MAX_PROGRAM_SIZE``
+  RE2 instructions (one search costs up to the value's length times the program's size).
 - ``sqlite_regexp`` is SQLite's ``REGEXP`` function, on RE2 (``engine`` registers it on every
   connection); ``.`` matches a newline, as it does on PostgreSQL.
 - ``postgres_pattern`` is the pattern as PostgreSQL's ``~`` is given it: ``\\d``, ``\\w`` and
@@ -27,6 +28,7 @@ import re2
 
 __all__ = [
     "MAX_PATTERN_LENGTH",
+    "MAX_PROGRAM_SIZE",
     "MAX_REPEAT",
     "UnportableRegexError",
     "check_pattern",
@@ -39,6 +41,12 @@ MAX_PATTERN_LENGTH = 1_000
 
 MAX_REPEAT = 255
 """Largest repeat count in ``{n,m}`` (PostgreSQL's limit)."""
+
+MAX_PROGRAM_SIZE = 2_000
+"""Most RE2 instructions a pattern may compile to (``.{255}`` is about 1,800). When RE2's DFA
+gives up on a pattern, a search costs the value's length times the program's size: with this
+bound, searching the longest value Atlas stores (a 100,000-character command) takes a few
+seconds at most, where a 1,000-character pattern could otherwise take a minute."""
 
 _CLASSES = {
     "d": "0-9",
@@ -93,9 +101,14 @@ def check_pattern(pattern: str) -> None:
         )
     _translate(pattern)
     try:
-        re2.compile(pattern, _OPTIONS)
+        size = _compiled(pattern).programsize
     except re2.error as error:
         raise UnportableRegexError(_re2_message(error)) from None
+    if size > MAX_PROGRAM_SIZE:
+        raise UnportableRegexError(
+            f"pattern too complex ({size:,} RE2 instructions; at most {MAX_PROGRAM_SIZE:,}): "
+            "use smaller repeat counts or fewer alternatives"
+        )
 
 
 def postgres_pattern(pattern: str) -> str:
