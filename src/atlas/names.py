@@ -8,7 +8,7 @@ that made a name) and by the server (before anything is stored).
 - **param values** as JSON: at most 65,536 characters.
 - **project names**: 1-200 letters, digits, ``.``, ``_``, ``-`` and spaces, not starting with
   a space or a dot.
-- **job ids**: 16 characters of ``0-9a-z``.
+- **job ids**: 16 characters of ``0-9a-z``; **job names**: at most 500 characters.
 - **artifact paths**: relative, ``/``-separated, at most 1,000 characters, each name at most
   255 UTF-8 bytes; no backslash, control character, empty, ``.`` or ``..`` part.
 
@@ -25,6 +25,7 @@ __all__ = [
     "JOB_ID_PATTERN",
     "KEY_PATTERN",
     "MAX_ARTIFACT_PATH_LENGTH",
+    "MAX_JOB_NAME_LENGTH",
     "MAX_KEY_LENGTH",
     "MAX_PARAM_JSON_LENGTH",
     "MAX_PATH_PART_BYTES",
@@ -34,6 +35,7 @@ __all__ = [
     "artifact_path_problem",
     "check_artifact_path",
     "check_job_id",
+    "check_job_name",
     "check_key",
     "check_project_name",
     "check_tag_value",
@@ -53,6 +55,8 @@ MAX_PARAM_JSON_LENGTH = 65_536
 """Longest param value, in characters of its JSON text."""
 MAX_PROJECT_NAME_LENGTH = 200
 """Longest project name, in characters."""
+MAX_JOB_NAME_LENGTH = 500
+"""Longest job name, in characters."""
 MAX_ARTIFACT_PATH_LENGTH = 1000
 """Longest artifact path, in characters (the width of ``artifacts.path``)."""
 MAX_PATH_PART_BYTES = 255
@@ -192,6 +196,18 @@ def check_job_id(job_id: object, *, field: str = "id") -> str:
         shown = job_id[:_SHOWN] if isinstance(job_id, str) else job_id
         raise invalid(field, f"invalid job id {shown!r}: expected 16 characters of 0-9a-z")
     return job_id  # type: ignore[return-value]  # is_job_id checked the type
+
+
+def check_job_name(name: object, *, field: str = "name") -> str:
+    """``name`` when it is a job name: a string of at most ``MAX_JOB_NAME_LENGTH`` storable
+    characters (``""`` included)."""
+    if not isinstance(name, str):
+        raise invalid(field, f"a job name must be a string, not {type(name).__name__}")
+    if len(name) > MAX_JOB_NAME_LENGTH:
+        raise invalid(field, f"a job name has at most {MAX_JOB_NAME_LENGTH} characters")
+    if not is_storable(name):
+        raise invalid(field, "a job name may not hold NUL characters or lone surrogates")
+    return name
 
 
 def artifact_path_problem(path: object) -> str | None:

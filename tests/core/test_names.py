@@ -32,6 +32,8 @@ def test_the_docs_quote_the_limits_the_code_enforces() -> None:
     assert path is not None
     assert _number(path[1]) == names.MAX_ARTIFACT_PATH_LENGTH
     assert int(path[2]) == names.MAX_PATH_PART_BYTES
+    job = row["job `name` / `user` / `command`"]
+    assert job.startswith(f"{names.MAX_JOB_NAME_LENGTH} / ")
     sdk = (DOCS / "sdk.md").read_text()
     tag_limits = {int(n) for n in re.findall(r"at most (\d+)\s+characters \(tags", sdk)}
     assert tag_limits == {names.MAX_TAG_VALUE_LENGTH}
@@ -92,6 +94,14 @@ def test_bad_project_names(name: str) -> None:
     assert not names.is_project_name(name)
     with pytest.raises(InvalidInputError):
         names.check_project_name(name)
+
+
+def test_job_names() -> None:
+    assert names.check_job_name("") == ""
+    assert names.check_job_name("x" * names.MAX_JOB_NAME_LENGTH)
+    for bad in ("x" * 501, "a\x00", 3):
+        with pytest.raises(InvalidInputError, match="job name"):
+            names.check_job_name(bad)
 
 
 def test_job_ids() -> None:

@@ -14,6 +14,7 @@ import pytest
 
 import atlas
 from atlas.domain import JobStatus, new_job_id
+from atlas.errors import InvalidInputError
 from atlas.sdk.buffer import MetricColumns
 from atlas.sdk.client import Client
 from atlas.sdk.records import CreateJob, MetricBatch
@@ -64,6 +65,16 @@ def test_a_name_the_server_would_refuse_is_refused_at_the_call(
         assert set(job.metrics) == {"loss"}  # log_metrics is all or none
         assert REFUSED_TAG not in job.tags
     assert "refused" not in done.stderr
+
+
+def test_a_job_name_too_long_is_refused_by_init_and_submit(
+    tracking_client: Client, tmp_path: Path
+) -> None:
+    with pytest.raises(InvalidInputError, match="a job name has at most 500 characters"):
+        atlas.init(project="refusals", name="x" * 501)
+    assert atlas.current_job() is None  # nothing started
+    with pytest.raises(InvalidInputError, match="a job name has at most 500 characters"):
+        atlas.submit("python main.py", directory=tmp_path, name="x" * 501)
 
 
 def _columns(key: str, values: list[float]) -> MetricColumns:

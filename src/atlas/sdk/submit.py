@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from atlas import domain
 from atlas.errors import InvalidInputError
+from atlas.names import check_job_name
 from atlas.sdk.environment import check_project, default_project
 from atlas.sdk.gitstate import git_state
 from atlas.sdk.handle import Job
@@ -72,6 +73,7 @@ class Submission:
 
     def __post_init__(self) -> None:
         check_project(self.project)
+        check_job_name(self.name)
         if not self.command:
             raise InvalidInputError("no command to run: give one, e.g. python train.py")
         if self.cpus < 1:

@@ -84,9 +84,12 @@ def init(
     ``job.config.yaml``'s ``project_name``, then the folder's name; ``tags`` is a dict or a
     list of names.
     """
+    from atlas.names import check_job_name
     from atlas.sdk.configuration import sdk_settings
     from atlas.sdk.params import flatten_params, normalize_tags
 
+    if name is not None:
+        check_job_name(name)
     flat = flatten_params(params) if params is not None else {}
     tag_values = normalize_tags(tags) if tags is not None else {}
     settings = sdk_settings()

@@ -45,6 +45,7 @@ from atlas.domain import (
 from atlas.names import (
     JOB_ID_PATTERN,
     KEY_PATTERN,
+    MAX_JOB_NAME_LENGTH,
     MAX_KEY_LENGTH,
     MAX_PROJECT_NAME_LENGTH,
     MAX_TAG_VALUE_LENGTH,
@@ -304,7 +305,7 @@ class JobErrorModel(WireModel):
 
 class JobCreate(WireModel):
     project: ProjectName
-    name: Annotated[Text, Field(max_length=500)] = ""
+    name: Annotated[Text, Field(max_length=MAX_JOB_NAME_LENGTH)] = ""
     user: Annotated[Text, Field(max_length=200)] = ""
     kind: JobKind = JobKind.LOCAL
     command: Annotated[Text, Field(max_length=100_000)] = ""
@@ -326,7 +327,7 @@ class JobCreate(WireModel):
 
 
 class JobUpdate(WireModel):
-    name: Annotated[Text, Field(max_length=500)] | None = None
+    name: Annotated[Text, Field(max_length=MAX_JOB_NAME_LENGTH)] | None = None
     status: JobStatus | None = None
     priority: Int32 | None = None
     exit_code: Int32 | None = None
@@ -600,7 +601,7 @@ class SubmissionResources(WireModel):
 class SubmissionCreate(WireModel):
     project: ProjectName
     command: Argv
-    name: Annotated[Text, Field(max_length=500)] = ""
+    name: Annotated[Text, Field(max_length=MAX_JOB_NAME_LENGTH)] = ""
     user: Annotated[Text, Field(max_length=200)] = ""
     snapshot: Sha256 | None = None
     params: Params = Field(default_factory=dict)

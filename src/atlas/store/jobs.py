@@ -20,7 +20,7 @@ from atlas.domain import (
     new_job_id,
 )
 from atlas.errors import ConflictError, InvalidTransitionError, NotFoundError
-from atlas.names import check_job_id, invalid, is_storable
+from atlas.names import MAX_JOB_NAME_LENGTH, check_job_id, invalid, is_storable
 from atlas.store.attributes import write_params, write_tags
 from atlas.store.conversions import dump_json, utc_now
 from atlas.store.projects import ensure_project_id, touch_project
@@ -40,7 +40,7 @@ __all__ = [
 _J = jobs_table
 _E = TypeVar("_E", JobKind, JobStatus)
 
-MAX_NAME_LENGTH = 500
+MAX_NAME_LENGTH = MAX_JOB_NAME_LENGTH
 MAX_USER_LENGTH = 200
 MAX_COMMAND_LENGTH = 100_000
 MAX_ERROR_TYPE_LENGTH = 500

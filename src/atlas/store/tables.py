@@ -31,7 +31,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from atlas.names import MAX_ARTIFACT_PATH_LENGTH, MAX_KEY_LENGTH, MAX_PROJECT_NAME_LENGTH
+from atlas.names import (
+    MAX_ARTIFACT_PATH_LENGTH,
+    MAX_JOB_NAME_LENGTH,
+    MAX_KEY_LENGTH,
+    MAX_PROJECT_NAME_LENGTH,
+)
 
 CHUNK_POINTS = 4096
 
@@ -107,7 +112,7 @@ class JobRow(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(500), default="")
+    name: Mapped[str] = mapped_column(String(MAX_JOB_NAME_LENGTH), default="")
     user: Mapped[str] = mapped_column(String(200), default="")
     kind: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))
