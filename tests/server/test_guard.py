@@ -237,3 +237,20 @@ def test_the_spool_import_transport_is_answered(client: TestClient) -> None:
 
     host = LOOPBACK_URL.removeprefix("http://")
     assert client.get("/healthz", headers={"Host": host}).status_code == 200
+
+
+def test_the_origin_is_compared_with_the_scheme_and_port_the_request_came_by(
+    settings: Settings,
+) -> None:
+    """Behind a TLS proxy the request's scheme is https (uvicorn reads X-Forwarded-Proto)."""
+    app = make_client(settings).app
+    with TestClient(app, base_url="https://localhost") as client:
+        ok = client.post(
+            f"{API}/projects", json={"name": "a"}, headers={"Origin": "https://localhost"}
+        )
+        assert ok.status_code == 201, ok.text
+        for origin in ("http://localhost", "https://localhost:8443"):
+            response = client.post(
+                f"{API}/projects", json={"name": "b"}, headers={"Origin": origin}
+            )
+            assert_error(response, 403, "cross_site_request")
