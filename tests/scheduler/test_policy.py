@@ -7,7 +7,8 @@ import pytest
 from atlas.errors import InvalidInputError
 from atlas.scheduler.policy import Free, plan
 from atlas.scheduler.queue import JobQueue
-from atlas.scheduler.resources import Ledger, Request, parse_memory, request_from
+from atlas.scheduler.resources import Ledger, Request, request_from
+from atlas.units import parse_memory
 
 
 def queue_of(*jobs: tuple[str, int, Request]) -> JobQueue:

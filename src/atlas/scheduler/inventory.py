@@ -13,9 +13,9 @@ import os
 from dataclasses import dataclass
 
 from atlas.errors import InvalidInputError, ResourceUnavailableError
-from atlas.scheduler.resources import Request, parse_memory
+from atlas.scheduler.resources import Request
 from atlas.settings import Settings
-from atlas.units import format_size
+from atlas.units import format_size, parse_memory
 
 __all__ = ["GpuInfo", "Inventory", "check_request", "detect_inventory", "parse_gpu_list"]
 
@@ -71,7 +71,7 @@ def detect_inventory(settings: Settings) -> Inventory:
         raise InvalidInputError("setting cpus must be at least 1", detail={"setting": "cpus"})
     memory = _physical_memory()
     if settings.memory is not None:
-        memory = parse_memory(settings.memory, field="memory")
+        memory = parse_memory(settings.memory)
     found = {gpu.index: gpu for gpu in _nvml_gpus()}
     if settings.gpus is None:
         gpus = tuple(found[index] for index in sorted(found))

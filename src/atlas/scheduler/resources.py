@@ -8,20 +8,18 @@ accounting in memory: free slots, free memory, and which job holds each GPU.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from atlas.domain import GIVEN_GPUS
 from atlas.errors import InvalidInputError
 from atlas.executors.base import Allocation
+from atlas.units import parse_memory
 
-__all__ = ["Ledger", "Loan", "Request", "parse_memory", "request_from"]
+__all__ = ["Ledger", "Loan", "Request", "request_from"]
 
 logger = logging.getLogger(__name__)
 
-_MEMORY = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmgtp]?)(i?b?)\s*", re.IGNORECASE)
-_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40, "p": 1 << 50}
 MAX_COUNT = 1 << 20
 """Largest number of CPUs or GPUs a request may name (anything above is a typo)."""
 
@@ -60,27 +58,17 @@ class Loan:
     memory: int
 
 
-def parse_memory(value: object, *, field: str = "memory") -> int:
-    """Bytes from an integer or a text such as ``4G``, ``512MiB`` or ``1.5g`` (powers of 1024).
-    ``InvalidInputError`` naming ``field`` otherwise."""
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    match = _MEMORY.fullmatch(value) if isinstance(value, str) else None
-    if match is None:
-        raise InvalidInputError(
-            f"{field} must be a number of bytes or a size such as 4G or 512M, not {value!r}",
-            detail={"errors": [{"field": field, "message": "not a size"}]},
-        )
-    return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
-
-
 def request_from(resources: Mapping[str, object]) -> Request:
     """The :class:`Request` in a job's ``resources`` object (``cpus`` default 1, ``gpus`` 0,
     ``memory`` bytes or null)."""
     cpus = _count(resources.get("cpus", 1), "resources.cpus", minimum=1)
     gpus = _count(resources.get("gpus", 0), "resources.gpus", minimum=0)
     raw_memory = resources.get("memory")
-    memory = 0 if raw_memory is None else parse_memory(raw_memory, field="resources.memory")
+    memory = (
+        0
+        if raw_memory is None
+        else parse_memory(raw_memory, where="resources.memory", allow_zero=True)
+    )
     return Request(cpus=cpus, memory=memory, gpus=gpus)
 
 

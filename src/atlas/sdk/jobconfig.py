@@ -12,7 +12,6 @@ other key is an error that names it.
 from __future__ import annotations
 
 import json
-import re
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from pathlib import Path
 
 from atlas.domain import ENV_MODES
 from atlas.errors import InvalidInputError
+from atlas.units import parse_memory
 
 __all__ = [
     "ENV_MODES",
@@ -54,8 +54,6 @@ _KEYS = {
     "worker",
 }
 _SAME = (("project", "project_name"), ("gpus", "num_gpus"), ("memory", "ram"))
-_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
-_MEMORY = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kKmMgGtT]?)(?:i?[bB])?\s*")
 _LOG_LEVELS = {"debug", "info", "warning", "warn", "error", "critical"}
 
 
@@ -74,20 +72,6 @@ class JobConfig:
     tags: dict[str, str] = field(default_factory=dict)
     timeout: float | None = None
     env: str | None = None
-
-
-def parse_memory(value: object, *, where: str = "memory") -> int:
-    """Bytes from ``4G``, ``512M``, ``1.5GiB``, ``1048576`` (units are powers of 1024)."""
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return value
-    match = _MEMORY.fullmatch(value) if isinstance(value, str) else None
-    amount = int(float(match.group(1)) * _UNITS[match.group(2).upper()]) if match else 0
-    if amount <= 0:
-        raise InvalidInputError(
-            f"{where}: {value!r} is not an amount of memory: use e.g. 4G, 512M or bytes",
-            detail={"field": "memory"},
-        )
-    return amount
 
 
 def parse_param(text: str) -> tuple[str, object]:
