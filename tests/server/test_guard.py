@@ -5,6 +5,7 @@ OpenAPI schema so that a new route is covered the day it is added."""
 from __future__ import annotations
 
 import pytest
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from atlas.errors import InvalidInputError
 from atlas.server.guard import STATE_CHANGING_METHODS, HostPolicy, split_host
@@ -254,3 +255,27 @@ def test_the_origin_is_compared_with_the_scheme_and_port_the_request_came_by(
                 f"{API}/projects", json={"name": "b"}, headers={"Origin": origin}
             )
             assert_error(response, 403, "cross_site_request")
+
+
+def test_websockets_follow_the_same_rules(client: TestClient) -> None:
+    """No route is a WebSocket today; one added later is guarded like a write."""
+
+    async def echo(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_text("hello")
+        await websocket.close()
+
+    client.app.add_api_websocket_route("/ws-probe", echo)  # type: ignore[attr-defined]
+
+    def connect(**headers: str) -> object:
+        # The test client names its own host for WebSockets: say which.
+        return client.websocket_connect("/ws-probe", headers={"Host": "localhost", **headers})
+
+    for same_origin in ({}, {"Origin": "http://localhost"}):
+        with connect(**same_origin) as socket:  # type: ignore[attr-defined]
+            assert socket.receive_text() == "hello"
+    refused = [{"Origin": EVIL_ORIGIN}, {"Host": EVIL_HOST}, {"Sec-Fetch-Site": "cross-site"}]
+    for headers in refused:
+        with pytest.raises(WebSocketDisconnect) as closed, connect(**headers):  # type: ignore[attr-defined]
+            pass
+        assert closed.value.code == 1008, headers

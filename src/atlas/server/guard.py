@@ -15,7 +15,8 @@ submitted job. Two rules keep web pages out while the SDK, the CLI, curl and the
   or an ``Origin`` other than the server's own) gets 403 ``cross_site_request`` before any
   route runs. Clients that are not browsers send neither header and pass; browsers send
   ``Origin`` with every such request, so no form post, ``fetch`` or ``<img>`` of another
-  page can change anything.
+  page can change anything. A WebSocket handshake, which browsers send from any page, is
+  held to the same rules and refused with close code 1008.
 
 ``Guard`` is a pure ASGI middleware (request and answer bodies stream through untouched).
 """
@@ -45,6 +46,7 @@ _CROSS_SITE = frozenset({"cross-site", "same-site"})
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 _NAME = re.compile(r"(\*\.)?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*")
 _SHOWN = 100  # characters of a foreign host repeated in an error
+_CLOSE_REASON_CHARS = 120  # a WebSocket close reason holds at most 123 bytes
 
 
 def split_host(value: str) -> tuple[str, int | None]:
@@ -141,15 +143,19 @@ class Guard:
         self.policy = policy
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            refusal = self.refusal(scope)
-            if refusal is not None:
-                await error_response(refusal)(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+        refusal = self.refusal(scope) if scope["type"] in ("http", "websocket") else None
+        if refusal is None:
+            await self.app(scope, receive, send)
+        elif scope["type"] == "http":
+            await error_response(refusal)(scope, receive, send)
+        else:  # refuse the handshake: 1008, policy violation
+            await receive()
+            reason = refusal.message[:_CLOSE_REASON_CHARS]
+            await send({"type": "websocket.close", "code": 1008, "reason": reason})
 
     def refusal(self, scope: Scope) -> AtlasError | None:
-        """Why the request of ``scope`` may not reach the app, or ``None``."""
+        """Why the request of ``scope`` may not reach the app, or ``None``. A WebSocket
+        (which no browser keeps to its own origin) is held to the rules of a write."""
         headers = Headers(scope=scope)
         host = headers.get("host", "")
         name, port = split_host(host)
@@ -162,7 +168,8 @@ class Guard:
                 "allowed_hosts setting (ATLAS_ALLOWED_HOSTS).",
                 detail={"host": shown, "setting": "allowed_hosts"},
             )
-        if scope["method"] not in STATE_CHANGING_METHODS:
+        what = scope.get("method", "a WebSocket")
+        if scope["type"] == "http" and what not in STATE_CHANGING_METHODS:
             return None
         fetch_site = headers.get("sec-fetch-site", "").lower()
         origin = headers.get("origin")
@@ -170,7 +177,7 @@ class Guard:
             origin is not None and not _same_origin(origin, scope["scheme"], name, port)
         ):
             return CrossSiteRequestError(
-                f"{scope['method']} refused: a web page of another site "
+                f"{what} refused: a web page of another site "
                 f"({(origin or fetch_site)[:_SHOWN]}) may not change anything on this server. "
                 "Use the Atlas GUI served by this server, the CLI or the SDK.",
                 detail={"origin": (origin or "")[:_SHOWN], "sec_fetch_site": fetch_site},
