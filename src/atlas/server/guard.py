@@ -162,10 +162,10 @@ class Guard:
         if not self.policy.allows(name):
             shown = host[:_SHOWN]
             return HostNotAllowedError(
-                f"this server does not answer for the host {shown!r}: it answers for "
-                "localhost and loopback addresses only, to keep web pages out (DNS "
-                "rebinding). To reach it under this name, add the name to the "
-                "allowed_hosts setting (ATLAS_ALLOWED_HOSTS).",
+                f"this server does not answer for the host {shown!r}: it answers only for "
+                "localhost, loopback addresses and the names of its allowed_hosts setting, "
+                "to keep web pages out (DNS rebinding). To reach it under this name, add "
+                "the name to allowed_hosts (ATLAS_ALLOWED_HOSTS) and restart it.",
                 detail={"host": shown, "setting": "allowed_hosts"},
             )
         what = scope.get("method", "a WebSocket")
