@@ -25,13 +25,18 @@ __all__ = [
     "JOB_ID_PATTERN",
     "KEY_PATTERN",
     "MAX_ARTIFACT_PATH_LENGTH",
+    "MAX_AUTHOR_LENGTH",
+    "MAX_COMMAND_LENGTH",
+    "MAX_ERROR_TYPE_LENGTH",
     "MAX_JOB_NAME_LENGTH",
     "MAX_KEY_LENGTH",
     "MAX_PARAM_JSON_LENGTH",
     "MAX_PATH_PART_BYTES",
     "MAX_PROJECT_NAME_LENGTH",
     "MAX_TAG_VALUE_LENGTH",
+    "MAX_USER_LENGTH",
     "PROJECT_NAME_PATTERN",
+    "SHA256_PATTERN",
     "artifact_path_problem",
     "check_artifact_path",
     "check_job_id",
@@ -57,6 +62,16 @@ MAX_PROJECT_NAME_LENGTH = 200
 """Longest project name, in characters."""
 MAX_JOB_NAME_LENGTH = 500
 """Longest job name, in characters."""
+MAX_USER_LENGTH = 200
+"""Longest user name recorded on a job."""
+MAX_AUTHOR_LENGTH = 200
+"""Longest author name of a project note."""
+MAX_COMMAND_LENGTH = 100_000
+"""Longest command of a job (its shell-quoted argv), and longest single argument."""
+MAX_ERROR_TYPE_LENGTH = 500
+"""Longest error type recorded on a job that ended badly."""
+SHA256_PATTERN = "^[0-9a-f]{64}$"
+"""A content address (code snapshots, artifacts): 64 lowercase hex digits."""
 MAX_ARTIFACT_PATH_LENGTH = 1000
 """Longest artifact path, in characters (the width of ``artifacts.path``)."""
 MAX_PATH_PART_BYTES = 255

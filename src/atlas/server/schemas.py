@@ -45,11 +45,16 @@ from atlas.domain import (
 from atlas.names import (
     JOB_ID_PATTERN,
     KEY_PATTERN,
+    MAX_AUTHOR_LENGTH,
+    MAX_COMMAND_LENGTH,
+    MAX_ERROR_TYPE_LENGTH,
     MAX_JOB_NAME_LENGTH,
     MAX_KEY_LENGTH,
     MAX_PROJECT_NAME_LENGTH,
     MAX_TAG_VALUE_LENGTH,
+    MAX_USER_LENGTH,
     PROJECT_NAME_PATTERN,
+    SHA256_PATTERN,
 )
 from atlas.store.projects import MAX_DESCRIPTION_LENGTH, MAX_NOTE_LENGTH
 
@@ -258,7 +263,7 @@ class DescriptionOut(WireModel):
 
 class NoteCreate(WireModel):
     text: Annotated[Text, Field(min_length=1, max_length=MAX_NOTE_LENGTH)]
-    author: Annotated[Text, Field(max_length=200)] = ""
+    author: Annotated[Text, Field(max_length=MAX_AUTHOR_LENGTH)] = ""
 
 
 class NoteOut(WireModel):
@@ -294,7 +299,7 @@ class PageOut(WireModel, Generic[T]):
 
 
 class JobErrorModel(WireModel):
-    type: Annotated[Text, Field(max_length=500)]
+    type: Annotated[Text, Field(max_length=MAX_ERROR_TYPE_LENGTH)]
     message: Annotated[Text, Field(max_length=100_000)] = ""
     traceback: Annotated[Text, Field(max_length=1_000_000)] = ""
 
@@ -306,9 +311,9 @@ class JobErrorModel(WireModel):
 class JobCreate(WireModel):
     project: ProjectName
     name: Annotated[Text, Field(max_length=MAX_JOB_NAME_LENGTH)] = ""
-    user: Annotated[Text, Field(max_length=200)] = ""
+    user: Annotated[Text, Field(max_length=MAX_USER_LENGTH)] = ""
     kind: JobKind = JobKind.LOCAL
-    command: Annotated[Text, Field(max_length=100_000)] = ""
+    command: Annotated[Text, Field(max_length=MAX_COMMAND_LENGTH)] = ""
     params: Params = Field(default_factory=dict)
     tags: Tags = Field(default_factory=dict)
     git: JsonObject = Field(default_factory=dict)
@@ -566,7 +571,7 @@ class InfoOut(WireModel):
 
 MAX_ARGV = 10_000
 """Most arguments in a submitted command."""
-Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+Sha256 = Annotated[str, StringConstraints(pattern=SHA256_PATTERN)]
 
 
 def _argv(value: object) -> object:
@@ -579,7 +584,7 @@ def _argv(value: object) -> object:
     return value
 
 
-Arg = Annotated[Text, StringConstraints(min_length=1, max_length=100_000)]
+Arg = Annotated[Text, StringConstraints(min_length=1, max_length=MAX_COMMAND_LENGTH)]
 Argv = Annotated[
     list[Arg],
     # The schema says a string is taken too (split like a shell would).
@@ -602,7 +607,7 @@ class SubmissionCreate(WireModel):
     project: ProjectName
     command: Argv
     name: Annotated[Text, Field(max_length=MAX_JOB_NAME_LENGTH)] = ""
-    user: Annotated[Text, Field(max_length=200)] = ""
+    user: Annotated[Text, Field(max_length=MAX_USER_LENGTH)] = ""
     snapshot: Sha256 | None = None
     params: Params = Field(default_factory=dict)
     tags: Tags = Field(default_factory=dict)

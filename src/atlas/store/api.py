@@ -22,7 +22,6 @@ from atlas.domain import (
     Heartbeat,
     Job,
     JobError,
-    JobKind,
     JobSpec,
     JobStatus,
     Note,

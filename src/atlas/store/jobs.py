@@ -20,7 +20,15 @@ from atlas.domain import (
     new_job_id,
 )
 from atlas.errors import ConflictError, InvalidTransitionError, NotFoundError
-from atlas.names import MAX_JOB_NAME_LENGTH, check_job_id, invalid, is_storable
+from atlas.names import (
+    MAX_COMMAND_LENGTH,
+    MAX_ERROR_TYPE_LENGTH,
+    MAX_JOB_NAME_LENGTH,
+    MAX_USER_LENGTH,
+    check_job_id,
+    invalid,
+    is_storable,
+)
 from atlas.store.attributes import write_params, write_tags
 from atlas.store.conversions import dump_json, utc_now
 from atlas.store.projects import ensure_project_id, touch_project
@@ -40,10 +48,6 @@ __all__ = [
 _J = jobs_table
 _E = TypeVar("_E", JobKind, JobStatus)
 
-MAX_NAME_LENGTH = MAX_JOB_NAME_LENGTH
-MAX_USER_LENGTH = 200
-MAX_COMMAND_LENGTH = 100_000
-MAX_ERROR_TYPE_LENGTH = 500
 MAX_JSON_LENGTH = 1_000_000
 MAX_CLOCK_SKEW = timedelta(seconds=60)
 """How far in the future a time a client reports may lie (clocks of two machines differ)."""
@@ -147,7 +151,7 @@ def update_job(
         when = check_reported_time(at, field="at", not_before=row.started_at if final else None)
     values: dict[str, object] = {}
     if name is not None:
-        values["name"] = check_text(name, field="name", max_length=MAX_NAME_LENGTH)
+        values["name"] = check_text(name, field="name", max_length=MAX_JOB_NAME_LENGTH)
     if status is not None:
         old = JobStatus(row.status)
         values |= _status_values(job_id, old, status, kind, row.started_at, when)
@@ -253,7 +257,7 @@ def _job_values(spec: JobSpec, status: JobStatus, job_id: str | None) -> dict[st
         raise invalid("timeout", "timeout must be a positive number of seconds")
     return {
         "id": new_job_id() if job_id is None else check_job_id(job_id),
-        "name": check_text(spec.name, field="name", max_length=MAX_NAME_LENGTH),
+        "name": check_text(spec.name, field="name", max_length=MAX_JOB_NAME_LENGTH),
         "user": check_text(spec.user, field="user", max_length=MAX_USER_LENGTH),
         "kind": str(_enum(JobKind, spec.kind, "kind")),
         "status": str(status),

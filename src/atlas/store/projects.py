@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from atlas.domain import JobStatus, Note, Project
 from atlas.errors import ConflictError, NotFoundError
-from atlas.names import check_project_name, is_storable
+from atlas.names import MAX_AUTHOR_LENGTH, check_project_name, is_storable
 from atlas.store.conversions import note_from_row, project_from_row, utc_now
 from atlas.store.tables import jobs_table, notes_table, projects_table
 from atlas.store.validation import check_text
@@ -34,7 +34,6 @@ __all__ = [
 
 MAX_DESCRIPTION_LENGTH = 1_000_000
 MAX_NOTE_LENGTH = 100_000
-MAX_AUTHOR_LENGTH = 200
 
 _P = projects_table
 
