@@ -17,7 +17,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,9 @@ BUSY_TIMEOUT_MS = 30_000
 
 _SQLITE_CACHE_KIB = 16_384
 _SQLITE_MMAP_BYTES = 1 << 30
+# The WAL is cut back to this size after each checkpoint, so the space a burst (or a write
+# that hit a full disk) grew it into is given back instead of held until a restart.
+_SQLITE_WAL_LIMIT_BYTES = 64 << 20
 _BEGIN_OPTION = "atlas_begin"
 _PROGRESS_STEPS = 1_000  # SQLite VM instructions between two looks at the clock
 _QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement stopped by its timeout
@@ -81,51 +84,48 @@ def statement_deadline(conn: Connection, seconds: float) -> Iterator[None]:
 
     A stopped statement raises ``TimeoutError`` out of the block (let its transaction roll
     back). On PostgreSQL each statement gets ``seconds`` (``SET LOCAL statement_timeout``,
-    which lasts until the transaction ends); on SQLite a progress handler interrupts the
-    statement running when ``seconds`` have passed since the block began, and ``REGEXP``
-    looks at the clock before each value it searches (one call is a single step of SQLite's
-    machine, so the progress handler alone would let hundreds of searches run past the
-    deadline).
+    which lasts until the transaction ends). On SQLite, when ``seconds`` have passed since
+    the block began, a timer thread interrupts the statement running (SQLite stops at its
+    next step: a statement overruns by at most one step, one ``REGEXP`` or ``LIKE`` on one
+    value) and a progress handler stops any statement still running or started later.
     """
     driver = conn.connection.driver_connection
-    stopped = threading.Event()
-    if isinstance(driver, sqlite3.Connection):
-        deadline = time.monotonic() + seconds
-        driver.set_progress_handler(lambda: time.monotonic() > deadline, _PROGRESS_STEPS)
-        regexp = _regexp_until(deadline, stopped)
-        driver.create_function("regexp", 2, regexp, deterministic=True)
-    else:
+    if not isinstance(driver, sqlite3.Connection):
         conn.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, round(seconds * 1000))}")
+        try:
+            yield
+        except OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) == _QUERY_CANCELED:
+                raise TimeoutError(f"statement stopped after {seconds:g} s") from exc
+            raise
+        return
+    stopped = threading.Event()
+    deadline = time.monotonic() + seconds
+
+    def past_deadline() -> bool:
+        if time.monotonic() > deadline:
+            stopped.set()
+        return stopped.is_set()
+
+    driver.set_progress_handler(past_deadline, _PROGRESS_STEPS)
+    watchdog = threading.Timer(max(seconds, 0.0), _interrupt, args=(driver, stopped))
+    watchdog.daemon = True
+    watchdog.start()
     try:
         yield
     except OperationalError as exc:
-        if stopped.is_set() or _is_timeout(exc):
+        if stopped.is_set() and str(exc.orig) == "interrupted":
             raise TimeoutError(f"statement stopped after {seconds:g} s") from exc
         raise
     finally:
-        if isinstance(driver, sqlite3.Connection):
-            driver.set_progress_handler(None, 0)
-            driver.create_function("regexp", 2, sqlite_regexp, deterministic=True)
+        watchdog.cancel()
+        watchdog.join()  # no interrupt can reach the statements after the block
+        driver.set_progress_handler(None, 0)
 
 
-def _regexp_until(
-    deadline: float, stopped: threading.Event
-) -> Callable[[str, str | None], bool | None]:
-    """``sqlite_regexp`` that stops the statement once ``deadline`` has passed."""
-
-    def regexp(pattern: str, value: str | None) -> bool | None:
-        if time.monotonic() > deadline:
-            stopped.set()
-            raise TimeoutError  # SQLite ends the statement: "user-defined function raised"
-        return sqlite_regexp(pattern, value)
-
-    return regexp
-
-
-def _is_timeout(exc: OperationalError) -> bool:
-    if isinstance(exc.orig, sqlite3.OperationalError):
-        return str(exc.orig) == "interrupted"
-    return getattr(exc.orig, "sqlstate", None) == _QUERY_CANCELED
+def _interrupt(driver: sqlite3.Connection, stopped: threading.Event) -> None:
+    stopped.set()
+    driver.interrupt()  # thread-safe; a no-op when no statement runs
 
 
 def is_sqlite(engine: Engine | Connection) -> bool:
@@ -183,6 +183,7 @@ def _configure_sqlite_connection(dbapi_connection: sqlite3.Connection, _record: 
         cursor.execute(f"PRAGMA cache_size=-{_SQLITE_CACHE_KIB}")
         cursor.execute(f"PRAGMA mmap_size={_SQLITE_MMAP_BYTES}")
         cursor.execute("PRAGMA temp_store=MEMORY")
+        cursor.execute(f"PRAGMA journal_size_limit={_SQLITE_WAL_LIMIT_BYTES}")
     finally:
         cursor.close()
 
