@@ -40,10 +40,10 @@ def test_sqlite_stops_a_listing_past_its_time_limit(sqlite_url: str) -> None:
     store.close()
 
 
-def test_sqlite_looks_at_the_time_limit_before_each_regex_search(sqlite_url: str) -> None:
+def test_sqlite_stops_a_slow_regex_within_one_value(sqlite_url: str) -> None:
     # Each search of a 100,000-character command takes RE2 about half a second here (its DFA
-    # gives up on the pattern); a REGEXP call is one step of SQLite's machine, so the
-    # progress handler alone let the 40 jobs' searches run for over 40 s past a 0.5 s limit.
+    # gives up on the pattern); a REGEXP call is one step of SQLite's machine, so a progress
+    # handler alone let the 40 jobs' searches run for over 40 s past a 0.5 s limit.
     store = SqlStore(sqlite_url, query_timeout=0.5)
     letters = random.Random(7)
     command = "".join(letters.choice("ab") for _ in range(100_000))
@@ -55,6 +55,20 @@ def test_sqlite_looks_at_the_time_limit_before_each_regex_search(sqlite_url: str
     assert time.monotonic() - started < 5
     # The pooled connection got its plain REGEXP back.
     assert store.list_jobs("long", JobQuery(filter='command ~ "^[ab]+$"')).total == 40
+    store.close()
+
+
+def test_sqlite_stops_a_slow_contains_within_one_value(sqlite_url: str) -> None:
+    # LIKE compares the needle at every position: about 0.7 s per 100,000-character value
+    # here, each one step of SQLite's machine (20 of them ran 15 s past a 0.5 s limit).
+    store = SqlStore(sqlite_url, query_timeout=0.5)
+    for number in range(10):
+        store.create_job(JobSpec("like", name=f"run-{number}", command="a" * 100_000))
+    started = time.monotonic()
+    with pytest.raises(QueryTooExpensiveError):
+        store.list_jobs("like", JobQuery(filter=f'command contains "{"a" * 4000}b"'))
+    assert time.monotonic() - started < 4
+    assert store.list_jobs("like", JobQuery(filter='command contains "aab"')).total == 0
     store.close()
 
 
