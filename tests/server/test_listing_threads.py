@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from atlas.domain import Job, Page
 from atlas.server import create_app
 from atlas.server.deps import LISTING_THREADS
 from atlas.settings import Settings
@@ -30,7 +31,7 @@ class HeldListings(SqlStore):
         self.inside = 0
         self.most_inside = 0
 
-    def list_jobs(self, project: str, query: JobQuery):  # type: ignore[no-untyped-def]
+    def list_jobs(self, project: str, query: JobQuery) -> Page[Job]:
         with self.lock:
             self.inside += 1
             self.most_inside = max(self.most_inside, self.inside)
