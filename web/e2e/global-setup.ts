@@ -31,7 +31,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const started = Date.now();
     const ids = await seed({ url: server.url, scratch });
     console.log(`e2e: ${server.url} filled by ${Object.keys(ids).length} jobs in ${Date.now() - started} ms`);
-    const state: SuiteState = { url: server.url, scratch, ids };
+    const state: SuiteState = { url: server.url, home, scratch, ids };
     const statePath = join(root, "state.json");
     writeFileSync(statePath, JSON.stringify(state));
     process.env.ATLAS_E2E_STATE = statePath;

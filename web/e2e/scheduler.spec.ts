@@ -1,10 +1,12 @@
-// Jobs run by the scheduler (`atlas submit`): the scheduler view with the queue, the running
-// jobs and the resources they hold, the Stop and Rerun buttons, and the code snapshot.
+// Jobs run by the scheduler (`atlas submit`): the scheduler view with the queue (and what each
+// queued job waits for), the running jobs and the resources they hold, the Stop and Rerun
+// buttons, the code snapshot, and a second server on the same database standing by.
 import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, screenshot, test } from "./support/fixtures";
 import { submit } from "./support/seed";
+import { startServer } from "./support/server";
 
 test("the scheduler shows the queue, the running job with its GPU, and stops it", async ({ page, jobEnv }) => {
   const tag = randomUUID().slice(0, 6);
@@ -22,6 +24,11 @@ test("the scheduler shows the queue, the running job with its GPU, and stops it"
     const queued = page.getByTestId("queue-row").filter({ hasText: `eval-small-${tag}` });
     await expect(queued).toBeVisible();
     await expect(queued).toContainText("1 CPU");
+    // the big job holds both CPU slots: the small one says so rather than sitting silent
+    await expect(queued.getByTestId("waiting-for")).toHaveText("1 CPU slot (0 free)");
+    await expect(page.getByRole("columnheader", { name: "waiting for" })).toBeVisible();
+    // this server holds the scheduler's lock: no standby banner
+    await expect(page.getByTestId("standby-banner")).toHaveCount(0);
     await expect(page.getByRole("meter", { name: "CPU slots" })).toHaveAttribute("aria-valuenow", "2");
     const gpus = page.getByTestId("gpu-row");
     await expect(gpus).toHaveCount(2);
@@ -65,4 +72,23 @@ test("a scheduled job shows its code snapshot and can be rerun", async ({ page, 
   await expect(page).toHaveURL(/\/jobs\/[0-9a-z]{16}/);
   await expect(header.getByTestId("status-badge")).toHaveText("Completed", { timeout: 30_000 });
   await expect(page.getByTestId("job-name")).toHaveText("nightly");
+});
+
+test("a second server on the same database stands by and says so in the scheduler view", async ({ page, suite }) => {
+  // the suite's server holds the scheduler's lock on this home, so this one cannot take it
+  const standby = await startServer(suite.home, `standby-${randomUUID().slice(0, 6)}.log`);
+  try {
+    await page.goto(`${standby.url}/scheduler`);
+    await expect(page.getByRole("heading", { name: "Scheduler" })).toBeVisible();
+    const banner = page.getByRole("note", { name: "This server is on standby: another Atlas server runs the jobs." });
+    await expect(banner).toBeVisible();
+    await expect(banner).toContainText("jobs queued here start there, and this server takes over if that one stops");
+
+    await page.goto(`${suite.url}/scheduler`);
+    await expect(page.getByRole("heading", { name: "Scheduler" })).toBeVisible();
+    await expect(page.getByRole("meter", { name: "CPU slots" })).toBeVisible();
+    await expect(page.getByTestId("standby-banner")).toHaveCount(0);
+  } finally {
+    await standby.stop();
+  }
 });

@@ -78,9 +78,10 @@ function stopper(child: ChildProcess): () => Promise<void> {
     });
 }
 
-/** Start `atlas server --port 0 --home HOME` and return once /healthz answers. */
-export async function startServer(home: string): Promise<RunningServer> {
-  const logPath = join(home, "server.log");
+/** Start `atlas server --port 0 --home HOME` and return once /healthz answers; it logs to
+ * HOME/LOG_NAME (a second server on the same home needs a log of its own). */
+export async function startServer(home: string, logName = "server.log"): Promise<RunningServer> {
+  const logPath = join(home, logName);
   const log = createWriteStream(logPath);
   const child = spawn(
     atlasPython(),

@@ -1,10 +1,12 @@
-// What the global setup hands to the tests: the server's URL, the scratch folder for jobs
-// that tests start themselves, and the seed jobs' ids by name.
+// What the global setup hands to the tests: the server's URL and ATLAS_HOME, the scratch
+// folder for jobs that tests start themselves, and the seed jobs' ids by name.
 import { readFileSync } from "node:fs";
 import type { SeedIds } from "./seed";
 
 export interface SuiteState {
   url: string;
+  /** The server's ATLAS_HOME (a second server on it stands by). */
+  home: string;
   scratch: string;
   ids: SeedIds;
 }

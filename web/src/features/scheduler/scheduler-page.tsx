@@ -6,6 +6,7 @@ import { formatBytes, formatDuration, formatNumber } from "../../lib/format";
 import { EmptyState, ErrorPanel, Loading } from "../../components/states";
 import { StatusBadge } from "../../components/status-badge";
 import { TimeText } from "../../components/time-text";
+import { StandbyBanner } from "./standby-banner";
 
 /** What a job asked for: `2 CPUs · 1 GPU · 4 GiB`, and the GPUs it holds. */
 export function requestText(resources: Record<string, unknown>): string {
@@ -21,8 +22,16 @@ export function requestText(resources: Record<string, unknown>): string {
   return parts.join(" · ") || "–";
 }
 
-/** The scheduler: resources in use, GPUs with the job holding each, the queue in dispatch
- * order with what each job asked for, and the running jobs. */
+/** What the queued job `id` waits for, in the server's words (`2 CPU slots (0 free)`), or
+ * "–" when the server did not say. */
+export function waitingText(waits: Record<string, string> | undefined, id: string): string {
+  const text = waits?.[id]?.trim();
+  return text ? text : "–";
+}
+
+/** The scheduler: whether this server runs the jobs or stands by, resources in use, GPUs
+ * with the job holding each, the queue in dispatch order with what each job asked for and
+ * waits for, and the running jobs. */
 export function SchedulerPage() {
   const state = useQuery({
     queryKey: ["scheduler"],
@@ -32,10 +41,11 @@ export function SchedulerPage() {
   });
   if (state.isPending) return <Loading what="Loading the scheduler" />;
   if (state.isError) return <ErrorPanel error={state.error} title="Could not load the scheduler" />;
-  const { resources, queue, running, reservation, queue_total } = state.data;
+  const { resources, queue, running, reservation, queue_total, mode, waiting_for } = state.data;
   return (
     <div className="scheduler">
       <h1 style={{ marginBottom: 12 }}>Scheduler</h1>
+      <StandbyBanner mode={mode} />
       <div className="grid2">
         <section className="panel" aria-labelledby="use-title">
           <h2 id="use-title">Resources in use</h2>
@@ -79,10 +89,14 @@ export function SchedulerPage() {
           Queue ({queue_total}){queue_total > queue.length ? <span className="soft"> · the first {queue.length} shown</span> : null}
         </h2>
         {queue.length ? (
-          <JobTable jobs={queue} label="queue-title" ordered reservation={reservation} />
+          <JobTable jobs={queue} label="queue-title" ordered reservation={reservation} waits={waiting_for} />
         ) : (
           <EmptyState title="The queue is empty">
-            <p>Submit a job to run it on this machine when its resources are free:</p>
+            <p>
+              {mode === "standby"
+                ? "Submit a job to queue it: the server that runs the jobs starts it when its resources are free:"
+                : "Submit a job to run it on this machine when its resources are free:"}
+            </p>
             <pre>atlas submit --gpus 1 -- python train.py</pre>
           </EmptyState>
         )}
@@ -109,7 +123,16 @@ function Meter({ label, used, total, format }: { label: string; used: number; to
   );
 }
 
-function JobTable({ jobs, label, ordered = false, reservation }: { jobs: Job[]; label: string; ordered?: boolean; reservation?: string | null }) {
+interface JobTableProps {
+  jobs: Job[];
+  label: string;
+  /** The queue: numbered in dispatch order, with what each job waits for. */
+  ordered?: boolean;
+  reservation?: string | null;
+  waits?: Record<string, string>;
+}
+
+function JobTable({ jobs, label, ordered = false, reservation, waits }: JobTableProps) {
   const client = useQueryClient();
   const cancel = useMutation({
     mutationFn: (id: string) => api.cancelJob(id),
@@ -129,7 +152,7 @@ function JobTable({ jobs, label, ordered = false, reservation }: { jobs: Job[]; 
             <th className="num">priority</th>
             <th>asked for</th>
             <th>{ordered ? "queued" : "started"}</th>
-            {ordered ? null : <th>running for</th>}
+            {ordered ? <th>waiting for</th> : <th>running for</th>}
             <th>
               <span className="sr-only">actions</span>
             </th>
@@ -161,7 +184,13 @@ function JobTable({ jobs, label, ordered = false, reservation }: { jobs: Job[]; 
               <td>
                 <TimeText iso={ordered ? job.created_at : job.started_at} />
               </td>
-              {ordered ? null : <td>{formatDuration(job.duration)}</td>}
+              {ordered ? (
+                <td data-testid="waiting-for" style={{ minWidth: 240 }}>
+                  {waitingText(waits, job.id)}
+                </td>
+              ) : (
+                <td>{formatDuration(job.duration)}</td>
+              )}
               <td>
                 <button type="button" className="danger" onClick={() => cancel.mutate(job.id)} aria-label={`Stop job ${job.name || job.id}`}>
                   {ordered ? "Cancel" : "Stop"}
