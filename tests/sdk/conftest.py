@@ -154,16 +154,19 @@ class ServerProcess:
     def client(self) -> Client:
         return Client(self.url, token="", timeout=10.0)
 
+    def __enter__(self) -> ServerProcess:
+        self.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ServerProcess]:
     """A real server in a subprocess, with its own home."""
-    process = ServerProcess(tmp_path / "server-home")
-    process.start()
-    try:
+    with ServerProcess(tmp_path / "server-home") as process:
         yield process
-    finally:
-        process.stop()
 
 
 @dataclass

@@ -36,12 +36,9 @@ DEADLINE_S = 30.0
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    process = ServerProcess(tmp_path / "server-home", env={"ATLAS_LOST_AFTER": str(LOST_AFTER)})
-    process.start()
-    try:
+    settings = {"ATLAS_LOST_AFTER": str(LOST_AFTER)}
+    with ServerProcess(tmp_path / "server-home", env=settings) as process:
         yield process
-    finally:
-        process.stop()
 
 
 @pytest.fixture

@@ -24,12 +24,8 @@ from .conftest import ServerProcess, free_port, make_script, only_job
 @pytest.fixture(scope="module")
 def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """One server for the module (each test uses its own project)."""
-    process = ServerProcess(tmp_path_factory.mktemp("server") / "home")
-    process.start()
-    try:
+    with ServerProcess(tmp_path_factory.mktemp("server") / "home") as process:
         yield process
-    finally:
-        process.stop()
 
 
 @pytest.fixture

@@ -29,12 +29,8 @@ if params.get("sleep"):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """One real server for the module (a start costs a second or two)."""
-    process = ServerProcess(tmp_path_factory.mktemp("server-home"))
-    process.start()
-    try:
+    with ServerProcess(tmp_path_factory.mktemp("server-home")) as process:
         yield process
-    finally:
-        process.stop()
 
 
 @pytest.fixture
