@@ -29,6 +29,14 @@ test("shows every job with its status, user, params, metrics and tags", async ({
   // the tags column is at the far right: scroll there (the table renders visible columns)
   await page.getByRole("grid", { name: "Jobs" }).evaluate((grid) => grid.scrollTo({ left: grid.scrollWidth }));
   await expect(prod).toContainText("stage=prod");
+  // a job's name opens its page, within the app (the table's state stays in the history)
+  await page.evaluate(() => ((window as { __sameDocument?: boolean }).__sameDocument = true));
+  await prod.getByRole("link", { name: "resnet-lr0.01", exact: true }).click();
+  await expect(page).toHaveURL(/\/jobs\/[0-9a-z]{16}$/);
+  await expect(page.getByTestId("job-name")).toHaveText("resnet-lr0.01");
+  expect(await page.evaluate(() => (window as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+  await page.goBack();
+  await expect(jobRows(page)).toHaveCount(5);
 });
 
 test("filters with the query box, shows the filter as a chip, and removes it", async ({ page }) => {

@@ -1,4 +1,4 @@
-import { Link } from "react-router-dom";
+import type { CSSProperties } from "react";
 import type { Job } from "../../lib/api/types";
 import { formatDuration, formatValue } from "../../lib/format";
 import { CopyId } from "../../components/copy-id";
@@ -6,35 +6,53 @@ import { StatusBadge } from "../../components/status-badge";
 import { TimeText } from "../../components/time-text";
 import { cellValue, type ColumnSpec } from "./model";
 
-/** One cell of the job table, formatted for its kind. */
-export function Cell({ job, column }: { job: Job; column: ColumnSpec }) {
+const WIRE_NUMBERS = new Set(["NaN", "Infinity", "-Infinity"]);
+
+/** One cell of the job table (its `gridcell` element), formatted for its kind. A plain
+ * value is the cell's own text, with the full value on hover: one element per cell, as a
+ * scroll creates or refills a few hundred cells per frame. */
+export function Cell({ job, column, style }: { job: Job; column: ColumnSpec; style: CSSProperties }) {
+  const content = special(job, column);
+  if (content !== undefined) {
+    return (
+      <div className={`td${column.kind === "number" ? " num" : ""}`} role="gridcell" style={style}>
+        {content}
+      </div>
+    );
+  }
   const value = cellValue(job, column);
+  if (value === undefined) return <div className="td" role="gridcell" style={style} aria-label="none" />;
+  const numeric = typeof value === "number" || WIRE_NUMBERS.has(value as string);
+  return (
+    <div className={`td text${numeric ? " num" : ""}`} role="gridcell" style={style} title={typeof value === "string" ? value : JSON.stringify(value)}>
+      {formatValue(value)}
+    </div>
+  );
+}
+
+/** The content of the cells that are more than a value (a link, a badge, a button...). */
+function special(job: Job, column: ColumnSpec): React.ReactNode {
   switch (column.id) {
     case "status":
       return <StatusBadge status={job.status} />;
     case "name":
       return (
-        <Link to={`/jobs/${job.id}`} className="job-link" title={job.name || job.id}>
+        // A plain link (the table navigates for it, see JobsTable): a router Link per row
+        // costs several hooks on every row a scroll brings in.
+        <a href={`/jobs/${job.id}`} className="job-link" title={job.name || job.id}>
           {job.name || <span className="soft">{job.id}</span>}
-        </Link>
+        </a>
       );
     case "id":
       return <CopyId id={job.id} />;
     case "created_at":
       return <TimeText iso={job.created_at} />;
     case "duration":
-      return <span className="num">{formatDuration(job.duration)}</span>;
+      return formatDuration(job.duration);
     case "tags":
       return <Tags tags={job.tags} />;
   }
-  if (value === undefined) return <span className="soft" aria-label="none" />;
-  const text = formatValue(value);
-  const numeric = typeof value === "number" || value === "NaN" || value === "Infinity" || value === "-Infinity";
-  return (
-    <span className={numeric ? "num cell-text" : "cell-text"} title={typeof value === "string" ? value : JSON.stringify(value)}>
-      {text}
-    </span>
-  );
+  return undefined;
 }
 
 function Tags({ tags }: { tags: Record<string, string> }) {

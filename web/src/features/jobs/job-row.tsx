@@ -38,17 +38,23 @@ export const JobRow = memo(function JobRow({ index, top, job, selected, columns,
             <input type="checkbox" aria-label={`Select job ${job.name || job.id}`} checked={selected} onChange={(e) => onSelect([job.id], e.target.checked)} />
           ) : null}
         </div>
-        {PINNED_COLUMNS.map((column) => (
-          <div key={column.id} className="td" role="gridcell" style={{ width: column.width }}>
-            {job ? <Cell job={job} column={column} /> : <span className="skeleton" />}
-          </div>
-        ))}
+        {PINNED_COLUMNS.map((column) =>
+          job ? (
+            <Cell key={column.id} job={job} column={column} style={{ width: column.width }} />
+          ) : (
+            <div key={column.id} className="td" role="gridcell" style={{ width: column.width }}>
+              <span className="skeleton" />
+            </div>
+          ),
+        )}
       </div>
-      {columns.map(({ column, left }) => (
-        <div key={column.id} className={`td${column.kind === "number" ? " num" : ""}`} role="gridcell" style={{ position: "absolute", left, width: column.width }}>
-          {job ? <Cell job={job} column={column} /> : null}
-        </div>
-      ))}
+      {columns.map(({ column, left }) =>
+        job ? (
+          <Cell key={column.id} job={job} column={column} style={{ position: "absolute", left, width: column.width }} />
+        ) : (
+          <div key={column.id} className="td" role="gridcell" style={{ position: "absolute", left, width: column.width }} />
+        ),
+      )}
     </div>
   );
 });

@@ -14,11 +14,10 @@ export interface JobsHeadProps {
   filter: string;
   /** The fields the filter has clauses on (their filter buttons show as active). */
   filtered: ReadonlySet<string | null>;
-  /** The loaded jobs' ids, and whether every one of them is selected. */
-  loadedIds: readonly string[];
+  /** Whether every loaded job is selected. */
   allSelected: boolean;
   /** Callbacks must keep their identity, or the header renders on every scroll. */
-  onSelect: (ids: string[], on: boolean) => void;
+  onSelectAll: (on: boolean) => void;
   onSort: (field: string, add: boolean) => void;
   onFilter: (field: string, clauses: string[]) => void;
 }
@@ -64,7 +63,7 @@ export const JobsHead = memo(function JobsHead(props: JobsHeadProps) {
               type="checkbox"
               aria-label="Select all loaded jobs"
               checked={props.allSelected}
-              onChange={(e) => props.onSelect([...props.loadedIds], e.target.checked)}
+              onChange={(e) => props.onSelectAll(e.target.checked)}
             />
           </div>
           {PINNED_COLUMNS.map((column) => header(column, undefined))}

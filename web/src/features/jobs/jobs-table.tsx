@@ -1,12 +1,13 @@
 import { useQueries } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type MouseEvent } from "react";
+import { useNavigate } from "react-router-dom";
 import * as api from "../../lib/api/endpoints";
 import type { Job, JobPage } from "../../lib/api/types";
 import { clauseField, splitClauses } from "../../lib/query-text";
 import { JobRow } from "./job-row";
 import { JobsHead } from "./jobs-head";
-import { PAGE_SIZE, PINNED_COLUMNS, pagesFor, type ColumnSpec } from "./model";
+import { PAGE_SIZE, PINNED_COLUMNS, pagesToFetch, type ColumnSpec } from "./model";
 import { HEADER_HEIGHT, PINNED_WIDTH, ROW_HEIGHT, ROW_OVERSCAN, columnStarts, groupSpans, rowSlots, type PlacedColumn } from "./table-layout";
 
 export interface JobsTableProps {
@@ -50,6 +51,16 @@ export function JobsTable(props: JobsTableProps) {
     paddingStart: PINNED_WIDTH,
   });
   useEffect(() => columnVirtualizer.measure(), [columns, columnVirtualizer]);
+  // The pinned blocks stick (see styles.css) only once the table is scrolled sideways; the
+  // class is set in the scroll event itself, before the frame that shows the new offset.
+  useEffect(() => {
+    const element = scroll.current;
+    if (!element) return;
+    const onScroll = () => element.classList.toggle("sideways", element.scrollLeft > 0);
+    onScroll();
+    element.addEventListener("scroll", onScroll, { passive: true });
+    return () => element.removeEventListener("scroll", onScroll);
+  }, []);
   // A new filter or sort starts again from the first row.
   useEffect(() => {
     if (scroll.current) scroll.current.scrollTop = 0;
@@ -59,7 +70,7 @@ export function JobsTable(props: JobsTableProps) {
   const slots = rowSlots(rowVirtualizer.scrollRect?.height ?? 0, virtualRows.length);
   const first = virtualRows[0]?.index ?? 0;
   const last = virtualRows[virtualRows.length - 1]?.index ?? PAGE_SIZE - 1;
-  const pages = pagesFor(first, last);
+  const pages = pagesToFetch(first, last, knownTotal);
   const results = useQueries({
     queries: pages.map((page) => ({
       queryKey: ["jobs", props.project, props.filter, props.sort, page],
@@ -104,11 +115,23 @@ export function JobsTable(props: JobsTableProps) {
   const filtered = useMemo(() => new Set(splitClauses(props.filter).map(clauseField)), [props.filter]);
   const scrollLeft = columnVirtualizer.scrollOffset ?? 0;
   const onSelect = useStableCallback(props.onSelect);
+  const onSelectAll = useStableCallback((on: boolean) => props.onSelect([...loadedIds], on));
   const onSort = useStableCallback(props.onSort);
   const onFilter = useStableCallback(props.onFilter);
+  const navigate = useNavigate();
+  // The rows' job links are plain anchors: a plain click on one goes through the router
+  // (no page load); a middle or modified click opens the job as any link does.
+  const onClick = (event: MouseEvent) => {
+    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    const link = event.target instanceof Element ? event.target.closest("a.job-link") : null;
+    const href = link?.getAttribute("href");
+    if (!href) return;
+    event.preventDefault();
+    navigate(href);
+  };
 
   return (
-    <div className="jobs-scroll" ref={scroll} role="grid" aria-label="Jobs" aria-rowcount={total + 1} aria-colcount={columns.length + PINNED_COLUMNS.length + 1} data-testid="jobs-table">
+    <div className="jobs-scroll" ref={scroll} onClick={onClick} role="grid" aria-label="Jobs" aria-rowcount={total + 1} aria-colcount={columns.length + PINNED_COLUMNS.length + 1} data-testid="jobs-table">
       <div style={{ height: HEADER_HEIGHT + total * ROW_HEIGHT, width: totalWidth, position: "relative" }}>
         <JobsHead
           columns={placed}
@@ -118,9 +141,8 @@ export function JobsTable(props: JobsTableProps) {
           sort={props.sort}
           filter={props.filter}
           filtered={filtered}
-          loadedIds={loadedIds}
           allSelected={allSelected}
-          onSelect={onSelect}
+          onSelectAll={onSelectAll}
           onSort={onSort}
           onFilter={onFilter}
         />

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Job } from "../../lib/api/types";
-import { allColumns, cellValue, defaultColumnIds, metricColumn, nextSort, pagesFor, paramColumn, parseSort, sortState, tagColumn, visibleColumns } from "./model";
+import { allColumns, cellValue, defaultColumnIds, metricColumn, nextSort, pagesFor, pagesToFetch, paramColumn, parseSort, sortState, tagColumn, visibleColumns } from "./model";
 
 const keys = { params: ["lr", "model.depth"], metrics: ["loss"], tags: ["stage"] };
 
@@ -64,5 +64,13 @@ describe("paging", () => {
     expect(pagesFor(95, 130)).toEqual([0, 1]);
     expect(pagesFor(99_950, 99_999)).toEqual([999]);
     expect(pagesFor(5, 2)).toEqual([0]);
+  });
+  it("fetches the next page before its rows come into view", () => {
+    expect(pagesToFetch(0, 30, 0)).toEqual([0]);
+    expect(pagesToFetch(0, 30, 100_000)).toEqual([0]);
+    expect(pagesToFetch(20, 60, 100_000)).toEqual([0, 1]);
+    expect(pagesToFetch(140, 190, 100_000)).toEqual([0, 1, 2]);
+    expect(pagesToFetch(99_950, 99_999, 100_000)).toEqual([999]);
+    expect(pagesToFetch(0, 99, 100)).toEqual([0]);
   });
 });

@@ -138,3 +138,14 @@ export function pagesFor(first: number, last: number, pageSize = PAGE_SIZE): num
   for (let p = Math.floor(Math.max(0, first) / pageSize); p <= Math.floor(last / pageSize); p += 1) pages.push(p);
   return pages;
 }
+
+/** Rows fetched beyond each edge of those rendered, so that a row scrolled into view finds
+ * its page loaded: it is rendered once, with its job, not as a placeholder and then again. */
+export const PREFETCH_ROWS = PAGE_SIZE / 2;
+
+/** The pages to fetch while rows `first`..`last` are rendered, in a table of `total` rows
+ * (0 while unknown): theirs, and the next or previous page once within `PREFETCH_ROWS`. */
+export function pagesToFetch(first: number, last: number, total: number): number[] {
+  const end = total > 0 ? Math.min(last + PREFETCH_ROWS, total - 1) : last;
+  return pagesFor(first - PREFETCH_ROWS, Math.max(end, first));
+}
