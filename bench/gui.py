@@ -13,7 +13,8 @@ cache: what a first visit costs):
 - first rows: from navigation start (``performance.now()`` of the new page) to the first frame
   painted after a job row is in the table, the page's HTML, scripts and API calls included;
 - scrolling: wheel-scrolling the table through its virtualised rows; the p99 of the intervals
-  between animation frames (a stall is a long frame);
+  between animation frames (a stall is a long frame); a repetition in which the wheel did not
+  move the table (it latched onto the page) is measured again, not counted as smooth;
 - compare chart: on the compare page of 10 jobs, from the chart's first series request to its
   last canvas draw once it holds all 10 series (its note counts every point and nothing is
   loading): the requests, the server's downsampling and the drawing; the time from navigation
@@ -170,8 +171,9 @@ def _scroll(samples: list[float]) -> Result:
         note=(
             f"the p99 interval between animation frames while wheel-scrolling the job table "
             f"of the {JOBS:,}-job project (each repetition wheels down 600 px every 16 ms, "
-            f"120 times: about 2,200 rows, paging from the server as it goes); headless "
-            f"Chromium, no GPU (software rasterisation)"
+            f"120 times: about 2,200 rows, paging from the server as it goes; a repetition "
+            f"whose wheel did not scroll the table is measured again); headless Chromium, "
+            f"no GPU (software rasterisation)"
         ),
     )
 

@@ -18,6 +18,7 @@ const FLAGS = [
 ];
 const VIEWPORT = { width: 1440, height: 900 };
 const ROW = '[data-testid="job-row"]';
+const TABLE = '[role="grid"][aria-label="Jobs"]';
 const DEADLINE_MS = 60_000;
 
 const config = JSON.parse(process.argv[2]);
@@ -59,13 +60,20 @@ async function firstRows(browser) {
   }
 }
 
-// Frame intervals while the wheel scrolls the table down: the p99 interval (ms).
+const WHEEL_STEPS = 120;
+const WHEEL_PX = 600;
+
+// Frame intervals while the wheel scrolls the table down: the p99 interval (ms). A
+// repetition in which the wheel did not scroll the table (it can latch onto the page when
+// the table's first frame is not composited yet) measured nothing: it is refused (thrown),
+// rather than recorded as a perfectly smooth scroll.
 async function scroll(browser) {
   const { context, page } = await fresh(browser);
   try {
     await page.goto(config.tableUrl);
     const first = page.locator(ROW).first();
     await first.waitFor({ timeout: DEADLINE_MS });
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
     const box = await first.boundingBox();
     await page.mouse.move(box.x + box.width / 2, box.y + 40);
     await page.evaluate(() => {
@@ -78,11 +86,13 @@ async function scroll(browser) {
       };
       requestAnimationFrame(tick);
     });
-    for (let step = 0; step < 120; step += 1) {
-      await page.mouse.wheel(0, 600);
+    for (let step = 0; step < WHEEL_STEPS; step += 1) {
+      await page.mouse.wheel(0, WHEEL_PX);
       await page.waitForTimeout(16);
     }
     const frames = await page.evaluate(() => window.__atlasFrames.slice(1));
+    const scrolled = await page.evaluate((selector) => document.querySelector(selector)?.scrollTop ?? 0, TABLE);
+    if (scrolled < (WHEEL_STEPS * WHEEL_PX) / 2) throw new NotScrolled(`the wheel scrolled the table ${scrolled} px`);
     const ordered = [...frames].sort((a, b) => a - b);
     return ordered[Math.max(0, Math.ceil(0.99 * ordered.length) - 1)];
   } finally {
@@ -148,11 +158,25 @@ function describe(sample) {
     .join(", ");
 }
 
+class NotScrolled extends Error {}
+
+// A measure that throws NotScrolled is run again, up to 3 times per repetition.
+async function attempt(name, measure, browser) {
+  for (let tries = 1; ; tries += 1) {
+    try {
+      return await measure(browser);
+    } catch (error) {
+      if (!(error instanceof NotScrolled) || tries >= 3) throw error;
+      note(`${name}: ${error.message}; measuring again`);
+    }
+  }
+}
+
 async function repeat(name, measure, browser) {
-  for (let index = 0; index < config.warmup; index += 1) await measure(browser);
+  for (let index = 0; index < config.warmup; index += 1) await attempt(name, measure, browser);
   const values = [];
   for (let index = 0; index < config.repetitions; index += 1) {
-    values.push(await measure(browser));
+    values.push(await attempt(name, measure, browser));
     note(`${name} ${index + 1}/${config.repetitions}: ${describe(values.at(-1))}`);
   }
   return values;
