@@ -51,8 +51,9 @@ export function JobsTable(props: JobsTableProps) {
     paddingStart: PINNED_WIDTH,
   });
   useEffect(() => columnVirtualizer.measure(), [columns, columnVirtualizer]);
-  // The pinned blocks stick (see styles.css) only once the table is scrolled sideways; the
-  // class is set in the scroll event itself, before the frame that shows the new offset.
+  // The pinned blocks stick (see styles.css) only once the table is scrolled sideways: the
+  // class is set in the scroll event itself, so at worst the first frame of a sideways
+  // scroll shows them moving with the table, and a vertical scroll paints no sticky layers.
   useEffect(() => {
     const element = scroll.current;
     if (!element) return;
