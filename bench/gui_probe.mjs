@@ -4,18 +4,11 @@
 // recorded repetition) and its progress on stderr.
 import { createRequire } from "node:module";
 
+import { CHROMIUM_FLAGS } from "../web/e2e/chromium.mjs";
+
 const require = createRequire(new URL("../web/package.json", import.meta.url));
 const { chromium } = require("playwright-core");
 
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 const VIEWPORT = { width: 1440, height: 900 };
 const ROW = '[data-testid="job-row"]';
 const TABLE = '[role="grid"][aria-label="Jobs"]';
@@ -182,7 +175,7 @@ async function repeat(name, measure, browser) {
   return values;
 }
 
-const browser = await chromium.launch({ executablePath: config.chromium, args: FLAGS });
+const browser = await chromium.launch({ executablePath: config.chromium, args: [...CHROMIUM_FLAGS] });
 try {
   const figures = {
     first_rows: await repeat("first rows", firstRows, browser),

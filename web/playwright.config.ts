@@ -2,16 +2,7 @@
 // `atlas server` filled by real jobs (see e2e/global-setup.ts). `make test-web` runs it.
 import { defineConfig } from "@playwright/test";
 
-// The flags of STYLE.md (Web GUI).
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from "./e2e/chromium.mjs";
 
 export default defineConfig({
   testDir: "./e2e",
@@ -29,7 +20,7 @@ export default defineConfig({
     browserName: "chromium",
     headless: true,
     viewport: { width: 1440, height: 900 },
-    launchOptions: { executablePath: "/usr/bin/chromium", args: CHROMIUM_FLAGS },
+    launchOptions: { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_FLAGS] },
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
   },

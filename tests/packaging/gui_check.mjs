@@ -5,23 +5,15 @@
 // with the reason when the page never shows it.
 import { createRequire } from "node:module";
 
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from "../../web/e2e/chromium.mjs";
+
 const require = createRequire(new URL("../../web/package.json", import.meta.url));
 const { chromium } = require("playwright-core");
 
-// The flags of STYLE.md (Web GUI).
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 const DEADLINE_MS = 30_000;
 
 const [url, project] = process.argv.slice(2);
-const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: FLAGS });
+const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_FLAGS] });
 try {
   const page = await browser.newPage();
   const errors = [];
