@@ -64,6 +64,10 @@ def mode(server: ServerProcess) -> str:
     return str(httpx.get(f"{server.url}/api/v1/scheduler", timeout=10).json()["mode"])
 
 
+def info_mode(server: ServerProcess) -> str:
+    return str(httpx.get(f"{server.url}/api/v1/info", timeout=10).json()["scheduler"])
+
+
 def wait_until(what: str, check: object, server: ServerProcess) -> None:
     deadline = time.monotonic() + DEADLINE_S
     while time.monotonic() < deadline:
@@ -110,8 +114,8 @@ def pair(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[Serve
 
 
 def check_pair(first: ServerProcess, second: ServerProcess, tmp_path: Path) -> None:
-    assert mode(first) == "active"
-    assert mode(second) == "standby"
+    assert mode(first) == info_mode(first) == "active"
+    assert mode(second) == info_mode(second) == "standby"
     assert "standby" in second.output()
     record = tmp_path / "record.txt"
     python = sys.executable

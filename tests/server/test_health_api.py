@@ -26,6 +26,7 @@ def test_info_names_the_database_kind_and_artifact_folder(client: TestClient) ->
         "artifacts": str(settings.home_path / "artifacts"),
         "max_upload_mb": 1,
         "max_metric_points": 1_000_000,
+        "scheduler": "active",
     }
 
 

@@ -565,6 +565,7 @@ class InfoOut(WireModel):
     artifacts: str
     max_upload_mb: int
     max_metric_points: int
+    scheduler: Literal["active", "standby"]
 
 
 # -- the scheduler -------------------------------------------------------------------------

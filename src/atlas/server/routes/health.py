@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from atlas.server.deps import SettingsDep
+from atlas.server.deps import SchedulerDep, SettingsDep
 from atlas.server.metrics_codec import MAX_POINTS
 from atlas.server.redaction import db_kind, public_location
 from atlas.server.schemas import HealthOut, InfoOut
@@ -23,12 +23,15 @@ def health() -> HealthOut:
 
 
 @info_router.get("/info")
-def info(settings: SettingsDep) -> InfoOut:
-    """The server's version, database kind and artifact location (never a password)."""
+def info(settings: SettingsDep, scheduler: SchedulerDep) -> InfoOut:
+    """The server's version, database kind and artifact location (never a password), and
+    whether its scheduler runs the jobs (``active``) or another server on the same database
+    does (``standby``)."""
     return InfoOut(
         version=__version__,
         db=db_kind(settings.resolved_db_url),
         artifacts=public_location(settings.resolved_artifacts),
         max_upload_mb=settings.max_upload_mb,
         max_metric_points=MAX_POINTS,
+        scheduler=scheduler.mode,
     )
