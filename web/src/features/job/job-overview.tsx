@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router-dom";
 import * as api from "../../lib/api/endpoints";
+import { LIMITS } from "../../lib/api/limits.gen";
 import type { Job } from "../../lib/api/types";
 import { formatAbsolute, formatDuration, formatNumber, formatValue } from "../../lib/format";
 
@@ -176,7 +177,7 @@ function TagsPanel({ job }: { job: Job }) {
         }}
       >
         <label htmlFor="tag-key">Tag</label>
-        <input id="tag-key" value={key} onChange={(e) => setKey(e.target.value)} maxLength={250} style={{ width: 120 }} />
+        <input id="tag-key" value={key} onChange={(e) => setKey(e.target.value)} maxLength={LIMITS.tagKey} style={{ width: 120 }} />
         <label htmlFor="tag-value">Value</label>
         <input id="tag-value" value={value} onChange={(e) => setValue(e.target.value)} style={{ width: 140 }} />
         <button type="submit" className="primary" disabled={!key.trim() || put.isPending}>

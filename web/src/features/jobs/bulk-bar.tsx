@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router-dom";
 import * as api from "../../lib/api/endpoints";
+import { LIMITS } from "../../lib/api/limits.gen";
 import { showError, showToast } from "../../lib/toast-store";
 import { ConfirmDialog } from "../../components/confirm-dialog";
 import { Popover } from "../../components/popover";
@@ -76,7 +77,7 @@ export function BulkBar({ project, selected, onClear }: { project: string; selec
             }}
           >
             <label>
-              Tag <input value={tagKey} onChange={(e) => setTagKey(e.target.value)} maxLength={250} autoFocus />
+              Tag <input value={tagKey} onChange={(e) => setTagKey(e.target.value)} maxLength={LIMITS.tagKey} autoFocus />
             </label>
             <label>
               Value <input value={tagValue} onChange={(e) => setTagValue(e.target.value)} />

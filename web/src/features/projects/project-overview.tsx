@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import * as api from "../../lib/api/endpoints";
+import { LIMITS } from "../../lib/api/limits.gen";
 import { keysQuery } from "../../lib/api/queries";
 import { fieldName } from "../../lib/query-text";
 import { wireNumber } from "../../lib/format";
@@ -179,7 +180,7 @@ function Notes({ project }: { project: string }) {
         <textarea id="note-text" rows={3} value={text} onChange={(e) => setText(e.target.value)} placeholder="What did you learn?" />
         <div className="row" style={{ marginTop: 6 }}>
           <label htmlFor="note-author">Author</label>
-          <input id="note-author" value={author} onChange={(e) => setAuthor(e.target.value)} maxLength={200} />
+          <input id="note-author" value={author} onChange={(e) => setAuthor(e.target.value)} maxLength={LIMITS.noteAuthor} />
           <button type="submit" className="primary" disabled={!text.trim() || add.isPending}>
             Add note
           </button>

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useNavigate } from "react-router-dom";
 import * as api from "../../lib/api/endpoints";
+import { LIMITS } from "../../lib/api/limits.gen";
 import { keysQuery, projectsQuery } from "../../lib/api/queries";
 import { JOB_STATUSES, type Project } from "../../lib/api/types";
 import { markdownSummary } from "../../lib/markdown-text";
@@ -76,7 +77,7 @@ function CreateProject() {
       }}
     >
       <label htmlFor="new-project">New project</label>
-      <input id="new-project" value={name} onChange={(e) => setName(e.target.value)} placeholder="name" maxLength={200} />
+      <input id="new-project" value={name} onChange={(e) => setName(e.target.value)} placeholder="name" maxLength={LIMITS.projectName} />
       <button type="submit" className="primary" disabled={!name.trim() || create.isPending}>
         Create project
       </button>
@@ -123,7 +124,7 @@ function ProjectRow({ project }: { project: Project }) {
             <label htmlFor={`rename-${project.name}`} className="sr-only">
               New name for {project.name}
             </label>
-            <input id={`rename-${project.name}`} value={newName} onChange={(e) => setNewName(e.target.value)} maxLength={200} autoFocus />
+            <input id={`rename-${project.name}`} value={newName} onChange={(e) => setNewName(e.target.value)} maxLength={LIMITS.projectName} autoFocus />
             <button type="submit" className="primary" disabled={!newName.trim() || rename.isPending}>
               Save
             </button>
