@@ -52,13 +52,6 @@ _INPUT_FILES = (
     "web/tsconfig.json",
 )
 
-_DUMP_SCHEMA = (
-    "import json, sys\n"
-    "from atlas.server.app import create_app\n"
-    "from atlas.settings import Settings\n"
-    "sys.stdout.write(json.dumps(create_app(Settings()).openapi(), indent=1, sort_keys=True))\n"
-)
-
 
 class GuiBuildError(Exception):
     """The GUI could not be built; the message says what to install or run."""
@@ -132,7 +125,11 @@ def dump_schema(root: Path, target: Path) -> None:
     ``target``."""
     env = {**os.environ, "PYTHONPATH": str(root / "src")}
     result = subprocess.run(
-        [sys.executable, "-c", _DUMP_SCHEMA], capture_output=True, text=True, env=env, check=False
+        [sys.executable, "-m", "atlas.server.schema_document"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     if result.returncode != 0:
         raise GuiBuildError(f"could not dump the server's OpenAPI schema:\n{result.stderr}")

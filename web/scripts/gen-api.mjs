@@ -11,12 +11,6 @@ import openapiTS, { astToString } from "openapi-typescript";
 const web = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const venvPython = resolve(web, "..", ".venv", "bin", "python");
 const python = process.env.ATLAS_PYTHON ?? (existsSync(venvPython) ? venvPython : "python3");
-const dump = [
-  "import json",
-  "from atlas.server.app import create_app",
-  "from atlas.settings import Settings",
-  "print(json.dumps(create_app(Settings()).openapi(), indent=1, sort_keys=True))",
-].join("\n");
 let text;
 if (process.env.ATLAS_OPENAPI) {
   // A schema dumped beforehand: an sdist ships one (hatch_build.py), as Atlas is not
@@ -24,7 +18,7 @@ if (process.env.ATLAS_OPENAPI) {
   text = readFileSync(process.env.ATLAS_OPENAPI, "utf8");
 } else {
   try {
-    text = execFileSync(python, ["-c", dump], { encoding: "utf8", maxBuffer: 64 << 20 });
+    text = execFileSync(python, ["-m", "atlas.server.schema_document"], { encoding: "utf8", maxBuffer: 64 << 20 });
   } catch (error) {
     console.error(`gen-api: ${python} could not dump the server's OpenAPI schema (${error.message}).`);
     console.error("Run `make setup` at the repository root, or set ATLAS_PYTHON to a Python with Atlas installed.");
