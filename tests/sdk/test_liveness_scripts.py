@@ -136,6 +136,16 @@ def test_a_killed_script_is_lost_with_the_reason_and_comes_back_when_it_reports(
     assert api.list_jobs("live").total == 1
 
 
+def test_a_resumed_job_ends_even_with_heartbeats_off(
+    tmp_path: Path, server: ServerProcess, api: Client
+) -> None:
+    job_id = api.create_job("live", name="resumed-quietly").id
+    resumer = make_script(tmp_path, server.url, ATLAS_JOB_ID=job_id, ATLAS_HEARTBEAT_INTERVAL="0")
+    assert f"resumed {job_id}" in resumer.run(RESUMER, check=True).stdout
+    ended = api.get_job(job_id)
+    assert (ended.status, ended.exit_code) == (JobStatus.COMPLETED, 0)
+
+
 OFFLINE = """
 import time
 import atlas

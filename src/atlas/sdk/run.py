@@ -86,7 +86,6 @@ class Run:
         self.attached = attached
         self.finished = False
         self.thread = threading.get_ident()  # the thread that started it
-        self._started = time.time()  # the job's end is never reported before its start
         self._settings = settings
         self._params: dict[str, ParamValue] = {}
         self._capture: OutputCapture | None = None
@@ -261,8 +260,8 @@ class Run:
             self._capture.uninstall()
         final = None
         if not self.attached or self._reports_end():
-            at = max(time.time(), self._started)
-            final = UpdateJob(status=status, exit_code=exit_code, error=error, at=at)
+            # The server keeps an end no earlier than the job's start (a clock stepped back).
+            final = UpdateJob(status=status, exit_code=exit_code, error=error, at=time.time())
         stored = self._sender.close(final, self._settings.timeout)
         if current.get() is self:
             current.set(None)
@@ -301,7 +300,7 @@ class Run:
         from atlas.domain import JobKind
 
         self._sender.wait_ready(self._settings.timeout)
-        return self._sender.job_kind == JobKind.LOCAL
+        return self._sender.kind_of_job() == JobKind.LOCAL
 
     def _check_open(self, what: str) -> None:
         if self.finished:

@@ -152,6 +152,16 @@ class Sender:
         spooled) the job's creation."""
         return not self._thread.is_alive() or self._ready.wait(timeout)
 
+    def kind_of_job(self) -> JobKind | None:
+        """The job's kind, as a heartbeat answered it, else asked of the server now (no
+        heartbeat may have gone: they can be off); ``None`` when the server cannot say."""
+        if self.job_kind is None and self._client is not None:
+            try:
+                self.job_kind = self._client.get_job(self.job_id).kind
+            except AtlasError as exc:
+                logger.debug("job %s: its kind is unknown: %s", self.job_id, exc)
+        return self.job_kind
+
     def wake(self) -> None:
         """Make the thread send now rather than at the next interval."""
         self._wakeup.set()
@@ -388,10 +398,12 @@ class Sender:
         report = SyncReport()
         while True:
             end = self.spool.end
+            rejected = len(report.rejected)
             offset, unavailable = replay(
                 self._client, self.spool.path, report, start=self._replayed, end=end
             )
             self._replayed = offset
+            self._refused.extend(report.rejected[rejected:])  # flush() and finish() say so
             if unavailable is not None:
                 self._probe_delay = min(self._probe_delay * 2, max(1.0, 30 * self._interval))
                 self._next_probe = time.monotonic() + self._probe_delay
