@@ -19,6 +19,8 @@ error in process and over HTTP. Standard library only: ``import atlas`` stays li
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from atlas.errors import InvalidInputError
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "check_tag_value",
     "invalid",
     "is_job_id",
+    "is_sha256",
     "is_key",
     "is_project_name",
     "is_storable",
@@ -133,6 +136,14 @@ def check_key(key: object, kind: str, *, field: str | None = None, type_error: b
     """``key`` when it is a valid ``kind`` (``param``, ``tag``, ``metric``) key, else
     ``InvalidInputError`` naming the key and ``field`` (default ``"<kind>s"``). With
     ``type_error`` (the SDK), a key that is not a string raises ``TypeError`` instead."""
+    # The common case, fast: printable ASCII holds no control character, NUL or surrogate.
+    if (
+        isinstance(key, str)
+        and 1 <= len(key) <= MAX_KEY_LENGTH
+        and key.isascii()
+        and key.isprintable()
+    ):
+        return key
     field = field or f"{kind}s"
     if not isinstance(key, str):
         message = f"a {kind} key must be a string, not {type(key).__name__}: {key!r:.60}"
@@ -255,3 +266,13 @@ def check_artifact_path(path: object, *, field: str = "path") -> str:
         shown = path[:_SHOWN] if isinstance(path, str) else path
         raise invalid(field, f"invalid artifact path {shown!r}: {problem}")
     return path  # type: ignore[return-value]  # the problem check covered the type
+
+
+def is_sha256(value: object) -> TypeGuard[str]:
+    """Whether ``value`` is a content address: exactly 64 lowercase hex digits."""
+    return (
+        isinstance(value, str)
+        and len(value) == 64
+        and value.isascii()
+        and all(char in "0123456789abcdef" for char in value)
+    )

@@ -12,19 +12,17 @@ fetched into the work folder before the job starts.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from pathlib import Path
 
 from atlas.errors import InvalidInputError, NotFoundError
-from atlas.names import SHA256_PATTERN
+from atlas.names import is_sha256
 from atlas.store.artifacts import ArtifactStore, LocalArtifactStore, log_path
 
 __all__ = ["JobFiles", "check_sha256", "snapshot_relpath"]
 
 logger = logging.getLogger(__name__)
 
-_SHA256 = re.compile(SHA256_PATTERN)
 PUMP_INTERVAL = 1.0
 """Seconds between two copies of a growing log into a remote artifact store."""
 _PIECE = 1 << 20
@@ -32,7 +30,7 @@ _PIECE = 1 << 20
 
 def check_sha256(value: str, *, field: str = "snapshot") -> str:
     """``value`` when it is a lowercase hex SHA-256, else ``InvalidInputError``."""
-    if not isinstance(value, str) or not _SHA256.match(value):
+    if not is_sha256(value):
         raise InvalidInputError(
             f"{field} must be a SHA-256 in lowercase hex (64 characters)",
             detail={"errors": [{"field": field, "message": "not a lowercase hex SHA-256"}]},

@@ -190,7 +190,8 @@ class MetricBuffer:
     def extend(self, points: list[tuple[str, float, int | None]]) -> None:
         """Buffer several points at once (all or none: keys and steps are checked first)."""
         for key, _, step in points:
-            check_key(key, "metric", type_error=True)
+            if key not in self._series:  # a key already buffered was checked then
+                check_key(key, "metric", type_error=True)
             if step is not None:
                 metric_step(key, step)
         for key, value, step in points:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import Connection, delete, insert, select
 
 from atlas.domain import Artifact, ArtifactKind
 from atlas.errors import NotFoundError
-from atlas.names import SHA256_PATTERN, invalid, is_storable
+from atlas.names import invalid, is_sha256, is_storable
 from atlas.store.artifacts import safe_relpath
 from atlas.store.conversions import artifact_from_row, utc_now
 from atlas.store.jobs import job_project_id, lock_job
@@ -19,7 +17,6 @@ from atlas.store.validation import check_text
 __all__ = ["get_artifact", "list_artifacts", "record_artifact"]
 
 _A = artifacts_table
-_SHA256 = re.compile(SHA256_PATTERN)
 MAX_MIME_LENGTH = 200
 
 
@@ -94,6 +91,6 @@ def _step(value: object) -> int:
 
 
 def _sha256(value: object) -> str:
-    if not isinstance(value, str) or not _SHA256.match(value):
+    if not is_sha256(value):
         raise invalid("sha256", "sha256 must be 64 lowercase hexadecimal characters")
     return value

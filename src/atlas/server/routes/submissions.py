@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from atlas.names import SHA256_PATTERN
 from atlas.server import snapshots
 from atlas.server.deps import ArtifactsDep, JobIdPath, SchedulerDep, SettingsDep, StoreDep
 from atlas.server.schemas import JobOut, RerunIn, SnapshotOut, SubmissionCreate
@@ -17,7 +18,7 @@ __all__ = ["router"]
 router = APIRouter(tags=["scheduler"])
 
 Sha256Path = Annotated[
-    str, Path(pattern=r"^[0-9a-f]{64}$", description="The SHA-256 of the .tar.gz, in hex.")
+    str, Path(pattern=SHA256_PATTERN, description="The SHA-256 of the .tar.gz, in hex.")
 ]
 _RAW_BODY = {
     "requestBody": {
