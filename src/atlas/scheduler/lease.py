@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Protocol
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from atlas.store.engine import sqlite_path
+
 if TYPE_CHECKING:
     import psycopg
 
@@ -197,7 +199,7 @@ def lease_for(db_url: str) -> Lease:
         database = url.database or ""
         if database in ("", ":memory:") or database.startswith("file::memory:"):
             return PrivateLease()
-        return FileLease(Path(f"{Path(database).absolute()}.scheduler.lock"))
+        return FileLease(Path(f"{sqlite_path(database)}.scheduler.lock"))
     if backend in ("postgresql", "postgres"):
         plain = url.set(drivername="postgresql")
         return PostgresLease(plain.render_as_string(hide_password=False))

@@ -29,7 +29,14 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from atlas.errors import InvalidInputError
 from atlas.store.query.regex import sqlite_regexp
 
-__all__ = ["BUSY_TIMEOUT_MS", "is_sqlite", "make_engine", "statement_deadline", "writer"]
+__all__ = [
+    "BUSY_TIMEOUT_MS",
+    "is_sqlite",
+    "make_engine",
+    "sqlite_path",
+    "statement_deadline",
+    "writer",
+]
 
 BUSY_TIMEOUT_MS = 30_000
 """How long a SQLite connection waits for the write lock before giving up."""
@@ -84,10 +91,11 @@ def statement_deadline(conn: Connection, seconds: float) -> Iterator[None]:
 
     A stopped statement raises ``TimeoutError`` out of the block (let its transaction roll
     back). On PostgreSQL each statement gets ``seconds`` (``SET LOCAL statement_timeout``,
-    which lasts until the transaction ends). On SQLite, when ``seconds`` have passed since
-    the block began, a timer thread interrupts the statement running (SQLite stops at its
-    next step: a statement overruns by at most one step, one ``REGEXP`` or ``LIKE`` on one
-    value) and a progress handler stops any statement still running or started later.
+    reset when the block ends, so later statements of the transaction run unlimited). On
+    SQLite, when ``seconds`` have passed since the block began, a timer thread interrupts
+    the statement running (SQLite stops at its next step: a statement overruns by at most
+    one step, one ``REGEXP`` or ``LIKE`` on one value) and a progress handler stops any
+    statement still running or started later.
     """
     driver = conn.connection.driver_connection
     if not isinstance(driver, sqlite3.Connection):
@@ -98,6 +106,7 @@ def statement_deadline(conn: Connection, seconds: float) -> Iterator[None]:
             if getattr(exc.orig, "sqlstate", None) == _QUERY_CANCELED:
                 raise TimeoutError(f"statement stopped after {seconds:g} s") from exc
             raise
+        conn.exec_driver_sql("RESET statement_timeout")
         return
     stopped = threading.Event()
     deadline = time.monotonic() + seconds
@@ -148,6 +157,12 @@ def _redacted(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
+def sqlite_path(database: str) -> Path:
+    """The file of a SQLite URL's ``database`` part, as every user of it must name it (the
+    engine, the scheduler's lock beside it): ``~`` expanded, links resolved."""
+    return Path(database).expanduser().resolve()
+
+
 def _sqlite_engine(url: URL, *, pool_size: int, max_overflow: int) -> Engine:
     database = url.database or ""
     if database in ("", ":memory:") or database.startswith("file::memory:"):
@@ -156,7 +171,7 @@ def _sqlite_engine(url: URL, *, pool_size: int, max_overflow: int) -> Engine:
             "give a file, e.g. sqlite:///atlas.db",
             detail={"field": "db_url"},
         )
-    path = Path(database).expanduser()
+    path = sqlite_path(database)
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url.set(database=str(path)),
