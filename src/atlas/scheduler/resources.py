@@ -156,10 +156,6 @@ class Ledger:
                 spare[loan.lender] = (cpus - loan.cpus, memory - loan.memory)
         return spare
 
-    def loan(self, job_id: str) -> Loan | None:
-        """What ``job_id`` borrowed, if anything."""
-        return self._loans.get(job_id)
-
     def _can_lend(self, loan: Loan) -> bool:
         cpus, memory = self.lendable([loan.lender]).get(loan.lender, (0, 0))
         return loan.cpus <= cpus and loan.memory <= memory

@@ -27,7 +27,7 @@ __all__ = ["LivenessWatcher", "lost_error", "watch"]
 
 logger = logging.getLogger(__name__)
 
-MAX_WAKE = 5.0
+MAX_WAKE = 30.0
 """Longest wait between two ticks, in seconds (a fraction of ``lost_after`` when shorter)."""
 
 

@@ -23,9 +23,9 @@ from atlas.errors import ConflictError, InvalidTransitionError, NotFoundError
 from atlas.names import (
     MAX_COMMAND_LENGTH,
     MAX_ERROR_TYPE_LENGTH,
-    MAX_JOB_NAME_LENGTH,
     MAX_USER_LENGTH,
     check_job_id,
+    check_job_name,
     invalid,
     is_storable,
 )
@@ -151,7 +151,7 @@ def update_job(
         when = check_reported_time(at, field="at", not_before=row.started_at if final else None)
     values: dict[str, object] = {}
     if name is not None:
-        values["name"] = check_text(name, field="name", max_length=MAX_JOB_NAME_LENGTH)
+        values["name"] = check_job_name(name)
     if status is not None:
         old = JobStatus(row.status)
         values |= _status_values(job_id, old, status, kind, row.started_at, when)
@@ -257,7 +257,7 @@ def _job_values(spec: JobSpec, status: JobStatus, job_id: str | None) -> dict[st
         raise invalid("timeout", "timeout must be a positive number of seconds")
     return {
         "id": new_job_id() if job_id is None else check_job_id(job_id),
-        "name": check_text(spec.name, field="name", max_length=MAX_JOB_NAME_LENGTH),
+        "name": check_job_name(spec.name),
         "user": check_text(spec.user, field="user", max_length=MAX_USER_LENGTH),
         "kind": str(_enum(JobKind, spec.kind, "kind")),
         "status": str(status),

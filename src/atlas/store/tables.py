@@ -33,9 +33,12 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from atlas.names import (
     MAX_ARTIFACT_PATH_LENGTH,
+    MAX_AUTHOR_LENGTH,
+    MAX_ERROR_TYPE_LENGTH,
     MAX_JOB_NAME_LENGTH,
     MAX_KEY_LENGTH,
     MAX_PROJECT_NAME_LENGTH,
+    MAX_USER_LENGTH,
 )
 
 CHUNK_POINTS = 4096
@@ -100,7 +103,7 @@ class NoteRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
-    author: Mapped[str] = mapped_column(String(200))
+    author: Mapped[str] = mapped_column(String(MAX_AUTHOR_LENGTH))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
@@ -113,7 +116,7 @@ class JobRow(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(MAX_JOB_NAME_LENGTH), default="")
-    user: Mapped[str] = mapped_column(String(200), default="")
+    user: Mapped[str] = mapped_column(String(MAX_USER_LENGTH), default="")
     kind: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))
     command: Mapped[str] = mapped_column(Text, default="")
@@ -122,7 +125,7 @@ class JobRow(Base):
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     exit_code: Mapped[int | None] = mapped_column(Integer)
-    error_type: Mapped[str | None] = mapped_column(String(500))
+    error_type: Mapped[str | None] = mapped_column(String(MAX_ERROR_TYPE_LENGTH))
     error_message: Mapped[str | None] = mapped_column(Text)
     error_traceback: Mapped[str | None] = mapped_column(Text)
     git_json: Mapped[str] = mapped_column(Text, default="{}")
