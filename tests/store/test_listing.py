@@ -94,7 +94,9 @@ def _statements(store: SqlStore, query: JobQuery) -> int:
         store.list_jobs("listing", query)
     finally:
         event.remove(store.engine, "before_cursor_execute", record)
-    return len([s for s in statements if not s.startswith(("BEGIN", "ROLLBACK", "SET LOCAL"))])
+    return len(
+        [s for s in statements if not s.startswith(("BEGIN", "ROLLBACK", "SET LOCAL", "RESET"))]
+    )
 
 
 def test_bad_queries(store: SqlStore, jobs: list[Job]) -> None:
