@@ -16,8 +16,11 @@ from typing import Generic, TypeVar
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "ApiToken",
     "Artifact",
     "ArtifactKind",
+    "AuditEntry",
+    "AuthSession",
     "ENV_MODES",
     "FINAL_STATUSES",
     "GIVEN_GPUS",
@@ -29,13 +32,17 @@ __all__ = [
     "JobSpec",
     "JobStatus",
     "KIND_ONLY",
+    "Membership",
     "MetricSummary",
     "Note",
     "Page",
     "ParamValue",
     "Project",
+    "ROLES",
+    "Role",
     "Series",
     "TRANSITIONS",
+    "User",
     "can_transition",
     "new_job_id",
 ]
@@ -317,3 +324,86 @@ class Page(Generic[T]):
     total: int
     limit: int
     offset: int
+
+
+class Role(StrEnum):
+    """What a user may do in one project; each role may do all the one before it may."""
+
+    VIEWER = "viewer"  # read the project: jobs, metrics, artifacts, logs, members
+    EDITOR = "editor"  # also create, change, cancel and delete jobs, notes, the description
+    OWNER = "owner"  # also rename and delete the project, and manage its members
+
+    def allows(self, needed: Role) -> bool:
+        """Whether this role may do what ``needed`` may."""
+        return ROLES.index(self) >= ROLES.index(needed)
+
+
+ROLES: tuple[Role, ...] = (Role.VIEWER, Role.EDITOR, Role.OWNER)
+"""The project roles, weakest first."""
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """An account of a server with authentication on; ``source`` is ``local`` (a password)
+    or ``oidc`` (single sign-on)."""
+
+    name: str
+    admin: bool
+    disabled: bool
+    created_at: datetime
+    source: str = "local"
+    display_name: str = ""
+    email: str = ""
+    last_login_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApiToken:
+    """An API token as listed (its secret is shown once, at creation, and stored hashed).
+
+    ``project`` and ``role`` narrow a user's token to one project with at most that role;
+    ``job_id`` marks a job's own token, which writes that job and reads its project while
+    the job runs."""
+
+    id: str
+    name: str
+    user: str | None
+    created_at: datetime
+    expires_at: datetime | None = None
+    last_used_at: datetime | None = None
+    project: str | None = None
+    role: Role | None = None
+    job_id: str | None = None
+    admin: bool = False  # its user is an instance admin (user tokens without a project only)
+
+
+@dataclass(frozen=True, slots=True)
+class AuthSession:
+    """A browser session: its user and the CSRF token its writes must carry."""
+
+    user: User
+    csrf: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """A user's role in a project."""
+
+    project: str
+    user: str
+    role: Role
+    added_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One change someone made: who (``actor``: a user, or ``job:<id>``), what (``action``,
+    e.g. ``DELETE /api/v1/projects/{name}``), to what (``target``), from where."""
+
+    id: int
+    time: datetime
+    actor: str
+    action: str
+    target: str
+    address: str = ""

@@ -14,6 +14,7 @@ __all__ = [
     "AtlasError",
     "ConflictError",
     "CrossSiteRequestError",
+    "CsrfError",
     "HostNotAllowedError",
     "InsufficientStorageError",
     "InvalidInputError",
@@ -27,6 +28,7 @@ __all__ = [
     "ResourceUnavailableError",
     "SchedulerOwnsStatusError",
     "ServerUnavailableError",
+    "TooManyAttemptsError",
     "UnauthenticatedError",
     "error_class_for_code",
 ]
@@ -129,6 +131,20 @@ class PermissionDeniedError(AtlasError):
     """The caller is known but may not do this."""
 
     code = "permission_denied"
+
+
+class CsrfError(PermissionDeniedError):
+    """A write made with a browser session's cookie lacks the session's CSRF token (the
+    ``X-CSRF-Token`` header): a page of another site cannot read it, so cannot send it."""
+
+    code = "csrf_failed"
+
+
+class TooManyAttemptsError(AtlasError):
+    """Too many failed logins for this user or from this address; ``detail.retry_after``
+    says in how many seconds to try again."""
+
+    code = "too_many_attempts"
 
 
 class HostNotAllowedError(PermissionDeniedError):

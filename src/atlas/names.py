@@ -9,6 +9,9 @@ that made a name) and by the server (before anything is stored).
 - **project names**: 1-200 letters, digits, ``.``, ``_``, ``-`` and spaces, not starting with
   a space or a dot.
 - **job ids**: 16 characters of ``0-9a-z``; **job names**: at most 500 characters.
+- **user names**: 1-100 letters, digits, ``.``, ``_``, ``-``, ``+`` and ``@`` (an e-mail
+  address from single sign-on fits), starting with a letter or digit; **token names**: 1-100
+  characters without control characters.
 - **artifact paths**: relative, ``/``-separated, at most 1,000 characters, each name at most
   255 UTF-8 bytes; no backslash, control character, empty, ``.`` or ``..`` part.
 
@@ -36,7 +39,10 @@ __all__ = [
     "MAX_PATH_PART_BYTES",
     "MAX_PROJECT_NAME_LENGTH",
     "MAX_TAG_VALUE_LENGTH",
+    "MAX_TOKEN_NAME_LENGTH",
     "MAX_USER_LENGTH",
+    "MAX_USER_NAME_LENGTH",
+    "USER_NAME_PATTERN",
     "PROJECT_NAME_PATTERN",
     "SHA256_PATTERN",
     "artifact_path_problem",
@@ -46,12 +52,15 @@ __all__ = [
     "check_key",
     "check_project_name",
     "check_tag_value",
+    "check_token_name",
+    "check_user_name",
     "invalid",
     "is_job_id",
     "is_sha256",
     "is_key",
     "is_project_name",
     "is_storable",
+    "is_user_name",
     "param_json",
 ]
 
@@ -67,6 +76,10 @@ MAX_JOB_NAME_LENGTH = 500
 """Longest job name, in characters."""
 MAX_USER_LENGTH = 200
 """Longest user name recorded on a job."""
+MAX_USER_NAME_LENGTH = 100
+"""Longest name of an Atlas user account (fits in ``MAX_USER_LENGTH``)."""
+MAX_TOKEN_NAME_LENGTH = 100
+"""Longest name of an API token."""
 MAX_AUTHOR_LENGTH = 200
 """Longest author name of a project note."""
 MAX_COMMAND_LENGTH = 100_000
@@ -83,11 +96,14 @@ MAX_PATH_PART_BYTES = 255
 _JOB_ID_RULE = r"[0-9a-z]{16}"
 _PROJECT_NAME_RULE = rf"[\w\-][\w.\- ]{{0,{MAX_PROJECT_NAME_LENGTH - 1}}}"
 _KEY_RULE = rf"[^\x00-\x1f\x7f-\x9f]{{1,{MAX_KEY_LENGTH}}}"
+_USER_NAME_RULE = rf"[A-Za-z0-9][A-Za-z0-9._@+\-]{{0,{MAX_USER_NAME_LENGTH - 1}}}"
 
 JOB_ID_PATTERN = f"^{_JOB_ID_RULE}$"
 """A job id, as a pattern for schemas (the Python checks use ``fullmatch``)."""
 PROJECT_NAME_PATTERN = f"^{_PROJECT_NAME_RULE}$"
 """A project name, as a pattern for schemas."""
+USER_NAME_PATTERN = f"^{_USER_NAME_RULE}$"
+"""A user account's name, as a pattern for schemas."""
 KEY_PATTERN = f"^{_KEY_RULE}$"
 """A key but for lone surrogates and NUL, as a pattern for schemas (see ``is_key``)."""
 
@@ -207,6 +223,40 @@ def check_project_name(name: object, *, field: str = "name") -> str:
             field,
             f"invalid project name {name[:_SHOWN]!r}: use letters, digits, '.', '_', '-' and "
             "spaces, not starting with a space or a dot",
+        )
+    return name
+
+
+def is_user_name(name: object) -> bool:
+    """Whether ``name`` is a valid user account name."""
+    return isinstance(name, str) and _fullmatch(_USER_NAME_RULE, name)
+
+
+def check_user_name(name: object, *, field: str = "name") -> str:
+    """``name`` when it is a valid user account name (see the module docstring)."""
+    if not isinstance(name, str) or not is_user_name(name):
+        shown = name[:_SHOWN] if isinstance(name, str) else name
+        raise invalid(
+            field,
+            f"invalid user name {shown!r}: use 1 to {MAX_USER_NAME_LENGTH} letters, digits, "
+            "'.', '_', '-', '+' and '@', starting with a letter or digit",
+        )
+    return name
+
+
+def check_token_name(name: object, *, field: str = "name") -> str:
+    """``name`` when it can name an API token: 1-100 characters, no control characters."""
+    if (
+        not isinstance(name, str)
+        or not 1 <= len(name) <= MAX_TOKEN_NAME_LENGTH
+        or _has_key_control(name)
+        or not is_storable(name)
+        or not name.strip()
+    ):
+        raise invalid(
+            field,
+            f"a token name has 1 to {MAX_TOKEN_NAME_LENGTH} characters, not only spaces, "
+            "and no control characters",
         )
     return name
 

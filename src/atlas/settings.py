@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, get_args, get_type_hints
 
+from atlas.addresses import is_loopback
 from atlas.errors import InvalidInputError
 
 __all__ = ["SETTINGS", "Setting", "Settings", "load_settings", "render_docs"]
@@ -93,6 +94,81 @@ class Settings:
         "a filter that is slow to run, such as a regex PostgreSQL's engine finds hard.",
         "server",
     )
+    auth: str = _declare(
+        "auto",
+        "Authentication: `on` (users, sessions, API tokens and project roles; see "
+        "docs/auth.md), `off` (anyone who reaches the server may do anything: loopback only, "
+        "or with --insecure), or `auto`: on when the server binds an address other than "
+        "loopback, off on loopback.",
+        "auth",
+    )
+    session_lifetime: str = _declare(
+        "14d",
+        "How long a browser session lasts without use before it must log in again, e.g. 12h, 14d.",
+        "auth",
+    )
+    trusted_proxies: str | None = _declare(
+        None,
+        "Addresses of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto headers "
+        "are believed, comma-separated (e.g. 127.0.0.1). From any other peer those headers "
+        "are ignored.",
+        "auth",
+    )
+    public_url: str | None = _declare(
+        None,
+        "The server's address as users reach it, e.g. https://atlas.example.com (behind a "
+        "proxy): single sign-on sends the browser back to it. Default: the request's own.",
+        "auth",
+    )
+    oidc_issuer: str | None = _declare(
+        None,
+        "OpenID Connect issuer URL (single sign-on), e.g. https://login.example.com/realms/ml; "
+        "its /.well-known/openid-configuration is read at start. Unset: no single sign-on.",
+        "auth",
+    )
+    oidc_client_id: str | None = _declare(None, "OpenID Connect client id.", "auth")
+    oidc_client_secret: str | None = _declare(
+        None, "OpenID Connect client secret (unset: a public client, PKCE only).", "auth"
+    )
+    oidc_scopes: str = _declare(
+        "openid profile email", "Scopes asked of the OpenID Connect provider.", "auth"
+    )
+    oidc_username_claim: str = _declare(
+        "preferred_username",
+        "ID-token claim that names the Atlas user (falls back to `sub`).",
+        "auth",
+    )
+    oidc_groups_claim: str = _declare(
+        "groups", "ID-token claim that lists the user's groups.", "auth"
+    )
+    oidc_role_map: str | None = _declare(
+        None,
+        "Groups to Atlas roles, `;`-separated: `GROUP=admin` makes members instance admins, "
+        "`GROUP=PROJECT:ROLE` gives them ROLE (viewer, editor, owner) in PROJECT, e.g. "
+        "`ml-admins=admin; vision=vision:editor`. Applied at every single sign-on login.",
+        "auth",
+    )
+    oidc_label: str = _declare(
+        "single sign-on", "What the login page's single sign-on button names.", "auth"
+    )
+    s3_endpoint_url: str | None = _declare(
+        None,
+        "Endpoint of S3-compatible storage for s3:// artifact locations (MinIO, Ceph, ...). "
+        "Default: AWS (AWS_ENDPOINT_URL works too).",
+        "storage",
+    )
+    s3_region: str | None = _declare(
+        None, "Region of the S3 bucket. Default: AWS_REGION / AWS_DEFAULT_REGION.", "storage"
+    )
+    s3_access_key_id: str | None = _declare(
+        None,
+        "Access key of the S3 bucket. Default: the usual AWS sources (AWS_ACCESS_KEY_ID, "
+        "~/.aws/credentials, instance roles).",
+        "storage",
+    )
+    s3_secret_access_key: str | None = _declare(
+        None, "Secret key of the S3 bucket. Default: the usual AWS sources.", "storage"
+    )
     url: str = _declare(
         "http://127.0.0.1:5555", "Server URL used by the SDK and the CLI.", "client"
     )
@@ -154,6 +230,14 @@ class Settings:
         "`--no-index --find-links /wheels` (uv's own UV_* variables work too).",
         "scheduler",
     )
+
+    @property
+    def auth_enabled(self) -> bool:
+        """Whether the server asks who is calling: ``auth = on``, or ``auto`` on an address
+        other than loopback."""
+        if self.auth == "auto":
+            return not is_loopback(self.host)
+        return self.auth == "on"
 
     @property
     def home_path(self) -> Path:
@@ -227,7 +311,17 @@ def _parse(setting: Setting, raw: object, source: str) -> SettingValue:
             detail={"setting": setting.name, "source": source},
         ) from None
     assert isinstance(value, str | int | float | bool)
+    choices = _CHOICES.get(setting.name)
+    if choices is not None and value not in choices:
+        raise InvalidInputError(
+            f"setting {setting.name} from {source}: {raw!r} is not one of {', '.join(choices)}",
+            detail={"setting": setting.name, "source": source},
+        )
     return value
+
+
+_CHOICES: dict[str, tuple[str, ...]] = {"auth": ("auto", "on", "off")}
+"""Settings that take one of a few words."""
 
 
 def _config_file(env: Mapping[str, str], home: str) -> Path | None:

@@ -1,6 +1,7 @@
-"""Sizes in bytes as people read them: one function for every message, table and log line
-that shows an amount of memory or data (the CLI, the scheduler's errors, the executor's
-memory limit). Standard library only."""
+"""Sizes in bytes and durations as people read and write them: one function for every
+message, table and log line that shows an amount of memory or data (the CLI, the
+scheduler's errors, the executor's memory limit) or a lifetime (tokens, sessions).
+Standard library only."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 
 from atlas.errors import InvalidInputError
 
-__all__ = ["format_size", "parse_memory"]
+__all__ = ["format_duration", "format_size", "parse_duration", "parse_memory"]
 
 _UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
 _FACTORS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40, "P": 1 << 50}
@@ -41,3 +42,32 @@ def parse_memory(value: object, *, where: str = "memory", allow_zero: bool = Fal
             detail={"field": where},
         )
     return amount
+
+
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "y": 365 * 86400}
+_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([smhdwy]?)\s*")
+
+
+def parse_duration(value: object, *, where: str = "duration") -> float:
+    """Seconds from a number of seconds or a text such as ``90s``, ``30m``, ``12h``, ``30d``,
+    ``2w`` or ``1y``. ``InvalidInputError`` naming ``where`` for anything else and for
+    zero."""
+    seconds = -1.0
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = float(value)
+    elif isinstance(value, str) and (match := _DURATION.fullmatch(value.lower())):
+        seconds = float(match.group(1)) * _SECONDS[match.group(2) or "s"]
+    if not 0 < seconds < float("inf"):
+        raise InvalidInputError(
+            f"{where}: {value!r} is not a duration: use e.g. 90s, 30m, 12h, 30d or 2w",
+            detail={"errors": [{"field": where, "message": "not a duration"}]},
+        )
+    return seconds
+
+
+def format_duration(seconds: float) -> str:
+    """Seconds in the largest unit that divides them: ``30d``, ``12h``, ``90s``."""
+    for unit in ("y", "w", "d", "h", "m"):
+        if seconds >= _SECONDS[unit] and seconds % _SECONDS[unit] == 0:
+            return f"{int(seconds // _SECONDS[unit])}{unit}"
+    return f"{seconds:g}s"

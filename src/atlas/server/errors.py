@@ -27,6 +27,7 @@ from atlas.errors import (
     AtlasError,
     ConflictError,
     CrossSiteRequestError,
+    CsrfError,
     HostNotAllowedError,
     InsufficientStorageError,
     InvalidInputError,
@@ -40,6 +41,7 @@ from atlas.errors import (
     ResourceUnavailableError,
     SchedulerOwnsStatusError,
     ServerUnavailableError,
+    TooManyAttemptsError,
     UnauthenticatedError,
 )
 
@@ -62,6 +64,8 @@ ERROR_STATUS: dict[type[AtlasError], int] = {
     UnauthenticatedError: 401,
     PermissionDeniedError: 403,
     CrossSiteRequestError: 403,
+    CsrfError: 403,
+    TooManyAttemptsError: 429,
     HostNotAllowedError: 421,
     NotFoundError: 404,
     ConflictError: 409,
@@ -86,6 +90,7 @@ HTTP_CODES: dict[int, str] = {
     413: PayloadTooLargeError.code,
     416: RangeNotSatisfiableError.code,
     422: InvalidInputError.code,
+    429: TooManyAttemptsError.code,
 }
 """Codes for errors raised by the framework itself (routing, body limits)."""
 

@@ -17,18 +17,24 @@ import numpy as np
 import numpy.typing as npt
 
 from atlas.domain import (
+    ApiToken,
     Artifact,
     ArtifactKind,
+    AuditEntry,
+    AuthSession,
     Heartbeat,
     Job,
     JobError,
     JobSpec,
     JobStatus,
+    Membership,
     Note,
     Page,
     ParamValue,
     Project,
+    Role,
     Series,
+    User,
 )
 
 __all__ = [
@@ -126,11 +132,15 @@ class Store(Protocol):
         """Release connections."""
 
     # -- projects ---------------------------------------------------------------------------
-    def create_project(self, name: str, *, description: str = "") -> Project:
-        """Create a project; ``ConflictError`` when the name is taken."""
+    def create_project(
+        self, name: str, *, description: str = "", owner: str | None = None
+    ) -> Project:
+        """Create a project; ``ConflictError`` when the name is taken. ``owner``: a user
+        made the project's owner in the same transaction (``NotFoundError`` when unknown)."""
 
-    def ensure_project(self, name: str) -> Project:
-        """Return the project, creating it when missing (race-safe)."""
+    def ensure_project(self, name: str, *, owner: str | None = None) -> Project:
+        """Return the project, creating it when missing (race-safe); ``owner`` becomes the
+        owner of a project this call creates, and of no other."""
 
     def get_project(self, name: str) -> Project:
         """The project with job counts by status and last activity."""
@@ -153,6 +163,130 @@ class Store(Protocol):
 
     def list_notes(self, name: str) -> list[Note]:
         """The project's notes, newest first."""
+
+    # -- users (servers with authentication on; docs/auth.md) -------------------------------
+    def create_user(
+        self,
+        name: str,
+        *,
+        password_hash: str | None,
+        admin: bool = False,
+        source: str = "local",
+        display_name: str = "",
+        email: str = "",
+    ) -> User:
+        """Add a user; ``ConflictError`` when the name is taken. ``password_hash`` is an
+        argon2 hash, ``None`` for a user who signs in only through single sign-on."""
+
+    def get_user(self, name: str) -> User:
+        """The user named ``name``; ``NotFoundError`` when there is none."""
+
+    def password_hash(self, name: str) -> tuple[User, str | None] | None:
+        """The user and their password hash, for a login; ``None`` when no such user."""
+
+    def list_users(self) -> list[User]:
+        """Every user, by name."""
+
+    def update_user(
+        self,
+        name: str,
+        *,
+        admin: bool | None = None,
+        disabled: bool | None = None,
+        password_hash: str | None = None,
+        display_name: str | None = None,
+        email: str | None = None,
+    ) -> User:
+        """Change what is given (``None``: unchanged). Disabling a user or changing their
+        password ends their browser sessions; a disabled user's tokens stop working (and
+        work again when the user is enabled). ``ConflictError`` when it would leave no
+        enabled admin while one existed."""
+
+    def record_login(self, name: str) -> None:
+        """Note that ``name`` just logged in (``User.last_login_at``)."""
+
+    def count_admins(self) -> int:
+        """Enabled instance admins."""
+
+    # -- browser sessions -------------------------------------------------------------------
+    def create_session(
+        self, user: str, *, digest: str, csrf: str, expires_at: datetime
+    ) -> AuthSession:
+        """Start a session for ``user`` known by the digest of its cookie's secret."""
+
+    def get_session(self, digest: str, *, now: datetime) -> AuthSession | None:
+        """The session whose cookie secret has ``digest``; ``None`` when unknown, expired,
+        or its user disabled."""
+
+    def extend_session(self, digest: str, *, expires_at: datetime) -> None:
+        """Move a live session's end to ``expires_at`` (sliding expiry)."""
+
+    def delete_session(self, digest: str) -> None:
+        """End a session (logout); unknown digests are ignored."""
+
+    # -- API tokens and job tokens ----------------------------------------------------------
+    def create_token(
+        self,
+        *,
+        token_id: str,
+        digest: str,
+        name: str,
+        user: str | None,
+        expires_at: datetime | None = None,
+        project: str | None = None,
+        role: Role | None = None,
+        job_id: str | None = None,
+    ) -> ApiToken:
+        """Store a token by the digest of its secret. ``project`` (with ``role``, default
+        viewer) narrows a user's token; ``job_id`` makes a job's own token (its project is
+        the job's). ``NotFoundError`` for an unknown user, project or job."""
+
+    def get_token(self, digest: str, *, now: datetime) -> ApiToken | None:
+        """The live token whose secret has ``digest``: ``None`` when unknown, revoked,
+        expired, of a disabled user, or of a job that has ended."""
+
+    def list_tokens(self, user: str | None = None) -> list[ApiToken]:
+        """Live user tokens (not job tokens) of ``user``, or of everyone; newest first."""
+
+    def revoke_token(self, token_id: str, *, user: str | None = None) -> None:
+        """Revoke a token; with ``user``, only one of that user's (``NotFoundError``
+        otherwise, as for an unknown id)."""
+
+    def touch_token(self, token_id: str, *, now: datetime) -> None:
+        """Record that the token was just used (``ApiToken.last_used_at``)."""
+
+    def revoke_job_tokens(self, job_id: str) -> None:
+        """Revoke the job's own tokens (also done by every move to a final status)."""
+
+    # -- project members --------------------------------------------------------------------
+    def project_role(self, project: str, user: str) -> Role | None:
+        """``user``'s role in ``project``; ``None`` when they have none or either is
+        unknown."""
+
+    def roles_of(self, user: str) -> dict[str, Role]:
+        """Every project ``user`` has a role in, with the role."""
+
+    def list_members(self, project: str) -> list[Membership]:
+        """The project's members, owners first, then by name."""
+
+    def set_member(self, project: str, user: str, role: Role) -> Membership:
+        """Give ``user`` ``role`` in ``project`` (replacing their role). ``NotFoundError``
+        for an unknown user or project; ``ConflictError`` when it would leave the project
+        without an owner."""
+
+    def remove_member(self, project: str, user: str) -> None:
+        """Take ``user``'s role in ``project`` away. ``NotFoundError`` when they have none;
+        ``ConflictError`` for the project's last owner."""
+
+    # -- audit trail ------------------------------------------------------------------------
+    def record_audit(self, *, actor: str, action: str, target: str, address: str) -> None:
+        """Append one change to the audit trail."""
+
+    def list_audit(
+        self, *, limit: int = 100, before: int | None = None, actor: str | None = None
+    ) -> list[AuditEntry]:
+        """The audit trail, newest first: at most ``limit`` entries with ids below
+        ``before``, of ``actor`` only when given."""
 
     # -- jobs -------------------------------------------------------------------------------
     def create_job(
