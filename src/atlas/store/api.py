@@ -307,6 +307,9 @@ class Store(Protocol):
     def get_job(self, job_id: str) -> Job:
         """The job with its params, tags and metric summaries."""
 
+    def job_project(self, job_id: str) -> str:
+        """The name of the job's project; ``NotFoundError`` for an unknown job."""
+
     def list_jobs(self, project: str, query: JobQuery) -> Page[Job]:
         """A page of the project's jobs, filtered and sorted in SQL, each with params, tags
         and metric summaries (a fixed number of queries, whatever the page size).

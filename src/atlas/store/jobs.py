@@ -32,7 +32,7 @@ from atlas.names import (
 from atlas.store.attributes import write_params, write_tags
 from atlas.store.conversions import dump_json, utc_now
 from atlas.store.projects import ensure_project_id, touch_project
-from atlas.store.tables import jobs_table
+from atlas.store.tables import jobs_table, projects_table
 from atlas.store.validation import check_text
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
 ]
 
 _J = jobs_table
+_P = projects_table
 _E = TypeVar("_E", JobKind, JobStatus)
 
 MAX_JSON_LENGTH = 1_000_000
@@ -56,6 +57,22 @@ MAX_CLOCK_SKEW = timedelta(seconds=60)
 def job_project_id(conn: Connection, job_id: str) -> int:
     """The project id of job ``job_id``; ``NotFoundError`` when there is no such job."""
     return _project_id_of(conn, select(_J.c.project_id).where(_J.c.id == job_id), job_id)
+
+
+def job_project(conn: Connection, job_id: str) -> str:
+    """The name of job ``job_id``'s project; ``NotFoundError`` when there is no such job."""
+    found = (
+        conn.scalar(
+            select(_P.c.name)
+            .select_from(_J.join(_P, _P.c.id == _J.c.project_id))
+            .where(_J.c.id == job_id)
+        )
+        if is_storable(job_id)
+        else None
+    )
+    if found is None:
+        raise NotFoundError(f"job {job_id} not found", detail={"job_id": job_id})
+    return str(found)
 
 
 def lock_job(conn: Connection, job_id: str) -> int:

@@ -170,6 +170,11 @@ class SqlStore:
         with self._read() as conn:
             return job_pages.get_job(conn, job_id)
 
+    def job_project(self, job_id: str) -> str:
+        """The name of the job's project (one indexed lookup)."""
+        with self._read() as conn:
+            return jobs.job_project(conn, job_id)
+
     def list_jobs(self, project: str, query: JobQuery) -> Page[Job]:
         """A page of the project's jobs, filtered and sorted in SQL (see ``Store``)."""
         with self._read() as conn:
