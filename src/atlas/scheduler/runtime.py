@@ -54,6 +54,7 @@ def open_scheduler(
         files=JobFiles(artifacts, settings.work_path),
         server_url=job_server_url(settings),
         token=settings.token or "",
+        job_tokens=settings.auth_enabled,
         cancel_grace=settings.cancel_grace,
         lease=lease_for(settings.resolved_db_url),
     )

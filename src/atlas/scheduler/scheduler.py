@@ -22,6 +22,7 @@ from atlas.errors import AtlasError, ConflictError, InvalidTransitionError, NotF
 from atlas.executors.base import Allocation, Executor, LaunchSpec, Outcome
 from atlas.scheduler.files import JobFiles, snapshot_relpath
 from atlas.scheduler.inventory import GpuInfo, Inventory, check_request
+from atlas.scheduler.job_tokens import mint_job_token
 from atlas.scheduler.lease import Lease
 from atlas.scheduler.outcomes import error_message, final_status
 from atlas.scheduler.policy import Free, plan, waiting_for
@@ -91,8 +92,9 @@ class Scheduler:
     """Starts queued jobs on ``executor`` within ``inventory``, in priority order.
 
     ``files`` gives the executor local paths for logs and snapshots; ``server_url`` and
-    ``token`` are handed to each job (``ATLAS_URL``, ``ATLAS_TOKEN``); ``cancel_grace`` is
-    the time between SIGTERM and SIGKILL; ``clock`` gives the ``now`` of the thread's ticks.
+    ``token`` are handed to each job (``ATLAS_URL``, ``ATLAS_TOKEN``), or with ``job_tokens``
+    its own token (:mod:`atlas.scheduler.job_tokens`); ``cancel_grace`` is the time between
+    SIGTERM and SIGKILL; ``clock`` gives the ``now`` of the thread's ticks.
 
     ``lease`` makes it one scheduler among several servers on the database
     (:mod:`atlas.scheduler.lease`): it schedules only while it holds the lease, and stands
@@ -109,6 +111,7 @@ class Scheduler:
         files: JobFiles,
         server_url: str,
         token: str = "",
+        job_tokens: bool = False,
         cancel_grace: float = 10.0,
         clock: Callable[[], float] = time.time,
         lease: Lease | None = None,
@@ -119,6 +122,7 @@ class Scheduler:
         self.files = files
         self.server_url = server_url
         self.token = token
+        self.job_tokens = job_tokens
         self.cancel_grace = cancel_grace
         self.clock = clock
         self.lease = lease
@@ -431,7 +435,8 @@ class Scheduler:
             self.ledger.release(job_id)  # deleted or cancelled meanwhile
             return False
         try:
-            handle = self.executor.launch(self._spec(job, allocation))
+            token = mint_job_token(self.store, job) if self.job_tokens else self.token
+            handle = self.executor.launch(self._spec(job, allocation, token))
             self.store.record_launch(
                 job_id, launch=handle.record(), pid=handle.pid, pgid=handle.pgid
             )
@@ -447,14 +452,14 @@ class Scheduler:
         )
         return True
 
-    def _spec(self, job: Job, allocation: Allocation) -> LaunchSpec:
+    def _spec(self, job: Job, allocation: Allocation, token: str) -> LaunchSpec:
         return LaunchSpec(
             job_id=job.id,
             job=job.spec,
             allocation=allocation,
             snapshot_path=None if job.snapshot is None else self.files.snapshot_path(job.snapshot),
             server_url=self.server_url,
-            token=self.token,
+            token=token,
             log_path=self.files.log_path(job.id),
         )
 

@@ -29,6 +29,7 @@ from atlas.names import (
     invalid,
     is_storable,
 )
+from atlas.store.api_tokens import revoke_job_tokens
 from atlas.store.attributes import write_params, write_tags
 from atlas.store.conversions import dump_json, utc_now
 from atlas.store.projects import ensure_project_id, touch_project
@@ -180,11 +181,13 @@ def update_job(
         values |= _error_values(error)
     if values:
         conn.execute(update(_J).where(_J.c.id == job_id).values(values))
+    if status in FINAL_STATUSES and status != row.status:
+        revoke_job_tokens(conn, [job_id])  # a job's token works only while the job runs
     touch_project(conn, int(row.project_id))
 
 
 def delete_job(conn: Connection, job_id: str) -> None:
-    """Delete the job and (by cascade) its rows."""
+    """Delete the job and (by cascade) its rows and its own tokens."""
     pid = lock_job(conn, job_id)
     conn.execute(delete(_J).where(_J.c.id == job_id))
     touch_project(conn, pid)

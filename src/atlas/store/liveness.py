@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import Connection, select, update
 
 from atlas.domain import Heartbeat, JobError, JobKind, JobStatus, can_transition
+from atlas.store.api_tokens import revoke_job_tokens
 from atlas.store.jobs import lock_job, update_job
 from atlas.store.tables import jobs_table
 
@@ -52,4 +53,6 @@ def mark_silent_lost(conn: Connection, *, before: datetime, error: JobError) -> 
         error_message=error.message,
         error_traceback=error.traceback,
     ).returning(_J.c.id)
-    return sorted(str(job_id) for job_id in conn.scalars(lost))
+    job_ids = sorted(str(job_id) for job_id in conn.scalars(lost))
+    revoke_job_tokens(conn, job_ids)
+    return job_ids

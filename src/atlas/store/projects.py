@@ -22,6 +22,7 @@ __all__ = [
     "add_note",
     "create_project",
     "delete_project",
+    "ensure_project",
     "ensure_project_id",
     "get_project",
     "list_notes",
@@ -63,15 +64,28 @@ def create_project(conn: Connection, name: str, *, description: str = "") -> int
 
 def ensure_project_id(conn: Connection, name: str) -> int:
     """The id of project ``name``, created when missing; safe when two callers race."""
+    return ensure_project(conn, name)[0]
+
+
+def ensure_project(conn: Connection, name: str) -> tuple[int, bool]:
+    """The id of project ``name``, created when missing, and whether this call created it
+    (of two callers racing, exactly one did)."""
     found = conn.scalar(select(_P.c.id).where(_P.c.name == name))
     if found is not None:
-        return int(found)
+        return int(found), False
     check_project_name(name)
     now = utc_now()
     values = {"name": name, "description": "", "created_at": now, "last_activity": now}
     dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    conn.execute(dialect_insert(_P).values(values).on_conflict_do_nothing(index_elements=["name"]))
-    return project_id(conn, name)
+    inserted = conn.scalar(
+        dialect_insert(_P)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["name"])
+        .returning(_P.c.id)
+    )
+    if inserted is not None:
+        return int(inserted), True
+    return project_id(conn, name), False
 
 
 def get_project(conn: Connection, pid: int) -> Project:
@@ -117,7 +131,8 @@ def rename_project(conn: Connection, name: str, new_name: str) -> int:
 
 
 def delete_project(conn: Connection, name: str) -> list[str]:
-    """Delete the project and (by cascade) its jobs and their rows; return the job ids."""
+    """Delete the project and (by cascade) its jobs and their rows, its members and its
+    tokens (those narrowed to it and its jobs' own); return the job ids."""
     pid = project_id(conn, name)
     job_ids = list(conn.scalars(select(jobs_table.c.id).where(jobs_table.c.project_id == pid)))
     conn.execute(delete(_P).where(_P.c.id == pid))

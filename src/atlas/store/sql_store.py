@@ -3,16 +3,16 @@
 Each method runs one transaction: reads in a plain one, writes in one that takes the write
 lock first (``engine.writer``), so a method either does all it says or nothing. The work is
 done by the modules named after what they own (``projects``, ``jobs``, ``attributes``,
-``metrics``, ``job_pages``, ``artifact_records``); this class opens the transactions.
+``metrics``, ``job_pages``, ``artifact_records``); this class opens the transactions. The
+accounts (users, sessions, tokens, members, audit) are inherited from ``SqlAccounts``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
 from atlas.domain import (
     Artifact,
@@ -36,11 +36,13 @@ from atlas.store import (
     job_pages,
     jobs,
     liveness,
+    members,
     metrics,
     projects,
     queue,
     schema,
 )
+from atlas.store.account_store import SqlAccounts
 from atlas.store.api import (
     ActiveJob,
     JobQuery,
@@ -54,7 +56,7 @@ from atlas.store.engine import make_engine, writer
 __all__ = ["SqlStore"]
 
 
-class SqlStore:
+class SqlStore(SqlAccounts):
     """The metadata store in the database at ``url`` (``sqlite:///path``,
     ``postgresql://...``). Call :meth:`upgrade` once before use. Safe to share between
     threads."""
@@ -83,16 +85,6 @@ class SqlStore:
     def __repr__(self) -> str:
         return f"SqlStore({self._engine.url.render_as_string(hide_password=True)!r})"
 
-    @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        with self._engine.connect() as conn:
-            yield conn
-
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        with self._writer.begin() as conn:
-            yield conn
-
     # -- life cycle -------------------------------------------------------------------------
     def upgrade(self) -> None:
         """Create or migrate the schema to the newest version (Alembic)."""
@@ -103,16 +95,25 @@ class SqlStore:
         self._engine.dispose()
 
     # -- projects ---------------------------------------------------------------------------
-    def create_project(self, name: str, *, description: str = "") -> Project:
-        """Create a project; ``ConflictError`` when the name is taken."""
+    def create_project(
+        self, name: str, *, description: str = "", owner: str | None = None
+    ) -> Project:
+        """Create a project (``owner``, a user, owns it); ``ConflictError`` when the name is
+        taken, ``NotFoundError`` for an unknown owner."""
         with self._write() as conn:
             pid = projects.create_project(conn, name, description=description)
+            if owner is not None:
+                members.add_owner(conn, pid, owner)
             return projects.get_project(conn, pid)
 
-    def ensure_project(self, name: str) -> Project:
-        """Return the project, creating it when missing (race-safe)."""
+    def ensure_project(self, name: str, *, owner: str | None = None) -> Project:
+        """Return the project, creating it when missing (race-safe); ``owner`` owns a
+        project this call creates."""
         with self._write() as conn:
-            return projects.get_project(conn, projects.ensure_project_id(conn, name))
+            pid, created = projects.ensure_project(conn, name)
+            if created and owner is not None:
+                members.add_owner(conn, pid, owner)
+            return projects.get_project(conn, pid)
 
     def get_project(self, name: str) -> Project:
         """The project with job counts by status and last activity."""

@@ -16,6 +16,7 @@ from typing import cast
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     DateTime,
     Dialect,
     Float,
@@ -38,7 +39,9 @@ from atlas.names import (
     MAX_JOB_NAME_LENGTH,
     MAX_KEY_LENGTH,
     MAX_PROJECT_NAME_LENGTH,
+    MAX_TOKEN_NAME_LENGTH,
     MAX_USER_LENGTH,
+    MAX_USER_NAME_LENGTH,
 )
 
 CHUNK_POINTS = 4096
@@ -254,16 +257,102 @@ class ArtifactRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-def _table(row: type[Base]) -> Table:
-    return cast(Table, row.__table__)
+# -- accounts (migration 0004): servers with authentication on (docs/auth.md) ---------------
+MAX_PASSWORD_HASH_LENGTH = 500
+MAX_DISPLAY_NAME_LENGTH = 200
+MAX_EMAIL_LENGTH = 320
+MAX_AUDIT_ACTION_LENGTH = 200
+MAX_AUDIT_TARGET_LENGTH = 1000
+MAX_ADDRESS_LENGTH = 100
+SECRET_DIGEST_LENGTH = 64  # SHA-256 in hex: secrets are stored only as their digest
 
 
-projects_table = _table(ProjectRow)
-notes_table = _table(NoteRow)
-jobs_table = _table(JobRow)
-params_table = _table(ParamRow)
-tags_table = _table(TagRow)
-summaries_table = _table(MetricSummaryRow)
-chunks_table = _table(MetricChunkRow)
-batches_table = _table(IngestBatchRow)
-artifacts_table = _table(ArtifactRow)
+class UserRow(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(MAX_USER_NAME_LENGTH), unique=True)
+    # argon2; NULL for a user who signs in only through single sign-on.
+    password_hash: Mapped[str | None] = mapped_column(String(MAX_PASSWORD_HASH_LENGTH))
+    admin: Mapped[bool] = mapped_column(Boolean)
+    disabled: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(String(20))
+    display_name: Mapped[str] = mapped_column(String(MAX_DISPLAY_NAME_LENGTH))
+    email: Mapped[str] = mapped_column(String(MAX_EMAIL_LENGTH))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class SessionRow(Base):
+    """A browser session, known by the digest of its cookie's secret."""
+
+    __tablename__ = "sessions"
+
+    digest: Mapped[str] = mapped_column(String(SECRET_DIGEST_LENGTH), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ApiTokenRow(Base):
+    """An API token (``user_id`` set, ``job_id`` NULL) or a job's own token (``job_id`` set;
+    ``project_id`` is then the job's). Deleting the user, the project or the job deletes it."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(SECRET_DIGEST_LENGTH), unique=True)
+    name: Mapped[str] = mapped_column(String(MAX_TOKEN_NAME_LENGTH))
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    project_id: Mapped[int | None] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str | None] = mapped_column(String(10))
+    job_id: Mapped[str | None] = mapped_column(
+        ForeignKey("jobs.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ProjectMemberRow(Base):
+    __tablename__ = "project_members"
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(10))
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (_WITHOUT_ROWID,)
+
+
+class AuditRow(Base):
+    """One change someone made; names are copied, not referenced, so the trail outlives
+    the users and projects it speaks of."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    time: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(MAX_USER_LENGTH))
+    action: Mapped[str] = mapped_column(String(MAX_AUDIT_ACTION_LENGTH))
+    target: Mapped[str] = mapped_column(String(MAX_AUDIT_TARGET_LENGTH))
+    address: Mapped[str] = mapped_column(String(MAX_ADDRESS_LENGTH))
+
+    __table_args__ = (Index(None, "actor", "id"),)
+
+
+users_table = _table(UserRow)
+sessions_table = _table(SessionRow)
+tokens_table = _table(ApiTokenRow)
+members_table = _table(ProjectMemberRow)
+audit_table = _table(AuditRow)
