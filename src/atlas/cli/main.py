@@ -13,13 +13,14 @@ from typing import IO, Any
 import click
 
 from atlas.cli.context import CliContext
+from atlas.cli.db import db_group
 from atlas.cli.fetch import delete_group, get_group
 from atlas.cli.init import init_command
 from atlas.cli.jobs import jobs_group
 from atlas.cli.logs import logs_command
 from atlas.cli.projects import projects_group
 from atlas.cli.queue import queue_group, stop_command
-from atlas.cli.server import db_group, server_command
+from atlas.cli.server import server_command
 from atlas.cli.submit import rerun_command, submit_command
 from atlas.cli.sync import sync_command
 from atlas.errors import AtlasError, ServerUnavailableError

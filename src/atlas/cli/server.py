@@ -1,4 +1,4 @@
-"""``atlas server`` (API + GUI + scheduler in one process) and ``atlas db upgrade``.
+"""``atlas server``: API + GUI + scheduler in one process (``atlas db``: cli/db.py).
 
 Start-up happens in an order that makes every likely mistake a one-line error before
 anything is served: the address is checked (no non-loopback address without ``--insecure``:
@@ -10,6 +10,7 @@ exit 0.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import signal
 import socket
@@ -31,7 +32,13 @@ if TYPE_CHECKING:
     from atlas.store.artifacts import ArtifactStore
     from atlas.store.sql_store import SqlStore
 
-__all__ = ["LOG_LEVELS", "configure_logging", "db_group", "open_database", "server_command"]
+__all__ = [
+    "LOG_LEVELS",
+    "configure_logging",
+    "open_database",
+    "server_command",
+    "trusted_proxies",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +120,28 @@ def _open_artifacts(location: str) -> ArtifactStore:
         ) from None
 
 
+def trusted_proxies(setting: str | None) -> list[str]:
+    """The addresses and networks (``10.0.0.0/8``) of the ``trusted_proxies`` setting, whose
+    X-Forwarded-For and X-Forwarded-Proto uvicorn believes; empty when unset.
+
+    ``InvalidInputError`` for an entry that is neither (uvicorn would silently never match
+    it, and ``*`` would let any client claim any address and https)."""
+    entries = [entry.strip() for entry in (setting or "").split(",") if entry.strip()]
+    for entry in entries:
+        try:
+            if "/" in entry:
+                ipaddress.ip_network(entry, strict=False)
+            else:
+                ipaddress.ip_address(entry)
+        except ValueError:
+            raise InvalidInputError(
+                f"trusted_proxies: {entry!r} is not an IP address or network (e.g. 127.0.0.1, "
+                "10.0.0.0/8): list the addresses your reverse proxy connects from",
+                detail={"setting": "trusted_proxies"},
+            ) from None
+    return entries
+
+
 def _check_log_level(level: str) -> str:
     normal = level.strip().lower()
     if normal not in LOG_LEVELS:
@@ -153,8 +182,13 @@ def _uvicorn_server(
 
     from atlas.server.app import create_app
 
+    proxies = trusted_proxies(settings.trusted_proxies)
     config = uvicorn.Config(
         create_app(settings, store=store, artifacts=artifacts),
+        # Without trusted proxies, X-Forwarded-* are ignored from every peer (uvicorn's own
+        # default believes 127.0.0.1, so any local process could claim https).
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies,
         log_config=None,
         log_level=settings.log_level,
         access_log=settings.log_level == "debug",
@@ -216,6 +250,7 @@ def server_command(
     settings = load_settings({**overrides, "home": home, "log_level": log_level})
     settings = settings.with_overrides(log_level=_check_log_level(settings.log_level))
     _check_bind(settings.host, insecure=insecure)
+    trusted_proxies(settings.trusted_proxies)  # a bad entry fails before anything is bound
     with bind_socket(settings.host, settings.port) as sock:
         # The port bound (``--port 0`` picks one): jobs reach the server through it.
         settings = settings.with_overrides(port=sock.getsockname()[1])
@@ -228,25 +263,3 @@ def server_command(
         finally:
             store.close()
     click.echo("Atlas server stopped.")
-
-
-@click.group("db")
-def db_group() -> None:
-    """Manage the metadata database."""
-
-
-@db_group.command("upgrade")
-@click.option("--db-url", metavar="URL", help="sqlite:///path or postgresql://user@host/db.")
-@click.option("--home", metavar="DIR", help="Atlas home folder (default ~/.atlas).")
-def db_upgrade_command(db_url: str | None, home: str | None) -> None:
-    """Create the database or migrate it to the newest schema."""
-    from atlas.store.schema import current_revision
-
-    settings = load_settings({"db_url": db_url, "home": home})
-    url = settings.resolved_db_url
-    store = open_database(url)
-    try:
-        revision = current_revision(store.engine)
-    finally:
-        store.close()
-    click.echo(f"{mask_password(url)} is at revision {revision}")
