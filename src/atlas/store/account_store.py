@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine
 
 from atlas.domain import ApiToken, AuditEntry, AuthSession, Membership, Role, User
-from atlas.store import api_tokens, audit, members, users
+from atlas.store import api_tokens, audit, members, server_secrets, users
 
 __all__ = ["SqlAccounts"]
 
@@ -220,3 +220,13 @@ class SqlAccounts:
         """The audit trail, newest first (see ``Store.list_audit``)."""
         with self._read() as conn:
             return audit.list_audit(conn, limit=limit, before=before, actor=actor)
+
+    # -- server secrets ---------------------------------------------------------------------
+    def server_secret(self, name: str) -> bytes:
+        """The secret called ``name``, made at its first use (see ``Store.server_secret``)."""
+        with self._read() as conn:
+            found = server_secrets.find_secret(conn, name)
+        if found is not None:
+            return found
+        with self._write() as conn:
+            return server_secrets.make_secret(conn, name)

@@ -288,6 +288,12 @@ class Store(Protocol):
         """The audit trail, newest first: at most ``limit`` entries with ids below
         ``before``, of ``actor`` only when given."""
 
+    # -- server secrets ---------------------------------------------------------------------
+    def server_secret(self, name: str) -> bytes:
+        """The random 32-byte secret called ``name``, made at its first use and the same ever
+        after, for every server on this database (e.g. the key that signs single sign-on
+        logins)."""
+
     # -- jobs -------------------------------------------------------------------------------
     def create_job(
         self,

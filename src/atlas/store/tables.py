@@ -351,8 +351,37 @@ class AuditRow(Base):
     __table_args__ = (Index(None, "actor", "id"),)
 
 
+# -- server secrets (migration 0005) --------------------------------------------------------
+MAX_SECRET_NAME_LENGTH = 100
+
+
+class ServerSecretRow(Base):
+    """A random secret every server on the database shares, made at its first use (the key
+    that signs single sign-on logins): ``value`` is its bytes in hex."""
+
+    __tablename__ = "server_secrets"
+
+    name: Mapped[str] = mapped_column(String(MAX_SECRET_NAME_LENGTH), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+def _table(row: type[Base]) -> Table:
+    return cast(Table, row.__table__)
+
+
+projects_table = _table(ProjectRow)
+notes_table = _table(NoteRow)
+jobs_table = _table(JobRow)
+params_table = _table(ParamRow)
+tags_table = _table(TagRow)
+summaries_table = _table(MetricSummaryRow)
+chunks_table = _table(MetricChunkRow)
+batches_table = _table(IngestBatchRow)
+artifacts_table = _table(ArtifactRow)
 users_table = _table(UserRow)
 sessions_table = _table(SessionRow)
 tokens_table = _table(ApiTokenRow)
 members_table = _table(ProjectMemberRow)
 audit_table = _table(AuditRow)
+server_secrets_table = _table(ServerSecretRow)
