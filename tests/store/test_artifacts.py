@@ -1,4 +1,5 @@
-"""The artifact stores (a local folder and fsspec's ``memory://``) and safe paths."""
+"""The artifact stores' contract, run over each of them (a local folder, fsspec's ``memory://``
+and S3 on a real moto server), and safe paths."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import fsspec
 import pytest
+from tests.s3server import MotoServer
 
 from atlas.errors import (
     ConflictError,
@@ -21,6 +23,7 @@ from atlas.store.artifacts import (
     ArtifactStore,
     FsspecArtifactStore,
     LocalArtifactStore,
+    S3ArtifactStore,
     StoredFile,
     artifact_path,
     job_prefix,
@@ -32,10 +35,14 @@ from atlas.store.artifacts import (
 JOB = "01m89m2dr628hx63"
 
 
-@pytest.fixture(params=["local", "memory"])
+@pytest.fixture(params=["local", "memory", "s3"])
 def files(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ArtifactStore]:
     if request.param == "local":
         yield LocalArtifactStore(tmp_path / "artifacts")
+        return
+    if request.param == "s3":
+        moto: MotoServer = request.getfixturevalue("moto_server")
+        yield S3ArtifactStore(f"s3://{moto.new_bucket()}/atlas", options=moto.options())
         return
     root = f"memory://atlas-test-{uuid.uuid4().hex}"
     yield FsspecArtifactStore(root)
@@ -118,6 +125,58 @@ def test_append(files: ArtifactStore) -> None:
     assert files.append(path, b"") == 14
     assert _read(files, path) == b"line 1\nline 2\n"
     assert _read(files, path, 7) == b"line 2\n"
+
+
+def test_a_log_appended_many_times_reads_as_one_file(files: ArtifactStore) -> None:
+    path = log_path(JOB)
+    lines = [f"step {i} {'x' * (i % 7)}\n".encode() for i in range(60)]
+    for line in lines:
+        files.append(path, line)
+    whole = b"".join(lines)
+    assert files.size(path) == len(whole)
+    assert _read(files, path) == whole
+    for start, end in [(0, 1), (5, 300), (17, 18), (len(whole) - 3, None), (100, 10**6)]:
+        assert _read(files, path, start, end) == whole[start:end]
+    assert _read(files, path, len(whole)) == b""
+    with pytest.raises(RangeNotSatisfiableError):
+        files.open_read(path, len(whole) + 1)
+
+
+def test_an_empty_append_creates_an_empty_file(files: ArtifactStore) -> None:
+    assert files.append("empty.txt", b"") == 0
+    assert files.exists("empty.txt")
+    assert files.size("empty.txt") == 0
+    assert _read(files, "empty.txt") == b""
+    assert files.append("empty.txt", b"now") == 3
+    assert _read(files, "empty.txt") == b"now"
+
+
+def test_appending_to_a_written_file_and_writing_over_an_appended_one(
+    files: ArtifactStore,
+) -> None:
+    files.write("notes.txt", [b"written "])
+    assert files.append("notes.txt", b"then appended") == 21
+    assert _read(files, "notes.txt") == b"written then appended"
+    assert _read(files, "notes.txt", 5, 10) == b"en th"
+    assert files.write("notes.txt", [b"replaced"]).size == 8
+    assert _read(files, "notes.txt") == b"replaced"
+    assert files.size("notes.txt") == 8
+    files.delete("notes.txt")
+    assert not files.exists("notes.txt")
+    assert _names(files) == []
+
+
+def test_a_deleted_log_starts_again_empty(files: ArtifactStore) -> None:
+    path = log_path(JOB)
+    files.append(path, b"first life\n")
+    files.delete(path)
+    assert not files.exists(path)
+    with pytest.raises(NotFoundError):
+        files.size(path)
+    assert files.append(path, b"again\n") == 6
+    assert _read(files, path) == b"again\n"
+    files.delete_prefix(job_prefix(JOB))
+    assert _names(files) == []
 
 
 def test_delete_prefix_removes_a_jobs_files_only(files: ArtifactStore) -> None:
@@ -216,6 +275,10 @@ def _names(files: ArtifactStore) -> list[str]:
     """Every file in the store, temporary ones included."""
     if isinstance(files, LocalArtifactStore):
         return sorted(str(p.relative_to(files.root)) for p in files.root.rglob("*") if p.is_file())
+    if isinstance(files, S3ArtifactStore):
+        root = files.url.removeprefix("s3://")
+        found = files._fs.find(root)
+        return sorted(name.removeprefix(root).lstrip("/") for name in found)
     assert isinstance(files, FsspecArtifactStore)
     root = files.url.removeprefix("memory://")
     fs = fsspec.filesystem("memory")

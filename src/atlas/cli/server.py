@@ -107,11 +107,12 @@ def _database_error(url: str, reason: str) -> InvalidInputError:
     return InvalidInputError(f"cannot use the database {mask_password(url)}: {reason}")
 
 
-def _open_artifacts(location: str) -> ArtifactStore:
-    from atlas.store.artifacts import open_artifact_store
+def _open_artifacts(settings: Settings) -> ArtifactStore:
+    from atlas.store.artifacts import S3Options, open_artifact_store
 
+    location = settings.resolved_artifacts
     try:
-        return open_artifact_store(location)
+        return open_artifact_store(location, s3=S3Options.from_settings(settings))
     except (ValueError, ImportError, OSError) as exc:
         # fsspec: ValueError for an unknown protocol, ImportError for a missing backend
         # (s3fs, gcsfs), OSError for credentials or a bucket it cannot reach.
@@ -257,7 +258,7 @@ def server_command(
         configure_logging(settings.log_level)
         store = open_database(settings.resolved_db_url, query_timeout=settings.query_timeout)
         try:
-            server = _uvicorn_server(settings, store, _open_artifacts(settings.resolved_artifacts))
+            server = _uvicorn_server(settings, store, _open_artifacts(settings))
             _announce(settings, server_url(settings.host, sock))
             _serve(server, sock)
         finally:

@@ -43,7 +43,7 @@ from atlas.server.routes import submissions as submission_routes
 from atlas.server.static import GUI_FOLDER, install_gui
 from atlas.settings import Settings
 from atlas.store.api import Store
-from atlas.store.artifacts import ArtifactStore, open_artifact_store
+from atlas.store.artifacts import ArtifactStore, S3Options, open_artifact_store
 from atlas.version import __version__
 
 __all__ = ["API_PREFIX", "JSON_BODY_LIMIT", "create_app", "sync_spool_at_start"]
@@ -119,7 +119,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = await anyio.to_thread.run_sync(_open_store, settings)
         app.state.store = owned
     if app.state.artifacts is None:
-        app.state.artifacts = open_artifact_store(settings.resolved_artifacts)
+        app.state.artifacts = await anyio.to_thread.run_sync(
+            lambda: open_artifact_store(
+                settings.resolved_artifacts, s3=S3Options.from_settings(settings)
+            )
+        )
     if owned is not None:  # an owner that passed its store in announces it itself
         logger.info(
             "Atlas %s serving a %s database, artifacts at %s",

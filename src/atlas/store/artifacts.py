@@ -2,9 +2,11 @@
 
 The metadata store records *what* a job saved; an ``ArtifactStore`` holds the bytes, under
 the layout ``jobs/<job_id>/artifacts/<path>`` and ``jobs/<job_id>/log.txt``. Every path is
-checked by :func:`safe_relpath` so nothing a client sends escapes its job's folder. A file is
-written under a temporary name and moved into place when complete, so a reader never sees
-part of a file. Two implementations: a local folder and any fsspec URL (``s3://``, ...).
+checked by :func:`safe_relpath` so nothing a client sends escapes its job's folder. A file
+appears only when complete, so a reader never sees part of a file. Three implementations: a
+local folder, an S3 bucket (``s3://bucket/prefix``, :mod:`atlas.store.s3_artifacts`) and any
+other fsspec URL (``gs://``, ``memory://``, ...). All behave alike, appends included (a local
+file grows; an object store adds a part object per append, :mod:`atlas.store.part_files`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from atlas.store.artifact_paths import (
 from atlas.store.artifact_writing import READ_CHUNK_BYTES, STALE_TEMP_S, StoredFile
 from atlas.store.fsspec_artifacts import FsspecArtifactStore
 from atlas.store.local_artifacts import LocalArtifactStore
+from atlas.store.s3_artifacts import S3ArtifactStore, S3Options
 
 __all__ = [
     "MAX_PART_BYTES",
@@ -34,6 +37,8 @@ __all__ = [
     "ArtifactWriter",
     "FsspecArtifactStore",
     "LocalArtifactStore",
+    "S3ArtifactStore",
+    "S3Options",
     "StoredFile",
     "artifact_path",
     "job_prefix",
@@ -117,12 +122,17 @@ class ArtifactStore(Protocol):
         ...
 
 
-def open_artifact_store(location: str) -> ArtifactStore:
-    """The artifact store at ``location``: a folder path or ``file://`` URL (local), or any
-    other fsspec URL (``s3://bucket/prefix``, ``gs://...``, ``memory://...``)."""
+def open_artifact_store(location: str, *, s3: S3Options | None = None) -> ArtifactStore:
+    """The artifact store at ``location``: a folder path or ``file://`` URL (local), an
+    ``s3://bucket/prefix`` reached with ``s3`` (checked at once: ``InvalidInputError`` saying
+    why the bucket cannot be used), or any other fsspec URL (``gs://...``, ``memory://...``)."""
     scheme, sep, rest = location.partition("://")
     if not sep:
         return LocalArtifactStore(Path(location).expanduser())
     if scheme == "file":
         return LocalArtifactStore(Path(rest).expanduser())
+    if scheme in ("s3", "s3a"):
+        store = S3ArtifactStore(location, options=s3)
+        store.check()
+        return store
     return FsspecArtifactStore(location)
