@@ -3,7 +3,7 @@ import reactHooks from "eslint-plugin-react-hooks";
 import globals from "globals";
 import tseslint from "typescript-eslint";
 
-const features = ["projects", "jobs", "job", "compare", "scheduler", "metrics", "artifacts", "logs"];
+const features = ["projects", "jobs", "job", "compare", "scheduler", "metrics", "artifacts", "logs", "auth", "members", "tokens", "users"];
 
 export default tseslint.config(
   { ignores: ["dist", "node_modules", "e2e", "playwright.config.ts", "src/lib/api/schema.gen.ts", "scripts"] },

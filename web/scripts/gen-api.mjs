@@ -37,10 +37,12 @@ const limits = {
   tagKey: schemas.TagsIn?.properties?.tags?.propertyNames?.maxLength,
   projectName: schemas.ProjectCreate?.properties?.name?.maxLength,
   noteAuthor: schemas.NoteCreate?.properties?.author?.maxLength,
+  tokenName: schemas.TokenCreate?.properties?.name?.maxLength,
+  passwordMin: schemas.PasswordChange?.properties?.new?.minLength,
 };
 for (const [name, value] of Object.entries(limits)) {
   if (!Number.isInteger(value)) {
-    console.error(`gen-api: the schema gives no maximum length for ${name}; update scripts/gen-api.mjs`);
+    console.error(`gen-api: the schema gives no length limit for ${name}; update scripts/gen-api.mjs`);
     process.exit(1);
   }
 }

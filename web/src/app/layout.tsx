@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link, NavLink, Outlet, useLocation, useMatch } from "react-router-dom";
 import { jobQuery } from "../lib/api/queries";
+import { UserMenu } from "../features/auth/user-menu";
 import { setThemeChoice, useTheme, useThemeChoice, type ThemeChoice } from "../lib/theme";
 
 const NEXT_THEME: Record<ThemeChoice, ThemeChoice> = { system: "light", light: "dark", dark: "system" };
@@ -8,7 +9,7 @@ const NEXT_THEME: Record<ThemeChoice, ThemeChoice> = { system: "light", light: "
 /** The rail (projects, scheduler, theme), the top bar with breadcrumbs, and the page. */
 export function Layout() {
   const location = useLocation();
-  const fill = location.pathname.startsWith("/projects/") && !location.pathname.endsWith("/overview");
+  const fill = location.pathname.startsWith("/projects/") && !/\/(overview|members)$/.test(location.pathname);
   return (
     <div className="shell">
       <nav className="rail" aria-label="Main">
@@ -25,6 +26,7 @@ export function Layout() {
           Compare
         </NavLink>
         <div className="bottom">
+          <UserMenu />
           <ThemeToggle />
           <a className="nav soft" href="/api/v1/docs">
             API docs
@@ -59,6 +61,9 @@ function Breadcrumbs() {
   const job = useMatch("/jobs/:id/*");
   const compare = useMatch("/compare");
   const scheduler = useMatch("/scheduler");
+  const tokens = useMatch("/settings/tokens");
+  const password = useMatch("/settings/password");
+  const users = useMatch("/admin/users");
   const jobData = useQuery({ ...jobQuery(job?.params.id ?? ""), enabled: Boolean(job?.params.id) });
   const crumbs: { label: string; to?: string }[] = [{ label: "Projects", to: "/" }];
   if (project?.params.name) crumbs.push({ label: project.params.name });
@@ -69,6 +74,9 @@ function Breadcrumbs() {
   }
   if (compare) crumbs.push({ label: "Compare" });
   if (scheduler) crumbs.splice(0, crumbs.length, { label: "Scheduler" });
+  if (tokens) crumbs.splice(0, crumbs.length, { label: "API tokens" });
+  if (password) crumbs.splice(0, crumbs.length, { label: "Change password" });
+  if (users) crumbs.splice(0, crumbs.length, { label: "Users" });
   return (
     <nav className="crumbs" aria-label="Breadcrumbs">
       {crumbs.map((crumb, i) => (

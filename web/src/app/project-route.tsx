@@ -3,16 +3,19 @@ import { lazy, Suspense } from "react";
 import { Outlet, useParams } from "react-router-dom";
 import { JobsTab } from "../features/jobs/jobs-tab";
 import { projectQuery } from "../lib/api/queries";
+import { authOn, useMe } from "../lib/session";
 import { ErrorPanel, Loading } from "../components/states";
 import { StatusBadge } from "../components/status-badge";
 import { TabLinks } from "../components/tab-links";
 
 const ProjectOverview = lazy(() => import("../features/projects/project-overview").then((m) => ({ default: m.ProjectOverview })));
+const MembersPanel = lazy(() => import("../features/members/members-panel").then((m) => ({ default: m.MembersPanel })));
 
 /** A project: its name, live counts, and the Jobs and Overview tabs. */
 export function ProjectRoute() {
   const name = useParams().name ?? "";
   const project = useQuery(projectQuery(name));
+  const me = useMe();
   const base = `/projects/${encodeURIComponent(name)}`;
   const counts = project.data?.job_counts ?? {};
   return (
@@ -34,6 +37,8 @@ export function ProjectRoute() {
         tabs={[
           { to: base, label: "Jobs" },
           { to: `${base}/overview`, label: "Overview" },
+          // with auth off everyone may do everything: there are no members to show
+          ...(authOn(me) ? [{ to: `${base}/members`, label: "Members" }] : []),
         ]}
       />
       {project.isError ? <ErrorPanel error={project.error} title={`Could not load project ${name}`} /> : <Outlet />}
@@ -41,9 +46,16 @@ export function ProjectRoute() {
   );
 }
 
-export function ProjectTabRoute({ tab }: { tab: "jobs" | "overview" }) {
+export function ProjectTabRoute({ tab }: { tab: "jobs" | "overview" | "members" }) {
   const name = useParams().name ?? "";
   if (tab === "jobs") return <JobsTab key={name} project={name} />;
+  if (tab === "members") {
+    return (
+      <Suspense fallback={<Loading />}>
+        <MembersPanel key={name} project={name} />
+      </Suspense>
+    );
+  }
   return (
     <Suspense fallback={<Loading />}>
       <ProjectOverview key={name} project={name} />

@@ -1,5 +1,7 @@
 import { lazy, Suspense, type ReactNode } from "react";
 import type { RouteObject } from "react-router-dom";
+import { RequireUser } from "../features/auth/auth-gate";
+import { LoginPage } from "../features/auth/login-page";
 import { ProjectsPage } from "../features/projects/projects-page";
 import { Loading } from "../components/states";
 import { Layout } from "./layout";
@@ -12,15 +14,25 @@ const JobRoute = lazy(() => import("./job-route").then((m) => ({ default: m.JobR
 const JobTabRoute = lazy(() => import("./job-route").then((m) => ({ default: m.JobTabRoute })));
 const ComparePage = lazy(() => import("../features/compare/compare-page").then((m) => ({ default: m.ComparePage })));
 const SchedulerPage = lazy(() => import("../features/scheduler/scheduler-page").then((m) => ({ default: m.SchedulerPage })));
+// Account pages are opened rarely: their code loads when first opened.
+const TokensPage = lazy(() => import("../features/tokens/tokens-page").then((m) => ({ default: m.TokensPage })));
+const UsersPage = lazy(() => import("../features/users/users-page").then((m) => ({ default: m.UsersPage })));
+const PasswordPage = lazy(() => import("../features/auth/password-page").then((m) => ({ default: m.PasswordPage })));
 
 function page(element: ReactNode) {
   return <Suspense fallback={<Loading />}>{element}</Suspense>;
 }
 
-/** Every page has a URL; the job and project tabs are nested paths. */
+/** Every page has a URL; the job and project tabs are nested paths. With auth on, every page
+ * but /login needs a signed-in user. */
 export const routes: RouteObject[] = [
+  { path: "login", element: <LoginPage />, errorElement: <RouteError /> },
   {
-    element: <Layout />,
+    element: (
+      <RequireUser>
+        <Layout />
+      </RequireUser>
+    ),
     errorElement: <RouteError />,
     children: [
       { index: true, element: <ProjectsPage /> },
@@ -30,6 +42,7 @@ export const routes: RouteObject[] = [
         children: [
           { index: true, element: <ProjectTabRoute tab="jobs" /> },
           { path: "overview", element: <ProjectTabRoute tab="overview" /> },
+          { path: "members", element: <ProjectTabRoute tab="members" /> },
         ],
       },
       {
@@ -42,6 +55,9 @@ export const routes: RouteObject[] = [
       },
       { path: "compare", element: page(<ComparePage />) },
       { path: "scheduler", element: page(<SchedulerPage />) },
+      { path: "settings/tokens", element: page(<TokensPage />) },
+      { path: "settings/password", element: page(<PasswordPage />) },
+      { path: "admin/users", element: page(<UsersPage />) },
       { path: "*", element: <NotFound /> },
     ],
   },

@@ -9,6 +9,9 @@ export interface PopoverProps {
   align?: "left" | "right";
   children: (close: () => void) => ReactNode;
   testId?: string;
+  /** Whether the button is disabled, and why (its tooltip). */
+  disabled?: boolean;
+  title?: string;
 }
 
 const GAP = 4;
@@ -16,7 +19,7 @@ const GAP = 4;
 /** A button that opens a panel below it (above when there is no room), drawn over
  * everything so that no scrolling or clipped container cuts it; Escape or a click outside
  * closes it and gives the focus back to the button. */
-export function Popover({ label, ariaLabel, className, align = "left", children, testId }: PopoverProps) {
+export function Popover({ label, ariaLabel, className, align = "left", children, testId, disabled, title }: PopoverProps) {
   const [open, setOpen] = useState(false);
   const [style, setStyle] = useState<CSSProperties>({ visibility: "hidden" });
   const button = useRef<HTMLButtonElement>(null);
@@ -69,6 +72,8 @@ export function Popover({ label, ariaLabel, className, align = "left", children,
         className={className}
         aria-label={ariaLabel}
         aria-expanded={open}
+        disabled={disabled}
+        title={title}
         aria-controls={open ? id : undefined}
         onClick={() => {
           setStyle({ visibility: "hidden", position: "fixed", top: 0, left: 0 });

@@ -4,14 +4,19 @@ import * as api from "../../lib/api/endpoints";
 import { isLive } from "../../lib/api/queries";
 import type { Job } from "../../lib/api/types";
 import { formatAbsolute, formatDuration } from "../../lib/format";
+import { gate } from "../../lib/roles";
 import { showToast } from "../../lib/toast-store";
 import { CopyId } from "../../components/copy-id";
 import { StatusBadge } from "../../components/status-badge";
+import { useProjectRole } from "../../lib/use-project-role";
 
 /** The job page's header: status, name, id (copy), project, user, times; Rerun and Stop. */
 export function JobHeader({ job }: { job: Job }) {
   const client = useQueryClient();
   const navigate = useNavigate();
+  const role = useProjectRole(job.project);
+  const mayRerun = gate(role, "editor", "rerun jobs");
+  const mayStop = gate(role, "editor", "cancel jobs");
   const stop = useMutation({
     mutationFn: () => api.cancelJob(job.id),
     meta: { what: "Stopping the job" },
@@ -36,10 +41,15 @@ export function JobHeader({ job }: { job: Job }) {
           {job.name || job.id}
         </h1>
         <span className="spacer" />
-        <button type="button" onClick={() => rerun.mutate()} disabled={rerun.isPending || !job.command} title={job.command ? "Run the same code and command again" : "Only jobs with a command can be rerun"}>
+        <button
+          type="button"
+          onClick={() => rerun.mutate()}
+          disabled={mayRerun.disabled || rerun.isPending || !job.command}
+          title={mayRerun.reason ?? (job.command ? "Run the same code and command again" : "Only jobs with a command can be rerun")}
+        >
           Rerun
         </button>
-        <button type="button" className="danger" onClick={() => stop.mutate()} disabled={!isLive(job) || stop.isPending}>
+        <button type="button" className="danger" onClick={() => stop.mutate()} disabled={mayStop.disabled || !isLive(job) || stop.isPending} title={mayStop.reason}>
           Stop
         </button>
         <a className="button-link" href={api.logUrl(job.id)} download={`${job.id}.log`}>

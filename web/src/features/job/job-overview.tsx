@@ -5,6 +5,8 @@ import * as api from "../../lib/api/endpoints";
 import { LIMITS } from "../../lib/api/limits.gen";
 import type { Job } from "../../lib/api/types";
 import { formatAbsolute, formatDuration, formatNumber, formatValue } from "../../lib/format";
+import { gate } from "../../lib/roles";
+import { useProjectRole } from "../../lib/use-project-role";
 
 /** Params, tags (editable), metric summaries, run facts, error with traceback, git,
  * environment and resources. */
@@ -149,6 +151,7 @@ function TagsPanel({ job }: { job: Job }) {
   });
   const remove = useMutation({ mutationFn: (tag: string) => api.deleteTag(job.id, tag), meta: { what: "Removing the tag" }, onSuccess: refresh });
   const entries = Object.entries(job.tags);
+  const mayTag = gate(useProjectRole(job.project), "editor", "change tags");
   return (
     <section className="panel" aria-labelledby="tags-title">
       <h2 id="tags-title">Tags</h2>
@@ -160,10 +163,10 @@ function TagsPanel({ job }: { job: Job }) {
               {tag}
               {tagValue ? `=${tagValue}` : ""}
             </span>
-            <button type="button" className="link" aria-label={`Edit tag ${tag}`} onClick={() => { setKey(tag); setValue(tagValue); }}>
+            <button type="button" className="link" aria-label={`Edit tag ${tag}`} disabled={mayTag.disabled} title={mayTag.reason} onClick={() => { setKey(tag); setValue(tagValue); }}>
               ✎
             </button>
-            <button type="button" aria-label={`Remove tag ${tag}`} onClick={() => remove.mutate(tag)}>
+            <button type="button" aria-label={`Remove tag ${tag}`} disabled={mayTag.disabled} title={mayTag.reason} onClick={() => remove.mutate(tag)}>
               ✕
             </button>
           </li>
@@ -177,10 +180,10 @@ function TagsPanel({ job }: { job: Job }) {
         }}
       >
         <label htmlFor="tag-key">Tag</label>
-        <input id="tag-key" value={key} onChange={(e) => setKey(e.target.value)} maxLength={LIMITS.tagKey} style={{ width: 120 }} />
+        <input id="tag-key" value={key} onChange={(e) => setKey(e.target.value)} maxLength={LIMITS.tagKey} style={{ width: 120 }} disabled={mayTag.disabled} title={mayTag.reason} />
         <label htmlFor="tag-value">Value</label>
-        <input id="tag-value" value={value} onChange={(e) => setValue(e.target.value)} style={{ width: 140 }} />
-        <button type="submit" className="primary" disabled={!key.trim() || put.isPending}>
+        <input id="tag-value" value={value} onChange={(e) => setValue(e.target.value)} style={{ width: 140 }} disabled={mayTag.disabled} title={mayTag.reason} />
+        <button type="submit" className="primary" disabled={mayTag.disabled || !key.trim() || put.isPending} title={mayTag.reason}>
           {key in job.tags ? "Save tag" : "Add tag"}
         </button>
       </form>

@@ -3,9 +3,11 @@ import { useState } from "react";
 import { Link } from "react-router-dom";
 import * as api from "../../lib/api/endpoints";
 import { LIMITS } from "../../lib/api/limits.gen";
+import { gate } from "../../lib/roles";
 import { showError, showToast } from "../../lib/toast-store";
 import { ConfirmDialog } from "../../components/confirm-dialog";
 import { Popover } from "../../components/popover";
+import { useProjectRole } from "../../lib/use-project-role";
 
 const MAX_COMPARE = 100;
 
@@ -26,6 +28,10 @@ export function BulkBar({ project, selected, onClear }: { project: string; selec
   const [confirming, setConfirming] = useState(false);
   const [tagKey, setTagKey] = useState("");
   const [tagValue, setTagValue] = useState("");
+  const role = useProjectRole(project);
+  const mayTag = gate(role, "editor", "tag jobs");
+  const mayStop = gate(role, "editor", "cancel jobs");
+  const mayDelete = gate(role, "editor", "delete jobs");
   const refresh = () => {
     void client.invalidateQueries({ queryKey: ["jobs", project] });
     void client.invalidateQueries({ queryKey: ["project", project] });
@@ -65,7 +71,7 @@ export function BulkBar({ project, selected, onClear }: { project: string; selec
       ) : (
         <span className="soft">select 2 or more to compare</span>
       )}
-      <Popover label="Tag" ariaLabel="Tag selected jobs" align="left">
+      <Popover label="Tag" ariaLabel="Tag selected jobs" align="left" disabled={mayTag.disabled} title={mayTag.reason}>
         {(close) => (
           <form
             className="filter-form"
@@ -88,10 +94,10 @@ export function BulkBar({ project, selected, onClear }: { project: string; selec
           </form>
         )}
       </Popover>
-      <button type="button" onClick={() => stop.mutate()} disabled={stop.isPending}>
+      <button type="button" onClick={() => stop.mutate()} disabled={mayStop.disabled || stop.isPending} title={mayStop.reason}>
         Stop
       </button>
-      <button type="button" className="danger" onClick={() => setConfirming(true)}>
+      <button type="button" className="danger" onClick={() => setConfirming(true)} disabled={mayDelete.disabled} title={mayDelete.reason}>
         Delete
       </button>
       <span className="spacer" />

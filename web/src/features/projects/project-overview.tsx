@@ -4,6 +4,7 @@ import * as api from "../../lib/api/endpoints";
 import { LIMITS } from "../../lib/api/limits.gen";
 import { keysQuery } from "../../lib/api/queries";
 import { fieldName } from "../../lib/query-text";
+import { gate } from "../../lib/roles";
 import { wireNumber } from "../../lib/format";
 import { useTheme } from "../../lib/theme";
 import { useUrlParam } from "../../lib/url-state";
@@ -11,6 +12,7 @@ import { LineChart } from "../../components/line-chart";
 import { ErrorPanel, Loading } from "../../components/states";
 import { TimeText } from "../../components/time-text";
 import { PALETTE } from "../../lib/palette";
+import { useProjectRole } from "../../lib/use-project-role";
 
 /** The project's description (rendered, sanitised by the server, editable), a chart of a
  * metric's summary across jobs over time, and notes. */
@@ -32,6 +34,7 @@ function Description({ project }: { project: string }) {
     meta: { what: "Loading the description" },
   });
   const [draft, setDraft] = useState<string | null>(null);
+  const mayEdit = gate(useProjectRole(project), "editor", "edit the description");
   const save = useMutation({
     mutationFn: (markdown: string) => api.putDescription(project, markdown),
     meta: { what: "Saving the description" },
@@ -47,7 +50,7 @@ function Description({ project }: { project: string }) {
         <h2 id="description-title">Description</h2>
         <span className="spacer" />
         {draft === null ? (
-          <button type="button" onClick={() => setDraft(description.data?.markdown ?? "")} disabled={!description.data}>
+          <button type="button" onClick={() => setDraft(description.data?.markdown ?? "")} disabled={mayEdit.disabled || !description.data} title={mayEdit.reason}>
             Edit description
           </button>
         ) : null}
@@ -156,6 +159,7 @@ function Notes({ project }: { project: string }) {
   });
   const [text, setText] = useState("");
   const [author, setAuthor] = useState(() => localStorage.getItem("atlas-author") ?? "");
+  const mayAdd = gate(useProjectRole(project), "editor", "add notes");
   const add = useMutation({
     mutationFn: () => api.addNote(project, text, author),
     meta: { what: "Adding the note" },
@@ -177,11 +181,19 @@ function Notes({ project }: { project: string }) {
         <label htmlFor="note-text" className="sr-only">
           Note
         </label>
-        <textarea id="note-text" rows={3} value={text} onChange={(e) => setText(e.target.value)} placeholder="What did you learn?" />
+        <textarea
+          id="note-text"
+          rows={3}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          placeholder={mayAdd.reason ?? "What did you learn?"}
+          disabled={mayAdd.disabled}
+          title={mayAdd.reason}
+        />
         <div className="row" style={{ marginTop: 6 }}>
           <label htmlFor="note-author">Author</label>
           <input id="note-author" value={author} onChange={(e) => setAuthor(e.target.value)} maxLength={LIMITS.noteAuthor} />
-          <button type="submit" className="primary" disabled={!text.trim() || add.isPending}>
+          <button type="submit" className="primary" disabled={mayAdd.disabled || !text.trim() || add.isPending} title={mayAdd.reason}>
             Add note
           </button>
         </div>

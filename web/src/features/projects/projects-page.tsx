@@ -6,6 +6,7 @@ import { LIMITS } from "../../lib/api/limits.gen";
 import { keysQuery, projectsQuery } from "../../lib/api/queries";
 import { JOB_STATUSES, type Project } from "../../lib/api/types";
 import { markdownSummary } from "../../lib/markdown-text";
+import { gate } from "../../lib/roles";
 import { showToast } from "../../lib/toast-store";
 import { ConfirmDialog } from "../../components/confirm-dialog";
 import { EmptyState, ErrorPanel, Loading } from "../../components/states";
@@ -110,6 +111,8 @@ function ProjectRow({ project }: { project: Project }) {
     },
   });
   const tags = keys.data?.tags ?? [];
+  const mayRename = gate(project.role, "owner", "rename the project");
+  const mayDelete = gate(project.role, "owner", "delete the project");
   return (
     <li className="project-row panel" data-testid="project-row" data-project={project.name}>
       <div className="project-main">
@@ -173,10 +176,10 @@ function ProjectRow({ project }: { project: Project }) {
           active <TimeText iso={project.last_activity ?? project.created_at} />
         </div>
         <div className="row" style={{ justifyContent: "flex-end" }}>
-          <button type="button" onClick={() => setRenaming(true)} aria-label={`Rename project ${project.name}`}>
+          <button type="button" onClick={() => setRenaming(true)} aria-label={`Rename project ${project.name}`} disabled={mayRename.disabled} title={mayRename.reason}>
             Rename
           </button>
-          <button type="button" className="danger" onClick={() => setDeleting(true)} aria-label={`Delete project ${project.name}`}>
+          <button type="button" className="danger" onClick={() => setDeleting(true)} aria-label={`Delete project ${project.name}`} disabled={mayDelete.disabled} title={mayDelete.reason}>
             Delete
           </button>
         </div>

@@ -1,7 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "react-router-dom";
 import * as api from "../../lib/api/endpoints";
+import { projectsQuery } from "../../lib/api/queries";
 import type { Job } from "../../lib/api/types";
+import { gate, isRole } from "../../lib/roles";
 import { formatBytes, formatDuration, formatNumber } from "../../lib/format";
 import { EmptyState, ErrorPanel, Loading } from "../../components/states";
 import { StatusBadge } from "../../components/status-badge";
@@ -139,6 +141,13 @@ function JobTable({ jobs, label, ordered = false, reservation, waits }: JobTable
     meta: { what: "Stopping the job" },
     onSuccess: () => void client.invalidateQueries({ queryKey: ["scheduler"] }),
   });
+  // the caller's role in each project, from the projects list (every role is owner with auth off)
+  const projects = useQuery(projectsQuery());
+  const mayCancel = (project: string) => {
+    if (!projects.data) return gate(undefined, "editor", "cancel jobs");
+    const role = projects.data.items.find((p) => p.name === project)?.role;
+    return isRole(role) ? gate(role, "editor", "cancel jobs") : { disabled: true, reason: `you have no access to project ${project}` };
+  };
   return (
     <div className="table-scroll">
       <table className="simple" aria-labelledby={label}>
@@ -159,45 +168,55 @@ function JobTable({ jobs, label, ordered = false, reservation, waits }: JobTable
           </tr>
         </thead>
         <tbody>
-          {jobs.map((job, i) => (
-            <tr key={job.id} data-testid={ordered ? "queue-row" : "running-row"}>
-              {ordered ? <td className="num">{i + 1}</td> : null}
-              <td>
-                <StatusBadge status={job.status} />
-                {reservation === job.id ? (
-                  <span className="tag" title="The resources being freed are kept for this job so that it is not starved">
-                    reserved
-                  </span>
-                ) : null}
-              </td>
-              <td>
-                <Link to={`/jobs/${job.id}`} title={job.command}>
-                  {job.name || job.id}
-                </Link>
-              </td>
-              <td>
-                <Link to={`/projects/${encodeURIComponent(job.project)}`}>{job.project}</Link>
-              </td>
-              <td>{job.user}</td>
-              <td className="num">{job.priority}</td>
-              <td className="mono">{requestText(job.resources)}</td>
-              <td>
-                <TimeText iso={ordered ? job.created_at : job.started_at} />
-              </td>
-              {ordered ? (
-                <td data-testid="waiting-for" style={{ minWidth: 240 }}>
-                  {waitingText(waits, job.id)}
+          {jobs.map((job, i) => {
+            const may = mayCancel(job.project);
+            return (
+              <tr key={job.id} data-testid={ordered ? "queue-row" : "running-row"}>
+                {ordered ? <td className="num">{i + 1}</td> : null}
+                <td>
+                  <StatusBadge status={job.status} />
+                  {reservation === job.id ? (
+                    <span className="tag" title="The resources being freed are kept for this job so that it is not starved">
+                      reserved
+                    </span>
+                  ) : null}
                 </td>
-              ) : (
-                <td>{formatDuration(job.duration)}</td>
-              )}
-              <td>
-                <button type="button" className="danger" onClick={() => cancel.mutate(job.id)} aria-label={`Stop job ${job.name || job.id}`}>
-                  {ordered ? "Cancel" : "Stop"}
-                </button>
-              </td>
-            </tr>
-          ))}
+                <td>
+                  <Link to={`/jobs/${job.id}`} title={job.command}>
+                    {job.name || job.id}
+                  </Link>
+                </td>
+                <td>
+                  <Link to={`/projects/${encodeURIComponent(job.project)}`}>{job.project}</Link>
+                </td>
+                <td>{job.user}</td>
+                <td className="num">{job.priority}</td>
+                <td className="mono">{requestText(job.resources)}</td>
+                <td>
+                  <TimeText iso={ordered ? job.created_at : job.started_at} />
+                </td>
+                {ordered ? (
+                  <td data-testid="waiting-for" style={{ minWidth: 240 }}>
+                    {waitingText(waits, job.id)}
+                  </td>
+                ) : (
+                  <td>{formatDuration(job.duration)}</td>
+                )}
+                <td>
+                  <button
+                    type="button"
+                    className="danger"
+                    onClick={() => cancel.mutate(job.id)}
+                    aria-label={`Stop job ${job.name || job.id}`}
+                    disabled={may.disabled}
+                    title={may.reason}
+                  >
+                    {ordered ? "Cancel" : "Stop"}
+                  </button>
+                </td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
     </div>

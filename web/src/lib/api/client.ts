@@ -17,6 +17,59 @@ export class ApiError extends Error {
 
 export const API = "/api/v1";
 
+// Credentials (docs/auth.md): the browser sends the session cookie by itself; every write
+// must also carry the session's CSRF token in a header, which a cross-site page cannot read.
+
+/** The header a write made with a session cookie carries. */
+export const CSRF_HEADER = "X-CSRF-Token";
+/** The readable cookie the server keeps the session's CSRF token in. */
+export const CSRF_COOKIE = "atlas_csrf";
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+let knownCsrfToken: string | null = null;
+let onUnauthenticated: ((error: ApiError, url: string) => void) | null = null;
+
+/** Remember the CSRF token the server gave (login, GET /auth/me); null forgets it. */
+export function setCsrfToken(token: string | null): void {
+  knownCsrfToken = token;
+}
+
+/** Call `listener` whenever the API answers 401 (the session ended or never was), with the
+ * URL that answered it. */
+export function setUnauthenticatedListener(listener: ((error: ApiError, url: string) => void) | null): void {
+  onUnauthenticated = listener;
+}
+
+/** A cookie's value in a `document.cookie` string, or null. */
+export function cookieValue(cookies: string, name: string): string | null {
+  for (const part of cookies.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() === name) {
+      const value = part.slice(eq + 1).trim();
+      try {
+        return decodeURIComponent(value) || null;
+      } catch {
+        return value || null;
+      }
+    }
+  }
+  return null;
+}
+
+/** The headers that prove a write comes from this GUI: the CSRF token for every method but
+ * GET/HEAD/OPTIONS, taken from the cookie (current even if another tab logged in again),
+ * else from what the server last said; none when there is neither (auth off). */
+export function csrfHeaders(method: string, cookies: string, known: string | null): Record<string, string> {
+  if (SAFE_METHODS.has(method.toUpperCase())) return {};
+  const token = cookieValue(cookies, CSRF_COOKIE) ?? known;
+  return token ? { [CSRF_HEADER]: token } : {};
+}
+
+function documentCookies(): string {
+  return typeof document === "undefined" ? "" : document.cookie;
+}
+
 type QueryValue = string | number | boolean | null | undefined;
 
 export interface RequestOptions {
@@ -57,9 +110,17 @@ export async function errorFrom(response: Response): Promise<ApiError> {
   return new ApiError(response.status, `http_${response.status}`, message);
 }
 
+/** Like {@link errorFrom}, and tells the listener of a 401 (every call of the API ends here). */
+export async function failure(response: Response): Promise<ApiError> {
+  const error = await errorFrom(response);
+  if (error.status === 401) onUnauthenticated?.(error, response.url);
+  return error;
+}
+
 /** Sends one request and answers its JSON (or undefined for 204). */
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-  const init: RequestInit = { method, signal: options.signal, headers: { Accept: "application/json" } };
+  const headers = { Accept: "application/json", ...csrfHeaders(method, documentCookies(), knownCsrfToken) };
+  const init: RequestInit = { method, signal: options.signal, headers };
   if (options.body !== undefined) {
     init.body = JSON.stringify(options.body);
     init.headers = { ...init.headers, "Content-Type": "application/json" };
@@ -71,7 +132,7 @@ export async function request<T>(method: string, path: string, options: RequestO
     if (error instanceof DOMException && error.name === "AbortError") throw error;
     throw new ApiError(0, "network_error", `the server did not answer (${String(error)})`);
   }
-  if (!response.ok) throw await errorFrom(response);
+  if (!response.ok) throw await failure(response);
   if (response.status === 204) return undefined as T;
   return (await response.json()) as T;
 }

@@ -1,6 +1,7 @@
 // Typed calls of every route the GUI uses (docs/rest-api.md), one function each.
-import { apiPath, errorFrom, get, request, withQuery } from "./client";
-import type { Artifact, Description, Job, JobPage, Keys, MetricSummary, Note, Project, SchedulerState, Series, SnapshotFile } from "./types";
+import { apiPath, failure, get, request, withQuery } from "./client";
+import type { Role } from "../roles";
+import type { Artifact, Description, Job, JobPage, Keys, Me, Member, MetricSummary, NewToken, Note, Project, SchedulerState, Series, SnapshotFile, Token, User } from "./types";
 
 export interface Items<T> {
   items: T[];
@@ -68,7 +69,7 @@ export const snapshotUrl = (id: string) => apiPath("jobs", id, "snapshot");
 /** A piece of a job's log from `offset` (at most `limit` bytes), and the log's whole size. */
 export async function readLog(id: string, offset: number, signal?: AbortSignal, limit?: number): Promise<{ bytes: Uint8Array; size: number }> {
   const response = await fetch(withQuery(logUrl(id), { offset, limit }), { signal });
-  if (!response.ok) throw await errorFrom(response);
+  if (!response.ok) throw await failure(response);
   const bytes = new Uint8Array(await response.arrayBuffer());
   const size = Number(response.headers.get("X-Atlas-Log-Size") ?? "NaN");
   return { bytes, size: Number.isFinite(size) ? size : offset + bytes.byteLength };
@@ -77,7 +78,7 @@ export async function readLog(id: string, offset: number, signal?: AbortSignal, 
 /** The first `limit` bytes of an artifact as text (previews). */
 export async function readArtifactText(id: string, path: string, limit: number, signal?: AbortSignal): Promise<{ text: string; truncated: boolean }> {
   const response = await fetch(artifactUrl(id, path), { headers: { Range: `bytes=0-${limit - 1}` }, signal });
-  if (!response.ok && response.status !== 416) throw await errorFrom(response);
+  if (!response.ok && response.status !== 416) throw await failure(response);
   if (response.status === 416) return { text: "", truncated: false };
   const range = response.headers.get("Content-Range");
   const total = range ? Number(range.split("/")[1]) : NaN;
@@ -92,8 +93,43 @@ export const snapshotFileUrl = (id: string, path: string) => apiPath("jobs", id,
 /** One file of a job's code snapshot as text. */
 export async function readSnapshotFile(id: string, path: string, signal?: AbortSignal): Promise<string> {
   const response = await fetch(snapshotFileUrl(id, path), { signal });
-  if (!response.ok) throw await errorFrom(response);
+  if (!response.ok) throw await failure(response);
   return new TextDecoder().decode(await response.arrayBuffer());
 }
 
 export const getScheduler = (signal?: AbortSignal) => get<SchedulerState>(apiPath("scheduler"), { query: { limit: 500 }, signal });
+
+// Accounts: sign-in, users (admins), API tokens, project members (docs/auth.md).
+export const getMe = (signal?: AbortSignal) => get<Me>(apiPath("auth", "me"), { signal });
+export const login = (name: string, password: string) =>
+  request<{ user: User; csrf_token: string }>("POST", apiPath("auth", "login"), { body: { name, password } });
+export const logout = () => request<void>("POST", apiPath("auth", "logout"));
+export const changePassword = (current: string, next: string) =>
+  request<void>("PUT", apiPath("auth", "password"), { body: { current, new: next } });
+/** Where the single sign-on button goes (a full page load: the provider's pages follow). */
+export const oidcLoginUrl = (next: string) => withQuery(apiPath("auth", "oidc", "login"), { next });
+
+export const listUsers = (signal?: AbortSignal) => get<Items<User>>(apiPath("users"), { signal });
+export const createUser = (name: string, password: string | null, admin: boolean) =>
+  request<User>("POST", apiPath("users"), { body: { name, password, admin } });
+export interface UserChange {
+  admin?: boolean;
+  disabled?: boolean;
+  password?: string;
+}
+export const updateUser = (name: string, change: UserChange) => request<User>("PATCH", apiPath("users", name), { body: change });
+
+export const listTokens = (all: boolean, signal?: AbortSignal) => get<Items<Token>>(apiPath("tokens"), { query: { all: all || undefined }, signal });
+export interface TokenRequest {
+  name: string;
+  expires_in: number | null;
+  project: string | null;
+  role: Role | null;
+}
+export const createToken = (token: TokenRequest) => request<NewToken>("POST", apiPath("tokens"), { body: token });
+export const revokeToken = (id: string) => request<void>("DELETE", apiPath("tokens", id));
+
+export const listMembers = (project: string, signal?: AbortSignal) => get<Items<Member>>(apiPath("projects", project, "members"), { signal });
+export const putMember = (project: string, user: string, role: Role) =>
+  request<Member>("PUT", apiPath("projects", project, "members", user), { body: { role } });
+export const removeMember = (project: string, user: string) => request<void>("DELETE", apiPath("projects", project, "members", user));

@@ -34,3 +34,10 @@ export const JOB_STATUSES: readonly JobStatus[] = [
 
 /** Statuses after which a job never changes again. */
 export const FINAL_STATUSES: ReadonlySet<string> = new Set(["completed", "failed", "cancelled", "lost"]);
+
+// Accounts (docs/auth.md).
+export type User = Schemas["UserOut"];
+export type Me = Schemas["MeOut"];
+export type Token = Schemas["TokenOut"];
+export type NewToken = Schemas["TokenCreated"];
+export type Member = Schemas["MemberOut"];
