@@ -34,7 +34,15 @@ def routes(client: TestClient, job_id: str) -> list[tuple[str, str]]:
     """(method, URL) of every operation in the app's OpenAPI schema, with real values in its
     path parameters (deletes last, so the job lives until they run), plus the unlisted."""
     schema = client.get(f"{API}/openapi.json").json()
-    values = {"job_id": job_id, "name": "vision", "key": "lr", "path": "a.txt", "sha256": SHA}
+    values = {
+        "job_id": job_id,
+        "name": "vision",
+        "key": "lr",
+        "path": "a.txt",
+        "sha256": SHA,
+        "user": "ada",
+        "token_id": "0123456789ab",
+    }
     found = []
     for template, methods in schema["paths"].items():
         url = template

@@ -172,10 +172,13 @@ class Scheduler:
         self.wake()
         return job
 
-    def rerun(self, job_id: str, params: dict[str, ParamValue] | None = None) -> Job:
+    def rerun(
+        self, job_id: str, params: dict[str, ParamValue] | None = None, *, user: str | None = None
+    ) -> Job:
         """Queue job ``job_id`` again: same snapshot, command and resources, ``params``
-        merged over the old ones, ``rerun_of`` set. ``ConflictError`` for a job that was not
-        submitted to the scheduler (there is no snapshot to run)."""
+        merged over the old ones, ``rerun_of`` set, run as ``user`` (default: the old job's
+        user). ``ConflictError`` for a job that was not submitted to the scheduler (there is
+        no snapshot to run)."""
         old = self.store.get_job(job_id)
         if old.kind != JobKind.SCHEDULED or not old.command:
             raise ConflictError(
@@ -183,7 +186,8 @@ class Scheduler:
                 detail={"job_id": job_id},
             )
         params = {**old.params, **(params or {})}
-        return self.submit(replace(old.spec, params=params, rerun_of=old.id))
+        user = old.user if user is None else user
+        return self.submit(replace(old.spec, params=params, rerun_of=old.id, user=user))
 
     @property
     def mode(self) -> Mode:

@@ -25,6 +25,11 @@ from fastapi import FastAPI
 from atlas.executors.base import Executor
 from atlas.scheduler.scheduler import Scheduler
 from atlas.server.api_docs import install_api_docs
+from atlas.server.auth.access import check_declared
+from atlas.server.auth.credentials import Lookups
+from atlas.server.auth.sessions import session_lifetime
+from atlas.server.auth.sso import SingleSignOn
+from atlas.server.auth.throttle import LoginThrottle
 from atlas.server.deps import open_listing_threads
 from atlas.server.errors import install_error_handlers
 from atlas.server.guard import Guard, HostPolicy
@@ -35,15 +40,18 @@ from atlas.server.loopback import LOOPBACK_URL, LoopbackTransport
 from atlas.server.metrics_codec import MAX_BATCH_BYTES
 from atlas.server.openapi import build_openapi
 from atlas.server.redaction import db_kind, public_location
+from atlas.server.routes import accounts, health, jobs, log_stream, logs, members, metrics, projects
 from atlas.server.routes import artifacts as artifact_routes
+from atlas.server.routes import auth as auth_routes
+from atlas.server.routes import oidc as oidc_routes
 from atlas.server.routes import code as code_routes
-from atlas.server.routes import health, jobs, log_stream, logs, metrics, projects
 from atlas.server.routes import scheduler as scheduler_routes
 from atlas.server.routes import submissions as submission_routes
 from atlas.server.static import GUI_FOLDER, install_gui
 from atlas.settings import Settings
 from atlas.store.api import Store
 from atlas.store.artifacts import ArtifactStore, S3Options, open_artifact_store
+from atlas.tokens import new_secret
 from atlas.version import __version__
 
 __all__ = ["API_PREFIX", "JSON_BODY_LIMIT", "create_app", "sync_spool_at_start"]
@@ -90,6 +98,12 @@ def create_app(
     app.state.artifacts = artifacts
     app.state.executor = executor
     app.state.scheduler = None
+    app.state.auth_enabled = settings.auth_enabled
+    app.state.internal_token = new_secret().secret
+    app.state.login_throttle = LoginThrottle()
+    session_lifetime(settings)  # a bad value stops the server before it serves
+    # Single sign-on; a bad issuer or role map stops the server before it serves.
+    app.state.sso = SingleSignOn.from_settings(settings)
     install_error_handlers(app)
     install_api_docs(app, API_PREFIX)
     app.include_router(health.health_router)
@@ -100,6 +114,10 @@ def create_app(
     for router in (log_stream.router, submission_routes.router, scheduler_routes.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(code_routes.router, prefix=API_PREFIX)
+    for router in (auth_routes.router, accounts.router, members.router):
+        app.include_router(router, prefix=API_PREFIX)
+    app.include_router(oidc_routes.router, prefix=API_PREFIX)
+    check_declared(app)
     app.add_middleware(BodyLimit, default_bytes=JSON_BODY_LIMIT, rules=_BODY_RULES)
     app.add_middleware(HeadAsGet, routes=app.router.routes)
     # Outermost: a request from a web page of another site reaches nothing.
@@ -124,6 +142,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
                 settings.resolved_artifacts, s3=S3Options.from_settings(settings)
             )
         )
+    app.state.lookups = Lookups(
+        app.state.store,
+        session_lifetime=session_lifetime(settings),
+        internal=app.state.internal_token,
+    )
     if owned is not None:  # an owner that passed its store in announces it itself
         logger.info(
             "Atlas %s serving a %s database, artifacts at %s",
@@ -217,7 +240,8 @@ def sync_spool_at_start(app: FastAPI) -> None:
 
     http = httpx.Client(base_url=LOOPBACK_URL, transport=LoopbackTransport(app))
     try:
-        with http, Client(http=http, token="", timeout=settings.timeout) as client:
+        token = app.state.internal_token
+        with http, Client(http=http, token=token, timeout=settings.timeout) as client:
             report = upload_spool(client, folder)
     except Exception:
         logger.exception("importing the spool at %s failed; it is kept for `atlas sync`", folder)

@@ -16,6 +16,8 @@ from fastapi import Depends, Path, Request
 from atlas.errors import NotFoundError
 from atlas.names import is_job_id, is_key, is_project_name
 from atlas.scheduler.scheduler import Scheduler
+from atlas.server.auth.credentials import Lookups
+from atlas.server.auth.throttle import LoginThrottle
 from atlas.settings import Settings
 from atlas.store.api import Store
 from atlas.store.artifacts import ArtifactStore
@@ -25,11 +27,15 @@ __all__ = [
     "JobIdPath",
     "KeyPath",
     "LISTING_THREADS",
+    "LookupsDep",
     "ProjectPath",
     "SchedulerDep",
     "SettingsDep",
     "StoreDep",
+    "ThrottleDep",
     "get_artifacts",
+    "get_login_throttle",
+    "get_lookups",
     "get_scheduler",
     "get_settings",
     "get_store",
@@ -75,6 +81,16 @@ def get_settings(request: Request) -> Settings:
     return cast(Settings, request.app.state.settings)
 
 
+def get_lookups(request: Request) -> Lookups:
+    """The app's cached answers about tokens, sessions and roles (``atlas.server.auth``)."""
+    return cast(Lookups, request.app.state.lookups)
+
+
+def get_login_throttle(request: Request) -> LoginThrottle:
+    """The app's count of failed logins."""
+    return cast(LoginThrottle, request.app.state.login_throttle)
+
+
 def _job_id(
     job_id: Annotated[str, Path(description="A job id: 16 characters of 0-9a-z.")],
 ) -> str:
@@ -103,6 +119,8 @@ StoreDep = Annotated[Store, Depends(get_store)]
 ArtifactsDep = Annotated[ArtifactStore, Depends(get_artifacts)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SchedulerDep = Annotated[Scheduler, Depends(get_scheduler)]
+LookupsDep = Annotated[Lookups, Depends(get_lookups)]
+ThrottleDep = Annotated[LoginThrottle, Depends(get_login_throttle)]
 JobIdPath = Annotated[str, Depends(_job_id)]
 ProjectPath = Annotated[str, Depends(_project)]
 KeyPath = Annotated[str, Depends(_key)]

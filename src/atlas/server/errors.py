@@ -169,6 +169,9 @@ def error_response(exc: AtlasError) -> JSONResponse:
         headers["Content-Range"] = f"bytes */{size}"
     if isinstance(exc, UnauthenticatedError):
         headers["WWW-Authenticate"] = "Bearer"
+    retry_after = exc.detail.get("retry_after")
+    if isinstance(exc, TooManyAttemptsError) and isinstance(retry_after, int):
+        headers["Retry-After"] = str(retry_after)
     detail = exc.detail
     if exc.code == InvalidInputError.code and "errors" not in detail:
         # The documented promise: every invalid_input lists its problems.

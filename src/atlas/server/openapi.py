@@ -7,7 +7,10 @@ body (``ErrorOut``) and the codes that status carries (read off ``ERROR_STATUS``
 - every operation: 421 (the host guard, ``atlas.server.guard``);
 - a path parameter: 404; any parameter or a body: 422; a body: 413;
 - a state-changing method: 403 (the origin guard) and 507 (a full disk);
-- what a route's own errors add (``ROUTE_ERRORS``: conflicts, ranges, queries, references).
+- a route that needs credentials (its ``x-atlas-access``, ``atlas.server.auth.access``):
+  401 and 403; one about a project or a job: 404;
+- what a route's own errors add (``ROUTE_ERRORS``: conflicts, ranges, queries, references,
+  and the account routes' 404 when authentication is off).
 
 ``MetricBatch`` is added too: metric batches are decoded by hand, so no route names it.
 """
@@ -20,6 +23,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from atlas.server.auth.access import api_routes
 from atlas.server.errors import ERROR_STATUS, HTTP_CODES
 from atlas.server.guard import STATE_CHANGING_METHODS
 from atlas.server.schemas import ErrorOut, MetricBatch
@@ -41,6 +45,18 @@ ROUTE_ERRORS: dict[tuple[str, str], frozenset[int]] = {
     ("POST", _JOB + "/cancel"): frozenset({409}),
     ("POST", _JOB + "/rerun"): frozenset({409}),
     ("DELETE", "/api/v1/queue"): frozenset({404}),
+    ("POST", "/api/v1/auth/login"): frozenset({401, 404, 429}),
+    ("PUT", "/api/v1/auth/password"): frozenset({401, 404}),
+    ("GET", "/api/v1/auth/oidc/login"): frozenset({404}),
+    ("GET", "/api/v1/auth/oidc/callback"): frozenset({404}),
+    ("GET", "/api/v1/users"): frozenset({404}),
+    ("POST", "/api/v1/users"): frozenset({404, 409}),
+    ("PATCH", "/api/v1/users/{user}"): frozenset({409}),
+    ("GET", "/api/v1/tokens"): frozenset({404}),
+    ("POST", "/api/v1/tokens"): frozenset({404}),
+    ("GET", "/api/v1/audit"): frozenset({404}),
+    ("PUT", "/api/v1/projects/{name}/members/{user}"): frozenset({409}),
+    ("DELETE", "/api/v1/projects/{name}/members/{user}"): frozenset({409}),
 }
 """Statuses that an operation's own errors add to those its shape implies."""
 
@@ -50,6 +66,11 @@ _REF = "#/components/schemas/ErrorOut"
 def error_statuses(method: str, path: str, operation: dict[str, Any]) -> set[int]:
     """The error statuses the operation ``method path`` can answer."""
     statuses = {421}
+    declared = operation.get("x-atlas-access", {})
+    if declared.get("need", "public") != "public":
+        statuses |= {401, 403}
+    if declared.get("of", "nothing") != "nothing":
+        statuses.add(404)
     parameters = operation.get("parameters", [])
     body = "requestBody" in operation
     if any(p.get("in") == "path" for p in parameters):
@@ -90,6 +111,11 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         components.update(model_schema.pop("$defs", {}))
         components[model.__name__] = model_schema
+    for path, methods, declaration in api_routes(app):
+        for method in methods:
+            operation = schema.get("paths", {}).get(path, {}).get(method.lower())
+            if operation is not None and declaration is not None:
+                operation["x-atlas-access"] = declaration.openapi()
     for path, operations in schema.get("paths", {}).items():
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})

@@ -40,6 +40,7 @@ from atlas.domain import (
     Note,
     ParamValue,
     Project,
+    Role,
     Series,
 )
 from atlas.names import (
@@ -238,11 +239,15 @@ class ProjectOut(WireModel):
     last_activity: UtcDatetime | None
     job_count: int
     job_counts: dict[str, int]
+    role: Literal["viewer", "editor", "owner"] = "owner"
+    """The caller's role in the project (admins, and everyone with authentication off:
+    owner)."""
 
     @classmethod
-    def from_domain(cls, project: Project) -> ProjectOut:
-        """The wire form of ``project``."""
+    def from_domain(cls, project: Project, *, role: Role | None = None) -> ProjectOut:
+        """The wire form of ``project``; ``role``: the caller's (default owner)."""
         return cls(
+            role=(role or Role.OWNER).value,
             name=project.name,
             description=project.description,
             created_at=project.created_at,

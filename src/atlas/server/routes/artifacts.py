@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request, Response
 
 from atlas.server import job_files
+from atlas.server.auth.access import JobData, JobViewer
 from atlas.server.deps import ArtifactsDep, JobIdPath, SettingsDep, StoreDep
 from atlas.server.schemas import ArtifactOut, ItemsOut
 
@@ -31,7 +32,7 @@ _FILE_ANSWER: dict[int | str, dict[str, object]] = {
 
 
 @router.get("")
-def list_artifacts(job_id: JobIdPath, store: StoreDep) -> ItemsOut[ArtifactOut]:
+def list_artifacts(caller: JobViewer, job_id: JobIdPath, store: StoreDep) -> ItemsOut[ArtifactOut]:
     """The job's artifacts, by path."""
     items = [ArtifactOut.from_domain(a) for a in store.list_artifacts(job_id)]
     return ItemsOut[ArtifactOut](items=items)
@@ -39,6 +40,7 @@ def list_artifacts(job_id: JobIdPath, store: StoreDep) -> ItemsOut[ArtifactOut]:
 
 @router.put("/{path:path}", status_code=201, openapi_extra=_RAW_BODY)
 async def upload_artifact(
+    caller: JobData,
     job_id: JobIdPath,
     path: str,
     request: Request,
@@ -62,6 +64,7 @@ async def upload_artifact(
 
 @router.get("/{path:path}", response_class=Response, responses=_FILE_ANSWER)
 async def download_artifact(
+    caller: JobViewer,
     job_id: JobIdPath,
     path: str,
     store: StoreDep,

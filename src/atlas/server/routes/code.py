@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 from starlette.concurrency import run_in_threadpool
 
+from atlas.server.auth.access import JobViewer
 from atlas.server.code_snapshot import list_snapshot_files, read_snapshot_file
 from atlas.server.deps import ArtifactsDep, JobIdPath, StoreDep
 from atlas.server.schemas import ItemsOut, SnapshotFileOut
@@ -23,7 +24,7 @@ _FILE_ANSWER: dict[int | str, dict[str, object]] = {
 
 @router.get("")
 async def snapshot_files(
-    job_id: JobIdPath, store: StoreDep, artifacts: ArtifactsDep
+    caller: JobViewer, job_id: JobIdPath, store: StoreDep, artifacts: ArtifactsDep
 ) -> ItemsOut[SnapshotFileOut]:
     """Every file in the job's code snapshot, by path; 404 when it has no snapshot."""
     files = await run_in_threadpool(list_snapshot_files, store, artifacts, job_id)
@@ -34,6 +35,7 @@ async def snapshot_files(
 
 @router.get("/{path:path}", response_class=Response, responses=_FILE_ANSWER)
 async def snapshot_file(
+    caller: JobViewer,
     job_id: JobIdPath,
     path: Annotated[str, Path(description="The file's path in the snapshot.")],
     store: StoreDep,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from atlas.server.auth.access import Public
 from atlas.server.deps import SchedulerDep, SettingsDep
 from atlas.server.metrics_codec import MAX_POINTS
 from atlas.server.redaction import db_kind, public_location
@@ -17,13 +18,15 @@ info_router = APIRouter(tags=["server"])
 
 
 @health_router.get("/healthz")
-def health() -> HealthOut:
+def health(
+    caller: Public,
+) -> HealthOut:
     """Answer while the server runs (for load balancers and `atlas server` start-up)."""
     return HealthOut(status="ok", version=__version__)
 
 
 @info_router.get("/info")
-def info(settings: SettingsDep, scheduler: SchedulerDep) -> InfoOut:
+def info(caller: Public, settings: SettingsDep, scheduler: SchedulerDep) -> InfoOut:
     """The server's version, database kind and artifact location (never a password), and
     whether its scheduler runs the jobs (``active``) or another server on the same database
     does (``standby``)."""

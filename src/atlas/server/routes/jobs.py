@@ -7,6 +7,7 @@ from fastapi import APIRouter, Response
 from atlas.domain import Job, JobKind
 from atlas.errors import SchedulerOwnsStatusError
 from atlas.server import removal
+from atlas.server.auth.access import BodyProjectEditor, JobData, JobEditor, JobViewer, OwnJobEditor
 from atlas.server.deps import ArtifactsDep, JobIdPath, KeyPath, SchedulerDep, StoreDep
 from atlas.server.schemas import (
     HeartbeatOut,
@@ -25,21 +26,28 @@ router = APIRouter(prefix="/jobs", tags=["jobs"])
 
 
 @router.post("", status_code=201)
-def create_job(body: JobCreate, store: StoreDep) -> JobOut:
-    """Create a job (and its project when missing); a local job starts running."""
-    job = store.create_job(body.to_spec(), job_id=body.id, started_at=body.started_at)
+def create_job(caller: BodyProjectEditor, body: JobCreate, store: StoreDep) -> JobOut:
+    """Create a job (and its project when missing, owned by the caller); a local job starts
+    running. With authentication on, the job's user is the caller."""
+    caller.require(body.project, create=True)
+    spec = caller.own(body.to_spec())
+    job = store.create_job(spec, job_id=body.id, started_at=body.started_at)
     return JobOut.from_domain(job)
 
 
 @router.get("/{job_id}")
-def get_job(job_id: JobIdPath, store: StoreDep) -> JobOut:
+def get_job(caller: JobViewer, job_id: JobIdPath, store: StoreDep) -> JobOut:
     """One job with its params, tags and metric summaries."""
     return JobOut.from_domain(store.get_job(job_id))
 
 
 @router.patch("/{job_id}")
 def update_job(
-    job_id: JobIdPath, body: JobUpdate, store: StoreDep, scheduler: SchedulerDep
+    caller: OwnJobEditor,
+    job_id: JobIdPath,
+    body: JobUpdate,
+    store: StoreDep,
+    scheduler: SchedulerDep,
 ) -> JobOut:
     """Rename a job, change its status (per ``domain.TRANSITIONS``) or record how it ended
     (``at``: when, by the client's clock); a new ``priority`` moves a queued job in the
@@ -71,7 +79,7 @@ def _refuse_if_scheduled(job: Job) -> None:
 
 
 @router.post("/{job_id}/heartbeat")
-def heartbeat(job_id: JobIdPath, store: StoreDep) -> HeartbeatOut:
+def heartbeat(caller: JobData, job_id: JobIdPath, store: StoreDep) -> HeartbeatOut:
     """A tracked script's sign of life (its SDK sends one every ``heartbeat_interval``
     seconds): a running ``local`` job silent for ``lost_after`` seconds is marked ``lost``,
     and a lost one that sends this runs again. Answers the job's status and kind."""
@@ -81,7 +89,11 @@ def heartbeat(job_id: JobIdPath, store: StoreDep) -> HeartbeatOut:
 
 @router.delete("/{job_id}", status_code=204)
 def delete_job(
-    job_id: JobIdPath, store: StoreDep, artifacts: ArtifactsDep, scheduler: SchedulerDep
+    caller: JobEditor,
+    job_id: JobIdPath,
+    store: StoreDep,
+    artifacts: ArtifactsDep,
+    scheduler: SchedulerDep,
 ) -> Response:
     """Delete a job, its rows and its files (a queued job leaves the queue, a running one is
     killed first)."""
@@ -92,26 +104,28 @@ def delete_job(
 
 
 @router.put("/{job_id}/params")
-def set_params(job_id: JobIdPath, body: ParamsIn, store: StoreDep) -> ParamsOut:
+def set_params(caller: JobData, job_id: JobIdPath, body: ParamsIn, store: StoreDep) -> ParamsOut:
     """Merge params into the job's; answer all of them."""
     return ParamsOut(params=store.set_params(job_id, body.params))
 
 
 @router.delete("/{job_id}/params/{key:path}", status_code=204)
-def delete_param(job_id: JobIdPath, key: KeyPath, store: StoreDep) -> Response:
+def delete_param(
+    caller: OwnJobEditor, job_id: JobIdPath, key: KeyPath, store: StoreDep
+) -> Response:
     """Remove one param; 404 when the job has no such param."""
     store.delete_param(job_id, key)
     return Response(status_code=204)
 
 
 @router.put("/{job_id}/tags")
-def set_tags(job_id: JobIdPath, body: TagsIn, store: StoreDep) -> TagsOut:
+def set_tags(caller: JobData, job_id: JobIdPath, body: TagsIn, store: StoreDep) -> TagsOut:
     """Merge tags into the job's; answer all of them."""
     return TagsOut(tags=store.set_tags(job_id, body.tags))
 
 
 @router.delete("/{job_id}/tags/{key:path}", status_code=204)
-def delete_tag(job_id: JobIdPath, key: KeyPath, store: StoreDep) -> Response:
+def delete_tag(caller: OwnJobEditor, job_id: JobIdPath, key: KeyPath, store: StoreDep) -> Response:
     """Remove one tag; 404 when the job has no such tag."""
     store.delete_tag(job_id, key)
     return Response(status_code=204)

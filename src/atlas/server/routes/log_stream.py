@@ -19,6 +19,7 @@ from starlette.responses import StreamingResponse
 
 from atlas.domain import FINAL_STATUSES
 from atlas.errors import NotFoundError, RangeNotSatisfiableError
+from atlas.server.auth.access import JobViewer
 from atlas.server.deps import ArtifactsDep, JobIdPath, StoreDep
 from atlas.store.api import Store
 from atlas.store.artifacts import ArtifactStore, log_path
@@ -40,6 +41,7 @@ _SSE_ANSWER: dict[int | str, dict[str, object]] = {
 
 @router.get("/stream", response_class=StreamingResponse, responses=_SSE_ANSWER)
 async def stream_log(
+    caller: JobViewer,
     job_id: JobIdPath,
     store: StoreDep,
     artifacts: ArtifactsDep,

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from atlas.server import job_files
+from atlas.server.auth.access import JobData, JobViewer
 from atlas.server.deps import ArtifactsDep, JobIdPath, SettingsDep, StoreDep
 from atlas.server.schemas import LogAppendOut
 
@@ -40,6 +41,7 @@ _LOG_ANSWER: dict[int | str, dict[str, object]] = {
 
 @router.post("", openapi_extra=_RAW_BODY)
 async def append_log(
+    caller: JobData,
     job_id: JobIdPath,
     request: Request,
     store: StoreDep,
@@ -54,6 +56,7 @@ async def append_log(
 
 @router.get("", response_class=Response, responses=_LOG_ANSWER)
 async def read_log(
+    caller: JobViewer,
     job_id: JobIdPath,
     store: StoreDep,
     artifacts: ArtifactsDep,

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
+from atlas.server.auth.access import JobData, JobViewer
 from atlas.server.deps import JobIdPath, KeyPath, StoreDep
 from atlas.server.metrics_codec import decode_batch
 from atlas.server.schemas import IngestOut, ItemsOut, MetricSummaryOut, SeriesOut
@@ -36,7 +37,9 @@ def ingest(store: Store, job_id: str, body: bytes) -> IngestOut:
 
 
 @router.post("", openapi_extra=_BATCH_BODY)
-async def append_metrics(job_id: JobIdPath, request: Request, store: StoreDep) -> IngestOut:
+async def append_metrics(
+    caller: JobData, job_id: JobIdPath, request: Request, store: StoreDep
+) -> IngestOut:
     """Append a columnar batch of points (``MetricBatch``); a repeated ``batch_id`` stores
     nothing and answers ``duplicate: true``."""
     body = await request.body()
@@ -44,7 +47,9 @@ async def append_metrics(job_id: JobIdPath, request: Request, store: StoreDep) -
 
 
 @router.get("")
-def list_summaries(job_id: JobIdPath, store: StoreDep) -> ItemsOut[MetricSummaryOut]:
+def list_summaries(
+    caller: JobViewer, job_id: JobIdPath, store: StoreDep
+) -> ItemsOut[MetricSummaryOut]:
     """The job's metric summaries (last, min, max, count, last step), by key."""
     metrics = store.get_job(job_id).metrics
     items = [MetricSummaryOut.from_domain(metrics[key]) for key in sorted(metrics)]
@@ -53,6 +58,7 @@ def list_summaries(job_id: JobIdPath, store: StoreDep) -> ItemsOut[MetricSummary
 
 @router.get("/{key:path}")
 def read_series(
+    caller: JobViewer,
     job_id: JobIdPath,
     key: KeyPath,
     store: StoreDep,

@@ -7,7 +7,9 @@ from typing import Annotated
 import anyio
 from fastapi import APIRouter, Query, Request, Response
 
+from atlas.domain import Role
 from atlas.server import removal
+from atlas.server.auth.access import Person, ProjectEditor, ProjectOwner, ProjectViewer, SignedIn
 from atlas.server.deps import ArtifactsDep, ProjectPath, StoreDep, listing_threads
 from atlas.server.markdown import render_markdown
 from atlas.server.schemas import (
@@ -32,64 +34,82 @@ router = APIRouter(prefix="/projects", tags=["projects"])
 
 
 @router.post("", status_code=201)
-def create_project(body: ProjectCreate, store: StoreDep) -> ProjectOut:
-    """Create a project; 409 when the name is taken."""
-    return ProjectOut.from_domain(store.create_project(body.name, description=body.description))
+def create_project(caller: Person, body: ProjectCreate, store: StoreDep) -> ProjectOut:
+    """Create a project, owned by its creator; 409 when the name is taken."""
+    project = store.create_project(body.name, description=body.description, owner=caller.job_user)
+    return ProjectOut.from_domain(project, role=Role.OWNER)
 
 
 @router.get("")
-def list_projects(store: StoreDep) -> ItemsOut[ProjectOut]:
-    """Every project, most recently active first."""
-    return ItemsOut[ProjectOut](items=[ProjectOut.from_domain(p) for p in store.list_projects()])
+def list_projects(caller: SignedIn, store: StoreDep) -> ItemsOut[ProjectOut]:
+    """Every project the caller has a role in (admins: every project), most recently active
+    first, each with the caller's role."""
+    readable = caller.readable()
+    items = [
+        ProjectOut.from_domain(p, role=Role.OWNER if readable is None else readable[p.name])
+        for p in store.list_projects()
+        if readable is None or p.name in readable
+    ]
+    return ItemsOut[ProjectOut](items=items)
 
 
 @router.get("/{name}")
-def get_project(name: ProjectPath, store: StoreDep) -> ProjectOut:
-    """One project with its job counts by status."""
-    return ProjectOut.from_domain(store.get_project(name))
+def get_project(caller: ProjectViewer, name: ProjectPath, store: StoreDep) -> ProjectOut:
+    """One project with its job counts by status and the caller's role."""
+    return ProjectOut.from_domain(store.get_project(name), role=caller.role)
 
 
 @router.patch("/{name}")
-def rename_project(name: ProjectPath, body: ProjectRename, store: StoreDep) -> ProjectOut:
+def rename_project(
+    caller: ProjectOwner, name: ProjectPath, body: ProjectRename, store: StoreDep
+) -> ProjectOut:
     """Rename a project; 409 when the new name is taken."""
-    return ProjectOut.from_domain(store.rename_project(name, body.name))
+    return ProjectOut.from_domain(store.rename_project(name, body.name), role=caller.role)
 
 
 @router.delete("/{name}", status_code=204)
-def delete_project(name: ProjectPath, store: StoreDep, artifacts: ArtifactsDep) -> Response:
+def delete_project(
+    caller: ProjectOwner, name: ProjectPath, store: StoreDep, artifacts: ArtifactsDep
+) -> Response:
     """Delete a project, its jobs and their files."""
     removal.delete_project(store, artifacts, name)
     return Response(status_code=204)
 
 
 @router.get("/{name}/description")
-def get_description(name: ProjectPath, store: StoreDep) -> DescriptionOut:
+def get_description(caller: ProjectViewer, name: ProjectPath, store: StoreDep) -> DescriptionOut:
     """The project's markdown description and its sanitised HTML."""
     markdown = store.get_project(name).description
     return DescriptionOut(markdown=markdown, html=render_markdown(markdown))
 
 
 @router.put("/{name}/description")
-def set_description(name: ProjectPath, body: DescriptionIn, store: StoreDep) -> DescriptionOut:
+def set_description(
+    caller: ProjectEditor, name: ProjectPath, body: DescriptionIn, store: StoreDep
+) -> DescriptionOut:
     """Replace the project's markdown description."""
     markdown = store.set_description(name, body.markdown).description
     return DescriptionOut(markdown=markdown, html=render_markdown(markdown))
 
 
 @router.get("/{name}/notes")
-def list_notes(name: ProjectPath, store: StoreDep) -> ItemsOut[NoteOut]:
+def list_notes(caller: ProjectViewer, name: ProjectPath, store: StoreDep) -> ItemsOut[NoteOut]:
     """The project's notes, newest first."""
     return ItemsOut[NoteOut](items=[NoteOut.from_domain(n) for n in store.list_notes(name)])
 
 
 @router.post("/{name}/notes", status_code=201)
-def add_note(name: ProjectPath, body: NoteCreate, store: StoreDep) -> NoteOut:
-    """Add a dated note to the project."""
-    return NoteOut.from_domain(store.add_note(name, author=body.author, text=body.text))
+def add_note(
+    caller: ProjectEditor, name: ProjectPath, body: NoteCreate, store: StoreDep
+) -> NoteOut:
+    """Add a dated note to the project (with authentication on, its author is the caller)."""
+    author = caller.job_user or body.author
+    return NoteOut.from_domain(store.add_note(name, author=author, text=body.text))
 
 
 @router.get("/{name}/jobs", response_model=PageOut[JobOut])
 async def list_jobs(
+    caller: ProjectViewer,
     request: Request,
     name: ProjectPath,
     store: StoreDep,
@@ -121,7 +141,7 @@ def _page_json(store: Store, name: str, query: JobQuery) -> bytes:
 
 
 @router.get("/{name}/keys")
-def list_keys(name: ProjectPath, store: StoreDep) -> KeysOut:
+def list_keys(caller: ProjectViewer, name: ProjectPath, store: StoreDep) -> KeysOut:
     """Every param, metric and tag key the project's jobs use (for completion)."""
     return KeysOut(
         params=store.list_param_keys(name),

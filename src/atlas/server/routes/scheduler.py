@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
 from atlas.scheduler.scheduler import Scheduler, SchedulerState
+from atlas.server.auth.access import Caller, Need, Of, SignedIn, access
 from atlas.server.deps import SchedulerDep, StoreDep
 from atlas.server.schemas import (
     CapacityOut,
@@ -27,6 +28,7 @@ router = APIRouter(tags=["scheduler"])
 
 @router.get("/scheduler")
 async def scheduler_state(
+    caller: SignedIn,
     scheduler: SchedulerDep,
     store: StoreDep,
     limit: Annotated[int, Query(ge=0, le=10_000)] = 100,
@@ -34,22 +36,34 @@ async def scheduler_state(
     """Resources in use, GPUs and their jobs, the first ``limit`` queued jobs in dispatch
     order with what each waits for, the running jobs, the job holding the reservation, and
     whether this server runs the jobs (``active``) or another server on the same database
-    does (``standby``)."""
-    return await run_in_threadpool(_state, scheduler, store, limit)
+    does (``standby``). Queued and running jobs are listed from the projects the caller may
+    read; resources and the queue's length count every job."""
+    return await run_in_threadpool(_state, scheduler, store, limit, caller)
 
 
 @router.delete("/queue")
 async def clear_queue(
+    caller: Annotated[Caller, access(Need.EDITOR, Of.QUERY)],
     scheduler: SchedulerDep,
     project: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
 ) -> QueueClearOut:
-    """Cancel every queued job, or only ``project``'s (never another project's)."""
+    """Cancel every queued job (admins), or only ``project``'s (its editors; never another
+    project's)."""
+    if project is None:
+        caller.require_admin()
+    else:
+        await run_in_threadpool(caller.require, project)
     return QueueClearOut(cancelled=await run_in_threadpool(scheduler.clear_queue, project))
 
 
-def _state(scheduler: Scheduler, store: Store, limit: int) -> SchedulerOut:
+def _state(scheduler: Scheduler, store: Store, limit: int, caller: Caller) -> SchedulerOut:
     state: SchedulerState = scheduler.state(limit=limit)
-    jobs = {job.id: job for job in store.get_jobs([*state.queue, *state.running])}
+    readable = caller.readable()
+    jobs = {
+        job.id: job
+        for job in store.get_jobs([*state.queue, *state.running])
+        if readable is None or job.project in readable
+    }
     gpus = [
         GpuOut(index=gpu.index, name=gpu.name, memory_total=gpu.memory_total, job_id=holder)
         for gpu, holder in state.gpus
