@@ -123,7 +123,8 @@ class Settings:
     oidc_issuer: str | None = _declare(
         None,
         "OpenID Connect issuer URL (single sign-on), e.g. https://login.example.com/realms/ml; "
-        "its /.well-known/openid-configuration is read at start. Unset: no single sign-on.",
+        "its /.well-known/openid-configuration is read at the first login. Unset: no single "
+        "sign-on.",
         "auth",
     )
     oidc_client_id: str | None = _declare(None, "OpenID Connect client id.", "auth")
