@@ -15,6 +15,7 @@ describe("login errors", () => {
   });
   it("explains a failed single sign-on", () => {
     expect(loginQueryError("sso_failed")).toMatch(/Single sign-on did not work/);
+    expect(loginQueryError("sso_unavailable")).toMatch(/provider did not answer/);
     expect(loginQueryError(null)).toBeNull();
   });
 });

@@ -19,5 +19,6 @@ export function loginErrorText(error: unknown): string {
 export function loginQueryError(code: string | null): string | null {
   if (!code) return null;
   if (code === "sso_failed") return "Single sign-on did not work. Try again, or sign in with your user name and password.";
+  if (code === "sso_unavailable") return "The single sign-on provider did not answer. Try again later, or sign in with your user name and password.";
   return "Sign-in did not work. Try again.";
 }
