@@ -9,12 +9,15 @@ the request came over https. What shows the client: the access log (``--log-leve
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from atlas.cli.server import trusted_proxies
+from atlas.settings import load_settings
 from tests.cli.conftest import clean_env, running_server
 from tests.server.test_guard_server import raw_request
 
@@ -77,3 +80,23 @@ def test_a_trusted_proxy_that_is_not_an_address_is_a_one_line_error(tmp_path: Pa
         "error: trusted_proxies: 'proxy.example' is not an IP address or network (e.g. "
         "127.0.0.1, 10.0.0.0/8): list the addresses your reverse proxy connects from\n"
     )
+
+
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+
+
+def test_the_example_team_settings_turn_auth_on_and_trust_only_the_local_proxy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in [name for name in os.environ if name.startswith("ATLAS_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("ATLAS_CONFIG", str(DEPLOY / "atlas.toml"))
+    settings = load_settings({})
+    # Behind the proxy the server binds loopback, where auth "auto" would mean off.
+    assert (settings.auth, settings.host, settings.port) == ("on", "127.0.0.1", 5555)
+    assert trusted_proxies(settings.trusted_proxies) == ["127.0.0.1", "::1"]
+    assert settings.public_url == "https://atlas.example.com"
+    assert settings.allowed_hosts == "atlas.example.com"
+    unit = (DEPLOY / "atlas.service").read_text()
+    assert "\nExecStart=/opt/atlas/venv/bin/atlas server --host 127.0.0.1 --port 5555\n" in unit
+    assert "\nEnvironment=ATLAS_CONFIG=/etc/atlas/atlas.toml\n" in unit
