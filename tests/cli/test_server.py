@@ -80,20 +80,34 @@ def test_a_port_in_use_gives_no_traceback_from_the_real_command(
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.10"])
-def test_a_non_loopback_address_is_refused_without_insecure(host: str) -> None:
+def test_a_non_loopback_address_turns_authentication_on_and_needs_an_admin(
+    host: str, tmp_path: Path
+) -> None:
+    home = str(tmp_path / "home")
+    result = CliRunner().invoke(cli, ["server", "--host", host, "--port", "0", "--home", home])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: No admin user yet. Create one with: atlas users add")
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10"])
+def test_a_non_loopback_address_with_authentication_off_is_refused_without_insecure(
+    host: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ATLAS_AUTH", "off")
     result = CliRunner().invoke(cli, ["server", "--host", host, "--port", "0"])
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"error: refusing to listen on {host}: Atlas has no auth")
+    assert result.stderr.startswith(f"error: refusing to listen on {host} with authentication off")
     assert "--insecure" in result.stderr
 
 
-def test_a_non_loopback_address_from_the_environment_is_refused_too(
-    monkeypatch: pytest.MonkeyPatch,
+def test_a_non_loopback_address_from_the_environment_needs_authentication_too(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("ATLAS_HOST", "0.0.0.0")
+    monkeypatch.setenv("ATLAS_HOME", str(tmp_path / "home"))
     result = CliRunner().invoke(cli, ["server"])
     assert result.exit_code == 1
-    assert "refusing to listen on 0.0.0.0" in result.stderr
+    assert "No admin user yet" in result.stderr
 
 
 def test_insecure_binds_everywhere_with_a_loud_warning(tmp_path: Path) -> None:

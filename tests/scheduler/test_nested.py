@@ -185,13 +185,16 @@ def test_atlas_queue_shows_what_each_job_waits_for_and_a_standby(
 ) -> None:
     from atlas.cli.queue import queue_table, resources_line
     from atlas.sdk.scheduling import parse_scheduler_state
+    from atlas.server.auth.access import Caller
+    from atlas.server.auth.credentials import SERVER
     from atlas.server.routes.scheduler import _state
 
     scheduler = make_scheduler(cpus=1)
     parent = scheduler.submit(child_spec(None)).id
     scheduler.tick(1.0)
     waiting = scheduler.submit(child_spec(None)).id
-    body = _state(scheduler, scheduler.store, 100).model_dump(mode="json")
+    everyone = Caller(SERVER, auth=False)  # authentication off: every job is shown
+    body = _state(scheduler, scheduler.store, 100, everyone).model_dump(mode="json")
     assert body["mode"] == "active"
     assert body["waiting_for"] == {waiting: "1 CPU slot (0 free)"}
     state = parse_scheduler_state(body)

@@ -153,17 +153,43 @@ def _check_log_level(level: str) -> str:
     return normal
 
 
-def _check_bind(host: str, *, insecure: bool) -> None:
-    if is_loopback(host):
+def _check_bind(settings: Settings, *, insecure: bool) -> None:
+    if settings.auth_enabled or is_loopback(settings.host):
         return
-    shown = host or "all interfaces"
+    shown = settings.host or "all interfaces"
     if not insecure:
         raise InvalidInputError(
-            f"refusing to listen on {shown}: Atlas has no authentication yet, so anyone who "
-            "can reach that address could read and delete all data and run code here. Bind to "
-            "127.0.0.1 (the default), or pass --insecure to accept the risk."
+            f"refusing to listen on {shown} with authentication off: anyone who can reach "
+            "that address could read and delete all data and run code here. Leave `auth` at "
+            "auto or on (docs/auth.md), bind to 127.0.0.1, or pass --insecure to accept the "
+            "risk."
         )
     click.secho(INSECURE_WARNING.format(host=shown), fg="red", bold=True, err=True)
+
+
+NO_ADMIN = (
+    "No admin user yet. Create one with: atlas users add NAME --admin\n"
+    "(on this host, with the same --home or --db-url), then start the server again."
+)
+
+
+def _check_admin(settings: Settings) -> None:
+    """With authentication on, refuse to serve until someone can administer the server: an
+    enabled admin, or single sign-on whose role map makes admins."""
+    if not settings.auth_enabled:
+        return
+    if settings.oidc_issuer:
+        from atlas.server.auth.oidc_accounts import parse_role_map
+
+        if parse_role_map(settings.oidc_role_map).grants_admin:
+            return
+    store = open_database(settings.resolved_db_url, query_timeout=settings.query_timeout)
+    try:
+        admins = store.count_admins()
+    finally:
+        store.close()
+    if admins == 0:
+        raise AtlasError(NO_ADMIN)
 
 
 def _announce(settings: Settings, url: str) -> None:
@@ -229,7 +255,9 @@ def _serve(server: uvicorn.Server, sock: socket.socket) -> None:
     "--log-level", type=click.Choice(LOG_LEVELS, case_sensitive=False), help="Default info."
 )
 @click.option(
-    "--insecure", is_flag=True, help="Allow a non-loopback address without authentication."
+    "--insecure",
+    is_flag=True,
+    help="Serve a non-loopback address with authentication off (anyone may do anything).",
 )
 def server_command(
     host: str | None,
@@ -243,15 +271,19 @@ def server_command(
     """Run the Atlas server: REST API, web GUI and scheduler in one process.
 
     Binds 127.0.0.1:5555 by default and keeps its data under --home (SQLite database and
-    artifact folder) unless --db-url and --artifacts say otherwise. Without authentication,
-    which Atlas does not have yet, it refuses any address but loopback unless given
-    --insecure. Stop it with Ctrl-C (or SIGTERM): it finishes what it is doing and exits 0.
+    artifact folder) unless --db-url and --artifacts say otherwise. On an address other than
+    loopback, authentication is on (setting `auth`, docs/auth.md) and the server starts only
+    once an admin user exists; --insecure serves such an address with authentication off.
+    Stop it with Ctrl-C (or SIGTERM): it finishes what it is doing and exits 0.
     """
     overrides = {"host": host, "port": port, "db_url": db_url, "artifacts": artifacts}
     settings = load_settings({**overrides, "home": home, "log_level": log_level})
     settings = settings.with_overrides(log_level=_check_log_level(settings.log_level))
-    _check_bind(settings.host, insecure=insecure)
+    if insecure and settings.auth == "auto":
+        settings = settings.with_overrides(auth="off")  # the open mode, asked for by name
+    _check_bind(settings, insecure=insecure)
     trusted_proxies(settings.trusted_proxies)  # a bad entry fails before anything is bound
+    _check_admin(settings)
     with bind_socket(settings.host, settings.port) as sock:
         # The port bound (``--port 0`` picks one): jobs reach the server through it.
         settings = settings.with_overrides(port=sock.getsockname()[1])
