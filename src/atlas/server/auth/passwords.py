@@ -1,11 +1,15 @@
 """Password hashes (argon2id, argon2-cffi's defaults) and the rule a new password follows.
 
+At most ``CONCURRENT_HASHES`` hashes run at once (each takes tens of milliseconds and 64 MiB):
+a flood of logins waits its turn instead of taking every worker thread and the memory.
+
 A login for an unknown user, a disabled user or one without a password verifies against a
 fixed dummy hash, so the time a failed login takes tells nothing about which it was.
 """
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -14,6 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from atlas.names import invalid
 
 __all__ = [
+    "CONCURRENT_HASHES",
     "MAX_PASSWORD_LENGTH",
     "MIN_PASSWORD_LENGTH",
     "check_password",
@@ -25,7 +30,9 @@ MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024
 """Longer passwords are refused before hashing: argon2 would take them, at a cost."""
 
+CONCURRENT_HASHES = 4
 _HASHER = PasswordHasher()
+_SLOTS = threading.BoundedSemaphore(CONCURRENT_HASHES)
 
 
 def check_password(password: object, *, field: str = "password") -> str:
@@ -42,7 +49,9 @@ def check_password(password: object, *, field: str = "password") -> str:
 
 def hash_password(password: str) -> str:
     """The argon2id hash of ``password`` (checked with :func:`check_password` first)."""
-    return _HASHER.hash(check_password(password))
+    check_password(password)
+    with _SLOTS:
+        return _HASHER.hash(password)
 
 
 def verify_password(hashed: str | None, password: str) -> bool:
@@ -51,12 +60,15 @@ def verify_password(hashed: str | None, password: str) -> bool:
     too_long = len(password) > MAX_PASSWORD_LENGTH  # never a password: same cost, no match
     if too_long:
         hashed, password = None, password[:MAX_PASSWORD_LENGTH]
+    against = hashed or _dummy_hash()
     try:
-        return _HASHER.verify(hashed or _dummy_hash(), password) and hashed is not None
+        with _SLOTS:
+            return _HASHER.verify(against, password) and hashed is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
 
 @cache
 def _dummy_hash() -> str:
-    return _HASHER.hash("an unguessable password nobody has")
+    with _SLOTS:
+        return _HASHER.hash("an unguessable password nobody has")
