@@ -17,13 +17,13 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-function serverEnv(home: string): NodeJS.ProcessEnv {
+function serverEnv(home: string, extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const clean = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !key.startsWith("ATLAS_")),
   );
   // Two CPU slots and two GPUs by index (no NVML needed), whatever the machine has, so the
   // scheduler view shows the same resources everywhere.
-  return { ...clean, ATLAS_HOME: home, ATLAS_CPUS: "2", ATLAS_GPUS: "0,1", PYTHONUNBUFFERED: "1" };
+  return { ...clean, ATLAS_HOME: home, ATLAS_CPUS: "2", ATLAS_GPUS: "0,1", PYTHONUNBUFFERED: "1", ...extra };
 }
 
 function logTail(logPath: string): string {
@@ -79,14 +79,15 @@ function stopper(child: ChildProcess): () => Promise<void> {
 }
 
 /** Start `atlas server --port 0 --home HOME` and return once /healthz answers; it logs to
- * HOME/LOG_NAME (a second server on the same home needs a log of its own). */
-export async function startServer(home: string, logName = "server.log"): Promise<RunningServer> {
+ * HOME/LOG_NAME (a second server on the same home needs a log of its own). `env` adds
+ * settings (e.g. ATLAS_AUTH=on). */
+export async function startServer(home: string, logName = "server.log", env: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
   const logPath = join(home, logName);
   const log = createWriteStream(logPath);
   const child = spawn(
     atlasPython(),
     ["-m", "atlas", "server", "--port", "0", "--home", home, "--log-level", "warning"],
-    { cwd: home, env: serverEnv(home), stdio: ["ignore", "pipe", "pipe"] },
+    { cwd: home, env: serverEnv(home, env), stdio: ["ignore", "pipe", "pipe"] },
   );
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
