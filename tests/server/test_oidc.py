@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 from joserfc.jwk import RSAKey
 
@@ -26,6 +27,7 @@ from atlas.server.auth.oidc_accounts import parse_role_map, user_name_of
 from atlas.server.auth.sso import COOKIE
 from atlas.settings import Settings
 from atlas.store.sql_store import SqlStore
+from tests.cli.conftest import launch_server, running_server
 from tests.oidc_provider import Provider, StaticIssuer, free_port, running_provider
 from tests.server.conftest import API, BASE_URL, TestClient, assert_error, settings_for
 
@@ -452,3 +454,44 @@ def test_the_jwks_is_read_again_once_for_an_unknown_key(issuer: StaticIssuer) ->
     with pytest.raises(SsoLoginError):
         party.validate_id_token(issuer.sign(id_claims(issuer), key=unknown), nonce="n-1")
     assert issuer.jwks_reads == 3  # once more, not in a loop
+
+
+# -- a real `atlas server` and a browser-like client that follows redirects ----------------------
+def sso_env(issuer: str, role_map: str) -> dict[str, str]:
+    return {
+        "ATLAS_AUTH": "on",
+        "ATLAS_OIDC_ISSUER": issuer,
+        "ATLAS_OIDC_CLIENT_ID": CLIENT_ID,
+        "ATLAS_OIDC_CLIENT_SECRET": "s3cret",  # the provider serves confidential clients only
+        "ATLAS_OIDC_ROLE_MAP": role_map,
+    }
+
+
+def test_a_browser_logs_in_to_a_real_server(tmp_path: Path, provider: Provider) -> None:
+    env = sso_env(provider.issuer, "ml-admins=admin")  # the admin comes from the provider
+    provider.set_user("sub-zoe", {"preferred_username": "zoe", "groups": ["ml-admins"]})
+    with (
+        running_server(tmp_path / "home", env=env) as server,
+        httpx.Client(follow_redirects=True, timeout=30) as browser,
+    ):
+        form = browser.get(f"{server.url}{API}/auth/oidc/login", params={"next": f"{API}/auth/me"})
+        assert form.status_code == 200, form.text  # the provider's login form
+        assert str(form.url).startswith(provider.issuer)
+        landed = browser.post(str(form.url), data={"sub": "sub-zoe"})
+        assert landed.status_code == 200, server.output()
+        assert str(landed.url) == f"{server.url}{API}/auth/me"
+        who = landed.json()
+        assert (who["kind"], who["user"]["name"], who["user"]["admin"]) == ("session", "zoe", True)
+        made = browser.post(
+            f"{server.url}{API}/projects",
+            json={"name": "zoes"},
+            headers={"X-CSRF-Token": who["csrf_token"]},
+        )
+        assert made.status_code == 201, made.text
+
+
+def test_a_real_server_refuses_to_start_with_a_bad_role_map(tmp_path: Path) -> None:
+    server = launch_server(tmp_path / "home", env=sso_env("https://login.example.com", "x=boss"))
+    out, err = server.process.communicate(timeout=60)
+    assert server.process.returncode != 0, out
+    assert "oidc_role_map entry 1" in err, err

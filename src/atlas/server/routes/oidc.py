@@ -87,22 +87,28 @@ def oidc_callback(
     settings: SettingsDep,
     lookups: LookupsDep,
     caller: Public,
+    code: str | None = None,
+    state: str | None = None,
+    error: str | None = None,
+    error_description: str | None = None,
 ) -> RedirectResponse:
-    """Where the provider sends the browser back (``code`` and ``state``): 302 to the
-    login's ``next`` with a session, or to ``/login?error=sso_failed``."""
+    """Where the provider sends the browser back (``code`` and ``state``, or the
+    provider's ``error``): 302 to the login's ``next`` with a session, or to
+    ``/login?error=sso_failed``."""
     sso = _sso(request, caller.auth)
+    sent = {"code": code, "state": state, "error": error, "error_description": error_description}
     address = request.client.host if request.client else ""
     try:
         user, next_path = sso.finish(
             store,
             _key(store),
             sealed=request.cookies.get(COOKIE),
-            query=dict(request.query_params),
+            query={name: value for name, value in sent.items() if value is not None},
             now=time.time(),
         )
-    except (SsoLoginError, AtlasError) as error:
-        who = error.user if isinstance(error, SsoLoginError) else None
-        logger.warning("single sign-on failed for %s from %s: %s", who or "?", address, error)
+    except (SsoLoginError, AtlasError) as failure:
+        who = failure.user if isinstance(failure, SsoLoginError) else None
+        logger.warning("single sign-on failed for %s from %s: %s", who or "?", address, failure)
         if who is not None:
             _audit(store, who, "login_failed", address)
         return _clear(request, RedirectResponse(_FAILED, status_code=302))
