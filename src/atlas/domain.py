@@ -399,7 +399,8 @@ class Membership:
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
     """One change someone made: who (``actor``: a user, or ``job:<id>``), what (``action``,
-    e.g. ``DELETE /api/v1/projects/{name}``), to what (``target``), from where."""
+    e.g. ``DELETE /projects/{name}``: the method and the API route under /api/v1), to what
+    (``target``: the path asked), from where."""
 
     id: int
     time: datetime
