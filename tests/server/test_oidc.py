@@ -495,3 +495,9 @@ def test_a_real_server_refuses_to_start_with_a_bad_role_map(tmp_path: Path) -> N
     out, err = server.process.communicate(timeout=60)
     assert server.process.returncode != 0, out
     assert "oidc_role_map entry 1" in err, err
+
+
+@pytest.mark.parametrize("token", ["", "garbage", "a.b.c", "eyJhbGciOiJSUzI1NiJ9.e30.", "x" * 5000])
+def test_a_malformed_token_is_refused(issuer: StaticIssuer, token: str) -> None:
+    with pytest.raises(SsoLoginError, match="ID token is not valid"):
+        relying_party(issuer).validate_id_token(token, nonce="n-1")

@@ -280,7 +280,7 @@ class OidcClient:
                 params["access_token"] = access_token
             claims = CodeIDToken(token.claims, token.header, self._claim_options(), params)
             claims.validate(now=now, leeway=LEEWAY_S)
-        except (JoseError, ValueError) as error:
+        except (JoseError, ValueError, TypeError, KeyError) as error:  # whatever is malformed
             raise SsoLoginError(f"the ID token is not valid: {error}") from error
         return dict(claims)
 
