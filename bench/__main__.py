@@ -27,6 +27,7 @@ BENCHMARKS = (
     "import_time",
     "scheduling",
     "gui",
+    "auth",
 )
 
 

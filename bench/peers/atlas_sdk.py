@@ -1,7 +1,8 @@
 """Atlas's SDK in a process of its own, as in a user's training script, against a real server.
 
 Usage: ``python atlas_sdk.py`` with ``ATLAS_URL`` (the server), ``ATLAS_HOME`` (a scratch
-folder for the spool) and ``ATLAS_PROJECT`` set; then protocol commands:
+folder for the spool) and ``ATLAS_PROJECT`` set (and ``ATLAS_TOKEN`` for a server with
+authentication on: the SDK and the harness's own polling send it); then protocol commands:
 
 - ``{"op": "log_metric", "calls": N}``: a new job, N ``atlas.log_metric`` calls each timed
   with ``perf_counter_ns`` (the sender thread ships batches meanwhile), then ``finish()``;
@@ -29,7 +30,9 @@ DURABLE_WITHIN_S = 300.0
 
 def setup() -> dict[str, Any]:
     STATE["values"] = loss_values(1_000_000)
-    STATE["http"] = httpx.Client(base_url=os.environ["ATLAS_URL"], timeout=60)
+    token = os.environ.get("ATLAS_TOKEN")  # a server with auth on (bench/auth.py)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    STATE["http"] = httpx.Client(base_url=os.environ["ATLAS_URL"], headers=headers, timeout=60)
     return {"version": atlas.__version__}
 
 
