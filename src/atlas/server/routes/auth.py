@@ -24,7 +24,6 @@ from atlas.server.auth.passwords import hash_password, verify_password
 from atlas.server.auth.principal import LOCAL_USER, PrincipalKind
 from atlas.server.auth.sessions import end_session, start_session
 from atlas.server.deps import LookupsDep, SettingsDep, StoreDep, ThrottleDep
-from atlas.settings import Settings
 
 __all__ = ["router"]
 
@@ -81,6 +80,7 @@ def logout(
 
 @router.get("/me")
 async def me(
+    request: Request,
     store: StoreDep,
     settings: SettingsDep,
     caller: Annotated[Caller, access(Need.PUBLIC)],
@@ -99,7 +99,7 @@ async def me(
         kind=principal.kind.value,
         user=None if user is None else UserOut.from_domain(user),
         csrf_token=principal.csrf,
-        sso=_sso(settings),
+        sso=SsoOut(enabled=request.app.state.sso is not None, label=settings.oidc_label),
     )
 
 
@@ -121,10 +121,6 @@ def change_password(
     store.update_user(found[0].name, password_hash=hash_password(body.new))
     lookups.forget_session()
     return Response(status_code=204)
-
-
-def _sso(settings: Settings) -> SsoOut:
-    return SsoOut(enabled=bool(settings.oidc_issuer), label=settings.oidc_label)
 
 
 def _local_user() -> User:
