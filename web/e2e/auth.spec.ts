@@ -19,7 +19,7 @@ const test = base.extend<object, { team: TeamServer }>({
 });
 
 // The browser logs the API's refusals that these tests cause on purpose.
-test.use({ consoleAllow: [/status of (401 \(Unauthorized\)|409 \(Conflict\))/] });
+test.use({ consoleAllow: [/status of (401 \(Unauthorized\)|409 \(Conflict\)|429 \(Too Many Requests\))/] });
 
 async function signIn(page: Page, account: Account, path = "/"): Promise<void> {
   await page.goto(path);
@@ -46,7 +46,8 @@ test("a wrong password is said in words; the right one opens the projects", asyn
   const started = Date.now();
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.locator(`[data-project="${TEAM_PROJECT}"]`).getByRole("link", { name: TEAM_PROJECT })).toBeVisible();
-  test.info().annotations.push({ type: "login to first project", description: `${Date.now() - started} ms` });
+  // the issue's target is 1 s; timing belongs to the GUI benchmark, so it is reported here, not asserted
+  console.log(`e2e: sign-in to the first project shown: ${Date.now() - started} ms`);
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByTestId("user-menu")).toContainText(ADMIN.name);
 });
@@ -176,6 +177,7 @@ test("an admin adds a user, who signs in, and disables them", async ({ page, bro
   const zoe = await other.newPage();
   await signIn(zoe, { name: "zoe", password: "zoe-password-1" });
   await expect(zoe.getByRole("heading", { name: "Projects", exact: true })).toBeVisible();
+  await expect(zoe.getByRole("region", { name: "No projects yet" })).toContainText(`atlas login ${team.url} --token`);
 
   await row.getByRole("button", { name: "Disable zoe" }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Disable user" }).click();
@@ -192,6 +194,38 @@ test("an admin adds a user, who signs in, and disables them", async ({ page, bro
   await expect(row.getByTestId("user-status")).toHaveText("active");
   await row.getByRole("button", { name: "Make admin" }).click();
   await expect(row).toContainText("admin");
+});
+
+test("too many wrong passwords for one name make the page say how long to wait", async ({ page }) => {
+  await page.goto("/login");
+  await page.getByLabel("User name").fill("ghost");
+  for (let i = 0; i < 5; i++) {
+    await page.getByLabel("Password").fill(`wrong-${i}`);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByTestId("login-error")).toHaveText("Wrong user name or password");
+  }
+  await page.getByLabel("Password").fill("wrong-again");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("login-error")).toHaveText(/^Too many attempts; try again in \d+ s$/);
+});
+
+test("a user changes their own password and signs in with the new one", async ({ page }) => {
+  await signIn(page, NEWCOMER);
+  await page.getByTestId("user-menu").click();
+  await page.getByRole("menuitem", { name: "Change password" }).click();
+  await page.getByLabel("Current password").fill("not-my-password");
+  await page.getByLabel("New password", { exact: true }).fill("a-new-password-2");
+  await page.getByLabel("New password again").fill("a-new-password-2");
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByRole("alert")).toHaveText("The current password is wrong.");
+  await expect(page).toHaveURL(/\/settings\/password$/); // a wrong password is not a lost session
+  await page.getByLabel("Current password").fill(NEWCOMER.password);
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByText("Use the new password from now on.")).toBeVisible();
+  await page.getByTestId("user-menu").click();
+  await page.getByRole("menuitem", { name: "Log out" }).click();
+  await signIn(page, { name: NEWCOMER.name, password: "a-new-password-2" });
+  await expect(page.getByTestId("user-menu")).toContainText(NEWCOMER.name);
 });
 
 test("with auth off there is no sign-in, no user menu and no members tab", async ({ page, suite }) => {

@@ -6,6 +6,7 @@ import { LIMITS } from "../../lib/api/limits.gen";
 import { keysQuery, projectsQuery } from "../../lib/api/queries";
 import { JOB_STATUSES, type Project } from "../../lib/api/types";
 import { markdownSummary } from "../../lib/markdown-text";
+import { authOn, useMe } from "../../lib/session";
 import { gate } from "../../lib/roles";
 import { showToast } from "../../lib/toast-store";
 import { ConfirmDialog } from "../../components/confirm-dialog";
@@ -25,6 +26,7 @@ ATLAS_PROJECT=my-first-project python train.py`;
 /** Every project: description, job counts, last activity, tags; create, rename, delete. */
 export function ProjectsPage() {
   const projects = useQuery(projectsQuery());
+  const me = useMe();
   return (
     <div>
       <div className="row" style={{ marginBottom: 14 }}>
@@ -38,10 +40,18 @@ export function ProjectsPage() {
         <EmptyState title="No projects yet">
           <p>A project appears as soon as a job reports to this server. Track a first job from Python:</p>
           <pre data-testid="first-job-commands">{FIRST_JOB}</pre>
-          <p className="soft">
-            Or create an empty project with the form above. The SDK finds this server at <code>http://127.0.0.1:5555</code>{" "}
-            (set <code>ATLAS_URL</code> for another address).
-          </p>
+          {authOn(me) ? (
+            <p className="soft">
+              Or create an empty project with the form above. This server asks who you are: create an API token (user menu, <em>API tokens</em>)
+              and run <code>atlas login {window.location.origin} --token …</code> once, or set <code>ATLAS_URL</code> and <code>ATLAS_TOKEN</code>.
+              A project someone else owns appears here when they add you to it.
+            </p>
+          ) : (
+            <p className="soft">
+              Or create an empty project with the form above. The SDK finds this server at <code>http://127.0.0.1:5555</code>{" "}
+              (set <code>ATLAS_URL</code> for another address).
+            </p>
+          )}
         </EmptyState>
       ) : null}
       {projects.data && projects.data.items.length > 0 ? (
