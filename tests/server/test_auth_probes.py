@@ -1,0 +1,237 @@
+"""Bad credentials on a server with authentication on: every failed login looks the same and
+costs the same, guessing is throttled, and no broken, stale, forged or oversized token or
+cookie gets further than 401 (never a 5xx) — through the app and through a real `atlas
+server`, whose HTTP layer has its own header limits."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from atlas.domain import Role
+from atlas.server.auth.credentials import SESSION_COOKIE
+from atlas.server.auth.throttle import LoginThrottle
+from atlas.store.sql_store import SqlStore
+from tests.cli.conftest import running_server
+from tests.server.auth_fixtures import (
+    PASSWORD,
+    add_user,
+    auth_client,
+    bearer,
+    mint_token,
+    new_session,
+    session_headers,
+    store_of,
+)
+from tests.server.conftest import API, TestClient, assert_error
+from tests.server.test_guard_server import raw_request
+
+WRONG = "wrong user name or password"
+
+
+@pytest.fixture
+def client(tmp_path: Path, migrated_db: Path) -> Iterator[TestClient]:
+    db = tmp_path / "atlas.db"
+    db.write_bytes(migrated_db.read_bytes())
+    with auth_client(tmp_path / "home", f"sqlite:///{db}") as test_client:
+        store = store_of(test_client)
+        add_user(store, "ada")
+        add_user(store, "gone")
+        store.update_user("gone", disabled=True)
+        add_user(store, "sso", password=None)
+        store.create_project("vision", owner="ada")
+        store.create_project("other", owner="ada")
+        yield test_client
+
+
+def login(client: TestClient, name: str, password: str = PASSWORD) -> object:
+    client.cookies.clear()
+    return client.post(f"{API}/auth/login", json={"name": name, "password": password})
+
+
+def reset_throttle(client: TestClient) -> None:
+    client.app.state.login_throttle = LoginThrottle()  # type: ignore[attr-defined]
+
+
+# -- logins -----------------------------------------------------------------------------------
+def test_every_failed_login_says_the_same(client: TestClient) -> None:
+    errors = [
+        assert_error(login(client, name, password), 401, "unauthenticated")
+        for name, password in [
+            ("ada", "not the password"),
+            ("nobody", PASSWORD),
+            ("gone", PASSWORD),  # disabled, right password
+            ("sso", PASSWORD),  # single sign-on only: no password at all
+            ("sso", ""),
+        ]
+    ]
+    assert all(error == {**errors[0]} for error in errors), errors
+    assert errors[0]["message"] == WRONG
+    assert errors[0]["detail"] == {}
+    assert SESSION_COOKIE not in client.cookies
+    good = login(client, "ada")
+    assert good.status_code == 200, good.text  # type: ignore[attr-defined]
+
+
+def test_an_unknown_user_costs_what_a_wrong_password_costs(client: TestClient) -> None:
+    def took(name: str) -> float:
+        reset_throttle(client)
+        start = time.perf_counter()
+        assert_error(login(client, name, "not the password"), 401, "unauthenticated")
+        return time.perf_counter() - start
+
+    took("ada")  # warm up
+    wrong = [took("ada") for _ in range(5)]
+    unknown = [took(f"nobody{i}") for i in range(5)]
+    slow, fast = sorted([statistics.median(wrong), statistics.median(unknown)], reverse=True)
+    assert slow / fast < 3, (wrong, unknown)
+
+
+def test_the_sixth_failure_for_one_user_is_throttled(client: TestClient) -> None:
+    for _ in range(5):
+        assert_error(login(client, "ada", "guess"), 401, "unauthenticated")
+    for password in ("guess", PASSWORD):  # even the right password: no more checking
+        answer = login(client, "ada", password)
+        error = assert_error(answer, 429, "too_many_attempts")
+        retry = int(answer.headers["Retry-After"])  # type: ignore[attr-defined]
+        assert 0 < retry <= 15 * 60
+        assert error["detail"] == {"retry_after": retry}
+    assert_error(login(client, "ADA", "guess"), 429, "too_many_attempts")  # any case
+    reset_throttle(client)
+    assert login(client, "ada").status_code == 200  # type: ignore[attr-defined]
+
+
+def test_one_address_is_throttled_after_twenty_failures(client: TestClient) -> None:
+    for i in range(20):
+        assert_error(login(client, f"guess{i}", "guess"), 401, "unauthenticated")
+    assert_error(login(client, "someone-new", "guess"), 429, "too_many_attempts")
+    assert_error(login(client, "ada"), 429, "too_many_attempts")
+
+
+# -- tokens -----------------------------------------------------------------------------------
+def test_dead_and_broken_tokens_are_refused_alike(client: TestClient) -> None:
+    store = store_of(client)
+    revoked = mint_token(store, "ada")
+    store.revoke_token(store.list_tokens("ada")[0].id)
+    expired = mint_token(store, "ada", expires_at=datetime.now(UTC) - timedelta(seconds=1))
+    of_disabled = mint_token(store, "gone")
+    headers = [
+        bearer(revoked),
+        bearer(expired),
+        bearer(of_disabled),
+        bearer("atlas_" + "x" * 40),  # unknown
+        {"Authorization": "Bearer x"},
+        {"Authorization": "Bearer"},
+        {"Authorization": "Bearer "},
+        {"Authorization": "Basic YWRhOmNvcnJlY3QgaG9yc2UgYmF0dGVyeQ=="},
+        {"Authorization": "Token atlas_abc"},
+        {"Authorization": "Bearer atlas_" + "a" * 10_000},
+        {"Authorization": f"Bearer {revoked} extra"},
+        {"Authorization": "Bearer atlas_\x00abc"},
+        {"Authorization": "Bearer atlas_\x7f\x01"},
+    ]
+    messages = set()
+    for header in headers:
+        client.cookies.clear()
+        error = assert_error(client.get(f"{API}/projects", headers=header), 401, "unauthenticated")
+        messages.add(error["message"])
+    assert messages == {"invalid or expired token"}
+    for raw in ("Bearer atlas_é".encode(), b"Bearer atlas_\xff\xfe"):  # not ASCII
+        response = client.get(f"{API}/projects", headers=[(b"authorization", raw)])
+        assert_error(response, 401, "unauthenticated")
+    good = client.get(f"{API}/projects", headers=bearer(mint_token(store, "ada")))
+    assert good.status_code == 200, good.text
+
+
+def test_a_token_of_another_project_is_refused(client: TestClient) -> None:
+    store = store_of(client)
+    scoped = bearer(mint_token(store, "ada", project="other", role=Role.OWNER))
+    assert_error(client.get(f"{API}/projects/vision", headers=scoped), 403, "permission_denied")
+    assert_error(
+        client.put(f"{API}/projects/vision/description", json={"markdown": "x"}, headers=scoped),
+        403,
+        "permission_denied",
+    )
+    assert client.get(f"{API}/projects/other", headers=scoped).status_code == 200
+
+
+# -- sessions ---------------------------------------------------------------------------------
+def test_forged_replayed_and_expired_sessions_are_refused(client: TestClient) -> None:
+    store = store_of(client)
+    forged = [
+        "atlas_session_" + "A" * 43,
+        "anything",
+        "",
+        "\x00",
+        "x" * 5000,
+    ]
+    for cookie in forged:
+        client.cookies.clear()
+        response = client.get(f"{API}/projects", headers={"Cookie": f"{SESSION_COOKIE}={cookie}"})
+        assert response.status_code == 401, (cookie, response.text)
+
+    answer = login(client, "ada")
+    secret = answer.cookies[SESSION_COOKIE]  # type: ignore[attr-defined]
+    csrf = answer.json()["csrf_token"]  # type: ignore[attr-defined]
+    client.cookies.clear()
+    assert client.get(f"{API}/projects", headers=session_headers(secret)).status_code == 200
+    out = client.post(f"{API}/auth/logout", headers=session_headers(secret, csrf))
+    assert out.status_code == 204
+    client.cookies.clear()
+    replayed = client.get(f"{API}/projects", headers=session_headers(secret))
+    assert_error(replayed, 401, "unauthenticated")
+
+    stale, _ = new_session(store, "ada", lifetime_s=-1)
+    client.cookies.clear()
+    assert_error(
+        client.get(f"{API}/projects", headers=session_headers(stale)), 401, "unauthenticated"
+    )
+    me = client.get(f"{API}/auth/me", headers=session_headers(stale)).json()
+    assert me["kind"] == "anonymous"  # a public route takes a dead session for no one
+    assert me["user"] is None
+
+
+def test_huge_credentials_are_refused_not_failed(client: TestClient) -> None:
+    for headers in (
+        {"Cookie": f"{SESSION_COOKIE}={'a' * 65536}"},
+        {"Authorization": "Bearer atlas_" + "a" * 65536},
+        {"Cookie": "; ".join(f"c{i}=v" for i in range(5000))},
+    ):
+        client.cookies.clear()
+        response = client.get(f"{API}/projects", headers=headers)
+        assert 400 <= response.status_code < 500, response.text
+
+
+# -- a real server ------------------------------------------------------------------------------
+def test_a_real_server_refuses_huge_and_broken_credentials(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    store = SqlStore(f"sqlite:///{home / 'atlas.db'}")
+    store.upgrade()
+    add_user(store, "root", admin=True)
+    token = mint_token(store, "root")
+    store.close()
+    with running_server(home, env={"ATLAS_AUTH": "on"}) as server:
+        port = server.url.rsplit(":", 1)[1]
+        local = {"Host": f"127.0.0.1:{port}"}
+        probes = [
+            {"Authorization": "Bearer atlas_" + "a" * 65536},
+            {"Cookie": f"{SESSION_COOKIE}={'a' * 65536}"},
+            {"Authorization": "Bearer atlas_" + "a" * 10_000},
+            {"Authorization": "Basic cm9vdDpwYXNz"},
+            {"Authorization": "Bearer x"},
+            {"Cookie": f"{SESSION_COOKIE}=forged"},
+            {},
+        ]
+        for headers in probes:
+            status, body = raw_request(server.url, "GET", "/api/v1/projects", {**local, **headers})
+            assert 400 <= status < 500, (status, body, list(headers))
+        status, body = raw_request(
+            server.url, "GET", "/api/v1/projects", {**local, **bearer(token)}
+        )
+        assert status == 200, body
