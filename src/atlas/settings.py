@@ -1,6 +1,7 @@
 """Every Atlas setting, declared once: name, type, default and help.
 
-Values are layered, later wins: the declared default < the TOML file < ``ATLAS_*``
+Values are layered, later wins: the declared default < the credentials file of ``atlas
+login`` (``url`` and ``token`` only; ``atlas.credentials``) < the TOML file < ``ATLAS_*``
 environment variables < explicit overrides (CLI flags). The TOML file is ``ATLAS_CONFIG`` when
 set, else ``./atlas.toml`` when it exists, else ``$ATLAS_HOME/atlas.toml``. Nothing is read or
 created at import time: call :func:`load_settings`.
@@ -109,9 +110,9 @@ class Settings:
     )
     trusted_proxies: str | None = _declare(
         None,
-        "Addresses of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto headers "
-        "are believed, comma-separated (e.g. 127.0.0.1). From any other peer those headers "
-        "are ignored.",
+        "Addresses or networks of reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto headers are believed, comma-separated (e.g. 127.0.0.1 or "
+        "10.0.0.0/8). From any other peer those headers are ignored; unset: from every peer.",
         "auth",
     )
     public_url: str | None = _declare(
@@ -363,7 +364,12 @@ def load_settings(
     *,
     env: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Resolve every setting: defaults < TOML file < ``ATLAS_*`` env < ``overrides``.
+    """Resolve every setting: defaults < the credentials file (``url`` and ``token`` only)
+    < TOML file < ``ATLAS_*`` env < ``overrides``.
+
+    From the credentials file ``atlas login`` writes (``$ATLAS_HOME/credentials``), ``url``
+    is its current server and ``token`` the token stored for the ``url`` the other layers
+    resolve, so a token is never sent to another server than its own.
 
     ``overrides`` values that are ``None`` are ignored (an unset CLI flag).
     Raises :class:`InvalidInputError` naming the setting and its source on a bad value.
@@ -379,6 +385,7 @@ def load_settings(
         layers.append((str(path), _read_toml(path)))
     layers.append(("environment", {s.name: env[s.env] for s in SETTINGS if s.env in env}))
     layers.append(("command line", {k: v for k, v in (overrides or {}).items() if v is not None}))
+    layers.insert(0, _credentials_layer(home, layers))
     by_name = {s.name: s for s in SETTINGS}
     for source, layer in layers:
         for name, raw in layer.items():
@@ -386,6 +393,29 @@ def load_settings(
                 raise InvalidInputError(f"unknown setting {name!r} from {source}")
             values[name] = _parse(by_name[name], raw, source)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def _credentials_layer(
+    home: str, layers: list[tuple[str, Mapping[str, object]]]
+) -> tuple[str, Mapping[str, object]]:
+    """``url`` and ``token`` from the credentials file, for those the other ``layers`` leave
+    unset (the file is not read when they set both)."""
+    given = {name for _, layer in layers for name in layer}
+    if {"url", "token"} <= given:
+        return ("credentials file", {})
+    from atlas.credentials import credentials_path, read_credentials
+
+    path = credentials_path(home)
+    stored = read_credentials(path)
+    url: object = next(
+        (layer["url"] for _, layer in reversed(layers) if "url" in layer), stored.current
+    )
+    found: dict[str, object] = {}
+    if stored.current is not None:
+        found["url"] = stored.current
+    if isinstance(url, str) and (token := stored.token_for(url)) is not None:
+        found["token"] = token
+    return (str(path), found)
 
 
 def render_docs() -> str:
@@ -408,6 +438,10 @@ def render_docs() -> str:
         "```",
         "",
         "Command-line flags use the setting's name with dashes (`--db-url`).",
+        "",
+        "Below all of these, the SDK and the CLI take `url` and `token` from the credentials",
+        "file `atlas login` writes (`$ATLAS_HOME/credentials`): `url` is its current server,",
+        "`token` the one stored for the resolved `url`, never another server's (docs/auth.md).",
         "",
     ]
     groups: dict[str, list[Setting]] = {}

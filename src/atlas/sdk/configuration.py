@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from atlas.settings import Settings
 
-__all__ = ["configure", "configured_client", "reset", "sdk_settings"]
+__all__ = ["configure", "configured_client", "reset", "sdk_settings", "sdk_settings_for"]
 
 
 class _Configured:
@@ -43,7 +43,9 @@ def configure(
     arguments). A new ``url`` or ``token`` without a ``client`` drops a client configured
     before: it would reach the old server with the old token."""
     with _Configured.lock:
-        base = settings if settings is not None else sdk_settings()
+        # Another server than the settings' gets its own token (ATLAS_TOKEN, the settings
+        # file, or what `atlas login` stored for it), never the token of the first one.
+        base = settings if settings is not None else sdk_settings_for(url)
         _Configured.settings = base.with_overrides(url=url, token=token, project=project)
         if client is not None:
             _Configured.client = client
@@ -60,6 +62,23 @@ def sdk_settings() -> Settings:
     from atlas.settings import load_settings
 
     return load_settings()
+
+
+def sdk_settings_for(url: str | None) -> Settings:
+    """The SDK's settings for reaching ``url`` (``None``: the settings' own server). For
+    another server, ``url`` and ``token`` are resolved anew with ``url`` given, so the token
+    is ``ATLAS_TOKEN``, the settings file's, or the one ``atlas login`` stored for ``url``,
+    never one meant for the settings' server."""
+    settings = sdk_settings()
+    from atlas.credentials import server_key
+
+    if url is None or server_key(url) == server_key(settings.url):
+        return settings
+    from dataclasses import replace
+
+    from atlas.settings import load_settings
+
+    return replace(settings, url=url, token=load_settings({"url": url}).token)
 
 
 def configured_client() -> object | None:

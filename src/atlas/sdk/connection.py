@@ -83,9 +83,11 @@ class Connection:
         # An ``http`` client given without a timeout keeps its own (a TestClient has none).
         self._timeout = timeout
         if token is None or (http is None and (url is None or timeout is None)):
-            from atlas.sdk.configuration import sdk_settings
+            from atlas.sdk.configuration import sdk_settings_for
 
-            settings = sdk_settings()
+            # The settings' token is for the settings' server: for another URL, the token
+            # resolved for that one (never a token of one server sent to another).
+            settings = sdk_settings_for(url if http is None else None)
             token = settings.token if token is None else token
             timeout = settings.timeout if timeout is None else timeout
             url = settings.url if url is None else url
@@ -105,6 +107,14 @@ class Connection:
     def url(self) -> str:
         """The server's base URL."""
         return str(self._http.base_url).rstrip("/")
+
+    def use_session(self, csrf_token: str | None) -> None:
+        """Send ``csrf_token`` as ``X-CSRF-Token`` with every request from now on (the
+        session cookie a login set is kept by the HTTP client); ``None`` stops sending it."""
+        if csrf_token is None:
+            self._headers.pop("X-CSRF-Token", None)
+        else:
+            self._headers["X-CSRF-Token"] = csrf_token
 
     def close(self) -> None:
         """Close the connections this opened (not an ``http`` client given to it)."""
