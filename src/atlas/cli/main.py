@@ -12,17 +12,21 @@ from typing import IO, Any
 
 import click
 
+from atlas.cli.audit import audit_group
 from atlas.cli.context import CliContext
 from atlas.cli.db import db_group
 from atlas.cli.fetch import delete_group, get_group
 from atlas.cli.init import init_command
 from atlas.cli.jobs import jobs_group
+from atlas.cli.login import login_command, logout_command, whoami_command
 from atlas.cli.logs import logs_command
 from atlas.cli.projects import projects_group
 from atlas.cli.queue import queue_group, stop_command
 from atlas.cli.server import server_command
 from atlas.cli.submit import rerun_command, submit_command
 from atlas.cli.sync import sync_command
+from atlas.cli.tokens import tokens_group
+from atlas.cli.users import users_group
 from atlas.errors import AtlasError, ServerUnavailableError
 from atlas.version import __version__
 
@@ -113,6 +117,12 @@ cli.add_command(queue_group)
 cli.add_command(rerun_command)
 cli.add_command(get_group)
 cli.add_command(delete_group)
+cli.add_command(users_group)
+cli.add_command(login_command)
+cli.add_command(logout_command)
+cli.add_command(whoami_command)
+cli.add_command(tokens_group)
+cli.add_command(audit_group)
 
 
 def main() -> None:

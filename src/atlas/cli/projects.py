@@ -1,4 +1,5 @@
-"""``atlas projects``: list, create, rename and delete projects."""
+"""``atlas projects``: list, create, rename and delete projects, and share them (members and
+their roles, on a server with authentication on)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ import click
 from atlas.cli.context import CliContext, pass_cli
 from atlas.cli.formats import cell, dumps, format_time, projects_json
 from atlas.cli.tables import Column, render_table
-from atlas.domain import ACTIVE_STATUSES, JobStatus, Project
+from atlas.domain import ACTIVE_STATUSES, ROLES, JobStatus, Membership, Project
 
 if TYPE_CHECKING:
     from atlas.sdk.client import Client
 
-__all__ = ["projects_group", "projects_table"]
+__all__ = ["members_table", "projects_group", "projects_table"]
 
 FILE_COUNT_MAX_JOBS = 200
 """Above this many jobs, `projects delete` does not count files job by job."""
@@ -48,9 +49,18 @@ def projects_table(projects: list[Project], *, width: int | None = None) -> str:
     return render_table(_COLUMNS, rows, width=width).text
 
 
+_MEMBER_COLUMNS = (Column("USER", shrink=True, min_width=12), Column("ROLE"), Column("ADDED"))
+
+
+def members_table(members: list[Membership], *, width: int | None = None) -> str:
+    """The ``projects members`` table: user, role, when added."""
+    rows = [[cell(m.user), str(m.role), format_time(m.added_at)] for m in members]
+    return render_table(_MEMBER_COLUMNS, rows, width=width).text
+
+
 @click.group("projects")
 def projects_group() -> None:
-    """List, create, rename and delete projects."""
+    """List, create, rename, delete and share projects."""
 
 
 @projects_group.command("ls")
@@ -108,6 +118,49 @@ def projects_delete(cli: CliContext, name: str, yes: bool) -> None:
             click.confirm(_deletion_question(client, project), abort=True, err=True)
         client.delete_project(name)
     click.echo(f"Deleted project {name!r} ({_jobs(project.job_count)}).")
+
+
+@projects_group.command("share")
+@click.argument("project")
+@click.argument("user")
+@click.argument("role", type=click.Choice([str(r) for r in ROLES]))
+@pass_cli
+def projects_share(cli: CliContext, project: str, user: str, role: str) -> None:
+    """Give USER the ROLE (viewer, editor, owner) in PROJECT, or change it (owners)."""
+    with cli.client() as client:
+        member = client.set_member(project, user, role)
+    click.echo(f"{member.user!r} is now {member.role} of project {project!r}.")
+
+
+@projects_group.command("unshare")
+@click.argument("project")
+@click.argument("user")
+@pass_cli
+def projects_unshare(cli: CliContext, project: str, user: str) -> None:
+    """Take USER's role in PROJECT away (owners; not from its last owner)."""
+    with cli.client() as client:
+        client.remove_member(project, user)
+    click.echo(f"{user!r} no longer has a role in project {project!r}.")
+
+
+@projects_group.command("members")
+@click.argument("project")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@pass_cli
+def projects_members(cli: CliContext, project: str, as_json: bool) -> None:
+    """List PROJECT's members and their roles, owners first."""
+    with cli.client() as client:
+        members = client.list_members(project)
+        auth = bool(members) or as_json or client.me().auth
+    if as_json:
+        items = [{"user": m.user, "role": str(m.role), "added_at": m.added_at} for m in members]
+        click.echo(dumps({"items": items}))
+    elif not auth:
+        click.echo("Authentication is off on this server: projects have no members.", err=True)
+    elif not members:
+        click.echo(f"Project {project!r} has no members.", err=True)
+    else:
+        click.echo(members_table(members))
 
 
 def _jobs(count: int) -> str:
