@@ -52,6 +52,12 @@ test("a wrong password is said in words; the right one opens the projects", asyn
   await expect(page.getByTestId("user-menu")).toContainText(ADMIN.name);
 });
 
+test("a failed single sign-on is said on the login page; no SSO button without a provider", async ({ page }) => {
+  await page.goto("/login?error=sso_failed");
+  await expect(page.getByTestId("login-notice")).toHaveText("Single sign-on did not work. Try again, or sign in with your user name and password.");
+  await expect(page.getByRole("link", { name: /Sign in with/ })).toHaveCount(0);
+});
+
 test("sign-in comes back to the page that asked for it, and never leaves the site", async ({ page }) => {
   await signIn(page, OWNER, `/projects/${TEAM_PROJECT}/members`);
   await expect(page).toHaveURL(new RegExp(`/projects/${TEAM_PROJECT}/members$`));
