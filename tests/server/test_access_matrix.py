@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -23,6 +24,7 @@ from typing import Any
 import pytest
 
 from atlas.domain import Role
+from atlas.server.auth.credentials import CACHE_SECONDS
 from tests.server.auth_fixtures import (
     PASSWORD,
     add_user,
@@ -37,6 +39,8 @@ from tests.server.auth_fixtures import (
 from tests.server.conftest import API, TestClient
 
 __all__ = ["team_db_url"]  # the fixture, imported for pytest
+
+pytestmark = pytest.mark.postgres
 
 P, Q = "vision", "rivals"
 SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -399,3 +403,46 @@ def test_listings_show_only_what_the_caller_may_read(world: World) -> None:
     assert [p["role"] for p in roles["items"]] == ["viewer"]
     state = client.get(f"{API}/scheduler", headers=bearer(world.tokens["admin"])).json()
     assert {job["project"] for job in state["queue"] + state["running"]} == {P, Q}
+
+
+def test_a_job_token_submits_children_into_its_own_project_only(world: World) -> None:
+    client, token = world.client, bearer(world.tokens["job J"])
+    run = {"command": ["sleep", "600"], "env": "none"}
+    child = client.post(
+        f"{API}/submissions", json={"project": P, "parent_id": world.job_j, **run}, headers=token
+    )
+    assert child.status_code == 201, child.text
+    assert child.json()["parent_id"] == world.job_j
+    for body in (
+        {"project": P},  # not as its child
+        {"project": Q, "parent_id": world.job_j},  # into another project
+        {"project": P, "parent_id": world.finished},  # as another job's child
+        {"project": "brand-new", "parent_id": world.job_j},  # nor creates a project
+    ):
+        answer = client.post(f"{API}/submissions", json={**body, **run}, headers=token)
+        assert answer.status_code == 403, (body, answer.text)
+        assert answer.json()["error"]["code"] == "permission_denied"
+    assert_names = {p["name"] for p in world.as_admin("GET", f"{API}/projects")["items"]}
+    assert "brand-new" not in assert_names
+
+
+def test_a_job_token_dies_with_its_job(world: World) -> None:
+    client, token = world.client, bearer(world.tokens["job J"])
+    assert client.get(f"{API}/jobs/{world.job_j}", headers=token).status_code == 200
+    done = client.patch(
+        f"{API}/jobs/{world.job_j}", json={"status": "completed", "exit_code": 0}, headers=token
+    )
+    assert done.status_code == 200, done.text
+    # The store revokes it at once; a server reuses a token it looked up for at most
+    # CACHE_SECONDS (as any other server on the database does).
+    deadline = time.monotonic() + CACHE_SECONDS + 1
+    while client.get(f"{API}/projects", headers=token).status_code != 401:
+        assert time.monotonic() < deadline, "the token of an ended job still works"
+        time.sleep(0.2)
+    for method, url in (
+        ("GET", f"{API}/jobs/{world.job_j}"),
+        ("POST", f"{API}/jobs/{world.job_j}/log"),
+        ("PUT", f"{API}/jobs/{world.job_j}/tags"),
+    ):
+        answer = client.request(method, url, headers=token, json={"tags": {"a": "b"}})
+        assert answer.status_code == 401, (method, url, answer.text)
