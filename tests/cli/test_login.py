@@ -5,6 +5,7 @@ and logging out revokes it."""
 from __future__ import annotations
 
 import os
+import socket
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from atlas.cli.main import cli
-from atlas.credentials import credentials_path, read_credentials
+from atlas.credentials import Credentials, credentials_path, read_credentials, write_credentials
 from tests.cli.team import ADMIN, ADMIN_PASSWORD, add_user, api_token, team_server, user_of
 
 BOB_PASSWORD = "bob's long password"
@@ -171,3 +172,16 @@ def test_login_wants_a_server_url(isolated_env: Path) -> None:
     result = atlas("login", "atlas.example.com", "--token", "atlas_x")
     assert result.exit_code == 1
     assert "https://" in result.stderr
+
+
+def test_logout_from_a_server_that_is_gone_still_forgets_the_token(isolated_env: Path) -> None:
+    with socket.socket() as probe:  # a port nothing listens on once the probe closes
+        probe.bind(("127.0.0.1", 0))
+        gone = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    path = stored_file(isolated_env)
+    write_credentials(path, Credentials().with_login(gone, "atlas_old", token_id="0123456789ab"))
+    result = atlas("logout", gone)
+    assert result.exit_code == 0, result.output
+    assert "could not revoke the token 0123456789ab" in result.stderr
+    assert result.stdout == f"Logged out of {gone}: forgot its token.\n"
+    assert read_credentials(path).token_for(gone) is None
