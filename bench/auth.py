@@ -23,9 +23,11 @@ so both see the same drift of a shared machine:
   cached for 5 s by the server, so a repetition includes the lookups the cache misses;
 - ``auth_login``: ``bench/auth_probe.mjs`` in Debian's Chromium, a fresh context each time,
   opens ``/login``, fills the form, submits, and waits for the project's name on the
-  projects page the GUI lands on; from navigation start (the page's load, its ``/auth/me``,
-  the login with its argon2 check, the projects request) to the first frame painted with
-  the name.
+  projects page the GUI lands on. The figure is the time the user waits on Atlas: navigation
+  start to the form painted (the page's load, its ``/auth/me``), plus the form's submit to
+  the first frame painted with the project's name (the login with its argon2 check, the
+  session, the projects request, drawing); the automation's filling of the form, which a
+  person's typing replaces, is left out (the note gives the time with it).
 
 The "peer" of each result is the same Atlas with authentication off: ``ratio`` says how many
 times better the auth-on figure is (below 1: slower).
@@ -370,7 +372,8 @@ def _login(node: str, context: Context, work: Path, on: Side, password: str) -> 
     if done.returncode != 0:
         raise BenchError(f"the login probe failed ({done.returncode}):\n{messages[-3000:]}")
     samples: list[dict[str, float]] = json.loads(done.stdout)["login"]
-    ours = Stats.of([sample["total"] for sample in samples])
+    ours = Stats.of([sample["waiting"] for sample in samples])
+    total = statistics.median(sample["total"] for sample in samples)
     form = statistics.median(sample["form"] for sample in samples)
     after_submit = statistics.median(sample["total"] - sample["submit"] for sample in samples)
     return Result(
@@ -382,11 +385,14 @@ def _login(node: str, context: Context, work: Path, on: Side, password: str) -> 
         meets_target=ours.median <= LOGIN_TARGET_MS,
         note=(
             f"Chromium (headless, a fresh context each time: no cache, no cookies) opening "
-            f"/login of a real server with auth on (SQLite), filling the form by automation "
-            f"(no typing time) and submitting; from navigation start to the first frame "
-            f"painted with the project's name on the projects page the GUI lands on. Median "
-            f"{form:.0f} ms until the form was ready, {after_submit:.0f} ms from submit to "
-            f"the project (the login's argon2 check, the session, the projects request, "
-            f"drawing). The user is a plain user owning one project of {JOBS:,} jobs"
+            f"/login of a real server with auth on (SQLite) and signing in as a plain user "
+            f"who owns one project of {JOBS:,} jobs. The figure is the time the user waits on "
+            f"Atlas: from navigation start to the first frame painted with the form (median "
+            f"{form:.0f} ms: the page, its scripts, /api/v1/auth/me), plus from the form's "
+            f"submit to the first frame painted with the project's name on the projects "
+            f"page the GUI lands on (median {after_submit:.0f} ms: the login with its argon2 "
+            f"check, the session, the projects request, drawing). Filling the form by "
+            f"automation is left out (a person types instead); with it, navigation start to "
+            f"the project: median {total:.0f} ms"
         ),
     )
