@@ -160,6 +160,23 @@ def test_a_token_of_another_project_is_refused(client: TestClient) -> None:
     assert client.get(f"{API}/projects/other", headers=scoped).status_code == 200
 
 
+def test_a_refused_token_creates_no_project(client: TestClient) -> None:
+    """Naming a missing project creates it for a person; a token limited to another project
+    is refused, and must leave nothing behind."""
+    store = store_of(client)
+    scoped = bearer(mint_token(store, "ada", project="vision", role=Role.EDITOR))
+    for url, body in [
+        (f"{API}/jobs", {"project": "made-by-jobs"}),
+        (f"{API}/submissions", {"project": "made-by-submit", "command": ["true"], "env": "none"}),
+    ]:
+        assert_error(client.post(url, json=body, headers=scoped), 403, "permission_denied")
+    assert {p.name for p in store.list_projects()} == {"vision", "other"}
+    unscoped = bearer(mint_token(store, "ada"))
+    made = client.post(f"{API}/jobs", json={"project": "made-by-jobs"}, headers=unscoped)
+    assert made.status_code == 201, made.text
+    assert store.project_role("made-by-jobs", "ada") is Role.OWNER
+
+
 # -- sessions ---------------------------------------------------------------------------------
 def test_forged_replayed_and_expired_sessions_are_refused(client: TestClient) -> None:
     store = store_of(client)

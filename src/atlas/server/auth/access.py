@@ -147,7 +147,7 @@ class Caller:
         assert self.lookups is not None
         assert self.store is not None
         role = _role_in(self.principal, self.lookups, project)
-        if role is None and create and self.principal.is_person and is_project_name(project):
+        if role is None and create and self._may_create(project):
             self.store.ensure_project(project, owner=self.principal.user)
             self.lookups.forget_everything()
             role = _role_in(self.principal, self.lookups, project)
@@ -155,6 +155,13 @@ class Caller:
         assert role is not None
         self.project, self.role = project, role
         return role
+
+    def _may_create(self, project: str) -> bool:
+        """Whether naming the missing ``project`` creates it: for a person, not for a job's
+        token nor a token limited to another project (which would be refused the project it
+        made)."""
+        principal = self.principal
+        return principal.is_person and principal.project is None and is_project_name(project)
 
     def own(self, spec: JobSpec) -> JobSpec:
         """``spec`` with this caller as its user (with auth on; a job's token: the job's
