@@ -108,6 +108,10 @@ test("a viewer sees what they may not do, and why", async ({ page, team }) => {
   await expect(page.getByRole("button", { name: "Rerun" })).toHaveAttribute("title", /editors and owners can rerun jobs/);
   await expect(page.getByRole("button", { name: "Add tag" })).toBeDisabled();
 
+  await page.goto(`/projects/${TEAM_PROJECT}/overview`);
+  await expect(page.getByRole("button", { name: "Edit description" })).toHaveAttribute("title", /editors and owners can edit the description/);
+  await expect(page.getByRole("button", { name: "Add note" })).toBeDisabled();
+
   await page.goto(`/projects/${TEAM_PROJECT}/members`);
   await expect(page.getByRole("table", { name: "Project members" })).toContainText(OWNER.name);
   await expect(page.getByLabel(`Role of ${OWNER.name}`)).toBeDisabled();
@@ -127,6 +131,12 @@ test("an owner adds a member and changes their role; the last owner stays", asyn
   await added.getByRole("button", { name: `Remove ${NEWCOMER.name}` }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Remove member" }).click();
   await expect(added).toHaveCount(0);
+
+  await page.goto(`/projects/${TEAM_PROJECT}/overview`);
+  await expect(page.getByText(`as ${OWNER.name}`)).toBeVisible(); // the server writes who signed in
+  await page.getByRole("textbox", { name: "Note" }).fill("Kept lr 0.1 for the next sweep.");
+  await page.getByRole("button", { name: "Add note" }).click();
+  await expect(page.getByRole("list", { name: "Notes" }).getByRole("listitem").first()).toContainText(OWNER.name);
 
   await page.goto(`/projects/${SOLO_PROJECT}/members`);
   await page.getByLabel(`Role of ${OWNER.name}`).selectOption("editor");

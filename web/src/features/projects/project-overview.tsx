@@ -5,6 +5,7 @@ import { LIMITS } from "../../lib/api/limits.gen";
 import { keysQuery } from "../../lib/api/queries";
 import { fieldName } from "../../lib/query-text";
 import { gate } from "../../lib/roles";
+import { authOn, useMe } from "../../lib/session";
 import { wireNumber } from "../../lib/format";
 import { useTheme } from "../../lib/theme";
 import { useUrlParam } from "../../lib/url-state";
@@ -160,6 +161,9 @@ function Notes({ project }: { project: string }) {
   const [text, setText] = useState("");
   const [author, setAuthor] = useState(() => localStorage.getItem("atlas-author") ?? "");
   const mayAdd = gate(useProjectRole(project), "editor", "add notes");
+  // with auth on the server writes the signed-in user as the author
+  const me = useMe();
+  const signedIn = authOn(me) ? (me?.user?.name ?? null) : null;
   const add = useMutation({
     mutationFn: () => api.addNote(project, text, author),
     meta: { what: "Adding the note" },
@@ -191,8 +195,14 @@ function Notes({ project }: { project: string }) {
           title={mayAdd.reason}
         />
         <div className="row" style={{ marginTop: 6 }}>
-          <label htmlFor="note-author">Author</label>
-          <input id="note-author" value={author} onChange={(e) => setAuthor(e.target.value)} maxLength={LIMITS.noteAuthor} />
+          {signedIn ? (
+            <span className="soft">as {signedIn}</span>
+          ) : (
+            <>
+              <label htmlFor="note-author">Author</label>
+              <input id="note-author" value={author} onChange={(e) => setAuthor(e.target.value)} maxLength={LIMITS.noteAuthor} />
+            </>
+          )}
           <button type="submit" className="primary" disabled={mayAdd.disabled || !text.trim() || add.isPending} title={mayAdd.reason}>
             Add note
           </button>
