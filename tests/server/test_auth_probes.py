@@ -160,6 +160,19 @@ def test_a_token_of_another_project_is_refused(client: TestClient) -> None:
     assert client.get(f"{API}/projects/other", headers=scoped).status_code == 200
 
 
+def test_a_missing_project_looks_like_a_foreign_one(client: TestClient) -> None:
+    """Only admins learn that a project does not exist."""
+    store = store_of(client)
+    add_user(store, "bob")
+    add_user(store, "root", admin=True)
+    bob, root = bearer(mint_token(store, "bob")), bearer(mint_token(store, "root"))
+    for url in (f"{API}/projects/vision", f"{API}/projects/nothing-here"):
+        for suffix in ("", "/jobs", "/members", "/description"):
+            error = assert_error(client.get(url + suffix, headers=bob), 403, "permission_denied")
+            assert "you have no access to project" in str(error["message"])
+    assert_error(client.get(f"{API}/projects/nothing-here", headers=root), 404, "not_found")
+
+
 def test_a_refused_token_creates_no_project(client: TestClient) -> None:
     """Naming a missing project creates it for a person; a token limited to another project
     is refused, and must leave nothing behind."""
