@@ -177,7 +177,7 @@ test("a new token's secret is shown once, works, and stops working once revoked"
   expect((await asToken("/projects")).status).toBe(401);
 });
 
-test("an admin adds a user, who signs in, and disables them", async ({ page, browser, team }) => {
+test("an admin adds a user, who signs in, disables, enables and resets their password", async ({ page, browser, team }) => {
   await signIn(page, ADMIN);
   await page.getByTestId("user-menu").click();
   await page.getByRole("menuitem", { name: "Users" }).click();
@@ -208,6 +208,13 @@ test("an admin adds a user, who signs in, and disables them", async ({ page, bro
 
   await row.getByRole("button", { name: "Enable zoe" }).click();
   await expect(row.getByTestId("user-status")).toHaveText("active");
+  await row.getByRole("button", { name: "Reset the password of zoe" }).click();
+  await page.getByRole("dialog", { name: "Reset the password of zoe" }).getByLabel("New password for zoe").fill("zoe-password-2");
+  await page.getByRole("button", { name: "Set password" }).click();
+  await expect(page.getByText("zoe: password reset")).toBeVisible();
+  const again = await browser.newContext({ baseURL: team.url });
+  await signIn(await again.newPage(), { name: "zoe", password: "zoe-password-2" });
+  await again.close();
   await row.getByRole("button", { name: "Make admin" }).click();
   await expect(row).toContainText("admin");
 });
