@@ -208,10 +208,6 @@ CALLERS = [
 ]
 
 
-SCOPED_TOKENS_REFUSED = {("POST", "/api/v1/tokens")}
-"""Person routes a token limited to one project may not use (it cannot mint a wider one)."""
-
-
 def expected(caller: Caller, method: str, path: str, access: dict[str, Any]) -> int | None:
     """``None`` when ``caller`` may call the operation, else the status it must get."""
     need = access["need"]
@@ -224,9 +220,9 @@ def expected(caller: Caller, method: str, path: str, access: dict[str, Any]) -> 
     if need == "signed_in":
         return None
     if need == "person":
-        if (method, path) in SCOPED_TOKENS_REFUSED and caller.scoped:
-            return 403
-        return 403 if caller.job else None
+        # A token limited to one project reaches nothing beyond it: no project creation,
+        # no tokens, no password.
+        return 403 if caller.job or caller.scoped else None
     if need == "admin":
         return None if caller.admin else 403
     if access["own_job"] and caller.own_job:

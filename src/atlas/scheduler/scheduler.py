@@ -135,6 +135,9 @@ class Scheduler:
         self.running: dict[str, RunningJob] = {}
         self.reserved: str | None = None
         self._dirty = True
+        self.ended: list[Callable[[str], None]] = []
+        """Called with the id of each job that ends here (after its final status is stored):
+        the server forgets the job's token at once."""
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -387,6 +390,8 @@ class Scheduler:
             self._update(run.job_id, status=JobStatus.RUNNING)
         self._update(run.job_id, status=status, exit_code=outcome.exit_code, error=error)
         logger.info("job %s ended: %s (exit code %s)", run.job_id, status, outcome.exit_code)
+        for listener in self.ended:
+            listener(run.job_id)
 
     def _began(self, job_id: str) -> bool:
         try:

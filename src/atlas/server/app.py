@@ -43,8 +43,8 @@ from atlas.server.redaction import db_kind, public_location
 from atlas.server.routes import accounts, health, jobs, log_stream, logs, members, metrics, projects
 from atlas.server.routes import artifacts as artifact_routes
 from atlas.server.routes import auth as auth_routes
-from atlas.server.routes import oidc as oidc_routes
 from atlas.server.routes import code as code_routes
+from atlas.server.routes import oidc as oidc_routes
 from atlas.server.routes import scheduler as scheduler_routes
 from atlas.server.routes import submissions as submission_routes
 from atlas.server.static import GUI_FOLDER, install_gui
@@ -156,6 +156,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         )
     try:
         app.state.scheduler = await anyio.to_thread.run_sync(_open_scheduler, app)
+        lookups: Lookups = app.state.lookups
+        # A job's token dies with the job: forget it here at once, not when the cache ages.
+        app.state.scheduler.ended.append(lambda _job_id: lookups.forget_token())
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(_sync_in_background, app)
             tasks.start_soon(_clean_in_background, app)

@@ -76,7 +76,7 @@ class Need(StrEnum):
 
     PUBLIC = "public"  # anyone, even without credentials
     SIGNED_IN = "signed_in"  # anyone with valid credentials, jobs included
-    PERSON = "person"  # a user (a session or a user's token), not a job
+    PERSON = "person"  # a user (a session or an unlimited user token), not a job
     VIEWER = "viewer"  # a role in the project, at least viewer
     EDITOR = "editor"
     OWNER = "owner"
@@ -271,6 +271,11 @@ async def _caller(request: Request, declaration: Declaration) -> Caller:
         caller.require_admin()
     elif declaration.need is Need.PERSON and not principal.is_person:
         raise PermissionDeniedError("a job's token may not do this")
+    elif declaration.need is Need.PERSON and principal.project is not None:
+        raise PermissionDeniedError(
+            f"this token reaches only project {principal.project!r}: use a session or an "
+            "unlimited token"
+        )
     elif declaration.of is Of.PROJECT:
         await _check_project(caller, str(request.path_params.get("name", "")))
     elif declaration.of is Of.JOB:

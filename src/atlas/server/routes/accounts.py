@@ -102,8 +102,6 @@ def create_token(
     ``project`` it reaches only that project, with at most ``role`` (default viewer)."""
     _accounts(caller)
     principal = caller.principal
-    if principal.project is not None:
-        raise PermissionDeniedError("a token limited to one project may not create tokens")
     name = check_token_name(body.name)
     role = role_of(body.role)
     if body.project is None and role is not None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from atlas.domain import Job, JobKind
+from atlas.domain import FINAL_STATUSES, Job, JobKind
 from atlas.errors import SchedulerOwnsStatusError
 from atlas.server import removal
 from atlas.server.auth.access import BodyProjectEditor, JobData, JobEditor, JobViewer, OwnJobEditor
-from atlas.server.deps import ArtifactsDep, JobIdPath, KeyPath, SchedulerDep, StoreDep
+from atlas.server.deps import ArtifactsDep, JobIdPath, KeyPath, LookupsDep, SchedulerDep, StoreDep
 from atlas.server.schemas import (
     HeartbeatOut,
     JobCreate,
@@ -48,6 +48,7 @@ def update_job(
     body: JobUpdate,
     store: StoreDep,
     scheduler: SchedulerDep,
+    lookups: LookupsDep,
 ) -> JobOut:
     """Rename a job, change its status (per ``domain.TRANSITIONS``) or record how it ended
     (``at``: when, by the client's clock); a new ``priority`` moves a queued job in the
@@ -65,6 +66,8 @@ def update_job(
         error=None if body.error is None else body.error.to_domain(),
         at=body.at,
     )
+    if job.status in FINAL_STATUSES:
+        lookups.forget_token()  # the store revoked the job's own tokens
     return JobOut.from_domain(job)
 
 
@@ -94,12 +97,14 @@ def delete_job(
     store: StoreDep,
     artifacts: ArtifactsDep,
     scheduler: SchedulerDep,
+    lookups: LookupsDep,
 ) -> Response:
     """Delete a job, its rows and its files (a queued job leaves the queue, a running one is
     killed first)."""
     store.get_job(job_id)
     scheduler.forget(job_id)
     removal.delete_job(store, artifacts, job_id)
+    lookups.forget_everything()  # its tokens went with it, and its project is no more known
     return Response(status_code=204)
 
 
