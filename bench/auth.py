@@ -67,7 +67,7 @@ PAGE_PROJECT = "bench-auth-jobs"
 INGEST_PROJECT = "bench-auth-ingest"
 JOBS = 10_000
 PAGE = 50
-CALLS = 100
+CALLS = 200
 POINTS = 1_000_000
 INGEST_REPETITIONS = 9
 MAX_INGEST_OVERHEAD = 0.05
@@ -143,6 +143,7 @@ def _servers(work: Path, backend: str, password: str) -> Iterator[tuple[Side, Si
         on = stack.enter_context(
             AtlasServer(work / f"{backend}-on", db_url=urls[1], settings={"ATLAS_AUTH": "on"})
         )
+        _check_modes(off.url, on.url)
         token = _provision(on.url, password)
         yield Side(off, None), Side(on, token)
 
@@ -164,6 +165,16 @@ def _add_admin(url: str, password: str) -> None:
         store.create_user(ADMIN, password_hash=hash_password(password), admin=True)
     finally:
         store.close()
+
+
+def _check_modes(off: str, on: str) -> None:
+    """The two servers are what they should be: one open, one refusing the anonymous."""
+    if not _ok(httpx.get(f"{on}/api/v1/auth/me", timeout=30))["auth"]:
+        raise BenchError("the server started with ATLAS_AUTH=on says authentication is off")
+    if httpx.get(f"{on}/api/v1/projects", timeout=30).status_code != 401:
+        raise BenchError("the server with authentication on answers an anonymous request")
+    if _ok(httpx.get(f"{off}/api/v1/auth/me", timeout=30))["auth"]:
+        raise BenchError("the server started with ATLAS_AUTH=off says authentication is on")
 
 
 def _provision(url: str, password: str) -> str:
