@@ -1,6 +1,6 @@
 """Password hashes (argon2id, argon2-cffi's defaults) and the rule a new password follows.
 
-At most ``CONCURRENT_HASHES`` hashes run at once (each takes tens of milliseconds and 64 MiB):
+At most ``CONCURRENT_HASHES`` hashes run at once (each takes 0.1-0.3 s of a core and 64 MiB):
 a flood of logins waits its turn instead of taking every worker thread and the memory.
 
 A login for an unknown user, a disabled user or one without a password verifies against a
