@@ -212,7 +212,10 @@ def expected(caller: Caller, method: str, path: str, access: dict[str, Any]) -> 
     """``None`` when ``caller`` may call the operation, else the status it must get."""
     need = access["need"]
     if need == "public":
-        return None
+        # Logging out is public (with no session it is a no-op), but a session's logout is a
+        # change like any other: it needs the session's CSRF token.
+        csrf_refused = caller.session and not caller.csrf and path == f"{API}/auth/logout"
+        return 403 if csrf_refused else None
     if not caller.valid:
         return 401
     if caller.session and not caller.csrf and method not in SAFE:
@@ -390,6 +393,11 @@ def test_listings_show_only_what_the_caller_may_read(world: World) -> None:
         listed = state.json()["queue"] + state.json()["running"]
         assert listed, name  # P's queued job
         assert {job["project"] for job in listed} == {P}, (name, listed)
+        # Q's jobs hold the CPU and the reservation: their ids are not shown either.
+        shown_ids = {job["id"] for job in listed}
+        named = set(state.json()["waiting_for"]) | {state.json()["reservation"]} - {None}
+        named |= {gpu["job_id"] for gpu in state.json()["resources"]["gpus"]} - {None}
+        assert named <= shown_ids, (name, named - shown_ids)
     outsider = client.get(f"{API}/projects", headers=bearer(world.tokens["outsider"])).json()
     assert {p["name"] for p in outsider["items"]} == {Q}
     admin = client.get(f"{API}/projects", headers=bearer(world.tokens["admin"])).json()

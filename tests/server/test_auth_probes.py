@@ -265,3 +265,63 @@ def test_a_real_server_refuses_huge_and_broken_credentials(tmp_path: Path) -> No
             server.url, "GET", "/api/v1/projects", {**local, **bearer(token)}
         )
         assert status == 200, body
+
+
+def test_many_logins_at_once_are_throttled_like_one_after_another(client: TestClient) -> None:
+    # Each attempt counts from its start: 20 sent together cannot all pass the count while
+    # their passwords are checked.
+    from concurrent.futures import ThreadPoolExecutor
+
+    def attempt(_: int) -> int:
+        answer = client.post(f"{API}/auth/login", json={"name": "ada", "password": "wrong-one"})
+        return answer.status_code
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(pool.map(attempt, range(20)))
+    assert statuses.count(401) <= 5, statuses
+    assert statuses.count(429) >= 15, statuses
+
+
+def test_logging_out_with_a_session_needs_its_csrf_token(client: TestClient) -> None:
+    answer = login(client, "ada")
+    assert answer.status_code == 200  # type: ignore[attr-defined]
+    assert_error(client.post(f"{API}/auth/logout"), 403, "csrf_failed")
+    csrf = client.cookies.get("atlas_csrf")
+    assert client.get(f"{API}/projects").status_code == 200  # still signed in
+    assert client.post(f"{API}/auth/logout", headers={"X-CSRF-Token": str(csrf)}).status_code == 204
+    assert client.get(f"{API}/projects").status_code == 401
+
+
+def test_a_renamed_projects_jobs_do_not_follow_its_old_name(client: TestClient) -> None:
+    store = store_of(client)
+    add_user(store, "mallory")
+    job = client.post(
+        f"{API}/jobs", json={"project": "vision"}, headers=bearer(mint_token(store, "ada"))
+    ).json()["id"]
+    mallory = bearer(mint_token(store, "mallory"))
+    assert_error(client.get(f"{API}/jobs/{job}", headers=mallory), 403, "permission_denied")
+    ada = bearer(mint_token(store, "ada"))
+    renamed = client.patch(f"{API}/projects/vision", json={"name": "vision2"}, headers=ada)
+    assert renamed.status_code == 200, renamed.text
+    taken = client.post(f"{API}/projects", json={"name": "vision"}, headers=mallory)
+    assert taken.status_code == 201, taken.text  # Mallory owns a new "vision"...
+    for method, url in (("GET", f"/jobs/{job}"), ("DELETE", f"/jobs/{job}")):
+        answer = client.request(method, f"{API}{url}", headers=mallory)
+        assert_error(answer, 403, "permission_denied")  # ...and none of the old one's jobs
+
+
+def test_a_job_cannot_be_attached_to_another_projects_job(client: TestClient) -> None:
+    store = store_of(client)
+    add_user(store, "mallory")
+    ada, mallory = bearer(mint_token(store, "ada")), bearer(mint_token(store, "mallory"))
+    parent = client.post(f"{API}/jobs", json={"project": "vision"}, headers=ada).json()["id"]
+    child = {"project": "mine", "parent_id": parent}
+    assert_error(client.post(f"{API}/jobs", json=child, headers=mallory), 403, "permission_denied")
+    run = {"command": ["sleep", "1"], "env": "none"}
+    for link in ({"parent_id": parent}, {"rerun_of": parent}):
+        answer = client.post(
+            f"{API}/submissions", json={"project": "mine", **run, **link}, headers=mallory
+        )
+        assert_error(answer, 403, "permission_denied")
+    assert client.post(f"{API}/jobs", json={"project": "vision", "parent_id": parent},
+                       headers=ada).status_code == 201  # fmt: skip

@@ -59,6 +59,7 @@ __all__ = [
     "SignedIn",
     "access",
     "api_routes",
+    "check_csrf",
     "check_declared",
     "declaration_of",
 ]
@@ -163,6 +164,23 @@ class Caller:
         principal = self.principal
         return principal.is_person and principal.project is None and is_project_name(project)
 
+    def require_related(self, spec: JobSpec) -> None:
+        """Check the jobs ``spec`` points at (blocking): its parent must be in a project the
+        caller edits, the job it reruns in one the caller reads. Without this a child could
+        borrow the resources of another team's running job."""
+        if not self.auth:
+            return
+        assert self.lookups is not None
+        for job_id, needed in ((spec.parent_id, Role.EDITOR), (spec.rerun_of, Role.VIEWER)):
+            if job_id is None:
+                continue
+            project = self.lookups.job_project(job_id)
+            if not _allows(_role_in(self.principal, self.lookups, project), needed):
+                raise PermissionDeniedError(
+                    f"you may not attach a job to job {job_id} of another project",
+                    detail={"job_id": job_id},
+                )
+
     def own(self, spec: JobSpec) -> JobSpec:
         """``spec`` with this caller as its user (with auth on; a job's token: the job's
         user), as the store will record it."""
@@ -266,7 +284,7 @@ async def _caller(request: Request, declaration: Declaration) -> Caller:
         return caller
     if not principal.signed_in:
         raise UnauthenticatedError("log in, or send an API token (docs/auth.md)")
-    _check_csrf(request, principal)
+    check_csrf(request, principal)
     if declaration.need is Need.ADMIN:
         caller.require_admin()
     elif declaration.need is Need.PERSON and not principal.is_person:
@@ -296,7 +314,8 @@ async def _principal(request: Request, lookups: Lookups, *, lenient: bool) -> Pr
     return found
 
 
-def _check_csrf(request: Request, principal: Principal) -> None:
+def check_csrf(request: Request, principal: Principal) -> None:
+    """``CsrfError`` for a change made with a session cookie but not its CSRF token."""
     if principal.kind is not PrincipalKind.SESSION or request.method in SAFE_METHODS:
         return
     sent = request.headers.get(CSRF_HEADER, "")
@@ -334,15 +353,17 @@ async def _check_job(caller: Caller, declaration: Declaration, job_id: str) -> N
         return
     lookups = caller.lookups
     assert lookups is not None
-    project = lookups.cached_job_project(job_id)
-    if project is None:
-        project = await run_in_threadpool(lookups.job_project, job_id)
+    project = await run_in_threadpool(lookups.job_project, job_id)
     await _check_project(caller, project)
 
 
 def _role_in(principal: Principal, lookups: Lookups, project: str) -> Role | None:
     own = None if principal.kind is PrincipalKind.JOB else lookups.role(principal.user, project)
     return principal.bound(project, own)
+
+
+def _allows(role: Role | None, needed: Role) -> bool:
+    return role is not None and role.allows(needed)
 
 
 def _check_role(role: Role | None, needed: Role, project: str) -> None:

@@ -118,7 +118,8 @@ def bearer_token(request: HTTPConnection) -> str | None:
 
 
 class Lookups:
-    """The store's answers about tokens, sessions, roles and jobs' projects, cached.
+    """The store's answers about tokens, sessions and roles, cached (a job's project is asked
+    each time: one indexed lookup).
 
     Blocking: call from a worker thread, or first try :meth:`cached_principal`.
     """
@@ -132,7 +133,6 @@ class Lookups:
         self._tokens: _Cache[str, ApiToken | None] = _Cache()
         self._sessions: _Cache[str, AuthSession | None] = _Cache()
         self._roles: _Cache[tuple[str, str], Role | None] = _Cache()
-        self._job_projects: _Cache[str, str] = _Cache(30.0)
         self._touched: dict[str, float] = {}
         self._extended: dict[str, float] = {}
 
@@ -182,7 +182,6 @@ class Lookups:
         self._tokens.forget()
         self._sessions.forget()
         self._roles.forget()
-        self._job_projects.forget()
 
     # -- roles and jobs ---------------------------------------------------------------------
     def role(self, user: str | None, project: str) -> Role | None:
@@ -198,13 +197,10 @@ class Lookups:
         return self._roles.peek((user, project))
 
     def job_project(self, job_id: str) -> str:
-        """The project of job ``job_id`` (``NotFoundError`` for an unknown job)."""
-        return self._job_projects.get(job_id, lambda: self._store.job_project(job_id))
-
-    def cached_job_project(self, job_id: str) -> str | None:
-        """The project of job ``job_id`` when cached."""
-        fresh, value = self._job_projects.peek(job_id)
-        return value if fresh else None
+        """The project of job ``job_id`` (``NotFoundError`` for an unknown job). Never cached:
+        a project renamed and its name taken by another must not hand the new owner the old
+        project's jobs."""
+        return self._store.job_project(job_id)
 
     # -- bookkeeping ------------------------------------------------------------------------
     def _touch_is_done(self, key: str, value: ApiToken | AuthSession) -> bool:

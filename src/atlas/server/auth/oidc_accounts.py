@@ -2,9 +2,10 @@
 the user an ID token names, created at their first login, and the roles the provider's
 groups give them through the ``oidc_role_map`` setting, applied at every login.
 
-- The user name is the ``oidc_username_claim`` claim (``sub`` when it is missing),
-  NFKC-normalised, trimmed, inner spaces turned into ``_``; a name that still breaks the
-  user-name rule is refused, as is the name of a user who logs in with a password here.
+- The user name is the ``oidc_username_claim`` claim (``sub`` when it is missing), trimmed
+  and otherwise taken as it is: a name that breaks the user-name rule is refused rather than
+  changed (two provider accounts whose names differ must never become one Atlas user), as
+  is the name of a user who logs in with a password here.
 - ``GROUP=admin``: the group's members are instance admins. When the map names an admin
   group, it decides at every login whether a single sign-on user is an admin: a user who
   left the group stops being one (unless they are the last admin). Without an admin group
@@ -17,7 +18,6 @@ groups give them through the ``oidc_role_map`` setting, applied at every login.
 from __future__ import annotations
 
 import logging
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -106,7 +106,7 @@ def user_name_of(claims: Mapping[str, Any], claim: str) -> str:
         value = claims.get("sub")
     if not isinstance(value, str):
         raise SsoLoginError(f"the ID token has neither a {claim!r} claim nor a sub")
-    name = "_".join(unicodedata.normalize("NFKC", value).split())
+    name = value.strip()
     if not is_user_name(name):
         raise SsoLoginError(f"{name[:100]!r} (claim {claim!r}) cannot be an Atlas user name")
     return name

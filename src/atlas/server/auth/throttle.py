@@ -3,11 +3,15 @@
 After ``PER_USER`` failed logins for one user name, or ``PER_ADDRESS`` from one address,
 within ``WINDOW`` seconds, further attempts are refused (429 ``too_many_attempts``) until the
 oldest failure leaves the window, without checking the password: a guesser learns nothing
-more. A success clears the user name's failures. Counts live in the server's memory.
+more. Each attempt counts as a failure from the moment it starts (:meth:`LoginThrottle.begin`),
+so many attempts sent at once cannot all slip past the count while their passwords are
+checked; a success takes its own count back and clears the user name's failures. Counts live
+in the server's memory.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections import deque
@@ -20,6 +24,7 @@ PER_USER = 5
 PER_ADDRESS = 20
 WINDOW = 15 * 60.0
 _MAX_KEYS = 100_000
+_HELD = contextlib.nullcontext()
 
 
 class LoginThrottle:
@@ -31,11 +36,14 @@ class LoginThrottle:
         self._failures: dict[tuple[str, str], deque[float]] = {}
         self._lock = threading.Lock()
 
-    def check(self, user: str, address: str, *, now: float | None = None) -> None:
-        """``TooManyAttemptsError`` (with ``retry_after``) when either is over its limit."""
+    def check(
+        self, user: str, address: str, *, now: float | None = None, locked: bool = False
+    ) -> None:
+        """``TooManyAttemptsError`` (with ``retry_after``) when either is over its limit
+        (``locked``: the caller holds the lock)."""
         now = time.monotonic() if now is None else now
         wait = 0.0
-        with self._lock:
+        with self._lock if not locked else _HELD:
             for key in (("user", user.lower()), ("address", address)):
                 failures = self._recent(key, now)
                 if len(failures) >= self._limits[key[0]]:
@@ -47,19 +55,37 @@ class LoginThrottle:
                 detail={"retry_after": seconds},
             )
 
+    def begin(self, user: str, address: str, *, now: float | None = None) -> float:
+        """Start an attempt: ``TooManyAttemptsError`` as :meth:`check` says, else count it
+        as failed (atomically with the check) and return its mark for :meth:`succeeded`."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            self.check(user, address, now=now, locked=True)
+            self._count(user, address, now)
+        return now
+
     def failed(self, user: str, address: str, *, now: float | None = None) -> None:
         """Count a failed login."""
         now = time.monotonic() if now is None else now
         with self._lock:
-            if len(self._failures) > _MAX_KEYS:
-                self._failures.clear()
-            for key in (("user", user.lower()), ("address", address)):
-                self._recent(key, now).append(now)
+            self._count(user, address, now)
 
-    def succeeded(self, user: str) -> None:
-        """Forget the user name's failures."""
+    def succeeded(
+        self, user: str, address: str | None = None, *, mark: float | None = None
+    ) -> None:
+        """Forget the user name's failures, and the address's count of the attempt that
+        :meth:`begin` marked ``mark``."""
         with self._lock:
             self._failures.pop(("user", user.lower()), None)
+            failures = self._failures.get(("address", address or ""))
+            if failures is not None and mark is not None and mark in failures:
+                failures.remove(mark)
+
+    def _count(self, user: str, address: str, now: float) -> None:
+        if len(self._failures) > _MAX_KEYS:
+            self._failures.clear()
+        for key in (("user", user.lower()), ("address", address)):
+            self._recent(key, now).append(now)
 
     def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
         failures = self._failures.setdefault(key, deque())

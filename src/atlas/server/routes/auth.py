@@ -19,7 +19,7 @@ from atlas.server.account_schemas import (
     SsoOut,
     UserOut,
 )
-from atlas.server.auth.access import Caller, Need, access
+from atlas.server.auth.access import Caller, Need, access, check_csrf
 from atlas.server.auth.passwords import hash_password, verify_password
 from atlas.server.auth.principal import LOCAL_USER, PrincipalKind
 from atlas.server.auth.sessions import end_session, start_session
@@ -49,15 +49,14 @@ def login(
     if not caller.auth:
         raise NotFoundError("authentication is off on this server")
     address = request.client.host if request.client else ""
-    throttle.check(body.name, address)
+    mark = throttle.begin(body.name, address)  # counted as failed until it succeeds
     found = store.password_hash(body.name)
     user, hashed = (None, None) if found is None else found
     good = verify_password(hashed, body.password)  # same cost whoever asks
     if not good or user is None or user.disabled:
-        throttle.failed(body.name, address)
         store.record_audit(actor=body.name[:100], action="login_failed", target="", address=address)
         raise UnauthenticatedError(_WRONG)
-    throttle.succeeded(body.name)
+    throttle.succeeded(body.name, address, mark=mark)
     store.record_login(user.name)
     store.record_audit(actor=user.name, action="login", target="", address=address)
     csrf = start_session(request, response, store, settings, user)
@@ -71,9 +70,11 @@ def logout(
     lookups: LookupsDep,
     caller: Annotated[Caller, access(Need.PUBLIC, audit=False)],
 ) -> Response:
-    """End this browser's session and clear its cookies (also when it had none)."""
+    """End this browser's session and clear its cookies (also when it had none). Made with
+    the session's cookie, it needs the session's CSRF token like every other change."""
     response = Response(status_code=204)
     if caller.auth:
+        check_csrf(request, caller.principal)
         end_session(request, response, store, lookups)
     return response
 

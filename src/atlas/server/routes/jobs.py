@@ -31,6 +31,7 @@ def create_job(caller: BodyProjectEditor, body: JobCreate, store: StoreDep) -> J
     running. With authentication on, the job's user is the caller."""
     caller.require(body.project, create=True)
     spec = caller.own(body.to_spec())
+    caller.require_related(spec)
     job = store.create_job(spec, job_id=body.id, started_at=body.started_at)
     return JobOut.from_domain(job)
 

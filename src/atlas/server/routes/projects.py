@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from atlas.domain import Role
 from atlas.server import removal
 from atlas.server.auth.access import Person, ProjectEditor, ProjectOwner, ProjectViewer, SignedIn
-from atlas.server.deps import ArtifactsDep, ProjectPath, StoreDep, listing_threads
+from atlas.server.deps import ArtifactsDep, LookupsDep, ProjectPath, StoreDep, listing_threads
 from atlas.server.markdown import render_markdown
 from atlas.server.schemas import (
     DescriptionIn,
@@ -34,9 +34,12 @@ router = APIRouter(prefix="/projects", tags=["projects"])
 
 
 @router.post("", status_code=201)
-def create_project(caller: Person, body: ProjectCreate, store: StoreDep) -> ProjectOut:
+def create_project(
+    caller: Person, body: ProjectCreate, store: StoreDep, lookups: LookupsDep
+) -> ProjectOut:
     """Create a project, owned by its creator; 409 when the name is taken."""
     project = store.create_project(body.name, description=body.description, owner=caller.job_user)
+    lookups.forget_everything()  # roles cached under this name belonged to no project
     return ProjectOut.from_domain(project, role=Role.OWNER)
 
 
@@ -61,18 +64,29 @@ def get_project(caller: ProjectViewer, name: ProjectPath, store: StoreDep) -> Pr
 
 @router.patch("/{name}")
 def rename_project(
-    caller: ProjectOwner, name: ProjectPath, body: ProjectRename, store: StoreDep
+    caller: ProjectOwner,
+    name: ProjectPath,
+    body: ProjectRename,
+    store: StoreDep,
+    lookups: LookupsDep,
 ) -> ProjectOut:
     """Rename a project; 409 when the new name is taken."""
-    return ProjectOut.from_domain(store.rename_project(name, body.name), role=caller.role)
+    project = store.rename_project(name, body.name)
+    lookups.forget_everything()  # roles are cached by project name
+    return ProjectOut.from_domain(project, role=caller.role)
 
 
 @router.delete("/{name}", status_code=204)
 def delete_project(
-    caller: ProjectOwner, name: ProjectPath, store: StoreDep, artifacts: ArtifactsDep
+    caller: ProjectOwner,
+    name: ProjectPath,
+    store: StoreDep,
+    artifacts: ArtifactsDep,
+    lookups: LookupsDep,
 ) -> Response:
     """Delete a project, its jobs and their files."""
     removal.delete_project(store, artifacts, name)
+    lookups.forget_everything()  # its members' roles and its tokens went with it
     return Response(status_code=204)
 
 

@@ -59,13 +59,14 @@ async def clear_queue(
 def _state(scheduler: Scheduler, store: Store, limit: int, caller: Caller) -> SchedulerOut:
     state: SchedulerState = scheduler.state(limit=limit)
     readable = caller.readable()
-    jobs = {
-        job.id: job
-        for job in store.get_jobs([*state.queue, *state.running])
-        if readable is None or job.project in readable
-    }
+    every = store.get_jobs([*state.queue, *state.running, *_holders(state)])
+    jobs = {job.id: job for job in every if readable is None or job.project in readable}
+
+    def shown(job_id: str | None) -> str | None:
+        return job_id if job_id in jobs else None  # another project's job: held, not named
+
     gpus = [
-        GpuOut(index=gpu.index, name=gpu.name, memory_total=gpu.memory_total, job_id=holder)
+        GpuOut(index=gpu.index, name=gpu.name, memory_total=gpu.memory_total, job_id=shown(holder))
         for gpu, holder in state.gpus
     ]
     return SchedulerOut(
@@ -77,7 +78,13 @@ def _state(scheduler: Scheduler, store: Store, limit: int, caller: Caller) -> Sc
         queue=[JobOut.from_domain(jobs[i]) for i in state.queue if i in jobs],
         queue_total=state.queue_total,
         running=[JobOut.from_domain(jobs[i]) for i in state.running if i in jobs],
-        reservation=state.reservation,
+        reservation=shown(state.reservation),
         mode=state.mode,
-        waiting_for=state.waiting_for,
+        waiting_for={job_id: why for job_id, why in state.waiting_for.items() if job_id in jobs},
     )
+
+
+def _holders(state: SchedulerState) -> list[str]:
+    """The jobs that hold a GPU or the reservation, besides the queue and the running."""
+    held = [holder for _gpu, holder in state.gpus if holder is not None]
+    return held + ([state.reservation] if state.reservation else [])

@@ -50,6 +50,7 @@ async def submit(
     spec = body.to_spec()
     if not caller.child_of_own_job(spec.project, spec.parent_id):
         await run_in_threadpool(caller.require, spec.project, create=True)
+        await run_in_threadpool(caller.require_related, spec)
     return JobOut.from_domain(await run_in_threadpool(scheduler.submit, caller.own(spec)))
 
 
