@@ -35,11 +35,8 @@ times better the auth-on figure is (below 1: slower).
 
 from __future__ import annotations
 
-import json
 import secrets
-import shutil
 import statistics
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -52,13 +49,14 @@ import httpx
 import atlas
 from atlas.server.auth.passwords import hash_password
 from atlas.store.sql_store import SqlStore
+from bench.browser import CHROMIUM, check_gui, check_tools, run_probe
 from bench.database import analyze, temporary_database
 from bench.population import populate_jobs
 from bench.result import PeerFigure, Result
 from bench.server import AtlasServer
 from bench.stats import Stats, percentile
 from bench.trial import Context, Sample, progress, stats
-from bench.worker import BenchError, Worker, clean_env
+from bench.worker import BenchError, Worker
 
 NAME = "auth"
 ADMIN = "admin"
@@ -73,9 +71,7 @@ INGEST_REPETITIONS = 9
 MAX_INGEST_OVERHEAD = 0.05
 MAX_ADDED_MS = 1.0
 LOGIN_TARGET_MS = 1000.0
-CHROMIUM = Path("/usr/bin/chromium")
 PROBE = Path(__file__).resolve().parent / "auth_probe.mjs"
-WEB = Path(__file__).resolve().parent.parent / "web"
 OFF_LABEL = "atlas with auth off"
 
 
@@ -93,11 +89,11 @@ class Side:
 
 def run(context: Context) -> Iterator[Result]:
     """SQLite: ingest, the job page, the browser login; then PostgreSQL: the job page."""
-    node = _check_tools()
+    node = check_tools("the login figure drives Chromium from Node")
     password = f"bench-{secrets.token_urlsafe(12)}"
     with context.workdir(NAME) as work:
         with _servers(work, "sqlite", password) as (off, on):
-            _check_gui(on.server.url)
+            check_gui(on.server.url, "/login")
             yield _ingest(context, work, off, on)
             yield _job_page(context, off, on, "sqlite")
             yield _login(node, context, work, on, password)
@@ -106,23 +102,6 @@ def run(context: Context) -> Iterator[Result]:
 
 
 # -- set-up ---------------------------------------------------------------------------------
-def _check_tools() -> str:
-    node = shutil.which("node")
-    if node is None:
-        raise BenchError("node is not installed (the login figure drives Chromium from Node)")
-    if not (WEB / "node_modules" / "playwright-core").is_dir():
-        raise BenchError("web/node_modules lacks playwright-core: run `make setup`")
-    if not CHROMIUM.exists():
-        raise BenchError(f"{CHROMIUM} is missing: apt-get update && apt-get install -y chromium")
-    return node
-
-
-def _check_gui(url: str) -> None:
-    page = httpx.get(f"{url}/login", headers={"Accept": "text/html"}, timeout=30).text
-    if 'type="module"' not in page:
-        raise BenchError("the server serves no built GUI: run `make setup` first")
-
-
 @contextmanager
 def _servers(work: Path, backend: str, password: str) -> Iterator[tuple[Side, Side]]:
     """The auth-off and auth-on servers on two databases filled alike, the second with an
@@ -364,25 +343,9 @@ def _login(node: str, context: Context, work: Path, on: Side, password: str) -> 
         "warmup": context.warmup,
         "chromium": str(CHROMIUM),
     }
-    log = work / "auth_probe.log"
-    with log.open("w", encoding="utf-8") as stderr:
-        done = subprocess.run(
-            [node, str(PROBE)],
-            input=json.dumps(config),  # the password stays out of the process list
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            text=True,
-            cwd=WEB,
-            env=clean_env(),
-            timeout=900,
-            check=False,
-        )
-    messages = log.read_text(encoding="utf-8", errors="replace")
-    for line in messages.splitlines():
-        progress(label, line)
-    if done.returncode != 0:
-        raise BenchError(f"the login probe failed ({done.returncode}):\n{messages[-3000:]}")
-    samples: list[dict[str, float]] = json.loads(done.stdout)["login"]
+    # the config goes on stdin, so the password stays out of the process list
+    figures = run_probe(node, PROBE, config, work=work, label=label, timeout=900)
+    samples: list[dict[str, float]] = figures["login"]
     ours = Stats.of([sample["waiting"] for sample in samples])
     total = statistics.median(sample["total"] for sample in samples)
     form = statistics.median(sample["form"] for sample in samples)

@@ -25,10 +25,7 @@ No peer runs here: the issue's MLflow and W&B figures are reports, not measured.
 
 from __future__ import annotations
 
-import json
-import shutil
 import statistics
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,13 +34,13 @@ from urllib.parse import quote
 
 import httpx
 
+from bench.browser import CHROMIUM, check_gui, check_tools, run_probe
 from bench.population import populate_jobs
 from bench.result import Result
 from bench.series_read import load_series
 from bench.server import AtlasServer
 from bench.stats import Stats
 from bench.trial import Context, progress
-from bench.worker import BenchError, clean_env
 
 NAME = "gui"
 PROJECT = "bench-gui"
@@ -54,43 +51,24 @@ POINTS = 100_000
 FIRST_ROWS_TARGET_MS = 1000.0
 SCROLL_TARGET_MS = 50.0
 COMPARE_TARGET_MS = 500.0
-CHROMIUM = Path("/usr/bin/chromium")
 PROBE = Path(__file__).resolve().parent / "gui_probe.mjs"
-WEB = Path(__file__).resolve().parent.parent / "web"
 
 
 def run(context: Context) -> Iterator[Result]:
     """Fill the store, start a server, run the browser probe; one result per figure."""
-    node = _check_tools()
+    node = check_tools("the GUI benchmark drives Chromium from Node")
     with context.workdir(NAME) as work:
         url = f"sqlite:///{work / 'atlas.db'}"
         started = time.monotonic()
         populate_jobs(url, PROJECT, JOBS)
         progress(NAME, f"{JOBS:,} jobs inserted in {time.monotonic() - started:.0f} s")
         with AtlasServer(work / "atlas", db_url=url) as server:
-            _check_gui(server.url)
+            check_gui(server.url)
             ids = _compare_jobs(server.url)
             figures = _probe(node, server.url, ids, context, work)
     yield _first_rows(figures["first_rows"])
     yield _scroll(figures["scroll"])
     yield _compare(figures["compare"])
-
-
-def _check_tools() -> str:
-    node = shutil.which("node")
-    if node is None:
-        raise BenchError("node is not installed (the GUI benchmark drives Chromium from Node)")
-    if not (WEB / "node_modules" / "playwright-core").is_dir():
-        raise BenchError("web/node_modules lacks playwright-core: run `make setup`")
-    if not CHROMIUM.exists():
-        raise BenchError(f"{CHROMIUM} is missing: apt-get update && apt-get install -y chromium")
-    return node
-
-
-def _check_gui(url: str) -> None:
-    page = httpx.get(f"{url}/", timeout=30).text
-    if 'type="module"' not in page:
-        raise BenchError("the server serves no built GUI: run `make setup` first")
 
 
 def _compare_jobs(url: str) -> list[str]:
@@ -119,24 +97,7 @@ def _probe(node: str, url: str, ids: list[str], context: Context, work: Path) ->
         "warmup": context.warmup,
         "chromium": str(CHROMIUM),
     }
-    log = work / "probe.log"
-    with log.open("w", encoding="utf-8") as stderr:
-        done = subprocess.run(
-            [node, str(PROBE), json.dumps(config)],
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            text=True,
-            cwd=WEB,
-            env=clean_env(),
-            timeout=1800,
-            check=False,
-        )
-    messages = log.read_text(encoding="utf-8", errors="replace")
-    for line in messages.splitlines():
-        progress(NAME, line)
-    if done.returncode != 0:
-        raise BenchError(f"the browser probe failed ({done.returncode}):\n{messages[-3000:]}")
-    figures: dict[str, Any] = json.loads(done.stdout)
+    figures: dict[str, Any] = run_probe(node, PROBE, config, work=work, label=NAME, timeout=1800)
     return figures
 
 

@@ -1,7 +1,8 @@
-// The browser side of bench/gui.py: `node bench/gui_probe.mjs CONFIG_JSON`, run in web/.
+// The browser side of bench/gui.py: `node bench/gui_probe.mjs < CONFIG_JSON`, run in web/.
 // Drives Debian's Chromium with the Playwright that web/ installs, prints one JSON object
 // {"first_rows": [ms...], "scroll": [ms...], "compare": [ms...]} on stdout (one value per
 // recorded repetition) and its progress on stderr.
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
 import { CHROMIUM_FLAGS } from "../web/e2e/chromium.mjs";
@@ -14,7 +15,7 @@ const ROW = '[data-testid="job-row"]';
 const TABLE = '[role="grid"][aria-label="Jobs"]';
 const DEADLINE_MS = 60_000;
 
-const config = JSON.parse(process.argv[2]);
+const config = JSON.parse(readFileSync(0, "utf8"));
 
 function note(message) {
   process.stderr.write(`${message}\n`);
