@@ -185,7 +185,9 @@ class JobSpec:
     ``command`` is the shell-quoted argv (``shlex.join``) for scheduled jobs, free text for
     tracked scripts; ``snapshot`` the sha256 of the code's tar.gz in the artifact store;
     ``timeout`` seconds a scheduled job may run; ``env_mode`` ``auto`` (a venv from the
-    snapshot's requirements.txt) or ``none``; ``rerun_of`` the job it repeats.
+    snapshot's requirements.txt) or ``none``; ``rerun_of`` the job it repeats; ``image`` the
+    container image a scheduled job runs in (``None``: a process on the host); ``retries``
+    how many times a scheduled job that fails or is lost is queued again.
     """
 
     project: str
@@ -204,6 +206,8 @@ class JobSpec:
     timeout: float | None = None
     env_mode: str = "auto"
     rerun_of: str | None = None
+    image: str | None = None
+    retries: int = 0
 
 
 JOB_SPEC_FIELDS: tuple[str, ...] = tuple(item.name for item in fields(JobSpec))
@@ -238,7 +242,12 @@ class Job:
     timeout: float | None = None  # seconds a scheduled job may run
     env_mode: str = "auto"  # "auto": a venv from the snapshot's requirements.txt; "none"
     rerun_of: str | None = None
+    image: str | None = None
+    retries: int = 0
     queued_at: datetime | None = None
+    attempts: list[dict[str, object]] = field(default_factory=list)
+    """The earlier runs of a job queued again by its ``retries``, oldest first: each its
+    attempt number, status, exit code, error and times."""
 
     @property
     def spec(self) -> JobSpec:

@@ -27,17 +27,20 @@ from typing import TypeGuard
 from atlas.errors import InvalidInputError
 
 __all__ = [
+    "IMAGE_PATTERN",
     "JOB_ID_PATTERN",
     "KEY_PATTERN",
     "MAX_ARTIFACT_PATH_LENGTH",
     "MAX_AUTHOR_LENGTH",
     "MAX_COMMAND_LENGTH",
     "MAX_ERROR_TYPE_LENGTH",
+    "MAX_IMAGE_LENGTH",
     "MAX_JOB_NAME_LENGTH",
     "MAX_KEY_LENGTH",
     "MAX_PARAM_JSON_LENGTH",
     "MAX_PATH_PART_BYTES",
     "MAX_PROJECT_NAME_LENGTH",
+    "MAX_RETRIES",
     "MAX_TAG_VALUE_LENGTH",
     "MAX_TOKEN_NAME_LENGTH",
     "MAX_USER_LENGTH",
@@ -80,6 +83,10 @@ MAX_USER_NAME_LENGTH = 100
 """Longest name of an Atlas user account (fits in ``MAX_USER_LENGTH``)."""
 MAX_TOKEN_NAME_LENGTH = 100
 """Longest name of an API token."""
+MAX_IMAGE_LENGTH = 500
+"""Longest container image reference (``registry/name:tag@sha256:...``)."""
+MAX_RETRIES = 100
+"""Most times a job may be queued again after it fails or is lost."""
 MAX_AUTHOR_LENGTH = 200
 """Longest author name of a project note."""
 MAX_COMMAND_LENGTH = 100_000
@@ -102,6 +109,9 @@ JOB_ID_PATTERN = f"^{_JOB_ID_RULE}$"
 """A job id, as a pattern for schemas (the Python checks use ``fullmatch``)."""
 PROJECT_NAME_PATTERN = f"^{_PROJECT_NAME_RULE}$"
 """A project name, as a pattern for schemas."""
+IMAGE_PATTERN = rf"^[A-Za-z0-9][A-Za-z0-9._/:@+\-]{{0,{MAX_IMAGE_LENGTH - 1}}}$"
+"""A container image reference as Docker and Podman write it (``python:3.11-slim``,
+``registry.example.com:5000/team/train@sha256:...``); the engine checks the rest."""
 USER_NAME_PATTERN = f"^{_USER_NAME_RULE}$"
 """A user account's name, as a pattern for schemas."""
 KEY_PATTERN = f"^{_KEY_RULE}$"

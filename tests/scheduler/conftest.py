@@ -29,6 +29,8 @@ class RecordingExecutor:
     """An executor that starts nothing: it records launches and cancels, and reports what
     the test decides (``begin`` a command, ``end`` a job)."""
 
+    runs_images = False
+
     def __init__(self) -> None:
         self.specs: dict[str, LaunchSpec] = {}
         self.outcomes: dict[str, Outcome] = {}

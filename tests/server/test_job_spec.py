@@ -16,14 +16,15 @@ import warnings
 
 from atlas.domain import JobKind, JobSpec, JobStatus
 from atlas.sdk.client import Client
-from tests.server.conftest import API
+from tests.server.conftest import API, assert_error
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-NOT_SENT_BY_A_SUBMISSION = {"environment"}
-"""Fields a submission does not carry: a scheduled job records its environment as it runs."""
+NOT_SENT_BY_A_SUBMISSION = {"environment", "image"}
+"""Fields a submission does not carry: a scheduled job records its environment as it runs;
+an image needs a container engine, which this server has not (test_an_image_is_refused_...)."""
 
 
 def _snapshot(client: TestClient) -> str:
@@ -57,6 +58,7 @@ def _full_submission(client: TestClient) -> dict[str, object]:
         "git": {"commit": "abc123", "dirty": True},
         "parent_id": parent,
         "rerun_of": earlier,
+        "retries": 2,
     }
 
 
@@ -89,3 +91,11 @@ def test_a_submission_keeps_every_field_through_every_layer(client: TestClient) 
     scheduler = client.app.state.scheduler  # type: ignore[attr-defined]
     for job_id in (submitted.id, rerun.id):
         scheduler.cancel(job_id)
+
+
+def test_an_image_is_refused_by_a_server_without_a_container_engine(client: TestClient) -> None:
+    body = {"project": "spec", "command": ["python", "-V"], "image": "python:3.11-slim"}
+    answer = client.post(f"{API}/submissions", json=body)
+    error = assert_error(answer, 422, "invalid_input")
+    assert "not in container images" in str(error["message"])
+    assert client.get(f"{API}/projects/spec").status_code == 404  # nothing written

@@ -247,12 +247,25 @@ def fill_0005(conn: Connection) -> None:
     )
 
 
+def fill_0006(conn: Connection) -> None:
+    """A job's container image, its retries and an earlier attempt."""
+    fill_0005(conn)
+    sql(
+        conn,
+        "UPDATE jobs SET image = 'python:3.11-slim', retries = 2, attempts_json = :a "
+        "WHERE id = :child",
+        a='[{"attempt": 1, "status": "lost"}]',
+        child=CHILD,
+    )
+
+
 FILLERS: dict[str, Filler] = {
     "0001": fill_0001,
     "0002": fill_0002,
     "0003": fill_0003,
     "0004": fill_0004,
     "0005": fill_0005,
+    "0006": fill_0006,
 }
 
 
@@ -375,12 +388,25 @@ def check_0005(store: SqlStore) -> None:
     assert store.server_secret("oidc") == bytes.fromhex("12" * 32)
 
 
+def check_0006(store: SqlStore) -> None:
+    check_0005(store)
+    child = store.get_job(CHILD)
+    assert (child.image, child.retries, child.attempts) == (
+        "python:3.11-slim",
+        2,
+        [{"attempt": 1, "status": "lost"}],
+    )
+    older = store.get_job(JOB)  # the defaults 0006 gave older rows
+    assert (older.image, older.retries, older.attempts) == (None, 0, [])
+
+
 CHECKS: dict[str, Check] = {
     "0001": check_0001,
     "0002": check_0002,
     "0003": check_0003,
     "0004": check_0004,
     "0005": check_0005,
+    "0006": check_0006,
 }
 
 

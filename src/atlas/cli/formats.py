@@ -160,6 +160,9 @@ def job_json(job: Job) -> dict[str, object]:
         "timeout": job.timeout,
         "env": job.env_mode,
         "rerun_of": job.rerun_of,
+        "image": job.image,
+        "retries": job.retries,
+        "attempts": job.attempts,
         "queued_at": job.queued_at,
     }
 

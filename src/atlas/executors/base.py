@@ -121,6 +121,10 @@ class Executor(Protocol):
     """Runs jobs for the scheduler. Methods are called from the scheduler's thread; ``on_exit``
     callbacks come from the executor's own threads."""
 
+    runs_images: bool
+    """Whether it can run a job in a container image (``JobSpec.image``); the scheduler
+    refuses such a submission otherwise, rather than run it on the host."""
+
     def launch(self, spec: LaunchSpec) -> Handle:
         """Start the job and return at once (milliseconds): unpacking the snapshot and building
         the environment happen later, in the job's own launcher, with progress in the log.

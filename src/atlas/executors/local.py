@@ -113,6 +113,8 @@ class LocalExecutor:
     launchers and of jobs without an environment of their own.
     """
 
+    runs_images = False  # processes on this host: see atlas.executors.container
+
     def __init__(
         self,
         work_dir: Path,

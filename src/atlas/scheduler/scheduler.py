@@ -18,7 +18,13 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from atlas.domain import FINAL_STATUSES, Job, JobError, JobKind, JobSpec, JobStatus, ParamValue
-from atlas.errors import AtlasError, ConflictError, InvalidTransitionError, NotFoundError
+from atlas.errors import (
+    AtlasError,
+    ConflictError,
+    InvalidInputError,
+    InvalidTransitionError,
+    NotFoundError,
+)
 from atlas.executors.base import Allocation, Executor, LaunchSpec, Outcome
 from atlas.scheduler.files import JobFiles, snapshot_relpath
 from atlas.scheduler.inventory import GpuInfo, Inventory, check_request
@@ -151,6 +157,13 @@ class Scheduler:
         ``InvalidInputError`` for bad values."""
         request = request_from(spec.resources)
         check_request(request, self.inventory)
+        if spec.image is not None and not self.executor.runs_images:
+            raise InvalidInputError(
+                f"this server runs jobs as processes on its own host, not in container images "
+                f"({spec.image!r} was asked for): start it with a container engine "
+                "(docs/containers.md), or submit without --image",
+                detail={"errors": [{"field": "image", "message": "no container engine"}]},
+            )
         if spec.snapshot is not None and not self.files.artifacts.exists(
             snapshot_relpath(spec.snapshot)
         ):

@@ -273,8 +273,16 @@ def parse_job(data: object) -> Job:
         timeout=None if body.get("timeout") is None else wire_float(body["timeout"]),
         env_mode=_text(body.get("env") or "auto"),
         rerun_of=None if body.get("rerun_of") is None else _text(body["rerun_of"]),
+        image=None if body.get("image") is None else _text(body["image"]),
+        retries=_int(body.get("retries") or 0),
         queued_at=_optional_time(body.get("queued_at")),
+        attempts=_attempts(body.get("attempts")),
     )
+
+
+def _attempts(value: object) -> list[dict[str, object]]:
+    items = value if isinstance(value, list) else []
+    return [_object(item) for item in items if isinstance(item, dict)]
 
 
 @_answer("project")

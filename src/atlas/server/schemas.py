@@ -44,6 +44,7 @@ from atlas.domain import (
     Series,
 )
 from atlas.names import (
+    IMAGE_PATTERN,
     JOB_ID_PATTERN,
     KEY_PATTERN,
     MAX_AUTHOR_LENGTH,
@@ -52,6 +53,7 @@ from atlas.names import (
     MAX_JOB_NAME_LENGTH,
     MAX_KEY_LENGTH,
     MAX_PROJECT_NAME_LENGTH,
+    MAX_RETRIES,
     MAX_TAG_VALUE_LENGTH,
     MAX_USER_LENGTH,
     PROJECT_NAME_PATTERN,
@@ -400,6 +402,9 @@ class JobOut(WireModel):
     timeout: float | None
     env: str
     rerun_of: str | None
+    image: str | None
+    retries: int
+    attempts: list[dict[str, JsonValue]]
     queued_at: UtcDatetime | None
 
     @classmethod
@@ -436,6 +441,9 @@ class JobOut(WireModel):
             timeout=job.timeout,
             env=job.env_mode,
             rerun_of=job.rerun_of,
+            image=job.image,
+            retries=job.retries,
+            attempts=job.attempts,
             queued_at=job.queued_at,
         )
 
@@ -624,6 +632,10 @@ class SubmissionCreate(WireModel):
     git: JsonObject = Field(default_factory=dict)
     parent_id: JobId | None = None
     rerun_of: JobId | None = None
+    image: Annotated[str, StringConstraints(pattern=IMAGE_PATTERN)] | None = None
+    """A container image to run the job in (docs/containers.md); ``None``: on the host."""
+    retries: Annotated[WireInt, Field(ge=0, le=MAX_RETRIES)] = 0
+    """How many times the job is queued again when it fails or is lost."""
 
     def to_spec(self) -> JobSpec:
         """The scheduled job this body describes (the wire's ``env`` is ``env_mode``, the

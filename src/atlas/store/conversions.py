@@ -63,6 +63,12 @@ def load_json(text: str | None) -> dict[str, object]:
     return value if isinstance(value, dict) else {}
 
 
+def load_json_list(text: str | None) -> list[dict[str, object]]:
+    """A JSON column holding a list of objects (``jobs.attempts_json``)."""
+    value = json.loads(text) if text else []
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
 def project_from_row(row: Row[Any], job_counts: Mapping[JobStatus, int] | None = None) -> Project:
     """A ``Project`` from a ``projects`` row."""
     return Project(
@@ -143,7 +149,10 @@ def job_from_row(
         timeout=row.timeout_s,
         env_mode=row.env_mode,
         rerun_of=row.rerun_of,
+        image=row.image,
+        retries=row.retries,
         queued_at=row.queued_at,
+        attempts=load_json_list(row.attempts_json),
     )
 
 

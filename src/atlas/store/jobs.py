@@ -23,6 +23,8 @@ from atlas.errors import ConflictError, InvalidTransitionError, NotFoundError
 from atlas.names import (
     MAX_COMMAND_LENGTH,
     MAX_ERROR_TYPE_LENGTH,
+    MAX_IMAGE_LENGTH,
+    MAX_RETRIES,
     MAX_USER_LENGTH,
     check_job_id,
     check_job_name,
@@ -275,6 +277,11 @@ def _job_values(spec: JobSpec, status: JobStatus, job_id: str | None) -> dict[st
         raise invalid("env", f"env must be one of {', '.join(ENV_MODES)}")
     if spec.timeout is not None and not spec.timeout > 0:
         raise invalid("timeout", "timeout must be a positive number of seconds")
+    retries = _check_int(spec.retries, field="retries")
+    if not 0 <= retries <= MAX_RETRIES:
+        raise invalid("retries", f"retries must be 0 to {MAX_RETRIES}")
+    if spec.image is not None and spec.kind != JobKind.SCHEDULED:
+        raise invalid("image", "only a scheduled job runs in a container image")
     return {
         "id": new_job_id() if job_id is None else check_job_id(job_id),
         "name": check_job_name(spec.name),
@@ -291,6 +298,10 @@ def _job_values(spec: JobSpec, status: JobStatus, job_id: str | None) -> dict[st
         "timeout_s": spec.timeout,
         "env_mode": spec.env_mode,
         "rerun_of": spec.rerun_of,
+        "image": None
+        if spec.image is None
+        else check_text(spec.image, field="image", max_length=MAX_IMAGE_LENGTH),
+        "retries": retries,
     }
 
 

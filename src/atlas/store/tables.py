@@ -36,6 +36,7 @@ from atlas.names import (
     MAX_ARTIFACT_PATH_LENGTH,
     MAX_AUTHOR_LENGTH,
     MAX_ERROR_TYPE_LENGTH,
+    MAX_IMAGE_LENGTH,
     MAX_JOB_NAME_LENGTH,
     MAX_KEY_LENGTH,
     MAX_PROJECT_NAME_LENGTH,
@@ -143,6 +144,11 @@ class JobRow(Base):
     timeout_s: Mapped[float | None] = mapped_column(Float)
     env_mode: Mapped[str] = mapped_column(String(10), default="auto", server_default="auto")
     rerun_of: Mapped[str | None] = mapped_column(String(32))
+    # Container images and retries (migration 0006): the image a scheduled job runs in, how
+    # many times it may be queued again, and its earlier attempts (JSON list).
+    image: Mapped[str | None] = mapped_column(String(MAX_IMAGE_LENGTH))
+    retries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    attempts_json: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
     queued_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     pid: Mapped[int | None] = mapped_column(Integer)
     pgid: Mapped[int | None] = mapped_column(Integer)
