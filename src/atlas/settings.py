@@ -225,6 +225,26 @@ class Settings:
         "Seconds between SIGTERM and SIGKILL when a job is cancelled or times out.",
         "scheduler",
     )
+    executor: str = _declare(
+        "local",
+        "Where scheduled jobs run: `local` (processes on this host) or `ray` (the Ray "
+        "cluster at ray_address; docs/cluster.md). Jobs that name a container image run "
+        "through container_engine either way.",
+        "scheduler",
+    )
+    ray_address: str | None = _declare(
+        None,
+        "Address of the Ray cluster jobs run on with executor = ray, e.g. 10.0.0.5:6379 or "
+        "ray://head:10001.",
+        "scheduler",
+    )
+    container_engine: str | None = _declare(
+        None,
+        "Docker Engine API of the container engine that runs jobs with an image, e.g. "
+        "unix:///run/podman/podman.sock or unix:///var/run/docker.sock (docs/containers.md). "
+        "Default: DOCKER_HOST, else none: a job with an image is refused at submit.",
+        "scheduler",
+    )
     uv_args: str | None = _declare(
         None,
         "Extra arguments of `uv pip install` when a job's requirements.txt environment is "
@@ -322,7 +342,10 @@ def _parse(setting: Setting, raw: object, source: str) -> SettingValue:
     return value
 
 
-_CHOICES: dict[str, tuple[str, ...]] = {"auth": ("auto", "on", "off")}
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "auth": ("auto", "on", "off"),
+    "executor": ("local", "ray"),
+}
 """Settings that take one of a few words."""
 
 
