@@ -17,12 +17,17 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from atlas.store.sql_store import SqlStore
 from atlas.store.tables import Base
+
+if TYPE_CHECKING:
+    import psycopg
 
 PG_ADMIN_URL = os.environ.get("ATLAS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_START = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
@@ -47,14 +52,13 @@ def sqlite_url(tmp_path: Path, migrated_db: Path) -> str:
     return f"sqlite:///{path}"
 
 
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    """The URL of a PostgreSQL database made for this test module, at the newest schema;
-    dropped after the module."""
+def pg_admin() -> psycopg.Connection[Any]:
+    """An autocommit connection to the PostgreSQL server of the tests. Without one the test is
+    skipped with how to start it, or fails under ``ATLAS_TEST_REQUIRE_POSTGRES=1`` (CI)."""
     import psycopg
 
     try:
-        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
+        return psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as exc:
         message = (
             f"PostgreSQL is not reachable at {PG_ADMIN_URL} ({exc}); start it with: {PG_START}"
@@ -62,17 +66,32 @@ def postgres_url() -> Iterator[str]:
         if os.environ.get("ATLAS_TEST_REQUIRE_POSTGRES") == "1":
             pytest.fail(message)
         pytest.skip(message)
-    name = f"atlas_test_{uuid.uuid4().hex[:16]}"
+
+
+@contextmanager
+def pg_database(admin: psycopg.Connection[Any], prefix: str) -> Iterator[str]:
+    """A new, empty database named ``prefix`` and a random suffix on ``admin``'s server (an
+    autocommit connection, closed at the end): its name. Dropped afterwards, even while
+    connections to it are still open."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')
         try:
-            url = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-            store = SqlStore(url)
-            store.upgrade()
-            store.close()
-            yield url
+            yield name
         finally:
             admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    """The URL of a PostgreSQL database made for this test module, at the newest schema;
+    dropped after the module."""
+    with pg_database(pg_admin(), "atlas_test") as name:
+        url = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+        store = SqlStore(url)
+        store.upgrade()
+        store.close()
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

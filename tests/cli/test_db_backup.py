@@ -4,11 +4,9 @@ pg_dump, pg_restore and psql."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
 import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +19,7 @@ from atlas.store.api import SeriesBatch
 from atlas.store.schema import current_revision, head_revision, upgrade
 from atlas.store.sql_store import SqlStore
 from tests.cli.conftest import running_server
-from tests.conftest import PG_ADMIN_URL, PG_START
+from tests.conftest import PG_ADMIN_URL, pg_admin, pg_database
 
 
 def atlas(*args: str, home: Path) -> Result:
@@ -207,22 +205,8 @@ def test_restore_refuses_while_a_server_schedules_on_the_database(tmp_path: Path
 @pytest.fixture
 def throwaway_pg() -> Iterator[str]:
     """The URL of a new, empty PostgreSQL database, dropped afterwards."""
-    import psycopg
-
-    try:
-        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        message = f"PostgreSQL is not reachable at {PG_ADMIN_URL} ({exc}); start it: {PG_START}"
-        if os.environ.get("ATLAS_TEST_REQUIRE_POSTGRES") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    name = f"atlas_backup_test_{uuid.uuid4().hex[:12]}"
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-        finally:
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    with pg_database(pg_admin(), "atlas_backup_test") as name:
+        yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
 
 
 def pg_rows(url: str) -> dict[str, list[tuple[object, ...]]]:

@@ -23,7 +23,14 @@ from atlas.server.auth.passwords import hash_password
 from atlas.settings import Settings
 from atlas.store.api import Store
 from atlas.tokens import digest, new_secret
-from tests.server.conftest import PG_URL, TestClient, make_client, settings_for
+from tests.conftest import pg_database
+from tests.server.conftest import (
+    PG_URL,
+    TestClient,
+    make_client,
+    pg_database_url,
+    settings_for,
+)
 
 __all__ = [
     "PASSWORD",
@@ -62,14 +69,8 @@ def team_db_url(tmp_path: Path, migrated_db: Path) -> Iterator[str]:
         path.write_bytes(migrated_db.read_bytes())
         yield f"sqlite:///{path}"
         return
-    name = f"atlas_auth_test_{uuid.uuid4().hex[:12]}"
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            base = PG_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-            yield f"{base}/{name}"
-        finally:
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    with pg_database(admin, "atlas_auth_test") as name:
+        yield pg_database_url(name)
 
 
 def auth_client(home: Path, db_url: str, **values: object) -> TestClient:

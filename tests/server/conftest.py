@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,6 +16,7 @@ import pytest
 
 from atlas.server import create_app
 from atlas.settings import Settings
+from tests.conftest import pg_admin, pg_database
 
 with warnings.catch_warnings():
     # Starlette warns that it prefers httpx2; the SDK and these tests use httpx.
@@ -85,22 +85,14 @@ PG_URL = os.environ.get("ATLAS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:54
 def pg_url() -> Iterator[str]:
     """The SQLAlchemy URL of a new, empty PostgreSQL database, dropped afterwards. Skips
     when no server answers, unless ``ATLAS_TEST_REQUIRE_POSTGRES`` is set (CI)."""
-    import psycopg
+    with pg_database(pg_admin(), "atlas_server_test") as name:
+        yield pg_database_url(name)
 
-    name = f"atlas_server_test_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = psycopg.connect(PG_URL, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        if os.environ.get("ATLAS_TEST_REQUIRE_POSTGRES"):
-            raise
-        pytest.skip(f"no PostgreSQL at {PG_URL}: {exc}")
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            base = PG_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-            yield f"{base}/{name}"
-        finally:
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+def pg_database_url(name: str) -> str:
+    """The SQLAlchemy URL (psycopg 3) of the database ``name`` on the tests' server."""
+    base = PG_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"{base}/{name}"
 
 
 @pytest.fixture

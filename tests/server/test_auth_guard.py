@@ -28,10 +28,8 @@ from tests.server.test_guard import EVIL_HOST, EVIL_ORIGIN, routes
 
 
 @pytest.fixture
-def client(tmp_path: Path, migrated_db: Path) -> Iterator[TestClient]:
-    db = tmp_path / "atlas.db"
-    db.write_bytes(migrated_db.read_bytes())
-    with auth_client(tmp_path / "home", f"sqlite:///{db}") as test_client:
+def client(tmp_path: Path, sqlite_url: str) -> Iterator[TestClient]:
+    with auth_client(tmp_path / "home", sqlite_url) as test_client:
         store = store_of(test_client)
         add_user(store, "ada", admin=True)
         store.create_project("vision", owner="ada")

@@ -35,10 +35,8 @@ WRONG = "wrong user name or password"
 
 
 @pytest.fixture
-def client(tmp_path: Path, migrated_db: Path) -> Iterator[TestClient]:
-    db = tmp_path / "atlas.db"
-    db.write_bytes(migrated_db.read_bytes())
-    with auth_client(tmp_path / "home", f"sqlite:///{db}") as test_client:
+def client(tmp_path: Path, sqlite_url: str) -> Iterator[TestClient]:
+    with auth_client(tmp_path / "home", sqlite_url) as test_client:
         store = store_of(test_client)
         add_user(store, "ada")
         add_user(store, "gone")
