@@ -4,15 +4,16 @@ real login."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 from click.testing import CliRunner, Result
 
 from atlas.cli.main import cli
-from tests.cli.conftest import ServerProcess, running_server
+from tests.cli.conftest import running_server
 
 ADMIN = "admin"
 ADMIN_PASSWORD = "correct horse battery"
@@ -25,12 +26,19 @@ def add_user(home: Path, name: str, password: str, *, admin: bool = False) -> Re
 
 
 @contextmanager
-def team_server(home: Path) -> Iterator[ServerProcess]:
-    """A server with authentication on whose admin is ``ADMIN`` / ``ADMIN_PASSWORD``."""
+def team_server(
+    tmp_path_factory: pytest.TempPathFactory, users: Mapping[str, str] | None = None
+) -> Iterator[str]:
+    """The URL of a server with authentication on, on a new home: its admin is ``ADMIN`` /
+    ``ADMIN_PASSWORD``, and ``users`` maps each plain user to their password."""
+    home = tmp_path_factory.mktemp("team-home")
+    for name, password in (users or {}).items():
+        added = add_user(home, name, password)
+        assert added.exit_code == 0, added.output
     added = add_user(home, ADMIN, ADMIN_PASSWORD, admin=True)
     assert added.exit_code == 0, added.output
     with running_server(home, env={"ATLAS_AUTH": "on"}) as server:
-        yield server
+        yield server.url
 
 
 def api_token(url: str, name: str, password: str) -> str:

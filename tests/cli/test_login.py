@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 
 from atlas.cli.main import cli
 from atlas.credentials import Credentials, credentials_path, read_credentials, write_credentials
-from tests.cli.team import ADMIN, ADMIN_PASSWORD, add_user, api_token, team_server, user_of
+from tests.cli.team import ADMIN, ADMIN_PASSWORD, api_token, team_server, user_of
 
 BOB_PASSWORD = "bob's long password"
 
@@ -23,10 +23,8 @@ BOB_PASSWORD = "bob's long password"
 @pytest.fixture(scope="module")
 def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The URL of a server with authentication on, users admin and bob."""
-    home = tmp_path_factory.mktemp("team-home")
-    assert add_user(home, "bob", BOB_PASSWORD).exit_code == 0
-    with team_server(home) as server:
-        yield server.url
+    with team_server(tmp_path_factory, {"bob": BOB_PASSWORD}) as url:
+        yield url
 
 
 def atlas(*args: str, input: str | None = None) -> Result:

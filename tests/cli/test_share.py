@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from atlas.cli.main import cli
-from tests.cli.team import ADMIN, ADMIN_PASSWORD, add_user, api_token, team_server
+from tests.cli.team import ADMIN, ADMIN_PASSWORD, api_token, team_server
 
 DAN_PASSWORD = "dan's long password"
 EVE_PASSWORD = "eve's long password"
@@ -20,11 +20,8 @@ EVE_PASSWORD = "eve's long password"
 
 @pytest.fixture(scope="module")
 def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    home = tmp_path_factory.mktemp("team-home")
-    for name, password in (("dan", DAN_PASSWORD), ("eve", EVE_PASSWORD)):
-        assert add_user(home, name, password).exit_code == 0
-    with team_server(home) as server:
-        yield server.url
+    with team_server(tmp_path_factory, {"dan": DAN_PASSWORD, "eve": EVE_PASSWORD}) as url:
+        yield url
 
 
 def atlas(url: str, token: str, *args: str) -> Result:

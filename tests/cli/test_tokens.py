@@ -11,17 +11,15 @@ import pytest
 from click.testing import CliRunner, Result
 
 from atlas.cli.main import cli
-from tests.cli.team import ADMIN, ADMIN_PASSWORD, add_user, api_token, team_server, user_of
+from tests.cli.team import ADMIN, ADMIN_PASSWORD, api_token, team_server, user_of
 
 CAROL_PASSWORD = "carol's long password"
 
 
 @pytest.fixture(scope="module")
 def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    home = tmp_path_factory.mktemp("team-home")
-    assert add_user(home, "carol", CAROL_PASSWORD).exit_code == 0
-    with team_server(home) as server:
-        yield server.url
+    with team_server(tmp_path_factory, {"carol": CAROL_PASSWORD}) as url:
+        yield url
 
 
 @pytest.fixture
