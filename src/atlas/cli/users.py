@@ -152,10 +152,7 @@ def users_ls(as_json: bool, db_url: str | None, home: str | None) -> None:
 @_database_options
 def users_disable(name: str, db_url: str | None, home: str | None) -> None:
     """Disable the user NAME: their sessions end and their tokens stop working."""
-    with _database(db_url, home) as store:
-        store.update_user(name, disabled=True)
-        _audit(store, "disable", name)
-    click.echo(f"Disabled user {name!r}.")
+    _set_disabled(name, disabled=True, db_url=db_url, home=home)
 
 
 @users_group.command("enable")
@@ -163,10 +160,15 @@ def users_disable(name: str, db_url: str | None, home: str | None) -> None:
 @_database_options
 def users_enable(name: str, db_url: str | None, home: str | None) -> None:
     """Enable the user NAME again (their tokens work again)."""
+    _set_disabled(name, disabled=False, db_url=db_url, home=home)
+
+
+def _set_disabled(name: str, *, disabled: bool, db_url: str | None, home: str | None) -> None:
+    action, done = ("disable", "Disabled") if disabled else ("enable", "Enabled")
     with _database(db_url, home) as store:
-        store.update_user(name, disabled=False)
-        _audit(store, "enable", name)
-    click.echo(f"Enabled user {name!r}.")
+        store.update_user(name, disabled=disabled)
+        _audit(store, action, name)
+    click.echo(f"{done} user {name!r}.")
 
 
 @users_group.command("set-password")
