@@ -6,7 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from atlas.domain import ApiToken, AuditEntry, Membership, Role, User
-from atlas.sdk.wire import _answer, _int, _object, _optional_time, _text, parse_time
+from atlas.sdk.wire import (
+    _answer,
+    _int,
+    _object,
+    _optional_text,
+    _optional_time,
+    _text,
+    parse_time,
+)
 
 __all__ = [
     "Identity",
@@ -75,18 +83,16 @@ def parse_identity(data: object) -> Identity:
 def parse_token(data: object) -> ApiToken:
     """A ``Token`` object (never holds the secret)."""
     body = _object(data)
-    role = body.get("role")
-    project = body.get("project")
-    user = body.get("user")
+    role = _optional_text(body.get("role"))
     return ApiToken(
         id=_text(body["id"]),
         name=_text(body["name"]),
-        user=None if user is None else _text(user),
+        user=_optional_text(body.get("user")),
         created_at=parse_time(body["created_at"]),
         expires_at=_optional_time(body.get("expires_at")),
         last_used_at=_optional_time(body.get("last_used_at")),
-        project=None if project is None else _text(project),
-        role=None if role is None else Role(_text(role)),
+        project=_optional_text(body.get("project")),
+        role=None if role is None else Role(role),
     )
 
 

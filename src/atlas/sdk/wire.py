@@ -196,6 +196,10 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def _optional_text(value: object) -> str | None:
+    return None if value is None else _text(value)
+
+
 def _int(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise AtlasError(f"expected an integer from the server, got {value!r}")
@@ -268,12 +272,12 @@ def parse_job(data: object) -> Job:
         environment=_object(body.get("environment") or {}),
         resources=_object(body.get("resources") or {}),
         priority=_int(body.get("priority") or 0),
-        parent_id=None if body.get("parent_id") is None else _text(body["parent_id"]),
-        snapshot=None if body.get("snapshot") is None else _text(body["snapshot"]),
+        parent_id=_optional_text(body.get("parent_id")),
+        snapshot=_optional_text(body.get("snapshot")),
         timeout=None if body.get("timeout") is None else wire_float(body["timeout"]),
         env_mode=_text(body.get("env") or "auto"),
-        rerun_of=None if body.get("rerun_of") is None else _text(body["rerun_of"]),
-        image=None if body.get("image") is None else _text(body["image"]),
+        rerun_of=_optional_text(body.get("rerun_of")),
+        image=_optional_text(body.get("image")),
         retries=_int(body.get("retries") or 0),
         queued_at=_optional_time(body.get("queued_at")),
         attempts=_attempts(body.get("attempts")),
