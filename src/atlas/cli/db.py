@@ -7,7 +7,9 @@ refuses while a server schedules on the database (it holds the scheduler's lock)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -16,10 +18,19 @@ from atlas.cli.server import open_database
 from atlas.errors import ConflictError
 from atlas.settings import Settings, load_settings
 
-__all__ = ["db_group"]
+__all__ = ["database_options", "db_group"]
 
-_DB_URL_HELP = "sqlite:///path or postgresql://user@host/db."
-_HOME_HELP = "Atlas home folder (default ~/.atlas)."
+F = TypeVar("F", bound=Callable[..., Any])
+_DB_URL_HELP = "The server's database: sqlite:///path or postgresql://user@host/db."
+_HOME_HELP = "The server's Atlas home folder (default ~/.atlas)."
+
+
+def database_options(command: F) -> F:
+    """The options that name the server's database, for a command run on its host:
+    ``--db-url`` and ``--home`` (the other settings come from ``ATLAS_*`` and the TOML
+    file)."""
+    command = click.option("--home", metavar="DIR", help=_HOME_HELP)(command)
+    return click.option("--db-url", metavar="URL", help=_DB_URL_HELP)(command)
 
 
 @click.group("db")
@@ -28,8 +39,7 @@ def db_group() -> None:
 
 
 @db_group.command("upgrade")
-@click.option("--db-url", metavar="URL", help=_DB_URL_HELP)
-@click.option("--home", metavar="DIR", help=_HOME_HELP)
+@database_options
 def db_upgrade_command(db_url: str | None, home: str | None) -> None:
     """Create the database or migrate it to the newest schema."""
     from atlas.store.schema import current_revision
@@ -47,8 +57,7 @@ def db_upgrade_command(db_url: str | None, home: str | None) -> None:
 @db_group.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace FILE when it exists.")
-@click.option("--db-url", metavar="URL", help=_DB_URL_HELP)
-@click.option("--home", metavar="DIR", help=_HOME_HELP)
+@database_options
 def db_backup_command(file: Path, force: bool, db_url: str | None, home: str | None) -> None:
     """Write a consistent copy of the database to FILE, safe while the server runs.
 
@@ -68,8 +77,7 @@ def db_backup_command(file: Path, force: bool, db_url: str | None, home: str | N
 @db_group.command("restore")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace a database that holds Atlas data.")
-@click.option("--db-url", metavar="URL", help=_DB_URL_HELP)
-@click.option("--home", metavar="DIR", help=_HOME_HELP)
+@database_options
 def db_restore_command(file: Path, force: bool, db_url: str | None, home: str | None) -> None:
     """Replace the database with the backup FILE (made by `atlas db backup`).
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import getpass
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 import click
 
+from atlas.cli.db import database_options
 from atlas.cli.formats import cell, dumps, format_time
 from atlas.cli.tables import Column, render_table
 from atlas.domain import User
@@ -36,9 +37,6 @@ _COLUMNS = (
     Column("DISABLED"),
     Column("LAST LOGIN"),
 )
-F = TypeVar("F", bound=Callable[..., Any])
-_DB_URL_HELP = "The server's database: sqlite:///path or postgresql://user@host/db."
-_HOME_HELP = "The server's Atlas home folder (default ~/.atlas)."
 
 
 def users_table(users: list[User], *, width: int | None = None) -> str:
@@ -84,11 +82,6 @@ def read_password(*, from_stdin: bool, prompt: str = "Password") -> str:
     return check_password(password)
 
 
-def _database_options(command: F) -> F:
-    command = click.option("--home", metavar="DIR", help=_HOME_HELP)(command)
-    return click.option("--db-url", metavar="URL", help=_DB_URL_HELP)(command)
-
-
 @contextmanager
 def _database(db_url: str | None, home: str | None) -> Iterator[SqlStore]:
     from atlas.cli.server import open_database
@@ -115,7 +108,7 @@ def users_group() -> None:
 @click.argument("name")
 @click.option("--admin", is_flag=True, help="Make the user an instance admin.")
 @click.option("--password-stdin", is_flag=True, help="Read the password as one line of stdin.")
-@_database_options
+@database_options
 def users_add(
     name: str, admin: bool, password_stdin: bool, db_url: str | None, home: str | None
 ) -> None:
@@ -134,7 +127,7 @@ def users_add(
 
 @users_group.command("ls")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-@_database_options
+@database_options
 def users_ls(as_json: bool, db_url: str | None, home: str | None) -> None:
     """List the users, by name."""
     with _database(db_url, home) as store:
@@ -149,7 +142,7 @@ def users_ls(as_json: bool, db_url: str | None, home: str | None) -> None:
 
 @users_group.command("disable")
 @click.argument("name")
-@_database_options
+@database_options
 def users_disable(name: str, db_url: str | None, home: str | None) -> None:
     """Disable the user NAME: their sessions end and their tokens stop working."""
     _set_disabled(name, disabled=True, db_url=db_url, home=home)
@@ -157,7 +150,7 @@ def users_disable(name: str, db_url: str | None, home: str | None) -> None:
 
 @users_group.command("enable")
 @click.argument("name")
-@_database_options
+@database_options
 def users_enable(name: str, db_url: str | None, home: str | None) -> None:
     """Enable the user NAME again (their tokens work again)."""
     _set_disabled(name, disabled=False, db_url=db_url, home=home)
@@ -174,7 +167,7 @@ def _set_disabled(name: str, *, disabled: bool, db_url: str | None, home: str | 
 @users_group.command("set-password")
 @click.argument("name")
 @click.option("--password-stdin", is_flag=True, help="Read the password as one line of stdin.")
-@_database_options
+@database_options
 def users_set_password(
     name: str, password_stdin: bool, db_url: str | None, home: str | None
 ) -> None:
