@@ -49,7 +49,7 @@ import httpx
 import atlas
 from atlas.server.auth.passwords import hash_password
 from atlas.store.sql_store import SqlStore
-from bench.browser import CHROMIUM, check_gui, check_tools, run_probe
+from bench.browser import check_gui, check_tools, run_probe
 from bench.database import analyze, temporary_database
 from bench.population import populate_jobs
 from bench.result import PeerFigure, Result
@@ -339,12 +339,9 @@ def _login(node: str, context: Context, work: Path, on: Side, password: str) -> 
         "user": USER,
         "password": password,
         "project": PAGE_PROJECT,
-        "repetitions": context.repetitions,
-        "warmup": context.warmup,
-        "chromium": str(CHROMIUM),
     }
     # the config goes on stdin, so the password stays out of the process list
-    figures = run_probe(node, PROBE, config, work=work, label=label, timeout=900)
+    figures = run_probe(node, PROBE, config, context=context, work=work, label=label, timeout=900)
     samples: list[dict[str, float]] = figures["login"]
     ours = Stats.of([sample["waiting"] for sample in samples])
     total = statistics.median(sample["total"] for sample in samples)

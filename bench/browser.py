@@ -1,7 +1,8 @@
 """Browser probes: a Node script (``bench/*_probe.mjs``) that drives Debian's Chromium with the
 Playwright that web/ installs. It reads its config as JSON on stdin (never in the process
-list: it may hold a password), prints its figures as one JSON value on stdout and its progress
-on stderr.
+list: it may hold a password): the benchmark's own keys plus ``repetitions``, ``warmup`` and
+``chromium`` (the browser's path). It prints its figures as one JSON value on stdout and its
+progress on stderr.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from bench.trial import progress
+from bench.trial import Context, progress
 from bench.worker import BenchError, clean_env
 
 __all__ = ["CHROMIUM", "WEB", "check_gui", "check_tools", "run_probe"]
@@ -49,15 +50,23 @@ def run_probe(
     probe: Path,
     config: dict[str, Any],
     *,
+    context: Context,
     work: Path,
     label: str,
     timeout: float,
 ) -> Any:
-    """Run ``probe`` in web/ with ``config`` on stdin; return the JSON it prints on stdout.
+    """Run ``probe`` in web/ with ``config`` and the context's repetitions on stdin; return
+    the JSON it prints on stdout.
 
     Its stderr goes to ``work/<probe>.log`` and then, line by line, to the progress output
     under ``label``; a probe that fails raises ``BenchError`` with the log's tail.
     """
+    config = {
+        **config,
+        "repetitions": context.repetitions,
+        "warmup": context.warmup,
+        "chromium": str(CHROMIUM),
+    }
     log = work / f"{probe.stem}.log"
     with log.open("w", encoding="utf-8") as stderr:
         done = subprocess.run(

@@ -34,7 +34,7 @@ from urllib.parse import quote
 
 import httpx
 
-from bench.browser import CHROMIUM, check_gui, check_tools, run_probe
+from bench.browser import check_gui, check_tools, run_probe
 from bench.population import populate_jobs
 from bench.result import Result
 from bench.series_read import load_series
@@ -93,11 +93,10 @@ def _probe(node: str, url: str, ids: list[str], context: Context, work: Path) ->
         "compareMetric": "loss",
         "comparePoints": f"{COMPARE_JOBS * POINTS:,} points",
         "compareSeries": COMPARE_JOBS,
-        "repetitions": context.repetitions,
-        "warmup": context.warmup,
-        "chromium": str(CHROMIUM),
     }
-    figures: dict[str, Any] = run_probe(node, PROBE, config, work=work, label=NAME, timeout=1800)
+    figures: dict[str, Any] = run_probe(
+        node, PROBE, config, context=context, work=work, label=NAME, timeout=1800
+    )
     return figures
 
 
