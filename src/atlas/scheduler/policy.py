@@ -9,6 +9,16 @@ every resource a running job frees goes towards the reserved job until it fits, 
 running jobs end it starts (jobs of higher priority submitted meanwhile go first, by
 design). ``plan`` is a pure function of the queue and what is free, so tests step it.
 
+**Fair share between users.** The dispatch order is :func:`fair_order`: priority first;
+within one priority, users take turns, and the next turn goes to the user who runs the
+fewest jobs, counting the jobs placed before in this order (ties: the user whose next job
+was queued first). Each user's own jobs keep their order. So one user's 500 queued jobs
+never starve another's one: that one is next as soon as a slot frees, and a user who
+already runs jobs lets the others catch up before taking more. The turn counts what runs
+now, not a memory of who was served when: it is a function of the queue and the running
+jobs alone, the same after a restart, and the order ``atlas queue`` shows is the order
+jobs start in. With a single user (or none named) it is plain priority order.
+
 **Nested jobs borrow from their ancestors.** A job submitted from inside a running job (its
 ``parent_id``) that does not fit in what is free may start on the CPU slots and memory its
 running parent (or a running ancestor further up) holds, when one ancestor holds enough for
@@ -21,14 +31,15 @@ children run shares its slots with them. What a queued job waits for is said in 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import heapq
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from atlas.scheduler.queue import QueueEntry
+from atlas.scheduler.queue import JobQueue, QueueEntry
 from atlas.scheduler.resources import Loan, Request
 from atlas.units import format_size
 
-__all__ = ["Free", "Plan", "plan", "waiting_for"]
+__all__ = ["Free", "Plan", "fair_order", "plan", "waiting_for"]
 
 
 @dataclass(slots=True)
@@ -71,6 +82,28 @@ class Plan:
     starts: list[QueueEntry] = field(default_factory=list)
     reserved: str | None = None
     loans: dict[str, Loan] = field(default_factory=dict)
+
+
+def fair_order(queue: JobQueue, running: Mapping[str, int]) -> Iterator[QueueEntry]:
+    """The queued jobs in dispatch order, lazily (a dispatch that stops early reads only
+    what it needs): by priority, and within one priority by turns between users, each turn
+    to the user with the fewest of ``running`` (jobs running per user) plus turns taken in
+    this order, ties to the user whose next job was queued first. Iterate it before the
+    queue changes."""
+    for by_user in queue.levels():
+        turns = [
+            (running.get(user, 0), jobs[0].queued_at, jobs[0].job_id, user, 0)
+            for user, jobs in by_user.items()
+        ]
+        heapq.heapify(turns)
+        while turns:
+            served, _, _, user, index = heapq.heappop(turns)
+            jobs = by_user[user]
+            yield jobs[index]
+            if index + 1 < len(jobs):
+                following = jobs[index + 1]
+                turn = (served + 1, following.queued_at, following.job_id, user, index + 1)
+                heapq.heappush(turns, turn)
 
 
 def plan(

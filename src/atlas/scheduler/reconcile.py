@@ -84,6 +84,7 @@ def _requeue(scheduler: Scheduler, queued: QueuedJob, report: ReconcileReport) -
         queued_at=queued.queued_at,
         request=request,
         parent_id=queued.parent_id,
+        user=queued.user,
     )
     report.queued += 1
 
@@ -148,6 +149,11 @@ def _reconcile_active(scheduler: Scheduler, active: ActiveJob, report: Reconcile
     if active.status == JobStatus.RUNNING and active.started_at is not None:
         since = active.started_at.timestamp()
     scheduler.running[active.id] = RunningJob(
-        active.id, allocation, timeout=active.timeout, since=since, parent_id=active.parent_id
+        active.id,
+        allocation,
+        timeout=active.timeout,
+        since=since,
+        parent_id=active.parent_id,
+        user=active.user,
     )
     report.adopted.append(active.id)

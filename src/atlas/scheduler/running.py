@@ -16,7 +16,8 @@ class RunningJob:
     ``since`` is the scheduler clock when its command started running (its timeout counts
     from there), ``None`` while it is still starting; ``stop`` says why it was asked to stop
     (``cancelled``, ``timeout``, ``memory`` or ``deleted``); ``parent_id`` is the job that
-    submitted it (its children may borrow what it holds)."""
+    submitted it (its children may borrow what it holds); ``user`` who submitted it (fair
+    share counts each user's running jobs)."""
 
     job_id: str
     allocation: Allocation
@@ -24,3 +25,4 @@ class RunningJob:
     since: float | None = None
     stop: str | None = None
     parent_id: str | None = None
+    user: str = ""

@@ -13,8 +13,10 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from typing import Literal
 
 from atlas.domain import FINAL_STATUSES, Job, JobError, JobKind, JobSpec, JobStatus, ParamValue
@@ -31,12 +33,12 @@ from atlas.scheduler.inventory import GpuInfo, Inventory, check_request
 from atlas.scheduler.job_tokens import mint_job_token
 from atlas.scheduler.lease import Lease
 from atlas.scheduler.outcomes import error_message, final_status
-from atlas.scheduler.policy import Free, plan, waiting_for
+from atlas.scheduler.policy import Free, fair_order, plan, waiting_for
 from atlas.scheduler.queue import JobQueue, QueueEntry
 from atlas.scheduler.reconcile import allocation_from, reconcile, sync_queue
 from atlas.scheduler.resources import Ledger, Loan, request_from
 from atlas.scheduler.running import RunningJob
-from atlas.store.api import Store
+from atlas.store.api import ActiveJob, Store
 
 __all__ = ["RunningJob", "Scheduler", "SchedulerState", "TickReport"]
 
@@ -183,6 +185,7 @@ class Scheduler:
                     queued_at=queued_at,
                     request=request,
                     parent_id=job.parent_id,
+                    user=job.user,
                 )
                 self._dirty = True
         self.wake()
@@ -217,7 +220,7 @@ class Scheduler:
         if not self.active:
             return self._stored_state(limit)
         with self.lock:
-            head = self.queue.head(limit)
+            head = list(islice(fair_order(self.queue, _per_user(self.running.values())), limit))
             return SchedulerState(
                 cpus_total=self.ledger.total_cpus,
                 cpus_used=self.ledger.used_cpus,
@@ -240,6 +243,7 @@ class Scheduler:
                 queued_at=queued.queued_at,
                 request=request_from(queued.resources),
                 parent_id=queued.parent_id,
+                user=queued.user,
             )
         ledger = Ledger(
             cpus=self.inventory.cpus,
@@ -249,7 +253,7 @@ class Scheduler:
         active = self.store.list_active()
         for job in active:
             ledger.hold(job.id, allocation_from(job.resources))
-        head = queue.head(limit)
+        head = list(islice(fair_order(queue, _per_user(active)), limit))
         return SchedulerState(
             cpus_total=ledger.total_cpus,
             cpus_used=ledger.used_cpus,
@@ -428,7 +432,8 @@ class Scheduler:
         self._dirty = False
         free = Free(self.ledger.free_cpus, self.ledger.free_memory, len(self.ledger.free_gpus))
         parents = {job_id: run.parent_id for job_id, run in self.running.items()}
-        chosen = plan(self.queue, free, lenders=self._lenders(parents), parents=parents)
+        order = fair_order(self.queue, _per_user(self.running.values()))
+        chosen = plan(order, free, lenders=self._lenders(parents), parents=parents)
         self.reserved = chosen.reserved
         for entry in chosen.starts:
             if self._launch(entry, chosen.loans.get(entry.job_id)):
@@ -470,7 +475,7 @@ class Scheduler:
             self._update(job_id, status=JobStatus.FAILED, error=error)
             return False
         self.running[job_id] = RunningJob(
-            job_id, allocation, timeout=job.timeout, parent_id=entry.parent_id
+            job_id, allocation, timeout=job.timeout, parent_id=entry.parent_id, user=entry.user
         )
         return True
 
@@ -612,6 +617,11 @@ class Scheduler:
                 if run.timeout is not None and run.since is not None and run.stop is None:
                     wait = min(wait, max(0.0, run.since + run.timeout - now))
             return wait
+
+
+def _per_user(jobs: Iterable[RunningJob | ActiveJob]) -> Counter[str]:
+    """How many of ``jobs`` (running or starting) each user has: fair share's turns."""
+    return Counter(job.user for job in jobs)
 
 
 def _waits(head: list[QueueEntry], ledger: Ledger, reserved: str | None) -> dict[str, str]:

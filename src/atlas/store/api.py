@@ -98,13 +98,15 @@ class QueueSummary:
 
 @dataclass(frozen=True, slots=True)
 class QueuedJob:
-    """A queued job as the scheduler keeps it: ``queued_at`` in seconds since the epoch."""
+    """A queued job as the scheduler keeps it: ``queued_at`` in seconds since the epoch;
+    ``user`` who submitted it (for fair share)."""
 
     id: str
     priority: int
     queued_at: float
     resources: Mapping[str, object]
     parent_id: str | None = None
+    user: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +121,7 @@ class ActiveJob:
     timeout: float | None
     started_at: datetime | None
     parent_id: str | None = None
+    user: str = ""
 
 
 class Store(Protocol):

@@ -50,9 +50,10 @@ def insert_submission(conn: Connection, spec: JobSpec) -> str:
 
 
 def list_queued(conn: Connection) -> list[QueuedJob]:
-    """The scheduler's queued jobs (any order): id, priority, queue time, resources."""
+    """The scheduler's queued jobs (any order): id, priority, queue time, resources, parent
+    and user."""
     query = select(
-        _J.c.id, _J.c.priority, _J.c.queued_at, _J.c.resources_json, _J.c.parent_id
+        _J.c.id, _J.c.priority, _J.c.queued_at, _J.c.resources_json, _J.c.parent_id, _J.c.user
     ).where(_J.c.status == str(JobStatus.QUEUED), _J.c.queued_at.is_not(None))
     return [
         QueuedJob(
@@ -61,6 +62,7 @@ def list_queued(conn: Connection) -> list[QueuedJob]:
             queued_at=row.queued_at.timestamp(),
             resources=load_json(row.resources_json),
             parent_id=row.parent_id,
+            user=row.user,
         )
         for row in conn.execute(query)
     ]
@@ -90,11 +92,12 @@ def list_active(conn: Connection) -> list[ActiveJob]:
         _J.c.timeout_s,
         _J.c.started_at,
         _J.c.parent_id,
+        _J.c.user,
     ).where(_J.c.status.in_(active), _J.c.queued_at.is_not(None))
     return [_active(row) for row in conn.execute(query)]
 
 
-def _active(row: Row[Any, Any, Any, Any, Any, Any, Any]) -> ActiveJob:
+def _active(row: Row[Any, Any, Any, Any, Any, Any, Any, Any]) -> ActiveJob:
     launch = json.loads(row.launch_json) if row.launch_json else None
     return ActiveJob(
         id=row.id,
@@ -104,6 +107,7 @@ def _active(row: Row[Any, Any, Any, Any, Any, Any, Any]) -> ActiveJob:
         timeout=row.timeout_s,
         started_at=row.started_at,
         parent_id=row.parent_id,
+        user=row.user,
     )
 
 
