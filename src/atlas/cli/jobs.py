@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import click
@@ -243,7 +244,45 @@ def job_details(job: Job, artifacts: Sequence[Artifact], *, width: int | None = 
             for a in artifacts
         ]
         sections.append(_section("Artifacts", columns, rows, width))
+    if job.attempts:
+        sections.append(_attempts(job.attempts, width))
     return "\n\n".join(sections)
+
+
+def _attempts(attempts: Sequence[Mapping[str, object]], width: int | None) -> str:
+    """The earlier attempts of a job queued again by its retries, oldest first."""
+    columns = [
+        Column("ATTEMPT", align="right"),
+        Column("STATUS"),
+        Column("EXIT", align="right"),
+        Column("STARTED"),
+        Column("FINISHED"),
+        Column("ERROR", shrink=True),
+    ]
+    rows = []
+    for attempt in attempts:
+        error = attempt.get("error")
+        why = f"{error.get('type')}: {error.get('message')}" if isinstance(error, dict) else "-"
+        code = attempt.get("exit_code")
+        rows.append(
+            [
+                str(attempt.get("attempt", "?")),
+                str(attempt.get("status", "?")),
+                "-" if code is None else str(code),
+                _when(attempt.get("started_at")),
+                _when(attempt.get("finished_at")),
+                cell(why),
+            ]
+        )
+    return _section("Earlier attempts", columns, rows, width)
+
+
+def _when(value: object) -> str:
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return "-"
+    return format_time(moment, seconds=True)
 
 
 def _summary(job: Job) -> str:
@@ -294,6 +333,9 @@ def _scheduling_fields(job: Job) -> list[tuple[str, str]]:
         fields.append(("snapshot", job.snapshot))
     if job.rerun_of:
         fields.append(("rerun of", job.rerun_of))
+    if job.retries:
+        attempt = f"attempt {len(job.attempts) + 1} of {job.retries + 1}"
+        fields.append(("retries", f"{job.retries} ({attempt})"))
     return fields
 
 

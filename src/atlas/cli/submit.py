@@ -17,6 +17,7 @@ import click
 from atlas.cli.context import CliContext, pass_cli
 from atlas.cli.logs import follow_log, report_end
 from atlas.errors import InvalidInputError
+from atlas.names import MAX_RETRIES
 from atlas.sdk.jobconfig import (
     ENV_MODES,
     JobConfig,
@@ -165,6 +166,7 @@ class SubmitFlags:
     tag: tuple[str, ...] = ()
     timeout: float | None = None
     env: str | None = None
+    retries: int | None = None
 
 
 def build_submission(
@@ -196,6 +198,7 @@ def build_submission(
         env=flags.env or config.env or "auto",
         parent_id=settings.job_id,
         user=current_user(),
+        retries=_first(flags.retries, config.retries, 0),
     )
 
 
@@ -276,6 +279,12 @@ class _SubmitCommand(click.Command):
     "--timeout", type=click.FloatRange(0, min_open=True), metavar="SECONDS", help="Time limit."
 )
 @click.option(
+    "--retries",
+    type=click.IntRange(0, MAX_RETRIES),
+    metavar="N",
+    help="Queue the job again, with backoff, up to N times when it fails or is lost (default 0).",
+)
+@click.option(
     "--env",
     type=click.Choice(ENV_MODES),
     help="auto: a virtualenv from requirements.txt when the folder has one; none: no env.",
@@ -295,6 +304,7 @@ def submit_command(
     priority: int | None,
     tag: tuple[str, ...],
     timeout: float | None,
+    retries: int | None,
     env: str | None,
     follow: bool,
 ) -> None:
@@ -323,7 +333,7 @@ def submit_command(
     for warning in check_command(command, options, separated=separated):
         click.echo(f"warning: {warning}", err=True)
     flags = SubmitFlags(
-        project, name, param, params_file, gpus, cpus, memory, priority, tag, timeout, env
+        project, name, param, params_file, gpus, cpus, memory, priority, tag, timeout, env, retries
     )
     submission = build_submission(folder, command, flags, settings)
     with cli.client(settings) as client:

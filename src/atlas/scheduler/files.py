@@ -79,14 +79,16 @@ class JobFiles:
             partial.replace(path)
         return path
 
-    def pump(self, job_id: str, *, final: bool = False) -> None:
+    def pump(self, job_id: str, *, final: bool = False, force: bool = False) -> None:
         """Copy what the job's local log gained into a remote artifact store (at most every
-        ``PUMP_INTERVAL`` seconds unless ``final``). Nothing to do with a local store."""
+        ``PUMP_INTERVAL`` seconds unless ``final`` or ``force``; ``final`` also removes the
+        local copy, ``force`` keeps it for the job's next attempt). Nothing to do with a
+        local store."""
         if self._local_root is not None:
             return
         offset, last = self._pumped.get(job_id) or (self._stored_size(job_id), 0.0)
         now = time.monotonic()
-        if not final and now - last < PUMP_INTERVAL:
+        if not (final or force) and now - last < PUMP_INTERVAL:
             return
         path = self.log_path(job_id)
         try:

@@ -4,7 +4,9 @@ or running when the server stopped reconciled with what is really there.
 A job whose launcher is still alive is adopted (it keeps its CPUs, memory and GPUs); one
 that ended while the server was away is adopted too, and the executor reports the exit code
 its launcher wrote (``<workdir>/.atlas/exit.json``) at the next tick; any other is ``lost``.
-A queued job that can no longer fit the machine (its GPUs were removed) is cancelled with
+A lost job with retries left is queued again (:mod:`atlas.scheduler.retries`), and a queued
+job waiting for its retry keeps waiting until its ``queued_at``. A queued job that can no
+longer fit the machine (its GPUs were removed) is cancelled with
 the reason, so it cannot hold the reservation forever.
 """
 
@@ -20,6 +22,7 @@ from atlas.errors import AtlasError
 from atlas.executors.base import Allocation
 from atlas.scheduler.inventory import check_request
 from atlas.scheduler.resources import request_from
+from atlas.scheduler.retries import note_waiting, requeue
 from atlas.scheduler.running import RunningJob
 from atlas.store.api import ActiveJob, QueuedJob
 
@@ -86,6 +89,7 @@ def _requeue(scheduler: Scheduler, queued: QueuedJob, report: ReconcileReport) -
         parent_id=queued.parent_id,
         user=queued.user,
     )
+    note_waiting(scheduler, queued.id, queued.queued_at)  # a retry's wait survives restarts
     report.queued += 1
 
 
@@ -138,9 +142,16 @@ def _reconcile_active(scheduler: Scheduler, active: ActiveJob, report: Reconcile
         why = "the server stopped and the job's process was gone when it started again"
         if active.launch is None:
             why = "the server stopped before the job's process was started"
-        scheduler.store.update_job(
-            active.id, status=JobStatus.LOST, error=JobError(type="Lost", message=why)
-        )
+        error = JobError(type="Lost", message=why)
+        if not requeue(
+            scheduler,
+            active.id,
+            status=JobStatus.LOST,
+            exit_code=None,
+            error=error,
+            now=scheduler.clock(),
+        ):
+            scheduler.store.update_job(active.id, status=JobStatus.LOST, error=error)
         report.lost.append(active.id)
         return
     allocation = allocation_from(active.resources)

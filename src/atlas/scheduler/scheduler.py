@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import threading
 import time
 from collections import Counter
@@ -37,6 +38,7 @@ from atlas.scheduler.policy import Free, fair_order, plan, waiting_for
 from atlas.scheduler.queue import JobQueue, QueueEntry
 from atlas.scheduler.reconcile import allocation_from, reconcile, sync_queue
 from atlas.scheduler.resources import Ledger, Loan, request_from
+from atlas.scheduler.retries import Retry, announce_attempt, due, next_due, requeue, retry_text
 from atlas.scheduler.running import RunningJob
 from atlas.store.api import ActiveJob, Store
 
@@ -142,6 +144,8 @@ class Scheduler:
         )
         self.running: dict[str, RunningJob] = {}
         self.reserved: str | None = None
+        self.retries: dict[str, Retry] = {}
+        """Queued jobs waiting for their retry (:mod:`atlas.scheduler.retries`)."""
         self._dirty = True
         self.ended: list[Callable[[str], None]] = []
         """Called with the id of each job that ends here (after its final status is stored):
@@ -231,7 +235,12 @@ class Scheduler:
                 queue_total=len(self.queue),
                 running=sorted(self.running),
                 reservation=self.reserved,
-                waiting_for=_waits(head, self.ledger, self.reserved),
+                waiting_for=_waits(head, self.ledger, self.reserved)
+                | {
+                    entry.job_id: retry_text(self.retries[entry.job_id], self.clock())
+                    for entry in head
+                    if entry.job_id in self.retries
+                },
             )
 
     def _stored_state(self, limit: int) -> SchedulerState:
@@ -265,7 +274,12 @@ class Scheduler:
             running=sorted(job.id for job in active),
             reservation=None,
             mode=STANDBY,
-            waiting_for=_waits(head, ledger, None),
+            waiting_for=_waits(head, ledger, None)
+            | {
+                entry.job_id: f"its retry, in {math.ceil(entry.queued_at - time.time())} s"
+                for entry in head
+                if entry.queued_at > time.time()
+            },
         )
 
     def wake(self) -> None:
@@ -376,7 +390,8 @@ class Scheduler:
                 return report  # the lease holder runs the jobs
             self._reap(now, report)
             self._expire(now, report)
-            self._dispatch(report)
+            self._dirty = due(self, now) or self._dirty
+            self._dispatch(now, report)
         return report
 
     def _reap(self, now: float, report: TickReport) -> None:
@@ -387,21 +402,25 @@ class Scheduler:
                 outcome = Outcome(JobStatus.LOST, error="the executor no longer knows this job")
             self.files.pump(run.job_id)
             if outcome is not None:
-                self._finish(run, outcome)
+                self._finish(run, outcome, now)
                 report.finished.append(run.job_id)
             elif run.since is None and self.executor.started(run.job_id):
                 run.since = now
                 self._update(run.job_id, status=JobStatus.RUNNING)
                 report.running.append(run.job_id)
 
-    def _finish(self, run: RunningJob, outcome: Outcome) -> None:
+    def _finish(self, run: RunningJob, outcome: Outcome, now: float) -> None:
         del self.running[run.job_id]
         self.ledger.release(run.job_id)
         self._dirty = True
+        status, error = final_status(run.stop, run.timeout, outcome)
+        if run.stop != "deleted" and self._requeue(
+            run.job_id, status, outcome.exit_code, error, now
+        ):
+            return  # the log goes on with the next attempt
         self.files.pump(run.job_id, final=True)
         if run.stop == "deleted":
             return
-        status, error = final_status(run.stop, run.timeout, outcome)
         if run.since is None and (status == JobStatus.COMPLETED or self._began(run.job_id)):
             # It ran and ended between two ticks: record that it ran (starting -> running).
             self._update(run.job_id, status=JobStatus.RUNNING)
@@ -426,17 +445,34 @@ class Scheduler:
                 report.timed_out.append(run.job_id)
                 logger.info("job %s ran past its timeout of %ss", run.job_id, run.timeout)
 
-    def _dispatch(self, report: TickReport) -> None:
+    def _requeue(
+        self,
+        job_id: str,
+        status: JobStatus,
+        exit_code: int | None,
+        error: JobError | None,
+        now: float,
+    ) -> bool:
+        """Queue the job again when its retries allow (:func:`retries.requeue`); the
+        attempt's token was revoked, so the server forgets it as for a job that ended."""
+        if not requeue(self, job_id, status=status, exit_code=exit_code, error=error, now=now):
+            return False
+        for listener in self.ended:
+            listener(job_id)
+        return True
+
+    def _dispatch(self, now: float, report: TickReport) -> None:
         if not self._dirty:
             return
         self._dirty = False
         free = Free(self.ledger.free_cpus, self.ledger.free_memory, len(self.ledger.free_gpus))
         parents = {job_id: run.parent_id for job_id, run in self.running.items()}
         order = fair_order(self.queue, _per_user(self.running.values()))
-        chosen = plan(order, free, lenders=self._lenders(parents), parents=parents)
+        ready = (entry for entry in order if entry.job_id not in self.retries)
+        chosen = plan(ready, free, lenders=self._lenders(parents), parents=parents)
         self.reserved = chosen.reserved
         for entry in chosen.starts:
-            if self._launch(entry, chosen.loans.get(entry.job_id)):
+            if self._launch(entry, chosen.loans.get(entry.job_id), now):
                 report.launched.append(entry.job_id)
 
     def _lenders(self, parents: dict[str, str | None]) -> dict[str, Free]:
@@ -451,7 +487,7 @@ class Scheduler:
         spare = self.ledger.lendable(lenders)
         return {job_id: Free(cpus, memory, 0) for job_id, (cpus, memory) in spare.items()}
 
-    def _launch(self, entry: QueueEntry, loan: Loan | None = None) -> bool:
+    def _launch(self, entry: QueueEntry, loan: Loan | None, now: float) -> bool:
         job_id = entry.job_id
         self.queue.discard(job_id)
         allocation = self.ledger.take(job_id, entry.request, loan=loan)
@@ -463,6 +499,8 @@ class Scheduler:
             return False
         try:
             token = mint_job_token(self.store, job) if self.job_tokens else self.token
+            if job.attempts:
+                announce_attempt(self, job_id, attempt=len(job.attempts) + 1, of=job.retries + 1)
             handle = self.executor.launch(self._spec(job, allocation, token))
             self.store.record_launch(
                 job_id, launch=handle.record(), pid=handle.pid, pgid=handle.pgid
@@ -472,7 +510,8 @@ class Scheduler:
             self.ledger.release(job_id)
             self._dirty = True
             error = JobError(type=type(exc).__name__, message=error_message(exc))
-            self._update(job_id, status=JobStatus.FAILED, error=error)
+            if not self._requeue(job_id, JobStatus.FAILED, None, error, now):
+                self._update(job_id, status=JobStatus.FAILED, error=error)
             return False
         self.running[job_id] = RunningJob(
             job_id, allocation, timeout=job.timeout, parent_id=entry.parent_id, user=entry.user
@@ -604,7 +643,14 @@ class Scheduler:
         upkeep = IDLE_WAIT
         if self.lease is not None:
             upkeep = max(0.0, self._next_upkeep - time.monotonic())
-        return min(upkeep, self._ticking_wait(report))
+        return min(upkeep, self._ticking_wait(report), self._retry_wait())
+
+    def _retry_wait(self) -> float:
+        """Seconds until the next job waiting for its retry may start (``IDLE_WAIT``: none
+        waits)."""
+        with self.lock:
+            at = next_due(self)
+            return IDLE_WAIT if at is None else max(0.0, at - self.clock())
 
     def _ticking_wait(self, report: TickReport) -> float:
         with self.lock:

@@ -5,8 +5,9 @@ Old Atlas (Foundations) keys: ``project_name``, ``entrypoint`` (a script, run wi
 (accepted for old files, no effect) and ``worker: {image: ...}`` (refused: container images
 need the container executor). Ours: ``project``, ``name``, ``cpus``, ``gpus``, ``memory``
 (``4G``, ``512M`` or bytes), ``priority``, ``tags``, ``timeout`` (seconds), ``env``
-(``auto`` or ``none``). An old key and ours for the same thing may not both be given; any
-other key is an error that names it.
+(``auto`` or ``none``), ``retries`` (times a failed or lost job is queued again). An old
+key and ours for the same thing may not both be given; any other key is an error that names
+it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from atlas.domain import ENV_MODES
 from atlas.errors import InvalidInputError
+from atlas.names import MAX_RETRIES
 from atlas.units import parse_memory
 
 __all__ = [
@@ -50,6 +52,7 @@ _KEYS = {
     "tags",
     "timeout",
     "env",
+    "retries",
     "log_level",
     "worker",
 }
@@ -72,6 +75,7 @@ class JobConfig:
     tags: dict[str, str] = field(default_factory=dict)
     timeout: float | None = None
     env: str | None = None
+    retries: int | None = None
 
 
 def parse_param(text: str) -> tuple[str, object]:
@@ -192,6 +196,17 @@ def _timeout(data: Mapping[str, object], path: Path) -> float | None:
     return float(value)
 
 
+def _retries(data: Mapping[str, object], path: Path) -> int | None:
+    value = data.get("retries")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_RETRIES:
+        raise InvalidInputError(
+            f"{path}: retries must be a whole number from 0 to {MAX_RETRIES}, not {value!r}"
+        )
+    return value
+
+
 def _checked(data: Mapping[str, object], path: Path) -> None:
     env = data.get("env")
     if env is not None and env not in ENV_MODES:
@@ -223,6 +238,7 @@ def parse_config(data: object, path: Path) -> JobConfig:
         tags={key: "" if value is None else str(value) for key, value in tags.items()},
         timeout=_timeout(data, path),
         env=_text(data, "env", path),
+        retries=_retries(data, path),
     )
 
 

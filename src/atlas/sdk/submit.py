@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from atlas import domain
 from atlas.errors import InvalidInputError
-from atlas.names import check_job_name
+from atlas.names import MAX_RETRIES, check_job_name
 from atlas.sdk.environment import check_project, default_project
 from atlas.sdk.gitstate import git_state
 from atlas.sdk.handle import Job
@@ -55,7 +55,8 @@ Warn = Callable[[str], None]
 class Submission:
     """A checked request to run ``command`` (an argv list) from a folder's snapshot.
     ``memory`` is in bytes, ``timeout`` in seconds; ``parent_id`` names the job that
-    submitted it."""
+    submitted it; ``retries`` is how many times it is queued again when it fails or is
+    lost."""
 
     project: str
     command: list[str]
@@ -70,6 +71,7 @@ class Submission:
     env: str = "auto"
     parent_id: str | None = None
     user: str = ""
+    retries: int = 0
 
     def __post_init__(self) -> None:
         check_project(self.project)
@@ -86,6 +88,10 @@ class Submission:
             raise InvalidInputError(f"env must be auto or none, not {self.env!r}")
         if not -(2**31) <= self.priority < 2**31:
             raise InvalidInputError(f"priority {self.priority} is out of range (32-bit integer)")
+        if isinstance(self.retries, bool) or not 0 <= self.retries <= MAX_RETRIES:
+            raise InvalidInputError(
+                f"retries must be a whole number from 0 to {MAX_RETRIES}, not {self.retries}"
+            )
 
     def body(self, *, snapshot: str | None, git: Mapping[str, object]) -> dict[str, object]:
         """The ``POST /api/v1/submissions`` request body."""
@@ -99,6 +105,8 @@ class Submission:
             "timeout": self.timeout,
             "env": self.env,
         }
+        if self.retries:
+            body["retries"] = self.retries
         optional = {
             "name": self.name,
             "user": self.user,
@@ -177,13 +185,15 @@ def submit(
     priority: int = 0,
     timeout: float | None = None,
     env: str = "auto",
+    retries: int = 0,
     wait: bool = False,
     client: Client | None = None,
 ) -> Job:
     """Run ``command`` (``"python train.py --lr 0.1"`` or an argv list) on the server's
     scheduler from a snapshot of ``directory``; answer a :class:`Job` handle.
 
-    ``memory`` is bytes or a text like ``"4G"``; ``timeout`` seconds. The project defaults
+    ``memory`` is bytes or a text like ``"4G"``; ``timeout`` seconds; ``retries`` how many
+    times the job is queued again when it fails or is lost (docs/jobs.md). The project defaults
     to the folder's ``job.config.yaml`` (``project``/``project_name``; nothing else of the
     file is used, but a bad file is an error), then ``ATLAS_PROJECT`` (inside a job: the
     job's own project), then the folder's name. With ``wait`` the call returns when
@@ -212,6 +222,7 @@ def submit(
         env=env,
         parent_id=settings.job_id,
         user=current_user(),
+        retries=retries,
     )
     limit = settings.max_snapshot_mb * 1024 * 1024
     if client is None:

@@ -393,6 +393,20 @@ class Store(Protocol):
         """Keep the executor's record of a starting job's launch (the job stays
         ``starting``: ``update_job(status=running)`` once its command runs)."""
 
+    def requeue_job(
+        self,
+        job_id: str,
+        *,
+        status: JobStatus,
+        exit_code: int | None = None,
+        error: JobError | None = None,
+        not_before: datetime,
+    ) -> Job:
+        """Queue a starting or running job again after its attempt ended ``status`` (failed
+        or lost), in one transaction: the attempt is appended to ``attempts``, ``queued_at``
+        becomes ``not_before``. ``InvalidTransitionError`` when the job is not starting or
+        running, ``ConflictError`` when it has no retries left."""
+
     def get_jobs(self, job_ids: Sequence[str]) -> list[Job]:
         """The jobs ``job_ids`` in that order (unknown ids left out), in a fixed number of
         queries."""

@@ -40,6 +40,7 @@ from atlas.store import (
     metrics,
     projects,
     queue,
+    requeue,
     schema,
 )
 from atlas.store.account_store import SqlAccounts
@@ -268,6 +269,27 @@ class SqlStore(SqlAccounts):
         """Keep the executor's launch record of a starting job."""
         with self._write() as conn:
             queue.record_launch(conn, job_id, launch=launch, pid=pid, pgid=pgid)
+
+    def requeue_job(
+        self,
+        job_id: str,
+        *,
+        status: JobStatus,
+        exit_code: int | None = None,
+        error: JobError | None = None,
+        not_before: datetime,
+    ) -> Job:
+        """Queue a job again after a failed or lost attempt (see ``Store.requeue_job``)."""
+        with self._write() as conn:
+            requeue.requeue_job(
+                conn,
+                job_id,
+                status=status,
+                exit_code=exit_code,
+                error=error,
+                not_before=not_before,
+            )
+            return job_pages.get_job(conn, job_id)
 
     def get_jobs(self, job_ids: Sequence[str]) -> list[Job]:
         """The jobs ``job_ids`` in that order (unknown ids left out)."""
