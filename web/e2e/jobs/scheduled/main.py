@@ -1,7 +1,8 @@
 """A job the e2e suite submits with ``atlas submit``: the scheduler runs it, the SDK attaches.
 
 Params (``--param``): ``steps`` (metric points to log), ``wait_for`` (a file to wait for
-before it ends, so a test can watch it running and stop it).
+before it ends, so a test can watch it running and stop it), ``fail_first`` (a file that
+counts the runs: the first run fails, so a job submitted with ``--retries`` is retried).
 """
 
 from __future__ import annotations
@@ -15,6 +16,13 @@ import atlas
 
 def main() -> None:
     params = atlas.load_parameters()
+    fail_first = params.get("fail_first")
+    if isinstance(fail_first, str) and fail_first:
+        counter = Path(fail_first)
+        runs = (int(counter.read_text()) if counter.exists() else 0) + 1
+        counter.write_text(str(runs))
+        if runs == 1:
+            raise RuntimeError("the first run fails on purpose")
     given = params.get("steps", 20)
     steps = int(given) if isinstance(given, int | float | str) else 20
     for step in range(steps):

@@ -9,9 +9,12 @@ import { showToast } from "../../lib/toast-store";
 import { CopyId } from "../../components/copy-id";
 import { StatusBadge } from "../../components/status-badge";
 import { useProjectRole } from "../../lib/use-project-role";
+import { attemptLabel } from "./attempts";
 
-/** The job page's header: status, name, id (copy), project, user, times; Rerun and Stop. */
+/** The job page's header: status (and which attempt, for a job with retries), name, id
+ * (copy), project, user, image, times; Rerun and Stop. */
 export function JobHeader({ job }: { job: Job }) {
+  const attempt = attemptLabel(job);
   const client = useQueryClient();
   const navigate = useNavigate();
   const role = useProjectRole(job.project);
@@ -37,6 +40,11 @@ export function JobHeader({ job }: { job: Job }) {
     <header className="job-header">
       <div className="row">
         <StatusBadge status={job.status} />
+        {attempt ? (
+          <span className="soft" data-testid="job-attempt" title={`Queued again up to ${job.retries} time${job.retries === 1 ? "" : "s"} when it fails or is lost`}>
+            {attempt}
+          </span>
+        ) : null}
         <h1 title={job.name || job.id} data-testid="job-name">
           {job.name || job.id}
         </h1>
@@ -64,6 +72,11 @@ export function JobHeader({ job }: { job: Job }) {
           project <Link to={`/projects/${encodeURIComponent(job.project)}`}>{job.project}</Link>
         </span>
         {job.user ? <span>user {job.user}</span> : null}
+        {job.image ? (
+          <span data-testid="job-image">
+            image <span className="mono">{job.image}</span>
+          </span>
+        ) : null}
         <span title={job.created_at}>launched {formatAbsolute(job.started_at ?? job.created_at)}</span>
         {job.finished_at ? <span>finished {formatAbsolute(job.finished_at)}</span> : null}
         {job.duration != null ? <span>duration {formatDuration(job.duration)}</span> : null}

@@ -7,9 +7,12 @@ import type { Job } from "../../lib/api/types";
 import { formatAbsolute, formatDuration, formatNumber, formatValue } from "../../lib/format";
 import { gate } from "../../lib/roles";
 import { useProjectRole } from "../../lib/use-project-role";
+import { StatusBadge } from "../../components/status-badge";
+import { TimeText } from "../../components/time-text";
+import { attemptDuration, attemptReason, readAttempts } from "./attempts";
 
-/** Params, tags (editable), metric summaries, run facts, error with traceback, git,
- * environment and resources. */
+/** Params, tags (editable), metric summaries, run facts, error with traceback, earlier
+ * attempts (a job with retries), git, environment and resources. */
 export function JobOverview({ job }: { job: Job }) {
   const metrics = Object.values(job.metrics);
   return (
@@ -23,6 +26,7 @@ export function JobOverview({ job }: { job: Job }) {
           {job.error.traceback ? <pre className="traceback">{job.error.traceback}</pre> : null}
         </section>
       ) : null}
+      {job.attempts.length > 0 ? <AttemptsPanel job={job} /> : null}
       <section className="panel" aria-labelledby="params-title">
         <h2 id="params-title">Params</h2>
         <KeyValues values={job.params} empty="No params logged." />
@@ -80,6 +84,18 @@ export function JobOverview({ job }: { job: Job }) {
           <dd>{job.exit_code ?? "–"}</dd>
           <dt>priority</dt>
           <dd>{job.priority}</dd>
+          {job.image ? (
+            <>
+              <dt>image</dt>
+              <dd className="mono">{job.image}</dd>
+            </>
+          ) : null}
+          {job.retries > 0 ? (
+            <>
+              <dt>retries</dt>
+              <dd>{job.retries}</dd>
+            </>
+          ) : null}
           {job.parent_id ? (
             <>
               <dt>parent</dt>
@@ -105,6 +121,47 @@ export function JobOverview({ job }: { job: Job }) {
         <KeyValues values={job.environment} empty="No environment recorded." />
       </section>
     </div>
+  );
+}
+
+/** The attempts before the current one, oldest first: how each ended and why. */
+function AttemptsPanel({ job }: { job: Job }) {
+  const attempts = readAttempts(job.attempts);
+  return (
+    <section className="panel" aria-labelledby="attempts-title" style={{ gridColumn: "1 / -1" }}>
+      <h2 id="attempts-title">Earlier attempts</h2>
+      <table className="simple" aria-labelledby="attempts-title">
+        <thead>
+          <tr>
+            <th className="num">attempt</th>
+            <th>status</th>
+            <th className="num">exit code</th>
+            <th>error</th>
+            <th>started</th>
+            <th className="num">duration</th>
+          </tr>
+        </thead>
+        <tbody>
+          {attempts.map((a) => {
+            const reason = attemptReason(a);
+            return (
+              <tr key={a.attempt} data-testid="attempt-row">
+                <td className="num">{a.attempt}</td>
+                <td>
+                  <StatusBadge status={a.status} />
+                </td>
+                <td className="num">{a.exitCode ?? "–"}</td>
+                <td className="mono">{reason || <span className="soft">–</span>}</td>
+                <td>
+                  <TimeText iso={a.startedAt} />
+                </td>
+                <td className="num">{attemptDuration(a) || "–"}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </section>
   );
 }
 
