@@ -254,6 +254,12 @@ class Settings:
     )
 
     @property
+    def container_engine_url(self) -> str | None:
+        """The container engine's API: ``container_engine``, else ``DOCKER_HOST``, else
+        ``None`` (no engine: jobs with an image are refused at submit)."""
+        return self.container_engine or os.environ.get("DOCKER_HOST") or None
+
+    @property
     def auth_enabled(self) -> bool:
         """Whether the server asks who is calling: ``auth = on``, or ``auto`` on an address
         other than loopback."""

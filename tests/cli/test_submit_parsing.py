@@ -145,11 +145,18 @@ def test_a_bad_config_file_names_the_key(folder: Path) -> None:
     assert "unknown key gpu" in output
 
 
-def test_a_container_image_is_refused_before_anything_is_sent(folder: Path) -> None:
-    (folder / "job.config.yaml").write_text("worker:\n  image: my/image:1\n")
+def test_an_image_given_twice_is_refused_before_anything_is_sent(folder: Path) -> None:
+    (folder / "job.config.yaml").write_text("image: a:1\nworker:\n  image: my/image:1\n")
     code, output = run("submit", str(folder), "python", "main.py")
     assert code == 1
-    assert "container executor" in output
+    assert "give image or worker.image, not both" in output
+
+
+def test_old_worker_image_is_the_image(folder: Path) -> None:
+    from atlas.sdk.jobconfig import load_job_config
+
+    (folder / "job.config.yaml").write_text("worker:\n  image: my/image:1\n")
+    assert load_job_config(folder).image == "my/image:1"
 
 
 @pytest.mark.parametrize(

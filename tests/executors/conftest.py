@@ -15,7 +15,7 @@ import psutil
 import pytest
 
 from atlas.domain import JobKind, JobSpec, new_job_id
-from atlas.executors.base import Allocation, LaunchSpec, Outcome
+from atlas.executors.base import Allocation, Executor, LaunchSpec, Outcome
 from atlas.executors.local import LocalExecutor
 
 DEADLINE_S = 20.0
@@ -30,7 +30,7 @@ def wait_for(condition: Callable[[], object], *, timeout: float = DEADLINE_S) ->
         time.sleep(0.01)
 
 
-def wait_outcome(executor: LocalExecutor, job_id: str, *, timeout: float = DEADLINE_S) -> Outcome:
+def wait_outcome(executor: Executor, job_id: str, *, timeout: float = DEADLINE_S) -> Outcome:
     """Poll the executor until the job has ended."""
     deadline = time.monotonic() + timeout
     while (outcome := executor.poll(job_id)) is None:

@@ -92,6 +92,9 @@ def test_requests_the_server_cannot_meet(folder: Path) -> None:
         atlas.submit("python train.py", directory=folder, memory="lots")
     with pytest.raises(InvalidInputError, match="not a folder"):
         atlas.submit("python train.py", directory=folder / "missing")
-    (folder / "job.config.yaml").write_text("worker:\n  image: x\n")
-    with pytest.raises(InvalidInputError, match="container executor"):
+    (folder / "job.config.yaml").write_text("worker:\n  image: x\n  gpus: 1\n")
+    with pytest.raises(InvalidInputError, match="unknown key worker.gpus"):
         atlas.submit("python train.py", directory=folder)
+    (folder / "job.config.yaml").unlink()
+    with pytest.raises(InvalidInputError, match="not an image reference"):
+        atlas.submit("python train.py", directory=folder, image="bad image")

@@ -69,9 +69,13 @@ def test_unknown_keys_are_named(tmp_path: Path) -> None:
     assert caught.value.detail["keys"] == ["num_gpu", "workers"]
 
 
-def test_a_container_image_needs_the_container_executor(tmp_path: Path) -> None:
-    with pytest.raises(InvalidInputError, match="container executor"):
-        config(tmp_path, "worker:\n  image: pytorch/pytorch:latest\n")
+def test_a_container_image_old_and_new(tmp_path: Path) -> None:
+    assert config(tmp_path, "worker:\n  image: pytorch/pytorch:latest\n").image == (
+        "pytorch/pytorch:latest"
+    )
+    assert config(tmp_path, "image: localhost/base:1\n").image == "localhost/base:1"
+    with pytest.raises(InvalidInputError, match="image must be an image reference"):
+        config(tmp_path, "image: 'no spaces please'\n")
 
 
 @pytest.mark.parametrize(

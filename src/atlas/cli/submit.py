@@ -167,6 +167,7 @@ class SubmitFlags:
     timeout: float | None = None
     env: str | None = None
     retries: int | None = None
+    image: str | None = None
 
 
 def build_submission(
@@ -199,6 +200,7 @@ def build_submission(
         parent_id=settings.job_id,
         user=current_user(),
         retries=_first(flags.retries, config.retries, 0),
+        image=flags.image or config.image,
     )
 
 
@@ -285,6 +287,12 @@ class _SubmitCommand(click.Command):
     help="Queue the job again, with backoff, up to N times when it fails or is lost (default 0).",
 )
 @click.option(
+    "--image",
+    metavar="IMAGE",
+    help="Run the job in this container image (docs/containers.md; default: job.config.yaml's "
+    "image, else on the server's host).",
+)
+@click.option(
     "--env",
     type=click.Choice(ENV_MODES),
     help="auto: a virtualenv from requirements.txt when the folder has one; none: no env.",
@@ -305,6 +313,7 @@ def submit_command(
     tag: tuple[str, ...],
     timeout: float | None,
     retries: int | None,
+    image: str | None,
     env: str | None,
     follow: bool,
 ) -> None:
@@ -333,7 +342,19 @@ def submit_command(
     for warning in check_command(command, options, separated=separated):
         click.echo(f"warning: {warning}", err=True)
     flags = SubmitFlags(
-        project, name, param, params_file, gpus, cpus, memory, priority, tag, timeout, env, retries
+        project,
+        name,
+        param,
+        params_file,
+        gpus,
+        cpus,
+        memory,
+        priority,
+        tag,
+        timeout,
+        env,
+        retries,
+        image,
     )
     submission = build_submission(folder, command, flags, settings)
     with cli.client(settings) as client:

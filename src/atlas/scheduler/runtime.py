@@ -15,7 +15,7 @@ from atlas.settings import Settings
 from atlas.store.api import Store
 from atlas.store.artifacts import ArtifactStore
 
-__all__ = ["job_server_url", "open_scheduler"]
+__all__ = ["job_server_url", "open_scheduler", "with_containers"]
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +30,21 @@ def job_server_url(settings: Settings) -> str:
     elif ":" in host and not host.startswith("["):
         host = f"[{host}]"
     return f"http://{host}:{settings.port}"
+
+
+def with_containers(settings: Settings, executor: Executor) -> Executor:
+    """``executor``, with jobs that name an image sent to the container engine when the
+    settings name one (``container_engine``, else ``DOCKER_HOST``). A named engine that does
+    not answer stops the server's start with an error naming it (``ResourceUnavailableError``)."""
+    url = settings.container_engine_url
+    if url is None or executor.runs_images:
+        return executor
+    from atlas.executors.container import ContainerExecutor
+    from atlas.executors.routing import RoutingExecutor
+
+    images = ContainerExecutor.from_settings(settings, url)
+    logger.info("jobs with an image run on %s", images.engine.describe())
+    return RoutingExecutor(executor, images)
 
 
 def open_scheduler(
@@ -47,6 +62,7 @@ def open_scheduler(
         from atlas.executors.local import LocalExecutor
 
         executor = LocalExecutor.from_settings(settings)
+    executor = with_containers(settings, executor)
     scheduler = Scheduler(
         store,
         executor,

@@ -170,6 +170,9 @@ class Scheduler:
                 "(docs/containers.md), or submit without --image",
                 detail={"errors": [{"field": "image", "message": "no container engine"}]},
             )
+        check_image = getattr(self.executor, "check_image", None)
+        if spec.image is not None and check_image is not None:
+            check_image(spec.image)  # an engine that does not answer: refused now, not queued
         if spec.snapshot is not None and not self.files.artifacts.exists(
             snapshot_relpath(spec.snapshot)
         ):

@@ -2,17 +2,18 @@
 
 Old Atlas (Foundations) keys: ``project_name``, ``entrypoint`` (a script, run with
 ``python``), ``command``, ``params``, ``num_gpus``, ``ram`` (GiB, a number), ``log_level``
-(accepted for old files, no effect) and ``worker: {image: ...}`` (refused: container images
-need the container executor). Ours: ``project``, ``name``, ``cpus``, ``gpus``, ``memory``
-(``4G``, ``512M`` or bytes), ``priority``, ``tags``, ``timeout`` (seconds), ``env``
-(``auto`` or ``none``), ``retries`` (times a failed or lost job is queued again). An old
-key and ours for the same thing may not both be given; any other key is an error that names
-it.
+(accepted for old files, no effect) and ``worker: {image: ...}`` (the same as ``image``).
+Ours: ``image`` (a container image to run the job in, docs/containers.md), ``project``,
+``name``, ``cpus``, ``gpus``, ``memory`` (``4G``, ``512M`` or bytes), ``priority``,
+``tags``, ``timeout`` (seconds), ``env`` (``auto`` or ``none``), ``retries`` (times a
+failed or lost job is queued again). An old key and ours for the same thing may not both be
+given; any other key is an error that names it.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from atlas.domain import ENV_MODES
 from atlas.errors import InvalidInputError
-from atlas.names import MAX_RETRIES
+from atlas.names import IMAGE_PATTERN, MAX_RETRIES
 from atlas.units import parse_memory
 
 __all__ = [
@@ -53,6 +54,7 @@ _KEYS = {
     "timeout",
     "env",
     "retries",
+    "image",
     "log_level",
     "worker",
 }
@@ -76,6 +78,7 @@ class JobConfig:
     timeout: float | None = None
     env: str | None = None
     retries: int | None = None
+    image: str | None = None
 
 
 def parse_param(text: str) -> tuple[str, object]:
@@ -132,13 +135,9 @@ def _check_keys(data: Mapping[str, object], path: Path) -> None:
         return
     if not isinstance(worker, dict):
         raise InvalidInputError(f"{path}: worker must be a mapping")
-    if "image" in worker:
-        raise InvalidInputError(
-            f"{path}: worker.image asks for a container image ({worker['image']!r}), which "
-            "needs the container executor; it is not available yet: remove worker.image to "
-            "run the job in a virtual environment on this machine"
-        )
-    extra = sorted(str(k) for k in worker)
+    if "image" in worker and data.get("image") is not None:
+        raise InvalidInputError(f"{path}: give image or worker.image, not both")
+    extra = sorted(str(k) for k in worker if k != "image")
     if extra:
         raise InvalidInputError(f"{path}: unknown key worker.{', worker.'.join(extra)}")
 
@@ -207,6 +206,18 @@ def _retries(data: Mapping[str, object], path: Path) -> int | None:
     return value
 
 
+def _image(data: Mapping[str, object], path: Path) -> str | None:
+    worker = data.get("worker")
+    value = data.get("image")
+    if value is None and isinstance(worker, dict):
+        value = worker.get("image")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not re.match(IMAGE_PATTERN, value):
+        raise InvalidInputError(f"{path}: image must be an image reference, not {value!r}")
+    return value
+
+
 def _checked(data: Mapping[str, object], path: Path) -> None:
     env = data.get("env")
     if env is not None and env not in ENV_MODES:
@@ -239,6 +250,7 @@ def parse_config(data: object, path: Path) -> JobConfig:
         timeout=_timeout(data, path),
         env=_text(data, "env", path),
         retries=_retries(data, path),
+        image=_image(data, path),
     )
 
 

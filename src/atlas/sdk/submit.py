@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 import logging
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from atlas import domain
 from atlas.errors import InvalidInputError
-from atlas.names import MAX_RETRIES, check_job_name
+from atlas.names import IMAGE_PATTERN, MAX_RETRIES, check_job_name
 from atlas.sdk.environment import check_project, default_project
 from atlas.sdk.gitstate import git_state
 from atlas.sdk.handle import Job
@@ -56,7 +57,7 @@ class Submission:
     """A checked request to run ``command`` (an argv list) from a folder's snapshot.
     ``memory`` is in bytes, ``timeout`` in seconds; ``parent_id`` names the job that
     submitted it; ``retries`` is how many times it is queued again when it fails or is
-    lost."""
+    lost; ``image`` the container image it runs in (``None``: on the server's host)."""
 
     project: str
     command: list[str]
@@ -72,6 +73,7 @@ class Submission:
     parent_id: str | None = None
     user: str = ""
     retries: int = 0
+    image: str | None = None
 
     def __post_init__(self) -> None:
         check_project(self.project)
@@ -88,6 +90,8 @@ class Submission:
             raise InvalidInputError(f"env must be auto or none, not {self.env!r}")
         if not -(2**31) <= self.priority < 2**31:
             raise InvalidInputError(f"priority {self.priority} is out of range (32-bit integer)")
+        if self.image is not None and not re.match(IMAGE_PATTERN, self.image):
+            raise InvalidInputError(f"image {self.image!r} is not an image reference")
         if isinstance(self.retries, bool) or not 0 <= self.retries <= MAX_RETRIES:
             raise InvalidInputError(
                 f"retries must be a whole number from 0 to {MAX_RETRIES}, not {self.retries}"
@@ -112,6 +116,7 @@ class Submission:
             "user": self.user,
             "snapshot": snapshot,
             "parent_id": self.parent_id,
+            "image": self.image,
         }
         body.update({key: value for key, value in optional.items() if value})
         if git:
@@ -186,6 +191,7 @@ def submit(
     timeout: float | None = None,
     env: str = "auto",
     retries: int = 0,
+    image: str | None = None,
     wait: bool = False,
     client: Client | None = None,
 ) -> Job:
@@ -193,7 +199,8 @@ def submit(
     scheduler from a snapshot of ``directory``; answer a :class:`Job` handle.
 
     ``memory`` is bytes or a text like ``"4G"``; ``timeout`` seconds; ``retries`` how many
-    times the job is queued again when it fails or is lost (docs/jobs.md). The project defaults
+    times the job is queued again when it fails or is lost (docs/jobs.md); ``image`` a
+    container image to run it in (docs/containers.md). The project defaults
     to the folder's ``job.config.yaml`` (``project``/``project_name``; nothing else of the
     file is used, but a bad file is an error), then ``ATLAS_PROJECT`` (inside a job: the
     job's own project), then the folder's name. With ``wait`` the call returns when
@@ -223,6 +230,7 @@ def submit(
         parent_id=settings.job_id,
         user=current_user(),
         retries=retries,
+        image=image,
     )
     limit = settings.max_snapshot_mb * 1024 * 1024
     if client is None:
