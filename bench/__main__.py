@@ -26,6 +26,7 @@ BENCHMARKS = (
     "job_listing",
     "import_time",
     "scheduling",
+    "containers",
     "gui",
     "auth",
 )
