@@ -236,6 +236,31 @@ def test_the_engine_kills_a_job_over_its_memory(
     assert outcome.error.startswith("killed: out of memory?")
 
 
+def test_a_server_in_standby_cancels_a_job_it_does_not_follow(
+    containers: ContainerExecutor, specs: Specs, engine_url: str
+) -> None:
+    code = (
+        "import time\n"
+        "for i in range(600):\n"
+        "    print('tick', i, flush=True)\n"
+        "    time.sleep(0.05)\n"
+    )
+    spec = _image_spec(specs, ["python3", "-c", code])
+    record = containers.launch(spec).record()
+    wait_for(lambda: spec.log_path.is_file() and "tick 3" in spec.log_path.read_text())
+    standby = ContainerExecutor(Engine(engine_url), containers.work_dir)
+    try:
+        assert not standby.adopt("no-such-job", {})
+        assert standby.adopt(spec.job_id, record)
+        standby.cancel(spec.job_id, grace=5)
+        outcome = wait_outcome(containers, spec.job_id)
+    finally:
+        standby.engine.close()
+    assert outcome.status == JobStatus.CANCELLED
+    ticks = [line for line in spec.log_path.read_text().splitlines() if line.startswith("tick")]
+    assert ticks == [f"tick {i}" for i in range(len(ticks))]  # one copy of the log
+
+
 @pytest.mark.parametrize(
     ("image", "message"),
     [

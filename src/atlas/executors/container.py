@@ -170,6 +170,11 @@ class ContainerExecutor:
             return done
         if job is None:
             raise NotFoundError(f"job {job_id} is not running here", detail={"job_id": job_id})
+        if job.thread is None and job.container is not None:
+            # adopted: followed from the first poll on, so a server in standby that adopts
+            # a job only to cancel it never copies its log beside the scheduling server
+            self._start(job, self._resume)
+            return None
         if job.thread is not None and job.thread.is_alive():
             return None
         record = read_json(job.control / "exit.json")
@@ -206,6 +211,9 @@ class ContainerExecutor:
             job = self._jobs.get(job_id)
         if job is None:
             return
+        # on disk too: the server that follows the job records the cancel when this one is a
+        # server in standby
+        write_json_atomic(job.control / "cancel.json", {"grace": grace, "at": time.time()})
         with job.lock:
             job.cancelled = True
             job.grace = grace
@@ -215,9 +223,10 @@ class ContainerExecutor:
             self._stop(job)
 
     def adopt(self, job_id: str, record: dict[str, object]) -> bool:
-        """Find the job's container again by its label and follow it; ``True`` when the job
-        is known again (running, or ended with its exit recorded), ``False`` when its
-        container is gone or never started (the job is not started again)."""
+        """Find the job's container again by its label (its log is followed on from the
+        first ``poll``); ``True`` when the job is known again (running, or ended with its exit
+        recorded), ``False`` when its container is gone or never started (the job is not
+        started again)."""
         with self._lock:
             if job_id in self._jobs:
                 return True
@@ -227,16 +236,12 @@ class ContainerExecutor:
             container = self.engine.find(job_id)
             started = read_json(job.control / "started.json")
             if container is None or started is None or container.status == "created":
-                if container is not None:
-                    container.remove(force=True)  # never started: it must never start now
-                return False
+                return False  # gone, or never started (and it never will: nothing starts it)
             job.container, job.started = container, True
             log = started.get("log_path")
             job.log_path = Path(log) if isinstance(log, str) else None
         with self._lock:
             self._jobs[job_id] = job
-        if job.container is not None:
-            self._start(job, self._resume)
         logger.info("job %s: adopted (container %s)", job_id, _name(job_id))
         return True
 
@@ -381,7 +386,8 @@ class ContainerExecutor:
         """The ``exit.json`` record of how the job ended (see ``outcome_from_exit``)."""
         result = {"exit_code": None, "signal": None, "error": None, **result}
         code = result["exit_code"]
-        cancelled = job.cancelled and (job.stopping or not job.started)
+        elsewhere = not job.cancelled and (job.control / "cancel.json").is_file()
+        cancelled = elsewhere or (job.cancelled and (job.stopping or not job.started))
         oom = bool(result.pop("oom_killed", False))
         result.update(
             cancelled=cancelled,
@@ -391,7 +397,7 @@ class ContainerExecutor:
         )
         if cancelled:
             result["error"] = "cancelled"
-        elif code == _KILLED and not job.stopping:
+        elif code == _KILLED and not job.stopping and not job.cancelled:
             limit = job.spec.allocation.memory if job.spec is not None else None
             asked = f" (it asked for {limit} bytes)" if oom and limit else ""
             result["error"] = f"killed: out of memory?{asked}"
