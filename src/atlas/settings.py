@@ -234,8 +234,8 @@ class Settings:
     )
     ray_address: str | None = _declare(
         None,
-        "Address of the Ray cluster jobs run on with executor = ray, e.g. 10.0.0.5:6379 or "
-        "ray://head:10001.",
+        "Address of the dashboard of the Ray cluster jobs run on with executor = ray, e.g. "
+        "http://10.0.0.5:8265 (Atlas uses the Ray Jobs API; docs/cluster.md).",
         "scheduler",
     )
     container_engine: str | None = _declare(

@@ -255,6 +255,16 @@ def _serve(server: uvicorn.Server, sock: socket.socket) -> None:
     "--log-level", type=click.Choice(LOG_LEVELS, case_sensitive=False), help="Default info."
 )
 @click.option(
+    "--executor",
+    type=click.Choice(["local", "ray"]),
+    help="Where jobs run: local processes (default) or a Ray cluster (docs/cluster.md).",
+)
+@click.option(
+    "--ray-address",
+    metavar="URL",
+    help="The Ray cluster's dashboard with --executor ray, e.g. http://10.0.0.5:8265.",
+)
+@click.option(
     "--insecure",
     is_flag=True,
     help="Serve a non-loopback address with authentication off (anyone may do anything).",
@@ -266,6 +276,8 @@ def server_command(
     artifacts: str | None,
     home: str | None,
     log_level: str | None,
+    executor: str | None,
+    ray_address: str | None,
     insecure: bool,
 ) -> None:
     """Run the Atlas server: REST API, web GUI and scheduler in one process.
@@ -277,6 +289,7 @@ def server_command(
     Stop it with Ctrl-C (or SIGTERM): it finishes what it is doing and exits 0.
     """
     overrides = {"host": host, "port": port, "db_url": db_url, "artifacts": artifacts}
+    overrides |= {"executor": executor, "ray_address": ray_address}
     settings = load_settings({**overrides, "home": home, "log_level": log_level})
     settings = settings.with_overrides(log_level=_check_log_level(settings.log_level))
     if insecure and settings.auth == "auto":

@@ -8,14 +8,14 @@ import logging
 
 from atlas.executors.base import Executor
 from atlas.scheduler.files import JobFiles
-from atlas.scheduler.inventory import detect_inventory
+from atlas.scheduler.inventory import GpuInfo, Inventory, detect_inventory
 from atlas.scheduler.lease import lease_for
 from atlas.scheduler.scheduler import Scheduler
 from atlas.settings import Settings
 from atlas.store.api import Store
 from atlas.store.artifacts import ArtifactStore
 
-__all__ = ["job_server_url", "open_scheduler", "with_containers"]
+__all__ = ["job_server_url", "open_scheduler", "ray_executor", "with_containers"]
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +47,22 @@ def with_containers(settings: Settings, executor: Executor) -> Executor:
     return RoutingExecutor(executor, images)
 
 
+def ray_executor(settings: Settings) -> tuple[Executor, Inventory]:
+    """The Ray executor of ``settings`` and the inventory of its cluster: the totals of its
+    live nodes' CPUs, memory and GPUs (per-node accounting is a later step: docs/cluster.md).
+    ``ResourceUnavailableError`` naming the address when the cluster does not answer."""
+    from atlas.executors.ray import RayExecutor
+
+    executor = RayExecutor.from_settings(settings)
+    cluster = executor.resources()
+    gpus = tuple(GpuInfo(index=i, name=f"Ray GPU {i}") for i in range(cluster.gpus))
+    inventory = Inventory(cpus=cluster.cpus, memory=cluster.memory, gpus=gpus)
+    logger.info(
+        "jobs run on the Ray cluster at %s: %d live nodes", executor.address, len(cluster.nodes)
+    )
+    return executor, inventory
+
+
 def open_scheduler(
     settings: Settings,
     store: Store,
@@ -58,17 +74,21 @@ def open_scheduler(
     given) and start its thread: with the database's lease it reconciles with the store and
     schedules; without it (another server schedules) it stands by (see ``Scheduler``)."""
     inventory = detect_inventory(settings)
-    if executor is None:
+    if executor is None and settings.executor == "ray":
+        executor, inventory = ray_executor(settings)
+    elif executor is None:
         from atlas.executors.local import LocalExecutor
 
         executor = LocalExecutor.from_settings(settings)
     executor = with_containers(settings, executor)
+    # jobs on other hosts reach the server at its advertised address
+    remote_url = (settings.public_url or job_server_url(settings)).rstrip("/")
     scheduler = Scheduler(
         store,
         executor,
         inventory,
         files=JobFiles(artifacts, settings.work_path),
-        server_url=job_server_url(settings),
+        server_url=remote_url if settings.executor == "ray" else job_server_url(settings),
         token=settings.token or "",
         job_tokens=settings.auth_enabled,
         cancel_grace=settings.cancel_grace,

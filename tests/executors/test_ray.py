@@ -1,0 +1,187 @@
+"""The Ray executor on a real 3-node Ray cluster on loopback, driven through a real
+``atlas server --executor ray`` subprocess: a job's log and exit code arrive, jobs spread
+over the nodes with disjoint GPUs per node, a cancel stops the whole process tree, a node
+that dies leaves its job ``lost``, and a restarted server adopts a running job without
+running it twice."""
+
+from __future__ import annotations
+
+import re
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from tests.ray_cluster import RayCluster, ray_cluster  # noqa: F401 (the fixture)
+from tests.sdk.conftest import ServerProcess
+
+pytestmark = [pytest.mark.ray, pytest.mark.slow]
+
+DEADLINE_S = 90.0
+
+HOLD = """\
+import os, sys, time
+record, release = sys.argv[1], sys.argv[2]
+with open(record, "a") as out:
+    out.write(f"start {os.environ['ATLAS_JOB_ID']} {os.getpid()}\\n")
+print("holding", os.environ.get("CUDA_VISIBLE_DEVICES"), flush=True)
+deadline = time.time() + 120
+while not os.path.exists(release) and time.time() < deadline:
+    time.sleep(0.05)
+print("released", flush=True)
+"""
+
+TREE = """\
+import subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+print("pids", child.pid, flush=True)
+time.sleep(120)
+"""
+
+
+@pytest.fixture
+def server(tmp_path: Path, ray_cluster: RayCluster) -> Iterator[ServerProcess]:  # noqa: F811
+    env = {
+        "ATLAS_EXECUTOR": "ray",
+        "ATLAS_RAY_ADDRESS": ray_cluster.address,
+        "ATLAS_CANCEL_GRACE": "1",
+    }
+    with ServerProcess(tmp_path / "home", env=env) as process:
+        yield process
+
+
+def submit(server: ServerProcess, argv: list[str], **resources: int) -> str:
+    answer = httpx.post(
+        f"{server.url}/api/v1/submissions",
+        json={
+            "project": "ray",
+            "command": argv,
+            "resources": {"cpus": 1, **resources},
+            "env": "none",
+        },
+        timeout=10,
+    )
+    assert answer.status_code in (200, 201), answer.text
+    return str(answer.json()["id"])
+
+
+def job(server: ServerProcess, job_id: str) -> dict[str, object]:
+    answer = httpx.get(f"{server.url}/api/v1/jobs/{job_id}", timeout=10)
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+def log(server: ServerProcess, job_id: str) -> str:
+    return httpx.get(f"{server.url}/api/v1/jobs/{job_id}/log", timeout=10).text
+
+
+def wait_until(what: str, check: object, server: ServerProcess) -> None:
+    deadline = time.monotonic() + DEADLINE_S
+    while time.monotonic() < deadline:
+        if check():  # type: ignore[operator]
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{what} did not happen; server output:\n{server.output()[-5000:]}")
+
+
+def hold(tmp_path: Path) -> tuple[Path, Path, list[str]]:
+    record, release = tmp_path / "record.txt", tmp_path / "release"
+    return record, release, [sys.executable, "-c", HOLD, str(record), str(release)]
+
+
+def placement(text: str) -> tuple[str, str]:
+    """The node and the GPUs a job's log says it ran on."""
+    node = re.search(r"as atlas-\S+ on node (\S+)", text)
+    gpus = re.search(r"^holding (\S+)$", text, re.MULTILINE)
+    assert node is not None, text
+    assert gpus is not None, text
+    return node.group(1), gpus.group(1)
+
+
+def test_a_job_runs_on_the_cluster_with_its_log_and_exit_code(server: ServerProcess) -> None:
+    code = "import os; print('hello from', os.environ['ATLAS_JOB_ID']); raise SystemExit(3)"
+    job_id = submit(server, [sys.executable, "-c", code])
+    wait_until("the job ends", lambda: job(server, job_id)["status"] == "failed", server)
+    ended = job(server, job_id)
+    assert ended["exit_code"] == 3
+    text = log(server, job_id)
+    assert f"hello from {job_id}" in text
+    assert f"Ray runs the job as atlas-{job_id} on node" in text
+
+
+def test_jobs_spread_over_nodes_with_disjoint_gpus(
+    server: ServerProcess,
+    tmp_path: Path,
+    ray_cluster: RayCluster,  # noqa: F811
+) -> None:
+    record, release, argv = hold(tmp_path)
+    ids = [submit(server, argv, gpus=1) for _ in range(6)]  # fills 3 nodes x 2 CPUs, 2 GPUs
+    for job_id in ids:
+        wait_until(f"{job_id} holds", lambda j=job_id: "holding" in log(server, j), server)
+    where = [placement(log(server, job_id)) for job_id in ids]
+    release.touch()
+    by_node: dict[str, list[str]] = {}
+    for node, gpus in where:
+        by_node.setdefault(node, []).append(gpus)
+    assert set(by_node) == ray_cluster.node_ids(), where
+    for node, gpus in by_node.items():
+        assert len(gpus) == 2, f"node {node} ran {gpus}"
+        assert len(set(gpus)) == 2, f"node {node} gave GPUs {gpus}"
+    for job_id in ids:
+        wait_until(f"{job_id} completes", lambda j=job_id: job(server, j)["status"] == "completed",
+                   server)  # fmt: skip
+    assert len(record.read_text().splitlines()) == 6
+
+
+def test_cancel_stops_the_jobs_process_tree(server: ServerProcess) -> None:
+    job_id = submit(server, [sys.executable, "-c", TREE])
+    wait_until("the child starts", lambda: "pids" in log(server, job_id), server)
+    child = int(re.search(r"pids (\d+)", log(server, job_id)).group(1))  # type: ignore[union-attr]
+    assert psutil.pid_exists(child)
+    answer = httpx.post(f"{server.url}/api/v1/jobs/{job_id}/cancel", timeout=10)
+    assert answer.status_code == 200, answer.text
+    wait_until("the cancel", lambda: job(server, job_id)["status"] == "cancelled", server)
+    wait_until("the child ends", lambda: not psutil.pid_exists(child), server)
+
+
+def test_a_job_whose_node_dies_is_lost(
+    server: ServerProcess,
+    tmp_path: Path,
+    ray_cluster: RayCluster,  # noqa: F811
+) -> None:
+    _, _, argv = hold(tmp_path)
+    ids = [submit(server, argv, cpus=2) for _ in range(3)]  # one a node
+    for job_id in ids:
+        wait_until(f"{job_id} holds", lambda j=job_id: "holding" in log(server, j), server)
+    workers = {node.node_id for node in ray_cluster.workers}
+    victim = next(j for j in ids if placement(log(server, j))[0] in workers)
+    node = placement(log(server, victim))[0]
+    try:
+        ray_cluster.remove(node)
+        wait_until("the job is lost", lambda: job(server, victim)["status"] == "lost", server)
+        error = job(server, victim)["error"]
+        assert "lost" in str(error), error
+    finally:
+        ray_cluster.add_worker()
+        for job_id in ids:
+            httpx.post(f"{server.url}/api/v1/jobs/{job_id}/cancel", timeout=10)
+
+
+def test_a_restarted_server_adopts_the_running_job_and_never_runs_it_twice(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    record, release, argv = hold(tmp_path)
+    job_id = submit(server, argv)
+    wait_until("the job holds", lambda: "holding" in log(server, job_id), server)
+    server.stop(signal.SIGKILL)
+    server.start()
+    assert job(server, job_id)["status"] == "running"
+    release.touch()
+    wait_until("the job completes", lambda: job(server, job_id)["status"] == "completed", server)
+    assert "released" in log(server, job_id)
+    assert len(record.read_text().splitlines()) == 1, record.read_text()
