@@ -5,10 +5,17 @@ each bound to 127.0.0.1 with its own free ports (never Redis's 6379), each with 
 fake GPUs (Ray hands out their ids and sets ``CUDA_VISIBLE_DEVICES``) and a small object
 store. Atlas reaches it only through the head's dashboard (the Jobs and state APIs), so the
 test process never connects to it as a Ray driver.
+
+On Linux, Ray's own processes (the dashboard agent connecting to the head, a driver) turn
+the address 127.0.0.1 into the machine's network address before they connect, so they never
+reach a head bound to loopback. ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0`` makes Ray take
+loopback as this node's address instead: every process of the test cluster stays on
+127.0.0.1 (the value 1 would do the opposite and move Ray off loopback).
 """
 
 from __future__ import annotations
 
+import os
 import socket
 import time
 from collections.abc import Iterator
@@ -72,6 +79,9 @@ class RayCluster:
 
 def start_cluster() -> RayCluster:
     """Start the head and the worker nodes; wait until the dashboard lists them all."""
+    # Read by Ray at import and inherited by every process of the cluster: keep all of it
+    # on loopback (see the module's docstring).
+    os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
     try:
         from ray.cluster_utils import Cluster
     except ImportError:
