@@ -93,7 +93,7 @@ def test_requests_the_server_cannot_meet(folder: Path) -> None:
     with pytest.raises(InvalidInputError, match="not a folder"):
         atlas.submit("python train.py", directory=folder / "missing")
     (folder / "job.config.yaml").write_text("worker:\n  image: x\n  gpus: 1\n")
-    with pytest.raises(InvalidInputError, match="unknown key worker.gpus"):
+    with pytest.raises(InvalidInputError, match=r"unknown key worker\.gpus"):
         atlas.submit("python train.py", directory=folder)
     (folder / "job.config.yaml").unlink()
     with pytest.raises(InvalidInputError, match="not an image reference"):
