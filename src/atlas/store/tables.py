@@ -147,8 +147,10 @@ class JobRow(Base):
     # Container images and retries (migration 0006): the image a scheduled job runs in, how
     # many times it may be queued again, and its earlier attempts (JSON list).
     image: Mapped[str | None] = mapped_column(String(MAX_IMAGE_LENGTH))
-    retries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    attempts_json: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
+    # Database-side defaults only: rows written by older code (and tests that write at an
+    # older revision through these tables) leave the columns out.
+    retries: Mapped[int] = mapped_column(Integer, server_default="0")
+    attempts_json: Mapped[str] = mapped_column(Text, server_default="[]")
     queued_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     pid: Mapped[int | None] = mapped_column(Integer)
     pgid: Mapped[int | None] = mapped_column(Integer)
