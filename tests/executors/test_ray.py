@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import httpx
 import psutil
@@ -55,7 +56,7 @@ def server(tmp_path: Path, ray_cluster: RayCluster) -> Iterator[ServerProcess]: 
         yield process
 
 
-def submit(server: ServerProcess, argv: list[str], **resources: int) -> str:
+def submit(server: ServerProcess, argv: list[str], *, retries: int = 0, **resources: int) -> str:
     answer = httpx.post(
         f"{server.url}/api/v1/submissions",
         json={
@@ -63,6 +64,7 @@ def submit(server: ServerProcess, argv: list[str], **resources: int) -> str:
             "command": argv,
             "resources": {"cpus": 1, **resources},
             "env": "none",
+            "retries": retries,
         },
         timeout=10,
     )
@@ -74,6 +76,11 @@ def job(server: ServerProcess, job_id: str) -> dict[str, object]:
     answer = httpx.get(f"{server.url}/api/v1/jobs/{job_id}", timeout=10)
     assert answer.status_code == 200, answer.text
     return dict(answer.json())
+
+
+def attempts(server: ServerProcess, job_id: str) -> list[dict[str, object]]:
+    """The job's earlier attempts, as its record lists them."""
+    return cast(list[dict[str, object]], job(server, job_id)["attempts"])
 
 
 def log(server: ServerProcess, job_id: str) -> str:
@@ -95,9 +102,10 @@ def hold(tmp_path: Path) -> tuple[Path, Path, list[str]]:
 
 
 def placement(text: str) -> tuple[str, str]:
-    """The node and the GPUs a job's log says it ran on."""
+    """The node and the GPUs a job's log says it ran on (empty for a job without GPUs:
+    the launcher hides every GPU from it)."""
     node = re.search(r"as atlas-\S+ on node (\S+)", text)
-    gpus = re.search(r"^holding (\S+)$", text, re.MULTILINE)
+    gpus = re.search(r"^holding (\S*)$", text, re.MULTILINE)
     assert node is not None, text
     assert gpus is not None, text
     return node.group(1), gpus.group(1)
@@ -129,9 +137,9 @@ def test_jobs_spread_over_nodes_with_disjoint_gpus(
     for node, gpus in where:
         by_node.setdefault(node, []).append(gpus)
     assert set(by_node) == ray_cluster.node_ids(), where
-    for node, gpus in by_node.items():
-        assert len(gpus) == 2, f"node {node} ran {gpus}"
-        assert len(set(gpus)) == 2, f"node {node} gave GPUs {gpus}"
+    for node, given in by_node.items():
+        assert len(given) == 2, f"node {node} ran {given}"
+        assert len(set(given)) == 2, f"node {node} gave GPUs {given}"
     for job_id in ids:
         wait_until(f"{job_id} completes", lambda j=job_id: job(server, j)["status"] == "completed",
                    server)  # fmt: skip
@@ -172,12 +180,43 @@ def test_a_job_whose_node_dies_is_lost(
             httpx.post(f"{server.url}/api/v1/jobs/{job_id}/cancel", timeout=10)
 
 
+def test_a_job_lost_with_its_node_runs_again_on_a_live_node_when_it_has_retries(
+    server: ServerProcess,
+    tmp_path: Path,
+    ray_cluster: RayCluster,  # noqa: F811
+) -> None:
+    record, release, argv = hold(tmp_path)
+    ids = [submit(server, argv, retries=1, cpus=2) for _ in range(3)]  # one a node
+    for job_id in ids:
+        wait_until(f"{job_id} holds", lambda j=job_id: "holding" in log(server, j), server)
+    workers = {node.node_id for node in ray_cluster.workers}
+    victim = next(j for j in ids if placement(log(server, j))[0] in workers)
+    node = placement(log(server, victim))[0]
+    try:
+        ray_cluster.remove(node)
+        ray_cluster.add_worker()  # room for the second attempt
+        wait_until("the second attempt", lambda: len(attempts(server, victim)) == 1, server)
+        assert attempts(server, victim)[0]["status"] == "lost"
+        wait_until("it holds again", lambda: log(server, victim).count("\nholding") == 2, server)
+        assert placement(log(server, victim).rsplit("Ray runs the job", 1)[1])[0] != node
+        release.touch()
+        for job_id in ids:
+            done = lambda j=job_id: job(server, j)["status"] == "completed"  # noqa: E731
+            wait_until(f"{job_id} completes", done, server)
+        assert len(record.read_text().splitlines()) == 4, record.read_text()
+    finally:
+        for job_id in ids:
+            httpx.post(f"{server.url}/api/v1/jobs/{job_id}/cancel", timeout=10)
+
+
 def test_a_restarted_server_adopts_the_running_job_and_never_runs_it_twice(
     server: ServerProcess, tmp_path: Path
 ) -> None:
     record, release, argv = hold(tmp_path)
     job_id = submit(server, argv)
     wait_until("the job holds", lambda: "holding" in log(server, job_id), server)
+    # the log can arrive before the scheduler's next round records the job running
+    wait_until("the job runs", lambda: job(server, job_id)["status"] == "running", server)
     server.stop(signal.SIGKILL)
     server.start()
     assert job(server, job_id)["status"] == "running"

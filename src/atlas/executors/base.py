@@ -44,7 +44,8 @@ class LaunchSpec:
     ``snapshot_path`` is a local ``.tar.gz`` of the code (``None``: an empty working folder);
     the job's params are written to ``atlas_job_parameters.json`` and
     ``foundations_job_parameters.json`` in the working folder; ``log_path`` is a local file
-    the job's stdout and stderr are appended to.
+    the job's stdout and stderr are appended to; ``attempt`` counts from 1 (2 for the first
+    retry).
     """
 
     job_id: str
@@ -54,6 +55,7 @@ class LaunchSpec:
     server_url: str
     token: str
     log_path: Path
+    attempt: int = 1
 
     @property
     def command(self) -> list[str]:

@@ -1,9 +1,10 @@
 """``RayExecutor``: each job is a Ray job on a node of a Ray cluster (the Ray Jobs API).
 
 Atlas decides what starts (its queue and policy); the executor hands each chosen job to Ray
-as a Ray job named ``atlas-<job id>`` whose entrypoint (:mod:`atlas.executors.ray_job`)
-reserves the job's CPUs, GPUs and memory as Ray resources, so Ray places it on a node with
-room and sets ``CUDA_VISIBLE_DEVICES`` to the GPUs it gives. On the node the entrypoint
+as a Ray job named ``atlas-<job id>`` (``atlas-<job id>-<n>`` for its n-th attempt) whose
+entrypoint (:mod:`atlas.executors.ray_job`) reserves the job's CPUs, GPUs and memory as Ray
+resources, so Ray places it on a node with room and sets ``CUDA_VISIBLE_DEVICES`` to the GPUs
+it gives. On the node the entrypoint
 fetches the snapshot from the server, runs the job with the local executor's launcher and
 ships its log to the server live; how the job ended comes back in the Ray job's own log.
 
@@ -12,7 +13,9 @@ executor's threads. One watcher thread follows the Ray jobs and calls ``on_exit`
 is Ray's stop (SIGTERM to the job's processes on its node, which the launcher turns into
 SIGTERM to the whole tree and SIGKILL after the grace). After a server restart ``adopt``
 finds the Ray job by its name; a name Ray already knows is never submitted again. A job whose
-node dies ends ``lost``.
+node dies ends ``lost``: the Jobs API may still say RUNNING long after (its supervisor's
+death is noticed late), so the watcher also reads the cluster's live nodes (the state API)
+and ends ``lost`` a job whose node is no longer among them.
 """
 
 from __future__ import annotations
@@ -36,7 +39,13 @@ from atlas.errors import ConflictError, NotFoundError
 from atlas.executors import ray_job
 from atlas.executors.base import Handle, LaunchSpec, Outcome
 from atlas.executors.local import outcome_from_exit
-from atlas.executors.ray_cluster import ClusterResources, connect, dashboard_url, read_resources
+from atlas.executors.ray_cluster import (
+    ClusterResources,
+    alive_node_ids,
+    connect,
+    dashboard_url,
+    read_resources,
+)
 from atlas.settings import Settings
 
 if TYPE_CHECKING:
@@ -48,14 +57,18 @@ logger = logging.getLogger(__name__)
 
 WATCH_INTERVAL_S = 0.1
 """Seconds between two reads of the running Ray jobs' status."""
+NODE_CHECK_INTERVAL_S = 2.0
+"""Seconds between two reads of the cluster's live nodes while jobs run."""
 _FINISHED_KEPT = 10_000
 _STUB = "import sys;sys.path.insert(0,sys.argv[1]);import ray_job;sys.exit(ray_job.main())"
 _LOST_TYPES = {"JOB_SUPERVISOR_ACTOR_DIED", "JOB_SUPERVISOR_ACTOR_UNKNOWN_FAILURE"}
 
 
-def submission_id(job_id: str) -> str:
-    """The name of the Ray job that runs Atlas job ``job_id``."""
-    return f"atlas-{job_id}"
+def submission_id(job_id: str, attempt: int = 1) -> str:
+    """The name of the Ray job that runs attempt ``attempt`` of Atlas job ``job_id``:
+    ``atlas-<job id>``, then ``atlas-<job id>-2`` ... for retries, so that a retry never
+    reuses the name of an earlier attempt's Ray job that Ray may still be ending."""
+    return f"atlas-{job_id}" if attempt <= 1 else f"atlas-{job_id}-{attempt}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +91,7 @@ class _Job:
     log_path: Path | None = None
     submitted: bool = False
     started: bool = False
+    node: str = ""
     stop_asked: bool = False
     outcome: Outcome | None = None
 
@@ -162,7 +176,7 @@ class RayExecutor:
     def launch(self, spec: LaunchSpec) -> RayHandle:
         """Hand the job to Ray in the executor's threads and return at once."""
         spec.check()
-        name = submission_id(spec.job_id)
+        name = submission_id(spec.job_id, spec.attempt)
         with self._lock:
             if spec.job_id in self._jobs:
                 raise ConflictError(f"job {spec.job_id} is already running")
@@ -287,7 +301,7 @@ class RayExecutor:
     def _variables(self, spec: LaunchSpec) -> dict[str, str]:
         record: dict[str, object] = {
             "job_id": spec.job_id,
-            "submission_id": submission_id(spec.job_id),
+            "submission_id": submission_id(spec.job_id, spec.attempt),
             "project": spec.job.project,
             "user": spec.job.user,
             "command": spec.command,
@@ -327,6 +341,7 @@ class RayExecutor:
 
     # -- watching (one thread) -----------------------------------------------------------------
     def _watch(self) -> None:
+        nodes_read = 0.0
         while not self._closed.is_set():
             with self._lock:
                 jobs = [j for j in self._jobs.values() if j.submitted and j.outcome is None]
@@ -335,8 +350,47 @@ class RayExecutor:
                     self._check(job)
                 except Exception:
                     logger.exception("job %s: could not read the Ray job's status", job.job_id)
+            placed = [job for job in jobs if job.node and job.outcome is None]
+            if placed and time.monotonic() - nodes_read >= NODE_CHECK_INTERVAL_S:
+                nodes_read = time.monotonic()
+                self._check_nodes(placed)
             self._wake.wait(WATCH_INTERVAL_S if jobs else 1.0)
             self._wake.clear()
+
+    def _check_nodes(self, jobs: list[_Job]) -> None:
+        """End ``lost`` the jobs whose node is no longer alive (and have Ray forget them)."""
+        try:
+            alive = alive_node_ids(self.address)
+        except Exception as exc:  # the cluster does not answer now: the next round tries again
+            logger.warning("could not read the live nodes of the Ray cluster: %s", exc)
+            return
+        for job in jobs:
+            if job.node in alive:
+                continue
+            try:  # it may have ended just before its node went
+                info = self.client.get_job_info(job.submission)
+            except RuntimeError:
+                info = None
+            except Exception:
+                logger.exception("job %s: could not read the Ray job's status", job.job_id)
+                continue
+            if info is not None and info.status.is_terminal():
+                self._end(job, self._outcome(job, info))
+                continue
+            logger.warning("job %s: its Ray node %s is dead", job.job_id, job.node)
+            self._end(
+                job,
+                Outcome(
+                    JobStatus.LOST,
+                    error=f"the Ray node running the job was lost: node {job.node} is dead",
+                    finished_at=time.time(),
+                ),
+            )
+            if info is not None:  # Ray may still call it running: stop what is left of it
+                try:
+                    self._pool.submit(self._stop, job)
+                except RuntimeError:  # closed meanwhile
+                    logger.debug("job %s: not stopped, the executor is closed", job.job_id)
 
     def _check(self, job: _Job) -> None:
         try:
@@ -346,6 +400,7 @@ class RayExecutor:
             return
         if not job.started and str(info.status) in ("RUNNING", "JobStatus.RUNNING"):
             job.started = True
+            job.node = str(info.driver_node_id or "")
             self._note(job, info)
         if info.status.is_terminal():
             self._end(job, self._outcome(job, info))

@@ -9,17 +9,27 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from atlas.errors import InvalidInputError, ResourceUnavailableError
 
 if TYPE_CHECKING:
     from ray.job_submission import JobSubmissionClient
 
-__all__ = ["ClusterResources", "NodeResources", "connect", "dashboard_url", "read_resources"]
+__all__ = [
+    "ClusterResources",
+    "NodeResources",
+    "alive_node_ids",
+    "connect",
+    "dashboard_url",
+    "read_resources",
+]
 
 logger = logging.getLogger(__name__)
 
+_NODES_LISTED = 10_000
+"""The most node records read at once (the dead nodes the head still remembers included;
+the dashboard gives at most 10,000)."""
 INSTALL_HINT = "install it with: pip install 'atlas-ml[ray]' (or pip install 'ray[default]')"
 
 
@@ -94,14 +104,38 @@ def connect(address: str) -> JobSubmissionClient:
         ) from None
 
 
+def _alive_nodes(url: str) -> list[Any]:
+    """The state API's records of the cluster's live nodes.
+
+    Every node is listed and the live ones kept here: with a filter on ``state`` the state
+    API counts the dead nodes in its total and then takes the shorter answer for a truncated
+    one and raises, as soon as one node of the cluster has died.
+    """
+    from ray.util.state import list_nodes
+
+    states = list_nodes(address=url, limit=_NODES_LISTED, raise_on_missing_output=False)
+    return [state for state in states if str(state.state) == "ALIVE"]
+
+
+def alive_node_ids(address: str) -> set[str]:
+    """The ids of the cluster's live nodes. ``ResourceUnavailableError`` when the cluster
+    does not answer."""
+    url = dashboard_url(address)
+    try:
+        return {str(state.node_id) for state in _alive_nodes(url)}
+    except Exception as exc:  # the state API raises its own exception classes
+        raise ResourceUnavailableError(
+            f"could not read the nodes of the Ray cluster at {url}: {exc}",
+            detail={"setting": "ray_address", "address": url},
+        ) from None
+
+
 def read_resources(address: str) -> ClusterResources:
     """The live nodes of the cluster and what each holds (Ray's state API on the
     dashboard). ``ResourceUnavailableError`` when the cluster does not answer."""
-    from ray.util.state import list_nodes
-
     url = dashboard_url(address)
     try:
-        states = list_nodes(address=url, filters=[("state", "=", "ALIVE")], limit=10_000)
+        states = _alive_nodes(url)
     except Exception as exc:  # the state API raises its own exception classes
         raise ResourceUnavailableError(
             f"could not read the nodes of the Ray cluster at {url}: {exc}",

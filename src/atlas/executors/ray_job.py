@@ -5,7 +5,8 @@ The Ray executor (:mod:`atlas.executors.ray`) submits it through the Ray Jobs AP
 environment variable ``ATLAS_RAY_SPEC`` (JSON, removed before the job's command starts). On
 the node it:
 
-1. makes the job's working folder under ``work_root`` (default ``$TMPDIR/atlas-ray``) and
+1. makes the job's working folder ``<work_root>/<Ray job name>`` (default ``work_root``:
+   ``$TMPDIR/atlas-ray``; one folder per attempt) and
    sends its own stdout and stderr, and so the command's, to a log file there;
 2. ships that log to the server live (``POST /api/v1/jobs/{id}/log`` with the job's token,
    complete lines in batches every :data:`SHIP_INTERVAL_S`), retrying while the server is
@@ -189,7 +190,8 @@ def _say(text: str) -> None:
 def run(spec: dict[str, object]) -> dict[str, object]:
     """Run the job ``spec`` describes on this node; return its ``exit.json`` record."""
     root = str(spec.get("work_root") or os.path.join(tempfile.gettempdir(), "atlas-ray"))
-    workdir = os.path.join(root, str(spec["job_id"]))
+    # one folder per attempt: what an earlier attempt on a node Ray lost may still run there
+    workdir = os.path.join(root, str(spec.get("submission_id") or spec["job_id"]))
     control = os.path.join(workdir, launcher.CONTROL_DIR)
     shutil.rmtree(workdir, ignore_errors=True)  # what an earlier attempt left
     os.makedirs(control, mode=0o700)

@@ -530,6 +530,7 @@ class Scheduler:
             server_url=self.server_url,
             token=token,
             log_path=self.files.log_path(job.id),
+            attempt=len(job.attempts) + 1,
         )
 
     def _update(
