@@ -55,8 +55,13 @@ def _podman() -> str:
 def _start_service(podman: str, folder: Path) -> tuple[subprocess.Popen[bytes], str]:
     url = f"unix://{folder}/podman.sock"
     log = (folder / "service.log").open("wb")
+    # conmon leaves files (an empty `oom` after an out-of-memory kill) in the service's
+    # working folder: keep them in the test's own folder, out of the checkout.
     service = subprocess.Popen(
-        [podman, "system", "service", "--time=0", url], stdout=log, stderr=subprocess.STDOUT
+        [podman, "system", "service", "--time=0", url],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=folder,
     )
     log.close()
     deadline = time.monotonic() + DEADLINE_S
