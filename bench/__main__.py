@@ -27,6 +27,7 @@ BENCHMARKS = (
     "import_time",
     "scheduling",
     "containers",
+    "ray",
     "gui",
     "auth",
 )
