@@ -90,7 +90,7 @@ def run(context: Context) -> Iterator[Result]:
                 yield _latency(context, ours, theirs, version)
                 yield _throughput(context, ours, theirs, version)
         finally:
-            cluster.shutdown()
+            cluster.shutdown()  # type: ignore[no-untyped-call]
 
 
 def _free_port() -> int:
@@ -140,7 +140,7 @@ def _start_cluster() -> tuple[Any, str]:
             time.sleep(0.2)
         raise BenchError(f"the Ray cluster's dashboard never listed {NODES} live nodes")
     except BaseException:
-        cluster.shutdown()
+        cluster.shutdown()  # type: ignore[no-untyped-call]
         raise
 
 
