@@ -90,7 +90,7 @@ def run(context: Context) -> Iterator[Result]:
                 yield _latency(context, ours, theirs, version)
                 yield _throughput(context, ours, theirs, version)
         finally:
-            cluster.shutdown()  # type: ignore[no-untyped-call]
+            cluster.shutdown()
 
 
 def _free_port() -> int:
