@@ -27,7 +27,7 @@ BENCHMARKS = (
     "import_time",
     "scheduling",
     "containers",
-    "ray",
+    "ray_executor",
     "gui",
     "auth",
 )

@@ -67,9 +67,8 @@ INSTALL = "pip install 'ray[default]' (or: pip install -e '.[dev]')"
 def run(context: Context) -> Iterator[Result]:
     """Latency, then throughput, of our Ray executor beside Ray Jobs on one cluster."""
     try:
-        from ray.job_submission import JobSubmissionClient
-
         import ray
+        from ray.job_submission import JobSubmissionClient
     except ImportError as exc:
         raise BenchError(f"the ray benchmark needs Ray: {INSTALL}") from exc
     with context.workdir(NAME) as work:
