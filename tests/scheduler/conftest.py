@@ -14,7 +14,7 @@ import pytest
 
 from atlas.domain import Job, JobKind, JobSpec, JobStatus
 from atlas.errors import NotFoundError
-from atlas.executors.base import Handle, LaunchSpec, Outcome
+from atlas.executors.base import LaunchSpec, Node, Outcome, ProcessHandle
 from atlas.scheduler.files import JobFiles
 from atlas.scheduler.inventory import GpuInfo, Inventory
 from atlas.scheduler.scheduler import Scheduler
@@ -39,6 +39,7 @@ class RecordingExecutor:
         self.adoptable: set[str] = set()
         self.adopted: dict[str, dict[str, object]] = {}
         self.fail_launch: Exception | None = None
+        self.cluster: tuple[Node, ...] | None = None
         self.callback: Callable[[str], None] | None = None
 
     @property
@@ -46,12 +47,14 @@ class RecordingExecutor:
         """Ids in launch order."""
         return list(self.specs)
 
-    def launch(self, spec: LaunchSpec) -> Handle:
+    def launch(self, spec: LaunchSpec) -> ProcessHandle:
         if self.fail_launch is not None:
             raise self.fail_launch
         self.specs[spec.job_id] = spec
         pid = 10_000 + len(self.specs)
-        return Handle(spec.job_id, pid, pid, 1.0, Path("/nonexistent") / spec.job_id)
+        return ProcessHandle(
+            spec.job_id, pid=pid, create_time=1.0, workdir=Path("/nonexistent") / spec.job_id
+        )
 
     def poll(self, job_id: str) -> Outcome | None:
         if job_id not in self.specs and job_id not in self.adopted:
@@ -72,6 +75,9 @@ class RecordingExecutor:
 
     def running(self) -> list[str]:
         return [i for i in [*self.specs, *self.adopted] if i not in self.outcomes]
+
+    def nodes(self) -> tuple[Node, ...] | None:
+        return self.cluster
 
     def on_exit(self, callback: Callable[[str], None] | None) -> None:
         self.callback = callback

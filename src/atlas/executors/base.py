@@ -9,7 +9,7 @@ executor never writes the metadata store.
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -18,22 +18,61 @@ from atlas.domain import ENV_MODES, JobSpec, JobStatus
 from atlas.errors import InvalidInputError
 
 __all__ = [
+    "HOST_NODE",
     "Allocation",
     "Executor",
+    "GpuInfo",
     "Handle",
     "LaunchSpec",
+    "Node",
     "Outcome",
+    "ProcessHandle",
 ]
+
+HOST_NODE = "local"
+"""The node id of the server's own machine (the local and container executors' only node)."""
+
+
+@dataclass(frozen=True, slots=True)
+class GpuInfo:
+    """One GPU of a node: its index (as ``CUDA_VISIBLE_DEVICES`` names it on that node),
+    model name and memory in bytes (``None`` when unknown)."""
+
+    index: int
+    name: str
+    memory_total: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One machine jobs run on, as its executor sees it: an id the executor can place a job
+    by (``HOST_NODE`` for the server's own machine), a name and address for people, what it
+    has to hand out, and its labels (``gpu_type=a100``), which a job may ask for."""
+
+    id: str
+    name: str
+    address: str
+    cpus: int
+    memory: int
+    gpus: tuple[GpuInfo, ...] = ()
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def gpu_indices(self) -> tuple[int, ...]:
+        """The GPUs' indices, in order."""
+        return tuple(gpu.index for gpu in self.gpus)
 
 
 @dataclass(frozen=True, slots=True)
 class Allocation:
-    """What the scheduler gave a job: CPU slots, memory in bytes (``None``: not limited) and
-    the indices of its GPUs (``CUDA_VISIBLE_DEVICES`` is exactly these)."""
+    """What the scheduler gave a job: CPU slots, memory in bytes (``None``: not limited), the
+    indices of its GPUs (``CUDA_VISIBLE_DEVICES`` is exactly these) and the node they are on
+    (a ``Node.id``; ``HOST_NODE``: the server's machine)."""
 
     cpus: int = 1
     memory: int | None = None
     gpus: tuple[int, ...] = ()
+    node: str = HOST_NODE
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,21 +124,32 @@ class LaunchSpec:
 
 @dataclass(frozen=True, slots=True)
 class Handle:
-    """A launched job: its launcher process (``pid``, also its process group ``pgid``), the
-    launcher's start time (``create_time``, seconds since the epoch, to tell a reused pid
-    apart) and the working folder."""
+    """A launched job as its executor knows it. The scheduler persists ``record()`` as an
+    opaque launch record and hands it back to ``Executor.adopt`` after a restart; what it
+    holds (a process id, a container, a Ray job) is the executor's business."""
 
     job_id: str
-    pid: int
-    pgid: int
-    create_time: float
-    workdir: Path
 
     def record(self) -> dict[str, object]:
         """What the scheduler persists to re-attach after a restart (see ``Executor.adopt``)."""
+        return {}
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessHandle(Handle):
+    """A job run by a launcher process of this host: its ``pid`` (also its process group),
+    its start time (``create_time``, seconds since the epoch, to tell a reused pid apart)
+    and the working folder."""
+
+    pid: int = 0
+    create_time: float = 0.0
+    workdir: Path = Path()
+
+    def record(self) -> dict[str, object]:
+        """The launcher's pid, process group, start time and working folder."""
         return {
             "pid": self.pid,
-            "pgid": self.pgid,
+            "pgid": self.pid,
             "create_time": self.create_time,
             "workdir": str(self.workdir),
         }
@@ -158,6 +208,12 @@ class Executor(Protocol):
 
     def running(self) -> list[str]:
         """Ids of the jobs launched or adopted whose outcome ``poll`` has not yet given."""
+        ...
+
+    def nodes(self) -> tuple[Node, ...] | None:
+        """The nodes jobs run on, as last seen (cheap: never a network call); ``None`` for
+        the server's own machine alone, whose inventory the settings and the hardware give.
+        A job is placed on a node by ``LaunchSpec.allocation.node``."""
         ...
 
     def on_exit(self, callback: Callable[[str], None] | None) -> None:

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from atlas.domain import JobStatus
 from atlas.errors import AtlasError, ConflictError, InvalidInputError, NotFoundError
-from atlas.executors.base import Handle, LaunchSpec, Outcome
+from atlas.executors.base import Handle, LaunchSpec, Node, Outcome
 from atlas.executors.container_engine import (
     Engine,
     Mount,
@@ -60,10 +60,10 @@ not in the image."""
 
 @dataclass(frozen=True, slots=True)
 class ContainerHandle(Handle):
-    """A job launched in a container: no host process of ours (``pid`` 0), the container's
-    name and the job's folder."""
+    """A job launched in a container: the container's name and the job's folder."""
 
     container: str = ""
+    workdir: Path = Path()
 
     def record(self) -> dict[str, object]:
         """What the scheduler persists: enough for ``ContainerExecutor.adopt``."""
@@ -159,7 +159,7 @@ class ContainerExecutor:
         with self._lock:
             self._jobs[spec.job_id] = job
         self._start(job, self._run)
-        return ContainerHandle(spec.job_id, 0, 0, time.time(), root, _name(spec.job_id))
+        return ContainerHandle(spec.job_id, container=_name(spec.job_id), workdir=root)
 
     def poll(self, job_id: str) -> Outcome | None:
         """``None`` while the job runs, else its outcome."""
@@ -249,6 +249,10 @@ class ContainerExecutor:
         """Ids of the jobs whose outcome ``poll`` has not given yet."""
         with self._lock:
             return list(self._jobs)
+
+    def nodes(self) -> tuple[Node, ...] | None:
+        """``None``: jobs run on the server's own machine."""
+        return None
 
     def on_exit(self, callback: Callable[[str], None] | None) -> None:
         """Call ``callback(job_id)`` from the job's thread when its container has ended."""

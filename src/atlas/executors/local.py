@@ -30,7 +30,7 @@ import psutil
 from atlas.domain import JobStatus
 from atlas.errors import ConflictError, InvalidInputError, NotFoundError
 from atlas.executors import launcher
-from atlas.executors.base import Handle, LaunchSpec, Outcome
+from atlas.executors.base import LaunchSpec, Node, Outcome, ProcessHandle
 from atlas.executors.launcher import CONTROL_DIR, read_json, write_json_atomic
 from atlas.executors.workdir import unpack_snapshot
 from atlas.settings import Settings
@@ -157,7 +157,7 @@ class LocalExecutor:
         return f"LocalExecutor({str(self.work_dir)!r}, {len(self._jobs)} running)"
 
     # -- the Executor protocol -----------------------------------------------------------------
-    def launch(self, spec: LaunchSpec) -> Handle:
+    def launch(self, spec: LaunchSpec) -> ProcessHandle:
         """Start the job's launcher and return at once (see ``Executor.launch``)."""
         spec.check()
         with self._lock:
@@ -192,7 +192,7 @@ class LocalExecutor:
             self._jobs[spec.job_id] = job
         self._watch(job)
         logger.debug("job %s: launcher %d started", spec.job_id, process.pid)
-        return Handle(spec.job_id, process.pid, process.pid, create_time, workdir)
+        return ProcessHandle(spec.job_id, pid=process.pid, create_time=create_time, workdir=workdir)
 
     def poll(self, job_id: str) -> Outcome | None:
         """``None`` while the job runs, else its outcome (see ``Executor.poll``)."""
@@ -271,6 +271,10 @@ class LocalExecutor:
         """Ids of the jobs whose outcome ``poll`` has not given yet."""
         with self._lock:
             return list(self._jobs)
+
+    def nodes(self) -> tuple[Node, ...] | None:
+        """``None``: jobs run on the server's own machine."""
+        return None
 
     def on_exit(self, callback: Callable[[str], None] | None) -> None:
         """Call ``callback(job_id)`` from a watcher thread when a job's launcher ends."""

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 from atlas.domain import JobStatus
 from atlas.errors import ConflictError, NotFoundError
 from atlas.executors import ray_job
-from atlas.executors.base import Handle, LaunchSpec, Outcome
+from atlas.executors.base import Handle, LaunchSpec, Node, Outcome
 from atlas.executors.local import outcome_from_exit
 from atlas.executors.ray_cluster import (
     ClusterResources,
@@ -73,8 +73,7 @@ def submission_id(job_id: str, attempt: int = 1) -> str:
 
 @dataclass(frozen=True, slots=True)
 class RayHandle(Handle):
-    """A job handed to Ray: no process of this host (``pid`` 0); its record names the Ray
-    job and the cluster."""
+    """A job handed to Ray: its record names the Ray job and the cluster."""
 
     submission: str = ""
     address: str = ""
@@ -184,7 +183,7 @@ class RayExecutor:
             job = _Job(spec.job_id, name, log_path=spec.log_path)
             self._jobs[spec.job_id] = job
         self._pool.submit(self._submit, job, spec)
-        return RayHandle(spec.job_id, 0, 0, time.time(), Path(name), name, self.address)
+        return RayHandle(spec.job_id, submission=name, address=self.address)
 
     def poll(self, job_id: str) -> Outcome | None:
         """``None`` while the Ray job runs, else how it ended."""
@@ -242,6 +241,10 @@ class RayExecutor:
         """Ids of the jobs whose outcome ``poll`` has not given yet."""
         with self._lock:
             return list(self._jobs)
+
+    def nodes(self) -> tuple[Node, ...] | None:
+        """The cluster's live nodes as last read."""
+        return None
 
     def on_exit(self, callback: Callable[[str], None] | None) -> None:
         """Call ``callback(job_id)`` from the watcher thread when a job ends."""

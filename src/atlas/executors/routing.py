@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from atlas.executors.base import Executor, Handle, LaunchSpec, Outcome
+from atlas.executors.base import Executor, Handle, LaunchSpec, Node, Outcome
 from atlas.executors.container import ContainerExecutor
 
 __all__ = ["RoutingExecutor"]
@@ -64,6 +64,10 @@ class RoutingExecutor:
     def running(self) -> list[str]:
         """Jobs running on either executor."""
         return [*self.default.running(), *self.images.running()]
+
+    def nodes(self) -> tuple[Node, ...] | None:
+        """The default executor's nodes (containers run on the server's machine)."""
+        return self.default.nodes()
 
     def on_exit(self, callback: Callable[[str], None] | None) -> None:
         """Both executors call ``callback`` when one of their jobs ends."""

@@ -505,9 +505,7 @@ class Scheduler:
             if job.attempts:
                 announce_attempt(self, job_id, attempt=len(job.attempts) + 1, of=job.retries + 1)
             handle = self.executor.launch(self._spec(job, allocation, token))
-            self.store.record_launch(
-                job_id, launch=handle.record(), pid=handle.pid, pgid=handle.pgid
-            )
+            self.store.record_launch(job_id, launch=handle.record())
         except Exception as exc:  # a job that cannot launch fails; the scheduler goes on
             logger.exception("job %s could not be launched", job_id)
             self.ledger.release(job_id)

@@ -82,6 +82,7 @@ __all__ = [
     "LogAppendOut",
     "MetricBatch",
     "MetricSummaryOut",
+    "NodeOut",
     "NoteCreate",
     "NoteOut",
     "PageOut",
@@ -674,8 +675,25 @@ class SchedulerResourcesOut(WireModel):
     gpus: list[GpuOut]
 
 
+class NodeOut(WireModel):
+    id: str = Field(description="the executor's id of the node (``local``: the server's machine)")
+    name: str
+    address: str
+    alive: bool = Field(
+        description="false for a node that left the cluster while jobs were counted on it"
+    )
+    labels: dict[str, str] = Field(description="what a job may ask for with --label KEY=VALUE")
+    cpus: CapacityOut
+    memory: CapacityOut
+    gpus: list[GpuOut]
+    running: list[str] = Field(description="the listed running jobs placed on this node")
+
+
 class SchedulerOut(WireModel):
     resources: SchedulerResourcesOut
+    nodes: list[NodeOut] = Field(
+        default_factory=list, description="every node with what it has and what its jobs hold"
+    )
     queue: list[JobOut]
     queue_total: int
     running: list[JobOut]
