@@ -34,6 +34,7 @@ __all__ = [
     "KIND_ONLY",
     "Membership",
     "MetricSummary",
+    "MediaKey",
     "Note",
     "Page",
     "ParamValue",
@@ -124,6 +125,7 @@ class ArtifactKind(StrEnum):
     TABLE = "table"
     FILE = "file"
     DIRECTORY = "directory"
+    HISTOGRAM = "histogram"
 
 
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
@@ -315,6 +317,21 @@ class Series:
     """Points of one metric of one job, in step order, possibly downsampled.
 
     ``total`` counts the points in the requested step range before downsampling.
+    caption: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MediaKey:
+    """A media key of a job (``atlas.log_image`` and the like: docs/media.md): its artifact
+    path, the kind and type of its latest file and every step kept, ascending."""
+
+    job_id: str
+    key: str
+    path: str
+    kind: ArtifactKind
+    mime: str
+    steps: tuple[int, ...]
+    caption: str | None = None
     """
 
     key: str

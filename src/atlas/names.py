@@ -31,25 +31,39 @@ __all__ = [
     "JOB_ID_PATTERN",
     "KEY_PATTERN",
     "MAX_ARTIFACT_PATH_LENGTH",
+    "MAX_AUDIO_CHANNELS",
     "MAX_AUTHOR_LENGTH",
+    "MAX_CAPTION_LENGTH",
     "MAX_COMMAND_LENGTH",
+    "MAX_COMPARED_JOBS",
     "MAX_ERROR_TYPE_LENGTH",
+    "MAX_HISTOGRAM_BINS",
     "MAX_IMAGE_LENGTH",
+    "MAX_IMAGE_SIDE",
     "MAX_JOB_NAME_LENGTH",
     "MAX_KEY_LENGTH",
     "MAX_PARAM_JSON_LENGTH",
     "MAX_PATH_PART_BYTES",
     "MAX_PROJECT_NAME_LENGTH",
     "MAX_RETRIES",
+    "MAX_TABLE_COLUMNS",
+    "MAX_TABLE_ROWS",
     "MAX_TAG_VALUE_LENGTH",
     "MAX_TOKEN_NAME_LENGTH",
     "MAX_USER_LENGTH",
     "MAX_USER_NAME_LENGTH",
+    "MAX_VERSIONS_LISTED",
+    "MAX_VIDEO_FRAMES",
+    "MEDIA_FOLDER",
+    "MEDIA_SUFFIXES",
     "USER_NAME_PATTERN",
     "PROJECT_NAME_PATTERN",
     "SHA256_PATTERN",
+    "HISTOGRAM_SUFFIX",
+    "TABLE_SUFFIX",
     "artifact_path_problem",
     "check_artifact_path",
+    "check_caption",
     "check_job_id",
     "check_job_name",
     "check_key",
@@ -64,6 +78,8 @@ __all__ = [
     "is_project_name",
     "is_storable",
     "is_user_name",
+    "media_key",
+    "media_path",
     "param_json",
 ]
 
@@ -336,3 +352,84 @@ def is_sha256(value: object) -> TypeGuard[str]:
         and value.isascii()
         and all(char in "0123456789abcdef" for char in value)
     )
+
+
+# -- media (docs/media.md) -------------------------------------------------------------------
+MAX_CAPTION_LENGTH = 1000
+"""Longest caption of a media file, in characters."""
+MAX_IMAGE_SIDE = 16_384
+"""Widest and tallest image (or video frame) ``atlas.log_image`` takes, in pixels."""
+MAX_VIDEO_FRAMES = 10_000
+"""Most frames of a video ``atlas.log_video`` encodes."""
+MAX_AUDIO_CHANNELS = 16
+"""Most channels of the samples ``atlas.log_audio`` takes."""
+MAX_TABLE_ROWS = 100_000
+"""Most rows of a table ``atlas.log_table`` takes."""
+MAX_TABLE_COLUMNS = 1_000
+"""Most columns of a table ``atlas.log_table`` takes."""
+MAX_HISTOGRAM_BINS = 10_000
+"""Most bins of a histogram ``atlas.log_histogram`` computes."""
+MAX_VERSIONS_LISTED = 10_000
+"""Most versions of an artifact one listing answers."""
+MAX_COMPARED_JOBS = 100
+"""Most jobs one cross-job media request names."""
+MEDIA_FOLDER = "media"
+"""The artifact folder media files are saved in: ``media/<key><suffix>``."""
+TABLE_SUFFIX = ".table.json"
+"""How the artifact of ``atlas.log_table`` ends (its kind is ``table``)."""
+HISTOGRAM_SUFFIX = ".histogram.json"
+"""How the artifact of ``atlas.log_histogram`` ends (its kind is ``histogram``)."""
+MEDIA_SUFFIXES = (
+    TABLE_SUFFIX,
+    HISTOGRAM_SUFFIX,
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".webp",
+    ".gif",
+    ".wav",
+    ".mp3",
+    ".flac",
+    ".ogg",
+    ".m4a",
+    ".mp4",
+    ".webm",
+)
+"""The endings of media files (longest first: ``.table.json`` before a plain extension)."""
+
+
+def media_path(key: object, suffix: str) -> str:
+    """The artifact path of media ``key`` saved as a ``suffix`` file (``.png``), checked:
+    ``key`` must be a valid key whose path is a safe artifact path."""
+    checked = check_key(key, "media", field="key", type_error=True)
+    problem = artifact_path_problem(f"{MEDIA_FOLDER}/{checked}{suffix}")
+    if problem is not None:
+        raise invalid("key", f"invalid media key {checked[:_SHOWN]!r}: {problem}")
+    return f"{MEDIA_FOLDER}/{checked}{suffix}"
+
+
+def media_key(path: str) -> str | None:
+    """The media key an artifact path holds (``media/val/x.png`` -> ``val/x``), or None for
+    an artifact that is not a media file."""
+    prefix = MEDIA_FOLDER + "/"
+    if not path.startswith(prefix):
+        return None
+    lowered = path.lower()
+    for suffix in MEDIA_SUFFIXES:
+        if lowered.endswith(suffix) and len(path) > len(prefix) + len(suffix):
+            return path[len(prefix) : -len(suffix)]
+    return None
+
+
+def check_caption(caption: object, *, field: str = "caption") -> str | None:
+    """``caption`` when it is ``None`` or storable text of at most ``MAX_CAPTION_LENGTH``
+    characters."""
+    if caption is None:
+        return None
+    if not isinstance(caption, str):
+        raise invalid(field, f"a caption is a string, not {type(caption).__name__}")
+    if len(caption) > MAX_CAPTION_LENGTH:
+        raise invalid(field, f"a caption has at most {MAX_CAPTION_LENGTH} characters")
+    if "\x00" in caption or not is_storable(caption):
+        raise invalid(field, "a caption may not hold NUL or lone surrogates")
+    return caption

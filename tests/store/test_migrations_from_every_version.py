@@ -259,6 +259,37 @@ def fill_0006(conn: Connection) -> None:
     )
 
 
+def fill_0007(conn: Connection) -> None:
+    """A media image with a caption, saved at two steps; the version 0007's Atlas kept of
+    the artifact fill_0001 saved at a step."""
+    fill_0006(conn)
+    sql(
+        conn,
+        "INSERT INTO artifact_versions (job_id, path, step, kind, mime, size, sha256, "
+        "created_at) SELECT job_id, path, step, kind, mime, size, sha256, created_at "
+        "FROM artifacts",
+    )
+    values = {"job": CHILD, "path": "media/samples.png", "t": stamp(conn, FINISHED)}
+    sql(
+        conn,
+        "INSERT INTO artifacts (job_id, path, kind, mime, size, sha256, step, created_at, "
+        "caption) VALUES (:job, :path, 'image', 'image/png', 20, :sha, 2, :t, 'two')",
+        sha="cd" * 32,
+        **values,
+    )
+    for step, sha, caption in ((1, "ef" * 32, None), (2, "cd" * 32, "two")):
+        sql(
+            conn,
+            "INSERT INTO artifact_versions (job_id, path, step, kind, mime, size, sha256, "
+            "caption, created_at) VALUES (:job, :path, :step, 'image', 'image/png', 20, :sha, "
+            ":caption, :t)",
+            step=step,
+            sha=sha,
+            caption=caption,
+            **values,
+        )
+
+
 FILLERS: dict[str, Filler] = {
     "0001": fill_0001,
     "0002": fill_0002,
@@ -266,6 +297,7 @@ FILLERS: dict[str, Filler] = {
     "0004": fill_0004,
     "0005": fill_0005,
     "0006": fill_0006,
+    "0007": fill_0007,
 }
 
 
@@ -316,6 +348,8 @@ def check_0001(store: SqlStore) -> None:
         20,
     )
     assert (artifact.sha256, artifact.created_at) == ("ab" * 32, FINISHED)
+    # An artifact saved at a step before 0007 is that path's one version.
+    assert store.list_artifact_versions(JOB, "plots/loss.png") == [artifact]
     child = store.get_job(CHILD)
     assert (child.kind, child.status, child.priority, child.parent_id) == (
         JobKind.SCHEDULED,
@@ -400,6 +434,21 @@ def check_0006(store: SqlStore) -> None:
     assert (older.image, older.retries, older.attempts) == (None, 0, [])
 
 
+def check_0007(store: SqlStore) -> None:
+    check_0006(store)
+    (media,) = store.list_media(CHILD)
+    assert (media.key, media.path, media.kind, media.steps, media.caption) == (
+        "samples",
+        "media/samples.png",
+        ArtifactKind.IMAGE,
+        (1, 2),
+        "two",
+    )
+    first, second = store.list_artifact_versions(CHILD, "media/samples.png")
+    assert (first.step, first.sha256, first.caption) == (1, "ef" * 32, None)
+    assert (second.step, second.caption, second.created_at) == (2, "two", FINISHED)
+
+
 CHECKS: dict[str, Check] = {
     "0001": check_0001,
     "0002": check_0002,
@@ -407,6 +456,7 @@ CHECKS: dict[str, Check] = {
     "0004": check_0004,
     "0005": check_0005,
     "0006": check_0006,
+    "0007": check_0007,
 }
 
 

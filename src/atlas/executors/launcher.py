@@ -25,7 +25,10 @@ and stderr appended to the job's log. It:
 The job's processes are its command's process group, every descendant of the command, and
 every process whose environment carries the job's ``ATLAS_JOB_ID`` (read from
 ``/proc/<pid>/environ``): a daemon that double-forks and calls ``setsid`` leaves the group
-and the tree, but keeps the environment it was started with.
+and the tree, but keeps the environment it was started with. A spec with a ``launch`` key
+(the Ray executor's: one per attempt) also marks them ``ATLAS_LAUNCH`` and takes only the
+processes of that launch, so an earlier attempt still running on the same machine and this
+one never stop each other's processes.
 
 Speed: a launcher runs for every job, so its start is kept to the interpreter's own: until it
 needs more (a snapshot to unpack, an environment, metrics, an error to describe) it imports
@@ -171,6 +174,8 @@ def job_environment(
             "CUDA_VISIBLE_DEVICES": ",".join(str(g) for g in _list(spec.get("gpus"))),
         }
     )
+    if spec.get("launch"):
+        variables["ATLAS_LAUNCH"] = str(spec["launch"])
     variables.setdefault("CUDA_DEVICE_ORDER", "PCI_BUS_ID")
     variables.setdefault("PYTHONUNBUFFERED", "1")
     variables.setdefault("OMP_NUM_THREADS", str(spec.get("cpus") or 1))
@@ -359,7 +364,7 @@ class Launcher:
             return
         deadline = time.monotonic() + _LEFTOVER_GRACE
         while time.monotonic() < deadline:
-            if not _signal_group(pgid, 0) and not job_pids(self._job_id):
+            if not _signal_group(pgid, 0) and not job_pids(self._job_id, self._launch):
                 return
             time.sleep(0.02)
         _signal_group(pgid, signal.SIGKILL)
@@ -369,9 +374,13 @@ class Launcher:
     def _job_id(self) -> str:
         return str(self.spec.get("job_id") or "")
 
+    @property
+    def _launch(self) -> str:
+        return str(self.spec.get("launch") or "")
+
     def _strays(self, signum: int) -> list[int]:
         """Send ``signum`` to the job's processes found by its ``ATLAS_JOB_ID``; their pids."""
-        pids = job_pids(self._job_id)
+        pids = job_pids(self._job_id, self._launch)
         for pid in pids:
             _signal_pid(pid, signum)
         return pids
@@ -566,14 +575,16 @@ def _which(name: str, path: str) -> str:
     raise FileNotFoundError(2, "command not found on PATH", name)
 
 
-def job_pids(job_id: str) -> list[int]:
-    """The pids of the processes whose environment carries ``ATLAS_JOB_ID=job_id`` (read
-    from ``/proc``; none where there is no ``/proc``), this process excepted. A process
-    keeps the environment it was started with, wherever it moved (a new session, a new
-    parent), so this finds what the job started even when it escaped its process group."""
+def job_pids(job_id: str, launch: str = "") -> list[int]:
+    """The pids of the processes whose environment carries ``ATLAS_JOB_ID=job_id`` (and
+    ``ATLAS_LAUNCH=launch`` when ``launch`` is given; read from ``/proc``; none where there
+    is no ``/proc``), this process excepted. A process keeps the environment it was started
+    with, wherever it moved (a new session, a new parent), so this finds what the job started
+    even when it escaped its process group."""
     if not job_id:
         return []
     marker = f"ATLAS_JOB_ID={job_id}".encode()
+    launched = f"ATLAS_LAUNCH={launch}".encode() if launch else None
     me = os.getpid()
     try:
         names = os.listdir("/proc")
@@ -588,7 +599,8 @@ def job_pids(job_id: str) -> list[int]:
                 variables = file.read()
         except OSError:  # gone, or not ours to read
             continue
-        if marker in variables.split(b"\0"):
+        entries = variables.split(b"\0")
+        if marker in entries and (launched is None or launched in entries):
             found.append(int(name))
     return found
 

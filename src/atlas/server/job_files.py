@@ -13,8 +13,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from atlas.domain import Artifact
+from atlas.domain import Artifact, ArtifactKind
 from atlas.errors import NotFoundError, RangeNotSatisfiableError
+from atlas.names import HISTOGRAM_SUFFIX, TABLE_SUFFIX, check_caption
 from atlas.server.files import (
     SAFE_FILE_HEADERS,
     guess_kind,
@@ -25,9 +26,22 @@ from atlas.server.files import (
     stream_file,
 )
 from atlas.store.api import Store
-from atlas.store.artifacts import ArtifactStore, artifact_path, log_path, safe_relpath
+from atlas.store.artifacts import (
+    ArtifactStore,
+    artifact_path,
+    artifact_version_path,
+    log_path,
+    safe_relpath,
+)
 
-__all__ = ["LOG_SIZE_HEADER", "append_log", "read_log", "save_artifact", "serve_artifact"]
+__all__ = [
+    "LOG_SIZE_HEADER",
+    "append_log",
+    "artifact_kind",
+    "read_log",
+    "save_artifact",
+    "serve_artifact",
+]
 
 LOG_SIZE_HEADER = "X-Atlas-Log-Size"
 
@@ -41,40 +55,77 @@ async def save_artifact(
     path: str,
     step: int | None,
     max_bytes: int,
+    caption: str | None = None,
 ) -> Artifact:
-    """Stream the request body into the job's artifact ``path`` and record it.
+    """Stream the request body into the job's artifact ``path`` and record it; with a
+    ``step``, the version of that step is kept too (``jobs/<id>/steps/<step>/<path>``).
 
     The kind and content type come from the path's extension. When recording fails (the job
-    was deleted meanwhile), the file is removed again.
+    was deleted meanwhile), the files are removed again.
     """
     path = safe_relpath(path)
+    check_caption(caption)
     await run_in_threadpool(store.get_job, job_id)
     relpath = artifact_path(job_id, path)
+    written = [relpath]
     stored = await receive_upload(request, artifacts, relpath, max_bytes=max_bytes)
     mime = guess_mime(path)
     try:
+        if step is not None:
+            version = artifact_version_path(job_id, path, step)
+            written.append(version)
+            await run_in_threadpool(_copy, artifacts, relpath, version)
         return await run_in_threadpool(
             lambda: store.record_artifact(
                 job_id,
                 path=path,
-                kind=guess_kind(mime),
+                kind=artifact_kind(path, mime),
                 mime=mime,
                 size=stored.size,
                 sha256=stored.sha256,
                 step=step,
+                caption=caption,
             )
         )
     except BaseException:
-        await run_in_threadpool(artifacts.delete, relpath)
+        for written_path in written:
+            await run_in_threadpool(artifacts.delete, written_path)
         raise
 
 
+def artifact_kind(path: str, mime: str) -> ArtifactKind:
+    """What viewer suits the artifact ``path``: a table or a histogram by the media suffix
+    (docs/media.md), else by its content type."""
+    lowered = path.lower()
+    if lowered.endswith(TABLE_SUFFIX):
+        return ArtifactKind.TABLE
+    if lowered.endswith(HISTOGRAM_SUFFIX):
+        return ArtifactKind.HISTOGRAM
+    return guess_kind(mime)
+
+
+def _copy(artifacts: ArtifactStore, source: str, target: str) -> None:
+    artifacts.write(target, artifacts.open_read(source))
+
+
 async def serve_artifact(
-    store: Store, artifacts: ArtifactStore, *, job_id: str, path: str, range_header: str | None
+    store: Store,
+    artifacts: ArtifactStore,
+    *,
+    job_id: str,
+    path: str,
+    range_header: str | None,
+    step: int | None = None,
 ) -> Response:
-    """The artifact's bytes with its content type, whole (200) or the part asked (206)."""
+    """The artifact's bytes with its content type, whole (200) or the part asked (206): the
+    latest save, or with ``step`` the version saved at that step."""
     path = safe_relpath(path)
-    artifact = await run_in_threadpool(store.get_artifact, job_id, path)
+    relpath = artifact_path(job_id, path)
+    if step is None:
+        artifact = await run_in_threadpool(store.get_artifact, job_id, path)
+    else:
+        artifact = await run_in_threadpool(store.get_artifact_version, job_id, path, step)
+        relpath = await run_in_threadpool(_version_file, store, artifacts, artifact)
     name = quote(path.rsplit("/", 1)[-1])
     headers = {
         "ETag": f'"{artifact.sha256}"',
@@ -82,11 +133,27 @@ async def serve_artifact(
     }
     return await stream_file(
         artifacts,
-        artifact_path(job_id, path),
+        relpath,
         size=artifact.size,
         mime=artifact.mime,
         range_header=range_header,
         headers=headers,
+    )
+
+
+def _version_file(store: Store, artifacts: ArtifactStore, version: Artifact) -> str:
+    """Where the bytes of ``version`` are: its own file, or for a version recorded before
+    versions had files of their own (migration 0007), the latest copy while it is the same
+    file."""
+    assert version.step is not None
+    own = artifact_version_path(version.job_id, version.path, version.step)
+    if artifacts.exists(own):
+        return own
+    if store.get_artifact(version.job_id, version.path).sha256 == version.sha256:
+        return artifact_path(version.job_id, version.path)
+    raise NotFoundError(
+        f"the file of {version.path!r} at step {version.step} of job {version.job_id} is gone",
+        detail={"job_id": version.job_id, "path": version.path, "step": version.step},
     )
 
 

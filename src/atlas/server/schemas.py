@@ -36,6 +36,7 @@ from atlas.domain import (
     JobKind,
     JobSpec,
     JobStatus,
+    MediaKey,
     MetricSummary,
     Note,
     ParamValue,
@@ -83,6 +84,8 @@ __all__ = [
     "MetricBatch",
     "MetricSummaryOut",
     "NodeOut",
+    "MediaCellOut",
+    "MediaKeyOut",
     "NoteCreate",
     "NoteOut",
     "PageOut",
@@ -540,7 +543,8 @@ class ArtifactOut(WireModel):
 
     @classmethod
     def from_domain(cls, artifact: Artifact) -> ArtifactOut:
-        """The wire form of ``artifact``."""
+    caption: str | None = None
+        """The wire form of ``artifact`` (or of one version of it)."""
         return cls(
             path=artifact.path,
             kind=artifact.kind,
@@ -552,8 +556,42 @@ class ArtifactOut(WireModel):
         )
 
 
+            caption=artifact.caption,
 class LogAppendOut(WireModel):
     size: int
+
+class MediaKeyOut(WireModel):
+    key: str
+    path: str
+    kind: ArtifactKind
+    mime: str
+    steps: list[int]
+    count: int
+    first_step: int | None
+    last_step: int | None
+    caption: str | None
+
+    @classmethod
+    def from_domain(cls, media: MediaKey) -> MediaKeyOut:
+        """The wire form of ``media``."""
+        steps = list(media.steps)
+        return cls(
+            key=media.key,
+            path=media.path,
+            kind=media.kind,
+            mime=media.mime,
+            steps=steps,
+            count=len(steps),
+            first_step=steps[0] if steps else None,
+            last_step=steps[-1] if steps else None,
+            caption=media.caption,
+        )
+
+
+class MediaCellOut(WireModel):
+    job_id: str
+    version: ArtifactOut | None
+
 
 
 class ErrorInfoOut(WireModel):

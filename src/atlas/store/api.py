@@ -27,6 +27,7 @@ from atlas.domain import (
     JobError,
     JobSpec,
     JobStatus,
+    MediaKey,
     Membership,
     Note,
     Page,
@@ -36,6 +37,7 @@ from atlas.domain import (
     Series,
     User,
 )
+from atlas.names import MAX_VERSIONS_LISTED
 
 __all__ = [
     "ActiveJob",
@@ -471,11 +473,35 @@ class Store(Protocol):
         size: int,
         sha256: str,
         step: int | None = None,
+        caption: str | None = None,
     ) -> Artifact:
-        """Record (or replace) the metadata of a stored artifact file."""
+        """Record (or replace) the metadata of a stored artifact file: the latest save of
+        ``path`` and, with a ``step``, that step's version (docs/media.md)."""
 
     def list_artifacts(self, job_id: str) -> list[Artifact]:
         """The job's artifacts by path."""
 
     def get_artifact(self, job_id: str, path: str) -> Artifact:
         """One artifact's metadata."""
+
+    def list_artifact_versions(
+        self,
+        job_id: str,
+        path: str,
+        *,
+        min_step: int | None = None,
+        max_step: int | None = None,
+        limit: int = MAX_VERSIONS_LISTED,
+    ) -> list[Artifact]:
+        """The versions of the artifact ``path`` by step, at most ``limit`` within the
+        inclusive step range; ``NotFoundError`` for an unknown job or path."""
+
+    def get_artifact_version(self, job_id: str, path: str, step: int) -> Artifact:
+        """The version of ``path`` saved at ``step``, or ``NotFoundError``."""
+
+    def find_artifact_version_at(self, job_id: str, path: str, step: int | None) -> Artifact | None:
+        """The version of ``path`` at the greatest step at or before ``step`` (without
+        ``step``: the latest save), or None; ``NotFoundError`` for an unknown job."""
+
+    def list_media(self, job_id: str) -> list[MediaKey]:
+        """The job's media keys with every step kept (docs/media.md)."""

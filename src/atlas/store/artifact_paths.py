@@ -1,8 +1,9 @@
 """Names in the artifact store: the layout of a job's files and the check that keeps every
 client-given path inside its job's folder.
 
-Layout: ``jobs/<job_id>/artifacts/<path>`` for artifacts, ``jobs/<job_id>/log.txt`` for the
-job's log.
+Layout: ``jobs/<job_id>/artifacts/<path>`` for artifacts (their latest save),
+``jobs/<job_id>/steps/<step>/<path>`` for the version of an artifact saved at a step, and
+``jobs/<job_id>/log.txt`` for the job's log.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ __all__ = [
     "MAX_PART_BYTES",
     "MAX_PATH_LENGTH",
     "artifact_path",
+    "artifact_version_path",
     "job_prefix",
     "log_path",
     "safe_relpath",
@@ -54,6 +56,11 @@ def job_prefix(job_id: str) -> str:
 def artifact_path(job_id: str, path: str) -> str:
     """Where the job's artifact ``path`` lives in the artifact store."""
     return f"{job_prefix(job_id)}/artifacts/{safe_relpath(path)}"
+
+
+def artifact_version_path(job_id: str, path: str, step: int) -> str:
+    """Where the version of the job's artifact ``path`` saved at ``step`` lives."""
+    return f"{job_prefix(job_id)}/steps/{int(step)}/{safe_relpath(path)}"
 
 
 def log_path(job_id: str) -> str:

@@ -167,4 +167,5 @@ def artifact_from_row(row: Row[Any]) -> Artifact:
         sha256=row.sha256,
         created_at=row.created_at,
         step=None if row.step is None else int(row.step),
+        caption=row.caption,
     )

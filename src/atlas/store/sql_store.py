@@ -22,6 +22,7 @@ from atlas.domain import (
     JobError,
     JobSpec,
     JobStatus,
+    MediaKey,
     Note,
     Page,
     ParamValue,
@@ -29,6 +30,7 @@ from atlas.domain import (
     Series,
 )
 from atlas.errors import InvalidInputError
+from atlas.names import MAX_VERSIONS_LISTED
 from atlas.settings import Settings
 from atlas.store import (
     artifact_records,
@@ -390,11 +392,21 @@ class SqlStore(SqlAccounts):
         size: int,
         sha256: str,
         step: int | None = None,
+        caption: str | None = None,
     ) -> Artifact:
-        """Record (or replace) the metadata of a stored artifact file."""
+        """Record (or replace) the metadata of a stored artifact file: the latest save of
+        ``path`` and, with a ``step``, that step's version (docs/media.md)."""
         with self._write() as conn:
             return artifact_records.record_artifact(
-                conn, job_id, path=path, kind=kind, mime=mime, size=size, sha256=sha256, step=step
+                conn,
+                job_id,
+                path=path,
+                kind=kind,
+                mime=mime,
+                size=size,
+                sha256=sha256,
+                step=step,
+                caption=caption,
             )
 
     def list_artifacts(self, job_id: str) -> list[Artifact]:
@@ -406,6 +418,38 @@ class SqlStore(SqlAccounts):
         """One artifact's metadata."""
         with self._read() as conn:
             return artifact_records.get_artifact(conn, job_id, path)
+
+    def list_artifact_versions(
+        self,
+        job_id: str,
+        path: str,
+        *,
+        min_step: int | None = None,
+        max_step: int | None = None,
+        limit: int = MAX_VERSIONS_LISTED,
+    ) -> list[Artifact]:
+        """The versions of the artifact ``path`` by step, at most ``limit`` within the
+        inclusive step range; ``NotFoundError`` for an unknown job or path."""
+        with self._read() as conn:
+            return artifact_records.list_versions(
+                conn, job_id, path, min_step=min_step, max_step=max_step, limit=limit
+            )
+
+    def get_artifact_version(self, job_id: str, path: str, step: int) -> Artifact:
+        """The version of ``path`` saved at ``step``, or ``NotFoundError``."""
+        with self._read() as conn:
+            return artifact_records.get_version(conn, job_id, path, step)
+
+    def find_artifact_version_at(self, job_id: str, path: str, step: int | None) -> Artifact | None:
+        """The version of ``path`` at the greatest step at or before ``step`` (without
+        ``step``: the latest save), or None; ``NotFoundError`` for an unknown job."""
+        with self._read() as conn:
+            return artifact_records.find_version_at(conn, job_id, path, step)
+
+    def list_media(self, job_id: str) -> list[MediaKey]:
+        """The job's media keys with every step kept (docs/media.md)."""
+        with self._read() as conn:
+            return artifact_records.list_media(conn, job_id)
 
 
 def _query_timeout(seconds: float | None) -> float:

@@ -35,6 +35,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from atlas.names import (
     MAX_ARTIFACT_PATH_LENGTH,
     MAX_AUTHOR_LENGTH,
+    MAX_CAPTION_LENGTH,
     MAX_ERROR_TYPE_LENGTH,
     MAX_IMAGE_LENGTH,
     MAX_JOB_NAME_LENGTH,
@@ -263,6 +264,24 @@ class ArtifactRow(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     step: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    caption: Mapped[str | None] = mapped_column(String(MAX_CAPTION_LENGTH))  # migration 0007
+
+
+class ArtifactVersionRow(Base):
+    """Every step an artifact path was saved at (migration 0007): the bytes of each live at
+    ``jobs/<id>/steps/<step>/<path>``; ``artifacts`` keeps the latest save."""
+
+    __tablename__ = "artifact_versions"
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    path: Mapped[str] = mapped_column(String(MAX_ARTIFACT_PATH_LENGTH), primary_key=True)
+    step: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    mime: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    caption: Mapped[str | None] = mapped_column(String(MAX_CAPTION_LENGTH))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 # -- accounts (migration 0004): servers with authentication on (docs/auth.md) ---------------
@@ -387,6 +406,7 @@ summaries_table = _table(MetricSummaryRow)
 chunks_table = _table(MetricChunkRow)
 batches_table = _table(IngestBatchRow)
 artifacts_table = _table(ArtifactRow)
+artifact_versions_table = _table(ArtifactVersionRow)
 users_table = _table(UserRow)
 sessions_table = _table(SessionRow)
 tokens_table = _table(ApiTokenRow)
