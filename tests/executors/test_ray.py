@@ -6,8 +6,10 @@ running it twice."""
 
 from __future__ import annotations
 
+import os
 import re
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -18,6 +20,7 @@ import httpx
 import psutil
 import pytest
 
+from atlas.executors.launcher import job_pids
 from tests.ray_cluster import RayCluster, ray_cluster  # noqa: F401 (the fixture)
 from tests.sdk.conftest import ServerProcess
 
@@ -109,6 +112,28 @@ def placement(text: str) -> tuple[str, str]:
     assert node is not None, text
     assert gpus is not None, text
     return node.group(1), gpus.group(1)
+
+
+def test_the_processes_of_one_attempt_are_told_apart_from_an_earlier_attempts() -> None:
+    """Two attempts of one job on one machine (a lost node's attempt still running beside
+    its retry): each launcher finds only its own attempt's processes to stop."""
+    job_id = "0123456789ray000"
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-c", "import time; time.sleep(60)"],
+            env={**os.environ, "ATLAS_JOB_ID": job_id, "ATLAS_LAUNCH": f"atlas-{job_id}{tail}"},
+        )
+        for tail in ("", "-2")
+    ]
+    try:
+        first, second = (process.pid for process in started)
+        assert job_pids(job_id, f"atlas-{job_id}") == [first]
+        assert job_pids(job_id, f"atlas-{job_id}-2") == [second]
+        assert sorted(job_pids(job_id)) == sorted([first, second])
+    finally:
+        for process in started:
+            process.kill()
+            process.wait()
 
 
 def test_a_job_runs_on_the_cluster_with_its_log_and_exit_code(server: ServerProcess) -> None:

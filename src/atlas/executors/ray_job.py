@@ -135,11 +135,14 @@ def _launcher_spec(
     spec: dict[str, object], workdir: str, root: str, snapshot: str | None
 ) -> dict[str, object]:
     """What :class:`launcher.Launcher` reads (the local executor's ``spec.json``), with the
-    GPUs Ray gave this job."""
+    GPUs Ray gave this job. ``launch`` is the Ray job's name, one per attempt: the launcher
+    stops only this attempt's processes, never those of an earlier attempt that a lost node
+    left running on the same machine."""
     visible = os.environ.get("CUDA_VISIBLE_DEVICES", "")
     gpus = [int(g) for g in visible.split(",") if g.strip().isdigit()]
     return {
         **{key: spec.get(key) for key in launcher_keys()},
+        "launch": str(spec.get("submission_id") or spec["job_id"]),
         "snapshot_path": snapshot,
         "gpus": gpus[: int(str(spec.get("gpu_count") or 0))],
         "workdir": workdir,
