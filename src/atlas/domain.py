@@ -23,7 +23,9 @@ __all__ = [
     "AuthSession",
     "ENV_MODES",
     "FINAL_STATUSES",
+    "GIVEN",
     "GIVEN_GPUS",
+    "GIVEN_NODE",
     "Heartbeat",
     "JOB_SPEC_FIELDS",
     "Job",
@@ -170,6 +172,11 @@ class MetricSummary:
 
 GIVEN_GPUS = "gpu_indices"
 """The key of a job's ``resources`` that holds the GPU indices the scheduler gave it."""
+GIVEN_NODE = "node"
+"""The key of a job's ``resources`` that holds the id of the node the scheduler placed it on
+(absent for a job on the server's own machine)."""
+GIVEN = (GIVEN_GPUS, GIVEN_NODE)
+"""The keys of a job's ``resources`` the scheduler adds to what was asked."""
 
 ENV_MODES = ("auto", "none")
 """How a scheduled job gets its Python: ``auto``, a virtual environment from the snapshot's
@@ -256,9 +263,9 @@ class Job:
         """The description this job was created from (a rerun starts from it): its resources
         as asked, without the GPUs the scheduler gave it."""
         spec = JobSpec(**{name: getattr(self, name) for name in JOB_SPEC_FIELDS})
-        if GIVEN_GPUS not in self.resources:
+        if not any(key in self.resources for key in GIVEN):
             return spec
-        asked = {key: value for key, value in self.resources.items() if key != GIVEN_GPUS}
+        asked = {key: value for key, value in self.resources.items() if key not in GIVEN}
         return replace(spec, resources=asked)
 
 

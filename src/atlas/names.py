@@ -30,6 +30,9 @@ __all__ = [
     "IMAGE_PATTERN",
     "JOB_ID_PATTERN",
     "KEY_PATTERN",
+    "LABEL_KEY_PATTERN",
+    "LABEL_VALUE_PATTERN",
+    "MAX_LABELS",
     "MAX_ARTIFACT_PATH_LENGTH",
     "MAX_AUDIO_CHANNELS",
     "MAX_AUTHOR_LENGTH",
@@ -66,6 +69,7 @@ __all__ = [
     "check_caption",
     "check_job_id",
     "check_job_name",
+    "check_labels",
     "check_key",
     "check_project_name",
     "check_tag_value",
@@ -81,6 +85,7 @@ __all__ = [
     "media_key",
     "media_path",
     "param_json",
+    "parse_label",
 ]
 
 MAX_KEY_LENGTH = 250
@@ -103,6 +108,8 @@ MAX_IMAGE_LENGTH = 500
 """Longest container image reference (``registry/name:tag@sha256:...``)."""
 MAX_RETRIES = 100
 """Most times a job may be queued again after it fails or is lost."""
+MAX_LABELS = 20
+"""Most labels a node may have asked of it by one job."""
 MAX_AUTHOR_LENGTH = 200
 """Longest author name of a project note."""
 MAX_COMMAND_LENGTH = 100_000
@@ -131,6 +138,10 @@ IMAGE_PATTERN = rf"^[A-Za-z0-9][A-Za-z0-9._/:@+\-]{{0,{MAX_IMAGE_LENGTH - 1}}}$"
 USER_NAME_PATTERN = f"^{_USER_NAME_RULE}$"
 """A user account's name, as a pattern for schemas."""
 KEY_PATTERN = f"^{_KEY_RULE}$"
+LABEL_KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/\-]{0,62}$"
+"""A node label's key (``gpu_type``, ``example.com/zone``): 1-63 characters."""
+LABEL_VALUE_PATTERN = r"^[A-Za-z0-9._\-]{0,63}$"
+"""A node label's value (``a100``): up to 63 letters, digits, ``.``, ``_`` and ``-``."""
 """A key but for lone surrogates and NUL, as a pattern for schemas (see ``is_key``)."""
 
 _SHOWN = 60  # characters of a refused value repeated in a message
@@ -310,6 +321,42 @@ def check_job_name(name: object, *, field: str = "name") -> str:
     if not is_storable(name):
         raise invalid(field, "a job name may not hold NUL characters or lone surrogates")
     return name
+
+
+def check_labels(labels: object, *, field: str = "labels") -> dict[str, str]:
+    """``labels`` when it maps label keys to label values (see ``LABEL_KEY_PATTERN`` and
+    ``LABEL_VALUE_PATTERN``), at most ``MAX_LABELS`` of them: the node labels a job asks for."""
+    import re
+
+    if not isinstance(labels, dict):
+        raise invalid(field, "labels must be an object of KEY: VALUE strings")
+    if len(labels) > MAX_LABELS:
+        raise invalid(field, f"a job asks for at most {MAX_LABELS} labels, not {len(labels)}")
+    for key, value in labels.items():
+        if not isinstance(key, str) or not re.match(LABEL_KEY_PATTERN, key):
+            shown = key[:_SHOWN] if isinstance(key, str) else key
+            raise invalid(
+                field,
+                f"invalid label key {shown!r}: 1 to 63 letters, digits, '.', '_', '-' and '/', "
+                "starting with a letter or digit",
+            )
+        if not isinstance(value, str) or not re.match(LABEL_VALUE_PATTERN, value):
+            shown = value[:_SHOWN] if isinstance(value, str) else value
+            raise invalid(
+                field,
+                f"invalid value {shown!r} of label {key}: up to 63 letters, digits, '.', '_' "
+                "and '-'",
+            )
+    return dict(labels)
+
+
+def parse_label(text: str, *, field: str = "label") -> tuple[str, str]:
+    """``"gpu_type=a100"`` -> ``("gpu_type", "a100")``, checked."""
+    key, sep, value = text.partition("=")
+    if not sep:
+        raise invalid(field, f"a label is KEY=VALUE, e.g. gpu_type=a100, not {text[:_SHOWN]!r}")
+    check_labels({key.strip(): value.strip()}, field=field)
+    return key.strip(), value.strip()
 
 
 def artifact_path_problem(path: object) -> str | None:

@@ -209,6 +209,13 @@ class Settings:
         "Default: the machine's physical memory.",
         "scheduler",
     )
+    labels: str = _declare(
+        "",
+        "Labels of the server's machine that jobs may ask for with --label, as "
+        "KEY=VALUE,KEY=VALUE (e.g. gpu_type=a100). On a Ray cluster each node's own labels "
+        "count instead (ray start --labels).",
+        "scheduler",
+    )
     work_dir: str | None = _declare(
         None,
         "Folder of the jobs' working copies and environments. Default: $ATLAS_HOME/work.",

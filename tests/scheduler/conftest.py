@@ -91,7 +91,7 @@ class RecordingExecutor:
 
 def inventory(*, cpus: int = 8, memory: int = 64 * GIB, gpus: int = 4) -> Inventory:
     """An inventory with ``gpus`` GPUs indexed 0..gpus-1."""
-    return Inventory(
+    return Inventory.host(
         cpus=cpus, memory=memory, gpus=tuple(GpuInfo(i, f"Test GPU {i}") for i in range(gpus))
     )
 

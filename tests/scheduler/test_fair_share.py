@@ -10,7 +10,7 @@ from pathlib import Path
 from atlas.domain import JobKind, JobSpec
 from atlas.scheduler.files import JobFiles
 from atlas.scheduler.lease import FileLease
-from atlas.scheduler.policy import Free, fair_order, plan
+from atlas.scheduler.policy import Free, fair_order, one_room, plan
 from atlas.scheduler.queue import JobQueue
 from atlas.scheduler.reconcile import reconcile
 from atlas.scheduler.resources import Request
@@ -69,11 +69,11 @@ def test_the_reservation_goes_to_the_first_job_in_turn() -> None:
     for at, job_id in enumerate(["a1", "a2"]):
         queue.add(job_id, priority=0, queued_at=float(at), request=Request(), user="ann")
     queue.add("big", priority=0, queued_at=9.0, request=Request(cpus=4), user="bob")
-    chosen = plan(fair_order(queue, {"ann": 1}), Free(cpus=3, memory=0, gpus=0))
+    chosen = plan(fair_order(queue, {"ann": 1}), one_room(Free(cpus=3, memory=0, gpus=0)))
     assert (chosen.starts, chosen.reserved) == ([], "big")
     # A GPU job next in turn leaves the CPU-only jobs to backfill around it.
     queue.add("big", priority=0, queued_at=9.0, request=Request(gpus=2), user="bob")
-    chosen = plan(fair_order(queue, {"ann": 1}), Free(cpus=3, memory=0, gpus=1))
+    chosen = plan(fair_order(queue, {"ann": 1}), one_room(Free(cpus=3, memory=0, gpus=1)))
     assert ([e.job_id for e in chosen.starts], chosen.reserved) == (["a1", "a2"], "big")
 
 

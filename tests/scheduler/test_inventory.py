@@ -14,7 +14,7 @@ from atlas.settings import Settings, load_settings
 
 def test_settings_override_what_is_detected() -> None:
     found = detect_inventory(Settings(gpus="3,1", cpus=6, memory="8G"))
-    assert (found.cpus, found.memory, found.gpu_indices) == (6, 8 << 30, (1, 3))
+    assert (found.cpus, found.memory, found.nodes[0].gpu_indices) == (6, 8 << 30, (1, 3))
     assert [gpu.name for gpu in found.gpus] == ["GPU 1", "GPU 3"]
     assert found.describe() == "6 CPU slots, 8.0 GiB of memory, 2 GPUs (1, 3)"
 
@@ -28,7 +28,7 @@ def test_detected_defaults() -> None:
 
 def test_the_gpus_come_from_the_environment() -> None:
     settings = load_settings(env={"ATLAS_GPUS": "0,1,2,3", "ATLAS_HOME": "/nonexistent"})
-    assert detect_inventory(settings).gpu_indices == (0, 1, 2, 3)
+    assert detect_inventory(settings).nodes[0].gpu_indices == (0, 1, 2, 3)
 
 
 @pytest.mark.parametrize("text", ["0,0", "a", "-1", "1;2"])

@@ -17,9 +17,9 @@ from pathlib import Path
 import httpx
 
 from atlas.domain import JobKind, JobSpec
-from atlas.scheduler.policy import Free, plan, waiting_for
+from atlas.scheduler.policy import Free, one_room, plan, waiting_for
 from atlas.scheduler.queue import JobQueue
-from atlas.scheduler.resources import Ledger, Loan, Request
+from atlas.scheduler.resources import Loan, NodeLedger, Request
 from atlas.scheduler.scheduler import Scheduler
 from tests.cli.conftest import clean_env
 from tests.scheduler.conftest import GIB, RecordingExecutor
@@ -37,7 +37,7 @@ def queue_of(*jobs: tuple[str, Request, str | None]) -> JobQueue:
 
 def test_a_child_starts_on_its_running_parents_slot() -> None:
     queue = queue_of(("child", Request(cpus=1), "parent"), ("other", Request(cpus=1), None))
-    chosen = plan(queue, NOTHING_FREE, lenders={"parent": Free(1, 0, 0)}, parents={})
+    chosen = plan(queue, one_room(NOTHING_FREE), lenders={"parent": Free(1, 0, 0)}, parents={})
     assert [e.job_id for e in chosen.starts] == ["child"]
     assert chosen.loans == {"child": Loan(lender="parent", cpus=1, memory=0)}
     assert chosen.reserved == "other"  # a job that is not the parent's never borrows
@@ -46,30 +46,30 @@ def test_a_child_starts_on_its_running_parents_slot() -> None:
 def test_a_child_borrows_only_a_whole_ask_and_never_gpus() -> None:
     lenders = {"parent": Free(2, 4 * GIB, 0)}
     too_big = queue_of(("child", Request(cpus=3), "parent"))
-    assert plan(too_big, NOTHING_FREE, lenders=lenders).starts == []
+    assert plan(too_big, one_room(NOTHING_FREE), lenders=lenders).starts == []
     needs_gpu = queue_of(("child", Request(cpus=1, gpus=1), "parent"))
-    assert plan(needs_gpu, NOTHING_FREE, lenders=lenders).starts == []
-    gpu_free = plan(needs_gpu, Free(0, 0, 1), lenders=lenders)
+    assert plan(needs_gpu, one_room(NOTHING_FREE), lenders=lenders).starts == []
+    gpu_free = plan(needs_gpu, one_room(Free(0, 0, 1)), lenders=lenders)
     assert [e.job_id for e in gpu_free.starts] == ["child"]  # CPUs lent, the GPU was free
     too_much_memory = queue_of(("child", Request(cpus=1, memory=8 * GIB), "parent"))
-    assert plan(too_much_memory, NOTHING_FREE, lenders=lenders).starts == []
+    assert plan(too_much_memory, one_room(NOTHING_FREE), lenders=lenders).starts == []
 
 
 def test_two_children_share_what_the_parent_can_lend() -> None:
     queue = queue_of(("a", Request(cpus=1), "p"), ("b", Request(cpus=1), "p"))
-    chosen = plan(queue, NOTHING_FREE, lenders={"p": Free(1, 0, 0)})
+    chosen = plan(queue, one_room(NOTHING_FREE), lenders={"p": Free(1, 0, 0)})
     assert [e.job_id for e in chosen.starts] == ["a"]
 
 
 def test_a_grandchild_borrows_from_its_grandparent() -> None:
     queue = queue_of(("grandchild", Request(cpus=2), "child"))
     lenders = {"child": Free(1, 0, 0), "root": Free(2, 0, 0)}
-    chosen = plan(queue, NOTHING_FREE, lenders=lenders, parents={"child": "root"})
+    chosen = plan(queue, one_room(NOTHING_FREE), lenders=lenders, parents={"child": "root"})
     assert chosen.loans == {"grandchild": Loan(lender="root", cpus=2, memory=0)}
 
 
 def test_the_ledger_counts_a_loan_against_the_lender_not_the_machine() -> None:
-    ledger = Ledger(cpus=2, memory=8 * GIB, gpus=[0])
+    ledger = NodeLedger(cpus=2, memory=8 * GIB, gpus=[0])
     ledger.take("parent", Request(cpus=2, memory=4 * GIB))
     loan = Loan(lender="parent", cpus=1, memory=1 * GIB)
     ledger.take("child", Request(cpus=1, memory=1 * GIB, gpus=1), loan=loan)

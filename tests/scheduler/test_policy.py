@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from atlas.errors import InvalidInputError
-from atlas.scheduler.policy import Free, plan
+from atlas.scheduler.policy import Free, one_room, plan
 from atlas.scheduler.queue import JobQueue
-from atlas.scheduler.resources import Ledger, Request, request_from
+from atlas.scheduler.resources import NodeLedger, Request, request_from
 from atlas.units import parse_memory
 
 
@@ -35,7 +35,7 @@ def test_the_queue_orders_by_priority_then_submission_time() -> None:
 
 def test_jobs_that_fit_all_start_in_order() -> None:
     queue = queue_of(("a", 0, Request(cpus=2)), ("b", 0, Request(cpus=2)), ("c", 0, Request()))
-    chosen = plan(queue, Free(cpus=4, memory=0, gpus=0))
+    chosen = plan(queue, one_room(Free(cpus=4, memory=0, gpus=0)))
     assert [e.job_id for e in chosen.starts] == ["a", "b"]
     assert chosen.reserved == "c"
 
@@ -47,7 +47,7 @@ def test_small_jobs_backfill_around_a_job_waiting_for_gpus() -> None:
         ("small1", 0, Request(cpus=1)),
         ("small2", 0, Request(cpus=1)),
     )
-    chosen = plan(queue, Free(cpus=4, memory=0, gpus=2))
+    chosen = plan(queue, one_room(Free(cpus=4, memory=0, gpus=2)))
     assert chosen.reserved == "big"
     assert [e.job_id for e in chosen.starts] == ["small1", "small2"]
 
@@ -59,32 +59,34 @@ def test_backfill_never_takes_what_the_reserved_job_waits_for() -> None:
         ("one_gpu", 0, Request(gpus=1)),
         ("cpu_only", 0, Request(cpus=1)),
     )
-    chosen = plan(queue, Free(cpus=8, memory=0, gpus=2))
+    chosen = plan(queue, one_room(Free(cpus=8, memory=0, gpus=2)))
     assert chosen.reserved == "big"
     assert [e.job_id for e in chosen.starts] == ["cpu_only"]
     # Nor CPUs or memory it needs: here it needs 6 of the 8 CPUs.
     queue = queue_of(("big", 0, Request(cpus=6, gpus=4)), ("cpus3", 0, Request(cpus=3)))
-    assert plan(queue, Free(cpus=8, memory=0, gpus=2)).starts == []
+    assert plan(queue, one_room(Free(cpus=8, memory=0, gpus=2))).starts == []
     queue = queue_of(("big", 0, Request(cpus=6, gpus=4)), ("cpus2", 0, Request(cpus=2)))
-    assert [e.job_id for e in plan(queue, Free(cpus=8, memory=0, gpus=2)).starts] == ["cpus2"]
+    assert [e.job_id for e in plan(queue, one_room(Free(cpus=8, memory=0, gpus=2))).starts] == [
+        "cpus2"
+    ]
 
 
 def test_memory_counts_like_cpus() -> None:
     queue = queue_of(("a", 0, Request(memory=6)), ("b", 0, Request(memory=6)))
-    chosen = plan(queue, Free(cpus=4, memory=10, gpus=0))
+    chosen = plan(queue, one_room(Free(cpus=4, memory=10, gpus=0)))
     assert [e.job_id for e in chosen.starts] == ["a"]
     assert chosen.reserved == "b"
 
 
 def test_planning_stops_early_when_nothing_more_can_start() -> None:
     queue = queue_of(*((f"j{i}", 0, Request()) for i in range(10_000)))
-    chosen = plan(queue, Free(cpus=2, memory=0, gpus=0))
+    chosen = plan(queue, one_room(Free(cpus=2, memory=0, gpus=0)))
     assert [e.job_id for e in chosen.starts] == ["j0", "j1"]
     assert chosen.reserved == "j2"
 
 
 def test_the_ledger_hands_out_the_lowest_free_gpus_and_takes_them_back() -> None:
-    ledger = Ledger(cpus=8, memory=100, gpus=[0, 1, 2, 3])
+    ledger = NodeLedger(cpus=8, memory=100, gpus=[0, 1, 2, 3])
     first = ledger.take("a", Request(cpus=2, memory=10, gpus=2))
     second = ledger.take("b", Request(gpus=1))
     assert first.gpus == (0, 1)

@@ -17,7 +17,7 @@ import click
 from atlas.cli.context import CliContext, pass_cli
 from atlas.cli.logs import follow_log, report_end
 from atlas.errors import InvalidInputError
-from atlas.names import MAX_RETRIES
+from atlas.names import MAX_RETRIES, parse_label
 from atlas.sdk.jobconfig import (
     ENV_MODES,
     JobConfig,
@@ -168,6 +168,7 @@ class SubmitFlags:
     env: str | None = None
     retries: int | None = None
     image: str | None = None
+    label: tuple[str, ...] = ()
 
 
 def build_submission(
@@ -201,6 +202,7 @@ def build_submission(
         user=current_user(),
         retries=_first(flags.retries, config.retries, 0),
         image=flags.image or config.image,
+        labels=config.labels | dict(parse_label(text, field="--label") for text in flags.label),
     )
 
 
@@ -293,6 +295,12 @@ class _SubmitCommand(click.Command):
     "image, else on the server's host).",
 )
 @click.option(
+    "--label",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A label the job's node must have, e.g. gpu_type=a100 (repeatable; docs/cluster.md).",
+)
+@click.option(
     "--env",
     type=click.Choice(ENV_MODES),
     help="auto: a virtualenv from requirements.txt when the folder has one; none: no env.",
@@ -314,6 +322,7 @@ def submit_command(
     timeout: float | None,
     retries: int | None,
     image: str | None,
+    label: tuple[str, ...],
     env: str | None,
     follow: bool,
 ) -> None:
@@ -355,6 +364,7 @@ def submit_command(
         env,
         retries,
         image,
+        label,
     )
     submission = build_submission(folder, command, flags, settings)
     with cli.client(settings) as client:

@@ -27,6 +27,14 @@ submits a child and waits for it would otherwise hold its slots forever while th
 waits for them: with one slot, a deadlock. The price: a parent that computes while its
 children run shares its slots with them. What a queued job waits for is said in words by
 :func:`waiting_for`.
+
+**Nodes.** What is free is counted per node (a :class:`Room` each), and a job runs on one
+node: one whose labels include the labels the job asks for and where all of its ask is
+free. Among those, the node where the fewest GPUs stay free afterwards (so that large GPU
+jobs find whole nodes), then the one with the most CPU slots left (so CPU jobs spread out),
+then the first in the nodes' order. The reservation is held on one node: the one of the
+job's nodes that can hold it with the most GPUs, then CPU slots, free now. A borrowing child
+runs on its lender's node.
 """
 
 from __future__ import annotations
@@ -35,11 +43,12 @@ import heapq
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+from atlas.executors.base import HOST_NODE
 from atlas.scheduler.queue import JobQueue, QueueEntry
 from atlas.scheduler.resources import Loan, Request
 from atlas.units import format_size
 
-__all__ = ["Free", "Plan", "fair_order", "plan", "waiting_for"]
+__all__ = ["Free", "Plan", "Room", "fair_order", "one_room", "plan", "waiting_for"]
 
 
 @dataclass(slots=True)
@@ -75,11 +84,35 @@ class Free:
 
 
 @dataclass(slots=True)
+class Room:
+    """One node in a plan: what is free there, what it has in all (``None``: not known; the
+    submit already refused what can never fit), and its labels."""
+
+    free: Free
+    total: Free | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    def admits(self, request: Request) -> bool:
+        """Whether the node could ever run ``request``: it has the labels, and its totals
+        (when known) hold the ask."""
+        if not request.matches(self.labels):
+            return False
+        total = self.total
+        return total is None or request.fits(total.cpus, total.memory, total.gpus)
+
+
+def one_room(free: Free) -> dict[str, Room]:
+    """A plan's nodes when there is one node (the server's machine) with ``free``."""
+    return {HOST_NODE: Room(free)}
+
+
+@dataclass(slots=True)
 class Plan:
-    """The jobs to start now, in order, the job holding the reservation (if any), and for
-    each job that starts on what an ancestor holds, its loan."""
+    """The jobs to start now, in order, the node each starts on, the job holding the
+    reservation (if any), and for each job that starts on what an ancestor holds, its loan."""
 
     starts: list[QueueEntry] = field(default_factory=list)
+    nodes: dict[str, str] = field(default_factory=dict)
     reserved: str | None = None
     loans: dict[str, Loan] = field(default_factory=dict)
 
@@ -108,48 +141,95 @@ def fair_order(queue: JobQueue, running: Mapping[str, int]) -> Iterator[QueueEnt
 
 def plan(
     queue: Iterable[QueueEntry],
-    free: Free,
+    rooms: Mapping[str, Room],
     *,
     lenders: Mapping[str, Free] | None = None,
     parents: Mapping[str, str | None] | None = None,
+    placed: Mapping[str, str] | None = None,
 ) -> Plan:
-    """Pick the jobs of ``queue`` (in dispatch order) to start in ``free``.
+    """Pick the jobs of ``queue`` (in dispatch order) to start on the nodes ``rooms``.
 
     ``lenders`` are the running jobs whose children may borrow, with the CPU slots and
     memory each can still lend; ``parents`` gives each running job's parent (to find a
-    child's ancestors further up)."""
+    child's ancestors further up); ``placed`` the node each running job is on (default: the
+    server's machine)."""
     result = Plan()
-    budget = Free(free.cpus, free.memory, free.gpus)
+    budgets = {node: Free(r.free.cpus, r.free.memory, r.free.gpus) for node, r in rooms.items()}
     lend = {job_id: Free(f.cpus, f.memory, 0) for job_id, f in (lenders or {}).items()}
     for entry in queue:
-        if budget.fits(entry.request):
-            budget.take(entry.request)
+        if (node := _place(entry.request, rooms, budgets)) is not None:
+            budgets[node].take(entry.request)
             result.starts.append(entry)
-        elif (loan := _borrow(entry, budget, lend, parents or {})) is not None:
+            result.nodes[entry.job_id] = node
+        elif (
+            lent := _borrow(entry, rooms, budgets, lend, parents or {}, placed or {})
+        ) is not None:
+            loan, node = lent
             result.starts.append(entry)
+            result.nodes[entry.job_id] = node
             result.loans[entry.job_id] = loan
-        elif result.reserved is None:
+        elif result.reserved is None and (node := _reserve(entry.request, rooms, budgets)):
             result.reserved = entry.job_id
-            budget = budget.without(entry.request)
-        if budget.exhausted and result.reserved is not None and not _lending(lend):
+            budgets[node] = budgets[node].without(entry.request)
+        if (
+            result.reserved is not None
+            and all(budget.exhausted for budget in budgets.values())
+            and not _lending(lend)
+        ):
             break  # nothing else can start: stop early, whatever the queue's length
     return result
 
 
-def _borrow(
-    entry: QueueEntry, budget: Free, lend: dict[str, Free], parents: Mapping[str, str | None]
-) -> Loan | None:
-    """A loan from the nearest running ancestor of ``entry`` that can cover its whole ask
-    of CPU slots and memory (its GPUs must be free), taken from ``lend`` and ``budget``."""
-    request = entry.request
-    if request.gpus > budget.gpus:
+def _place(request: Request, rooms: Mapping[str, Room], budgets: Mapping[str, Free]) -> str | None:
+    """The node ``request`` starts on now (see the module), or ``None``."""
+    best: tuple[int, int, int] | None = None
+    chosen = None
+    for order, (node, room) in enumerate(rooms.items()):
+        budget = budgets[node]
+        if budget.fits(request) and request.matches(room.labels):
+            rank = (budget.gpus - request.gpus, -(budget.cpus - request.cpus), order)
+            if best is None or rank < best:
+                best, chosen = rank, node
+    return chosen
+
+
+def _reserve(
+    request: Request, rooms: Mapping[str, Room], budgets: Mapping[str, Free]
+) -> str | None:
+    """The node a job that fits nowhere now waits on: of the nodes that could ever hold
+    it, the one with the most GPUs, then CPU slots, free now."""
+    able = [(node, budgets[node]) for node, room in rooms.items() if room.admits(request)]
+    if not able:
         return None
+    return max(able, key=lambda item: (item[1].gpus, item[1].cpus, item[1].memory))[0]
+
+
+def _borrow(
+    entry: QueueEntry,
+    rooms: Mapping[str, Room],
+    budgets: Mapping[str, Free],
+    lend: dict[str, Free],
+    parents: Mapping[str, str | None],
+    placed: Mapping[str, str],
+) -> tuple[Loan, str] | None:
+    """A loan from the nearest running ancestor of ``entry`` that can cover its whole ask
+    of CPU slots and memory (its GPUs must be free on the ancestor's node), and that node;
+    taken from ``lend`` and the node's budget."""
+    request = entry.request
     for ancestor in _ancestors(entry.parent_id, lend, parents):
+        node = placed.get(ancestor, HOST_NODE)
+        budget, room = budgets.get(node), rooms.get(node)
+        if budget is None or room is None or not request.matches(room.labels):
+            continue
         spare = lend[ancestor]
-        if request.cpus <= spare.cpus and request.memory <= spare.memory:
+        if (
+            request.gpus <= budget.gpus
+            and request.cpus <= spare.cpus
+            and request.memory <= spare.memory
+        ):
             spare.take(Request(cpus=request.cpus, memory=request.memory, gpus=0))
             budget.gpus -= request.gpus
-            return Loan(lender=ancestor, cpus=request.cpus, memory=request.memory)
+            return Loan(lender=ancestor, cpus=request.cpus, memory=request.memory), node
     return None
 
 

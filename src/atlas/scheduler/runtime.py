@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import logging
 
-from atlas.executors.base import Executor
+from atlas.executors.base import Executor, GpuInfo, Node
 from atlas.scheduler.files import JobFiles
-from atlas.scheduler.inventory import GpuInfo, Inventory, detect_inventory
+from atlas.scheduler.inventory import Inventory, detect_inventory
 from atlas.scheduler.lease import lease_for
 from atlas.scheduler.scheduler import Scheduler
 from atlas.settings import Settings
@@ -48,15 +48,25 @@ def with_containers(settings: Settings, executor: Executor) -> Executor:
 
 
 def ray_executor(settings: Settings) -> tuple[Executor, Inventory]:
-    """The Ray executor of ``settings`` and the inventory of its cluster: the totals of its
-    live nodes' CPUs, memory and GPUs (per-node accounting is a later step: docs/cluster.md).
+    """The Ray executor of ``settings`` and the inventory of its cluster: its live nodes
+    (the executor follows them as they join and leave).
     ``ResourceUnavailableError`` naming the address when the cluster does not answer."""
     from atlas.executors.ray import RayExecutor
 
     executor = RayExecutor.from_settings(settings)
     cluster = executor.resources()
-    gpus = tuple(GpuInfo(index=i, name=f"Ray GPU {i}") for i in range(cluster.gpus))
-    inventory = Inventory(cpus=cluster.cpus, memory=cluster.memory, gpus=gpus)
+    nodes = executor.nodes() or tuple(
+        Node(
+            id=node.node_id,
+            name=node.node_id[:8],
+            address=node.address,
+            cpus=int(node.cpus),
+            memory=node.memory,
+            gpus=tuple(GpuInfo(index=i, name=f"GPU {i}") for i in range(node.gpus)),
+        )
+        for node in cluster.nodes
+    )
+    inventory = Inventory(nodes)
     logger.info(
         "jobs run on the Ray cluster at %s: %d live nodes", executor.address, len(cluster.nodes)
     )

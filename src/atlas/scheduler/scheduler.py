@@ -18,7 +18,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from itertools import islice
-from typing import Literal
 
 from atlas.domain import FINAL_STATUSES, Job, JobError, JobKind, JobSpec, JobStatus, ParamValue
 from atlas.errors import (
@@ -30,16 +29,17 @@ from atlas.errors import (
 )
 from atlas.executors.base import Allocation, Executor, LaunchSpec, Outcome
 from atlas.scheduler.files import JobFiles, snapshot_relpath
-from atlas.scheduler.inventory import GpuInfo, Inventory, check_request
+from atlas.scheduler.inventory import Inventory, check_request
 from atlas.scheduler.job_tokens import mint_job_token
 from atlas.scheduler.lease import Lease
 from atlas.scheduler.outcomes import error_message, final_status
-from atlas.scheduler.policy import Free, fair_order, plan, waiting_for
+from atlas.scheduler.policy import Free, Room, fair_order, plan
 from atlas.scheduler.queue import JobQueue, QueueEntry
 from atlas.scheduler.reconcile import allocation_from, reconcile, sync_queue
 from atlas.scheduler.resources import Ledger, Loan, request_from
 from atlas.scheduler.retries import Retry, announce_attempt, due, next_due, requeue, retry_text
 from atlas.scheduler.running import RunningJob
+from atlas.scheduler.view import ACTIVE, STANDBY, Mode, SchedulerState, node_states, waits
 from atlas.store.api import ActiveJob, Store
 
 __all__ = ["RunningJob", "Scheduler", "SchedulerState", "TickReport"]
@@ -51,35 +51,14 @@ POLL_MIN = 0.005
 POLL_MAX = 1.0
 """Longest wait between two checks of running jobs (jobs also wake the thread on exit)."""
 IDLE_WAIT = 60.0
+NODES_WAIT = 2.0
+"""Longest wait on a cluster, whose nodes may join or leave at any time."""
 """Longest wait when no job runs: only a wake-up has anything to do then."""
 UPKEEP_S = 1.0
 """Seconds between two reads of the queue from the store (jobs queued, cancelled or
 reprioritised by a server in standby) and two checks that the lease is still held."""
 LEASE_RETRY_S = 2.0
 """Seconds between two attempts of a server in standby to take the scheduler's lease."""
-Mode = Literal["active", "standby"]
-"""``active``: this scheduler starts jobs; ``standby``: another server holds the lease."""
-ACTIVE: Mode = "active"
-STANDBY: Mode = "standby"
-
-
-@dataclass(frozen=True, slots=True)
-class SchedulerState:
-    """A view of the scheduler: resources used, the GPUs' holders, the first ``limit``
-    queued job ids in dispatch order (of ``queue_total``) and what each waits for, running
-    ids, the reservation, and ``mode`` (``active`` or ``standby``)."""
-
-    cpus_total: int
-    cpus_used: int
-    memory_total: int
-    memory_used: int
-    gpus: list[tuple[GpuInfo, str | None]]
-    queue: list[str]
-    queue_total: int
-    running: list[str]
-    reservation: str | None
-    mode: Mode = ACTIVE
-    waiting_for: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -139,9 +118,10 @@ class Scheduler:
         self.active = lease is None
         self.lock = threading.RLock()
         self.queue = JobQueue()
-        self.ledger = Ledger(
-            cpus=inventory.cpus, memory=inventory.memory, gpus=inventory.gpu_indices
-        )
+        self._nodes_seen = executor.nodes()
+        if self._nodes_seen is not None:
+            self.inventory = Inventory(self._nodes_seen)
+        self.ledger = Ledger(self.inventory.nodes)
         self.running: dict[str, RunningJob] = {}
         self.reserved: str | None = None
         self.retries: dict[str, Retry] = {}
@@ -228,17 +208,19 @@ class Scheduler:
             return self._stored_state(limit)
         with self.lock:
             head = list(islice(fair_order(self.queue, _per_user(self.running.values())), limit))
+            nodes = node_states(self.inventory, self.ledger)
             return SchedulerState(
                 cpus_total=self.ledger.total_cpus,
                 cpus_used=self.ledger.used_cpus,
                 memory_total=self.ledger.total_memory,
                 memory_used=self.ledger.used_memory,
-                gpus=[(gpu, self.ledger.holder(gpu.index)) for gpu in self.inventory.gpus],
+                gpus=[gpu for node in nodes for gpu in node.gpus],
                 queue=[entry.job_id for entry in head],
                 queue_total=len(self.queue),
                 running=sorted(self.running),
                 reservation=self.reserved,
-                waiting_for=_waits(head, self.ledger, self.reserved)
+                nodes=nodes,
+                waiting_for=waits(head, self.ledger, self.reserved)
                 | {
                     entry.job_id: retry_text(self.retries[entry.job_id], self.clock())
                     for entry in head
@@ -257,27 +239,25 @@ class Scheduler:
                 parent_id=queued.parent_id,
                 user=queued.user,
             )
-        ledger = Ledger(
-            cpus=self.inventory.cpus,
-            memory=self.inventory.memory,
-            gpus=self.inventory.gpu_indices,
-        )
+        ledger = Ledger(self.inventory.nodes)
         active = self.store.list_active()
         for job in active:
             ledger.hold(job.id, allocation_from(job.resources))
         head = list(islice(fair_order(queue, _per_user(active)), limit))
+        nodes = node_states(self.inventory, ledger)
         return SchedulerState(
             cpus_total=ledger.total_cpus,
             cpus_used=ledger.used_cpus,
             memory_total=ledger.total_memory,
             memory_used=ledger.used_memory,
-            gpus=[(gpu, ledger.holder(gpu.index)) for gpu in self.inventory.gpus],
+            gpus=[gpu for node in nodes for gpu in node.gpus],
             queue=[entry.job_id for entry in head],
             queue_total=len(queue),
             running=sorted(job.id for job in active),
             reservation=None,
             mode=STANDBY,
-            waiting_for=_waits(head, ledger, None)
+            nodes=nodes,
+            waiting_for=waits(head, ledger, None)
             | {
                 entry.job_id: f"its retry, in {math.ceil(entry.queued_at - time.time())} s"
                 for entry in head
@@ -391,6 +371,7 @@ class Scheduler:
         with self.lock:
             if not self.active:
                 return report  # the lease holder runs the jobs
+            self._refresh_nodes()
             self._reap(now, report)
             self._expire(now, report)
             self._dirty = due(self, now) or self._dirty
@@ -468,15 +449,37 @@ class Scheduler:
         if not self._dirty:
             return
         self._dirty = False
-        free = Free(self.ledger.free_cpus, self.ledger.free_memory, len(self.ledger.free_gpus))
+        rooms = {
+            ledger.node: Room(
+                free=Free(ledger.free_cpus, ledger.free_memory, len(ledger.free_gpus)),
+                total=Free(ledger.total_cpus, ledger.total_memory, len(ledger.gpu_indices)),
+                labels=ledger.labels,
+            )
+            for ledger in self.ledger
+            if ledger.alive
+        }
         parents = {job_id: run.parent_id for job_id, run in self.running.items()}
+        placed = {job_id: run.allocation.node for job_id, run in self.running.items()}
         order = fair_order(self.queue, _per_user(self.running.values()))
         ready = (entry for entry in order if entry.job_id not in self.retries)
-        chosen = plan(ready, free, lenders=self._lenders(parents), parents=parents)
+        lenders = self._lenders(parents)
+        chosen = plan(ready, rooms, lenders=lenders, parents=parents, placed=placed)
         self.reserved = chosen.reserved
         for entry in chosen.starts:
-            if self._launch(entry, chosen.loans.get(entry.job_id), now):
+            node = chosen.nodes[entry.job_id]
+            if self._launch(entry, node, chosen.loans.get(entry.job_id), now):
                 report.launched.append(entry.job_id)
+
+    def _refresh_nodes(self) -> None:
+        """Take the executor's nodes when they changed (a node joined or left the cluster)."""
+        nodes = self.executor.nodes()
+        if nodes is None or nodes is self._nodes_seen:
+            return
+        self._nodes_seen = nodes
+        self.inventory = Inventory(nodes)
+        self.ledger.update(nodes)
+        self._dirty = True
+        logger.info("scheduler: the nodes changed: %s", self.inventory.describe())
 
     def _lenders(self, parents: dict[str, str | None]) -> dict[str, Free]:
         """The running jobs whose queued descendants may borrow from them, with what each
@@ -490,11 +493,11 @@ class Scheduler:
         spare = self.ledger.lendable(lenders)
         return {job_id: Free(cpus, memory, 0) for job_id, (cpus, memory) in spare.items()}
 
-    def _launch(self, entry: QueueEntry, loan: Loan | None, now: float) -> bool:
+    def _launch(self, entry: QueueEntry, node: str, loan: Loan | None, now: float) -> bool:
         job_id = entry.job_id
         self.queue.discard(job_id)
-        allocation = self.ledger.take(job_id, entry.request, loan=loan)
-        resources = entry.request.as_resources(allocation.gpus)
+        allocation = self.ledger.take(job_id, entry.request, node, loan=loan)
+        resources = entry.request.as_resources(allocation.gpus, allocation.node)
         try:
             job = self.store.start_job(job_id, resources=resources)
         except (NotFoundError, InvalidTransitionError):
@@ -598,9 +601,7 @@ class Scheduler:
 
     def _reset(self) -> None:
         self.queue = JobQueue()
-        self.ledger = Ledger(
-            cpus=self.inventory.cpus, memory=self.inventory.memory, gpus=self.inventory.gpu_indices
-        )
+        self.ledger = Ledger(self.inventory.nodes)
         self.running = {}
         self.reserved = None
         self._dirty = True
@@ -645,7 +646,8 @@ class Scheduler:
         upkeep = IDLE_WAIT
         if self.lease is not None:
             upkeep = max(0.0, self._next_upkeep - time.monotonic())
-        return min(upkeep, self._ticking_wait(report), self._retry_wait())
+        nodes = IDLE_WAIT if self._nodes_seen is None else NODES_WAIT
+        return min(upkeep, nodes, self._ticking_wait(report), self._retry_wait())
 
     def _retry_wait(self) -> float:
         """Seconds until the next job waiting for its retry may start (``IDLE_WAIT``: none
@@ -670,14 +672,3 @@ class Scheduler:
 def _per_user(jobs: Iterable[RunningJob | ActiveJob]) -> Counter[str]:
     """How many of ``jobs`` (running or starting) each user has: fair share's turns."""
     return Counter(job.user for job in jobs)
-
-
-def _waits(head: list[QueueEntry], ledger: Ledger, reserved: str | None) -> dict[str, str]:
-    """What each of the queued jobs ``head`` waits for, in words."""
-    free = Free(ledger.free_cpus, ledger.free_memory, len(ledger.free_gpus))
-    waits = {}
-    for entry in head:
-        held = None if entry.parent_id is None else ledger.allocation(entry.parent_id)
-        holds = None if held is None else Free(held.cpus, held.memory or 0, len(held.gpus))
-        waits[entry.job_id] = waiting_for(entry, free, reserved=reserved, parent_holds=holds)
-    return waits

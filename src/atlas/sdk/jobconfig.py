@@ -5,9 +5,10 @@ Old Atlas (Foundations) keys: ``project_name``, ``entrypoint`` (a script, run wi
 (accepted for old files, no effect) and ``worker: {image: ...}`` (the same as ``image``).
 Ours: ``image`` (a container image to run the job in, docs/containers.md), ``project``,
 ``name``, ``cpus``, ``gpus``, ``memory`` (``4G``, ``512M`` or bytes), ``priority``,
-``tags``, ``timeout`` (seconds), ``env`` (``auto`` or ``none``), ``retries`` (times a
-failed or lost job is queued again). An old key and ours for the same thing may not both be
-given; any other key is an error that names it.
+``tags``, ``labels`` (what the job's node must have), ``timeout`` (seconds), ``env``
+(``auto`` or ``none``), ``retries`` (times a failed or lost job is queued again). An old
+key and ours for the same thing may not both be given; any other key is an error that
+names it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from atlas.domain import ENV_MODES
 from atlas.errors import InvalidInputError
-from atlas.names import IMAGE_PATTERN, MAX_RETRIES
+from atlas.names import IMAGE_PATTERN, MAX_RETRIES, check_labels
 from atlas.units import parse_memory
 
 __all__ = [
@@ -55,6 +56,7 @@ _KEYS = {
     "env",
     "retries",
     "image",
+    "labels",
     "log_level",
     "worker",
 }
@@ -79,6 +81,7 @@ class JobConfig:
     env: str | None = None
     retries: int | None = None
     image: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 def parse_param(text: str) -> tuple[str, object]:
@@ -218,6 +221,16 @@ def _image(data: Mapping[str, object], path: Path) -> str | None:
     return value
 
 
+def _labels(data: Mapping[str, object], path: Path) -> dict[str, str]:
+    value = data.get("labels")
+    if value is None:
+        return {}
+    try:
+        return check_labels(value, field="labels")
+    except InvalidInputError as exc:
+        raise InvalidInputError(f"{path}: {exc.message}") from None
+
+
 def _checked(data: Mapping[str, object], path: Path) -> None:
     env = data.get("env")
     if env is not None and env not in ENV_MODES:
@@ -251,6 +264,7 @@ def parse_config(data: object, path: Path) -> JobConfig:
         env=_text(data, "env", path),
         retries=_retries(data, path),
         image=_image(data, path),
+        labels=_labels(data, path),
     )
 
 

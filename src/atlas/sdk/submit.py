@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from atlas import domain
 from atlas.errors import InvalidInputError
-from atlas.names import IMAGE_PATTERN, MAX_RETRIES, check_job_name
+from atlas.names import IMAGE_PATTERN, MAX_RETRIES, check_job_name, check_labels
 from atlas.sdk.environment import check_project, default_project
 from atlas.sdk.gitstate import git_state
 from atlas.sdk.handle import Job
@@ -74,6 +74,7 @@ class Submission:
     user: str = ""
     retries: int = 0
     image: str | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         check_project(self.project)
@@ -104,7 +105,8 @@ class Submission:
             "command": list(self.command),
             "params": dict(self.params),
             "tags": dict(self.tags),
-            "resources": {"cpus": self.cpus, "gpus": self.gpus, "memory": self.memory},
+            "resources": {"cpus": self.cpus, "gpus": self.gpus, "memory": self.memory}
+            | ({"labels": dict(self.labels)} if self.labels else {}),
             "priority": self.priority,
             "timeout": self.timeout,
             "env": self.env,
@@ -192,6 +194,7 @@ def submit(
     env: str = "auto",
     retries: int = 0,
     image: str | None = None,
+    labels: Mapping[str, str] | None = None,
     wait: bool = False,
     client: Client | None = None,
 ) -> Job:
@@ -200,7 +203,8 @@ def submit(
 
     ``memory`` is bytes or a text like ``"4G"``; ``timeout`` seconds; ``retries`` how many
     times the job is queued again when it fails or is lost (docs/jobs.md); ``image`` a
-    container image to run it in (docs/containers.md). The project defaults
+    container image to run it in (docs/containers.md); ``labels`` what the job's node must
+    have (``{"gpu_type": "a100"}``, docs/cluster.md). The project defaults
     to the folder's ``job.config.yaml`` (``project``/``project_name``; nothing else of the
     file is used, but a bad file is an error), then ``ATLAS_PROJECT`` (inside a job: the
     job's own project), then the folder's name. With ``wait`` the call returns when
@@ -231,6 +235,7 @@ def submit(
         user=current_user(),
         retries=retries,
         image=image,
+        labels=check_labels(dict(labels or {})),
     )
     limit = settings.max_snapshot_mb * 1024 * 1024
     if client is None:

@@ -48,11 +48,14 @@ from atlas.names import (
     IMAGE_PATTERN,
     JOB_ID_PATTERN,
     KEY_PATTERN,
+    LABEL_KEY_PATTERN,
+    LABEL_VALUE_PATTERN,
     MAX_AUTHOR_LENGTH,
     MAX_COMMAND_LENGTH,
     MAX_ERROR_TYPE_LENGTH,
     MAX_JOB_NAME_LENGTH,
     MAX_KEY_LENGTH,
+    MAX_LABELS,
     MAX_PROJECT_NAME_LENGTH,
     MAX_RETRIES,
     MAX_TAG_VALUE_LENGTH,
@@ -81,11 +84,11 @@ __all__ = [
     "JobUpdate",
     "KeysOut",
     "LogAppendOut",
+    "MediaCellOut",
+    "MediaKeyOut",
     "MetricBatch",
     "MetricSummaryOut",
     "NodeOut",
-    "MediaCellOut",
-    "MediaKeyOut",
     "NoteCreate",
     "NoteOut",
     "PageOut",
@@ -540,10 +543,10 @@ class ArtifactOut(WireModel):
     sha256: str
     step: int | None
     created_at: UtcDatetime
+    caption: str | None = None
 
     @classmethod
     def from_domain(cls, artifact: Artifact) -> ArtifactOut:
-    caption: str | None = None
         """The wire form of ``artifact`` (or of one version of it)."""
         return cls(
             path=artifact.path,
@@ -553,12 +556,9 @@ class ArtifactOut(WireModel):
             sha256=artifact.sha256,
             step=artifact.step,
             created_at=artifact.created_at,
+            caption=artifact.caption,
         )
 
-
-            caption=artifact.caption,
-class LogAppendOut(WireModel):
-    size: int
 
 class MediaKeyOut(WireModel):
     key: str
@@ -592,6 +592,9 @@ class MediaCellOut(WireModel):
     job_id: str
     version: ArtifactOut | None
 
+
+class LogAppendOut(WireModel):
+    size: int
 
 
 class ErrorInfoOut(WireModel):
@@ -654,6 +657,13 @@ class SubmissionResources(WireModel):
         | Annotated[str, StringConstraints(min_length=1, max_length=50)]
         | None
     ) = None
+    labels: Annotated[
+        dict[
+            Annotated[str, StringConstraints(pattern=LABEL_KEY_PATTERN)],
+            Annotated[str, StringConstraints(pattern=LABEL_VALUE_PATTERN)],
+        ],
+        Field(max_length=MAX_LABELS, description="labels the job's node must have"),
+    ] = Field(default_factory=dict)
 
 
 class SubmissionCreate(WireModel):

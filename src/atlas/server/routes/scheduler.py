@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
+from atlas.executors.base import GpuInfo
 from atlas.scheduler.scheduler import Scheduler, SchedulerState
 from atlas.server.auth.access import Caller, Need, Of, SignedIn, access
 from atlas.server.deps import SchedulerDep, StoreDep
@@ -15,6 +16,7 @@ from atlas.server.schemas import (
     CapacityOut,
     GpuOut,
     JobOut,
+    NodeOut,
     QueueClearOut,
     SchedulerOut,
     SchedulerResourcesOut,
@@ -65,9 +67,25 @@ def _state(scheduler: Scheduler, store: Store, limit: int, caller: Caller) -> Sc
     def shown(job_id: str | None) -> str | None:
         return job_id if job_id in jobs else None  # another project's job: held, not named
 
-    gpus = [
-        GpuOut(index=gpu.index, name=gpu.name, memory_total=gpu.memory_total, job_id=shown(holder))
-        for gpu, holder in state.gpus
+    def gpu_out(gpu: GpuInfo, holder: str | None) -> GpuOut:
+        return GpuOut(
+            index=gpu.index, name=gpu.name, memory_total=gpu.memory_total, job_id=shown(holder)
+        )
+
+    gpus = [gpu_out(gpu, holder) for gpu, holder in state.gpus]
+    nodes = [
+        NodeOut(
+            id=node.node.id,
+            name=node.node.name,
+            address=node.node.address,
+            alive=node.alive,
+            labels=dict(node.node.labels),
+            cpus=CapacityOut(total=node.node.cpus, used=node.cpus_used),
+            memory=CapacityOut(total=node.node.memory, used=node.memory_used),
+            gpus=[gpu_out(gpu, holder) for gpu, holder in node.gpus],
+            running=[job_id for job_id in node.running if job_id in jobs],
+        )
+        for node in state.nodes
     ]
     return SchedulerOut(
         resources=SchedulerResourcesOut(
@@ -81,6 +99,7 @@ def _state(scheduler: Scheduler, store: Store, limit: int, caller: Caller) -> Sc
         reservation=shown(state.reservation),
         mode=state.mode,
         waiting_for={job_id: why for job_id, why in state.waiting_for.items() if job_id in jobs},
+        nodes=nodes,
     )
 
 
