@@ -14,6 +14,7 @@ from atlas.executors.base import GpuInfo, Node
 from atlas.scheduler.inventory import Inventory, check_request, parse_labels
 from atlas.scheduler.policy import Free, Room, plan
 from atlas.scheduler.queue import JobQueue
+from atlas.scheduler.reconcile import reconcile
 from atlas.scheduler.resources import Request, request_from
 from atlas.scheduler.scheduler import Scheduler
 from tests.scheduler.conftest import GIB, RecordingExecutor
@@ -182,3 +183,20 @@ def test_a_submit_no_node_can_hold_is_refused_against_the_current_nodes(
     with pytest.raises(ResourceUnavailableError, match="gpu_type=a100"):
         scheduler.submit(labelled_spec(gpu_type="a100"))
     assert scheduler.store.list_queued() == []
+
+
+def test_a_restart_adopts_each_running_job_back_on_its_node(
+    make_scheduler: MakeScheduler, recorder: RecordingExecutor
+) -> None:
+    recorder.cluster = (node("a", gpus=1), node("b", gpus=1))
+    scheduler = make_scheduler()
+    jobs = [scheduler.submit(labelled_spec()).id for _ in range(2)]
+    scheduler.tick(0.0)
+    placed = {j: recorder.specs[j].allocation.node for j in jobs}
+    recorder.adoptable = set(jobs)
+    again = make_scheduler()
+    reconcile(again)
+    assert {j: again.ledger.node_of(j) for j in jobs} == placed
+    third = again.submit(labelled_spec()).id
+    again.tick(1.0)
+    assert third not in recorder.specs  # both nodes' GPUs are still held

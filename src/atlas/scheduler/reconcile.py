@@ -17,9 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from atlas.domain import GIVEN_GPUS, JobError, JobStatus
+from atlas.domain import GIVEN_GPUS, GIVEN_NODE, JobError, JobStatus
 from atlas.errors import AtlasError
-from atlas.executors.base import Allocation
+from atlas.executors.base import HOST_NODE, Allocation
 from atlas.scheduler.inventory import check_request
 from atlas.scheduler.resources import request_from
 from atlas.scheduler.retries import note_waiting, requeue
@@ -65,11 +65,18 @@ def reconcile(scheduler: Scheduler) -> ReconcileReport:
 
 
 def allocation_from(resources: Mapping[str, object]) -> Allocation:
-    """The allocation recorded in a started job's ``resources`` (with ``gpu_indices``)."""
+    """The allocation recorded in a started job's ``resources`` (with ``gpu_indices`` and,
+    off the server's machine, ``node``)."""
     request = request_from(resources)
     indices = resources.get(GIVEN_GPUS) or []
     gpus = tuple(int(i) for i in indices) if isinstance(indices, list) else ()
-    return Allocation(cpus=request.cpus, memory=request.memory or None, gpus=gpus)
+    node = resources.get(GIVEN_NODE)
+    return Allocation(
+        cpus=request.cpus,
+        memory=request.memory or None,
+        gpus=gpus,
+        node=node if isinstance(node, str) and node else HOST_NODE,
+    )
 
 
 def _requeue(scheduler: Scheduler, queued: QueuedJob, report: ReconcileReport) -> None:
