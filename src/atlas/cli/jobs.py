@@ -22,8 +22,9 @@ from atlas.cli.formats import (
     job_json,
     jobs_page_json,
 )
+from atlas.cli.nodes import labels_text
 from atlas.cli.tables import Column, render_table, terminal_width
-from atlas.domain import GIVEN_GPUS, Artifact, Job, Page
+from atlas.domain import GIVEN_GPUS, GIVEN_NODE, Artifact, Job, Page
 from atlas.errors import InvalidInputError
 
 if TYPE_CHECKING:
@@ -325,6 +326,11 @@ def _scheduling_fields(job: Job) -> list[tuple[str, str]]:
         if isinstance(indices, list) and indices:
             asked += " (GPUs " + ",".join(str(i) for i in indices) + ")"
         fields.append(("resources", asked))
+        labels = res.get("labels")
+        if isinstance(labels, dict) and labels:
+            fields.append(("labels", labels_text({str(k): str(v) for k, v in labels.items()})))
+        if res.get(GIVEN_NODE):
+            fields.append(("node", str(res[GIVEN_NODE])))
     if job.priority:
         fields.append(("priority", str(job.priority)))
     if job.timeout is not None:

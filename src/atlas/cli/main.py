@@ -20,6 +20,7 @@ from atlas.cli.init import init_command
 from atlas.cli.jobs import jobs_group
 from atlas.cli.login import login_command, logout_command, whoami_command
 from atlas.cli.logs import logs_command
+from atlas.cli.nodes import nodes_group
 from atlas.cli.projects import projects_group
 from atlas.cli.queue import queue_group, stop_command
 from atlas.cli.server import server_command
@@ -114,6 +115,7 @@ cli.add_command(submit_command)
 cli.add_command(logs_command)
 cli.add_command(stop_command)
 cli.add_command(queue_group)
+cli.add_command(nodes_group)
 cli.add_command(rerun_command)
 cli.add_command(get_group)
 cli.add_command(delete_group)

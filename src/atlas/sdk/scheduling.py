@@ -18,6 +18,7 @@ from atlas.sdk import wire
 __all__ = [
     "GpuSlot",
     "LogEvent",
+    "NodeState",
     "ResourceUse",
     "SchedulerState",
     "log_events",
@@ -44,12 +45,32 @@ class GpuSlot:
 
 
 @dataclass(frozen=True, slots=True)
+class NodeState:
+    """One machine jobs run on: its ``id`` (``local``: the server's own machine), name and
+    address, whether it is still there (``alive`` is false for a node that left the cluster
+    while jobs still count on it), its labels (what ``--label KEY=VALUE`` asks for), CPU
+    slots and memory with what running jobs hold, its GPUs with their holders and the ids
+    of the (listed) jobs running on it."""
+
+    id: str
+    name: str
+    address: str
+    alive: bool
+    labels: dict[str, str]
+    cpus: ResourceUse
+    memory: ResourceUse
+    gpus: list[GpuSlot]
+    running: list[str]
+
+
+@dataclass(frozen=True, slots=True)
 class SchedulerState:
     """The machine's resources, the queue in dispatch order (its first jobs; ``queue_total``
     counts them all), the running jobs, the job holding the reservation (the
     highest-priority job that does not fit yet), what each listed queued job waits for (in
-    words), and the server's ``mode``: ``active`` when it runs the jobs, ``standby`` when
-    another server on the same database does."""
+    words), the server's ``mode``: ``active`` when it runs the jobs, ``standby`` when
+    another server on the same database does, and every node with what it holds (the
+    resources above sum them up)."""
 
     cpus: ResourceUse
     memory: ResourceUse
@@ -60,6 +81,7 @@ class SchedulerState:
     reservation: str | None
     waiting_for: dict[str, str] = field(default_factory=dict)
     mode: str = "active"
+    nodes: list[NodeState] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +112,24 @@ def _gpu(data: object) -> GpuSlot:
     )
 
 
+def _node(data: object) -> NodeState:
+    body = data if isinstance(data, dict) else {}
+    labels = body.get("labels")
+    gpus = body.get("gpus")
+    running = body.get("running")
+    return NodeState(
+        id=str(body.get("id") or ""),
+        name=str(body.get("name") or ""),
+        address=str(body.get("address") or ""),
+        alive=bool(body.get("alive", True)),
+        labels={str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {},
+        cpus=_use(body.get("cpus")),
+        memory=_use(body.get("memory")),
+        gpus=[_gpu(g) for g in gpus] if isinstance(gpus, list) else [],
+        running=[str(j) for j in running] if isinstance(running, list) else [],
+    )
+
+
 def parse_scheduler_state(data: object) -> SchedulerState:
     """A :class:`SchedulerState` from the JSON answer of ``GET /api/v1/scheduler``."""
     body = data if isinstance(data, dict) else {}
@@ -100,6 +140,7 @@ def parse_scheduler_state(data: object) -> SchedulerState:
     running = body.get("running")
     reservation = body.get("reservation")
     waits = body.get("waiting_for")
+    nodes = body.get("nodes")
     queued = [wire.parse_job(j) for j in queue] if isinstance(queue, list) else []
     return SchedulerState(
         cpus=_use(res.get("cpus")),
@@ -111,6 +152,7 @@ def parse_scheduler_state(data: object) -> SchedulerState:
         reservation=None if reservation is None else str(reservation),
         waiting_for={str(k): str(v) for k, v in waits.items()} if isinstance(waits, dict) else {},
         mode=str(body.get("mode") or "active"),
+        nodes=[_node(n) for n in nodes] if isinstance(nodes, list) else [],
     )
 
 
