@@ -1,4 +1,4 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router-dom";
 import * as api from "../../lib/api/endpoints";
@@ -9,7 +9,9 @@ import { gate } from "../../lib/roles";
 import { useProjectRole } from "../../lib/use-project-role";
 import { StatusBadge } from "../../components/status-badge";
 import { TimeText } from "../../components/time-text";
+import { LabelChips } from "../../components/label-chips";
 import { attemptDuration, attemptReason, readAttempts } from "./attempts";
+import { nodeLabel, readPlacement } from "./placement";
 
 /** Params, tags (editable), metric summaries, run facts, error with traceback, earlier
  * attempts (a job with retries), git, environment and resources. */
@@ -108,10 +110,7 @@ export function JobOverview({ job }: { job: Job }) {
           ) : null}
         </dl>
       </section>
-      <section className="panel" aria-labelledby="resources-title">
-        <h2 id="resources-title">Resources and GPUs</h2>
-        <KeyValues values={job.resources} empty="No resources recorded." />
-      </section>
+      <ResourcesPanel job={job} />
       <section className="panel" aria-labelledby="git-title">
         <h2 id="git-title">Git</h2>
         <KeyValues values={job.git} empty="No git information." />
@@ -165,9 +164,52 @@ function AttemptsPanel({ job }: { job: Job }) {
   );
 }
 
+/** What the job asked for and was given, the node labels it asked for and the node it ran
+ * on (named from the scheduler's nodes when the job ran on a cluster). */
+function ResourcesPanel({ job }: { job: Job }) {
+  const placement = readPlacement(job.resources);
+  const nodes = useQuery({
+    queryKey: ["scheduler"],
+    queryFn: ({ signal }) => api.getScheduler(signal),
+    enabled: placement.node !== null,
+    staleTime: 10_000,
+    meta: { what: "Loading the scheduler's nodes" },
+  });
+  const scheduled = Object.keys(job.resources).length > 0;
+  const node = nodeLabel(placement, job.status, scheduled, nodes.data?.nodes);
+  const labels = Object.keys(placement.labels).length > 0;
+  return (
+    <section className="panel" aria-labelledby="resources-title">
+      <h2 id="resources-title">Resources and GPUs</h2>
+      {node || labels ? (
+        <dl className="kv">
+          {node ? (
+            <>
+              <dt>node</dt>
+              <dd data-testid="job-node">
+                {node}
+                {placement.node && node !== placement.node ? <span className="mono soft" title={placement.node}> · {placement.node.slice(0, 12)}</span> : null}
+              </dd>
+            </>
+          ) : null}
+          {labels ? (
+            <>
+              <dt>labels</dt>
+              <dd>
+                <LabelChips labels={placement.labels} label="Node labels asked for" />
+              </dd>
+            </>
+          ) : null}
+        </dl>
+      ) : null}
+      <KeyValues values={placement.rest} empty={node || labels ? "" : "No resources recorded."} />
+    </section>
+  );
+}
+
 function KeyValues({ values, empty }: { values: Record<string, unknown>; empty: string }) {
   const entries = Object.entries(values);
-  if (entries.length === 0) return <p className="soft">{empty}</p>;
+  if (entries.length === 0) return empty ? <p className="soft">{empty}</p> : null;
   return (
     <dl className="kv">
       {entries.map(([key, value]) => (

@@ -7,6 +7,10 @@ describe("what a job asked for", () => {
     expect(requestText({ cpus: 1, gpus: 0, memory: null })).toBe("1 CPU");
     expect(requestText({})).toBe("–");
   });
+
+  it("reads the node labels asked for, and not the node given", () => {
+    expect(requestText({ cpus: 1, labels: { zone: "b", gpu_type: "a100" }, node: "5c9a1e0f" })).toBe("1 CPU · gpu_type=a100 · zone=b");
+  });
 });
 
 describe("what a queued job waits for", () => {

@@ -2,15 +2,20 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "react-router-dom";
 import * as api from "../../lib/api/endpoints";
 import { projectsQuery } from "../../lib/api/queries";
-import type { Job } from "../../lib/api/types";
+import type { Job, SchedulerNode, SchedulerState } from "../../lib/api/types";
 import { gate, isRole } from "../../lib/roles";
 import { formatBytes, formatDuration, formatNumber } from "../../lib/format";
 import { EmptyState, ErrorPanel, Loading } from "../../components/states";
 import { StatusBadge } from "../../components/status-badge";
 import { TimeText } from "../../components/time-text";
+import { LabelChips, labelList } from "../../components/label-chips";
+import { Meter } from "./meter";
+import { NodeCard } from "./node-card";
+import { gpuCount, jobNames, nodeOf, nodesSummary, showsNodes } from "./nodes";
 import { StandbyBanner } from "./standby-banner";
 
-/** What a job asked for: `2 CPUs · 1 GPU · 4 GiB`, and the GPUs it holds. */
+/** What a job asked for: `2 CPUs · 1 GPU · 4 GiB`, the GPUs it holds and the node labels
+ * it asked for (`gpu_type=a100`). */
 export function requestText(resources: Record<string, unknown>): string {
   const parts: string[] = [];
   const cpus = resources.cpus;
@@ -21,6 +26,8 @@ export function requestText(resources: Record<string, unknown>): string {
   if (typeof memory === "number") parts.push(formatBytes(memory));
   const indices = resources.gpu_indices;
   if (Array.isArray(indices) && indices.length) parts.push(`GPU ${indices.join(", ")}`);
+  const labels = resources.labels;
+  if (labels && typeof labels === "object" && !Array.isArray(labels)) parts.push(...labelList(labels as Record<string, string>));
   return parts.join(" · ") || "–";
 }
 
@@ -31,9 +38,9 @@ export function waitingText(waits: Record<string, string> | undefined, id: strin
   return text ? text : "–";
 }
 
-/** The scheduler: whether this server runs the jobs or stands by, resources in use, GPUs
- * with the job holding each, the queue in dispatch order with what each job asked for and
- * waits for, and the running jobs. */
+/** The scheduler: whether this server runs the jobs or stands by, resources in use (one
+ * machine: its GPUs with the job holding each; a cluster: every node as a card), the queue
+ * in dispatch order with what each job asked for and waits for, and the running jobs. */
 export function SchedulerPage() {
   const state = useQuery({
     queryKey: ["scheduler"],
@@ -43,48 +50,21 @@ export function SchedulerPage() {
   });
   if (state.isPending) return <Loading what="Loading the scheduler" />;
   if (state.isError) return <ErrorPanel error={state.error} title="Could not load the scheduler" />;
-  const { resources, queue, running, reservation, queue_total, mode, waiting_for } = state.data;
+  const { queue, running, reservation, queue_total, mode, waiting_for } = state.data;
+  const nodes = state.data.nodes ?? [];
+  const cluster = showsNodes(nodes);
   return (
     <div className="scheduler">
       <h1 style={{ marginBottom: 12 }}>Scheduler</h1>
       <StandbyBanner mode={mode} />
-      <div className="grid2">
-        <section className="panel" aria-labelledby="use-title">
-          <h2 id="use-title">Resources in use</h2>
-          <Meter label="CPU slots" used={resources.cpus.used} total={resources.cpus.total} format={(n) => formatNumber(n)} />
-          <Meter label="Memory" used={resources.memory.used} total={resources.memory.total} format={formatBytes} />
-        </section>
-        <section className="panel" aria-labelledby="gpu-title">
-          <h2 id="gpu-title">GPUs</h2>
-          {resources.gpus.length === 0 ? (
-            <p className="soft">No GPU on this machine (or none given to Atlas with the gpus setting).</p>
-          ) : (
-            <table className="simple" aria-labelledby="gpu-title">
-              <thead>
-                <tr>
-                  <th className="num">#</th>
-                  <th>name</th>
-                  <th className="num">memory</th>
-                  <th>held by</th>
-                </tr>
-              </thead>
-              <tbody>
-                {resources.gpus.map((gpu) => (
-                  <tr key={gpu.index} data-testid="gpu-row">
-                    <td className="num">{gpu.index}</td>
-                    <td>{gpu.name}</td>
-                    <td className="num">{gpu.memory_total != null ? formatBytes(gpu.memory_total) : "–"}</td>
-                    <td>{gpu.job_id ? <Link to={`/jobs/${gpu.job_id}`} className="mono">{gpu.job_id}</Link> : <span className="soft">free</span>}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </section>
-      </div>
+      {cluster ? <ClusterView state={state.data} nodes={nodes} /> : <MachineView state={state.data} />}
       <section className="panel" aria-labelledby="running-title" style={{ marginTop: 12 }}>
         <h2 id="running-title">Running ({running.length})</h2>
-        {running.length ? <JobTable jobs={running} label="running-title" /> : <p className="soft">Nothing is running.</p>}
+        {running.length ? (
+          <JobTable jobs={running} label="running-title" nodes={cluster ? nodes : undefined} />
+        ) : (
+          <p className="soft">Nothing is running.</p>
+        )}
       </section>
       <section className="panel" aria-labelledby="queue-title" style={{ marginTop: 12 }}>
         <h2 id="queue-title">
@@ -107,21 +87,79 @@ export function SchedulerPage() {
   );
 }
 
-function Meter({ label, used, total, format }: { label: string; used: number; total: number; format: (n: number) => string }) {
-  const share = total > 0 ? Math.min(1, used / total) : 0;
+/** One machine (the server's own): its resources in use and its GPUs with their holders. */
+function MachineView({ state }: { state: SchedulerState }) {
+  const { resources } = state;
+  const labels = state.nodes?.[0]?.labels;
   return (
-    <div className="meter">
-      <div className="row">
-        <span>{label}</span>
-        <span className="spacer" />
-        <span className="num">
-          {format(used)} of {format(total)}
-        </span>
-      </div>
-      <div className="meter-bar" role="meter" aria-label={label} aria-valuemin={0} aria-valuemax={total} aria-valuenow={used}>
-        <div style={{ width: `${share * 100}%` }} />
-      </div>
+    <div className="grid2">
+      <section className="panel" aria-labelledby="use-title">
+        <h2 id="use-title">Resources in use</h2>
+        <Meter label="CPU slots" used={resources.cpus.used} total={resources.cpus.total} format={(n) => formatNumber(n)} />
+        <Meter label="Memory" used={resources.memory.used} total={resources.memory.total} format={formatBytes} />
+        <LabelChips labels={labels} label="Labels of this machine" />
+      </section>
+      <section className="panel" aria-labelledby="gpu-title">
+        <h2 id="gpu-title">GPUs</h2>
+        {resources.gpus.length === 0 ? (
+          <p className="soft">No GPU on this machine (or none given to Atlas with the gpus setting).</p>
+        ) : (
+          <table className="simple" aria-labelledby="gpu-title">
+            <thead>
+              <tr>
+                <th className="num">#</th>
+                <th>name</th>
+                <th className="num">memory</th>
+                <th>held by</th>
+              </tr>
+            </thead>
+            <tbody>
+              {resources.gpus.map((gpu) => (
+                <tr key={gpu.index} data-testid="gpu-row">
+                  <td className="num">{gpu.index}</td>
+                  <td>{gpu.name}</td>
+                  <td className="num">{gpu.memory_total != null ? formatBytes(gpu.memory_total) : "–"}</td>
+                  <td>{gpu.job_id ? <Link to={`/jobs/${gpu.job_id}`} className="mono">{gpu.job_id}</Link> : <span className="soft">free</span>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
     </div>
+  );
+}
+
+/** A cluster: what every node together has in use, then each node as a card. */
+function ClusterView({ state, nodes }: { state: SchedulerState; nodes: SchedulerNode[] }) {
+  const { resources } = state;
+  const gpus = gpuCount(nodes);
+  const names = jobNames(state.running);
+  return (
+    <>
+      <section className="panel" aria-labelledby="use-title">
+        <h2 id="use-title">
+          Resources in use <span className="soft">· {nodesSummary(nodes)}</span>
+        </h2>
+        <div className="grid2">
+          <Meter label="CPU slots" used={resources.cpus.used} total={resources.cpus.total} format={(n) => formatNumber(n)} />
+          <Meter label="Memory" used={resources.memory.used} total={resources.memory.total} format={formatBytes} />
+        </div>
+        {gpus.total ? (
+          <p className="soft" style={{ margin: 0 }}>
+            GPUs: {gpus.held} of {gpus.total} held
+          </p>
+        ) : null}
+      </section>
+      <section aria-labelledby="nodes-title" style={{ marginTop: 12 }}>
+        <h2 id="nodes-title">Nodes ({nodes.length})</h2>
+        <div className="node-grid">
+          {nodes.map((node) => (
+            <NodeCard key={node.id} node={node} names={names} />
+          ))}
+        </div>
+      </section>
+    </>
   );
 }
 
@@ -132,9 +170,11 @@ interface JobTableProps {
   ordered?: boolean;
   reservation?: string | null;
   waits?: Record<string, string>;
+  /** A cluster's nodes: the table then names the node each job runs on. */
+  nodes?: SchedulerNode[];
 }
 
-function JobTable({ jobs, label, ordered = false, reservation, waits }: JobTableProps) {
+function JobTable({ jobs, label, ordered = false, reservation, waits, nodes }: JobTableProps) {
   const client = useQueryClient();
   const cancel = useMutation({
     mutationFn: (id: string) => api.cancelJob(id),
@@ -160,6 +200,7 @@ function JobTable({ jobs, label, ordered = false, reservation, waits }: JobTable
             <th>user</th>
             <th className="num">priority</th>
             <th>asked for</th>
+            {nodes ? <th>node</th> : null}
             <th>{ordered ? "queued" : "started"}</th>
             {ordered ? <th>waiting for</th> : <th>running for</th>}
             <th>
@@ -192,6 +233,7 @@ function JobTable({ jobs, label, ordered = false, reservation, waits }: JobTable
                 <td>{job.user}</td>
                 <td className="num">{job.priority}</td>
                 <td className="mono">{requestText(job.resources)}</td>
+                {nodes ? <td data-testid="job-node">{nodeOf(job.resources, nodes) ?? <span className="soft">this server</span>}</td> : null}
                 <td>
                   <TimeText iso={ordered ? job.created_at : job.started_at} />
                 </td>

@@ -16,6 +16,7 @@ export type Description = Schemas["DescriptionOut"];
 export type JobUpdate = Schemas["JobUpdate"];
 export type Info = Schemas["InfoOut"];
 export type SchedulerState = Schemas["SchedulerOut"];
+export type SchedulerNode = Schemas["NodeOut"];
 export type SnapshotFile = Schemas["SnapshotFileOut"];
 
 /** A number as the API writes it: non-finite floats are the strings below. */
