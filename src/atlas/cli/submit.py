@@ -169,6 +169,7 @@ class SubmitFlags:
     retries: int | None = None
     image: str | None = None
     label: tuple[str, ...] = ()
+    network: bool | None = None
 
 
 def build_submission(
@@ -203,6 +204,7 @@ def build_submission(
         retries=_first(flags.retries, config.retries, 0),
         image=flags.image or config.image,
         labels=config.labels | dict(parse_label(text, field="--label") for text in flags.label),
+        network=flags.network if flags.network is not None else bool(config.network),
     )
 
 
@@ -301,6 +303,12 @@ class _SubmitCommand(click.Command):
     help="A label the job's node must have, e.g. gpu_type=a100 (repeatable; docs/cluster.md).",
 )
 @click.option(
+    "--network/--no-network",
+    default=None,
+    help="With --image: give the container a network (default: none; it reaches the server "
+    "through a socket mounted into it; job.config.yaml's network: true).",
+)
+@click.option(
     "--env",
     type=click.Choice(ENV_MODES),
     help="auto: a virtualenv from requirements.txt when the folder has one; none: no env.",
@@ -323,6 +331,7 @@ def submit_command(
     retries: int | None,
     image: str | None,
     label: tuple[str, ...],
+    network: bool | None,
     env: str | None,
     follow: bool,
 ) -> None:
@@ -365,6 +374,7 @@ def submit_command(
         retries,
         image,
         label,
+        network,
     )
     submission = build_submission(folder, command, flags, settings)
     with cli.client(settings) as client:

@@ -29,12 +29,14 @@ MAX_COUNT = 1 << 20
 @dataclass(frozen=True, slots=True)
 class Request:
     """Resources one job asks for: CPU slots, bytes of memory (0: no amount asked), GPUs,
-    and labels the node must have (sorted ``(key, value)`` pairs)."""
+    labels the node must have (sorted ``(key, value)`` pairs), and whether a job in a
+    container image gets a network (``network``; a process on a node always has the node's)."""
 
     cpus: int = 1
     memory: int = 0
     gpus: int = 0
     labels: tuple[tuple[str, str], ...] = ()
+    network: bool = False
 
     def fits(self, cpus: int, memory: int, gpus: int) -> bool:
         """Whether this request fits in ``cpus`` slots, ``memory`` bytes and ``gpus`` GPUs."""
@@ -56,6 +58,8 @@ class Request:
         }
         if self.labels:
             resources["labels"] = dict(self.labels)
+        if self.network:
+            resources["network"] = True
         if gpu_indices is not None:
             resources[GIVEN_GPUS] = sorted(gpu_indices)
         if node != HOST_NODE:
@@ -80,7 +84,8 @@ class Loan:
 
 def request_from(resources: Mapping[str, object]) -> Request:
     """The :class:`Request` in a job's ``resources`` object (``cpus`` default 1, ``gpus`` 0,
-    ``memory`` bytes or null, ``labels`` an object of strings or absent)."""
+    ``memory`` bytes or null, ``labels`` an object of strings or absent, ``network`` a
+    boolean or absent)."""
     cpus = _count(resources.get("cpus", 1), "resources.cpus", minimum=1)
     gpus = _count(resources.get("gpus", 0), "resources.gpus", minimum=0)
     raw_memory = resources.get("memory")
@@ -91,7 +96,13 @@ def request_from(resources: Mapping[str, object]) -> Request:
     )
     raw_labels = resources.get("labels") or {}
     labels = tuple(sorted(check_labels(raw_labels, field="resources.labels").items()))
-    return Request(cpus=cpus, memory=memory, gpus=gpus, labels=labels)
+    network = resources.get("network", False)
+    if not isinstance(network, bool):
+        raise InvalidInputError(
+            f"resources.network must be true or false, not {network!r}",
+            detail={"errors": [{"field": "resources.network", "message": "a boolean"}]},
+        )
+    return Request(cpus=cpus, memory=memory, gpus=gpus, labels=labels, network=network)
 
 
 def _count(value: object, field: str, *, minimum: int) -> int:

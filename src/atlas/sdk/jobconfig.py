@@ -5,7 +5,8 @@ Old Atlas (Foundations) keys: ``project_name``, ``entrypoint`` (a script, run wi
 (accepted for old files, no effect) and ``worker: {image: ...}`` (the same as ``image``).
 Ours: ``image`` (a container image to run the job in, docs/containers.md), ``project``,
 ``name``, ``cpus``, ``gpus``, ``memory`` (``4G``, ``512M`` or bytes), ``priority``,
-``tags``, ``labels`` (what the job's node must have), ``timeout`` (seconds), ``env``
+``tags``, ``labels`` (what the job's node must have), ``network`` (a job in an image gets
+a network), ``timeout`` (seconds), ``env``
 (``auto`` or ``none``), ``retries`` (times a failed or lost job is queued again). An old
 key and ours for the same thing may not both be given; any other key is an error that
 names it.
@@ -57,6 +58,7 @@ _KEYS = {
     "retries",
     "image",
     "labels",
+    "network",
     "log_level",
     "worker",
 }
@@ -82,6 +84,7 @@ class JobConfig:
     retries: int | None = None
     image: str | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    network: bool | None = None
 
 
 def parse_param(text: str) -> tuple[str, object]:
@@ -231,6 +234,13 @@ def _labels(data: Mapping[str, object], path: Path) -> dict[str, str]:
         raise InvalidInputError(f"{path}: {exc.message}") from None
 
 
+def _network(data: Mapping[str, object], path: Path) -> bool | None:
+    value = data.get("network")
+    if value is None or isinstance(value, bool):
+        return value
+    raise InvalidInputError(f"{path}: network must be true or false, not {value!r}")
+
+
 def _checked(data: Mapping[str, object], path: Path) -> None:
     env = data.get("env")
     if env is not None and env not in ENV_MODES:
@@ -265,6 +275,7 @@ def parse_config(data: object, path: Path) -> JobConfig:
         retries=_retries(data, path),
         image=_image(data, path),
         labels=_labels(data, path),
+        network=_network(data, path),
     )
 
 

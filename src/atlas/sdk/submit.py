@@ -75,6 +75,7 @@ class Submission:
     retries: int = 0
     image: str | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
+    network: bool = False
 
     def __post_init__(self) -> None:
         check_project(self.project)
@@ -106,7 +107,8 @@ class Submission:
             "params": dict(self.params),
             "tags": dict(self.tags),
             "resources": {"cpus": self.cpus, "gpus": self.gpus, "memory": self.memory}
-            | ({"labels": dict(self.labels)} if self.labels else {}),
+            | ({"labels": dict(self.labels)} if self.labels else {})
+            | ({"network": True} if self.network else {}),
             "priority": self.priority,
             "timeout": self.timeout,
             "env": self.env,
@@ -195,6 +197,7 @@ def submit(
     retries: int = 0,
     image: str | None = None,
     labels: Mapping[str, str] | None = None,
+    network: bool = False,
     wait: bool = False,
     client: Client | None = None,
 ) -> Job:
@@ -204,7 +207,8 @@ def submit(
     ``memory`` is bytes or a text like ``"4G"``; ``timeout`` seconds; ``retries`` how many
     times the job is queued again when it fails or is lost (docs/jobs.md); ``image`` a
     container image to run it in (docs/containers.md); ``labels`` what the job's node must
-    have (``{"gpu_type": "a100"}``, docs/cluster.md). The project defaults
+    have (``{"gpu_type": "a100"}``, docs/cluster.md); ``network`` gives a job in an image a
+    network (docs/containers.md). The project defaults
     to the folder's ``job.config.yaml`` (``project``/``project_name``; nothing else of the
     file is used, but a bad file is an error), then ``ATLAS_PROJECT`` (inside a job: the
     job's own project), then the folder's name. With ``wait`` the call returns when
@@ -236,6 +240,7 @@ def submit(
         retries=retries,
         image=image,
         labels=check_labels(dict(labels or {})),
+        network=network,
     )
     limit = settings.max_snapshot_mb * 1024 * 1024
     if client is None:

@@ -664,6 +664,11 @@ class SubmissionResources(WireModel):
         ],
         Field(max_length=MAX_LABELS, description="labels the job's node must have"),
     ] = Field(default_factory=dict)
+    network: Annotated[bool, Strict()] = Field(
+        default=False,
+        description="a job in a container image gets a network (default: none; it reaches "
+        "the server through a socket mounted into it)",
+    )
 
 
 class SubmissionCreate(WireModel):
