@@ -40,15 +40,17 @@ runs on its lender's node.
 from __future__ import annotations
 
 import heapq
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from atlas.executors.base import HOST_NODE
 from atlas.scheduler.queue import JobQueue, QueueEntry
 from atlas.scheduler.resources import Loan, Request
 from atlas.units import format_size
 
-__all__ = ["Free", "Plan", "Room", "fair_order", "one_room", "plan", "waiting_for"]
+__all__ = ["Free", "Plan", "Room", "fair_order", "one_room", "plan", "turns", "waiting_for"]
 
 
 @dataclass(slots=True)
@@ -115,6 +117,16 @@ class Plan:
     nodes: dict[str, str] = field(default_factory=dict)
     reserved: str | None = None
     loans: dict[str, Loan] = field(default_factory=dict)
+
+
+class _HasUser(Protocol):
+    @property
+    def user(self) -> str: ...
+
+
+def turns(jobs: Iterable[_HasUser]) -> Counter[str]:
+    """How many of ``jobs`` (running or starting) each user has: fair share's turns."""
+    return Counter(job.user for job in jobs)
 
 
 def fair_order(queue: JobQueue, running: Mapping[str, int]) -> Iterator[QueueEntry]:

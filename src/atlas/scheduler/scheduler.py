@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import math
 import threading
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from itertools import islice
 
@@ -33,14 +31,15 @@ from atlas.scheduler.inventory import Inventory, check_request
 from atlas.scheduler.job_tokens import mint_job_token
 from atlas.scheduler.lease import Lease
 from atlas.scheduler.outcomes import error_message, final_status
-from atlas.scheduler.policy import Free, Room, fair_order, plan
+from atlas.scheduler.policy import Free, Room, fair_order, plan, turns
 from atlas.scheduler.queue import JobQueue, QueueEntry
-from atlas.scheduler.reconcile import allocation_from, reconcile, sync_queue
+from atlas.scheduler.reconcile import reconcile, sync_queue
 from atlas.scheduler.resources import Ledger, Loan, request_from
 from atlas.scheduler.retries import Retry, announce_attempt, due, next_due, requeue, retry_text
 from atlas.scheduler.running import RunningJob
-from atlas.scheduler.view import ACTIVE, STANDBY, Mode, SchedulerState, node_states, waits
-from atlas.store.api import ActiveJob, Store
+from atlas.scheduler.standby import cancel_in_standby, standby_state
+from atlas.scheduler.view import ACTIVE, STANDBY, Mode, SchedulerState, build_state
+from atlas.store.api import Store
 
 __all__ = ["RunningJob", "Scheduler", "SchedulerState", "TickReport"]
 
@@ -205,65 +204,23 @@ class Scheduler:
         """What the scheduler holds now, with the first ``limit`` queued jobs (in standby:
         what the store says the lease holder holds)."""
         if not self.active:
-            return self._stored_state(limit)
+            return standby_state(self.store, self.inventory, limit)
         with self.lock:
-            head = list(islice(fair_order(self.queue, _per_user(self.running.values())), limit))
-            nodes = node_states(self.inventory, self.ledger)
-            return SchedulerState(
-                cpus_total=self.ledger.total_cpus,
-                cpus_used=self.ledger.used_cpus,
-                memory_total=self.ledger.total_memory,
-                memory_used=self.ledger.used_memory,
-                gpus=[gpu for node in nodes for gpu in node.gpus],
-                queue=[entry.job_id for entry in head],
-                queue_total=len(self.queue),
-                running=sorted(self.running),
-                reservation=self.reserved,
-                nodes=nodes,
-                waiting_for=waits(head, self.ledger, self.reserved)
-                | {
-                    entry.job_id: retry_text(self.retries[entry.job_id], self.clock())
-                    for entry in head
-                    if entry.job_id in self.retries
-                },
-            )
-
-    def _stored_state(self, limit: int) -> SchedulerState:
-        queue = JobQueue()
-        for queued in self.store.list_queued():
-            queue.add(
-                queued.id,
-                priority=queued.priority,
-                queued_at=queued.queued_at,
-                request=request_from(queued.resources),
-                parent_id=queued.parent_id,
-                user=queued.user,
-            )
-        ledger = Ledger(self.inventory.nodes)
-        active = self.store.list_active()
-        for job in active:
-            ledger.hold(job.id, allocation_from(job.resources))
-        head = list(islice(fair_order(queue, _per_user(active)), limit))
-        nodes = node_states(self.inventory, ledger)
-        return SchedulerState(
-            cpus_total=ledger.total_cpus,
-            cpus_used=ledger.used_cpus,
-            memory_total=ledger.total_memory,
-            memory_used=ledger.used_memory,
-            gpus=[gpu for node in nodes for gpu in node.gpus],
-            queue=[entry.job_id for entry in head],
-            queue_total=len(queue),
-            running=sorted(job.id for job in active),
-            reservation=None,
-            mode=STANDBY,
-            nodes=nodes,
-            waiting_for=waits(head, ledger, None)
-            | {
-                entry.job_id: f"its retry, in {math.ceil(entry.queued_at - time.time())} s"
+            head = list(islice(fair_order(self.queue, turns(self.running.values())), limit))
+            retrying = {
+                entry.job_id: retry_text(self.retries[entry.job_id], self.clock())
                 for entry in head
-                if entry.queued_at > time.time()
-            },
-        )
+                if entry.job_id in self.retries
+            }
+            return build_state(
+                self.inventory,
+                self.ledger,
+                head,
+                queue_total=len(self.queue),
+                running=self.running,
+                reservation=self.reserved,
+                waits_also=retrying,
+            )
 
     def wake(self) -> None:
         """Make the background thread tick now."""
@@ -275,7 +232,7 @@ class Scheduler:
         (SIGKILL after the grace period; it ends ``cancelled``). ``InvalidTransitionError``
         for a job that already ended, ``ConflictError`` for one this scheduler does not run."""
         if not self.active:
-            return self._cancel_in_standby(job_id, grace=self.cancel_grace)
+            return cancel_in_standby(self.store, self.executor, job_id, grace=self.cancel_grace)
         with self.lock:
             job = self.store.get_job(job_id)
             run = self.running.get(job_id)
@@ -299,32 +256,6 @@ class Scheduler:
                     detail={"job_id": job_id},
                 )
         self.wake()
-        return job
-
-    def _cancel_in_standby(self, job_id: str, *, grace: float) -> Job:
-        """Cancel for a server in standby: a queued job in the store (the lease holder
-        drops it from its queue), a running one by signalling its launcher on this machine
-        (the holder records how it ended)."""
-        job = self.store.get_job(job_id)
-        if job.status == JobStatus.QUEUED:
-            try:
-                return self.store.update_job(job_id, status=JobStatus.CANCELLED)
-            except InvalidTransitionError:
-                job = self.store.get_job(job_id)  # the holder started it meanwhile
-        if job.status in FINAL_STATUSES:
-            raise InvalidTransitionError(
-                f"job {job_id} already ended: it is {job.status}",
-                detail={"job_id": job_id, "from": str(job.status), "to": "cancelled"},
-            )
-        launch = next((a.launch for a in self.store.list_active() if a.id == job_id), None)
-        if launch is None or not self.executor.adopt(job_id, dict(launch)):
-            raise ConflictError(
-                f"job {job_id} is {job.status} on the server that schedules for this "
-                "database, and cannot be reached from here: stop it through that server, or "
-                "try again in a moment",
-                detail={"job_id": job_id},
-            )
-        self.executor.cancel(job_id, grace=grace)
         return job
 
     def clear_queue(self, project: str | None = None) -> list[str]:
@@ -352,7 +283,7 @@ class Scheduler:
         if not self.active:
             # queued, ended, or not reachable from here: deleting goes on
             with contextlib.suppress(AtlasError):
-                self._cancel_in_standby(job_id, grace=0.0)
+                cancel_in_standby(self.store, self.executor, job_id, grace=0.0)
             return
         with self.lock:
             self.queue.discard(job_id)
@@ -460,7 +391,7 @@ class Scheduler:
         }
         parents = {job_id: run.parent_id for job_id, run in self.running.items()}
         placed = {job_id: run.allocation.node for job_id, run in self.running.items()}
-        order = fair_order(self.queue, _per_user(self.running.values()))
+        order = fair_order(self.queue, turns(self.running.values()))
         ready = (entry for entry in order if entry.job_id not in self.retries)
         lenders = self._lenders(parents)
         chosen = plan(ready, rooms, lenders=lenders, parents=parents, placed=placed)
@@ -667,8 +598,3 @@ class Scheduler:
                 if run.timeout is not None and run.since is not None and run.stop is None:
                     wait = min(wait, max(0.0, run.since + run.timeout - now))
             return wait
-
-
-def _per_user(jobs: Iterable[RunningJob | ActiveJob]) -> Counter[str]:
-    """How many of ``jobs`` (running or starting) each user has: fair share's turns."""
-    return Counter(job.user for job in jobs)

@@ -4,7 +4,7 @@ and the reservation (``GET /api/v1/scheduler``, ``atlas queue``, ``atlas nodes l
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -14,7 +14,16 @@ from atlas.scheduler.policy import Free, waiting_for
 from atlas.scheduler.queue import QueueEntry
 from atlas.scheduler.resources import Ledger, NodeLedger, labels_text
 
-__all__ = ["ACTIVE", "STANDBY", "Mode", "NodeState", "SchedulerState", "node_states", "waits"]
+__all__ = [
+    "ACTIVE",
+    "STANDBY",
+    "Mode",
+    "NodeState",
+    "SchedulerState",
+    "build_state",
+    "node_states",
+    "waits",
+]
 
 Mode = Literal["active", "standby"]
 """``active``: this scheduler starts jobs; ``standby``: another server holds the lease."""
@@ -107,3 +116,33 @@ def waits(head: Iterable[QueueEntry], ledger: Ledger, reserved: str | None) -> d
             text += " on any one node"
         result[entry.job_id] = text
     return result
+
+
+def build_state(
+    inventory: Inventory,
+    ledger: Ledger,
+    head: list[QueueEntry],
+    *,
+    queue_total: int,
+    running: Iterable[str],
+    reservation: str | None,
+    mode: Mode = ACTIVE,
+    waits_also: Mapping[str, str] | None = None,
+) -> SchedulerState:
+    """The view of ``ledger`` over ``inventory`` with the queue's ``head``; ``waits_also``
+    says what some queued jobs wait for instead of resources (their retry)."""
+    nodes = node_states(inventory, ledger)
+    return SchedulerState(
+        cpus_total=ledger.total_cpus,
+        cpus_used=ledger.used_cpus,
+        memory_total=ledger.total_memory,
+        memory_used=ledger.used_memory,
+        gpus=[gpu for node in nodes for gpu in node.gpus],
+        queue=[entry.job_id for entry in head],
+        queue_total=queue_total,
+        running=sorted(running),
+        reservation=reservation,
+        mode=mode,
+        nodes=nodes,
+        waiting_for=waits(head, ledger, reservation) | dict(waits_also or {}),
+    )
