@@ -67,8 +67,9 @@ class RayCluster:
         nodes = list_nodes(address=self.address, limit=10_000, raise_on_missing_output=False)
         return {str(node.node_id) for node in nodes if str(node.state) == "ALIVE"}
 
-    def add_worker(self) -> Any:
-        node = self.cluster.add_node(**node_args())
+    def add_worker(self, **labels: str) -> Any:
+        """Start a worker node with ``labels`` (as ``ray start --labels`` gives them)."""
+        node = self.cluster.add_node(**node_args(), **({"labels": labels} if labels else {}))
         self.workers.append(node)
         return node
 

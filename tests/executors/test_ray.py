@@ -2,13 +2,16 @@
 ``atlas server --executor ray`` subprocess: a job's log and exit code arrive, jobs spread
 over the nodes with disjoint GPUs per node, a cancel stops the whole process tree, a node
 that dies leaves its job ``lost``, and a restarted server adopts a running job without
-running it twice."""
+running it twice. The executor itself, on the same cluster: the nodes it reads (with their
+labels) and a job placed on a node running there."""
 
 from __future__ import annotations
 
 import os
 import re
+import shlex
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -20,8 +23,11 @@ import httpx
 import psutil
 import pytest
 
+from atlas.domain import JobSpec, JobStatus
+from atlas.executors.base import Allocation, LaunchSpec, Node, Outcome
 from atlas.executors.launcher import job_pids
-from tests.ray_cluster import RayCluster, ray_cluster  # noqa: F401 (the fixture)
+from atlas.executors.ray import NODE_READ_INTERVAL_S, RayExecutor
+from tests.ray_cluster import CPUS_PER_NODE, GPUS_PER_NODE, RayCluster, ray_cluster  # noqa: F401
 from tests.sdk.conftest import ServerProcess
 
 pytestmark = [pytest.mark.ray, pytest.mark.slow]
@@ -249,3 +255,135 @@ def test_a_restarted_server_adopts_the_running_job_and_never_runs_it_twice(
     wait_until("the job completes", lambda: job(server, job_id)["status"] == "completed", server)
     assert "released" in log(server, job_id)
     assert len(record.read_text().splitlines()) == 1, record.read_text()
+
+
+def node_ids(nodes: tuple[Node, ...] | None) -> set[str]:
+    assert nodes is not None
+    return {node.id for node in nodes}
+
+
+def poll_until(what: str, check: object) -> None:
+    deadline = time.monotonic() + DEADLINE_S
+    while time.monotonic() < deadline:
+        if check():  # type: ignore[operator]
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{what} did not happen")
+
+
+def test_the_executor_reads_the_clusters_live_nodes_with_their_labels(
+    ray_cluster: RayCluster,  # noqa: F811
+) -> None:
+    executor = RayExecutor(ray_cluster.address)
+    try:
+        assert node_ids(executor.nodes()) == ray_cluster.node_ids()  # read at construction
+        host = socket.gethostname()
+        poll_until(
+            "the nodes are named", lambda: {n.name for n in executor.nodes() or ()} == {host}
+        )
+        nodes = executor.nodes()
+        assert nodes is not None
+        for node in nodes:
+            assert (node.address, node.cpus) == ("127.0.0.1", CPUS_PER_NODE), node
+            assert node.gpu_indices == tuple(range(GPUS_PER_NODE)), node
+            assert [gpu.name for gpu in node.gpus] == [f"GPU {i}" for i in range(GPUS_PER_NODE)]
+            assert node.memory > 0, node
+            assert dict(node.labels) == {}, node  # Ray's own ray.io/... labels left out
+        time.sleep(NODE_READ_INTERVAL_S * 1.5)
+        assert executor.nodes() is nodes  # read again, unchanged: the very same tuple
+        labelled = ray_cluster.add_worker(gpu_type="a100")
+        try:
+            poll_until("the new node", lambda: labelled.node_id in node_ids(executor.nodes()))
+            changed = executor.nodes()
+            assert changed is not nodes
+            new = next(node for node in changed or () if node.id == labelled.node_id)
+            assert dict(new.labels) == {"gpu_type": "a100"}
+        finally:
+            ray_cluster.remove(labelled.node_id)
+        poll_until("the node's end", lambda: node_ids(executor.nodes()) == node_ids(nodes))
+    finally:
+        executor.close()
+
+
+def test_a_job_placed_on_a_node_runs_on_that_node(
+    server: ServerProcess,
+    tmp_path: Path,
+    ray_cluster: RayCluster,  # noqa: F811
+) -> None:
+    argv = [sys.executable, "-c", "print('ran here')"]
+    ids = [submit(server, argv) for _ in range(3)]  # jobs the server knows, for their logs
+    for job_id in ids:
+        wait_until(f"{job_id} ends", lambda j=job_id: job(server, j)["status"] == "completed",
+                   server)  # fmt: skip
+    head = str(ray_cluster.cluster.head_node.node_id)
+    workers = sorted(str(node.node_id) for node in ray_cluster.workers)
+    targets = [workers[0], workers[0], head]  # two on one worker (2 CPUs), one on the head
+    executor = RayExecutor(ray_cluster.address, grace=1)
+    try:
+        for job_id, node in zip(ids, targets, strict=True):
+            executor.launch(
+                LaunchSpec(
+                    job_id=job_id,
+                    job=JobSpec(project="ray", command=shlex.join(argv), env_mode="none"),
+                    allocation=Allocation(cpus=1, node=node),
+                    snapshot_path=None,
+                    server_url=server.url,
+                    token="",
+                    log_path=tmp_path / f"{job_id}.log",
+                    attempt=2,
+                )
+            )
+        ended: dict[str, Outcome | None] = dict.fromkeys(ids)
+
+        def all_ended() -> bool:
+            ended.update({j: executor.poll(j) for j in ids if ended[j] is None})
+            return all(outcome is not None for outcome in ended.values())
+
+        poll_until("the placed jobs end", all_ended)
+        for job_id, node in zip(ids, targets, strict=True):
+            outcome = ended[job_id]
+            assert outcome is not None
+            assert outcome.status is JobStatus.COMPLETED, outcome
+            said = (tmp_path / f"{job_id}.log").read_text()
+            assert f"Ray runs the job as atlas-{job_id}-2 on node {node}\n" in said, said
+            assert log(server, job_id).count("ran here") == 2  # the server's run, then ours
+    finally:
+        executor.close()
+
+
+def test_a_launch_whose_ray_job_exists_follows_it_and_never_runs_it_twice(
+    server: ServerProcess,
+    tmp_path: Path,
+    ray_cluster: RayCluster,  # noqa: F811
+) -> None:
+    """A server that stopped right after submitting launches the job again: Ray answers
+    that the name exists, and the executor follows that Ray job instead of running it."""
+    record, release, argv = hold(tmp_path)
+    job_id = submit(server, [sys.executable, "-c", "pass"])  # a job the server knows
+    wait_until("it ends", lambda: job(server, job_id)["status"] == "completed", server)
+    spec = LaunchSpec(
+        job_id=job_id,
+        job=JobSpec(project="ray", command=shlex.join(argv), env_mode="none"),
+        allocation=Allocation(cpus=1),
+        snapshot_path=None,
+        server_url=server.url,
+        token="",
+        log_path=tmp_path / "job.log",
+        attempt=2,
+    )
+    first = RayExecutor(ray_cluster.address, grace=1)
+    first.launch(spec)
+    poll_until("the first run holds", lambda: record.exists())
+    first.close()  # the server stops; its Ray job goes on
+    second = RayExecutor(ray_cluster.address, grace=1)
+    try:
+        second.launch(spec)
+        poll_until("the second executor follows it", lambda: second.started(job_id))
+        release.touch()
+        poll_until("it ends", lambda: second.poll(job_id) is not None)
+        outcome = second.poll(job_id)
+        assert outcome is not None
+        assert outcome.status is JobStatus.COMPLETED, outcome
+        assert len(record.read_text().splitlines()) == 1, record.read_text()
+    finally:
+        second.close()

@@ -8,11 +8,19 @@ it gives. On the node the entrypoint
 fetches the snapshot from the server, runs the job with the local executor's launcher and
 ships its log to the server live; how the job ended comes back in the Ray job's own log.
 
-``launch`` returns at once: the submission (an HTTP call to the dashboard) runs in the
-executor's threads. One watcher thread follows the Ray jobs and calls ``on_exit``. A cancel
+A job the scheduler placed on a node (``Allocation.node``, a Ray node id) is submitted with
+the label selector ``ray.io/node-id`` of that node, so Ray runs it there and nowhere else.
+``nodes`` gives the cluster's live nodes as the executor's thread last read them (at
+construction, then every :data:`NODE_READ_INTERVAL_S`), with their labels (``ray start
+--labels gpu_type=a100``) but Ray's own.
+
+``launch`` returns at once: the submission (one HTTP call to the dashboard) runs in the
+executor's threads. One watcher thread follows all running Ray jobs with one ``list_jobs``
+call a round and calls ``on_exit``. A cancel
 is Ray's stop (SIGTERM to the job's processes on its node, which the launcher turns into
 SIGTERM to the whole tree and SIGKILL after the grace). After a server restart ``adopt``
-finds the Ray job by its name; a name Ray already knows is never submitted again. A job whose
+finds the Ray job by its name; a name Ray already knows is never run again: a submission
+Ray answers "already exists" follows the Ray job of that name. A job whose
 node dies ends ``lost``: the Jobs API may still say RUNNING long after (its supervisor's
 death is noticed late), so the watcher also reads the cluster's live nodes (the state API)
 and ends ``lost`` a job whose node is no longer among them.
@@ -20,6 +28,7 @@ and ends ``lost`` a job whose node is no longer among them.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import math
@@ -37,13 +46,15 @@ from typing import TYPE_CHECKING
 from atlas.domain import JobStatus
 from atlas.errors import ConflictError, NotFoundError
 from atlas.executors import ray_job
-from atlas.executors.base import Handle, LaunchSpec, Node, Outcome
+from atlas.executors.base import HOST_NODE, Handle, LaunchSpec, Node, Outcome
 from atlas.executors.local import outcome_from_exit
 from atlas.executors.ray_cluster import (
+    NODE_ID_LABEL,
     ClusterResources,
-    alive_node_ids,
+    NodeNames,
     connect,
     dashboard_url,
+    read_nodes,
     read_resources,
 )
 from atlas.settings import Settings
@@ -56,12 +67,19 @@ __all__ = ["RayExecutor", "RayHandle", "submission_id"]
 logger = logging.getLogger(__name__)
 
 WATCH_INTERVAL_S = 0.1
-"""Seconds between two reads of the running Ray jobs' status."""
-NODE_CHECK_INTERVAL_S = 2.0
-"""Seconds between two reads of the cluster's live nodes while jobs run."""
+"""Seconds between two reads of the running Ray jobs' status (one ``list_jobs`` call)."""
+NODE_READ_INTERVAL_S = 2.0
+"""Seconds between two reads of the cluster's live nodes (always, jobs running or not)."""
+INLINE_SNAPSHOT_BYTES = 48 * 1024
+"""A code snapshot up to this size travels inside the Ray job's description, so the
+entrypoint starts the command without fetching it from the server first; a larger one is
+fetched."""
 _FINISHED_KEPT = 10_000
 _STUB = "import sys;sys.path.insert(0,sys.argv[1]);import ray_job;sys.exit(ray_job.main())"
 _LOST_TYPES = {"JOB_SUPERVISOR_ACTOR_DIED", "JOB_SUPERVISOR_ACTOR_UNKNOWN_FAILURE"}
+_EXISTS = "already exists"
+"""What the Jobs API says when a submission's name is taken (Ray 2.60: HTTP 400 with
+"Job with submission_id ... already exists")."""
 
 
 def submission_id(job_id: str, attempt: int = 1) -> str:
@@ -91,6 +109,7 @@ class _Job:
     submitted: bool = False
     started: bool = False
     node: str = ""
+    placed_on: str = ""
     stop_asked: bool = False
     outcome: Outcome | None = None
 
@@ -131,6 +150,9 @@ class RayExecutor:
         self._finished: OrderedDict[str, Outcome] = OrderedDict()
         self._callback: Callable[[str], None] | None = None
         self._lock = threading.Lock()
+        self._names = NodeNames()
+        self._nodes: tuple[Node, ...] = ()
+        self._read_nodes()  # the server starts with the cluster's nodes
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="atlas-ray-submit")
         self._wake = threading.Event()
         self._closed = threading.Event()
@@ -180,7 +202,9 @@ class RayExecutor:
             if spec.job_id in self._jobs:
                 raise ConflictError(f"job {spec.job_id} is already running")
             self._finished.pop(spec.job_id, None)
-            job = _Job(spec.job_id, name, log_path=spec.log_path)
+            node = spec.allocation.node
+            placed_on = node if node != HOST_NODE else ""
+            job = _Job(spec.job_id, name, log_path=spec.log_path, placed_on=placed_on)
             self._jobs[spec.job_id] = job
         self._pool.submit(self._submit, job, spec)
         return RayHandle(spec.job_id, submission=name, address=self.address)
@@ -243,8 +267,9 @@ class RayExecutor:
             return list(self._jobs)
 
     def nodes(self) -> tuple[Node, ...] | None:
-        """The cluster's live nodes as last read."""
-        return None
+        """The cluster's live nodes as the executor's thread last read them (by id; the same
+        tuple object while nothing changed); empty until the cluster first answers."""
+        return self._nodes
 
     def on_exit(self, callback: Callable[[str], None] | None) -> None:
         """Call ``callback(job_id)`` from the watcher thread when a job ends."""
@@ -273,29 +298,25 @@ class RayExecutor:
         self._wake.set()
 
     def _hand_over(self, job: _Job, spec: LaunchSpec) -> None:
-        """Submit the Ray job; a name Ray already runs is adopted, never run twice."""
-        known = self._known(job.submission)
-        if known is not None and not known.status.is_terminal():
-            logger.warning("job %s: Ray already runs %s: adopted", job.job_id, job.submission)
-            return
-        if known is not None:  # an earlier attempt's record
-            self.client.delete_job(job.submission)
+        """Submit the Ray job (on the node the scheduler chose, if it chose one). A name Ray
+        already knows (a server that stopped after submitting it) is followed as it is,
+        never run twice: its outcome is the one Ray gives."""
         allocation = spec.allocation
-        self.client.submit_job(
-            entrypoint=self._entrypoint(),
-            submission_id=job.submission,
-            runtime_env={"env_vars": self._variables(spec)},
-            entrypoint_num_cpus=allocation.cpus,
-            entrypoint_num_gpus=len(allocation.gpus) or None,
-            entrypoint_memory=allocation.memory or None,
-            metadata={"atlas_job_id": spec.job_id, "atlas_project": spec.job.project},
-        )
-
-    def _known(self, name: str) -> JobDetails | None:
         try:
-            return self.client.get_job_info(name)
-        except RuntimeError:
-            return None
+            self.client.submit_job(
+                entrypoint=self._entrypoint(),
+                submission_id=job.submission,
+                runtime_env={"env_vars": self._variables(spec)},
+                entrypoint_num_cpus=allocation.cpus,
+                entrypoint_num_gpus=len(allocation.gpus) or None,
+                entrypoint_memory=allocation.memory or None,
+                entrypoint_label_selector={NODE_ID_LABEL: job.placed_on} if job.placed_on else None,
+                metadata={"atlas_job_id": spec.job_id, "atlas_project": spec.job.project},
+            )
+        except RuntimeError as exc:
+            if _EXISTS not in str(exc):
+                raise
+            logger.warning("job %s: Ray already knows %s: followed", job.job_id, job.submission)
 
     def _entrypoint(self) -> str:
         folder = str(Path(ray_job.__file__).parent)
@@ -315,6 +336,7 @@ class RayExecutor:
             "gpu_count": len(spec.allocation.gpus),
             "timeout": spec.job.timeout,
             "snapshot": spec.job.snapshot,
+            "snapshot_inline": _inline_snapshot(spec.snapshot_path),
             "server_url": spec.server_url,
             "token": spec.token,
             "work_root": self.work_root,
@@ -344,31 +366,64 @@ class RayExecutor:
 
     # -- watching (one thread) -----------------------------------------------------------------
     def _watch(self) -> None:
-        nodes_read = 0.0
+        nodes_read = time.monotonic()
         while not self._closed.is_set():
             with self._lock:
                 jobs = [j for j in self._jobs.values() if j.submitted and j.outcome is None]
-            for job in jobs:
+            if jobs:
                 try:
-                    self._check(job)
+                    self._follow(jobs)
                 except Exception:
-                    logger.exception("job %s: could not read the Ray job's status", job.job_id)
-            placed = [job for job in jobs if job.node and job.outcome is None]
-            if placed and time.monotonic() - nodes_read >= NODE_CHECK_INTERVAL_S:
+                    logger.exception(
+                        "could not read the Ray jobs of the cluster at %s", self.address
+                    )
+            if time.monotonic() - nodes_read >= NODE_READ_INTERVAL_S:
                 nodes_read = time.monotonic()
-                self._check_nodes(placed)
-            self._wake.wait(WATCH_INTERVAL_S if jobs else 1.0)
+                alive = self._read_nodes()
+                if alive is not None:
+                    self._check_nodes([job for job in jobs if job.outcome is None], alive)
+            self._wake.wait(WATCH_INTERVAL_S if jobs else NODE_READ_INTERVAL_S)
             self._wake.clear()
 
-    def _check_nodes(self, jobs: list[_Job]) -> None:
-        """End ``lost`` the jobs whose node is no longer alive (and have Ray forget them)."""
+    def _read_nodes(self) -> set[str] | None:
+        """Read the cluster's live nodes into ``nodes()`` (keeping the same tuple while they
+        are the same); their ids, ``None`` when the cluster does not answer."""
         try:
-            alive = alive_node_ids(self.address)
+            nodes = read_nodes(self.address, self._names)
         except Exception as exc:  # the cluster does not answer now: the next round tries again
             logger.warning("could not read the live nodes of the Ray cluster: %s", exc)
-            return
+            return None
+        if nodes != self._nodes:
+            logger.info(
+                "Ray cluster at %s: %d live nodes (%s)",
+                self.address,
+                len(nodes),
+                ", ".join(node.name for node in nodes),
+            )
+            self._nodes = nodes
+        return {node.id for node in nodes}
+
+    def _follow(self, jobs: list[_Job]) -> None:
+        """One read of all Ray jobs (``list_jobs``) for every running one: note the start,
+        end the ended."""
+        listed = {str(info.submission_id): info for info in self.client.list_jobs()}
         for job in jobs:
-            if job.node in alive:
+            info = listed.get(job.submission)
+            if info is None:  # not listed: ask for it alone before calling it gone
+                try:
+                    info = self.client.get_job_info(job.submission)
+                except RuntimeError as exc:
+                    error = f"Ray no longer knows the job: {exc}"
+                    self._end(job, Outcome(JobStatus.LOST, error=error, finished_at=time.time()))
+                    continue
+            self._check(job, info)
+
+    def _check_nodes(self, jobs: list[_Job], alive: set[str]) -> None:
+        """End ``lost`` the jobs whose node is no longer alive (and have Ray forget them):
+        the node Ray runs it on, or the one it was placed on while it waits to start."""
+        for job in jobs:
+            node = job.node or job.placed_on
+            if not node or node in alive:
                 continue
             try:  # it may have ended just before its node went
                 info = self.client.get_job_info(job.submission)
@@ -380,12 +435,12 @@ class RayExecutor:
             if info is not None and info.status.is_terminal():
                 self._end(job, self._outcome(job, info))
                 continue
-            logger.warning("job %s: its Ray node %s is dead", job.job_id, job.node)
+            logger.warning("job %s: its Ray node %s is dead", job.job_id, node)
             self._end(
                 job,
                 Outcome(
                     JobStatus.LOST,
-                    error=f"the Ray node running the job was lost: node {job.node} is dead",
+                    error=f"the Ray node running the job was lost: node {node} is dead",
                     finished_at=time.time(),
                 ),
             )
@@ -395,12 +450,7 @@ class RayExecutor:
                 except RuntimeError:  # closed meanwhile
                     logger.debug("job %s: not stopped, the executor is closed", job.job_id)
 
-    def _check(self, job: _Job) -> None:
-        try:
-            info = self.client.get_job_info(job.submission)
-        except RuntimeError as exc:
-            self._end(job, Outcome(JobStatus.LOST, error=f"Ray no longer knows the job: {exc}"))
-            return
+    def _check(self, job: _Job, info: JobDetails) -> None:
         if not job.started and str(info.status) in ("RUNNING", "JobStatus.RUNNING"):
             job.started = True
             job.node = str(info.driver_node_id or "")
@@ -465,3 +515,16 @@ class RayExecutor:
                 callback(job.job_id)
             except Exception:
                 logger.exception("job %s: the on_exit callback failed", job.job_id)
+
+
+def _inline_snapshot(path: Path | None) -> str | None:
+    """The snapshot's bytes in base64 when it is small enough to travel in the Ray job's
+    description (:data:`INLINE_SNAPSHOT_BYTES`); ``None`` otherwise."""
+    if path is None:
+        return None
+    try:
+        if path.stat().st_size > INLINE_SNAPSHOT_BYTES:
+            return None
+        return base64.b64encode(path.read_bytes()).decode("ascii")
+    except OSError:
+        return None  # the entrypoint fetches it from the server
