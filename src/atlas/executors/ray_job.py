@@ -11,7 +11,8 @@ the node it:
 2. ships that log to the server live (``POST /api/v1/jobs/{id}/log`` with the job's token,
    complete lines in batches every :data:`SHIP_INTERVAL_S`), retrying while the server is
    away, so a server restart loses nothing;
-3. fetches the code snapshot from the server (``GET /api/v1/jobs/{id}/snapshot``);
+3. writes the code snapshot the spec carries (base64, a small one) or else fetches it from
+   the server (``GET /api/v1/jobs/{id}/snapshot``);
 4. runs the job with the local executor's :class:`launcher.Launcher` in this very process
    (unpacking, the environment, the command in its own session, cancel on SIGTERM with the
    grace, the memory guard, system metrics), with ``CUDA_VISIBLE_DEVICES`` the GPUs Ray gave
@@ -19,21 +20,19 @@ the node it:
 5. prints ``ATLAS_OUTCOME <json>`` (the launcher's ``exit.json``) to the Ray job's own log,
    where the executor reads how the job ended, and exits with the command's exit code.
 
-Like the launcher it imports only the standard library until it needs more.
+Like the launcher it imports only the standard library until it needs more, and of it only
+what the command's start needs: ``urllib.request`` (a quarter of this module's import time)
+is imported by the first HTTP call, which for a job with a small snapshot is the log
+shipper's, in its own thread once the command runs.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import socket
 import sys
-import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 
 TYPE_CHECKING = False  # typing itself is not imported: it costs every job's start
 if TYPE_CHECKING:
@@ -63,6 +62,8 @@ def _request(spec: dict[str, object], path: str, data: bytes | None = None) -> b
     if token:
         headers["Authorization"] = f"Bearer {token}"
     method = "GET" if data is None else "POST"
+    import urllib.request  # here: its import costs every job's start
+
     request = urllib.request.Request(url, data=data, headers=headers, method=method)
     with urllib.request.urlopen(request, timeout=_HTTP_TIMEOUT_S) as answer:
         return bytes(answer.read())
@@ -102,7 +103,7 @@ class LogShipper(threading.Thread):
                 return True
             try:
                 _request(self.spec, "/log", data)
-            except (OSError, urllib.error.URLError):
+            except OSError:  # urllib's errors included
                 self.failures += 1
                 return False
             self.offset += len(data)
@@ -122,12 +123,20 @@ class LogShipper(threading.Thread):
 
 
 def _fetch_snapshot(spec: dict[str, object], control: str) -> str | None:
-    """The job's code snapshot, downloaded into ``control``; ``None`` when it has none."""
+    """The job's code snapshot written into ``control`` (from the spec when it carries it,
+    else downloaded from the server); ``None`` when it has none."""
     if not spec.get("snapshot"):
         return None
     path = os.path.join(control, "snapshot.tar.gz")
+    inline = spec.get("snapshot_inline")
+    if isinstance(inline, str) and inline:
+        import binascii  # built in: no file to load
+
+        data = binascii.a2b_base64(inline)
+    else:
+        data = _request(spec, "/snapshot")
     with open(path, "wb") as file:
-        file.write(_request(spec, "/snapshot"))
+        file.write(data)
     return path
 
 
@@ -190,24 +199,42 @@ def _say(text: str) -> None:
     sys.stdout.buffer.flush()
 
 
+def _temp_dir() -> str:
+    """``$TMPDIR`` (``$TEMP``, ``$TMP``) or ``/tmp``, as ``tempfile.gettempdir`` finds it on a
+    node, without importing ``tempfile`` (``random`` and ``hashlib`` come with it)."""
+    for name in ("TMPDIR", "TEMP", "TMP"):
+        value = os.environ.get(name)
+        if value:
+            return value
+    return "/tmp"
+
+
+def _remove(folder: str) -> None:
+    if os.path.lexists(folder):
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def run(spec: dict[str, object]) -> dict[str, object]:
     """Run the job ``spec`` describes on this node; return its ``exit.json`` record."""
-    root = str(spec.get("work_root") or os.path.join(tempfile.gettempdir(), "atlas-ray"))
+    root = str(spec.get("work_root") or os.path.join(_temp_dir(), "atlas-ray"))
     # one folder per attempt: what an earlier attempt on a node Ray lost may still run there
     workdir = os.path.join(root, str(spec.get("submission_id") or spec["job_id"]))
     control = os.path.join(workdir, launcher.CONTROL_DIR)
-    shutil.rmtree(workdir, ignore_errors=True)  # what an earlier attempt left
+    _remove(workdir)  # what an earlier attempt left
     os.makedirs(control, mode=0o700)
     ray_out = _redirect_output(os.path.join(control, "job.log"))
     shipper = LogShipper(spec, os.path.join(control, "job.log"))
     shipper.start()
     visible = os.environ.get("CUDA_VISIBLE_DEVICES") or "none"
     gpus = visible if spec.get("gpu_count") else "none"
-    _say(f"running on {socket.gethostname()} (Ray job {spec.get('submission_id')}), GPUs {gpus}")
+    host = os.uname().nodename
+    _say(f"running on {host} (Ray job {spec.get('submission_id')}), GPUs {gpus}")
     started = time.time()
     try:
         snapshot = _fetch_snapshot(spec, control)
-    except (OSError, urllib.error.URLError) as exc:
+    except OSError as exc:  # urllib's errors included
         message = f"could not fetch the code snapshot from {spec['server_url']}: {exc}"
         _say(message)
         result: dict[str, object] = {
@@ -224,7 +251,7 @@ def run(spec: dict[str, object]) -> dict[str, object]:
         os.write(ray_out, b"[atlas] the end of the job's log could not reach the server\n")
     os.write(ray_out, (OUTCOME_MARK + json.dumps(result) + "\n").encode())
     if not spec.get("keep_workdir"):
-        shutil.rmtree(workdir, ignore_errors=True)
+        _remove(workdir)
     return result
 
 
