@@ -16,6 +16,7 @@ from atlas.cli.audit import audit_group
 from atlas.cli.context import CliContext
 from atlas.cli.db import db_group
 from atlas.cli.fetch import delete_group, get_group
+from atlas.cli.imports import import_group
 from atlas.cli.init import init_command
 from atlas.cli.jobs import jobs_group
 from atlas.cli.login import login_command, logout_command, whoami_command
@@ -111,6 +112,7 @@ cli.add_command(init_command)
 cli.add_command(projects_group)
 cli.add_command(jobs_group)
 cli.add_command(sync_command)
+cli.add_command(import_group)
 cli.add_command(submit_command)
 cli.add_command(logs_command)
 cli.add_command(stop_command)

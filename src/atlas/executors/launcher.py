@@ -85,6 +85,8 @@ _MEMORY_SIGNAL = signal.SIGUSR1
 _HANDLED_SIGNALS = (*_CANCEL_SIGNALS, signal.SIGALRM, _MEMORY_SIGNAL)
 _MEMORY_CHECK_S = 1.0
 """Seconds between two memory samples of a job that asked for an amount of memory."""
+_TENSORBOARD_JOIN_S = 60.0
+"""Longest wait for the last read of a job's event files (it gives up sooner by itself)."""
 
 
 # -- the control files (the launcher and the executor share them) --------------------------------
@@ -216,6 +218,8 @@ class Launcher:
         self._timers: dict[str, float] = {}
         self._metrics_stop: threading.Event | None = None
         self._metrics_thread: threading.Thread | None = None
+        self._tensorboard_stop: threading.Event | None = None
+        self._tensorboard_thread: threading.Thread | None = None
 
     # -- the job, start to end ----------------------------------------------------------------
     def run(self) -> dict[str, object]:
@@ -305,11 +309,13 @@ class Launcher:
         interval = _number(self.spec.get("metrics_interval"), 0.0)
         if interval > 0 or self._memory_limit():
             self._schedule("metrics", min(interval or _FIRST_SAMPLE_S, _FIRST_SAMPLE_S))
+        self._schedule("tensorboard", _FIRST_SAMPLE_S)
         _, status = os.waitpid(pid, 0)  # signal handlers run while it waits
         self._ended = True
         signal.setitimer(signal.ITIMER_REAL, 0)
         self._stop_metrics()
         self._stop_leftovers(pid)
+        self._stop_tensorboard()  # after the job's last write, before its folder is removed
         code = os.waitstatus_to_exitcode(status)
         if code < 0:
             return {"exit_code": 128 - code, "signal": -code}
@@ -408,6 +414,8 @@ class Launcher:
             self._terminate()
         if "metrics" in due and self._pid is not None:
             self._start_metrics(self._pid)
+        if "tensorboard" in due and self._pid is not None:
+            self._start_tensorboard()
         self._arm()
 
     def _on_memory(self, signum: int, frame: FrameType | None) -> None:
@@ -476,13 +484,40 @@ class Launcher:
             target=self._report_metrics, args=(pid, stop), name="atlas-metrics", daemon=True
         )
         self._metrics_thread = thread
-        # The thread (and the threads it starts) blocks the launcher's signals, so the kernel
-        # delivers them to the main thread, which wakes from waitpid to handle them.
-        previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HANDLED_SIGNALS)
-        try:
-            thread.start()
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        _start_blocked(thread)
+
+    # -- TensorBoard event files become metrics (docs/tensorboard.md): a thread for a job
+    # still running after its first interval; a shorter job's files are read at its end ------
+    def _start_tensorboard(self) -> None:
+        import threading
+
+        self._tensorboard_stop = stop = threading.Event()
+        self._tensorboard_thread = threading.Thread(
+            target=self._follow_tensorboard, args=(stop,), name="atlas-tensorboard", daemon=True
+        )
+        _start_blocked(self._tensorboard_thread)
+
+    def _follow_tensorboard(self, stop: threading.Event | None) -> None:
+        _site_packages()
+        from atlas.tbevents.live import follow_job
+
+        follow_job(
+            self.workdir,
+            job_id=self._job_id,
+            url=str(self.spec["server_url"]),
+            token=str(self.spec.get("token") or ""),
+            stop=stop,
+            skip=(CONTROL_DIR,),
+        )
+
+    def _stop_tensorboard(self) -> None:
+        """Read the job's event files to their end and send the rest (giving up on a server
+        that does not answer after atlas.tbevents.live.FINAL_SEND_S)."""
+        if self._tensorboard_stop is not None and self._tensorboard_thread is not None:
+            self._tensorboard_stop.set()
+            self._tensorboard_thread.join(timeout=_TENSORBOARD_JOIN_S)
+        elif _any_event_file(self.workdir):  # a short job: nothing of atlas loaded otherwise
+            self._follow_tensorboard(None)
 
     def _stop_metrics(self) -> None:
         if self._metrics_stop is not None and self._metrics_thread is not None:
@@ -547,6 +582,28 @@ class Launcher:
     def _say(self, text: str) -> None:
         sys.stdout.buffer.write(f"[atlas] {text}\n".encode())
         sys.stdout.buffer.flush()
+
+
+def _start_blocked(thread: threading.Thread) -> None:
+    """Start ``thread`` with the launcher's signals blocked in it (and in the threads it
+    starts), so the kernel delivers them to the main thread, which wakes from waitpid to
+    handle them."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HANDLED_SIGNALS)
+    try:
+        thread.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _any_event_file(workdir: str) -> bool:
+    """Whether a file below ``workdir`` may be a TensorBoard event file: its name holds
+    ``tfevents`` (atlas.tbevents.eventfile.EVENT_FILE_MARKER, written out here so that a
+    short job's launcher need not import atlas to know it wrote none)."""
+    for _, folders, files in os.walk(workdir):
+        folders[:] = [name for name in folders if name != CONTROL_DIR]
+        if any("tfevents" in name for name in files):
+            return True
+    return False
 
 
 def _spawn(command: list[str], cwd: str, env: dict[str, str]) -> int:

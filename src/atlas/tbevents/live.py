@@ -1,0 +1,177 @@
+"""Live sync: a running job's event files become its metrics while it runs.
+
+The job's launcher (the process between the server and the job's command, which already
+reports the job's system metrics) runs a :class:`LiveSync` in a thread: every
+:data:`SCAN_INTERVAL` seconds it looks for event files below the job's working folder (new
+runs appear during a job), every :data:`POLL_INTERVAL` seconds it reads what each file gained,
+and it sends the scalars through the SDK's :class:`~atlas.sdk.client.Client` with the job's
+own token, each tag as a metric key (:class:`~atlas.tbevents.logdir.RunKeys`), with the
+event's step and wall time. When the command ends, a last read takes the rest of each file
+before the working folder is removed. A script that never imports ``atlas`` gets its
+metrics all the same.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from atlas.names import is_key
+from atlas.tbevents.eventfile import EventFile
+from atlas.tbevents.logdir import RunKeys, find_event_files, run_of
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from atlas.sdk.client import Client
+    from atlas.tbevents.scalars import ScalarSeries
+    from atlas.tbevents.upload import Outbox
+
+__all__ = ["FINAL_SEND_S", "POLL_INTERVAL", "SCAN_INTERVAL", "LiveSync"]
+
+logger = logging.getLogger(__name__)
+
+POLL_INTERVAL = 1.0
+"""Seconds between two reads of the event files found."""
+SCAN_INTERVAL = 3.0
+"""Seconds between two searches of the working folder for new event files."""
+FINAL_SEND_S = 30.0
+"""How long the last read keeps trying to reach a server that does not answer."""
+
+
+class LiveSync:
+    """Follows the event files below ``root`` and sends their scalars as metrics of the job
+    ``job_id``. ``connect`` makes the client, called once the first event file is found (a
+    job without event files never loads the HTTP stack). ``skip`` names folders not to
+    search (the job's control folder)."""
+
+    def __init__(
+        self,
+        root: str | os.PathLike[str],
+        job_id: str,
+        connect: Callable[[], Client],
+        *,
+        skip: tuple[str, ...] = (),
+    ) -> None:
+        self.root = Path(root)
+        self.job_id = job_id
+        self.skip = skip
+        self.files: dict[Path, EventFile] = {}
+        self.keys = RunKeys()
+        self._connect = connect
+        self._outbox: Outbox | None = None
+        self._refused: set[str] = set()
+        self._scanned_at = float("-inf")
+
+    @property
+    def sent_points(self) -> int:
+        """Points the server has stored so far."""
+        return 0 if self._outbox is None else self._outbox.sent_points
+
+    def poll(self, *, final: bool = False, now: float | None = None) -> bool:
+        """One round: look for new files (at most every :data:`SCAN_INTERVAL` seconds, and
+        always when ``final``), read each, send; ``True`` when nothing waits to be sent."""
+        now = time.monotonic() if now is None else now
+        if final or now - self._scanned_at >= SCAN_INTERVAL:
+            self._scanned_at = now
+            self._scan()
+        for path, event_file in self.files.items():
+            found = event_file.read_scalars(final=final)
+            if found.series:
+                self._add(run_of(self.root, path), found.series)
+        return self._outbox is None or self._outbox.flush()
+
+    def _scan(self) -> None:
+        try:
+            paths = find_event_files(self.root, skip=self.skip)
+        except OSError as exc:  # the working folder went away under us
+            logger.debug("job %s: cannot search %s: %s", self.job_id, self.root, exc)
+            return
+        new = [path for path in paths if path not in self.files]
+        if not new:
+            return
+        self.keys.choose_main({run_of(self.root, path) for path in new})
+        for path in new:
+            logger.info("job %s: following the event file %s", self.job_id, path)
+            self.files[path] = EventFile(path)
+
+    def _add(self, run: str, series: dict[str, ScalarSeries]) -> None:
+        from atlas.tbevents.upload import Outbox
+
+        chosen = []
+        for tag, points in series.items():
+            key = self.keys.key(run, tag)
+            if is_key(key):
+                chosen.append((key, points))
+            elif key not in self._refused:
+                self._refused.add(key)
+                logger.warning(
+                    "job %s: the tag %r is not a valid metric key: skipped", self.job_id, key
+                )
+        if self._outbox is None:
+            self._outbox = Outbox(self._connect(), self.job_id)
+        self._outbox.add(chosen)
+
+    def run(self, stop: threading.Event | None, *, interval: float = POLL_INTERVAL) -> None:
+        """Poll every ``interval`` seconds until ``stop`` is set (at once for ``None``),
+        then read the files to their end and send the rest (for up to :data:`FINAL_SEND_S`
+        seconds). Nothing here raises: a failure is logged."""
+        while stop is not None and not stop.wait(interval):
+            try:
+                self.poll()
+            except Exception:  # a bug here must not stop the job: log it and go on
+                logger.exception("job %s: TensorBoard sync failed; trying again", self.job_id)
+        try:
+            self.finish()
+        except Exception:
+            logger.exception("job %s: last TensorBoard sync failed", self.job_id)
+
+    def finish(self, *, deadline_s: float = FINAL_SEND_S) -> bool:
+        """Read every file to its end and send what is left, retrying a server that does not
+        answer until ``deadline_s`` passes; ``True`` when everything was stored."""
+        done = self.poll(final=True)
+        deadline = time.monotonic() + deadline_s
+        delay = 0.2
+        while not done and time.monotonic() < deadline and not self._closed():
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+            done = self._outbox is None or self._outbox.flush()
+        if not done and self._outbox is not None and self._outbox.pending:
+            logger.warning(
+                "job %s: %d TensorBoard points could not be sent (server unreachable)",
+                self.job_id,
+                self._outbox.pending,
+            )
+        if self._outbox is not None:
+            self._outbox.client.close()
+        return done
+
+    def _closed(self) -> bool:
+        return self._outbox is not None and self._outbox.closed
+
+
+def follow_job(
+    workdir: str,
+    *,
+    job_id: str,
+    url: str,
+    token: str,
+    stop: threading.Event | None,
+    skip: tuple[str, ...] = (),
+) -> LiveSync:
+    """Sync the event files below a job's working folder ``workdir`` until ``stop`` is set
+    (the job's command ended), then read them to their end; the launcher runs this in its
+    own thread. With ``stop`` ``None`` (the job has ended already), only read them to their
+    end. Answers the finished :class:`LiveSync`."""
+
+    def connect() -> Client:
+        from atlas.sdk.client import Client
+
+        return Client(url, token or None, timeout=5)
+
+    sync = LiveSync(workdir, job_id, connect, skip=skip)
+    sync.run(stop)
+    return sync

@@ -1,0 +1,107 @@
+"""`atlas import tensorboard` against a real server: one job per run folder, its scalars as
+metrics with their steps and wall times, a second import skipping what is there."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
+from tensorboardX import SummaryWriter
+
+from atlas.domain import JobStatus
+from atlas.sdk.client import Client
+from atlas.tbevents.importer import import_job_id
+from tests.cli.conftest import Invoke
+from tests.tbevents.writers import T0, event_file, simple, tf2_scalar, write_events
+
+
+def make_logdir(root: Path) -> Path:
+    logdir = root / "logs"
+    with SummaryWriter(str(logdir / "resnet")) as writer:  # a torch-style run
+        for step in range(5):
+            writer.add_scalar("train/loss", 1.0 / (step + 1), step, walltime=T0 + step)
+        writer.add_histogram("weights", [1.0, 2.0, 3.0], 0, walltime=T0)
+    events = [(s, [tf2_scalar("epoch_loss", s / 2, first=s == 0)]) for s in range(3)]
+    write_events(logdir / "keras" / "train", events)  # a Keras-style run, one folder down
+    return logdir
+
+
+def test_each_run_folder_becomes_a_job_with_its_metrics(
+    atlas: Invoke, client: Client, tmp_path: Path, project_name: str
+) -> None:
+    logdir = make_logdir(tmp_path)
+    result = atlas("import", "tensorboard", str(logdir), "--project", project_name)
+    assert result.exit_code == 0, result.output
+    assert "keras/train: job" in result.stdout
+    assert "resnet: job" in result.stdout
+    assert "1 histogram not imported" in result.stdout
+    assert f"Imported 2 runs into project '{project_name}': 8 metric points." in result.stdout
+
+    jobs = {job.name: job for job in client.iter_jobs(project_name)}
+    assert set(jobs) == {"resnet", "keras/train"}
+    resnet = jobs["resnet"]
+    assert resnet.id == import_job_id(project_name, logdir / "resnet")
+    assert resnet.status == JobStatus.COMPLETED
+    assert resnet.tags == {"source": "tensorboard"}
+    assert resnet.started_at is not None
+    assert resnet.started_at <= datetime.fromtimestamp(T0, tz=UTC)
+    series = client.get_metric(resnet.id, "train/loss")
+    assert list(series.steps) == [0, 1, 2, 3, 4]
+    assert list(series.times) == [T0 + s for s in range(5)]
+    assert list(series.values)[1] == 0.5
+    keras = client.get_metric(jobs["keras/train"].id, "epoch_loss")
+    assert list(keras.values) == [0.0, 0.5, 1.0]
+    keras_file = event_file(logdir / "keras" / "train")
+    last = max(e.wall_time for e in EventFileLoader(str(keras_file)).Load())  # tensorboard's
+    assert jobs["keras/train"].finished_at == datetime.fromtimestamp(last, tz=UTC)
+
+    again = atlas("import", "tensorboard", str(logdir), "--project", project_name)
+    assert again.exit_code == 0, again.output
+    assert f"resnet: already imported as job {resnet.id}, skipped" in again.stdout
+    assert len(list(client.iter_jobs(project_name))) == 2
+    assert len(client.get_metric(resnet.id, "train/loss").steps) == 5
+
+
+def test_a_corrupt_file_warns_and_the_rest_is_imported(
+    atlas: Invoke, client: Client, tmp_path: Path, project_name: str
+) -> None:
+    path = write_events(tmp_path / "logs", [(s, [simple("loss", s)]) for s in range(10)])
+    data = bytearray(path.read_bytes())
+    data[-10] ^= 0xFF  # inside the last record's data
+    path.write_bytes(bytes(data))
+    result = atlas("import", "tensorboard", str(tmp_path / "logs"), "-p", project_name)
+    assert result.exit_code == 0, result.output
+    assert "record data fails its checksum: record skipped" in result.stderr
+    (job,) = client.iter_jobs(project_name)
+    assert list(client.get_metric(job.id, "loss").steps) == list(range(9))
+
+
+def test_a_folder_without_event_files_says_so(atlas: Invoke, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = atlas("import", "tensorboard", str(tmp_path / "empty"), "-p", "nothing")
+    assert result.exit_code == 0, result.output
+    assert "No TensorBoard event files below" in result.stdout
+
+
+def test_a_missing_folder_is_a_usage_error(atlas: Invoke, tmp_path: Path) -> None:
+    result = atlas("import", "tensorboard", str(tmp_path / "nope"), "-p", "x")
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
+
+
+def test_no_server_exits_with_3(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from atlas.cli.main import cli
+
+    make_logdir(tmp_path)
+    result = CliRunner().invoke(
+        cli, ["--url", "http://127.0.0.1:9", "import", "tensorboard", str(tmp_path), "-p", "x"]
+    )
+    assert result.exit_code == 3, result.output
+
+
+def test_event_file_helper_finds_one(tmp_path: Path) -> None:
+    path = write_events(tmp_path, [(0, [simple("a", 1.0)])])
+    assert event_file(tmp_path) == path
