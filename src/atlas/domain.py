@@ -34,9 +34,9 @@ __all__ = [
     "JobSpec",
     "JobStatus",
     "KIND_ONLY",
+    "MediaKey",
     "Membership",
     "MetricSummary",
-    "MediaKey",
     "Note",
     "Page",
     "ParamValue",
@@ -125,9 +125,9 @@ class ArtifactKind(StrEnum):
     GIF = "gif"
     TEXT = "text"
     TABLE = "table"
+    HISTOGRAM = "histogram"
     FILE = "file"
     DIRECTORY = "directory"
-    HISTOGRAM = "histogram"
 
 
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
@@ -317,13 +317,6 @@ class Artifact:
     sha256: str
     created_at: datetime
     step: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Series:
-    """Points of one metric of one job, in step order, possibly downsampled.
-
-    ``total`` counts the points in the requested step range before downsampling.
     caption: str | None = None
 
 
@@ -339,6 +332,13 @@ class MediaKey:
     mime: str
     steps: tuple[int, ...]
     caption: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """Points of one metric of one job, in step order, possibly downsampled.
+
+    ``total`` counts the points in the requested step range before downsampling.
     """
 
     key: str
