@@ -33,6 +33,7 @@ __all__ = [
     "LABEL_KEY_PATTERN",
     "LABEL_VALUE_PATTERN",
     "MAX_LABELS",
+    "AUDIO_SUFFIXES",
     "MAX_ARTIFACT_PATH_LENGTH",
     "MAX_AUDIO_CHANNELS",
     "MAX_AUTHOR_LENGTH",
@@ -47,6 +48,7 @@ __all__ = [
     "MAX_KEY_LENGTH",
     "MAX_PARAM_JSON_LENGTH",
     "MAX_PATH_PART_BYTES",
+    "MAX_PENDING_MEDIA_BYTES",
     "MAX_PROJECT_NAME_LENGTH",
     "MAX_RETRIES",
     "MAX_TABLE_COLUMNS",
@@ -64,6 +66,7 @@ __all__ = [
     "SHA256_PATTERN",
     "HISTOGRAM_SUFFIX",
     "TABLE_SUFFIX",
+    "VIDEO_SUFFIXES",
     "artifact_path_problem",
     "check_artifact_path",
     "check_caption",
@@ -420,12 +423,19 @@ MAX_VERSIONS_LISTED = 10_000
 """Most versions of an artifact one listing answers."""
 MAX_COMPARED_JOBS = 100
 """Most jobs one cross-job media request names."""
+MAX_PENDING_MEDIA_BYTES = 256 * 1024 * 1024
+"""Most bytes of media a job's process holds before they are sent: a media call past it
+waits for the sender, so memory stays bounded when a script logs faster than it uploads."""
 MEDIA_FOLDER = "media"
 """The artifact folder media files are saved in: ``media/<key><suffix>``."""
 TABLE_SUFFIX = ".table.json"
 """How the artifact of ``atlas.log_table`` ends (its kind is ``table``)."""
 HISTOGRAM_SUFFIX = ".histogram.json"
 """How the artifact of ``atlas.log_histogram`` ends (its kind is ``histogram``)."""
+AUDIO_SUFFIXES = (".wav", ".mp3", ".flac", ".ogg", ".m4a")
+"""Audio files ``atlas.log_audio`` stores as they are (samples become ``.wav``)."""
+VIDEO_SUFFIXES = (".gif", ".mp4", ".webm")
+"""Video files ``atlas.log_video`` stores as they are (frames become ``.gif``)."""
 MEDIA_SUFFIXES = (
     TABLE_SUFFIX,
     HISTOGRAM_SUFFIX,
@@ -433,14 +443,8 @@ MEDIA_SUFFIXES = (
     ".jpg",
     ".jpeg",
     ".webp",
-    ".gif",
-    ".wav",
-    ".mp3",
-    ".flac",
-    ".ogg",
-    ".m4a",
-    ".mp4",
-    ".webm",
+    *AUDIO_SUFFIXES,
+    *VIDEO_SUFFIXES,
 )
 """The endings of media files (longest first: ``.table.json`` before a plain extension)."""
 

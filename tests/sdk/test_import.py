@@ -63,3 +63,13 @@ def test_sdk_modules_import_each_other_without_circles() -> None:
         if graph.chain_exists(importer=other, imported=module)
     ]
     assert circles == []
+
+
+def test_reaching_the_media_calls_loads_neither_numpy_nor_more_of_atlas() -> None:
+    code = "import atlas\n" + "\n".join(
+        f"atlas.{name}"
+        for name in ("log_image", "log_audio", "log_video", "log_table", "log_histogram")
+    )
+    loaded = modules_after(code) - modules_after("")
+    assert {name for name in loaded if name.startswith("atlas")} == LIGHT | TRACKING
+    assert "numpy" not in loaded

@@ -25,6 +25,7 @@ from atlas.domain import (
     JobError,
     JobKind,
     JobStatus,
+    MediaKey,
     MetricSummary,
     Note,
     Page,
@@ -33,6 +34,7 @@ from atlas.domain import (
     Series,
 )
 from atlas.errors import NotFoundError
+from atlas.names import MAX_VERSIONS_LISTED, check_artifact_path
 from atlas.sdk import wire
 from atlas.sdk.account_routes import AccountRoutes
 from atlas.sdk.buffer import MetricColumns
@@ -369,9 +371,11 @@ class Client(AccountRoutes):
         source: str | os.PathLike[str] | bytes,
         *,
         step: int | None = None,
+        caption: str | None = None,
     ) -> Artifact:
         """Store ``source`` (a file to stream, or bytes) as the job's artifact ``path``
-        (relative, ``/``-separated). An existing artifact at ``path`` is replaced."""
+        (relative, ``/``-separated). An existing artifact at ``path`` is replaced; with a
+        ``step``, the version of that step is kept too (docs/media.md)."""
         headers = {"Content-Type": "application/octet-stream"}
         content: bytes | Iterator[bytes]
         if isinstance(source, bytes):
@@ -380,7 +384,9 @@ class Client(AccountRoutes):
             file = Path(source)
             headers["Content-Length"] = str(file.stat().st_size)
             content = file_chunks(file)
-        query = {} if step is None else {"step": step}
+        query: dict[str, str | int] = {} if step is None else {"step": step}
+        if caption is not None:
+            query["caption"] = caption
         url = artifact_url(job_id, path)
         answer = self._json("PUT", url, content=content, headers=headers, params=query)
         return wire.parse_artifact(answer, job_id)
@@ -391,15 +397,34 @@ class Client(AccountRoutes):
         return [wire.parse_artifact(item, job_id) for item in wire.items_of(answer)]
 
     def read_artifact(
-        self, job_id: str, path: str, *, start: int | None = None, end: int | None = None
+        self,
+        job_id: str,
+        path: str,
+        *,
+        start: int | None = None,
+        end: int | None = None,
+        step: int | None = None,
     ) -> bytes:
-        """The artifact's bytes; with ``start``/``end`` only the inclusive byte range
+        """The artifact's bytes (the latest save, or with ``step`` the version saved at that
+        step); with ``start``/``end`` only the inclusive byte range
         (``RangeNotSatisfiableError`` outside the file)."""
         headers = {}
         if start is not None or end is not None:
             headers["Range"] = f"bytes={start or 0}-{'' if end is None else end}"
         url = artifact_url(job_id, path)
-        return self._send("GET", url, headers=headers).content
+        query = {} if step is None else {"step": step}
+        return self._send("GET", url, headers=headers, params=query).content
+
+    def list_artifact_versions(self, job_id: str, path: str) -> list[Artifact]:
+        """Every version of the artifact ``path`` (one per step it was saved at), by step."""
+        url = f"/jobs/{segment(job_id)}/versions/{slashed(check_artifact_path(path))}"
+        answer = self._json("GET", url, params={"limit": MAX_VERSIONS_LISTED})
+        return [wire.parse_artifact(item, job_id) for item in wire.items_of(answer)]
+
+    def list_media(self, job_id: str) -> list[MediaKey]:
+        """The job's media keys (``atlas.log_image`` and the like) with every step kept."""
+        answer = self._json("GET", f"/jobs/{segment(job_id)}/media")
+        return [wire.parse_media_key(item, job_id) for item in wire.items_of(answer)]
 
     def download_artifact(
         self, job_id: str, path: str, destination: str | os.PathLike[str]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -35,7 +36,9 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "ArtifactUpload",
     "CreateJob",
+    "LazyBytes",
     "LogAppend",
+    "MediaUpload",
     "MetricBatch",
     "Record",
     "SetParams",
@@ -250,6 +253,53 @@ class ArtifactUpload:
         return {"path": self.path, "file": self.file.name, "step": self.step}, b""
 
 
+class LazyBytes:
+    """Bytes made by ``make`` the first time they are asked for (a media file encoded on the
+    sender thread, not the training thread), then kept; ``make`` and what it holds are let go."""
+
+    __slots__ = ("_data", "_lock", "_make")
+
+    def __init__(self, make: Callable[[], bytes]) -> None:
+        self._make: Callable[[], bytes] | None = make
+        self._data: bytes | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def of(cls, data: bytes) -> LazyBytes:
+        """Bytes already made."""
+        made = cls(bytes)
+        made._data, made._make = data, None
+        return made
+
+    def data(self) -> bytes:
+        """The bytes (made now if they are not yet)."""
+        with self._lock:
+            if self._data is None:
+                assert self._make is not None
+                self._data, self._make = self._make(), None
+            return self._data
+
+
+@dataclass(frozen=True, slots=True)
+class MediaUpload:
+    """A media file (``atlas.log_image`` and the like) to store as the job's artifact
+    ``path`` at ``step``; its bytes are encoded when first sent or spooled."""
+
+    op: ClassVar[str] = "media"
+    path: str
+    step: int
+    caption: str | None
+    content: LazyBytes
+
+    def send(self, client: Client, job_id: str, *, careful: bool) -> bool:
+        data = self.content.data()
+        client.upload_artifact(job_id, self.path, data, step=self.step, caption=self.caption)
+        return False
+
+    def encode(self) -> tuple[Header, bytes]:
+        return {"path": self.path, "step": self.step, "caption": self.caption}, self.content.data()
+
+
 @dataclass(frozen=True, slots=True)
 class UpdateJob:
     """Rename the job or move it to a status (a status already reached is done); ``at``
@@ -397,6 +447,14 @@ def decode_record(header: Header, payload: bytes, files: Path) -> Record:
             file = files / str(header["file"])
             return ArtifactUpload(
                 str(header["path"]), file, step if isinstance(step, int) else None
+            )
+        if op == MediaUpload.op:
+            caption = header.get("caption")
+            return MediaUpload(
+                str(header["path"]),
+                int(header["step"]),  # type: ignore[call-overload]
+                None if caption is None else str(caption),
+                LazyBytes.of(payload),
             )
         if op == UpdateJob.op:
             return _decode_update(header)

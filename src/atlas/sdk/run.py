@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, SupportsFloat, SupportsIndex
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from atlas.domain import JobError, JobStatus, ParamValue
     from atlas.sdk.capture import LogSink, OutputCapture
     from atlas.sdk.client import Client
+    from atlas.sdk.media import MediaLog
     from atlas.sdk.records import CreateJob
     from atlas.sdk.sender import Sender
     from atlas.settings import Settings
@@ -89,6 +90,7 @@ class Run:
         self._settings = settings
         self._params: dict[str, ParamValue] = {}
         self._capture: OutputCapture | None = None
+        self._media: MediaLog | None = None
         self._sender = self._new_sender(client, creation)
         self._buffer = self._sender.buffer
         _watch_forks()
@@ -220,6 +222,69 @@ class Run:
             if ticket.error is not None:
                 raise ticket.error
         return [upload.path for upload in uploads]
+
+    # -- media (docs/media.md) -------------------------------------------------------------
+    def log_image(
+        self, key: str, image: object, *, step: int | None = None, caption: str | None = None
+    ) -> None:
+        """Record an image (numpy array, torch or TF tensor, PIL image or file path) as a
+        PNG at ``step`` (default: the key's previous step + 1); encoded and sent in the
+        background."""
+        self._media_log("log images").image(key, image, step, caption)
+
+    def log_audio(
+        self,
+        key: str,
+        samples_or_path: object,
+        *,
+        sample_rate: int | None = None,
+        step: int | None = None,
+        caption: str | None = None,
+    ) -> None:
+        """Record audio: samples (float -1..1 or int16, mono or channels last) as a WAV at
+        ``sample_rate``, or an audio file by path as it is."""
+        self._media_log("log audio").audio(key, samples_or_path, sample_rate, step, caption)
+
+    def log_video(
+        self,
+        key: str,
+        frames_or_path: object,
+        *,
+        fps: float | None = None,
+        step: int | None = None,
+        caption: str | None = None,
+    ) -> None:
+        """Record a video: ``T x H x W x C`` frames as an animated GIF at ``fps``, or a GIF,
+        MP4 or WebM file by path as it is."""
+        self._media_log("log videos").video(key, frames_or_path, fps, step, caption)
+
+    def log_table(
+        self,
+        key: str,
+        rows_or_dataframe: object,
+        *,
+        columns: Sequence[object] | None = None,
+        step: int | None = None,
+    ) -> None:
+        """Record a table: a list of dicts, a list of lists with ``columns``, or a pandas
+        DataFrame."""
+        self._media_log("log tables").table(key, rows_or_dataframe, columns, step)
+
+    def log_histogram(
+        self, key: str, values: object, *, step: int | None = None, bins: int = 64
+    ) -> None:
+        """Record the histogram of ``values`` (``bins`` equal bins; only edges and counts
+        are stored)."""
+        self._media_log("log histograms").histogram(key, values, step, bins)
+
+    def _media_log(self, what: str) -> MediaLog:
+        self._check_open(what)
+        media = self._media
+        if media is None or media.sender is not self._sender:  # a forked child's sender
+            from atlas.sdk.media import MediaLog
+
+            media = self._media = MediaLog(self._sender)
+        return media
 
     def params(self) -> dict[str, ParamValue]:
         """The params this process recorded for the job (flat)."""

@@ -50,6 +50,7 @@ _WHAT = {
     "tags": "tags",
     "log": "console output",
     "artifact": "an artifact",
+    "media": "a media file",
     "update_job": "a status change",
 }
 _MAX_LOG_CHUNK = 8 << 20
@@ -166,10 +167,12 @@ class Sender:
         """Make the thread send now rather than at the next interval."""
         self._wakeup.set()
 
-    def submit(self, record: Record, ticket: Ticket | None = None) -> None:
-        """Queue ``record``; it is sent after everything queued before it."""
+    def submit(self, record: Record, ticket: Ticket | None = None, *, wake: bool = True) -> None:
+        """Queue ``record``; it is sent after everything queued before it: now, or without
+        ``wake`` at the next interval (or sooner when something else wakes the thread)."""
         self._queue.append((record, ticket))
-        self._wakeup.set()
+        if wake:
+            self._wakeup.set()
 
     def flush(self, timeout: float | None = None) -> bool:
         """Send everything logged so far; True when the server has all of it (False on

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, SupportsFloat, SupportsIndex, cast
 
 from atlas.errors import AtlasError
@@ -31,10 +31,15 @@ __all__ = [
     "get_metrics_for_all_jobs",
     "init",
     "load_parameters",
+    "log_audio",
+    "log_histogram",
+    "log_image",
     "log_metric",
     "log_metrics",
     "log_param",
     "log_params",
+    "log_table",
+    "log_video",
     "save_artifact",
     "set_tag",
 ]
@@ -252,6 +257,64 @@ def save_artifact(
     """Store a file, or every file under a folder, as artifacts of the active job (under
     ``key``, default: its name); returns the artifact paths once stored or spooled."""
     return _active().save_artifact(path, key, step=step)
+
+
+def log_image(
+    key: str, image: object, *, step: int | None = None, caption: str | None = None
+) -> None:
+    """Record an image of the active job at ``step`` (default: the key's previous step + 1):
+    a numpy array (``H x W``, ``H x W x 1|3|4``; uint8, or floats of 0-1, clipped), a torch
+    or TensorFlow tensor (``C x H x W`` read as channels first), a PIL image or an image file
+    path; stored as PNG (``media/<key>.png``), encoded and sent in the background. Needs
+    Pillow (``pip install 'atlas-ml[media]'``). See docs/media.md."""
+    _active().log_image(key, image, step=step, caption=caption)
+
+
+def log_audio(
+    key: str,
+    samples_or_path: object,
+    *,
+    sample_rate: int | None = None,
+    step: int | None = None,
+    caption: str | None = None,
+) -> None:
+    """Record audio of the active job: samples (floats of -1..1 or int16, ``N`` or
+    ``N x C``) as a 16-bit WAV at ``sample_rate`` (required for samples), or a ``.wav``,
+    ``.mp3``, ``.flac``, ``.ogg`` or ``.m4a`` file by path, as it is."""
+    _active().log_audio(key, samples_or_path, sample_rate=sample_rate, step=step, caption=caption)
+
+
+def log_video(
+    key: str,
+    frames_or_path: object,
+    *,
+    fps: float | None = None,
+    step: int | None = None,
+    caption: str | None = None,
+) -> None:
+    """Record a video of the active job: frames (``T x H x W x C``, values as for images)
+    as an animated GIF at ``fps`` (required for frames; needs Pillow), or a ``.gif``,
+    ``.mp4`` or ``.webm`` file by path, as it is."""
+    _active().log_video(key, frames_or_path, fps=fps, step=step, caption=caption)
+
+
+def log_table(
+    key: str,
+    rows_or_dataframe: object,
+    *,
+    columns: Sequence[object] | None = None,
+    step: int | None = None,
+) -> None:
+    """Record a table of the active job: a list of dicts, a list of lists with ``columns``,
+    or a pandas DataFrame; stored as JSON (``media/<key>.table.json``)."""
+    _active().log_table(key, rows_or_dataframe, columns=columns, step=step)
+
+
+def log_histogram(key: str, values: object, *, step: int | None = None, bins: int = 64) -> None:
+    """Record the histogram of ``values`` (an array or tensor of numbers) of the active
+    job: ``bins`` equal bins computed in this process, only edges and counts stored; NaN and
+    infinities are counted apart, with a warning naming the key."""
+    _active().log_histogram(key, values, step=step, bins=bins)
 
 
 def finish() -> bool:

@@ -24,6 +24,7 @@ from atlas.domain import (
     JobError,
     JobKind,
     JobStatus,
+    MediaKey,
     MetricSummary,
     Note,
     ParamValue,
@@ -44,6 +45,7 @@ __all__ = [
     "mapping_of",
     "metric_batch_body",
     "parse_artifact",
+    "parse_media_key",
     "parse_job",
     "parse_note",
     "parse_project",
@@ -329,6 +331,25 @@ def parse_artifact(data: object, job_id: str) -> Artifact:
         sha256=_text(body.get("sha256")),
         created_at=parse_time(body["created_at"]),
         step=_optional_int(body.get("step")),
+        caption=_optional_text(body.get("caption")),
+    )
+
+
+@_answer("media key")
+def parse_media_key(data: object, job_id: str) -> MediaKey:
+    """A ``MediaKey`` object of job ``job_id``."""
+    body = _object(data)
+    steps = body.get("steps") or []
+    if not isinstance(steps, list):
+        raise AtlasError("a media key from the server must hold a list of steps")
+    return MediaKey(
+        job_id=job_id,
+        key=_text(body["key"]),
+        path=_text(body["path"]),
+        kind=ArtifactKind(str(body.get("kind") or ArtifactKind.FILE)),
+        mime=_text(body.get("mime")),
+        steps=tuple(_int(step) for step in steps),
+        caption=_optional_text(body.get("caption")),
     )
 
 

@@ -1,0 +1,253 @@
+"""The media calls against the real app: what a script logs is what the server keeps, every
+step of it, and bad input is refused at the call (docs/media.md)."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import wave
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+import atlas
+from atlas.domain import ArtifactKind
+from atlas.errors import InvalidInputError
+from atlas.names import MAX_TABLE_ROWS
+from atlas.sdk.client import Client
+from atlas.sdk.records import LazyBytes, MediaUpload
+from atlas.sdk.spool import SpoolWriter, upload_spool
+
+
+class Tensor:
+    """A torch tensor as the SDK sees one: ``.detach().cpu().numpy()``."""
+
+    def __init__(self, array: np.ndarray) -> None:
+        self.array = array
+
+    def detach(self) -> Tensor:
+        return self
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def numpy(self) -> np.ndarray:
+        return self.array
+
+
+def pixels(client: Client, job_id: str, path: str, step: int) -> np.ndarray:
+    data = client.read_artifact(job_id, path, step=step)
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.format == "PNG"
+        return np.asarray(image)
+
+
+def test_images_of_every_kind_each_step_kept(tracking_client: Client, tmp_path: Path) -> None:
+    run = atlas.init(project="vision")
+    rgb = np.arange(4 * 5 * 3, dtype=np.uint8).reshape(4, 5, 3)
+    atlas.log_image("samples", rgb, caption="first")
+    grey = np.array([[0.0, 0.5], [1.0, 2.0]])  # floats of 0-1, clipped
+    atlas.log_image("samples", grey)
+    chw = np.zeros((3, 2, 6), dtype=np.uint8)
+    chw[0] = 255
+    atlas.log_image("samples", Tensor(chw), step=10)
+    atlas.log_image("pil", Image.new("RGBA", (3, 2), (1, 2, 3, 4)))
+    jpeg = tmp_path / "photo.jpg"
+    Image.new("RGB", (8, 8), (200, 0, 0)).save(jpeg)
+    atlas.log_image("file", jpeg)
+    assert run.flush(10)
+    (file, pil, samples) = tracking_client.list_media(run.id)
+    assert (samples.key, samples.path, samples.kind, samples.steps) == (
+        "samples",
+        "media/samples.png",
+        ArtifactKind.IMAGE,
+        (0, 1, 10),
+    )
+    assert np.array_equal(pixels(tracking_client, run.id, samples.path, 0), rgb)
+    assert pixels(tracking_client, run.id, samples.path, 1).tolist() == [[0, 128], [255, 255]]
+    red = pixels(tracking_client, run.id, samples.path, 10)
+    assert red.shape == (2, 6, 3)
+    assert red[..., 0].min() == 255
+    assert pixels(tracking_client, run.id, pil.path, 0)[0, 0].tolist() == [1, 2, 3, 4]
+    assert pixels(tracking_client, run.id, file.path, 0)[0, 0, 0] > 150
+    versions = tracking_client.list_artifact_versions(run.id, samples.path)
+    assert [v.caption for v in versions] == ["first", None, None]
+
+
+def test_an_array_changed_after_the_call_is_logged_as_it_was(tracking_client: Client) -> None:
+    run = atlas.init(project="vision")
+    frame = np.zeros((2, 2, 3), dtype=np.uint8)
+    atlas.log_image("frame", frame)
+    frame[:] = 255  # a reused buffer
+    assert run.flush(10)
+    assert pixels(tracking_client, run.id, "media/frame.png", 0).max() == 0
+
+
+def test_audio_samples_and_files(tracking_client: Client, tmp_path: Path) -> None:
+    run = atlas.init(project="vision")
+    wave_form = np.sin(np.linspace(0, 20, 800))
+    atlas.log_audio("tone", wave_form, sample_rate=8000)
+    stereo = np.array([[0, 1000], [-32768, 32767]], dtype=np.int16)
+    atlas.log_audio("stereo", stereo, sample_rate=44100, step=3)
+    mp3 = tmp_path / "clip.mp3"
+    mp3.write_bytes(b"ID3 not really an mp3")
+    atlas.log_audio("speech", mp3)
+    assert run.flush(10)
+    with wave.open(io.BytesIO(tracking_client.read_artifact(run.id, "media/tone.wav"))) as file:
+        assert (file.getnchannels(), file.getframerate(), file.getnframes()) == (1, 8000, 800)
+    data = tracking_client.read_artifact(run.id, "media/stereo.wav", step=3)
+    with wave.open(io.BytesIO(data)) as file:
+        frames = np.frombuffer(file.readframes(2), dtype="<i2").reshape(2, 2)
+    assert np.array_equal(frames, stereo)
+    assert tracking_client.read_artifact(run.id, "media/speech.mp3") == mp3.read_bytes()
+    kinds = {m.key: (m.kind, m.mime) for m in tracking_client.list_media(run.id)}
+    assert kinds["speech"] == (ArtifactKind.AUDIO, "audio/mpeg")
+
+
+def test_video_frames_as_a_gif_and_files_as_they_are(
+    tracking_client: Client, tmp_path: Path
+) -> None:
+    run = atlas.init(project="vision")
+    frames = np.zeros((4, 6, 8, 3), dtype=np.uint8)
+    for t in range(4):
+        frames[t, :, : 2 * (t + 1)] = 255
+    atlas.log_video("rollout", frames, fps=10)
+    atlas.log_video("grey", Tensor(np.random.rand(2, 1, 4, 4)), fps=2.5)  # T x C x H x W
+    mp4 = tmp_path / "episode.mp4"
+    mp4.write_bytes(b"\x00\x00\x00\x18ftypmp42")
+    atlas.log_video("episode", mp4, step=5)
+    assert run.flush(10)
+    gif = tracking_client.read_artifact(run.id, "media/rollout.gif")
+    with Image.open(io.BytesIO(gif)) as image:
+        assert (image.format, image.n_frames, image.size) == ("GIF", 4, (8, 6))
+        assert image.info["duration"] == 100
+    with Image.open(io.BytesIO(tracking_client.read_artifact(run.id, "media/grey.gif"))) as g:
+        assert (g.n_frames, g.info["duration"]) == (2, 400)
+    assert tracking_client.read_artifact(run.id, "media/episode.mp4", step=5) == mp4.read_bytes()
+    kinds = {m.key: m.kind for m in tracking_client.list_media(run.id)}
+    assert kinds == {"episode": ArtifactKind.VIDEO, "grey": ArtifactKind.GIF, "rollout": "gif"}
+
+
+def test_tables_from_dicts_lists_and_dataframes(tracking_client: Client) -> None:
+    run = atlas.init(project="vision")
+    atlas.log_table("dicts", [{"id": 1, "p": 0.5}, {"id": np.int64(2), "label": "cat"}])
+    atlas.log_table("lists", [(1, float("nan")), [2, None]], columns=["a", "b"])
+    frame = pd.DataFrame({"x": [1.5, 2.5], "name": ["u", "v"]}, index=[10, 11])
+    atlas.log_table("frame", frame, step=4)
+    assert run.flush(10)
+
+    def table(key: str, step: int = 0) -> object:
+        return json.loads(
+            tracking_client.read_artifact(run.id, f"media/{key}.table.json", step=step)
+        )
+
+    assert table("dicts") == {
+        "columns": ["id", "p", "label"],
+        "rows": [[1, 0.5, None], [2, None, "cat"]],
+    }
+    assert table("lists") == {"columns": ["a", "b"], "rows": [[1, None], [2, None]]}
+    assert table("frame", 4) == {"columns": ["x", "name"], "rows": [[1.5, "u"], [2.5, "v"]]}
+    assert {m.kind for m in tracking_client.list_media(run.id)} == {ArtifactKind.TABLE}
+
+
+def test_histograms_keep_edges_and_counts(
+    tracking_client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    run = atlas.init(project="vision")
+    atlas.log_histogram("weights", np.array([0.0, 1.0, 1.0, 2.0, 4.0]), bins=4)
+    with caplog.at_level(logging.WARNING, logger="atlas.sdk.media_files"):
+        atlas.log_histogram("grads", [1.0, float("nan"), float("inf"), 3.0], bins=2, step=9)
+        assert run.flush(10)
+    weights = json.loads(tracking_client.read_artifact(run.id, "media/weights.histogram.json"))
+    assert weights["edges"] == [0.0, 1.0, 2.0, 3.0, 4.0]
+    assert weights["counts"] == [1, 2, 1, 1]
+    assert (weights["count"], weights["min"], weights["max"], weights["sum"]) == (5, 0.0, 4.0, 8.0)
+    grads = json.loads(tracking_client.read_artifact(run.id, "media/grads.histogram.json"))
+    assert (grads["counts"], grads["nan"], grads["inf"], grads["count"]) == ([1, 1], 1, 1, 2)
+    assert "'grads'" in caplog.text
+    (grads_key, _) = tracking_client.list_media(run.id)
+    assert (grads_key.kind, grads_key.steps) == (ArtifactKind.HISTOGRAM, (9,))
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda: atlas.log_image("x", np.zeros((5, 5, 2), dtype=np.uint8)), "image"),
+        (lambda: atlas.log_image("x", np.zeros((2, 2, 2, 3), dtype=np.uint8)), "image"),
+        (lambda: atlas.log_image("x", np.zeros((2, 2), dtype=np.complex64)), "image"),
+        (lambda: atlas.log_image("x", np.array([["a"]])), "image"),
+        (lambda: atlas.log_image("x", np.array([[0.5, np.nan]])), "image"),
+        (lambda: atlas.log_image("x", np.array([[300]])), "image"),
+        (lambda: atlas.log_image("x", np.zeros((0, 3))), "image"),
+        (lambda: atlas.log_image("", np.zeros((2, 2))), "key"),
+        (lambda: atlas.log_image("a\nb", np.zeros((2, 2))), "key"),
+        (lambda: atlas.log_image("../up", np.zeros((2, 2))), "key"),
+        (lambda: atlas.log_image("x", np.zeros((2, 2)), step=2**63), "step"),
+        (lambda: atlas.log_image("x", np.zeros((2, 2)), step="3"), "step"),  # type: ignore[arg-type]
+        (lambda: atlas.log_image("x", np.zeros((2, 2)), caption="c" * 1001), "caption"),
+        (lambda: atlas.log_audio("a", np.zeros(10), sample_rate=0), "sample_rate"),
+        (lambda: atlas.log_audio("a", np.zeros(10), sample_rate=-8000), "sample_rate"),
+        (lambda: atlas.log_audio("a", np.zeros(10)), "sample_rate"),
+        (lambda: atlas.log_audio("a", np.zeros(10, dtype=np.int32), sample_rate=8), "samples"),
+        (lambda: atlas.log_audio("a", np.zeros((10, 40)), sample_rate=8), "samples"),
+        (lambda: atlas.log_audio("a", np.array([np.inf]), sample_rate=8), "samples"),
+        (lambda: atlas.log_video("v", np.zeros((2, 4, 4, 3)), fps=0), "fps"),
+        (lambda: atlas.log_video("v", np.zeros((4, 4)), fps=1), "frames"),
+        (lambda: atlas.log_video("v", Path("clip.avi"), fps=1), "frames"),
+        (lambda: atlas.log_table("t", [[1, 2]]), "columns"),
+        (lambda: atlas.log_table("t", [[1, 2]], columns=["a"]), "rows"),
+        (lambda: atlas.log_table("t", "text"), "rows"),
+        (lambda: atlas.log_table("t", [[1]] * (MAX_TABLE_ROWS + 1), columns=["a"]), "rows"),
+        (lambda: atlas.log_table("t", [[1, 2]], columns=["a", "a"]), "columns"),
+        (lambda: atlas.log_histogram("h", [1.0], bins=0), "bins"),
+        (lambda: atlas.log_histogram("h", ["a"]), "values"),
+    ],
+)
+def test_bad_input_is_refused_at_the_call(
+    tracking_client: Client, call: object, field: str
+) -> None:
+    run = atlas.init(project="vision")
+    with pytest.raises(InvalidInputError) as refused:
+        call()  # type: ignore[operator]
+    assert refused.value.detail["errors"][0]["field"] == field
+    assert run.flush(10)
+    assert tracking_client.list_media(run.id) == []
+
+
+def test_a_key_keeps_its_kind(tracking_client: Client) -> None:
+    run = atlas.init(project="vision")
+    atlas.log_image("sample", np.zeros((2, 2)))
+    with pytest.raises(InvalidInputError, match="holds images"):
+        atlas.log_audio("sample", np.zeros(4), sample_rate=8)
+    assert run.flush(10)
+    assert [m.steps for m in tracking_client.list_media(run.id)] == [(0,)]
+
+
+def test_a_key_that_is_not_a_string_is_a_type_error(tracking_client: Client) -> None:
+    atlas.init(project="vision")
+    with pytest.raises(TypeError, match="key must be a string"):
+        atlas.log_image(3, np.zeros((2, 2)))  # type: ignore[arg-type]
+
+
+def test_a_missing_file_names_the_path(tracking_client: Client, tmp_path: Path) -> None:
+    atlas.init(project="vision")
+    with pytest.raises(FileNotFoundError, match=r"nothing\.wav"):
+        atlas.log_audio("a", tmp_path / "nothing.wav")
+
+
+def test_media_spooled_offline_reach_the_server(tmp_path: Path, client: Client) -> None:
+    job = client.create_job("offline")
+    writer = SpoolWriter(tmp_path, job.id)
+    png = np.full((2, 3), 7, dtype=np.uint8)
+    from atlas.sdk.media_files import png_bytes
+
+    writer.append(MediaUpload("media/x.png", 5, "spooled", LazyBytes(lambda: png_bytes(png))))
+    writer.close()
+    assert upload_spool(client, tmp_path).ok
+    (version,) = client.list_artifact_versions(job.id, "media/x.png")
+    assert (version.step, version.caption) == (5, "spooled")
+    assert pixels(client, job.id, "media/x.png", 5).tolist() == png.tolist()
