@@ -72,6 +72,9 @@ class EventFile:
         try:
             file = open(self.path, "rb")  # noqa: SIM115 (closed below, after the loop)
         except FileNotFoundError:
+            return  # removed meanwhile: nothing more to read
+        except OSError as exc:  # not ours to read, a folder named like an event file...
+            self._warn(self.offset, f"cannot be read: {exc.strerror or exc}")
             return
         with file:
             size = os.fstat(file.fileno()).st_size

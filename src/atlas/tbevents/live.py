@@ -64,7 +64,7 @@ class LiveSync:
         self._connect = connect
         self._outbox: Outbox | None = None
         self._refused: set[str] = set()
-        self._scanned_at = float("-inf")
+        self._scan_at = float("-inf")
 
     @property
     def sent_points(self) -> int:
@@ -72,12 +72,17 @@ class LiveSync:
         return 0 if self._outbox is None else self._outbox.sent_points
 
     def poll(self, *, final: bool = False, now: float | None = None) -> bool:
-        """One round: look for new files (at most every :data:`SCAN_INTERVAL` seconds, and
-        always when ``final``), read each, send; ``True`` when nothing waits to be sent."""
+        """One round: look for new files (at most every :data:`SCAN_INTERVAL` seconds, or
+        ten times as long as the last search took, and always when ``final``), read each,
+        send; ``True`` when nothing waits to be sent. While the server does not store what
+        was read, nothing more is read: the files hold it meanwhile, not memory."""
         now = time.monotonic() if now is None else now
-        if final or now - self._scanned_at >= SCAN_INTERVAL:
-            self._scanned_at = now
+        if not final and self._outbox is not None and not self._outbox.flush():
+            return False
+        if final or now >= self._scan_at:
             self._scan()
+            took = time.monotonic() - now
+            self._scan_at = now + max(SCAN_INTERVAL, 10 * took)
         for path, event_file in self.files.items():
             found = event_file.read_scalars(final=final)
             if found.series:

@@ -1,0 +1,77 @@
+"""Runs and metric keys: what a user's TensorBoard layouts become in Atlas."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from atlas.tbevents import EventFile, find_event_files, runs_of
+from atlas.tbevents.logdir import RunKeys, metric_key
+
+
+def touch(root: Path, *paths: str) -> None:
+    for path in paths:
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_bytes(b"")
+
+
+def test_runs_are_the_folders_holding_event_files(tmp_path: Path) -> None:
+    touch(
+        tmp_path,
+        "events.out.tfevents.1.a",
+        "resnet/events.out.tfevents.2.a",
+        "resnet/events.out.tfevents.3.a",
+        "keras/train/events.out.tfevents.4.a",
+        "keras/train/notes.txt",
+        "keras/train/events.out.tfevents.5.a.tmp",
+    )
+    runs = runs_of(tmp_path)
+    assert list(runs) == ["", "keras/train", "resnet"]
+    assert [p.name for p in runs["resnet"]] == [
+        "events.out.tfevents.2.a",
+        "events.out.tfevents.3.a",
+    ]
+    assert find_event_files(tmp_path, skip={"keras"}) == [
+        tmp_path / "events.out.tfevents.1.a",
+        *runs["resnet"],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("run", "tag", "key"),
+    [
+        ("", "loss", "loss"),
+        ("validation", "epoch_loss", "validation/epoch_loss"),
+        ("acc/train", "acc", "acc/train"),  # tensorboardX add_scalars
+        ("acc_train", "acc", "acc_train"),  # torch add_scalars
+        ("a_b_train", "a/b", "a_b_train"),  # torch, for a main tag with a slash
+        ("accuracy", "acc", "accuracy/acc"),
+    ],
+)
+def test_metric_keys(run: str, tag: str, key: str) -> None:
+    assert metric_key(run, tag) == key
+
+
+def test_the_main_run_keys_tags_alone_and_other_runs_are_prefixed() -> None:
+    keras = RunKeys()
+    keras.choose_main({"logs/train"})
+    assert keras.key("logs/train", "epoch_loss") == "epoch_loss"
+    assert keras.key("logs/validation", "epoch_loss") == "validation/epoch_loss"
+    torch = RunKeys()
+    torch.choose_main({"runs/Dec05_10-00-00_host/acc/val", "runs/Dec05_10-00-00_host"})
+    assert torch.key("runs/Dec05_10-00-00_host", "loss") == "loss"
+    assert torch.key("runs/Dec05_10-00-00_host/acc/val", "acc") == "acc/val"
+    assert torch.key("elsewhere/x", "loss") == "elsewhere/x/loss"
+    top = RunKeys()
+    assert top.key("", "loss") == "loss"
+    assert top.key("sub", "loss") == "sub/loss"
+
+
+def test_an_unreadable_event_file_warns(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    folder = tmp_path / "events.out.tfevents.1.a"
+    folder.mkdir()
+    with caplog.at_level(logging.WARNING, logger="atlas.tbevents"):
+        assert EventFile(folder).read_scalars(final=True).series == {}
+    assert "cannot be read" in caplog.text
