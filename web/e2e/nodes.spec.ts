@@ -37,6 +37,7 @@ test("one machine with labels: the scheduler lists it and a job shows its node a
     await expect(resources.getByRole("list", { name: "Node labels asked for" })).toHaveText("gpu_type=a100");
     await expect(resources).toContainText("gpu_indices");
   } finally {
+    await page.goto("about:blank"); // stop polling the server before it stops
     writeFileSync(signal, "go"); // never leave a job holding the machine
     await server.stop();
   }

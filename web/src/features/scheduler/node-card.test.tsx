@@ -23,7 +23,7 @@ function render(node: SchedulerNode): string {
   const names = new Map([["01m8d5j1ck6w0kbd", "resnet-lr0.1"]]);
   return renderToStaticMarkup(
     <MemoryRouter>
-      <NodeCard node={node} names={names} />
+      <NodeCard node={node} name={node.name} names={names} />
     </MemoryRouter>,
   );
 }

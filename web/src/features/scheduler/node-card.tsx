@@ -7,6 +7,8 @@ import { Meter } from "./meter";
 
 interface NodeCardProps {
   node: SchedulerNode;
+  /** How the node is named (see `nodeName`: its name, told apart from its namesakes). */
+  name: string;
   /** How each running job is named in links (its name, else its id). */
   names: ReadonlyMap<string, string>;
 }
@@ -14,9 +16,8 @@ interface NodeCardProps {
 /** One node of the cluster: name and address, labels as chips, CPU slots and memory in
  * use, each GPU with the job holding it, and the jobs running there. A node that left the
  * cluster while jobs still count on it is marked, with only what they hold. */
-export function NodeCard({ node, names }: NodeCardProps) {
+export function NodeCard({ node, name, names }: NodeCardProps) {
   const titleId = useId();
-  const name = node.name || node.id;
   const jobLink = (id: string) => (
     <Link to={`/jobs/${id}`} className="mono" title={id}>
       {names.get(id) ?? id}
@@ -37,8 +38,8 @@ export function NodeCard({ node, names }: NodeCardProps) {
         {node.address ? <span className="mono soft">{node.address}</span> : null}
       </header>
       <LabelChips labels={node.labels} label={`Labels of ${name}`} />
-      <Meter label={`CPU slots on ${name}`} used={node.cpus.used} total={node.cpus.total} format={formatNumber} known={node.alive} />
-      <Meter label={`Memory on ${name}`} used={node.memory.used} total={node.memory.total} format={formatBytes} known={node.alive} />
+      <Meter label="CPU slots" name={`CPU slots on ${name}`} used={node.cpus.used} total={node.cpus.total} format={formatNumber} known={node.alive} />
+      <Meter label="Memory" name={`Memory on ${name}`} used={node.memory.used} total={node.memory.total} format={formatBytes} known={node.alive} />
       {node.gpus.length ? (
         <ul className="node-list" aria-label={`GPUs of ${name}`}>
           {node.gpus.map((gpu) => (

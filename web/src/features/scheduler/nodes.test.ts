@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { SchedulerNode } from "../../lib/api/types";
 import { formatNumber } from "../../lib/format";
-import { gpuCount, jobNames, nodeOf, nodesSummary, shareText, showsNodes } from "./nodes";
+import { gpuCount, jobNames, nodeName, nodeOf, nodesSummary, shareText, showsNodes } from "./nodes";
 
 function node(overrides: Partial<SchedulerNode> = {}): SchedulerNode {
   return {
@@ -62,5 +62,15 @@ describe("naming jobs and nodes", () => {
     expect(nodeOf({ cpus: 1, node: "abc" }, nodes)).toBe("gpu-box-1");
     expect(nodeOf({ node: "gone" }, nodes)).toBe("gone");
     expect(nodeOf({ cpus: 1 }, nodes)).toBeNull();
+  });
+
+  it("tells nodes of one name apart by the start of their ids", () => {
+    const a = node({ id: "5c9a1e0f7b5c", name: "vm" });
+    const b = node({ id: "e41d07c2aae4", name: "vm" });
+    const c = node({ id: "77b0f1aa", name: "gpu-box-1" });
+    const d = node({ id: "0b1c2d3e", name: "" });
+    const nodes = [a, b, c, d];
+    expect(nodes.map((n) => nodeName(n, nodes))).toEqual(["vm (5c9a1e0f)", "vm (e41d07c2)", "gpu-box-1", "0b1c2d3e"]);
+    expect(nodeOf({ node: "e41d07c2aae4" }, nodes)).toBe("vm (e41d07c2)");
   });
 });

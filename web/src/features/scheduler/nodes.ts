@@ -27,12 +27,21 @@ export function jobNames(jobs: readonly Job[]): Map<string, string> {
   return new Map(jobs.map((job) => [job.id, job.name || job.id]));
 }
 
+/** How a node is named for people: its name, with the start of its id when another node
+ * has the same name (nodes of one host, or hosts the cluster gives no name), else its id. */
+export function nodeName(node: SchedulerNode, nodes: readonly SchedulerNode[]): string {
+  if (!node.name) return node.id;
+  const twins = nodes.filter((other) => other.name === node.name).length;
+  return twins > 1 ? `${node.name} (${node.id.slice(0, 8)})` : node.name;
+}
+
 /** The name of the node a job was placed on (`resources.node`, a node id), or null for
  * a job on the server's own machine; an id no listed node has is shown as it is. */
 export function nodeOf(resources: Record<string, unknown>, nodes: readonly SchedulerNode[]): string | null {
   const id = resources.node;
   if (typeof id !== "string" || !id) return null;
-  return nodes.find((node) => node.id === id)?.name || id;
+  const node = nodes.find((n) => n.id === id);
+  return node ? nodeName(node, nodes) : id;
 }
 
 /** `3 nodes` or `3 nodes, 1 left the cluster`. */

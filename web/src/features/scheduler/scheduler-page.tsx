@@ -11,7 +11,7 @@ import { TimeText } from "../../components/time-text";
 import { LabelChips, labelList } from "../../components/label-chips";
 import { Meter } from "./meter";
 import { NodeCard } from "./node-card";
-import { gpuCount, jobNames, nodeOf, nodesSummary, showsNodes } from "./nodes";
+import { gpuCount, jobNames, nodeName, nodeOf, nodesSummary, showsNodes } from "./nodes";
 import { StandbyBanner } from "./standby-banner";
 
 /** What a job asked for: `2 CPUs · 1 GPU · 4 GiB`, the GPUs it holds and the node labels
@@ -155,7 +155,7 @@ function ClusterView({ state, nodes }: { state: SchedulerState; nodes: Scheduler
         <h2 id="nodes-title">Nodes ({nodes.length})</h2>
         <div className="node-grid">
           {nodes.map((node) => (
-            <NodeCard key={node.id} node={node} names={names} />
+            <NodeCard key={node.id} node={node} name={nodeName(node, nodes)} names={names} />
           ))}
         </div>
       </section>
