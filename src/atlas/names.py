@@ -54,6 +54,7 @@ __all__ = [
     "MAX_TABLE_COLUMNS",
     "MAX_TABLE_ROWS",
     "MAX_TAG_VALUE_LENGTH",
+    "MAX_TOKEN_ID_LENGTH",
     "MAX_TOKEN_NAME_LENGTH",
     "MAX_USER_LENGTH",
     "MAX_USER_NAME_LENGTH",
@@ -89,6 +90,7 @@ __all__ = [
     "media_path",
     "param_json",
     "parse_label",
+    "shown",
 ]
 
 MAX_KEY_LENGTH = 250
@@ -105,6 +107,8 @@ MAX_USER_LENGTH = 200
 """Longest user name recorded on a job."""
 MAX_USER_NAME_LENGTH = 100
 """Longest name of an Atlas user account (fits in ``MAX_USER_LENGTH``)."""
+MAX_TOKEN_ID_LENGTH = 32
+"""Longest API token id (the ids the server makes are shorter; the column holds this)."""
 MAX_TOKEN_NAME_LENGTH = 100
 """Longest name of an API token."""
 MAX_IMAGE_LENGTH = 500
@@ -148,6 +152,12 @@ LABEL_VALUE_PATTERN = r"^[A-Za-z0-9._\-]{0,63}$"
 """A key but for lone surrogates and NUL, as a pattern for schemas (see ``is_key``)."""
 
 _SHOWN = 60  # characters of a refused value repeated in a message
+
+
+def shown(text: str) -> str:
+    """The start of a refused value, as an error message repeats it (never the whole of a
+    value that may be megabytes long)."""
+    return text[:_SHOWN]
 
 
 def _fullmatch(rule: str, text: str) -> bool:

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from atlas.domain import ApiToken, AuditEntry, Membership, Role, User
-from atlas.names import MAX_TOKEN_NAME_LENGTH, USER_NAME_PATTERN
+from atlas.names import MAX_TOKEN_NAME_LENGTH, MAX_USER_NAME_LENGTH, USER_NAME_PATTERN
 from atlas.server.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from atlas.server.schemas import ProjectName, Text, UtcDatetime, WireModel
 
@@ -66,7 +66,7 @@ class UserOut(WireModel):
 
 class LoginIn(WireModel):
     # Any text up to the limits: a name or password that cannot exist simply fails to log in.
-    name: Annotated[Text, StringConstraints(max_length=200)]
+    name: Annotated[Text, StringConstraints(max_length=MAX_USER_NAME_LENGTH)]
     password: Annotated[Text, StringConstraints(max_length=MAX_PASSWORD_LENGTH + 1)]
 
 

@@ -14,7 +14,14 @@ import anyio
 from fastapi import Depends, Path, Request
 
 from atlas.errors import NotFoundError
-from atlas.names import is_job_id, is_key, is_project_name
+from atlas.names import (
+    MAX_TOKEN_ID_LENGTH,
+    MAX_USER_NAME_LENGTH,
+    is_job_id,
+    is_key,
+    is_project_name,
+    shown,
+)
 from atlas.scheduler.scheduler import Scheduler
 from atlas.server.auth.credentials import Lookups
 from atlas.server.auth.throttle import LoginThrottle
@@ -33,6 +40,8 @@ __all__ = [
     "SettingsDep",
     "StoreDep",
     "ThrottleDep",
+    "TokenPath",
+    "UserPath",
     "get_artifacts",
     "get_login_throttle",
     "get_lookups",
@@ -42,8 +51,6 @@ __all__ = [
     "listing_threads",
     "open_listing_threads",
 ]
-
-_SHOWN = 100  # characters of an unknown value repeated in an error
 
 
 def get_store(request: Request) -> Store:
@@ -95,23 +102,19 @@ def _job_id(
     job_id: Annotated[str, Path(description="A job id: 16 characters of 0-9a-z.")],
 ) -> str:
     if not is_job_id(job_id):
-        raise NotFoundError(
-            f"job {job_id[:_SHOWN]!r} not found", detail={"job_id": job_id[:_SHOWN]}
-        )
+        raise NotFoundError(f"job {shown(job_id)!r} not found", detail={"job_id": shown(job_id)})
     return job_id
 
 
 def _project(name: Annotated[str, Path(description="A project name.")]) -> str:
     if not is_project_name(name):
-        raise NotFoundError(
-            f"project {name[:_SHOWN]!r} not found", detail={"project": name[:_SHOWN]}
-        )
+        raise NotFoundError(f"project {shown(name)!r} not found", detail={"project": shown(name)})
     return name
 
 
 def _key(key: Annotated[str, Path(description="A param, tag or metric key; may hold '/'.")]) -> str:
     if not is_key(key):
-        raise NotFoundError(f"key {key[:_SHOWN]!r} not found", detail={"key": key[:_SHOWN]})
+        raise NotFoundError(f"key {shown(key)!r} not found", detail={"key": shown(key)})
     return key
 
 
@@ -124,3 +127,7 @@ ThrottleDep = Annotated[LoginThrottle, Depends(get_login_throttle)]
 JobIdPath = Annotated[str, Depends(_job_id)]
 ProjectPath = Annotated[str, Depends(_project)]
 KeyPath = Annotated[str, Depends(_key)]
+UserPath = Annotated[
+    str, Path(max_length=MAX_USER_NAME_LENGTH, description="A user account's name.")
+]
+TokenPath = Annotated[str, Path(max_length=MAX_TOKEN_ID_LENGTH, description="A token's id.")]

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from atlas.domain import FINAL_STATUSES, ApiToken, Role
 from atlas.errors import ConflictError, NotFoundError
-from atlas.names import check_token_name, invalid, is_storable
+from atlas.names import MAX_TOKEN_ID_LENGTH, check_token_name, invalid, is_storable
 from atlas.store.conversions import utc_now
 from atlas.store.projects import project_id
 from atlas.store.tables import jobs_table, projects_table, tokens_table, users_table
@@ -38,7 +38,6 @@ _T = tokens_table
 _U = users_table
 _P = projects_table
 _J = jobs_table
-_MAX_ID_LENGTH = 32
 _ENDED = sorted(str(status) for status in FINAL_STATUSES)
 
 
@@ -200,8 +199,8 @@ def _token_from_row(row: Row[Any]) -> ApiToken:
 
 
 def _check_id(token_id: object) -> str:
-    if not isinstance(token_id, str) or not 1 <= len(token_id) <= _MAX_ID_LENGTH:
-        raise invalid("token_id", f"a token id has 1 to {_MAX_ID_LENGTH} characters")
+    if not isinstance(token_id, str) or not 1 <= len(token_id) <= MAX_TOKEN_ID_LENGTH:
+        raise invalid("token_id", f"a token id has 1 to {MAX_TOKEN_ID_LENGTH} characters")
     if not token_id.isascii() or not token_id.isalnum():
         raise invalid("token_id", "a token id has only letters and digits")
     return token_id

@@ -34,7 +34,7 @@ from atlas.errors import (
     PermissionDeniedError,
     UnauthenticatedError,
 )
-from atlas.names import is_job_id, is_project_name
+from atlas.names import is_job_id, is_project_name, shown
 from atlas.server.auth.credentials import SERVER, Credentials, Lookups
 from atlas.server.auth.principal import Principal, PrincipalKind
 from atlas.store.api import Store
@@ -69,7 +69,6 @@ logger = logging.getLogger(__name__)
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _ROLE_OF_NEED: dict[str, Role] = {"viewer": Role.VIEWER, "editor": Role.EDITOR, "owner": Role.OWNER}
-_SHOWN = 100
 
 
 class Need(StrEnum):
@@ -329,7 +328,7 @@ def check_csrf(request: Request, principal: Principal) -> None:
 async def _check_project(caller: Caller, project: str) -> None:
     if not is_project_name(project):
         raise NotFoundError(
-            f"project {project[:_SHOWN]!r} not found", detail={"project": project[:_SHOWN]}
+            f"project {shown(project)!r} not found", detail={"project": shown(project)}
         )
     assert caller.lookups is not None
     known, role = caller.lookups.cached_role(caller.principal.user, project)
@@ -344,9 +343,7 @@ async def _check_project(caller: Caller, project: str) -> None:
 
 async def _check_job(caller: Caller, declaration: Declaration, job_id: str) -> None:
     if not is_job_id(job_id):
-        raise NotFoundError(
-            f"job {job_id[:_SHOWN]!r} not found", detail={"job_id": job_id[:_SHOWN]}
-        )
+        raise NotFoundError(f"job {shown(job_id)!r} not found", detail={"job_id": shown(job_id)})
     principal = caller.principal
     if declaration.own_job and principal.kind is PrincipalKind.JOB and principal.job_id == job_id:
         caller.project, caller.role, caller.checked = principal.project, Role.EDITOR, True
@@ -369,13 +366,13 @@ def _allows(role: Role | None, needed: Role) -> bool:
 def _check_role(role: Role | None, needed: Role, project: str) -> None:
     if role is None:
         raise PermissionDeniedError(
-            f"you have no access to project {project[:_SHOWN]!r}",
-            detail={"project": project[:_SHOWN]},
+            f"you have no access to project {shown(project)!r}",
+            detail={"project": shown(project)},
         )
     if not role.allows(needed):
         raise PermissionDeniedError(
-            f"you are a {role} of project {project[:_SHOWN]!r}; this needs {needed}",
-            detail={"project": project[:_SHOWN], "role": str(role), "needs": str(needed)},
+            f"you are a {role} of project {shown(project)!r}; this needs {needed}",
+            detail={"project": shown(project), "role": str(role), "needs": str(needed)},
         )
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from atlas.errors import NotFoundError, PermissionDeniedError
-from atlas.names import check_token_name
+from atlas.names import MAX_USER_NAME_LENGTH, check_token_name
 from atlas.server.account_schemas import (
     AuditOut,
     TokenCreate,
@@ -23,16 +23,13 @@ from atlas.server.account_schemas import (
 )
 from atlas.server.auth.access import Caller, Need, access
 from atlas.server.auth.passwords import hash_password
-from atlas.server.deps import LookupsDep, StoreDep
+from atlas.server.deps import LookupsDep, StoreDep, TokenPath, UserPath
 from atlas.server.schemas import ItemsOut
 from atlas.tokens import new_secret
 
 __all__ = ["router"]
 
 router = APIRouter()
-
-UserPath = Annotated[str, Path(max_length=200, description="A user name.")]
-TokenPath = Annotated[str, Path(max_length=100, description="A token's id.")]
 
 
 def _accounts(caller: Caller) -> None:
@@ -145,7 +142,7 @@ def list_audit(
     caller: Annotated[Caller, access(Need.ADMIN)],
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     before: Annotated[int | None, Query(ge=1, le=2**62)] = None,
-    actor: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    actor: Annotated[str | None, Query(min_length=1, max_length=MAX_USER_NAME_LENGTH)] = None,
 ) -> ItemsOut[AuditOut]:
     """Who changed what, newest first: ``limit`` entries older than the entry ``before``,
     of ``actor`` only when given."""

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Response
 
 from atlas.domain import Role
 from atlas.errors import NotFoundError
 from atlas.server.account_schemas import MemberIn, MemberOut
 from atlas.server.auth.access import Caller, Need, Of, access
-from atlas.server.deps import LookupsDep, ProjectPath, StoreDep
+from atlas.server.deps import LookupsDep, ProjectPath, StoreDep, UserPath
 from atlas.server.schemas import ItemsOut
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/projects/{name}/members", tags=["members"])
-
-UserPath = Annotated[str, Path(max_length=200, description="A user name.")]
 
 
 @router.get("")
