@@ -18,6 +18,8 @@ ALIVE = "alive"
 DEAD = "dead"
 """A node that left the cluster while jobs still count on it."""
 FREE = "free"
+SHORT_ID = 12
+"""Characters of a node id the table shows (a Ray node id has 56; ``--json`` has it whole)."""
 
 
 def labels_text(labels: dict[str, str]) -> str:
@@ -45,14 +47,14 @@ def _row(node: NodeState) -> list[str]:
         _share(node.memory.used, node.memory.total, known=node.alive, show=format_size),
         gpus_text(node.gpus),
         ",".join(node.running) or "-",
-        cell(node.id),
+        cell(node.id[:SHORT_ID]),
     ]
 
 
 def nodes_table(nodes: list[NodeState]) -> str:
     """One line per node: name, state, address, labels, CPU slots and memory used/total,
-    each GPU with its holder, the jobs running there and the node's id (what ``atlas jobs
-    show`` names; the first column dropped when the terminal is too narrow)."""
+    each GPU with its holder, the jobs running there and the start of the node's id (what
+    ``atlas jobs show`` names in full)."""
     columns = [
         Column("NODE", shrink=True, min_width=10),
         Column("STATE"),
@@ -62,7 +64,7 @@ def nodes_table(nodes: list[NodeState]) -> str:
         Column("MEMORY", align="right"),
         Column("GPUS", shrink=True, min_width=10),
         Column("RUNNING", shrink=True, min_width=16),
-        Column("ID", optional=True),
+        Column("ID"),
     ]
     return render_table(columns, [_row(node) for node in nodes]).text
 
