@@ -251,3 +251,17 @@ def test_media_spooled_offline_reach_the_server(tmp_path: Path, client: Client) 
     (version,) = client.list_artifact_versions(job.id, "media/x.png")
     assert (version.step, version.caption) == (5, "spooled")
     assert pixels(client, job.id, "media/x.png", 5).tolist() == png.tolist()
+
+
+def test_save_artifact_at_several_steps_keeps_each(tracking_client: Client, tmp_path: Path) -> None:
+    run = atlas.init(project="vision")
+    plot = tmp_path / "plot.svg"
+    for step in (1, 2):
+        plot.write_text(f"<svg>{step}</svg>")
+        atlas.save_artifact(plot, step=step)
+    plot.write_text("<svg>latest, no step</svg>")
+    atlas.save_artifact(plot)
+    versions = tracking_client.list_artifact_versions(run.id, "plot.svg")
+    assert [v.step for v in versions] == [1, 2]
+    assert tracking_client.read_artifact(run.id, "plot.svg", step=1) == b"<svg>1</svg>"
+    assert tracking_client.read_artifact(run.id, "plot.svg") == b"<svg>latest, no step</svg>"
