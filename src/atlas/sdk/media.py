@@ -33,9 +33,7 @@ from atlas.sdk.records import LazyBytes, MediaUpload
 from atlas.sdk.sender import Ticket
 
 if TYPE_CHECKING:
-    import numpy as np
-    import numpy.typing as npt
-
+    from atlas.sdk.media_arrays import Pixels
     from atlas.sdk.sender import Sender
 
 __all__ = ["MediaLog"]
@@ -142,7 +140,7 @@ class MediaLog:
         self._queue(key, "histogram", path, step, None, encode, numbers.nbytes)
 
     # -- common steps ----------------------------------------------------------------------
-    def _encoded(self, pixels: npt.NDArray[np.uint8]) -> bytes:
+    def _encoded(self, pixels: Pixels) -> bytes:
         from atlas.sdk.media_files import png_bytes
 
         data = png_bytes(pixels)

@@ -18,6 +18,7 @@ from atlas.names import MAX_AUDIO_CHANNELS, MAX_IMAGE_SIDE, MAX_VIDEO_FRAMES, in
 
 __all__ = [
     "ArrayPool",
+    "Pixels",
     "as_array",
     "audio_array",
     "frames_array",
@@ -25,6 +26,8 @@ __all__ = [
     "values_array",
 ]
 
+Pixels = npt.NDArray[np.uint8]
+"""An image's pixels: ``H x W`` (grey) or ``H x W x 3|4``."""
 _CHANNELS = (1, 3, 4)
 _INT16 = np.iinfo(np.int16).max
 
