@@ -222,6 +222,23 @@ def test_a_user_with_a_password_cannot_be_taken_over(
     assert "logs in with a password here" in caplog.text
 
 
+def test_a_name_the_provider_gives_to_someone_else_never_opens_the_first_users_account(
+    client: TestClient, provider: Provider, caplog: pytest.LogCaptureFixture
+) -> None:
+    sso_login(client, provider, "sub-lea", {"preferred_username": "lea"})
+    client.cookies.clear()
+    # lea renamed herself at the provider; then another account took the name "lea"
+    sso_login(client, provider, "sub-lea", {"preferred_username": "lea-m"})
+    assert me(client)["user"]["name"] == "lea"  # found by her account, not by the name
+    client.cookies.clear()
+    assert sso_login(client, provider, "sub-other", {"preferred_username": "lea"}) == (
+        "/login?error=sso_failed"
+    )
+    assert me(client)["user"] is None
+    assert "belongs to another account of the identity provider" in caplog.text
+    assert [user.name for user in store_of(client).list_users()] == ["lea"]
+
+
 def test_a_disabled_user_is_refused(
     client: TestClient, provider: Provider, caplog: pytest.LogCaptureFixture
 ) -> None:

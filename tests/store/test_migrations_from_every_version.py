@@ -197,6 +197,9 @@ def fill_0003(conn: Connection) -> None:
     sql(conn, "UPDATE jobs SET last_seen_at = :t WHERE id = :job", t=stamp(conn, FINISHED), job=JOB)
 
 
+SUBJECT = "https://id.example.com 248289761001"
+
+
 def fill_0004(conn: Connection) -> None:
     """Users, a session, tokens, a membership, an audit entry."""
     fill_0003(conn)
@@ -290,6 +293,12 @@ def fill_0007(conn: Connection) -> None:
         )
 
 
+def fill_0008(conn: Connection) -> None:
+    """Single sign-on user bob bound to his provider account."""
+    fill_0007(conn)
+    sql(conn, "UPDATE users SET subject = :s WHERE name = 'bob'", s=SUBJECT)
+
+
 FILLERS: dict[str, Filler] = {
     "0001": fill_0001,
     "0002": fill_0002,
@@ -298,6 +307,7 @@ FILLERS: dict[str, Filler] = {
     "0005": fill_0005,
     "0006": fill_0006,
     "0007": fill_0007,
+    "0008": fill_0008,
 }
 
 
@@ -449,6 +459,15 @@ def check_0007(store: SqlStore) -> None:
     assert (second.step, second.caption, second.created_at) == (2, "two", FINISHED)
 
 
+def check_0008(store: SqlStore) -> None:
+    check_0007(store)
+    assert store.subject_of("bob") == SUBJECT
+    bob = store.user_by_subject(SUBJECT)
+    assert bob is not None
+    assert bob.name == "bob"
+    assert store.subject_of("ada") is None
+
+
 CHECKS: dict[str, Check] = {
     "0001": check_0001,
     "0002": check_0002,
@@ -457,6 +476,7 @@ CHECKS: dict[str, Check] = {
     "0005": check_0005,
     "0006": check_0006,
     "0007": check_0007,
+    "0008": check_0008,
 }
 
 

@@ -107,6 +107,21 @@ class SqlAccounts:
         with self._read() as conn:
             return users.count_admins(conn)
 
+    def user_by_subject(self, subject: str) -> User | None:
+        """See ``Store.user_by_subject``."""
+        with self._read() as conn:
+            return users.user_by_subject(conn, subject)
+
+    def subject_of(self, name: str) -> str | None:
+        """See ``Store.subject_of``."""
+        with self._read() as conn:
+            return users.subject_of(conn, name)
+
+    def bind_subject(self, name: str, subject: str) -> None:
+        """See ``Store.bind_subject``."""
+        with self._write() as conn:
+            users.bind_subject(conn, name, subject)
+
     # -- browser sessions -------------------------------------------------------------------
     def create_session(
         self, user: str, *, digest: str, csrf: str, expires_at: datetime

@@ -213,6 +213,18 @@ class Store(Protocol):
     def count_admins(self) -> int:
         """Enabled instance admins."""
 
+    def user_by_subject(self, subject: str) -> User | None:
+        """The single sign-on user bound to the provider account ``subject`` (``ISSUER
+        SUB``), if any."""
+
+    def subject_of(self, name: str) -> str | None:
+        """The provider account user ``name`` is bound to; ``None`` when none is (a local
+        user, or a single sign-on user made before accounts were recorded)."""
+
+    def bind_subject(self, name: str, subject: str) -> None:
+        """Bind single sign-on user ``name`` to the provider account ``subject``;
+        ``ConflictError`` when either is bound to another already."""
+
     # -- browser sessions -------------------------------------------------------------------
     def create_session(
         self, user: str, *, digest: str, csrf: str, expires_at: datetime

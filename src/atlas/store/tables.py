@@ -288,6 +288,8 @@ class ArtifactVersionRow(Base):
 MAX_PASSWORD_HASH_LENGTH = 500
 MAX_DISPLAY_NAME_LENGTH = 200
 MAX_EMAIL_LENGTH = 320
+MAX_SUBJECT_LENGTH = 1000
+"""Longest single sign-on subject: the provider's issuer URL, a space and its ``sub``."""
 MAX_AUDIT_ACTION_LENGTH = 200
 MAX_AUDIT_TARGET_LENGTH = 1000
 MAX_ADDRESS_LENGTH = 100
@@ -308,6 +310,10 @@ class UserRow(Base):
     email: Mapped[str] = mapped_column(String(MAX_EMAIL_LENGTH))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # A single sign-on user's account at the provider, ``ISSUER SUB`` (migration 0008).
+    subject: Mapped[str | None] = mapped_column(
+        String(MAX_SUBJECT_LENGTH), index=True, unique=True
+    )
 
 
 class SessionRow(Base):

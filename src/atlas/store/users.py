@@ -22,6 +22,7 @@ from atlas.store.tables import (
     MAX_DISPLAY_NAME_LENGTH,
     MAX_EMAIL_LENGTH,
     MAX_PASSWORD_HASH_LENGTH,
+    MAX_SUBJECT_LENGTH,
     sessions_table,
     users_table,
 )
@@ -180,6 +181,35 @@ def _keep_an_admin(conn: Connection, uid: int, name: str) -> None:
 def record_login(conn: Connection, name: str) -> None:
     """Stamp the user's ``last_login_at`` with now."""
     conn.execute(update(_U).where(_U.c.id == user_id(conn, name)).values(last_login_at=utc_now()))
+
+
+def user_by_subject(conn: Connection, subject: str) -> User | None:
+    """The single sign-on user bound to the provider account ``subject``, if any."""
+    row = conn.execute(select(_U).where(_U.c.subject == subject)).one_or_none()
+    return None if row is None else user_from_row(row)
+
+
+def subject_of(conn: Connection, name: str) -> str | None:
+    """The provider account user ``name`` is bound to (``None``: none yet, or a local user)."""
+    return conn.scalar(select(_U.c.subject).where(_U.c.id == user_id(conn, name)))
+
+
+def bind_subject(conn: Connection, name: str, subject: str) -> None:
+    """Bind single sign-on user ``name`` to the provider account ``subject``; a user bound
+    to another account, or an account bound to another user: ``ConflictError``."""
+    check_text(subject, field="subject", max_length=MAX_SUBJECT_LENGTH)
+    uid = user_id(conn, name)
+    bound = conn.scalar(select(_U.c.subject).where(_U.c.id == uid))
+    if bound == subject:
+        return
+    if bound is not None:
+        raise ConflictError(f"user {name!r} belongs to another account", detail={"user": name})
+    try:
+        conn.execute(update(_U).where(_U.c.id == uid).values(subject=subject))
+    except IntegrityError as exc:
+        raise ConflictError(
+            "this provider account already has a user here", detail={"user": name}
+        ) from exc
 
 
 def count_admins(conn: Connection) -> int:

@@ -2,10 +2,13 @@
 the user an ID token names, created at their first login, and the roles the provider's
 groups give them through the ``oidc_role_map`` setting, applied at every login.
 
-- The user name is the ``oidc_username_claim`` claim (``sub`` when it is missing), trimmed
-  and otherwise taken as it is: a name that breaks the user-name rule is refused rather than
-  changed (two provider accounts whose names differ must never become one Atlas user), as
-  is the name of a user who logs in with a password here.
+- A user is bound to one provider account (the ID token's ``iss`` and ``sub``) at their
+  first login, and found by it at every later one, whatever the name claim says then.
+- The user name, at the first login, is the ``oidc_username_claim`` claim (``sub`` when it
+  is missing), trimmed and otherwise taken as it is: a name that breaks the user-name rule
+  is refused rather than changed (two provider accounts whose names differ must never
+  become one Atlas user), as is the name of a user who logs in with a password here or of
+  a user bound to another provider account (a name the provider gave to someone else).
 - ``GROUP=admin``: the group's members are instance admins. When the map names an admin
   group, it decides at every login whether a single sign-on user is an admin: a user who
   left the group stops being one (unless they are the last admin). Without an admin group
@@ -28,7 +31,7 @@ from atlas.names import invalid, is_project_name, is_storable, is_user_name
 from atlas.server.auth.oidc import SsoLoginError
 from atlas.store.api import Store
 
-__all__ = ["RoleMap", "groups_of", "parse_role_map", "sign_in", "user_name_of"]
+__all__ = ["RoleMap", "groups_of", "parse_role_map", "sign_in", "subject_of", "user_name_of"]
 
 logger = logging.getLogger(__name__)
 
@@ -133,14 +136,14 @@ def sign_in(
     """The user the ID token's ``claims`` name, created at their first login, with their
     name, e-mail and roles brought up to date (blocking). :class:`SsoLoginError` for a name
     that cannot be mapped, a user who logs in with a password here, or a disabled user."""
-    name = user_name_of(claims, username_claim)
+    subject = subject_of(claims)
     display_name = _text(claims.get("name"), _MAX_DISPLAY_NAME)
     email = _text(claims.get("email"), _MAX_EMAIL)
-    user = _find_or_create(store, name, display_name=display_name, email=email)
-    if user.source != "oidc":
-        raise SsoLoginError(
-            f"user {name!r} logs in with a password here, not single sign-on", user=name
-        )
+    user = store.user_by_subject(subject)
+    if user is None:
+        name = user_name_of(claims, username_claim)
+        user = _find_or_create(store, name, subject, display_name=display_name, email=email)
+    name = user.name
     if user.disabled:
         raise SsoLoginError(f"user {name!r} is disabled", user=name)
     groups = groups_of(claims, groups_claim)
@@ -151,19 +154,44 @@ def sign_in(
     return user
 
 
-def _find_or_create(store: Store, name: str, *, display_name: str, email: str) -> User:
+def _find_or_create(
+    store: Store, name: str, subject: str, *, display_name: str, email: str
+) -> User:
+    """The user ``name`` bound to ``subject``: made and bound at their first login; a
+    single sign-on user of that name not bound yet (made before accounts were recorded) is
+    bound now. ``SsoLoginError`` when the name is another provider account's user."""
     try:
-        return store.get_user(name)
+        user = store.get_user(name)
     except NotFoundError:
-        pass
-    try:
-        user = store.create_user(
-            name, password_hash=None, source="oidc", display_name=display_name, email=email
+        try:
+            user = store.create_user(
+                name, password_hash=None, source="oidc", display_name=display_name, email=email
+            )
+            logger.info("single sign-on created user %s", name)
+        except ConflictError:  # made by a login of the same user at the same moment
+            user = store.get_user(name)
+    if user.source != "oidc":
+        raise SsoLoginError(
+            f"user {name!r} logs in with a password here, not single sign-on", user=name
         )
-    except ConflictError:  # made by a login of the same user at the same moment
-        return store.get_user(name)
-    logger.info("single sign-on created user %s", name)
+    try:
+        store.bind_subject(name, subject)
+    except ConflictError:
+        raise SsoLoginError(
+            f"user {name!r} belongs to another account of the identity provider (a user is "
+            "bound to the account that first logged in under its name)",
+            user=name,
+        ) from None
     return user
+
+
+def subject_of(claims: Mapping[str, Any]) -> str:
+    """The provider account an ID token names: its issuer and ``sub``, which never change
+    (unlike a user name claim, which a provider may give to someone else later)."""
+    issuer, sub = claims.get("iss"), claims.get("sub")
+    if not isinstance(issuer, str) or not isinstance(sub, str) or not issuer or not sub:
+        raise SsoLoginError("the ID token lacks its iss or sub claim")
+    return f"{issuer} {sub}"
 
 
 def _update(store: Store, user: User, *, display_name: str, email: str, admin: bool | None) -> User:
