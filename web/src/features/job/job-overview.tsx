@@ -4,7 +4,7 @@ import { Link } from "react-router-dom";
 import * as api from "../../lib/api/endpoints";
 import { LIMITS } from "../../lib/api/limits.gen";
 import type { Job } from "../../lib/api/types";
-import { formatAbsolute, formatDuration, formatNumber, formatValue } from "../../lib/format";
+import { formatAbsolute, formatDuration, formatNumber, formatValue, shortId } from "../../lib/format";
 import { gate } from "../../lib/roles";
 import { useProjectRole } from "../../lib/use-project-role";
 import { StatusBadge } from "../../components/status-badge";
@@ -188,7 +188,7 @@ function ResourcesPanel({ job }: { job: Job }) {
               <dt>node</dt>
               <dd data-testid="job-node">
                 {node}
-                {placement.node && node !== placement.node ? <span className="mono soft" title={placement.node}> · {placement.node.slice(0, 12)}</span> : null}
+                {placement.node && node !== placement.node ? <span className="mono soft" title={placement.node}> · {shortId(placement.node)}</span> : null}
               </dd>
             </>
           ) : null}
