@@ -31,7 +31,8 @@ children run shares its slots with them. What a queued job waits for is said in 
 **Nodes.** What is free is counted per node (a :class:`Room` each), and a job runs on one
 node: one whose labels include the labels the job asks for and where all of its ask is
 free. Among those, the node where the fewest GPUs stay free afterwards (so that large GPU
-jobs find whole nodes), then the one with the most CPU slots left (so CPU jobs spread out),
+jobs find whole nodes, and CPU-only jobs leave the slots of nodes with idle GPUs to GPU
+jobs), then the one with the most CPU slots left (among equal nodes, CPU jobs spread out),
 then the first in the nodes' order. The reservation is held on one node: the one of the
 job's nodes that can hold it with the most GPUs, then CPU slots, free now. A borrowing child
 runs on its lender's node.
