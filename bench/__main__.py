@@ -25,6 +25,7 @@ BENCHMARKS = (
     "series_read",
     "job_listing",
     "import_time",
+    "tbevents",
     "scheduling",
     "containers",
     "ray_executor",

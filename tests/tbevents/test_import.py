@@ -105,3 +105,26 @@ def test_no_server_exits_with_3(tmp_path: Path) -> None:
 def test_event_file_helper_finds_one(tmp_path: Path) -> None:
     path = write_events(tmp_path, [(0, [simple("a", 1.0)])])
     assert event_file(tmp_path) == path
+
+
+def test_an_import_cut_off_is_finished_without_storing_a_point_twice(
+    atlas: Invoke, client: Client, tmp_path: Path, project_name: str
+) -> None:
+    from array import array
+
+    from atlas.sdk.buffer import MetricColumns
+
+    logdir = tmp_path / "logs"
+    write_events(logdir / "run", [(s, [simple("loss", s)]) for s in range(10)])
+    job_id = import_job_id(project_name, logdir / "run")
+    # what a first import stored before it was cut off: the job, and the first batch
+    started = datetime.fromtimestamp(T0, tz=UTC)
+    client.create_job(project_name, name="run", job_id=job_id, started_at=started)
+    first = MetricColumns("loss", array("q", range(4)), array("d", [T0] * 4), array("d", range(4)))
+    client.send_metrics(job_id, [first], batch_id="cut-off")
+
+    result = atlas("import", "tensorboard", str(logdir), "-p", project_name)
+    assert result.exit_code == 0, result.output
+    assert "6 points" in result.stdout
+    assert list(client.get_metric(job_id, "loss").steps) == list(range(10))
+    assert client.get_job(job_id).status == JobStatus.COMPLETED

@@ -194,3 +194,42 @@ def test_importing_the_reader_does_not_import_numpy() -> None:
     code = "import sys, atlas.tbevents, atlas.tbevents.live; print('numpy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_many_mixed_records_read_as_protobuf_reads_them(tmp_path: Path) -> None:
+    """Records of several tags, forms and step sizes interleaved (read together by
+    template where they can be): every point, in order, as protobuf decodes them."""
+    rng = np.random.default_rng(7)
+    tags = ["loss", "acc", "a/long/tag/name", "lr"]
+    events = []
+    for index in range(3000):
+        tag = tags[int(rng.integers(len(tags)))]
+        step = int(rng.choice([index, index * 1000, -index, 2**40 + index]))
+        value = float(rng.choice([rng.normal(), math.nan, math.inf]))
+        if tag == "lr":
+            form = tf2_scalar(tag, value, first=index < 4, content=bool(index % 2))
+        else:
+            form = simple(tag, value)
+        events.append((step, [form]))
+    path = write_events(tmp_path, events)
+    data = path.read_bytes()
+    expected: dict[str, list[tuple[int, float]]] = {}
+    frames = split_records(data)
+    for start, length in zip(frames.starts.tolist(), frames.lengths.tolist(), strict=True):
+        event = event_pb2.Event.FromString(data[start : start + length])
+        for value in event.summary.value:
+            number = value.simple_value if value.HasField("simple_value") else None
+            if value.HasField("tensor"):
+                tensor = value.tensor
+                number = tensor.float_val[0] if tensor.float_val else None
+                if number is None:
+                    number = float(np.frombuffer(tensor.tensor_content, "<f4")[0])
+            expected.setdefault(value.tag, []).append((event.step, number))
+    found = EventFile(path).read_scalars().series
+    assert set(found) == set(expected)
+    for tag, series in found.items():
+        ours = list(zip(series.steps, series.values, strict=True))
+        assert [s for s, _ in ours] == [s for s, _ in expected[tag]]
+        assert np.array_equal(
+            np.array([v for _, v in ours]), np.array([v for _, v in expected[tag]]), equal_nan=True
+        )

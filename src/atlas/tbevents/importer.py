@@ -3,9 +3,9 @@
 Each run (a folder that directly holds event files) becomes one job of the project, named
 after the run's path below the log folder, started at its first event's wall time and
 completed at its last, with every scalar as a metric (the tag as the key, the event's step
-and wall time). A job's id is derived from the project and the run folder's absolute path,
-and its batches are numbered, so importing the same folder again skips the runs already
-imported and finishes a run an interrupted import left running, never storing a point twice.
+and wall time). A job's id is derived from the project and the run folder's absolute path, so
+importing the same folder again skips the runs already imported, and finishes a run that an
+interrupted import left behind, sending only the points of each key past those stored.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from atlas.names import MAX_JOB_NAME_LENGTH, is_key
 from atlas.sdk.client import Client
 from atlas.tbevents.eventfile import EventFile
 from atlas.tbevents.logdir import runs_of
-from atlas.tbevents.scalars import Scalars
+from atlas.tbevents.scalars import Scalars, ScalarSeries
 from atlas.tbevents.upload import DEFAULT_BATCH_POINTS, Outbox
 
 __all__ = ["IMPORT_TAG", "ImportedRun", "import_job_id", "import_logdir"]
@@ -105,8 +105,8 @@ def _import_run(
         job = client.get_job(job_id)
     except NotFoundError:
         job = None
-    if job is not None and job.status in FINAL_STATUSES:
-        return ImportedRun(run, job_id, name, skipped=True)
+    if job is not None and job.status in FINAL_STATUSES and job.status != JobStatus.LOST:
+        return ImportedRun(run, job_id, name, skipped=True)  # a lost one: an import cut off
     found, warnings = _read_run(files)
     started = _time(found.first_time)
     if job is None:
@@ -117,22 +117,34 @@ def _import_run(
     refused = tuple(sorted(tag for tag in found.series if not is_key(tag)))
     for tag in refused:
         logger.warning("run %r: the tag %r is not a valid metric key: skipped", run, tag)
-    outbox = Outbox(
-        client, job_id, batch_points=batch_points, make_id=lambda n: f"tensorboard-{job_id}-{n}"
-    )
-    outbox.add(chosen)
+    stored = {} if job is None else {m.key: m.count for m in client.list_metrics(job_id)}
+    outbox = Outbox(client, job_id, batch_points=batch_points)
+    outbox.add((tag, _after(series, stored.get(tag, 0))) for tag, series in chosen)
     _send(outbox)
-    client.update_job(job_id, status=JobStatus.COMPLETED, at=_time(found.last_time))
+    ended = _time(found.last_time)
+    if ended is not None and job is not None and job.started_at is not None:
+        ended = max(ended, job.started_at)  # a job made otherwise than by an import
+    client.update_job(job_id, status=JobStatus.COMPLETED, at=ended)
     return ImportedRun(
         run,
         job_id,
         name,
         metrics=len(chosen),
-        points=sum(len(s) for _, s in chosen),
+        points=outbox.sent_points,
         histograms=found.histogram_count,
         others=found.other_count,
         refused_tags=refused,
         warnings=warnings,
+    )
+
+
+def _after(series: ScalarSeries, count: int) -> ScalarSeries:
+    """``series`` without its first ``count`` points (those an import cut off stored: batches
+    are sent in order, each stored whole, so what is stored of a key is a prefix)."""
+    if not count:
+        return series
+    return ScalarSeries(
+        series.tag, series.steps[count:], series.times[count:], series.values[count:]
     )
 
 

@@ -38,7 +38,10 @@ HEADER = 12
 FOOTER = 4
 """Bytes after a record's data: the data's checksum."""
 _SEARCH_BLOCK = 1 << 16
-_RUN_PROBE = 4096  # records of one length looked ahead at once
+_RUN_PROBE = 4096  # cycles of record lengths looked ahead at once
+_MAX_PERIOD = 8  # longest cycle of record lengths looked for
+_PERIOD_CHECK = 2 * _MAX_PERIOD  # records walked one by one before looking for a cycle
+_PERIOD_BACKOFF = 64  # ... and after a look that found none
 _length_at = struct.Struct("<Q").unpack_from
 
 
@@ -75,37 +78,64 @@ class Frames:
 
 def _walk(buffer: bytes, pos: int) -> tuple[list[int], int]:
     """Follow the length fields from ``pos`` while whole records fit: the offsets of the
-    records' headers, and where the walk stopped."""
-    import numpy as np
+    records' headers, and where the walk stopped.
 
+    A writer's records often repeat a cycle of lengths (one tag: one length; four tags
+    logged each step: a cycle of four). Every few records the last lengths are checked for
+    such a cycle; when there is one, the lengths ahead are checked against it in one numpy
+    step per place in the cycle, and the whole cycles that match are taken at once."""
     heads: list[int] = []
     append = heads.append
     size = len(buffer)
-    previous = streak = -1
+    lengths: list[int] = []
+    remember = lengths.append
+    probe_at = _PERIOD_CHECK
     while pos + HEADER <= size:
         length = _length_at(buffer, pos)[0]
         after = pos + HEADER + length + FOOTER
         if after > size:
             break
         append(pos)
+        remember(length)
         pos = after
-        streak = streak + 1 if length == previous else 0
-        previous = length
-        if streak < 3:
+        if len(lengths) < probe_at:
             continue
-        # a run of records of one length: check the lengths ahead in one step
-        step = HEADER + length + FOOTER
-        count = min(_RUN_PROBE, (size - pos) // step)
-        if count < 2:
-            continue
-        ahead = np.ndarray((count,), dtype="<u8", buffer=buffer, offset=pos, strides=(step,))
-        differ = np.flatnonzero(ahead != length)
-        taken = int(differ[0]) if len(differ) else count
-        heads += range(pos, pos + taken * step, step)
-        pos += taken * step
-        if taken < count:
-            streak = -1
+        taken = _take_cycles(buffer, pos, lengths[-2 * _MAX_PERIOD :], heads)
+        pos += taken  # whole cycles: the last lengths remembered still end one
+        del lengths[: -2 * _MAX_PERIOD]
+        probe_at = len(lengths) + (_PERIOD_CHECK if taken else _PERIOD_BACKOFF)
     return heads, pos
+
+
+def _take_cycles(buffer: bytes, pos: int, recent: list[int], heads: list[int]) -> int:
+    """Find a cycle in the ``recent`` lengths (its last repeat ending at ``pos``), take the
+    whole cycles after ``pos`` whose lengths follow it into ``heads``; the bytes taken."""
+    import numpy as np
+
+    for period in range(1, min(_MAX_PERIOD, len(recent) // 2) + 1):
+        cycle = recent[-period:]
+        if cycle != recent[-2 * period : -period]:
+            continue
+        sizes = [HEADER + n + FOOTER for n in cycle]
+        span = sum(sizes)
+        count = min(_RUN_PROBE, (len(buffer) - pos) // span)
+        if count < 2:
+            return 0
+        offsets = np.cumsum([0, *sizes[:-1]])
+        taken = count
+        for offset, length in zip(offsets.tolist(), cycle, strict=True):
+            ahead = np.ndarray(
+                (taken,), dtype="<u8", buffer=buffer, offset=pos + offset, strides=(span,)
+            )
+            differ = np.flatnonzero(ahead != length)
+            if len(differ):
+                taken = int(differ[0])
+                if not taken:
+                    return 0
+        starts = pos + np.arange(taken, dtype=np.int64)[:, None] * span + offsets[None, :]
+        heads += starts.ravel().tolist()
+        return taken * span
+    return 0
 
 
 def _stored(data: npt.NDArray[np.uint8], offsets: Ints) -> npt.NDArray[np.uint32]:

@@ -7,9 +7,10 @@ writes a tag's plugin only with its first value, so :class:`ScalarReader` rememb
 tag's plugin for the whole file. Histograms (``histo``, or tensors of the ``histograms``
 plugin) are counted, and kept when asked.
 
-The common record (a step, a wall time and values of a tag and a ``simple_value``) is read
-inline, without building :class:`~atlas.tbevents.messages.Event` objects: a million scalars
-read in about a second or two.
+Records that share a template with others (:mod:`~atlas.tbevents.templates`: a writer's
+scalars of one tag) are read together as numpy columns; the others one by one, the common
+``simple_value`` record inline, without building
+:class:`~atlas.tbevents.messages.Event` objects. Points come back in the order of the records.
 """
 
 from __future__ import annotations

@@ -33,6 +33,7 @@ _MIN_LENGTH = 9 + 2 + 4  # wall time, at least a two-byte summary, the value
 _PROBE = 0.6875  # a float32 written over a template's value bytes to prove where they are
 _HASH_PRIME = 0x100000001B3
 _MAX_VARINT = 10
+_MAX_TEMPLATES = 4096  # distinct templates remembered per file
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,14 +185,20 @@ def _templates_of(
     hashes = np.zeros(len(members), dtype=np.uint64)
     for column in range(size):
         hashes = hashes * np.uint64(_HASH_PRIME) ^ matrix[:, column].astype(np.uint64)
-    distinct, which = np.unique(hashes, return_inverse=True)
+    _, which, counts = np.unique(hashes, return_inverse=True, return_counts=True)
+    by_hash = np.argsort(which, kind="stable")
+    bounds = np.concatenate(([0], np.cumsum(counts)))
     result = []
-    for h in range(len(distinct)):
-        chosen = np.flatnonzero(which == h) if len(distinct) > 1 else np.arange(len(members))
+    for h in range(len(counts)):
+        chosen = by_hash[bounds[h] : bounds[h + 1]]
         first = chosen[0]
         same = chosen[(matrix[chosen] == matrix[first]).all(axis=1)]  # a hash collision: out
         key = matrix[first].tobytes()
         if key not in cache:
+            if len(same) < 2:
+                continue  # a record of its own (a histogram, an image): not worth a template
+            if len(cache) >= _MAX_TEMPLATES:
+                cache.clear()
             start = int(starts[members[first]])
             record = buffer[start : start + int(lengths[members[first]])]
             step = _step_at(record, int(head[members[first]]) - 9)

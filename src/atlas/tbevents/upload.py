@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import uuid
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from atlas.errors import AtlasError, ServerUnavailableError
 from atlas.sdk.buffer import MetricColumns
@@ -59,8 +59,8 @@ def batches(
 class Outbox:
     """Batches of one job waiting to be stored, sent in order.
 
-    ``make_id`` names each sealed batch (default: a random id); a server that does not
-    answer keeps the batches for the next :meth:`flush`; any other refusal (the job was
+    Each sealed batch gets a random id, kept until the server stores it; a server that does
+    not answer keeps the batches for the next :meth:`flush`; any other refusal (the job was
     deleted, its token ended) drops them all and closes the outbox (:attr:`refusal` says
     why).
     """
@@ -71,7 +71,6 @@ class Outbox:
         job_id: str,
         *,
         batch_points: int = DEFAULT_BATCH_POINTS,
-        make_id: Callable[[int], str] | None = None,
     ) -> None:
         self.client = client
         self.job_id = job_id
@@ -79,8 +78,6 @@ class Outbox:
         self.closed = False
         self.refusal: AtlasError | None = None
         self.sent_points = 0
-        self._make_id = make_id or (lambda _: uuid.uuid4().hex)
-        self._sealed = 0
         self._waiting: list[tuple[str, list[MetricColumns]]] = []
 
     def add(self, series: Iterable[tuple[str, ScalarSeries]]) -> None:
@@ -88,8 +85,7 @@ class Outbox:
         if self.closed:
             return
         for columns in batches(series, self.batch_points):
-            self._waiting.append((self._make_id(self._sealed), columns))
-            self._sealed += 1
+            self._waiting.append((uuid.uuid4().hex, columns))
 
     @property
     def pending(self) -> int:
