@@ -126,3 +126,18 @@ def test_unknown_versions_and_bad_input(client: TestClient, job_id: str) -> None
     assert_error(
         client.get(f"{API}/jobs/{job_id}/versions/a.png", params={"limit": 0}), 422, "invalid_input"
     )
+
+
+def test_a_version_from_before_versions_had_files_reads_the_latest(
+    client: TestClient, job_id: str
+) -> None:
+    # Migration 0007 made each artifact saved at a step that step's version, with no file of
+    # its own: the latest copy serves it while it is the same file.
+    put(client, job_id, "plot.png", b"old", step=3)
+    home = client.app.state.settings.home_path  # type: ignore[attr-defined]
+    (home / "artifacts" / "jobs" / job_id / "steps" / "3" / "plot.png").unlink()
+    old = client.get(f"{API}/jobs/{job_id}/artifacts/plot.png", params={"step": 3})
+    assert (old.status_code, old.content) == (200, b"old")
+    put(client, job_id, "plot.png", b"newer")  # no step: the latest changes
+    gone = client.get(f"{API}/jobs/{job_id}/artifacts/plot.png", params={"step": 3})
+    assert_error(gone, 404, "not_found")
