@@ -128,6 +128,8 @@ CLUSTER = {
             "gpus": [
                 {"index": 0, "name": "A100", "memory_total": 80 * 1024**3, "job_id": "job0"},
                 {"index": 1, "name": "A100", "memory_total": 80 * 1024**3, "job_id": None},
+                # held by a job of a project the caller may not read
+                {"index": 2, "name": "A100", "memory_total": None, "job_id": None, "held": True},
             ],
             "running": ["job0", "job1"],
         },
@@ -152,7 +154,7 @@ def test_the_table_shows_each_node_of_a_cluster_and_marks_a_dead_one() -> None:
     # a Ray node id has 56 characters: the table shows its start, --json all of it
     assert alive.split() == [
         "gpu-box-1", "alive", "10.0.0.11", "gpu_type=a100", "4/32", "16.0", "GiB/256.0",
-        "GiB", "0:job0", "1:free", "job0,job1", "a" * 12,
+        "GiB", "0:job0", "1:free", "2:held", "job0,job1", "a" * 12,
     ]  # fmt: skip
     assert dead.split() == [
         "bbbbbbbbbbbb", "dead", "-", "-", "1/-", "0", "B/-", "-", "job2", "b" * 12,

@@ -397,6 +397,9 @@ def test_listings_show_only_what_the_caller_may_read(world: World) -> None:
         shown_ids = {job["id"] for job in listed}
         named = set(state.json()["waiting_for"]) | {state.json()["reservation"]} - {None}
         named |= {gpu["job_id"] for gpu in state.json()["resources"]["gpus"]} - {None}
+        for node in state.json()["nodes"]:
+            named |= set(node["running"]) | {gpu["job_id"] for gpu in node["gpus"]} - {None}
+            assert node["cpus"]["used"] == 1  # Q's job: counted, not named
         assert named <= shown_ids, (name, named - shown_ids)
     outsider = client.get(f"{API}/projects", headers=bearer(world.tokens["outsider"])).json()
     assert {p["name"] for p in outsider["items"]} == {Q}

@@ -18,6 +18,8 @@ ALIVE = "alive"
 DEAD = "dead"
 """A node that left the cluster while jobs still count on it."""
 FREE = "free"
+HIDDEN = "held"
+"""A GPU held by a job of a project the caller may not read."""
 SHORT_ID = 12
 """Characters of a node id the table shows (a Ray node id has 56; ``--json`` has it whole)."""
 
@@ -29,7 +31,13 @@ def labels_text(labels: dict[str, str]) -> str:
 
 def gpus_text(gpus: list[GpuSlot]) -> str:
     """Each GPU as ``INDEX:HOLDER`` (``free`` when no job holds it), or ``-`` without GPUs."""
-    return " ".join(f"{gpu.index}:{gpu.job_id or FREE}" for gpu in gpus) or "-"
+    return " ".join(f"{gpu.index}:{_holder(gpu)}" for gpu in gpus) or "-"
+
+
+def _holder(gpu: GpuSlot) -> str:
+    if gpu.job_id:
+        return gpu.job_id
+    return HIDDEN if gpu.held else FREE
 
 
 def _share(used: int, total: int, *, known: bool, show: Callable[[int], str] = str) -> str:

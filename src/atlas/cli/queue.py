@@ -74,7 +74,7 @@ def queue_table(state: SchedulerState, *, now: datetime | None = None) -> str:
 
 def resources_line(state: SchedulerState) -> str:
     """``CPUs 3/16 used, memory 4.0 GiB/62.8 GiB, GPUs 1/4 (0 busy)``."""
-    busy = [g.index for g in state.gpus if g.job_id is not None]
+    busy = [g.index for g in state.gpus if g.held]
     gpus = f"GPUs {len(busy)}/{len(state.gpus)} used"
     if busy:
         gpus += " (" + ",".join(str(i) for i in busy) + ")"

@@ -36,12 +36,14 @@ class ResourceUse:
 
 @dataclass(frozen=True, slots=True)
 class GpuSlot:
-    """One GPU of the inventory and the job holding it (``None`` when free)."""
+    """One GPU of the inventory and the job holding it (``None`` when free, or when held by
+    a job of a project the caller may not read: ``held`` tells)."""
 
     index: int
     name: str
     memory_total: int | None
     job_id: str | None
+    held: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +111,7 @@ def _gpu(data: object) -> GpuSlot:
         name=str(body.get("name") or ""),
         memory_total=None if memory is None else int(memory),
         job_id=None if job is None else str(job),
+        held=bool(body.get("held", job is not None)),
     )
 
 

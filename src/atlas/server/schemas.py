@@ -719,7 +719,10 @@ class GpuOut(WireModel):
     index: int
     name: str
     memory_total: int | None
-    job_id: str | None
+    job_id: str | None = Field(
+        description="the job holding it; null when free or held by a job you may not see"
+    )
+    held: bool = Field(description="whether a job holds it (whoever's job that is)")
 
 
 class SchedulerResourcesOut(WireModel):

@@ -69,7 +69,11 @@ def _state(scheduler: Scheduler, store: Store, limit: int, caller: Caller) -> Sc
 
     def gpu_out(gpu: GpuInfo, holder: str | None) -> GpuOut:
         return GpuOut(
-            index=gpu.index, name=gpu.name, memory_total=gpu.memory_total, job_id=shown(holder)
+            index=gpu.index,
+            name=gpu.name,
+            memory_total=gpu.memory_total,
+            job_id=shown(holder),
+            held=holder is not None,
         )
 
     gpus = [gpu_out(gpu, holder) for gpu, holder in state.gpus]

@@ -13,8 +13,8 @@ const box: SchedulerNode = {
   cpus: { total: 32, used: 4 },
   memory: { total: 256 * 1024 ** 3, used: 16 * 1024 ** 3 },
   gpus: [
-    { index: 0, name: "NVIDIA A100", memory_total: 80 * 1024 ** 3, job_id: "01m8d5j1ck6w0kbd" },
-    { index: 1, name: "NVIDIA A100", memory_total: 80 * 1024 ** 3, job_id: null },
+    { index: 0, name: "NVIDIA A100", memory_total: 80 * 1024 ** 3, job_id: "01m8d5j1ck6w0kbd", held: true },
+    { index: 1, name: "NVIDIA A100", memory_total: 80 * 1024 ** 3, job_id: null, held: false },
   ],
   running: ["01m8d5j1ck6w0kbd", "01m8d5j7pg3p5b1v"],
 };

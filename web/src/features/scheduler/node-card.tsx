@@ -50,7 +50,7 @@ export function NodeCard({ node, name, names }: NodeCardProps) {
                 {gpu.memory_total != null ? ` · ${formatBytes(gpu.memory_total)}` : ""}
               </span>
               <span className="spacer" />
-              {gpu.job_id ? jobLink(gpu.job_id) : <span className="soft">free</span>}
+              {gpu.job_id ? jobLink(gpu.job_id) : <span className="soft">{gpu.held ? "held by another project's job" : "free"}</span>}
             </li>
           ))}
         </ul>

@@ -39,7 +39,7 @@ describe("node figures", () => {
   });
 
   it("counts the GPUs held over every node", () => {
-    const gpu = (index: number, job_id: string | null) => ({ index, name: `GPU ${index}`, memory_total: null, job_id });
+    const gpu = (index: number, job_id: string | null) => ({ index, name: `GPU ${index}`, memory_total: null, job_id, held: job_id != null });
     const nodes = [node({ gpus: [gpu(0, "j1"), gpu(1, null)] }), node({ id: "b", gpus: [gpu(0, "j2")] }), node({ id: "c" })];
     expect(gpuCount(nodes)).toEqual({ held: 2, total: 3 });
   });

@@ -19,7 +19,7 @@ export function shareText(used: number, total: number, alive: boolean, format: (
 /** GPUs held by jobs and GPUs in all, over every node. */
 export function gpuCount(nodes: readonly SchedulerNode[]): { held: number; total: number } {
   const gpus = nodes.flatMap((node) => node.gpus);
-  return { held: gpus.filter((gpu) => gpu.job_id != null).length, total: gpus.length };
+  return { held: gpus.filter((gpu) => gpu.held).length, total: gpus.length };
 }
 
 /** How each listed job is named in links: its name, else its id. */

@@ -119,7 +119,7 @@ function MachineView({ state }: { state: SchedulerState }) {
                   <td className="num">{gpu.index}</td>
                   <td>{gpu.name}</td>
                   <td className="num">{gpu.memory_total != null ? formatBytes(gpu.memory_total) : "–"}</td>
-                  <td>{gpu.job_id ? <Link to={`/jobs/${gpu.job_id}`} className="mono">{gpu.job_id}</Link> : <span className="soft">free</span>}</td>
+                  <td>{gpu.job_id ? <Link to={`/jobs/${gpu.job_id}`} className="mono">{gpu.job_id}</Link> : <span className="soft">{gpu.held ? "held by another project's job" : "free"}</span>}</td>
                 </tr>
               ))}
             </tbody>
