@@ -265,3 +265,19 @@ def test_save_artifact_at_several_steps_keeps_each(tracking_client: Client, tmp_
     assert [v.step for v in versions] == [1, 2]
     assert tracking_client.read_artifact(run.id, "plot.svg", step=1) == b"<svg>1</svg>"
     assert tracking_client.read_artifact(run.id, "plot.svg") == b"<svg>latest, no step</svg>"
+
+
+def test_past_the_bound_on_queued_bytes_a_call_waits_for_the_sender(
+    tracking_client: Client,
+) -> None:
+    from atlas.sdk.media import MediaLog
+
+    run = atlas.init(project="vision")
+    image = np.zeros((32, 32, 3), dtype=np.uint8)
+    media = MediaLog(run._sender, limit=image.nbytes * 2)  # two images at most
+    for step in range(12):
+        media.image("bounded", image + step, step, None)
+    assert run.flush(10)
+    (bounded,) = tracking_client.list_media(run.id)
+    assert bounded.steps == tuple(range(12))
+    assert pixels(tracking_client, run.id, bounded.path, 11).max() == 11
