@@ -75,3 +75,16 @@ def test_an_unreadable_event_file_warns(tmp_path: Path, caplog: pytest.LogCaptur
     with caplog.at_level(logging.WARNING, logger="atlas.tbevents"):
         assert EventFile(folder).read_scalars(final=True).series == {}
     assert "cannot be read" in caplog.text
+
+
+def test_every_module_has_a_sorted_public_surface_that_exists() -> None:
+    import importlib
+    import pkgutil
+
+    import atlas.tbevents
+
+    for module in pkgutil.iter_modules(atlas.tbevents.__path__):
+        loaded = importlib.import_module(f"atlas.tbevents.{module.name}")
+        names = loaded.__all__
+        assert names == sorted(names), module.name
+        assert all(hasattr(loaded, name) for name in names), module.name

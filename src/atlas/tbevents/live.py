@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from atlas.tbevents.scalars import ScalarSeries
     from atlas.tbevents.upload import Outbox
 
-__all__ = ["FINAL_SEND_S", "POLL_INTERVAL", "SCAN_INTERVAL", "LiveSync"]
+__all__ = ["FINAL_SEND_S", "LiveSync", "POLL_INTERVAL", "SCAN_INTERVAL", "follow_job"]
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from atlas.tbevents.eventfile import is_event_file
 
-__all__ = ["RunKeys", "find_event_files", "metric_key", "runs_of"]
+__all__ = ["RunKeys", "find_event_files", "metric_key", "run_of", "runs_of"]
 
 
 def find_event_files(root: str | os.PathLike[str], *, skip: Collection[str] = ()) -> list[Path]:

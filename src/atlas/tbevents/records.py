@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     Ints = npt.NDArray[np.int64]
 
-__all__ = ["FOOTER", "HEADER", "Frames", "Problem", "split_records"]
+__all__ = ["FOOTER", "Frames", "HEADER", "Problem", "split_records"]
 
 HEADER = 12
 """Bytes before a record's data: its length and the length's checksum."""
