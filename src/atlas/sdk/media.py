@@ -29,6 +29,14 @@ from atlas.names import (
     invalid,
     media_path,
 )
+from atlas.sdk import media_files
+from atlas.sdk.media_arrays import (
+    ArrayPool,
+    audio_array,
+    frames_array,
+    image_array,
+    values_array,
+)
 from atlas.sdk.records import LazyBytes, MediaUpload
 from atlas.sdk.sender import Ticket
 
@@ -55,14 +63,10 @@ class MediaLog:
         self._kinds: dict[str, str] = {}
         self._paths: dict[tuple[str, str], str] = {}
         self._budget = _Budget(limit)
-        from atlas.sdk.media_arrays import ArrayPool
-
         self._pool = ArrayPool(limit // 4)
 
     def image(self, key: str, image: object, step: object, caption: object) -> None:
         """Queue ``image`` (array, tensor, PIL image or file path) as a PNG."""
-        from atlas.sdk import media_files
-
         path = self._check(key, "image", ".png", step, caption)
         encode: Encoder
         if isinstance(image, str | os.PathLike):
@@ -72,11 +76,9 @@ class MediaLog:
                 len(data),
             )
         elif media_files.is_pil_image(image):
-            copy = image.copy()  # type: ignore[attr-defined]
+            copy = media_files.pil_copy(image, "image")
             encode, size = (lambda: media_files.png_bytes(copy)), _pil_bytes(copy)
         else:
-            from atlas.sdk.media_arrays import image_array
-
             pixels = image_array(image, pool=self._pool)
             encode, size = (lambda: self._encoded(pixels)), pixels.nbytes
         self._queue(key, "image", path, step, caption, encode, size)
@@ -85,15 +87,11 @@ class MediaLog:
         self, key: str, samples: object, sample_rate: object, step: object, caption: object
     ) -> None:
         """Queue ``samples`` as a WAV file, or an audio file by path as it is."""
-        from atlas.sdk import media_files
-
         if isinstance(samples, str | os.PathLike):
             suffix, data = media_files.read_file(Path(samples), AUDIO_SUFFIXES, "samples")
             path = self._check(key, "audio", suffix, step, caption)
             self._queue(key, "audio", path, step, caption, lambda: data, len(data))
             return
-        from atlas.sdk.media_arrays import audio_array
-
         path = self._check(key, "audio", ".wav", step, caption)
         rate = _sample_rate(sample_rate)
         pcm = audio_array(samples)
@@ -102,15 +100,11 @@ class MediaLog:
 
     def video(self, key: str, frames: object, fps: object, step: object, caption: object) -> None:
         """Queue ``frames`` as an animated GIF, or a GIF, MP4 or WebM file by path as it is."""
-        from atlas.sdk import media_files
-
         if isinstance(frames, str | os.PathLike):
             suffix, data = media_files.read_file(Path(frames), VIDEO_SUFFIXES, "frames")
             path = self._check(key, "video", suffix, step, caption)
             self._queue(key, "video", path, step, caption, lambda: data, len(data))
             return
-        from atlas.sdk.media_arrays import frames_array
-
         path = self._check(key, "video", ".gif", step, caption)
         rate = _fps(fps)
         _Pillow.require("atlas.log_video")
@@ -120,8 +114,6 @@ class MediaLog:
 
     def table(self, key: str, rows: object, columns: Sequence[object] | None, step: object) -> None:
         """Queue a table (DataFrame, list of dicts, list of lists with ``columns``) as JSON."""
-        from atlas.sdk import media_files
-
         path = self._check(key, "table", TABLE_SUFFIX, step, None)
         names, cells = media_files.table_of(rows, columns)
         encode = lambda: media_files.table_json(names, cells)  # noqa: E731
@@ -130,9 +122,6 @@ class MediaLog:
 
     def histogram(self, key: str, values: object, step: object, bins: object) -> None:
         """Queue the histogram of ``values`` (computed on the sender thread) as JSON."""
-        from atlas.sdk import media_files
-        from atlas.sdk.media_arrays import values_array
-
         path = self._check(key, "histogram", HISTOGRAM_SUFFIX, step, None)
         count = media_files.check_bins(bins)
         numbers = values_array(values)
@@ -141,9 +130,7 @@ class MediaLog:
 
     # -- common steps ----------------------------------------------------------------------
     def _encoded(self, pixels: Pixels) -> bytes:
-        from atlas.sdk.media_files import png_bytes
-
-        data = png_bytes(pixels)
+        data = media_files.png_bytes(pixels)
         self._pool.give(pixels)
         return data
 
@@ -188,9 +175,7 @@ class _Pillow:
     @classmethod
     def require(cls, what: str) -> None:
         if not cls.found:
-            from atlas.sdk.media_files import pillow
-
-            pillow(what)
+            media_files.pillow(what)
             cls.found = True
 
 

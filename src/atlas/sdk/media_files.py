@@ -42,6 +42,7 @@ __all__ = [
     "histogram_json",
     "image_file",
     "is_pil_image",
+    "pil_copy",
     "pillow",
     "png_bytes",
     "read_file",
@@ -72,6 +73,16 @@ def pillow(what: str) -> ModuleType:
 def is_pil_image(value: object) -> bool:
     """Whether ``value`` is a PIL image (without importing Pillow)."""
     return type(value).__module__.startswith("PIL.") and hasattr(value, "getdata")
+
+
+def pil_copy(image: object, name: str) -> Image:
+    """A copy of the PIL image ``image``, when its sides are within ``MAX_IMAGE_SIDE``."""
+    width, height = image.size  # type: ignore[attr-defined]
+    if not (1 <= width <= MAX_IMAGE_SIDE and 1 <= height <= MAX_IMAGE_SIDE):
+        sides = f"{width} x {height}"
+        raise invalid(name, f"{name} has sides of 1 to {MAX_IMAGE_SIDE} pixels, not {sides}")
+    copy: Image = image.copy()  # type: ignore[attr-defined]
+    return copy
 
 
 def read_file(path: Path, suffixes: Sequence[str], name: str) -> tuple[str, bytes]:
