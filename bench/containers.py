@@ -5,8 +5,9 @@ does in its container, ``date +%s.%N`` (the container shares the host's clock), 
 sequential jobs, each submitted once the previous one has ended. Ours: ``atlas.submit`` of a
 one-file folder with ``image=`` to a real ``atlas server`` whose ``container_engine`` is a
 ``podman system service`` started for the run; the job's first log line is the timestamp.
-Peer: ``podman run --rm --init --network host IMAGE sh -c 'date +%s.%N'``, its stdout the
-timestamp: what a user runs by hand, with the same init and network as our containers.
+Peer: ``podman run --rm --init --network none IMAGE sh -c 'date +%s.%N'``, its stdout the
+timestamp: what a user runs by hand, with the same init and network as our containers (none:
+a job reaches the server through its socket, mounted in).
 
 The image is ``ATLAS_BENCH_IMAGE`` (default ``localhost/atlas-base:bookworm``, made by `make
 container-base`); no registry is needed.
@@ -103,7 +104,8 @@ def _latency(context: Context, url: str, code: Path, podman: str, version: str) 
             f"atlas.submit(image={IMAGE!r}) of a 1-file folder (upload skipped once stored) to "
             f"a real atlas server (SQLite) on a podman system service (Docker Engine API); "
             f"the snapshot's unpacking, the container's creation and start are included. "
-            f"peer: `podman run --rm --init --network host {IMAGE} sh -c 'date +%s.%N'`. "
+            f"the job's container has no network (the server's socket is mounted in). "
+            f"peer: `podman run --rm --init --network none {IMAGE} sh -c 'date +%s.%N'`. "
             f"median/min/max over the repetitions' medians, p99 the median of their p99s"
         ),
     )
@@ -134,7 +136,7 @@ def _ours(client: Client, url: str, code: Path) -> float:
 def _podman_run(podman: str) -> float:
     before = time.time()
     done = subprocess.run(
-        [podman, "run", "--rm", "--init", "--network", "host", IMAGE, *COMMAND],
+        [podman, "run", "--rm", "--init", "--network", "none", IMAGE, *COMMAND],
         capture_output=True,
         text=True,
         check=False,

@@ -293,6 +293,12 @@ class Settings:
         return self.home_path / "spool"
 
     @property
+    def socket_path(self) -> Path:
+        """The Unix socket a server with a container engine serves besides its port: jobs in
+        containers reach the server through it with no network (docs/containers.md)."""
+        return self.home_path / "run" / "atlas.sock"
+
+    @property
     def work_path(self) -> Path:
         """The folder of the jobs' working copies, defaulting to one under home."""
         return Path(self.work_dir).expanduser() if self.work_dir else self.home_path / "work"

@@ -18,7 +18,8 @@ from click.testing import CliRunner
 
 from atlas.cli.formats import mask_password
 from atlas.cli.main import cli
-from atlas.cli.network import is_loopback
+from atlas.cli.network import bind_unix_socket, is_loopback
+from atlas.errors import InvalidInputError
 from atlas.version import __version__
 from tests.cli.conftest import clean_env, running_server
 
@@ -36,6 +37,26 @@ def test_server_says_where_it_serves_and_stops_cleanly_on_sigint(tmp_path: Path)
     assert f"  artifacts: {home}/artifacts\n" in announced
     assert "".join(server.stdout).endswith("Atlas server stopped.\n")
     assert "Traceback" not in server.output()
+    assert not (home / "run").exists()  # no container engine: no socket for jobs
+
+
+def test_the_socket_for_jobs_is_made_fresh_and_never_replaces_a_file(tmp_path: Path) -> None:
+    path = tmp_path / "run" / "atlas.sock"
+    with bind_unix_socket(path):
+        pass  # closed without removing it, as by a server that was killed
+    with bind_unix_socket(path) as sock, socket.socket(socket.AF_UNIX) as client:
+        client.connect(str(path))  # the fresh socket answers where the stale one was
+        accepted, _ = sock.accept()
+        accepted.close()
+    assert oct(path.stat().st_mode & 0o777) == "0o666"
+    assert oct(path.parent.stat().st_mode & 0o777) == "0o755"
+    path.unlink()
+    path.write_text("mine")
+    with pytest.raises(InvalidInputError, match="something else is there"):
+        bind_unix_socket(path)
+    assert path.read_text() == "mine"
+    with pytest.raises(InvalidInputError, match="too long"):
+        bind_unix_socket(tmp_path / ("x" * 120) / "atlas.sock")
 
 
 def test_sigterm_stops_the_server_cleanly_too(tmp_path: Path) -> None:

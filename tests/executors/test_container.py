@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -22,12 +23,13 @@ import httpx
 import pytest
 
 from atlas.domain import JobStatus
-from atlas.errors import ResourceUnavailableError
+from atlas.errors import ResourceUnavailableError, UnauthenticatedError
 from atlas.executors.base import Allocation, LaunchSpec
 from atlas.executors.container import ContainerExecutor
 from atlas.executors.container_engine import (
     JOB_LABEL,
     PIDS_LIMIT,
+    RUN_DIR,
     SDK_DIR,
     WORKDIR,
     Engine,
@@ -35,8 +37,10 @@ from atlas.executors.container_engine import (
     gpu_options,
     write_site,
 )
+from atlas.sdk.client import Client
+from tests.cli.team import ADMIN, ADMIN_PASSWORD, add_user, api_token
 from tests.executors.conftest import Specs, make_tar, wait_for, wait_outcome
-from tests.sdk.conftest import ServerProcess
+from tests.sdk.conftest import ServerProcess, clean_env
 
 REPO = Path(__file__).resolve().parents[2]
 IMAGE = os.environ.get("ATLAS_TEST_BASE_IMAGE", "localhost/atlas-base:bookworm")
@@ -127,9 +131,11 @@ def _image_spec(
     gpus: tuple[int, ...] = (),
     params: dict[str, object] | None = None,
     snapshot: Path | None = None,
+    network: bool = False,
 ) -> LaunchSpec:
     spec = specs(command, gpus=gpus, params=params, snapshot=snapshot)
-    return replace(spec, job=replace(spec.job, image=image))
+    resources = {"network": True} if network else {}
+    return replace(spec, job=replace(spec.job, image=image, resources=resources))
 
 
 # -- the container a job asks for (no engine needed) --------------------------------------------
@@ -166,6 +172,32 @@ def test_the_container_holds_the_limits_the_scheduler_accounted(
     assert "CUDA_VISIBLE_DEVICES" not in env  # the container sees its own GPUs only, from 0
 
 
+def test_a_container_has_no_network_and_reaches_the_server_through_its_socket(
+    specs: Specs, tmp_path: Path
+) -> None:
+    sock = tmp_path / "run" / "atlas.sock"
+
+    def network(*, asks: bool, server_socket: Path | None) -> tuple[object, object, object]:
+        spec = _image_spec(specs, ["python3", "main.py"], network=asks)
+        options = container_options(
+            spec, workdir=tmp_path, mounts=[], podman=True, name="n", server_socket=server_socket
+        )
+        env, volumes = options["environment"], options["volumes"]
+        assert isinstance(env, dict)
+        assert isinstance(volumes, dict)
+        return options["network_mode"], env["ATLAS_URL"], volumes.get(str(sock.parent))
+
+    # the folder is mounted, so that the socket a restarted server makes afresh is seen
+    assert network(asks=False, server_socket=sock) == (
+        "none",
+        f"unix://{RUN_DIR}/atlas.sock",
+        {"bind": RUN_DIR, "mode": "ro"},
+    )
+    tcp = ("host", "http://127.0.0.1:9", None)
+    assert network(asks=True, server_socket=sock) == tcp  # it asked for a network
+    assert network(asks=False, server_socket=None) == tcp  # the server serves no socket
+
+
 def test_an_older_python_is_told_which_versions_the_sdk_supports(tmp_path: Path) -> None:
     site = Path(write_site(tmp_path / "site").source) / "sitecustomize.py"
     site.write_text(site.read_text().replace('"3.11"', '"3.99"'))  # as if this one were old
@@ -200,6 +232,7 @@ def test_a_job_runs_in_its_image_with_its_snapshot_and_params(
         "exited with code 3",
     )
     log = spec.log_path.read_text()
+    assert "the server serves no socket for jobs" in log  # no server here: the host's network
     assert f"from the snapshot {WORKDIR}" in log
     assert "{'lr': 0.1}" in log
     assert "to stderr" in log
@@ -301,6 +334,12 @@ atlas.log_metric("loss", 0.25)
 for i in range(int(sys.argv[1]) if len(sys.argv) > 1 else 0):
     print("tick", i, flush=True)
     time.sleep(0.1)
+if len(sys.argv) > 2:  # wait for the file the test makes, then send a metric
+    for _ in range(1200):
+        if os.path.exists(sys.argv[2]):
+            break
+        time.sleep(0.1)
+    atlas.log_metric("after", 1)
 """
 
 
@@ -312,9 +351,11 @@ def project(tmp_path: Path) -> Path:
     return folder
 
 
-def _submit(server: ServerProcess, folder: Path, *args: str) -> str:
+def _submit(server: ServerProcess, folder: Path, *args: str, token: str = "") -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ATLAS_")}
     env["ATLAS_URL"] = server.url
+    if token:
+        env["ATLAS_TOKEN"] = token
     run = subprocess.run(
         [sys.executable, "-m", "atlas", "submit", "--no-follow", *args],
         cwd=folder,
@@ -327,23 +368,28 @@ def _submit(server: ServerProcess, folder: Path, *args: str) -> str:
     return run.stdout.strip()
 
 
-def _job(server: ServerProcess, job_id: str) -> dict[str, object]:
-    answer = httpx.get(f"{server.url}/api/v1/jobs/{job_id}", timeout=10)
+def _get(server: ServerProcess, path: str, token: str = "") -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    answer = httpx.get(f"{server.url}/api/v1{path}", headers=headers, timeout=10)
     answer.raise_for_status()
-    job: dict[str, object] = answer.json()
+    return answer
+
+
+def _job(server: ServerProcess, job_id: str, token: str = "") -> dict[str, object]:
+    job: dict[str, object] = _get(server, f"/jobs/{job_id}", token).json()
     return job
 
 
-def _ended(server: ServerProcess, job_id: str) -> dict[str, object]:
+def _ended(server: ServerProcess, job_id: str, token: str = "") -> dict[str, object]:
     deadline = time.monotonic() + DEADLINE_S
-    while (job := _job(server, job_id))["status"] in ("queued", "starting", "running"):
+    while (job := _job(server, job_id, token))["status"] in ("queued", "starting", "running"):
         assert time.monotonic() < deadline, f"job {job_id} still {job['status']}"
         time.sleep(0.05)
     return job
 
 
-def _log(server: ServerProcess, job_id: str) -> str:
-    return httpx.get(f"{server.url}/api/v1/jobs/{job_id}/log", timeout=10).text
+def _log(server: ServerProcess, job_id: str, token: str = "") -> str:
+    return _get(server, f"/jobs/{job_id}/log", token).text
 
 
 def test_atlas_submit_image_runs_the_job_with_the_sdk(
@@ -369,16 +415,21 @@ def test_a_restarted_server_follows_the_container_on(
     server = ServerProcess(tmp_path / "home", env={"ATLAS_CONTAINER_ENGINE": engine_url})
     server.start()
     try:
-        job_id = _submit(server, project, "--image", IMAGE, ".", "python3", "main.py", "40")
+        args = ("--image", IMAGE, ".", "python3", "main.py", "40", "restarted")
+        job_id = _submit(server, project, *args)
         wait_for(lambda: "tick 3" in _log(server, job_id), timeout=DEADLINE_S)
         server.stop(signal.SIGKILL)
         server.start()
+        (server.home / "work" / job_id / "work" / "restarted").touch()
         job = _ended(server, job_id)
         log = _log(server, job_id)
         assert job["status"] == "completed", log
         for i in range(40):
             assert log.count(f"tick {i}\n") == 1, log  # nothing lost, nothing twice
         assert log.count("python 3.11.2") == 1  # it never ran again
+        # it reaches the restarted server through the socket that server made afresh
+        metrics = _get(server, f"/jobs/{job_id}/metrics").json()["items"]
+        assert [(m["key"], m["last"]) for m in metrics] == [("after", 1), ("loss", 0.25)]
     finally:
         server.stop()
 
@@ -409,3 +460,117 @@ def test_an_engine_that_does_not_answer_is_named(
         server.stop()
         if service.poll() is None:
             service.kill()
+
+
+# -- the server's socket: no network unless the job asks for one --------------------------------
+REACH = """\
+import os, socket, sys
+import atlas
+print("url", os.environ["ATLAS_URL"], flush=True)
+print("interfaces", sorted(os.listdir("/sys/class/net")), flush=True)
+try:
+    socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5).close()
+    print("tcp: connected", flush=True)
+except OSError as exc:
+    print("tcp: failed", type(exc).__name__, flush=True)
+atlas.log_param("reached", "yes")
+atlas.log_metric("loss", 0.5)
+"""
+
+
+@pytest.fixture
+def team(engine_url: str, tmp_path: Path) -> Iterator[tuple[ServerProcess, str]]:
+    """A server with authentication on and a container engine, and its admin's API token."""
+    home = tmp_path / "home"
+    added = add_user(home, ADMIN, ADMIN_PASSWORD, admin=True)
+    assert added.exit_code == 0, added.output
+    server = ServerProcess(home, env={"ATLAS_CONTAINER_ENGINE": engine_url, "ATLAS_AUTH": "on"})
+    server.start()
+    try:
+        yield server, api_token(server.url, ADMIN, ADMIN_PASSWORD)
+    finally:
+        server.stop()
+
+
+def test_a_job_in_an_image_reaches_the_server_through_its_socket_with_no_network(
+    team: tuple[ServerProcess, str], project: Path
+) -> None:
+    server, token = team
+    (project / "reach.py").write_text(REACH)
+    args = ("--image", IMAGE, ".", "python3", "reach.py", str(server.port))
+    job_id = _submit(server, project, *args, token=token)
+    job = _ended(server, job_id, token)
+    log = _log(server, job_id, token)
+    assert job["status"] == "completed", log
+    assert f"url unix://{RUN_DIR}/atlas.sock" in log
+    assert "interfaces ['lo']" in log  # no network but its own loopback
+    assert "tcp: failed ConnectionRefusedError" in log  # the server's port is out of reach
+    assert job["params"] == {"reached": "yes"}  # through the socket, with the job's token
+    metrics = _get(server, f"/jobs/{job_id}/metrics", token).json()
+    assert [m["last"] for m in metrics["items"]] == [0.5]
+
+
+def test_a_job_that_asks_for_a_network_reaches_the_server_over_tcp(
+    engine_url: str, tmp_path: Path, project: Path
+) -> None:
+    (project / "reach.py").write_text(REACH)
+    server = ServerProcess(tmp_path / "home", env={"ATLAS_CONTAINER_ENGINE": engine_url})
+    server.start()
+    try:
+        args = ("--network", "--image", IMAGE, ".", "python3", "reach.py", str(server.port))
+        job_id = _submit(server, project, *args)
+        job = _ended(server, job_id)
+        log = _log(server, job_id)
+        assert job["status"] == "completed", log
+        assert f"url {server.url}" in log
+        assert "tcp: connected" in log
+        assert "interfaces ['lo']" not in log  # the host's network
+        assert job["params"] == {"reached": "yes"}
+    finally:
+        server.stop()
+
+
+def test_the_sdk_speaks_to_the_server_over_its_socket(
+    team: tuple[ServerProcess, str], tmp_path: Path
+) -> None:
+    server, token = team
+    sock = server.home / "run" / "atlas.sock"
+    mode = sock.stat().st_mode
+    assert stat.S_ISSOCK(mode)
+    assert stat.S_IMODE(mode) == 0o666  # any local user, as the loopback port
+    url = f"unix://{sock}"
+    script = tmp_path / "train.py"
+    script.write_text(
+        "import atlas\n"
+        "atlas.log_params({'lr': 0.1})\n"
+        "atlas.set_tag('over', 'socket')\n"
+        "for step in range(3):\n"
+        "    atlas.log_metric('loss', 1.0 / (step + 1), step=step)\n"
+        "open('model.txt', 'w').write('weights')\n"
+        "atlas.save_artifact('model.txt')\n"
+        "print('done')\n"
+    )
+    env = clean_env(tmp_path / "job-home", ATLAS_URL=url, ATLAS_TOKEN=token, ATLAS_PROJECT="p")
+    run = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    with Client(url, token=token, timeout=10) as client:
+        assert client.url == url
+        [job] = client.list_jobs("p").items
+        job = client.get_job(job.id)
+        assert (job.params, job.tags) == ({"lr": 0.1}, {"over": "socket"})
+        [loss] = client.list_metrics(job.id)
+        assert (loss.count, loss.last) == (3, 1.0 / 3)
+        target = client.download_artifact(job.id, "model.txt", tmp_path / "copy.txt")
+        assert target.read_text() == "weights"
+        client.append_log(job.id, "a line over the socket\n")
+        events = list(client.stream_log(job.id))
+        assert "a line over the socket" in "".join(e.text for e in events)
+    with Client(url, token="", timeout=10) as anonymous, pytest.raises(UnauthenticatedError):
+        anonymous.list_jobs("p")
+    # the host guard holds over the socket too
+    with httpx.Client(transport=httpx.HTTPTransport(uds=str(sock))) as http:
+        assert http.get("http://evil.example/healthz").status_code == 421
+    server.stop()
+    assert not sock.exists()  # removed at stop

@@ -8,14 +8,21 @@ before the address is known to be usable.
 from __future__ import annotations
 
 import errno
+import os
 import socket
+import stat
+from pathlib import Path
 
 from atlas.addresses import WILDCARD_HOSTS, is_loopback
 from atlas.errors import ConflictError, InvalidInputError
 
-__all__ = ["WILDCARD_HOSTS", "bind_socket", "is_loopback", "server_url"]
+__all__ = ["WILDCARD_HOSTS", "bind_socket", "bind_unix_socket", "is_loopback", "server_url"]
 
 BACKLOG = 2048
+UNIX_SOCKET_MODE = 0o666
+"""Who may connect to the server's Unix socket: every local user, as to its loopback port (a
+job's user in a container may map to any user id on the host)."""
+UNIX_FOLDER_MODE = 0o755
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -39,6 +46,32 @@ def bind_socket(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         raise _bind_error(exc, host, port) from None
+    return sock
+
+
+def bind_unix_socket(path: Path) -> socket.socket:
+    """A listening Unix socket at ``path``, made fresh (a socket that a killed server left
+    there is replaced) with :data:`UNIX_SOCKET_MODE` in a folder every user may enter.
+
+    ``InvalidInputError`` when it cannot be made: something else at ``path``, a path longer
+    than the system allows (about 100 bytes), no right to write the folder.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.chmod(UNIX_FOLDER_MODE)
+        if path.is_symlink() or (path.exists() and not stat.S_ISSOCK(path.stat().st_mode)):
+            raise InvalidInputError(f"cannot serve a socket at {path}: something else is there")
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise InvalidInputError(f"cannot serve a socket at {path}: {exc.strerror or exc}") from None
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.bind(os.fspath(path))
+        path.chmod(UNIX_SOCKET_MODE)  # bind obeys the umask
+        sock.listen(BACKLOG)
+    except OSError as exc:
+        sock.close()
+        raise InvalidInputError(f"cannot serve a socket at {path}: {exc.strerror or exc}") from None
     return sock
 
 

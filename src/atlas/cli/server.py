@@ -6,22 +6,36 @@ Atlas has no authentication yet), the socket is bound, then the metadata store i
 migrated and the artifact store opened, and only then does uvicorn serve the app on the bound
 socket. SIGINT and SIGTERM stop it gracefully: running requests finish, the app shuts down,
 exit 0.
+
+With a container engine, the same app is also served on a Unix socket under the home
+(``Settings.socket_path``), made fresh at start and removed at stop: jobs in containers with
+no network reach the server through it (docs/containers.md).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import signal
 import socket
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
 import click
 
 from atlas.cli.formats import mask_password
-from atlas.cli.network import WILDCARD_HOSTS, bind_socket, is_loopback, server_url
+from atlas.cli.network import (
+    WILDCARD_HOSTS,
+    bind_socket,
+    bind_unix_socket,
+    is_loopback,
+    server_url,
+)
 from atlas.errors import AtlasError, InvalidInputError
 from atlas.settings import Settings, load_settings
 from atlas.version import __version__
@@ -192,10 +206,45 @@ def _check_admin(settings: Settings) -> None:
         raise AtlasError(NO_ADMIN)
 
 
-def _announce(settings: Settings, url: str) -> None:
+@contextmanager
+def _job_socket(settings: Settings) -> Iterator[socket.socket | None]:
+    """The Unix socket through which jobs in containers reach the server, when it has a
+    container engine; removed at the end unless another server has made its own there since.
+    ``None`` without an engine, or (with a warning: such jobs then get the host's network)
+    when it cannot be made."""
+    if settings.container_engine_url is None:
+        yield None
+        return
+    path = settings.socket_path
+    try:
+        sock = bind_unix_socket(path)
+    except InvalidInputError as exc:
+        logger.warning("%s; jobs in containers get the host's network instead", exc.message)
+        yield None
+        return
+    made = path.stat()
+    try:
+        with sock:
+            yield sock
+    finally:
+        _remove_socket(path, made)
+
+
+def _remove_socket(path: Path, made: os.stat_result) -> None:
+    try:
+        now = path.stat()
+        if (now.st_dev, now.st_ino) == (made.st_dev, made.st_ino):
+            path.unlink()
+    except OSError:
+        pass  # gone already
+
+
+def _announce(settings: Settings, url: str, job_socket: socket.socket | None) -> None:
     click.echo(f"Atlas {__version__} serving {url}")
     if settings.host in WILDCARD_HOSTS:
         click.echo("  listening on all interfaces")
+    if job_socket is not None:
+        click.echo(f"  and unix://{job_socket.getsockname()} for jobs in containers")
     click.echo(f"  database:  {mask_password(settings.resolved_db_url)}")
     click.echo(f"  artifacts: {mask_password(settings.resolved_artifacts)}")
     click.echo(f"  home:      {settings.home_path}")
@@ -225,7 +274,7 @@ def _uvicorn_server(
     return uvicorn.Server(config)
 
 
-def _serve(server: uvicorn.Server, sock: socket.socket) -> None:
+def _serve(server: uvicorn.Server, sockets: list[socket.socket]) -> None:
     """Run until SIGINT or SIGTERM, then shut down gracefully."""
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
@@ -235,7 +284,7 @@ def _serve(server: uvicorn.Server, sock: socket.socket) -> None:
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        server.run(sockets=[sock])
+        server.run(sockets=sockets)
     except SystemExit:
         pass  # uvicorn exits when the app fails to start; server.started tells
     finally:
@@ -303,9 +352,11 @@ def server_command(
         configure_logging(settings.log_level)
         store = open_database(settings.resolved_db_url, query_timeout=settings.query_timeout)
         try:
-            server = _uvicorn_server(settings, store, _open_artifacts(settings))
-            _announce(settings, server_url(settings.host, sock))
-            _serve(server, sock)
+            # before the app starts: the container executor looks for it as it is built
+            with _job_socket(settings) as job_socket:
+                server = _uvicorn_server(settings, store, _open_artifacts(settings))
+                _announce(settings, server_url(settings.host, sock), job_socket)
+                _serve(server, [sock] if job_socket is None else [sock, job_socket])
         finally:
             store.close()
     click.echo("Atlas server stopped.")

@@ -8,6 +8,11 @@ id), appends the container's output to the job's log as it comes, waits for its 
 writes ``.atlas/exit.json`` (the same record as the local launcher's), then removes the
 container. ``.atlas/`` is not mounted: the job cannot forge how it ended.
 
+The container has no network and reaches the server through the Unix socket that ``atlas
+server`` serves (``Settings.socket_path``), unless the job asks for a network; an executor
+whose server serves no socket gives every container the host's network, and says so in the
+job's log.
+
 After a server restart ``adopt`` finds the container by its label and follows it again: the
 log goes on from the byte where it stopped (``started.json`` holds the log's size when the
 container's output began), so nothing is written twice, and the job is never started again.
@@ -19,6 +24,7 @@ import contextlib
 import logging
 import re
 import shutil
+import socket
 import threading
 import time
 from collections import OrderedDict
@@ -36,6 +42,7 @@ from atlas.executors.container_engine import (
     container_options,
     missing_command_error,
     sdk_mounts,
+    wants_network,
     write_site,
 )
 from atlas.executors.launcher import CONTROL_DIR, read_json, write_json_atomic, write_params
@@ -100,17 +107,25 @@ class _Job:
 class ContainerExecutor:
     """Runs jobs that name an image on ``engine`` (see the module's documentation);
     ``work_dir`` holds one folder per job, ``keep_workdirs`` keeps it after the job ends,
-    ``grace`` is the SIGTERM-to-SIGKILL delay of a stop."""
+    ``grace`` is the SIGTERM-to-SIGKILL delay of a stop, ``server_socket`` the Unix socket
+    the server serves jobs on (``None``: none, containers get the host's network)."""
 
     runs_images = True
 
     def __init__(
-        self, engine: Engine, work_dir: Path, *, keep_workdirs: bool = False, grace: float = 10.0
+        self,
+        engine: Engine,
+        work_dir: Path,
+        *,
+        keep_workdirs: bool = False,
+        grace: float = 10.0,
+        server_socket: Path | None = None,
     ) -> None:
         self.engine = engine
         self.work_dir = Path(work_dir).absolute()
         self.keep_workdirs = keep_workdirs
         self.grace = grace
+        self.server_socket = server_socket
         self.mounts: list[Mount] = [*sdk_mounts(), write_site(self.work_dir / ".container-site")]
         self._jobs: dict[str, _Job] = {}
         self._finished: OrderedDict[str, Outcome] = OrderedDict()
@@ -120,13 +135,16 @@ class ContainerExecutor:
     @classmethod
     def from_settings(cls, settings: Settings, url: str) -> ContainerExecutor:
         """The executor for the engine at ``url``, with the settings' ``work_dir``,
-        ``keep_workdirs`` and ``cancel_grace``; ``ResourceUnavailableError`` naming ``url``
-        when the engine does not answer."""
+        ``keep_workdirs`` and ``cancel_grace``, and the server's socket when a server listens
+        on it (``atlas server`` makes it before the app starts); ``ResourceUnavailableError``
+        naming ``url`` when the engine does not answer."""
+        path = settings.socket_path
         return cls(
             Engine(url),
             settings.work_path,
             keep_workdirs=settings.keep_workdirs,
             grace=settings.cancel_grace,
+            server_socket=path if _listening(path) else None,
         )
 
     def __repr__(self) -> str:
@@ -293,6 +311,12 @@ class ContainerExecutor:
             count = unpack_snapshot(spec.snapshot_path, job.work)
             self._say(job, f"unpacked the code snapshot: {count} files and folders")
         write_params(job.work, dict(spec.job.params))
+        if self.server_socket is None and not wants_network(spec):
+            self._say(
+                job,
+                "the server serves no socket for jobs (docs/containers.md): the container gets "
+                f"the host's network and reaches the server at {spec.server_url}",
+            )
         if job.asked_to_stop():
             return {"exit_code": None}
         container = self._create(job, spec)
@@ -328,6 +352,7 @@ class ContainerExecutor:
             mounts=self.mounts,
             podman=self.engine.podman,
             name=_name(job.job_id),
+            server_socket=self.server_socket,
         )
         errors = self.engine.errors
         for _ in range(2):
@@ -441,3 +466,15 @@ class ContainerExecutor:
 
 def _name(job_id: str) -> str:
     return f"atlas-job-{job_id}"
+
+
+def _listening(path: Path) -> bool:
+    """Whether a server listens on the Unix socket ``path`` (a socket left by a server that
+    was killed refuses the connection)."""
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            probe.settimeout(1.0)
+            probe.connect(str(path))
+    except OSError:
+        return False
+    return True

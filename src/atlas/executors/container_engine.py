@@ -8,9 +8,14 @@ of ``containers.create``: the job's image and command, its working folder bind-m
 job's contract variables (``ATLAS_URL``, ``ATLAS_TOKEN``, ``ATLAS_JOB_ID``...), the limits
 the scheduler accounted (CPUs as ``nano_cpus``, memory, a pids limit), its GPUs (a device
 request for Docker, CDI names for Podman, which drops device requests silently), ``init`` so
-that a stop delivers SIGTERM to the command, the label :data:`JOB_LABEL` that finds the
-container again after a restart, and the host's network, so that the job reaches the
-server at the URL a local job uses.
+that a stop delivers SIGTERM to the command, and the label :data:`JOB_LABEL` that finds the
+container again after a restart.
+
+The container has no network: the folder of the server's Unix socket is mounted read-only at
+:data:`RUN_DIR` and ``ATLAS_URL`` names the socket there (the folder, not the socket itself,
+so that the socket a restarted server makes afresh is the one the container sees). A job
+that asks for a network (``resources.network``), or one whose server serves no socket, gets
+the host's network and the URL a local job uses.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from atlas.errors import InvalidInputError, ResourceUnavailableError
 from atlas.executors.base import LaunchSpec
+from atlas.sdk.connection import UNIX_SCHEME
 
 if TYPE_CHECKING:
     import docker
@@ -33,6 +39,7 @@ __all__ = [
     "JOB_LABEL",
     "MIN_PYTHON",
     "PIDS_LIMIT",
+    "RUN_DIR",
     "SDK_DIR",
     "SDK_PACKAGES",
     "WORKDIR",
@@ -42,6 +49,7 @@ __all__ = [
     "gpu_options",
     "missing_command_error",
     "sdk_mounts",
+    "wants_network",
     "write_site",
 ]
 
@@ -51,6 +59,8 @@ WORKDIR = "/atlas/job"
 """The job's working folder inside its container: the unpacked snapshot, read-write."""
 SDK_DIR = "/atlas/sdk"
 """Where the SDK and the pure-Python packages it imports are mounted, read-only."""
+RUN_DIR = "/atlas/run"
+"""Where the folder of the server's Unix socket is mounted, read-only."""
 SITE_DIR = "/atlas/site"
 """Where ``sitecustomize.py`` is mounted: it names the Python versions the SDK supports
 when a job imports ``atlas`` under an older one."""
@@ -146,6 +156,12 @@ def gpu_options(gpus: Sequence[int], *, podman: bool) -> dict[str, object]:
     return {"device_requests": [request]}
 
 
+def wants_network(spec: LaunchSpec) -> bool:
+    """Whether the job asked for a network (``resources.network``, ``atlas submit
+    --network``)."""
+    return spec.job.resources.get("network") is True
+
+
 def container_options(
     spec: LaunchSpec,
     *,
@@ -153,24 +169,29 @@ def container_options(
     mounts: Sequence[Mount],
     podman: bool,
     name: str,
+    server_socket: Path | None = None,
 ) -> dict[str, object]:
     """The keyword arguments of ``containers.create`` for the job ``spec`` whose working
-    folder is the host folder ``workdir`` (see the module's documentation)."""
+    folder is the host folder ``workdir``; ``server_socket`` is the Unix socket the server
+    serves, ``None`` when it serves none (see the module's documentation)."""
     if spec.job.image is None:
         raise InvalidInputError(f"job {spec.job_id} names no image", detail={"field": "image"})
     allocation = spec.allocation
+    volumes = [(str(workdir), {"bind": WORKDIR, "mode": "rw"})] + [m.as_volume() for m in mounts]
+    url, network = spec.server_url, "host"
+    if server_socket is not None and not wants_network(spec):
+        url, network = f"{UNIX_SCHEME}{RUN_DIR}/{server_socket.name}", "none"
+        volumes.append(Mount(str(server_socket.parent), RUN_DIR).as_volume())
     options: dict[str, object] = {
         "image": spec.job.image,
         "command": spec.command,
         "name": name,
         "labels": {JOB_LABEL: spec.job_id},
-        "environment": _environment(spec, mounts),
+        "environment": _environment(spec, mounts, url=url),
         "working_dir": WORKDIR,
-        "volumes": dict(
-            [(str(workdir), {"bind": WORKDIR, "mode": "rw"})] + [m.as_volume() for m in mounts]
-        ),
+        "volumes": dict(volumes),
         "init": True,
-        "network_mode": "host",
+        "network_mode": network,
         "nano_cpus": allocation.cpus * 1_000_000_000,
         "pids_limit": PIDS_LIMIT,
         "stdin_open": False,
@@ -183,12 +204,12 @@ def container_options(
     return options
 
 
-def _environment(spec: LaunchSpec, mounts: Sequence[Mount]) -> dict[str, str]:
+def _environment(spec: LaunchSpec, mounts: Sequence[Mount], *, url: str) -> dict[str, str]:
     project = spec.job.project
     paths = [SDK_DIR] + [m.target for m in mounts if m.target == SITE_DIR]
     return {
         "ATLAS_JOB_ID": spec.job_id,
-        "ATLAS_URL": spec.server_url,
+        "ATLAS_URL": url,
         "ATLAS_TOKEN": spec.token,
         "ATLAS_PROJECT": project,
         "FOUNDATIONS_JOB_ID": spec.job_id,

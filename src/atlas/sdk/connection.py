@@ -1,6 +1,10 @@
 """HTTP to one Atlas server: the token, the timeout, and error answers raised as the same
 ``AtlasError`` class the server raised.
 
+The server is an ``http://`` or ``https://`` URL, or ``unix:///path/to.sock``: a server's
+Unix socket (a job in a container with no network reaches its server so), spoken to as
+``http://localhost``.
+
 The error body ``{"error": {"code", "message", "detail"}}`` names the class by its ``code``
 (``atlas.errors.error_class_for_code``). An answer without that body (a proxy, a crash) is
 mapped from its HTTP status; every 5xx, and every request no server answered (refused
@@ -34,9 +38,11 @@ from atlas.names import check_artifact_path
 __all__ = [
     "API_PREFIX",
     "Connection",
+    "UNIX_SCHEME",
     "artifact_url",
     "error_for",
     "file_chunks",
+    "http_client",
     "raise_for_error",
     "segment",
     "slashed",
@@ -44,6 +50,11 @@ __all__ = [
 
 API_PREFIX = "/api/v1"
 CHUNK = 1 << 20
+UNIX_SCHEME = "unix://"
+"""The scheme of a server URL that names a Unix socket: ``unix:///path/to.sock``."""
+_UNIX_BASE_URL = "http://localhost"
+"""The base URL of requests over a Unix socket: ``Host: localhost``, which the server's host
+guard answers."""
 
 
 def segment(value: str) -> str:
@@ -60,6 +71,26 @@ def artifact_url(job_id: str, path: str) -> str:
     """The URL of an artifact; ``InvalidInputError`` for an unsafe path (HTTP clients would
     resolve ``..`` before the server could refuse it)."""
     return f"/jobs/{segment(job_id)}/artifacts/{slashed(check_artifact_path(path))}"
+
+
+def http_client(url: str, *, timeout: float | None) -> httpx.Client:
+    """An ``httpx.Client`` for the server at ``url`` (``http://``, ``https://`` or
+    ``unix:///path/to.sock``); ``InvalidInputError`` for a ``unix://`` URL without a path."""
+    if url.startswith(UNIX_SCHEME):
+        path = url.removeprefix(UNIX_SCHEME)
+        if not path:
+            raise InvalidInputError(
+                f"{url!r} names no socket: give a server's socket as unix:///path/to.sock"
+            )
+        # No TLS on a socket (loading the CA bundle would only slow every job's start), and
+        # no proxy from the environment: requests go to the socket, nowhere else.
+        transport = httpx.HTTPTransport(uds=path, verify=False)
+        return httpx.Client(
+            base_url=_UNIX_BASE_URL, transport=transport, timeout=timeout, trust_env=False
+        )
+    # A plain-http server never uses TLS (redirects are not followed), so skip loading the CA
+    # bundle: it costs tens of milliseconds at every job's start.
+    return httpx.Client(base_url=url, timeout=timeout, verify=not url.startswith("http://"))
 
 
 def file_chunks(path: Path) -> Iterator[bytes]:
@@ -92,21 +123,21 @@ class Connection:
             timeout = settings.timeout if timeout is None else timeout
             url = settings.url if url is None else url
         self._headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._socket_url: str | None = None  # a unix:// URL, which the base URL cannot say
         if http is None:
             base = str(url).rstrip("/")
-            # A plain-http server never uses TLS (redirects are not followed), so skip loading
-            # the CA bundle: it costs tens of milliseconds at every job's start.
-            verify = not base.startswith("http://")
-            self._http = httpx.Client(base_url=base, timeout=timeout, verify=verify)
+            self._http = http_client(base, timeout=timeout)
             self._owns_http = True
+            if base.startswith(UNIX_SCHEME):
+                self._socket_url = base
         else:
             self._http = http
             self._owns_http = False
 
     @property
     def url(self) -> str:
-        """The server's base URL."""
-        return str(self._http.base_url).rstrip("/")
+        """The server's base URL (``unix:///path/to.sock`` for a socket)."""
+        return self._socket_url or str(self._http.base_url).rstrip("/")
 
     def use_session(self, csrf_token: str | None) -> None:
         """Send ``csrf_token`` as ``X-CSRF-Token`` with every request from now on (the
