@@ -3,9 +3,11 @@ metrics with their steps and wall times, a second import skipping what is there.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
 from tensorboardX import SummaryWriter
 
@@ -22,6 +24,7 @@ def make_logdir(root: Path) -> Path:
         for step in range(5):
             writer.add_scalar("train/loss", 1.0 / (step + 1), step, walltime=T0 + step)
         writer.add_histogram("weights", [1.0, 2.0, 3.0], 0, walltime=T0)
+        writer.add_image("sample", np.zeros((3, 4, 5), dtype=np.uint8), 2, walltime=T0)
     events = [(s, [tf2_scalar("epoch_loss", s / 2, first=s == 0)]) for s in range(3)]
     write_events(logdir / "keras" / "train", events)  # a Keras-style run, one folder down
     return logdir
@@ -35,7 +38,7 @@ def test_each_run_folder_becomes_a_job_with_its_metrics(
     assert result.exit_code == 0, result.output
     assert "keras/train: job" in result.stdout
     assert "resnet: job" in result.stdout
-    assert "1 histogram not imported" in result.stdout
+    assert "5 points, 2 media files" in result.stdout
     assert f"Imported 2 runs into project '{project_name}': 8 metric points." in result.stdout
 
     jobs = {job.name: job for job in client.iter_jobs(project_name)}
@@ -50,6 +53,11 @@ def test_each_run_folder_becomes_a_job_with_its_metrics(
     assert list(series.steps) == [0, 1, 2, 3, 4]
     assert list(series.times) == [T0 + s for s in range(5)]
     assert list(series.values)[1] == 0.5
+    histogram = json.loads(client.read_artifact(resnet.id, "media/weights.histogram.json"))
+    assert sum(histogram["counts"]) == histogram["count"] == 3
+    assert histogram["edges"][0] <= 1.0 <= 3.0 <= histogram["edges"][-1]
+    image = {a.path: a for a in client.list_artifacts(resnet.id)}["media/sample.png"]
+    assert image.step == 2
     keras = client.get_metric(jobs["keras/train"].id, "epoch_loss")
     assert list(keras.values) == [0.0, 0.5, 1.0]
     keras_file = event_file(logdir / "keras" / "train")

@@ -30,6 +30,7 @@ val = SummaryWriter("runs/exp_val")  # a second run appears during the job
 for step in range(5, 10):
     writer.add_scalar("loss", 1.0 / (step + 1), step)
     val.add_scalar("loss", 2.0, step)
+writer.add_histogram("weights", [0.5, 1.5, 1.5], 9)
 writer.close()
 val.close()
 print("trained")
@@ -83,6 +84,8 @@ def test_scalars_appear_while_the_job_runs_and_its_last_ones_after(
     assert job.started_at is not None
     assert all(t >= job.started_at.timestamp() - 1 for t in loss.times)
     assert steps_of(client, job_id, "exp_val/loss") == list(range(5, 10))
+    media = {a.path: a for a in client.list_artifacts(job_id)}
+    assert media["media/weights.histogram.json"].step == 9
 
 
 QUICK = """\

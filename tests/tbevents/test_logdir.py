@@ -88,3 +88,21 @@ def test_every_module_has_a_sorted_public_surface_that_exists() -> None:
         names = loaded.__all__
         assert names == sorted(names), module.name
         assert all(hasattr(loaded, name) for name in names), module.name
+
+
+def test_a_histogram_becomes_the_json_of_log_histogram() -> None:
+    import json
+
+    from atlas.tbevents.media import histogram_json, image_suffix
+    from atlas.tbevents.messages import Histogram
+
+    huge = 1.7976931348623157e308
+    tf1 = Histogram(0.5, 2.5, 4, 6.0, 10.0, (-1.0, 0.0, 1.0, 2.0, huge), (0, 0, 1, 2, 1))
+    body = json.loads(histogram_json(tf1))
+    assert body["edges"] == [0.0, 1.0, 2.0, 2.5]  # empty buckets left out, the open end
+    assert body["counts"] == [1, 2, 1]
+    assert (body["bins"], body["count"], body["min"], body["max"]) == (3, 4, 0.5, 2.5)
+    empty = json.loads(histogram_json(Histogram(0, 0, 0, 0, 0, (), ())))
+    assert (empty["bins"], empty["edges"], empty["min"]) == (0, [], None)
+    assert image_suffix(b"\x89PNG\r\n\x1a\nrest") == ".png"
+    assert image_suffix(b"GIF89a") is None

@@ -33,13 +33,10 @@ def describe_run(result: ImportedRun) -> str:
         f"{result.name}: job {result.job_id}, {_plural(result.metrics, 'metric')}, "
         f"{_plural(result.points, 'point')}"
     )
-    passed = []
-    if result.histograms:
-        passed.append(_plural(result.histograms, "histogram"))
+    if result.media:
+        line += f", {_plural(result.media, 'media file')}"
     if result.others:
-        passed.append(f"{result.others:,} other values")
-    if passed:
-        line += f" ({' and '.join(passed)} not imported)"
+        line += f" ({result.others:,} other values not imported)"
     return line
 
 
@@ -49,7 +46,8 @@ def describe_run(result: ImportedRun) -> str:
 @pass_cli
 def tensorboard_command(cli: CliContext, logdir: Path, project: str) -> None:
     """Import every TensorBoard run below LOGDIR (each folder holding event files) as a
-    job of PROJECT, its scalars as metrics with their steps and wall times.
+    job of PROJECT, its scalars as metrics with their steps and wall times, its histograms
+    and images as media.
 
     Importing the same folder again skips the runs already imported.
     """

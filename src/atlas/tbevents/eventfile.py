@@ -38,11 +38,17 @@ def is_event_file(name: str) -> bool:
 class EventFile:
     """An event file, read from :attr:`offset` (the byte after the last record read)."""
 
-    def __init__(self, path: str | os.PathLike[str], *, keep_histograms: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        keep_histograms: bool = False,
+        keep_images: bool = False,
+    ) -> None:
         self.path = Path(path)
         self.offset = 0
         self.warnings = 0
-        self._reader = ScalarReader(keep_histograms=keep_histograms)
+        self._reader = ScalarReader(keep_histograms=keep_histograms, keep_images=keep_images)
 
     def read_scalars(self, *, final: bool = False) -> Scalars:
         """The scalars (and histograms) of the records written since the last read."""

@@ -3,9 +3,10 @@
 Each run (a folder that directly holds event files) becomes one job of the project, named
 after the run's path below the log folder, started at its first event's wall time and
 completed at its last, with every scalar as a metric (the tag as the key, the event's step
-and wall time). A job's id is derived from the project and the run folder's absolute path, so
-importing the same folder again skips the runs already imported, and finishes a run that an
-interrupted import left behind, sending only the points of each key past those stored.
+and wall time) and every histogram and image as media at its step. A job's id is derived
+from the project and the run folder's absolute path, so importing the same folder again
+skips the runs already imported, and finishes a run that an interrupted import left behind,
+sending only the points of each key past those stored.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from atlas.names import MAX_JOB_NAME_LENGTH, is_key
 from atlas.sdk.client import Client
 from atlas.tbevents.eventfile import EventFile
 from atlas.tbevents.logdir import runs_of
+from atlas.tbevents.media import media_files, upload_media
 from atlas.tbevents.scalars import Scalars, ScalarSeries
 from atlas.tbevents.upload import DEFAULT_BATCH_POINTS, Outbox
 
@@ -40,8 +42,8 @@ _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 @dataclass(frozen=True, slots=True)
 class ImportedRun:
-    """What the import did with one run: its job, the metrics and points it stored, the
-    histograms and other values passed over, the tags that are not valid keys, the
+    """What the import did with one run: its job, the metrics, points and media files it
+    stored, the other values passed over, the tags that are not valid keys, the
     warnings its files gave, and whether it had been imported before (``skipped``)."""
 
     run: str
@@ -49,7 +51,7 @@ class ImportedRun:
     name: str
     metrics: int = 0
     points: int = 0
-    histograms: int = 0
+    media: int = 0
     others: int = 0
     refused_tags: tuple[str, ...] = ()
     warnings: int = 0
@@ -124,6 +126,7 @@ def _import_run(
     ended = _time(found.last_time)
     if ended is not None and job is not None and job.started_at is not None:
         ended = max(ended, job.started_at)  # a job made otherwise than by an import
+    media = upload_media(client, job_id, media_files(found))
     client.update_job(job_id, status=JobStatus.COMPLETED, at=ended)
     return ImportedRun(
         run,
@@ -131,7 +134,7 @@ def _import_run(
         name,
         metrics=len(chosen),
         points=outbox.sent_points,
-        histograms=found.histogram_count,
+        media=media,
         others=found.other_count,
         refused_tags=refused,
         warnings=warnings,
@@ -154,7 +157,7 @@ def _read_run(files: list[Path]) -> tuple[Scalars, int]:
     total = Scalars()
     warnings = 0
     for path in files:
-        event_file = EventFile(path)
+        event_file = EventFile(path, keep_histograms=True, keep_images=True)
         total.merge(event_file.read_scalars(final=True))
         warnings += event_file.warnings
     return total, warnings

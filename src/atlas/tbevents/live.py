@@ -6,9 +6,9 @@ reports the job's system metrics) runs a :class:`LiveSync` in a thread: every
 runs appear during a job), every :data:`POLL_INTERVAL` seconds it reads what each file gained,
 and it sends the scalars through the SDK's :class:`~atlas.sdk.client.Client` with the job's
 own token, each tag as a metric key (:class:`~atlas.tbevents.logdir.RunKeys`), with the
-event's step and wall time. When the command ends, a last read takes the rest of each file
-before the working folder is removed. A script that never imports ``atlas`` gets its
-metrics all the same.
+event's step and wall time; histograms and images become media at their steps. When the
+command ends, a last read takes the rest of each file before the working folder is removed.
+A script that never imports ``atlas`` gets its metrics all the same.
 """
 
 from __future__ import annotations
@@ -27,10 +27,18 @@ from atlas.tbevents.logdir import RunKeys, find_event_files, run_of
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from atlas.sdk.client import Client
-    from atlas.tbevents.scalars import ScalarSeries
+    from atlas.tbevents.media import MediaFile
+    from atlas.tbevents.scalars import Scalars
     from atlas.tbevents.upload import Outbox
 
-__all__ = ["FINAL_SEND_S", "LiveSync", "POLL_INTERVAL", "SCAN_INTERVAL", "follow_job"]
+__all__ = [
+    "FINAL_SEND_S",
+    "LiveSync",
+    "MAX_PENDING_MEDIA",
+    "POLL_INTERVAL",
+    "SCAN_INTERVAL",
+    "follow_job",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +46,8 @@ POLL_INTERVAL = 1.0
 """Seconds between two reads of the event files found."""
 SCAN_INTERVAL = 3.0
 """Seconds between two searches of the working folder for new event files."""
+MAX_PENDING_MEDIA = 1000
+"""Histograms and images held while the server does not store them (the oldest go first)."""
 FINAL_SEND_S = 30.0
 """How long the last read keeps trying to reach a server that does not answer."""
 
@@ -64,6 +74,7 @@ class LiveSync:
         self._connect = connect
         self._outbox: Outbox | None = None
         self._refused: set[str] = set()
+        self._media: list[MediaFile] = []
         self._scan_at = float("-inf")
 
     @property
@@ -77,7 +88,7 @@ class LiveSync:
         send; ``True`` when nothing waits to be sent. While the server does not store what
         was read, nothing more is read: the files hold it meanwhile, not memory."""
         now = time.monotonic() if now is None else now
-        if not final and self._outbox is not None and not self._outbox.flush():
+        if not final and not self._flush():
             return False
         if final or now >= self._scan_at:
             self._scan()
@@ -85,9 +96,26 @@ class LiveSync:
             self._scan_at = now + max(SCAN_INTERVAL, 10 * took)
         for path, event_file in self.files.items():
             found = event_file.read_scalars(final=final)
-            if found.series:
-                self._add(run_of(self.root, path), found.series)
-        return self._outbox is None or self._outbox.flush()
+            if found.series or found.histograms or found.images:
+                self._add(run_of(self.root, path), found)
+        return self._flush()
+
+    def _flush(self) -> bool:
+        """Send what waits, metrics first; ``True`` when nothing is left."""
+        if self._outbox is None:
+            return True
+        if not self._outbox.flush():
+            return False
+        from atlas.errors import ServerUnavailableError
+        from atlas.tbevents.media import upload_media
+
+        while self._media and not self._outbox.closed:
+            try:
+                upload_media(self._outbox.client, self.job_id, self._media[:1])
+            except ServerUnavailableError:
+                return False
+            del self._media[0]
+        return True
 
     def _scan(self) -> None:
         try:
@@ -101,13 +129,14 @@ class LiveSync:
         self.keys.choose_main({run_of(self.root, path) for path in new})
         for path in new:
             logger.info("job %s: following the event file %s", self.job_id, path)
-            self.files[path] = EventFile(path)
+            self.files[path] = EventFile(path, keep_histograms=True, keep_images=True)
 
-    def _add(self, run: str, series: dict[str, ScalarSeries]) -> None:
+    def _add(self, run: str, found: Scalars) -> None:
+        from atlas.tbevents.media import media_files
         from atlas.tbevents.upload import Outbox
 
         chosen = []
-        for tag, points in series.items():
+        for tag, points in found.series.items():
             key = self.keys.key(run, tag)
             if is_key(key):
                 chosen.append((key, points))
@@ -119,6 +148,15 @@ class LiveSync:
         if self._outbox is None:
             self._outbox = Outbox(self._connect(), self.job_id)
         self._outbox.add(chosen)
+        tags = {h.tag for h in found.histograms} | {i.tag for i in found.images}
+        self._media += media_files(found, {tag: self.keys.key(run, tag) for tag in tags})
+        if len(self._media) > MAX_PENDING_MEDIA:
+            logger.warning(
+                "job %s: %d TensorBoard media files dropped (the server does not store them)",
+                self.job_id,
+                len(self._media) - MAX_PENDING_MEDIA,
+            )
+            del self._media[:-MAX_PENDING_MEDIA]
 
     def run(self, stop: threading.Event | None, *, interval: float = POLL_INTERVAL) -> None:
         """Poll every ``interval`` seconds until ``stop`` is set (at once for ``None``),
@@ -143,7 +181,7 @@ class LiveSync:
         while not done and time.monotonic() < deadline and not self._closed():
             time.sleep(delay)
             delay = min(delay * 2, 5.0)
-            done = self._outbox is None or self._outbox.flush()
+            done = self._flush()
         if not done and self._outbox is not None and self._outbox.pending:
             logger.warning(
                 "job %s: %d TensorBoard points could not be sent (server unreachable)",

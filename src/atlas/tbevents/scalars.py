@@ -5,7 +5,8 @@ tensorboardX, TF1's ``tf.summary.scalar``), or when it is a one-element numeric 
 ``scalars`` plugin (TF2's ``tf.summary.scalar`` and the Keras TensorBoard callback). TF2
 writes a tag's plugin only with its first value, so :class:`ScalarReader` remembers each
 tag's plugin for the whole file. Histograms (``histo``, or tensors of the ``histograms``
-plugin) are counted, and kept when asked.
+plugin) and images (``image``, or tensors of the ``images`` plugin) are counted, and kept
+when asked.
 
 Records that share a template with others (:mod:`~atlas.tbevents.templates`: a writer's
 scalars of one tag) are read together as numpy columns; the others one by one, the common
@@ -37,11 +38,18 @@ if TYPE_CHECKING:
 
     Ints = npt.NDArray[np.int64]
 
-__all__ = ["HistogramPoint", "ScalarReader", "ScalarSeries", "Scalars", "histogram_of"]
+__all__ = [
+    "HistogramPoint",
+    "ImagePoint",
+    "ScalarReader",
+    "ScalarSeries",
+    "Scalars",
+    "histogram_of",
+]
 
 _double = struct.Struct("<d").unpack_from
 _float = struct.Struct("<f").unpack_from
-_SCALARS, _HISTOGRAMS = "scalars", "histograms"
+_SCALARS, _HISTOGRAMS, _IMAGES = "scalars", "histograms", "images"
 _TAG, _SIMPLE_VALUE = 0x0A, 0x15  # keys (field number << 3 | wire type) of Summary.Value
 _WALL_TIME, _STEP, _SUMMARY, _SUMMARY_VALUE = 0x09, 0x10, 0x2A, 0x0A  # keys in Event, Summary
 _DECODE_ERRORS = (DecodeError, struct.error, IndexError, UnicodeDecodeError)
@@ -70,6 +78,16 @@ class HistogramPoint:
     histogram: Histogram
 
 
+@dataclass(frozen=True, slots=True)
+class ImagePoint:
+    """One image value: its tag, step, wall time and encoded bytes (PNG, usually)."""
+
+    tag: str
+    step: int
+    wall_time: float
+    encoded: bytes
+
+
 @dataclass(slots=True)
 class Scalars:
     """What a read found: scalar series by tag, histograms (when kept), how many values of
@@ -79,6 +97,8 @@ class Scalars:
     series: dict[str, ScalarSeries] = field(default_factory=dict)
     histograms: list[HistogramPoint] = field(default_factory=list)
     histogram_count: int = 0
+    images: list[ImagePoint] = field(default_factory=list)
+    image_count: int = 0
     other_count: int = 0
     undecodable: list[tuple[int, str]] = field(default_factory=list)
     first_time: float | None = None
@@ -117,6 +137,8 @@ class Scalars:
                 into.values += series.values
         self.histograms += other.histograms
         self.histogram_count += other.histogram_count
+        self.images += other.images
+        self.image_count += other.image_count
         self.other_count += other.other_count
         self.undecodable += other.undecodable
         for wall_time in (other.first_time, other.last_time):
@@ -142,12 +164,24 @@ def histogram_of(value: Value, plugin: str | None) -> Histogram | None:
     )  # fmt: skip
 
 
+def _image_of(value: Value, plugin: str | None) -> bytes | None:
+    """The encoded image ``value`` holds: its ``image``, or the first image of a TF2
+    ``images`` tensor (``[width, height, image, ...]`` as strings)."""
+    if value.image is not None:
+        return value.image.encoded
+    tensor = value.tensor
+    if tensor is not None and plugin == _IMAGES and len(tensor.strings) > 2:
+        return tensor.strings[2]
+    return None
+
+
 class ScalarReader:
     """Reads scalars out of the records of one event file, remembering each tag's plugin
     from one read to the next."""
 
-    def __init__(self, *, keep_histograms: bool = False) -> None:
+    def __init__(self, *, keep_histograms: bool = False, keep_images: bool = False) -> None:
         self.keep_histograms = keep_histograms
+        self.keep_images = keep_images
         self.plugins: dict[str, str] = {}
         self._templates: dict[bytes, Template | None] = {}
 
@@ -255,6 +289,12 @@ class ScalarReader:
             if self.keep_histograms:
                 found.histograms.append(HistogramPoint(value.tag, step, wall_time, histogram))
             return
+        encoded = _image_of(value, plugin)
+        if encoded is not None:
+            found.image_count += 1
+            if self.keep_images:
+                found.images.append(ImagePoint(value.tag, step, wall_time, encoded))
+            return
         found.other_count += 1
 
 
@@ -281,6 +321,8 @@ def _in_record_order(fast: TemplatedPoints, slow: _Indexed) -> Scalars:
     found = Scalars(
         histograms=slow.histograms,
         histogram_count=slow.histogram_count,
+        images=slow.images,
+        image_count=slow.image_count,
         other_count=slow.other_count,
         undecodable=slow.undecodable,
         first_time=slow.first_time,
