@@ -135,9 +135,26 @@ def test_a_version_from_before_versions_had_files_reads_the_latest(
     # its own: the latest copy serves it while it is the same file.
     put(client, job_id, "plot.png", b"old", step=3)
     home = client.app.state.settings.home_path  # type: ignore[attr-defined]
-    (home / "artifacts" / "jobs" / job_id / "steps" / "3" / "plot.png").unlink()
+    files = home / "artifacts" / "jobs" / job_id
+    (files / "artifacts").mkdir()
+    (files / "steps" / "3" / "plot.png").rename(files / "artifacts" / "plot.png")
     old = client.get(f"{API}/jobs/{job_id}/artifacts/plot.png", params={"step": 3})
     assert (old.status_code, old.content) == (200, b"old")
+    assert client.get(f"{API}/jobs/{job_id}/artifacts/plot.png").content == b"old"
     put(client, job_id, "plot.png", b"newer")  # no step: the latest changes
     gone = client.get(f"{API}/jobs/{job_id}/artifacts/plot.png", params={"step": 3})
     assert_error(gone, 404, "not_found")
+
+
+def test_a_stepped_save_is_written_once(client: TestClient, job_id: str) -> None:
+    put(client, job_id, "model.pt", b"no step")
+    put(client, job_id, "model.pt", b"step 1", step=1)
+    home = client.app.state.settings.home_path  # type: ignore[attr-defined]
+    files = home / "artifacts" / "jobs" / job_id
+    assert sorted(p.relative_to(files).as_posix() for p in files.rglob("*") if p.is_file()) == [
+        "steps/1/model.pt"
+    ]
+    assert client.get(f"{API}/jobs/{job_id}/artifacts/model.pt").content == b"step 1"
+    put(client, job_id, "model.pt", b"no step again")
+    assert client.get(f"{API}/jobs/{job_id}/artifacts/model.pt").content == b"no step again"
+    assert client.get(f"{API}/jobs/{job_id}/artifacts/model.pt?step=1").content == b"step 1"

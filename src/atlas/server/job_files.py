@@ -1,7 +1,8 @@
 """A job's files over HTTP: artifacts saved, listed and served; its log appended and read.
 
-The bytes live in the ``ArtifactStore`` (``jobs/<id>/artifacts/<path>``, ``jobs/<id>/log.txt``),
-the artifact metadata in the ``Store``. Every call checks first that the job exists
+The bytes live in the ``ArtifactStore`` (``jobs/<id>/artifacts/<path>`` for a save without a
+step, ``jobs/<id>/steps/<step>/<path>`` for one with, ``jobs/<id>/log.txt``), the artifact
+metadata in the ``Store``. Every call checks first that the job exists
 (``NotFoundError``) and that a client's path is safe (``InvalidInputError``).
 """
 
@@ -57,25 +58,23 @@ async def save_artifact(
     max_bytes: int,
     caption: str | None = None,
 ) -> Artifact:
-    """Stream the request body into the job's artifact ``path`` and record it; with a
-    ``step``, the version of that step is kept too (``jobs/<id>/steps/<step>/<path>``).
+    """Stream the request body into the job's artifact ``path`` and record it as the latest
+    save. With a ``step`` the file is that step's version (``jobs/<id>/steps/<step>/<path>``),
+    which also serves as the latest, so it is written once; a latest copy left by a save
+    without a step is removed.
 
     The kind and content type come from the path's extension. When recording fails (the job
-    was deleted meanwhile), the files are removed again.
+    was deleted meanwhile), the file is removed again.
     """
     path = safe_relpath(path)
     check_caption(caption)
     await run_in_threadpool(store.get_job, job_id)
-    relpath = artifact_path(job_id, path)
-    written = [relpath]
+    latest = artifact_path(job_id, path)
+    relpath = latest if step is None else artifact_version_path(job_id, path, step)
     stored = await receive_upload(request, artifacts, relpath, max_bytes=max_bytes)
     mime = guess_mime(path)
     try:
-        if step is not None:
-            version = artifact_version_path(job_id, path, step)
-            written.append(version)
-            await run_in_threadpool(_copy, artifacts, relpath, version)
-        return await run_in_threadpool(
+        artifact = await run_in_threadpool(
             lambda: store.record_artifact(
                 job_id,
                 path=path,
@@ -88,9 +87,11 @@ async def save_artifact(
             )
         )
     except BaseException:
-        for written_path in written:
-            await run_in_threadpool(artifacts.delete, written_path)
+        await run_in_threadpool(artifacts.delete, relpath)
         raise
+    if step is not None:
+        await run_in_threadpool(artifacts.delete, latest)
+    return artifact
 
 
 def artifact_kind(path: str, mime: str) -> ArtifactKind:
@@ -102,10 +103,6 @@ def artifact_kind(path: str, mime: str) -> ArtifactKind:
     if lowered.endswith(HISTOGRAM_SUFFIX):
         return ArtifactKind.HISTOGRAM
     return guess_kind(mime)
-
-
-def _copy(artifacts: ArtifactStore, source: str, target: str) -> None:
-    artifacts.write(target, artifacts.open_read(source))
 
 
 async def serve_artifact(
@@ -120,12 +117,11 @@ async def serve_artifact(
     """The artifact's bytes with its content type, whole (200) or the part asked (206): the
     latest save, or with ``step`` the version saved at that step."""
     path = safe_relpath(path)
-    relpath = artifact_path(job_id, path)
     if step is None:
         artifact = await run_in_threadpool(store.get_artifact, job_id, path)
     else:
         artifact = await run_in_threadpool(store.get_artifact_version, job_id, path, step)
-        relpath = await run_in_threadpool(_version_file, store, artifacts, artifact)
+    relpath = await run_in_threadpool(_file_of, store, artifacts, artifact)
     name = quote(path.rsplit("/", 1)[-1])
     headers = {
         "ETag": f'"{artifact.sha256}"',
@@ -141,19 +137,22 @@ async def serve_artifact(
     )
 
 
-def _version_file(store: Store, artifacts: ArtifactStore, version: Artifact) -> str:
-    """Where the bytes of ``version`` are: its own file, or for a version recorded before
-    versions had files of their own (migration 0007), the latest copy while it is the same
-    file."""
-    assert version.step is not None
-    own = artifact_version_path(version.job_id, version.path, version.step)
+def _file_of(store: Store, artifacts: ArtifactStore, artifact: Artifact) -> str:
+    """Where the bytes of ``artifact`` (a latest save or a version) are: a save without a
+    step at ``artifacts/<path>``; one with a step at ``steps/<step>/<path>``, except a
+    version recorded before versions had files of their own (migration 0007), whose bytes
+    are the latest copy while it is the same file."""
+    latest = artifact_path(artifact.job_id, artifact.path)
+    if artifact.step is None:
+        return latest
+    own = artifact_version_path(artifact.job_id, artifact.path, artifact.step)
     if artifacts.exists(own):
         return own
-    if store.get_artifact(version.job_id, version.path).sha256 == version.sha256:
-        return artifact_path(version.job_id, version.path)
+    if store.get_artifact(artifact.job_id, artifact.path).sha256 == artifact.sha256:
+        return latest
     raise NotFoundError(
-        f"the file of {version.path!r} at step {version.step} of job {version.job_id} is gone",
-        detail={"job_id": version.job_id, "path": version.path, "step": version.step},
+        f"the file of {artifact.path!r} at step {artifact.step} of job {artifact.job_id} is gone",
+        detail={"job_id": artifact.job_id, "path": artifact.path, "step": artifact.step},
     )
 
 

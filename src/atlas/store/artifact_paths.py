@@ -1,9 +1,9 @@
 """Names in the artifact store: the layout of a job's files and the check that keeps every
 client-given path inside its job's folder.
 
-Layout: ``jobs/<job_id>/artifacts/<path>`` for artifacts (their latest save),
-``jobs/<job_id>/steps/<step>/<path>`` for the version of an artifact saved at a step, and
-``jobs/<job_id>/log.txt`` for the job's log.
+Layout: ``jobs/<job_id>/artifacts/<path>`` for an artifact saved without a step,
+``jobs/<job_id>/steps/<step>/<path>`` for the version of an artifact saved at a step (also its
+latest while no later save replaces it), and ``jobs/<job_id>/log.txt`` for the job's log.
 """
 
 from __future__ import annotations

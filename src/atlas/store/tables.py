@@ -269,7 +269,7 @@ class ArtifactRow(Base):
 
 class ArtifactVersionRow(Base):
     """Every step an artifact path was saved at (migration 0007): the bytes of each live at
-    ``jobs/<id>/steps/<step>/<path>``; ``artifacts`` keeps the latest save."""
+    ``jobs/<id>/steps/<step>/<path>``; ``artifacts`` records the latest save."""
 
     __tablename__ = "artifact_versions"
 
