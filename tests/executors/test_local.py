@@ -74,7 +74,7 @@ def test_job_gets_the_contract_variables_gpus_and_params(
     assert data["params"] == data["old_params"] == {"lr": 0.1, "layers": [1, 2]}
     assert data["cwd"] == str(handle.workdir)
     # its own process group, apart from the launcher's and from ours
-    assert data["pgid"] == data["pid"] != handle.pgid
+    assert data["pgid"] == data["pid"] != handle.pid  # the launcher leads its own group
     assert data["pgid"] != os.getpgid(0)
 
 
