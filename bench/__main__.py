@@ -20,6 +20,7 @@ from bench.worker import BenchError
 
 BENCHMARKS = (
     "log_metric",
+    "log_image",
     "flush",
     "ingest",
     "series_read",

@@ -6,6 +6,9 @@ authentication on: the SDK and the harness's own polling send it); then protocol
 
 - ``{"op": "log_metric", "calls": N}``: a new job, N ``atlas.log_metric`` calls each timed
   with ``perf_counter_ns`` (the sender thread ships batches meanwhile), then ``finish()``;
+- ``{"op": "log_image", "calls": N, "step_ms": S}``: a new job, N ``atlas.log_image`` calls
+  of a 256 x 256 x 3 ``uint8`` array each timed, each followed by an S ms sleep, then
+  ``finish()`` and a check that the server lists all N steps;
 - ``{"op": "log_and_flush", "points": N}``: a new job, N calls untimed one by one, then
   ``finish()``; reports the loop's time, the time from the end of the loop until the server
   has all N points (polled on the job's metric summary), and the total.
@@ -52,6 +55,42 @@ def timed_calls(calls: int) -> dict[str, Any]:
     atlas.finish()
     _wait_durable(run.id, calls)
     return {**per_call(deltas), "loop_s": loop_ns / 1e9}
+
+
+def timed_images(calls: int, step_ms: float) -> dict[str, Any]:
+    """Time each of ``calls`` log_image calls, a sleep of ``step_ms`` after each; finish;
+    check the server has every step."""
+    import numpy as np
+
+    image = np.random.default_rng(0).integers(0, 256, (256, 256, 3), dtype=np.uint8)
+    deltas = array("q", bytes(8 * calls))
+    clock = time.perf_counter_ns
+    log_image = atlas.log_image
+    pause = step_ms / 1000
+    run = atlas.init(name="bench-log-image")
+    for step in range(calls):
+        before = clock()
+        log_image("samples", image, step=step)
+        deltas[step] = clock() - before
+        time.sleep(pause)
+    atlas.finish()
+    _wait_media(run.id, calls)
+    return per_call(deltas)
+
+
+def _wait_media(job_id: str, steps: int) -> None:
+    """Poll the job's media until the server lists ``steps`` steps of ``samples``."""
+    http: httpx.Client = STATE["http"]
+    deadline = time.monotonic() + DURABLE_WITHIN_S
+    count = 0
+    while time.monotonic() < deadline:
+        answer = http.get(f"/api/v1/jobs/{job_id}/media")
+        answer.raise_for_status()
+        count = sum(item["count"] for item in answer.json()["items"])
+        if count >= steps:
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"only {count} of {steps} images stored after {DURABLE_WITHIN_S:.0f} s")
 
 
 def log_and_flush(points: int) -> dict[str, Any]:
@@ -105,6 +144,7 @@ serve(
     setup,
     {
         "log_metric": lambda c: timed_calls(int(c["calls"])),
+        "log_image": lambda c: timed_images(int(c["calls"]), float(c["step_ms"])),
         "log_and_flush": lambda c: log_and_flush(int(c["points"])),
     },
 )
