@@ -7,6 +7,8 @@ import { atlasPython, jobsDir } from "./paths";
 
 /** What train.py does; see its docstring. */
 export interface JobSpec {
+  /** The script in web/e2e/jobs that runs the job (train.py unless named). */
+  script?: string;
   project: string;
   name: string;
   params?: Record<string, unknown>;
@@ -16,6 +18,10 @@ export interface JobSpec {
   fail?: boolean;
   wait_for?: string;
   extra_metrics?: Record<string, number | string>;
+  /** rich_media.py: the steps its images and histograms are logged at, and how far its
+   * values and colours are moved (so two jobs differ). */
+  media_steps?: number[];
+  shift?: number;
 }
 
 /** Where the jobs run: the server's URL and a scratch folder for their homes and files. */
@@ -74,10 +80,10 @@ function collect(child: ChildProcess, what: string, timeoutMs: number): Promise<
   });
 }
 
-/** Start train.py with `spec` as user `user` in a fresh working folder. */
+/** Start train.py (or `spec.script`) with `spec` as user `user` in a fresh working folder. */
 export function startJob(env: JobEnv, spec: JobSpec, user = "ana"): StartedJob {
   const cwd = mkdtempSync(join(env.scratch, "job-"));
-  const child = spawn(atlasPython(), [resolve(jobsDir, "train.py"), JSON.stringify(spec)], {
+  const child = spawn(atlasPython(), [resolve(jobsDir, spec.script ?? "train.py"), JSON.stringify(spec)], {
     cwd,
     env: childEnv(env, user),
     stdio: ["ignore", "pipe", "pipe"],

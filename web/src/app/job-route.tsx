@@ -5,6 +5,7 @@ import { CodeTab } from "../features/job/code-tab";
 import { JobHeader } from "../features/job/job-header";
 import { JobOverview } from "../features/job/job-overview";
 import { LogsTab } from "../features/logs/logs-tab";
+import { MediaTab } from "../features/media/media-tab";
 import { MetricsTab } from "../features/metrics/metrics-tab";
 import { jobQuery } from "../lib/api/queries";
 import type { Job } from "../lib/api/types";
@@ -12,10 +13,10 @@ import { ErrorPanel, Loading } from "../components/states";
 import { TabLinks } from "../components/tab-links";
 import { NotFound } from "./route-error";
 
-const TABS = ["overview", "metrics", "logs", "artifacts", "code", "system"] as const;
+const TABS = ["overview", "metrics", "media", "logs", "artifacts", "code", "system"] as const;
 type Tab = (typeof TABS)[number];
 
-/** A job: header with actions, then Overview · Metrics · Logs · Artifacts · Code · System. */
+/** A job: header with actions, then Overview · Metrics · Media · Logs · Artifacts · Code · System. */
 export function JobRoute() {
   const id = useParams().id ?? "";
   const job = useQuery(jobQuery(id));
@@ -45,6 +46,8 @@ export function JobTabRoute({ tab }: { tab?: Tab }) {
       return <MetricsTab key="metrics" job={job} />;
     case "system":
       return <MetricsTab key="system" job={job} system />;
+    case "media":
+      return <MediaTab job={job} />;
     case "logs":
       return <LogsTab job={job} />;
     case "artifacts":

@@ -12,13 +12,14 @@ import { SeriesChart, type ChartGroup, type ChartJob } from "../../components/se
 import { CopyId } from "../../components/copy-id";
 import { EmptyState, Loading } from "../../components/states";
 import { StatusBadge } from "../../components/status-badge";
+import { MediaCompare } from "./media-compare";
 import { groupValue, paramRows } from "./model";
 import { ParallelCoordinates } from "./parallel-coordinates";
 
 const MAX_JOBS = 100;
 
 /** 2 to 100 jobs side by side: overlaid metric charts (one colour per job everywhere),
- * grouping with mean and min–max bands, the params table and parallel coordinates. */
+ * grouping with mean and min–max bands, the params table, media by step and parallel coordinates. */
 export function ComparePage() {
   const [ids, setIds] = useUrlList("jobs");
   const [groupField, setGroupField] = useUrlParam("group");
@@ -133,6 +134,7 @@ export function ComparePage() {
       </div>
       {metricKeys.length === 0 && !pending ? <p className="soft">These jobs logged no metrics.</p> : null}
       <ParamsTable jobs={jobs} styles={styles} />
+      {!pending ? <MediaCompare jobs={jobs} styles={styles} /> : null}
       {jobs.length >= 2 ? <ParallelCoordinates jobs={jobs} colors={jobs.map((j) => styles.get(j.id)?.color ?? "#888")} metricKeys={metricKeys} /> : null}
     </div>
   );

@@ -4,6 +4,7 @@ import { formatDuration, formatValue } from "../../lib/format";
 import { CopyId } from "../../components/copy-id";
 import { StatusBadge } from "../../components/status-badge";
 import { TimeText } from "../../components/time-text";
+import { MediaThumb } from "./media-thumb";
 import { cellValue, type ColumnSpec } from "./model";
 
 const WIRE_NUMBERS = new Set(["NaN", "Infinity", "-Infinity"]);
@@ -32,6 +33,7 @@ export function Cell({ job, column, style }: { job: Job; column: ColumnSpec; sty
 
 /** The content of the cells that are more than a value (a link, a badge, a button...). */
 function special(job: Job, column: ColumnSpec): React.ReactNode {
+  if (column.group === "media") return <MediaThumb job={job} mediaKey={column.key} />;
   switch (column.id) {
     case "status":
       return <StatusBadge status={job.status} />;

@@ -50,7 +50,7 @@ export function JobsTab({ project }: { project: string }) {
     <div className="jobs-tab">
       <div className="jobs-toolbar">
         <QueryBox value={query} keys={keys.data} onSubmit={setQuery} error={queryError} />
-        <ColumnChooser keys={keys.data} visible={ids} onChange={setColumnIds} />
+        <ColumnChooser keys={keys.data} visible={ids} onChange={setColumnIds} sampleJobs={(page.data?.items ?? []).slice(0, 3).map((job) => job.id)} />
       </div>
       <div className="row chips" aria-label="Active filters">
         {clauses.map((clause, i) => (

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Job } from "../../lib/api/types";
-import { allColumns, cellValue, defaultColumnIds, metricColumn, nextSort, pagesFor, pagesToFetch, paramColumn, parseSort, sortState, tagColumn, visibleColumns } from "./model";
+import { allColumns, cellValue, defaultColumnIds, mediaColumn, metricColumn, nextSort, pagesFor, pagesToFetch, paramColumn, parseSort, sortState, tagColumn, visibleColumns } from "./model";
 
 const keys = { params: ["lr", "model.depth"], metrics: ["loss"], tags: ["stage"] };
 
@@ -72,5 +72,15 @@ describe("paging", () => {
     expect(pagesToFetch(140, 190, 100_000)).toEqual([0, 1, 2]);
     expect(pagesToFetch(99_950, 99_999, 100_000)).toEqual([999]);
     expect(pagesToFetch(0, 99, 100)).toEqual([0]);
+  });
+});
+
+describe("media thumbnail columns", () => {
+  it("are kept from the URL after the known columns, never sortable", () => {
+    const keys = { params: ["lr"], metrics: [], tags: [] };
+    const columns = visibleColumns(["media.val/samples", "params.lr", "media."], keys);
+    expect(columns.map((c) => c.id)).toEqual(["params.lr", "media.val/samples"]);
+    expect(columns[1]).toMatchObject({ group: "media", key: "val/samples", kind: "thumbnail", sortable: false });
+    expect(mediaColumn("x").id).toBe("media.x");
   });
 });

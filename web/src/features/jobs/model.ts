@@ -2,9 +2,9 @@
 import type { Job, Keys } from "../../lib/api/types";
 import { fieldName } from "../../lib/query-text";
 
-export type ColumnGroup = "job" | "params" | "metrics" | "tags";
+export type ColumnGroup = "job" | "params" | "metrics" | "tags" | "media";
 export type Aggregate = "last" | "min" | "max";
-export type ValueKind = "text" | "number" | "time" | "status" | "tags" | "any";
+export type ValueKind = "text" | "number" | "time" | "status" | "tags" | "any" | "thumbnail";
 
 export interface ColumnSpec {
   /** The API field, also the column's id in the URL: `status`, `params.lr`, `metrics.loss.min`. */
@@ -46,6 +46,15 @@ export function tagColumn(key: string): ColumnSpec {
   return { id: fieldName("tags", key), group: "tags", key, label: key, width: 120, kind: "text", sortable: true };
 }
 
+/** The prefix of a media thumbnail column's id: `media.samples` shows the image key
+ * `samples`. Not an API field: the table neither sorts nor filters on it. */
+export const MEDIA_PREFIX = "media.";
+
+/** A column of thumbnails: each job's image of `key` at its last step. */
+export function mediaColumn(key: string): ColumnSpec {
+  return { id: MEDIA_PREFIX + key, group: "media", key, label: key, width: 96, kind: "thumbnail", sortable: false };
+}
+
 /** Every column the project's keys allow, in group order. */
 export function allColumns(keys: Keys | undefined): ColumnSpec[] {
   return [
@@ -68,13 +77,14 @@ export function defaultColumnIds(keys: Keys | undefined): string[] {
   ];
 }
 
-/** The visible columns in group order (Job | Params | Metrics | Tags), whatever order the
+/** The visible columns in group order (Job | Params | Metrics | Tags | Media), whatever order the
  * ids came in; ids the project does not know are kept as columns on their field. */
 export function visibleColumns(ids: readonly string[], keys: Keys | undefined): ColumnSpec[] {
   const wanted = new Set(ids);
   const known = allColumns(keys);
   const chosen = known.filter((c) => wanted.has(c.id));
-  return chosen;
+  const media = ids.filter((id) => id.startsWith(MEDIA_PREFIX) && id.length > MEDIA_PREFIX.length).map((id) => mediaColumn(id.slice(MEDIA_PREFIX.length)));
+  return [...chosen, ...media];
 }
 
 export interface SortField {
@@ -126,6 +136,8 @@ export function cellValue(job: Job, column: ColumnSpec): unknown {
       return column.key === "tags" && column.id === "tags" ? job.tags : job.tags[column.key];
     case "job":
       return (job as unknown as Record<string, unknown>)[column.key];
+    case "media":
+      return undefined;
   }
 }
 

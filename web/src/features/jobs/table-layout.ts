@@ -14,7 +14,7 @@ export const PINNED_WIDTH = SELECT_WIDTH + PINNED_COLUMNS.reduce((sum, c) => sum
 /** The title of each column group. The pinned columns (status, name) open the Job group, so
  * the Job group's scrolling columns (id, user, launched, duration) carry no title of their
  * own: the pinned block's "Job" title stands above them all. */
-export const GROUP_TITLES: Record<ColumnGroup, string> = { job: "Job", params: "Params", metrics: "Metrics", tags: "Tags" };
+export const GROUP_TITLES: Record<ColumnGroup, string> = { job: "Job", params: "Params", metrics: "Metrics", tags: "Tags", media: "Media" };
 
 /** A scrolling column and where it starts (pixels from the table's left edge). */
 export interface PlacedColumn {

@@ -1,7 +1,7 @@
 // Typed calls of every route the GUI uses (docs/rest-api.md), one function each.
 import { apiPath, failure, get, request, withQuery } from "./client";
 import type { Role } from "../roles";
-import type { Artifact, Description, Job, JobPage, Keys, Me, Member, MetricSummary, NewToken, Note, Project, SchedulerState, Series, SnapshotFile, Token, User } from "./types";
+import type { Artifact, Description, Job, JobPage, Keys, MediaCell, MediaKey, Me, Member, MetricSummary, NewToken, Note, Project, SchedulerState, Series, SnapshotFile, Token, User } from "./types";
 
 export interface Items<T> {
   items: T[];
@@ -62,7 +62,24 @@ export const getSeries = (id: string, key: string, query: SeriesQuery, signal?: 
   });
 
 export const listArtifacts = (id: string, signal?: AbortSignal) => get<Items<Artifact>>(apiPath("jobs", id, "artifacts"), { signal });
-export const artifactUrl = (id: string, path: string) => apiPath("jobs", id, "artifacts", path);
+/** An artifact's bytes: the latest save, or with `step` the version saved at that step. */
+export const artifactUrl = (id: string, path: string, step?: number | null) =>
+  withQuery(apiPath("jobs", id, "artifacts", path), { step: step ?? undefined });
+
+// Media (docs/media.md, "The API the GUI reads").
+export const listMedia = (id: string, signal?: AbortSignal) => get<Items<MediaKey>>(apiPath("jobs", id, "media"), { signal });
+export const listVersions = (id: string, path: string, signal?: AbortSignal) =>
+  get<Items<Artifact>>(apiPath("jobs", id, "versions", path), { query: { limit: 10_000 }, signal });
+/** An artifact's version at `step` as JSON (tables and histograms). */
+export const readArtifactJson = (id: string, path: string, step: number | null, signal?: AbortSignal) =>
+  get<unknown>(apiPath("jobs", id, "artifacts", path), { query: { step: step ?? undefined }, signal });
+/** Each job's version of `path` at the greatest step at or before `step` (one project). */
+export function compareMedia(project: string, path: string, jobIds: readonly string[], step: number | null, signal?: AbortSignal) {
+  const query = new URLSearchParams({ path });
+  for (const id of jobIds) query.append("job_id", id);
+  if (step !== null) query.set("step", String(step));
+  return get<Items<MediaCell>>(`${apiPath("projects", project, "media")}?${query.toString()}`, { signal });
+}
 export const logUrl = (id: string) => apiPath("jobs", id, "log");
 export const snapshotUrl = (id: string) => apiPath("jobs", id, "snapshot");
 

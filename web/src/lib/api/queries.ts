@@ -37,6 +37,34 @@ export const artifactsQuery = (id: string, live: boolean) =>
     meta: { what: "Loading artifacts" },
   });
 
+/** A job's media keys; a running job's are polled, as its artifacts are. */
+export const mediaQuery = (id: string, live: boolean) =>
+  queryOptions({
+    queryKey: ["media", id],
+    queryFn: ({ signal }) => api.listMedia(id, signal),
+    refetchInterval: live ? 5_000 : false,
+    staleTime: live ? 0 : 60_000,
+    meta: { what: "Loading media" },
+  });
+
+/** Every version (step) of one artifact path, with its caption. */
+export const versionsQuery = (id: string, path: string, lastStep: number | null) =>
+  queryOptions({
+    queryKey: ["versions", id, path, lastStep],
+    queryFn: ({ signal }) => api.listVersions(id, path, signal),
+    staleTime: 60_000,
+    meta: { what: `Loading the steps of ${path}` },
+  });
+
+/** An artifact version's JSON (a table or a histogram): a version never changes. */
+export const artifactJsonQuery = (id: string, path: string, step: number | null, sha: string) =>
+  queryOptions({
+    queryKey: ["artifact-json", id, path, step, sha],
+    queryFn: ({ signal }) => api.readArtifactJson(id, path, step, signal),
+    staleTime: Infinity,
+    meta: { what: `Loading ${path}` },
+  });
+
 /** Whether a job may still change (so its views keep polling). */
 export function isLive(job: Job | undefined): boolean {
   return job !== undefined && !FINAL_STATUSES.has(job.status);

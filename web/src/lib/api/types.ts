@@ -18,6 +18,11 @@ export type Info = Schemas["InfoOut"];
 export type SchedulerState = Schemas["SchedulerOut"];
 export type SchedulerNode = Schemas["NodeOut"];
 export type SnapshotFile = Schemas["SnapshotFileOut"];
+export type ArtifactKind = Schemas["ArtifactKind"];
+/** A job's media key with every step kept (docs/media.md). */
+export type MediaKey = Schemas["MediaKeyOut"];
+/** A job's version of a media path at a step, for the compare page. */
+export type MediaCell = Schemas["MediaCellOut"];
 
 /** A number as the API writes it: non-finite floats are the strings below. */
 export type WireFloat = number | "NaN" | "Infinity" | "-Infinity";
