@@ -38,7 +38,6 @@ from atlas.sdk.media_arrays import (
     values_array,
 )
 from atlas.sdk.records import LazyBytes, MediaUpload
-from atlas.sdk.sender import Ticket
 
 if TYPE_CHECKING:
     from atlas.sdk.media_arrays import Pixels
@@ -209,16 +208,17 @@ class _Budget:
             self._changed.notify_all()
 
 
-class _Sent(Ticket):
-    """A media record's ticket: gives its bytes back to the budget when the sender is done."""
+class _Sent:
+    """A media record's receipt: gives its bytes back to the budget when the sender is done
+    with it (lighter than a ``Ticket``: no one waits on it)."""
+
+    __slots__ = ("_budget", "_size")
 
     def __init__(self, budget: _Budget, size: int) -> None:
-        super().__init__()
         self._budget = budget
         self._size = size
 
     def finish(self, *, stored: bool, error: BaseException | None = None) -> None:
-        super().finish(stored=stored, error=error)
         self._budget.give(self._size)
 
 

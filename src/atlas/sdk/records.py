@@ -255,7 +255,9 @@ class ArtifactUpload:
 
 class LazyBytes:
     """Bytes made by ``make`` the first time they are asked for (a media file encoded on the
-    sender thread, not the training thread), then kept; ``make`` and what it holds are let go."""
+    sender thread, not the training thread), then kept; ``make`` and what it holds are let
+    go. Made once even when two threads ask (the sender's, and at exit the one spooling what
+    a stuck sender left)."""
 
     __slots__ = ("_data", "_lock", "_make")
 

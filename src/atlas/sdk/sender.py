@@ -23,7 +23,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from itertools import count
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from atlas.domain import JobKind
 from atlas.errors import AtlasError, PayloadTooLargeError, ServerUnavailableError
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from atlas.sdk.client import Client
     from atlas.settings import Settings
 
-__all__ = ["Sender", "Ticket"]
+__all__ = ["Receipt", "Sender", "Ticket"]
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +54,15 @@ _WHAT = {
     "update_job": "a status change",
 }
 _MAX_LOG_CHUNK = 8 << 20
+
+
+class Receipt(Protocol):
+    """What the thread tells when it is done with a queued record (sent, spooled or
+    refused): a ``Ticket`` to wait on, or a lighter receipt (a media call's, which only
+    counts bytes)."""
+
+    def finish(self, *, stored: bool, error: BaseException | None = None) -> None:
+        """The record is done: ``stored`` on the server, or not (``error`` says why)."""
 
 
 class Ticket:
@@ -107,7 +116,7 @@ class Sender:
         self._hold = hold  # spool everything: the job may not exist on the server yet
         self._creation = creation
         self._creation_lock = threading.Lock()
-        self._queue: deque[tuple[Record | None, Ticket | None]] = deque()
+        self._queue: deque[tuple[Record | None, Receipt | None]] = deque()
         self._wakeup = threading.Event()
         self._ready = threading.Event()
         self._closing = threading.Event()
@@ -167,7 +176,7 @@ class Sender:
         """Make the thread send now rather than at the next interval."""
         self._wakeup.set()
 
-    def submit(self, record: Record, ticket: Ticket | None = None, *, wake: bool = True) -> None:
+    def submit(self, record: Record, ticket: Receipt | None = None, *, wake: bool = True) -> None:
         """Queue ``record``; it is sent after everything queued before it: now, or without
         ``wake`` at the next interval (or sooner when something else wakes the thread)."""
         self._queue.append((record, ticket))
@@ -315,7 +324,7 @@ class Sender:
     def _batch(self, columns: list[MetricColumns]) -> MetricBatch:
         return MetricBatch(f"{self._batch_prefix}-{next(self._batch_ids)}", columns)
 
-    def _ship(self, record: Record, ticket: Ticket | None = None) -> None:
+    def _ship(self, record: Record, ticket: Receipt | None = None) -> None:
         """Send ``record`` (retrying), or spool it when the server is unreachable or the
         spool already holds earlier records (order is kept)."""
         if self.spool.pending or self._hold:
@@ -352,7 +361,7 @@ class Sender:
                     raise
                 self._closing.wait(delay)
 
-    def _spool_record(self, record: Record, ticket: Ticket | None) -> None:
+    def _spool_record(self, record: Record, ticket: Receipt | None) -> None:
         try:
             self.spool.append(record)
         except OSError as exc:
@@ -380,7 +389,7 @@ class Sender:
             self.spool.path,
         )
 
-    def _reject(self, record: Record, exc: BaseException, ticket: Ticket | None) -> None:
+    def _reject(self, record: Record, exc: BaseException, ticket: Receipt | None) -> None:
         if isinstance(record, MetricBatch):
             what = record.refused(exc)
         else:
