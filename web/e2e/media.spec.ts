@@ -103,6 +103,8 @@ test("media on the job page, the compare page and the jobs table", async ({ page
   const thumb = jobRow(page, "media-b").getByRole("img", { name: "samples of media-b" });
   await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(96);
   await expect(thumb).toHaveAttribute("src", `/api/v1/jobs/${second}/artifacts/media/samples.png?step=5`);
+  await page.keyboard.press("Escape");
+  await screenshot(page, "project-jobs-media");
 
   // a job without media says so and how to log some
   await page.goto(`/jobs/${suite.ids["resnet-lr0.001"]}/media`);

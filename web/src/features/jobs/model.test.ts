@@ -76,10 +76,10 @@ describe("paging", () => {
 });
 
 describe("media thumbnail columns", () => {
-  it("are kept from the URL after the known columns, never sortable", () => {
+  it("are kept from the URL after the job's columns, never sortable", () => {
     const keys = { params: ["lr"], metrics: [], tags: [] };
-    const columns = visibleColumns(["media.val/samples", "params.lr", "media."], keys);
-    expect(columns.map((c) => c.id)).toEqual(["params.lr", "media.val/samples"]);
+    const columns = visibleColumns(["params.lr", "media.val/samples", "id", "media."], keys);
+    expect(columns.map((c) => c.id)).toEqual(["id", "media.val/samples", "params.lr"]);
     expect(columns[1]).toMatchObject({ group: "media", key: "val/samples", kind: "thumbnail", sortable: false });
     expect(mediaColumn("x").id).toBe("media.x");
   });

@@ -77,14 +77,16 @@ export function defaultColumnIds(keys: Keys | undefined): string[] {
   ];
 }
 
-/** The visible columns in group order (Job | Params | Metrics | Tags | Media), whatever order the
+/** The visible columns in group order (Job | Media | Params | Metrics | Tags), whatever order the
  * ids came in; ids the project does not know are kept as columns on their field. */
 export function visibleColumns(ids: readonly string[], keys: Keys | undefined): ColumnSpec[] {
   const wanted = new Set(ids);
   const known = allColumns(keys);
   const chosen = known.filter((c) => wanted.has(c.id));
+  // thumbnails right after the job's own columns, in view without scrolling sideways
   const media = ids.filter((id) => id.startsWith(MEDIA_PREFIX) && id.length > MEDIA_PREFIX.length).map((id) => mediaColumn(id.slice(MEDIA_PREFIX.length)));
-  return [...chosen, ...media];
+  const jobColumns = chosen.filter((c) => c.group === "job");
+  return [...jobColumns, ...media, ...chosen.filter((c) => c.group !== "job")];
 }
 
 export interface SortField {
