@@ -24,6 +24,7 @@ import psutil
 import pytest
 
 from atlas.domain import JobSpec, JobStatus
+from atlas.executors import ray as ray_executor
 from atlas.executors.base import Allocation, LaunchSpec, Node, Outcome
 from atlas.executors.launcher import job_pids
 from atlas.executors.ray import NODE_READ_INTERVAL_S, RayExecutor
@@ -387,3 +388,39 @@ def test_a_launch_whose_ray_job_exists_follows_it_and_never_runs_it_twice(
         assert len(record.read_text().splitlines()) == 1, record.read_text()
     finally:
         second.close()
+
+
+def test_jobs_are_followed_one_by_one_on_a_cluster_that_lists_many_ray_jobs(
+    server: ServerProcess,
+    tmp_path: Path,
+    ray_cluster: RayCluster,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past LISTED_PER_CALL listed Ray jobs per job of ours, the watcher asks for each job
+    alone: its start and end are seen all the same (here every list counts as too long)."""
+    monkeypatch.setattr(ray_executor, "LISTED_PER_CALL", 0)
+    job_id = submit(server, [sys.executable, "-c", "pass"])  # a job the server knows
+    wait_until("it ends", lambda: job(server, job_id)["status"] == "completed", server)
+    argv = [sys.executable, "-c", "raise SystemExit(4)"]
+    executor = RayExecutor(ray_cluster.address, grace=1)
+    try:
+        executor.launch(
+            LaunchSpec(
+                job_id=job_id,
+                job=JobSpec(project="ray", command=shlex.join(argv), env_mode="none"),
+                allocation=Allocation(cpus=1),
+                snapshot_path=None,
+                server_url=server.url,
+                token="",
+                log_path=tmp_path / "job.log",
+                attempt=2,
+            )
+        )
+        poll_until("it ends", lambda: executor.poll(job_id) is not None)
+        outcome = executor.poll(job_id)
+        assert outcome is not None
+        assert (outcome.status, outcome.exit_code) == (JobStatus.FAILED, 4), outcome
+        assert executor.started(job_id)
+        assert f"as atlas-{job_id}-2 on node" in (tmp_path / "job.log").read_text()
+    finally:
+        executor.close()

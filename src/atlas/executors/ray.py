@@ -16,7 +16,8 @@ construction, then every :data:`NODE_READ_INTERVAL_S`), with their labels (``ray
 
 ``launch`` returns at once: the submission (one HTTP call to the dashboard) runs in the
 executor's threads. One watcher thread follows all running Ray jobs with one ``list_jobs``
-call a round and calls ``on_exit``. A cancel
+call a round (one ``get_job_info`` each while the cluster lists many more Ray jobs than
+ours) and calls ``on_exit``. A cancel
 is Ray's stop (SIGTERM to the job's processes on its node, which the launcher turns into
 SIGTERM to the whole tree and SIGKILL after the grace). After a server restart ``adopt``
 finds the Ray job by its name; a name Ray already knows is never run again: a submission
@@ -70,6 +71,13 @@ WATCH_INTERVAL_S = 0.1
 """Seconds between two reads of the running Ray jobs' status (one ``list_jobs`` call)."""
 NODE_READ_INTERVAL_S = 2.0
 """Seconds between two reads of the cluster's live nodes (always, jobs running or not)."""
+LISTED_PER_CALL = 50
+"""Ray keeps every Ray job of the cluster (everyone's, ended ones too) until deleted, and
+``list_jobs`` gives them all: while it lists at most this many per job the watcher follows
+(one status call costs about as much as reading that many listed jobs), one ``list_jobs``
+call a round reads them all; past that, each is asked for alone (``get_job_info``) and the
+list is tried again after :data:`RELIST_S`."""
+RELIST_S = 30.0
 INLINE_SNAPSHOT_BYTES = 48 * 1024
 """A code snapshot up to this size travels inside the Ray job's description, so the
 entrypoint starts the command without fetching it from the server first; a larger one is
@@ -150,6 +158,7 @@ class RayExecutor:
         self._finished: OrderedDict[str, Outcome] = OrderedDict()
         self._callback: Callable[[str], None] | None = None
         self._lock = threading.Lock()
+        self._list_again = 0.0  # monotonic time of the next list_jobs (the watcher's)
         self._names = NodeNames()
         self._nodes: tuple[Node, ...] = ()
         self._read_nodes()  # the server starts with the cluster's nodes
@@ -404,12 +413,19 @@ class RayExecutor:
         return {node.id for node in nodes}
 
     def _follow(self, jobs: list[_Job]) -> None:
-        """One read of all Ray jobs (``list_jobs``) for every running one: note the start,
-        end the ended."""
-        listed = {str(info.submission_id): info for info in self.client.list_jobs()}
+        """Read every running job's Ray job, note the start, end the ended: one ``list_jobs``
+        call for all of them, unless the cluster lists so many other Ray jobs that asking for
+        each of ours costs less (see :data:`LISTED_PER_CALL`)."""
+        listed: dict[str, JobDetails] = {}
+        now = time.monotonic()
+        if now >= self._list_again:
+            listed = {str(info.submission_id): info for info in self.client.list_jobs()}
+            if len(listed) > LISTED_PER_CALL * len(jobs):
+                self._list_again = now + RELIST_S
+                logger.debug("Ray lists %d jobs: each of %d asked alone", len(listed), len(jobs))
         for job in jobs:
             info = listed.get(job.submission)
-            if info is None:  # not listed: ask for it alone before calling it gone
+            if info is None:  # not listed (or not listing): ask for it alone
                 try:
                     info = self.client.get_job_info(job.submission)
                 except RuntimeError as exc:
