@@ -2,7 +2,7 @@
 
 Images of the key ``samples`` at the steps in ``"media_steps"`` (with captions), the histogram
 ``weights`` at the same steps, and at the last step a tone (``log_audio``), a moving square
-(``log_video``, a GIF) and a table of 120 predictions (``log_table``). ``"shift"`` moves the
+(``log_video``, a GIF) and a table of 10,000 predictions (``log_table``). ``"shift"`` moves the
 histogram and the colours, so two jobs differ. It prints ``ATLAS_E2E_JOB {"id": ...}`` for
 the harness, as train.py does.
 """
@@ -38,7 +38,8 @@ def main() -> None:
     run.log_video("rollout", _frames(), fps=5, step=last)
     labels = ["cat", "dog", "bird"]
     rows = [
-        {"id": i, "label": labels[i % 3], "p": round(((i * 37) % 100) / 100, 2)} for i in range(120)
+        {"id": i, "label": labels[i % 3], "p": round(((i * 37) % 100) / 100, 2)}
+        for i in range(10_000)
     ]
     run.log_table("predictions", rows, step=last)
     run.finish()
