@@ -138,13 +138,21 @@ class ContainerExecutor:
         ``keep_workdirs`` and ``cancel_grace``, and the server's socket when a server listens
         on it (``atlas server`` makes it before the app starts); ``ResourceUnavailableError``
         naming ``url`` when the engine does not answer."""
+        engine = Engine(url)
         path = settings.socket_path
+        serving = _listening(path)
+        if serving:
+            logger.info("jobs in containers have no network: they reach the server at %s", path)
+        else:
+            logger.warning(
+                "no server listens at %s: jobs in containers get the host's network", path
+            )
         return cls(
-            Engine(url),
+            engine,
             settings.work_path,
             keep_workdirs=settings.keep_workdirs,
             grace=settings.cancel_grace,
-            server_socket=path if _listening(path) else None,
+            server_socket=path if serving else None,
         )
 
     def __repr__(self) -> str:
