@@ -69,6 +69,9 @@ test("media on the job page, the compare page and the jobs table", async ({ page
   await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.85);
   await expect(weights.getByTestId("histogram-readout")).toContainText(/step 10 · value .* values/);
   await screenshot(page, "job-media-histogram");
+  await chart.focus();
+  await chart.press("ArrowUp");
+  await expect(weights.getByTestId("histogram-readout")).toContainText(/step 5 · value/);
   await weights.getByLabel("Heat map").click();
   await expect(weights.getByLabel("Heat map")).toBeChecked();
   await expect(weights.getByRole("img", { name: "Heat view of weights over 3 steps" })).toBeVisible();

@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState, type PointerEvent } from "react";
+import { useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from "react";
 import { formatNumber } from "../lib/format";
 import { hoverAt, ridgeLayout, type HistogramHover, type StepHistogram } from "../lib/histogram";
 
@@ -14,7 +14,7 @@ const TICKS = 5;
  * values are dense), sharing one value axis; the pointer reads off the step, bin and count. */
 export function HistogramChart({ steps, mode, label }: { steps: readonly StepHistogram[]; mode: "ridge" | "heat"; label: string }) {
   const svg = useRef<SVGSVGElement>(null);
-  const [hover, setHover] = useState<HistogramHover | null>(null);
+  const [cursor, setCursor] = useState<{ x: number; y: number } | null>(null);
   const height = Math.min(420, Math.max(120, 60 + steps.length * (mode === "heat" ? 10 : 14)));
   const plotWidth = WIDTH - LEFT - RIGHT;
   const plotHeight = height - TOP - BOTTOM;
@@ -22,12 +22,32 @@ export function HistogramChart({ steps, mode, label }: { steps: readonly StepHis
   const labelEvery = Math.max(1, Math.ceil(steps.length / Math.max(1, Math.floor(plotHeight / 16))));
   const ticks = Array.from({ length: TICKS }, (_, i) => layout.low + ((layout.high - layout.low) * i) / (TICKS - 1));
 
+  const hover: HistogramHover | null = cursor ? hoverAt(layout, steps, cursor.x, cursor.y) : null;
   const onMove = (event: PointerEvent<SVGSVGElement>) => {
-    const element = svg.current;
-    const matrix = element?.getScreenCTM()?.inverse();
-    if (!element || !matrix) return;
+    const matrix = svg.current?.getScreenCTM()?.inverse();
+    if (!matrix) return;
     const point = new DOMPoint(event.clientX, event.clientY).matrixTransform(matrix);
-    setHover(hoverAt(layout, steps, point.x - LEFT, point.y - TOP));
+    setCursor({ x: point.x - LEFT, y: point.y - TOP });
+  };
+  // The keyboard moves the same cursor: left and right along the values, up and down
+  // through the steps.
+  const onKey = (event: KeyboardEvent<SVGSVGElement>) => {
+    const rowY = (i: number) => {
+      const row = layout.rows[Math.max(0, Math.min(layout.rows.length - 1, i))];
+      return row ? (mode === "heat" ? row.y + layout.gap / 2 : row.y - 1) : 0;
+    };
+    const current = cursor ?? { x: plotWidth / 2, y: rowY(layout.rows.length - 1) };
+    const index = hover ? steps.findIndex((s) => s.step === hover.step) : layout.rows.length - 1;
+    const moves: Record<string, () => { x: number; y: number }> = {
+      ArrowLeft: () => ({ ...current, x: Math.max(0, current.x - plotWidth / 64) }),
+      ArrowRight: () => ({ ...current, x: Math.min(plotWidth, current.x + plotWidth / 64) }),
+      ArrowUp: () => ({ ...current, y: rowY(index - 1) }),
+      ArrowDown: () => ({ ...current, y: rowY(index + 1) }),
+    };
+    const move = moves[event.key];
+    if (!move) return;
+    event.preventDefault();
+    setCursor(move());
   };
   const hoverIndex = hover ? steps.findIndex((s) => s.step === hover.step) : -1;
   const hoverX = hover ? LEFT + ((hover.value - layout.low) / (layout.high - layout.low)) * plotWidth : 0;
@@ -40,8 +60,11 @@ export function HistogramChart({ steps, mode, label }: { steps: readonly StepHis
         viewBox={`0 0 ${WIDTH} ${height}`}
         role="img"
         aria-label={`${mode === "ridge" ? "Ridge" : "Heat"} view of ${label} over ${steps.length} step${steps.length === 1 ? "" : "s"}`}
+        tabIndex={0}
         onPointerMove={onMove}
-        onPointerLeave={() => setHover(null)}
+        onPointerLeave={() => setCursor(null)}
+        onKeyDown={onKey}
+        onBlur={() => setCursor(null)}
         data-testid="histogram-chart"
       >
         <g transform={`translate(${LEFT},${TOP})`}>
@@ -83,7 +106,7 @@ export function HistogramChart({ steps, mode, label }: { steps: readonly StepHis
         {hover
           ? `step ${formatNumber(hover.step)} · value ${formatNumber(hover.value)} · ` +
             (hover.bin ? `bin ${formatNumber(hover.bin.low)} to ${formatNumber(hover.bin.high)}: ${hover.bin.count.toLocaleString()} values` : "outside this step's bins")
-          : `step on the left, value along the bottom; point at a ${mode === "ridge" ? "ridge" : "band"} to read its counts`}
+          : `step on the left, value along the bottom; point at a ${mode === "ridge" ? "ridge" : "band"} (or focus the chart and use the arrow keys) to read its counts`}
         {nonFinite ? ` · ${nonFinite.toLocaleString()} NaN/∞ values not binned` : ""}
       </figcaption>
     </figure>

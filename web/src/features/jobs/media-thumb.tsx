@@ -9,6 +9,13 @@ import type { Job } from "../../lib/api/types";
 export function MediaThumb({ job, mediaKey }: { job: Job; mediaKey: string }) {
   const media = useQuery({ ...mediaQuery(job.id, isLive(job)), refetchInterval: false });
   const found = media.data?.items.find((m) => m.key === mediaKey && (m.kind === "image" || m.kind === "gif"));
+  if (media.isError) {
+    return (
+      <span className="soft" title={`Could not load the media of ${job.name || job.id}: ${media.error.message}`}>
+        ⚠
+      </span>
+    );
+  }
   if (!found) return media.isPending ? <span className="skeleton" /> : <span className="soft" aria-label="none" />;
   const step = found.last_step;
   const name = job.name || job.id;
