@@ -18,10 +18,10 @@ from atlas.domain import ENV_MODES, JobSpec, JobStatus
 from atlas.errors import InvalidInputError
 
 __all__ = [
-    "HOST_NODE",
     "Allocation",
     "Executor",
     "GpuInfo",
+    "HOST_NODE",
     "Handle",
     "LaunchSpec",
     "Node",
