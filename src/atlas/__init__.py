@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from atlas.sdk.handle import Job
     from atlas.sdk.run import Run
     from atlas.sdk.submit import submit
+    from atlas.sdk.tensorboard import set_tensorboard_logdir
     from atlas.sdk.tracking import (
         configure,
         current_job,
@@ -60,6 +61,7 @@ __all__ = [
     "log_video",
     "save_artifact",
     "set_tag",
+    "set_tensorboard_logdir",
     "submit",
 ]
 
@@ -68,6 +70,7 @@ _MODULES = {
     "Job": "atlas.sdk.handle",
     "Run": "atlas.sdk.run",
     "submit": "atlas.sdk.submit",
+    "set_tensorboard_logdir": "atlas.sdk.tensorboard",
 }
 """Where each public name lives; the rest of ``__all__`` is in ``atlas.sdk.tracking``."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 __all__ = [
+    "AtCapacityError",
     "AtlasError",
     "ConflictError",
     "CrossSiteRequestError",
@@ -19,6 +20,7 @@ __all__ = [
     "InsufficientStorageError",
     "InvalidInputError",
     "InvalidTransitionError",
+    "MissingExtraError",
     "NotFoundError",
     "PayloadTooLargeError",
     "PermissionDeniedError",
@@ -171,6 +173,20 @@ class ResourceUnavailableError(AtlasError):
     """The request can never be met with the resources that exist."""
 
     code = "resource_unavailable"
+
+
+class MissingExtraError(ResourceUnavailableError):
+    """The server lacks an optional part the request needs (``detail.extra``: the
+    ``atlas-ml[...]`` extra to install there)."""
+
+    code = "missing_extra"
+
+
+class AtCapacityError(ConflictError):
+    """Every slot of a bounded resource is in use (TensorBoards: ``max_tensorboards``), none
+    idle enough to be given up; try again later."""
+
+    code = "at_capacity"
 
 
 class ServerUnavailableError(AtlasError):

@@ -34,6 +34,7 @@ __all__ = [
     "LABEL_VALUE_PATTERN",
     "MAX_LABELS",
     "AUDIO_SUFFIXES",
+    "MAX_APPEND_BYTES",
     "MAX_ARTIFACT_PATH_LENGTH",
     "MAX_AUDIO_CHANNELS",
     "MAX_AUTHOR_LENGTH",
@@ -54,6 +55,7 @@ __all__ = [
     "MAX_TABLE_COLUMNS",
     "MAX_TABLE_ROWS",
     "MAX_TAG_VALUE_LENGTH",
+    "MAX_TENSORBOARD_JOBS",
     "MAX_TOKEN_ID_LENGTH",
     "MAX_TOKEN_NAME_LENGTH",
     "MAX_USER_LENGTH",
@@ -65,6 +67,8 @@ __all__ = [
     "USER_NAME_PATTERN",
     "PROJECT_NAME_PATTERN",
     "SHA256_PATTERN",
+    "TENSORBOARD_FOLDER",
+    "TENSORBOARD_LOGDIRS_FILE",
     "HISTOGRAM_SUFFIX",
     "TABLE_SUFFIX",
     "VIDEO_SUFFIXES",
@@ -436,6 +440,16 @@ MAX_COMPARED_JOBS = 100
 MAX_PENDING_MEDIA_BYTES = 256 * 1024 * 1024
 """Most bytes of media a job's process holds before they are sent: a media call past it
 waits for the sender, so memory stays bounded when a script logs faster than it uploads."""
+MAX_APPEND_BYTES = 8 * 1024 * 1024
+"""Most bytes one append to an artifact carries (``POST /jobs/{id}/artifacts/{path}``)."""
+MAX_TENSORBOARD_JOBS = 100
+"""Most jobs one TensorBoard shows side by side."""
+TENSORBOARD_FOLDER = "tensorboard"
+"""The artifact folder a job's TensorBoard event files are copied to as they grow:
+``tensorboard/<path below the log folder>``."""
+TENSORBOARD_LOGDIRS_FILE = "tensorboard.json"
+"""The file of a job's control folder naming the folders ``atlas.set_tensorboard_logdir``
+added, which the job's launcher follows besides its working folder."""
 MEDIA_FOLDER = "media"
 """The artifact folder media files are saved in: ``media/<key><suffix>``."""
 TABLE_SUFFIX = ".table.json"

@@ -179,6 +179,12 @@ class Settings:
     job_id: str | None = _declare(
         None, "Id of the job this process belongs to (set by Atlas).", "client"
     )
+    control_dir: str | None = _declare(
+        None,
+        "The control folder of the job this process belongs to, where "
+        "`atlas.set_tensorboard_logdir` leaves word for the job's launcher (set by Atlas).",
+        "client",
+    )
     flush_interval: float = _declare(1.0, "Seconds between the SDK's background sends.", "client")
     batch_points: int = _declare(50000, "Most metric points in one request.", "client")
     buffer_points: int = _declare(
@@ -251,6 +257,20 @@ class Settings:
         "unix:///run/podman/podman.sock or unix:///var/run/docker.sock (docs/containers.md). "
         "Default: DOCKER_HOST, else none: a job with an image is refused at submit.",
         "scheduler",
+    )
+    tensorboard_idle: float = _declare(
+        300.0,
+        "Seconds without a request after which a TensorBoard opened from Atlas is stopped.",
+        "server",
+    )
+    tensorboard_busy: float = _declare(
+        30.0,
+        "A TensorBoard that served a request this many seconds ago or less is busy: it is "
+        "not stopped to make room for another when `max_tensorboards` run.",
+        "server",
+    )
+    max_tensorboards: int = _declare(
+        4, "Most TensorBoard processes the server runs at once.", "server"
     )
     uv_args: str | None = _declare(
         None,

@@ -257,6 +257,10 @@ BODIES: dict[tuple[str, str], Sample] = {
         }
     },
     ("PUT", "/api/v1/jobs/{job_id}/artifacts/{path}"): lambda w: {"content": b"abc"},
+    ("POST", "/api/v1/jobs/{job_id}/artifacts/{path}"): lambda w: {
+        "content": b"abc",
+        "params": {"offset": 0},
+    },
     ("POST", "/api/v1/jobs/{job_id}/log"): lambda w: {"content": b"more\n"},
     ("POST", "/api/v1/submissions"): lambda w: {
         "json": {"project": P, "command": ["sleep", "600"], "env": "none"}
@@ -269,6 +273,7 @@ BODIES: dict[tuple[str, str], Sample] = {
     ("PATCH", "/api/v1/users/{user}"): lambda w: {"json": {"disabled": False}},
     ("POST", "/api/v1/tokens"): lambda w: {"json": {"name": "matrix"}},
     ("PUT", "/api/v1/projects/{name}/members/{user}"): lambda w: {"json": {"role": "viewer"}},
+    ("POST", "/api/v1/tensorboards"): lambda w: {"json": {"jobs": [w.job_j]}},
 }
 
 # Operations that would spoil the world for the next caller get a fresh target each time.
@@ -322,6 +327,7 @@ def request_for(
         "sha256": SNAPSHOT_SHA,
         "user": "viewer",
         "token_id": "0123456789ab",
+        "tensorboard_id": "0123456789abcdef",
         **made.pop("path", {}),
     }
     url = template

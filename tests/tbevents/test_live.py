@@ -10,7 +10,7 @@ from pathlib import Path
 from atlas.domain import FINAL_STATUSES, Job, JobStatus
 from atlas.sdk.client import Client
 from tests.cli.conftest import Invoke
-from tests.tbevents.writers import tf2_scalar, write_events
+from tests.tbevents.writers import simple, tf2_scalar, write_events
 
 DEADLINE_S = 20.0
 
@@ -111,6 +111,36 @@ def test_a_job_that_ends_at_once_still_gets_its_scalars(
     job_id = result.stdout.strip().splitlines()[-1]
     assert final(client, job_id).status == JobStatus.COMPLETED
     assert list(client.get_metric(job_id, "epoch_loss").values) == [0.0, 0.5, 1.0]
+    copied = client.read_artifact(job_id, "tensorboard/logs/train/events.out.tfevents.1.host")
+    assert copied == written.read_bytes()  # for a TensorBoard opened from Atlas
+
+
+ELSEWHERE = """\
+import shutil, sys
+import atlas
+
+atlas.set_tensorboard_logdir(sys.argv[2])
+shutil.copytree(sys.argv[1], sys.argv[2] + "/exp")
+"""
+
+
+def test_a_logdir_named_by_the_script_is_followed_too(
+    atlas: Invoke, client: Client, tmp_path: Path, project_name: str
+) -> None:
+    written = write_events(tmp_path / "written", [(s, [simple("acc", s)]) for s in range(3)])
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "elsewhere.py").write_text(ELSEWHERE)
+    logdir = tmp_path / "scratch-tb"
+    result = atlas("submit", "--no-follow", "-p", project_name, str(code), "python",
+                   "elsewhere.py", str(written.parent), str(logdir))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    job_id = result.stdout.strip().splitlines()[-1]
+    job = final(client, job_id)
+    assert job.status == JobStatus.COMPLETED, client.read_log(job_id).data.decode()
+    assert list(client.get_metric(job_id, "acc").steps) == [0, 1, 2]
+    copied = client.read_artifact(job_id, f"tensorboard/exp/{written.name}")
+    assert copied == written.read_bytes()
 
 
 def test_a_job_without_event_files_records_no_metrics(

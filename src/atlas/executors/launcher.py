@@ -253,6 +253,7 @@ class Launcher:
             self._say(f"unpacked the code snapshot: {count} files and folders")
         write_params(self.workdir, _dict(self.spec.get("params")))
         variables = job_environment(self.spec, os.environ, self._environment())
+        variables["ATLAS_CONTROL_DIR"] = os.path.abspath(self.control)
         command = [str(a) for a in _list(self.spec.get("command"))]
         if self._stop_asked():
             return {"exit_code": None}
@@ -508,7 +509,15 @@ class Launcher:
             token=str(self.spec.get("token") or ""),
             stop=stop,
             skip=(CONTROL_DIR,),
+            logdirs=self._tensorboard_logdirs,
         )
+
+    def _tensorboard_logdirs(self) -> list[str]:
+        """The folders the job named with ``atlas.set_tensorboard_logdir``."""
+        from atlas.names import TENSORBOARD_LOGDIRS_FILE
+        from atlas.sdk.tensorboard import logdirs_in
+
+        return logdirs_in(os.path.join(self.control, TENSORBOARD_LOGDIRS_FILE))
 
     def _stop_tensorboard(self) -> None:
         """Read the job's event files to their end and send the rest (giving up on a server
@@ -516,7 +525,9 @@ class Launcher:
         if self._tensorboard_stop is not None and self._tensorboard_thread is not None:
             self._tensorboard_stop.set()
             self._tensorboard_thread.join(timeout=_TENSORBOARD_JOIN_S)
-        elif _any_event_file(self.workdir):  # a short job: nothing of atlas loaded otherwise
+        elif _any_event_file(self.workdir) or os.path.exists(
+            os.path.join(self.control, "tensorboard.json")  # atlas.names.TENSORBOARD_LOGDIRS_FILE
+        ):  # a short job: nothing of atlas loaded otherwise
             self._follow_tensorboard(None)
 
     def _stop_metrics(self) -> None:

@@ -391,6 +391,15 @@ class Client(AccountRoutes):
         answer = self._json("PUT", url, content=content, headers=headers, params=query)
         return wire.parse_artifact(answer, job_id)
 
+    def append_artifact(self, job_id: str, path: str, data: bytes, *, offset: int) -> Artifact:
+        """Append ``data`` to the job's artifact ``path`` (created by an append at offset
+        0). ``offset`` is the size the artifact has: ``ConflictError`` when it has another
+        (``detail["size"]`` says which), as for an append sent twice."""
+        headers = {"Content-Type": "application/octet-stream"}
+        url = artifact_url(job_id, path)
+        answer = self._json("POST", url, content=data, headers=headers, params={"offset": offset})
+        return wire.parse_artifact(answer, job_id)
+
     def list_artifacts(self, job_id: str) -> list[Artifact]:
         """The job's artifacts, by path."""
         answer = self._json("GET", f"/jobs/{segment(job_id)}/artifacts")

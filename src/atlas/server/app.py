@@ -25,6 +25,7 @@ from fastapi import FastAPI
 from atlas.executors.base import Executor
 from atlas.scheduler.scheduler import Scheduler
 from atlas.server.api_docs import install_api_docs
+from atlas.server.artifact_appends import RunningHashes
 from atlas.server.auth.access import check_declared
 from atlas.server.auth.credentials import Lookups
 from atlas.server.auth.sessions import session_lifetime
@@ -47,7 +48,9 @@ from atlas.server.routes import code as code_routes
 from atlas.server.routes import oidc as oidc_routes
 from atlas.server.routes import scheduler as scheduler_routes
 from atlas.server.routes import submissions as submission_routes
+from atlas.server.routes import tensorboards as tensorboard_routes
 from atlas.server.static import GUI_FOLDER, install_gui
+from atlas.server.tensorboards import TensorBoards, keep
 from atlas.settings import Settings
 from atlas.store.api import Store
 from atlas.store.artifacts import ArtifactStore, S3Options, open_artifact_store
@@ -101,6 +104,7 @@ def create_app(
     app.state.auth_enabled = settings.auth_enabled
     app.state.internal_token = new_secret().secret
     app.state.login_throttle = LoginThrottle()
+    app.state.running_hashes = RunningHashes()
     session_lifetime(settings)  # a bad value stops the server before it serves
     # Single sign-on; a bad issuer or role map stops the server before it serves.
     app.state.sso = SingleSignOn.from_settings(settings)
@@ -117,6 +121,8 @@ def create_app(
     for router in (auth_routes.router, accounts.router, members.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(oidc_routes.router, prefix=API_PREFIX)
+    app.include_router(tensorboard_routes.router, prefix=API_PREFIX)
+    app.include_router(tensorboard_routes.proxy_router)
     check_declared(app)
     app.add_middleware(BodyLimit, default_bytes=JSON_BODY_LIMIT, rules=_BODY_RULES)
     app.add_middleware(HeadAsGet, routes=app.router.routes)
@@ -159,7 +165,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         lookups: Lookups = app.state.lookups
         # A job's token dies with the job: forget it here at once, not when the cache ages.
         app.state.scheduler.ended.append(lambda _job_id: lookups.forget_token())
+        app.state.tensorboards = TensorBoards(settings, app.state.store, app.state.artifacts)
         async with anyio.create_task_group() as tasks:
+            tasks.start_soon(keep, app.state.tensorboards)
             tasks.start_soon(_sync_in_background, app)
             tasks.start_soon(_clean_in_background, app)
             if settings.lost_after > 0:

@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
 from atlas.errors import (
+    AtCapacityError,
     AtlasError,
     ConflictError,
     CrossSiteRequestError,
@@ -32,6 +33,7 @@ from atlas.errors import (
     InsufficientStorageError,
     InvalidInputError,
     InvalidTransitionError,
+    MissingExtraError,
     NotFoundError,
     PayloadTooLargeError,
     PermissionDeniedError,
@@ -76,6 +78,8 @@ ERROR_STATUS: dict[type[AtlasError], int] = {
     InvalidInputError: 422,
     QueryTooExpensiveError: 422,
     ResourceUnavailableError: 422,
+    MissingExtraError: 422,
+    AtCapacityError: 409,
     ServerUnavailableError: 503,
     InsufficientStorageError: 507,
 }

@@ -9,6 +9,11 @@ own token, each tag as a metric key (:class:`~atlas.tbevents.logdir.RunKeys`), w
 event's step and wall time; histograms and images become media at their steps. When the
 command ends, a last read takes the rest of each file before the working folder is removed.
 A script that never imports ``atlas`` gets its metrics all the same.
+
+Each event file is also copied to the job's artifacts as it grows
+(:class:`~atlas.tbevents.mirror.Mirror`), for a TensorBoard opened from Atlas. Besides the
+working folder, the folders a script named with ``atlas.set_tensorboard_logdir`` are searched
+(``logdirs``).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from atlas.sdk.client import Client
     from atlas.tbevents.media import MediaFile
+    from atlas.tbevents.mirror import Mirror
     from atlas.tbevents.scalars import Scalars
     from atlas.tbevents.upload import Outbox
 
@@ -56,7 +62,9 @@ class LiveSync:
     """Follows the event files below ``root`` and sends their scalars as metrics of the job
     ``job_id``. ``connect`` makes the client, called once the first event file is found (a
     job without event files never loads the HTTP stack). ``skip`` names folders not to
-    search (the job's control folder)."""
+    search (the job's control folder); ``logdirs`` names more folders to search, asked at
+    each search (``atlas.set_tensorboard_logdir``); ``mirror`` copies each file to the job's
+    artifacts as it grows."""
 
     def __init__(
         self,
@@ -65,11 +73,19 @@ class LiveSync:
         connect: Callable[[], Client],
         *,
         skip: tuple[str, ...] = (),
+        logdirs: Callable[[], list[str]] | None = None,
+        mirror: bool = True,
     ) -> None:
         self.root = Path(root)
         self.job_id = job_id
         self.skip = skip
         self.files: dict[Path, EventFile] = {}
+        self.roots: dict[Path, Path] = {}
+        """The folder each file was found in (the working folder, or a ``logdirs`` one)."""
+        self._logdirs = logdirs
+        self._mirroring = mirror
+        self._client: Client | None = None
+        self._mirror: Mirror | None = None
         self.keys = RunKeys()
         self._connect = connect
         self._outbox: Outbox | None = None
@@ -97,8 +113,18 @@ class LiveSync:
         for path, event_file in self.files.items():
             found = event_file.read_scalars(final=final)
             if found.series or found.histograms or found.images:
-                self._add(run_of(self.root, path), found)
-        return self._flush()
+                self._add(run_of(self.roots[path], path), found)
+        copied = self._copy()
+        return self._flush() and copied
+
+    def _connection(self) -> Client:
+        if self._client is None:
+            self._client = self._connect()
+        return self._client
+
+    def _copy(self) -> bool:
+        """Copy what the event files gained to the job's artifacts; ``True`` when done."""
+        return True if self._mirror is None else self._mirror.push()
 
     def _flush(self) -> bool:
         """Send what waits, metrics first; ``True`` when nothing is left."""
@@ -118,18 +144,40 @@ class LiveSync:
         return True
 
     def _scan(self) -> None:
-        try:
-            paths = find_event_files(self.root, skip=self.skip)
-        except OSError as exc:  # the working folder went away under us
-            logger.debug("job %s: cannot search %s: %s", self.job_id, self.root, exc)
-            return
-        new = [path for path in paths if path not in self.files]
+        new: dict[Path, Path] = {}
+        for root in self._search_roots():
+            try:
+                paths = find_event_files(root, skip=self.skip if root == self.root else ())
+            except OSError as exc:  # the folder went away under us
+                logger.debug("job %s: cannot search %s: %s", self.job_id, root, exc)
+                continue
+            new.update((path, root) for path in paths if path not in self.files)
         if not new:
             return
-        self.keys.choose_main({run_of(self.root, path) for path in new})
-        for path in new:
+        self.keys.choose_main({run_of(root, path) for path, root in new.items()})
+        for path, root in new.items():
             logger.info("job %s: following the event file %s", self.job_id, path)
             self.files[path] = EventFile(path, keep_histograms=True, keep_images=True)
+            self.roots[path] = root
+            if self._mirroring:
+                self._mirror_of().add(path, path.relative_to(root).as_posix())
+
+    def _search_roots(self) -> list[Path]:
+        """The working folder, then each folder of ``logdirs`` not inside it."""
+        roots = [self.root]
+        for name in self._logdirs() if self._logdirs is not None else ():
+            folder = Path(name)
+            outside = folder.is_absolute() and not folder.is_relative_to(self.root)
+            if outside and all(folder != r and not r.is_relative_to(folder) for r in roots):
+                roots.append(folder)
+        return roots
+
+    def _mirror_of(self) -> Mirror:
+        from atlas.tbevents.mirror import Mirror
+
+        if self._mirror is None:
+            self._mirror = Mirror(self._connection(), self.job_id)
+        return self._mirror
 
     def _add(self, run: str, found: Scalars) -> None:
         from atlas.tbevents.media import media_files
@@ -146,7 +194,7 @@ class LiveSync:
                     "job %s: the tag %r is not a valid metric key: skipped", self.job_id, key
                 )
         if self._outbox is None:
-            self._outbox = Outbox(self._connect(), self.job_id)
+            self._outbox = Outbox(self._connection(), self.job_id)
         self._outbox.add(chosen)
         tags = {h.tag for h in found.histograms} | {i.tag for i in found.images}
         self._media += media_files(found, {tag: self.keys.key(run, tag) for tag in tags})
@@ -181,15 +229,16 @@ class LiveSync:
         while not done and time.monotonic() < deadline and not self._closed():
             time.sleep(delay)
             delay = min(delay * 2, 5.0)
-            done = self._flush()
+            copied = self._copy()
+            done = self._flush() and copied
         if not done and self._outbox is not None and self._outbox.pending:
             logger.warning(
                 "job %s: %d TensorBoard points could not be sent (server unreachable)",
                 self.job_id,
                 self._outbox.pending,
             )
-        if self._outbox is not None:
-            self._outbox.client.close()
+        if self._client is not None:
+            self._client.close()
         return done
 
     def _closed(self) -> bool:
@@ -204,17 +253,19 @@ def follow_job(
     token: str,
     stop: threading.Event | None,
     skip: tuple[str, ...] = (),
+    logdirs: Callable[[], list[str]] | None = None,
 ) -> LiveSync:
     """Sync the event files below a job's working folder ``workdir`` until ``stop`` is set
     (the job's command ended), then read them to their end; the launcher runs this in its
     own thread. With ``stop`` ``None`` (the job has ended already), only read them to their
-    end. Answers the finished :class:`LiveSync`."""
+    end. ``logdirs`` names more folders to follow (asked at each search). Answers the
+    finished :class:`LiveSync`."""
 
     def connect() -> Client:
         from atlas.sdk.client import Client
 
         return Client(url, token or None, timeout=5)
 
-    sync = LiveSync(workdir, job_id, connect, skip=skip)
+    sync = LiveSync(workdir, job_id, connect, skip=skip, logdirs=logdirs)
     sync.run(stop)
     return sync

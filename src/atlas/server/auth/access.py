@@ -96,12 +96,16 @@ class Of(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Declaration:
     """One route's access rule. ``own_job``: a job's own token may do this to its job even
-    without the role; ``audit``: record successful calls (default: every change)."""
+    without the role; ``audit``: record successful calls (default: every change); ``csrf``:
+    a change made with a browser session needs its CSRF token (off only for the TensorBoard
+    proxy, whose pages post their data queries without it; the Guard still refuses any
+    change a page of another site sends)."""
 
     need: Need
     of: Of = Of.NOTHING
     own_job: bool = False
     audit: bool | None = None
+    csrf: bool = True
 
     def __post_init__(self) -> None:
         project_need = self.need in _ROLE_OF_NEED
@@ -217,11 +221,16 @@ class Caller:
 
 
 def access(
-    need: Need, of: Of = Of.NOTHING, *, own_job: bool = False, audit: bool | None = None
+    need: Need,
+    of: Of = Of.NOTHING,
+    *,
+    own_job: bool = False,
+    audit: bool | None = None,
+    csrf: bool = True,
 ) -> Any:
     """The dependency that checks ``need`` (see the module docstring) and gives the route
     its :class:`Caller`: ``caller: Annotated[Caller, access(Need.EDITOR, Of.JOB)]``."""
-    declaration = Declaration(need, of, own_job=own_job, audit=audit)
+    declaration = Declaration(need, of, own_job=own_job, audit=audit, csrf=csrf)
 
     async def check(request: Request) -> AsyncIterator[Caller]:
         caller = await _caller(request, declaration)
@@ -283,7 +292,8 @@ async def _caller(request: Request, declaration: Declaration) -> Caller:
         return caller
     if not principal.signed_in:
         raise UnauthenticatedError("log in, or send an API token (docs/auth.md)")
-    check_csrf(request, principal)
+    if declaration.csrf:
+        check_csrf(request, principal)
     if declaration.need is Need.ADMIN:
         caller.require_admin()
     elif declaration.need is Need.PERSON and not principal.is_person:

@@ -11,12 +11,13 @@ from starlette.concurrency import run_in_threadpool
 
 from atlas.errors import NotFoundError
 from atlas.names import (
+    MAX_APPEND_BYTES,
     MAX_COMPARED_JOBS,
     MAX_VERSIONS_LISTED,
     check_artifact_path,
     check_job_id,
 )
-from atlas.server import job_files
+from atlas.server import artifact_appends, job_files
 from atlas.server.auth.access import JobData, JobViewer, ProjectViewer
 from atlas.server.deps import ArtifactsDep, JobIdPath, ProjectPath, SettingsDep, StoreDep
 from atlas.server.schemas import ArtifactOut, ItemsOut, MediaCellOut, MediaKeyOut
@@ -75,6 +76,34 @@ async def upload_artifact(
         step=step,
         caption=caption,
         max_bytes=settings.max_upload_mb * MIB,
+    )
+    return ArtifactOut.from_domain(artifact)
+
+
+@router.post(_ARTIFACTS + "/{path:path}", openapi_extra=_RAW_BODY)
+async def append_artifact(
+    caller: JobData,
+    job_id: JobIdPath,
+    path: str,
+    request: Request,
+    store: StoreDep,
+    artifacts: ArtifactsDep,
+    settings: SettingsDep,
+    offset: Annotated[int, Query(ge=0, le=INT64_MAX)],
+) -> ArtifactOut:
+    """Append the body to the job's artifact ``path`` (created by an append at offset 0);
+    ``offset`` must be its current size, else 409 with ``detail.size``: how a job's
+    TensorBoard event files reach the store as they grow (docs/tensorboard.md)."""
+    artifact = await artifact_appends.append_artifact(
+        request,
+        store,
+        artifacts,
+        request.app.state.running_hashes,
+        job_id=job_id,
+        path=path,
+        offset=offset,
+        max_bytes=MAX_APPEND_BYTES,
+        max_size=settings.max_upload_mb * MIB,
     )
     return ArtifactOut.from_domain(artifact)
 

@@ -1,0 +1,339 @@
+"""TensorBoards the server runs for selections of jobs (docs/tensorboard.md).
+
+``POST /api/v1/tensorboards {"jobs": [...]}`` asks :class:`TensorBoards` for one: the same
+selection (as a set) is the same instance, shared by everyone who may read all its jobs.
+Each instance is a real ``tensorboard`` process (the ``atlas-ml[tensorboard]`` extra) over a
+:class:`~atlas.server.tensorboard_logs.LogFolder` of its jobs' event files, listening on a
+free loopback port chosen by the system, with ``--path_prefix /tensorboard/<id>`` so the
+server proxies it under that path (:mod:`atlas.server.tensorboard_proxy`).
+
+- It starts in its own process group; its standard input is a pipe from the server, and the
+  process exits when that pipe closes, so a server that dies (even by SIGKILL) leaves no
+  TensorBoard behind. :meth:`TensorBoards.close` stops them all at shutdown.
+- :meth:`TensorBoards.tick` (every :data:`TICK_S` seconds, ``now`` passed in) copies what
+  the jobs' event files gained, and stops an instance that served no request for
+  ``tensorboard_idle`` seconds, or whose process ended.
+- At most ``max_tensorboards`` run; a new one stops the least recently used instance that
+  is not busy (used within ``tensorboard_busy`` seconds), else :class:`AtCapacityError`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import logging
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import anyio
+import anyio.to_thread
+import httpx
+
+from atlas.errors import (
+    AtCapacityError,
+    MissingExtraError,
+    NotFoundError,
+    ResourceUnavailableError,
+)
+from atlas.server.tensorboard_logs import LogFolder, run_name
+from atlas.settings import Settings
+from atlas.store.api import Store
+from atlas.store.artifacts import ArtifactStore
+
+__all__ = [
+    "PATH_PREFIX",
+    "PROXY_TIMEOUT_S",
+    "START_TIMEOUT_S",
+    "STOP_GRACE_S",
+    "TICK_S",
+    "TensorBoard",
+    "TensorBoards",
+    "instance_id",
+    "keep",
+    "tensorboard_installed",
+]
+
+logger = logging.getLogger(__name__)
+
+TICK_S = 2.0
+"""Seconds between two refreshes of the running instances' files (and idle checks)."""
+START_TIMEOUT_S = 60.0
+"""Longest wait for a new TensorBoard to answer."""
+PROXY_TIMEOUT_S = 120.0
+"""Longest wait for TensorBoard's answer to one proxied request."""
+STOP_GRACE_S = 3.0
+"""Seconds a stopped TensorBoard has to exit after SIGTERM before SIGKILL."""
+PATH_PREFIX = "/tensorboard"
+"""Where the server serves its TensorBoards: ``/tensorboard/<id>/``."""
+
+_LISTENING = re.compile(rb"TensorBoard \S+ at http://[^:/]+:(\d+)/")
+_CHILD = """\
+import os, sys, threading
+def _watch():  # the server's end of stdin closes when the server exits, however it exits
+    sys.stdin.buffer.read()
+    os._exit(0)
+threading.Thread(target=_watch, daemon=True).start()
+from tensorboard.main import run_main
+sys.argv[0] = "tensorboard"
+run_main()
+"""
+
+
+def tensorboard_installed() -> bool:
+    """Whether the ``tensorboard`` package can be imported by the server's interpreter."""
+    return importlib.util.find_spec("tensorboard") is not None
+
+
+def instance_id(job_ids: Sequence[str]) -> str:
+    """The id of the instance of a selection: the same for the same set of jobs."""
+    joined = ",".join(sorted(set(job_ids)))
+    return hashlib.sha256(joined.encode()).hexdigest()[:16]
+
+
+@dataclass(slots=True)
+class TensorBoard:
+    """One running TensorBoard: its jobs (id -> run name), the projects they belong to,
+    its log folder and process."""
+
+    id: str
+    jobs: dict[str, str]
+    projects: frozenset[str]
+    logs: LogFolder
+    process: subprocess.Popen[bytes] | None = None
+    port: int = 0
+    started_at: float = field(default_factory=time.time)
+    used_at: float = field(default_factory=time.monotonic)
+
+    @property
+    def path(self) -> str:
+        """Where the server serves it: ``/tensorboard/<id>/``."""
+        return f"{PATH_PREFIX}/{self.id}/"
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def touch(self, now: float | None = None) -> None:
+        """Note a request (it is not idle)."""
+        self.used_at = time.monotonic() if now is None else now
+
+
+class TensorBoards:
+    """The server's TensorBoards, by id. ``python`` runs them (default: the server's own
+    interpreter, where the ``tensorboard`` package must be installed)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        artifacts: ArtifactStore,
+        *,
+        python: str = sys.executable,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.artifacts = artifacts
+        self.python = python
+        self.folder = settings.home_path / "tensorboards"
+        self.instances: dict[str, TensorBoard] = {}
+        self.http = httpx.AsyncClient(timeout=PROXY_TIMEOUT_S, trust_env=False)
+        """The proxy's client (loopback only, no proxy settings from the environment)."""
+        self._lock = anyio.Lock()
+
+    def find(self, tensorboard_id: str) -> TensorBoard | None:
+        """The running instance ``tensorboard_id``, or ``None``."""
+        found = self.instances.get(tensorboard_id)
+        return found if found is not None and found.running else None
+
+    async def open(self, job_ids: Sequence[str]) -> tuple[TensorBoard, bool]:
+        """The instance over exactly ``job_ids``, started when there is none (``True``
+        second) and answering when this returns. The caller checked that the jobs exist
+        and may be read. ``MissingExtraError`` without the ``tensorboard`` package,
+        ``AtCapacityError`` when ``max_tensorboards`` are busy."""
+        key = instance_id(job_ids)
+        async with self._lock:
+            found = self.find(key)
+            if found is not None:
+                found.touch()
+                return found, False
+            if not tensorboard_installed():
+                raise MissingExtraError(
+                    "TensorBoard is not installed on the server: install atlas-ml[tensorboard] "
+                    "there (pip install 'atlas-ml[tensorboard]')",
+                    detail={"extra": "tensorboard"},
+                )
+            await anyio.to_thread.run_sync(self._make_room, time.monotonic())
+            instance = await anyio.to_thread.run_sync(self._prepare, key, sorted(set(job_ids)))
+            self.instances[key] = instance
+            try:
+                await anyio.to_thread.run_sync(self._start, instance, abandon_on_cancel=True)
+            except BaseException:
+                self.instances.pop(key, None)
+                await anyio.to_thread.run_sync(self._stop, instance)
+                raise
+            return instance, True
+
+    def _prepare(self, key: str, job_ids: list[str]) -> TensorBoard:
+        jobs = {job_id: self.store.get_job(job_id) for job_id in job_ids}
+        runs = {job_id: run_name(job) for job_id, job in jobs.items()}
+        logs = LogFolder(self.folder / key, runs)
+        logs.remove()  # what a server killed before it could clean up left
+        logs.refresh(self.store, self.artifacts)
+        projects = frozenset(job.project for job in jobs.values())
+        return TensorBoard(key, runs, projects, logs)
+
+    def _start(self, instance: TensorBoard) -> None:
+        """Start the process and wait until it answers (its log says its port)."""
+        output = instance.logs.root.parent / f"{instance.id}.log"
+        command = [
+            self.python,
+            "-c",
+            _CHILD,
+            "--logdir",
+            str(instance.logs.root),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--path_prefix",
+            instance.path.rstrip("/"),
+            "--load_fast",
+            "false",
+            "--reload_interval",
+            str(int(TICK_S)),
+            "--window_title",
+            f"TensorBoard: {len(instance.jobs)} Atlas jobs",
+        ]
+        with open(output, "wb") as log:
+            instance.process = subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=instance.logs.root,
+                start_new_session=True,  # its own group: stopped whole
+                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            )
+        logger.info(
+            "TensorBoard %s starting (pid %d) for jobs %s",
+            instance.id,
+            instance.process.pid,
+            ", ".join(instance.jobs),
+        )
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            found = _LISTENING.search(output.read_bytes())
+            if found:
+                instance.port = int(found.group(1))
+                logger.info("TensorBoard %s listens on 127.0.0.1:%d", instance.id, instance.port)
+                return
+            if instance.process.poll() is not None:
+                break
+            time.sleep(0.05)
+        tail = output.read_bytes()[-2000:].decode("utf-8", "replace")
+        raise ResourceUnavailableError(
+            f"TensorBoard did not start on the server: {tail.strip()[-500:]}",
+            detail={"tensorboard_id": instance.id},
+        )
+
+    def _make_room(self, now: float) -> None:
+        """Stop the least recently used instance when ``max_tensorboards`` run, unless all
+        are busy (``AtCapacityError``)."""
+        running = [i for i in self.instances.values() if i.running]
+        if len(running) < max(1, self.settings.max_tensorboards):
+            return
+        oldest = min(running, key=lambda i: i.used_at)
+        if now - oldest.used_at < self.settings.tensorboard_busy:
+            raise AtCapacityError(
+                f"all {len(running)} TensorBoards this server runs are in use: try again in a "
+                "minute, or close one (atlas tensorboard --stop)",
+                detail={"max_tensorboards": self.settings.max_tensorboards},
+            )
+        logger.info("TensorBoard %s stopped to make room for another", oldest.id)
+        self.instances.pop(oldest.id, None)
+        self._stop(oldest)
+
+    def tick(self, now: float) -> None:
+        """Stop instances idle for ``tensorboard_idle`` seconds or whose process ended;
+        copy what the others' event files gained. Blocking; problems are logged."""
+        for instance in list(self.instances.values()):
+            if instance.process is None:  # still starting
+                continue
+            idle = now - instance.used_at >= self.settings.tensorboard_idle
+            if idle or not instance.running:
+                why = "idle" if idle else f"ended with code {instance.process.poll()}"
+                logger.info("TensorBoard %s stopped: %s", instance.id, why)
+                self.instances.pop(instance.id, None)
+                self._stop(instance)
+                continue
+            instance.logs.refresh(self.store, self.artifacts)
+            instance.projects = self._projects(instance)
+
+    def _projects(self, instance: TensorBoard) -> frozenset[str]:
+        """The projects of the instance's jobs now (a project renamed, a job moved); a job
+        deleted meanwhile keeps the project it had."""
+        projects = set()
+        for job_id in instance.jobs:
+            try:
+                projects.add(self.store.job_project(job_id))
+            except NotFoundError:
+                projects |= instance.projects
+        return frozenset(projects)
+
+    def stop(self, tensorboard_id: str) -> None:
+        """Stop one instance (``NotFoundError`` when none runs with that id)."""
+        instance = self.instances.pop(tensorboard_id, None)
+        if instance is None:
+            raise NotFoundError(
+                f"no TensorBoard {tensorboard_id} runs",
+                detail={"tensorboard_id": tensorboard_id},
+            )
+        self._stop(instance)
+
+    def close(self) -> None:
+        """Stop every instance (the server is stopping)."""
+        while self.instances:
+            _, instance = self.instances.popitem()
+            self._stop(instance)
+
+    def _stop(self, instance: TensorBoard) -> None:
+        process = instance.process
+        if process is not None and process.poll() is None:
+            _signal_group(process, signal.SIGTERM)
+            try:
+                process.wait(STOP_GRACE_S)
+            except subprocess.TimeoutExpired:
+                _signal_group(process, signal.SIGKILL)
+                process.wait()
+        if process is not None and process.stdin is not None:
+            process.stdin.close()
+        instance.logs.remove()
+        (instance.logs.root.parent / f"{instance.id}.log").unlink(missing_ok=True)
+
+
+async def keep(tensorboards: TensorBoards) -> None:
+    """Run :meth:`TensorBoards.tick` every :data:`TICK_S` seconds until cancelled (the
+    server stops), then stop every instance."""
+    try:
+        while True:
+            await anyio.sleep(TICK_S)
+            try:
+                await anyio.to_thread.run_sync(tensorboards.tick, time.monotonic())
+            except Exception:  # one bad round must not end the loop
+                logger.exception("TensorBoards: refreshing failed; trying again")
+    finally:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(tensorboards.close)
+            await tensorboards.http.aclose()
+
+
+def _signal_group(process: subprocess.Popen[bytes], signum: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signum)
