@@ -27,6 +27,7 @@ from atlas.cli.queue import queue_group, stop_command
 from atlas.cli.server import server_command
 from atlas.cli.submit import rerun_command, submit_command
 from atlas.cli.sync import sync_command
+from atlas.cli.tensorboard import tensorboard_command
 from atlas.cli.tokens import tokens_group
 from atlas.cli.users import users_group
 from atlas.errors import AtlasError, ServerUnavailableError
@@ -113,6 +114,7 @@ cli.add_command(projects_group)
 cli.add_command(jobs_group)
 cli.add_command(sync_command)
 cli.add_command(import_group)
+cli.add_command(tensorboard_command)
 cli.add_command(submit_command)
 cli.add_command(logs_command)
 cli.add_command(stop_command)

@@ -41,6 +41,7 @@ from atlas.sdk.buffer import MetricColumns
 from atlas.sdk.configuration import configured_client, sdk_settings
 from atlas.sdk.connection import Connection, artifact_url, file_chunks, segment, slashed
 from atlas.sdk.scheduling import LogEvent, SchedulerState, log_events, parse_scheduler_state
+from atlas.sdk.tensorboard import TensorBoardInfo, parse_tensorboard
 from atlas.sdk.wire import BatchResult, Description, LogChunk, ProjectKeys
 
 if TYPE_CHECKING:
@@ -441,6 +442,24 @@ class Client(AccountRoutes):
         """Stream the artifact into the file ``destination`` (written whole or not at
         all) and return its path."""
         return self._connection.download(artifact_url(job_id, path), Path(destination))
+
+    # -- TensorBoard -----------------------------------------------------------------------
+    def open_tensorboard(self, job_ids: Sequence[str]) -> TensorBoardInfo:
+        """The TensorBoard the server runs over exactly these jobs (started when none runs;
+        this waits until it answers, a few seconds: give the client a timeout to match).
+        Open ``self.url + info.path`` in a browser. ``MissingExtraError`` when the server
+        lacks the ``tensorboard`` package, ``AtCapacityError`` when all its slots are busy."""
+        answer = self._json("POST", "/tensorboards", body={"jobs": list(job_ids)})
+        return parse_tensorboard(answer)
+
+    def list_tensorboards(self) -> list[TensorBoardInfo]:
+        """The TensorBoards the server runs over jobs this caller may all read."""
+        answer = self._json("GET", "/tensorboards")
+        return [parse_tensorboard(item) for item in answer] if isinstance(answer, list) else []
+
+    def stop_tensorboard(self, tensorboard_id: str) -> None:
+        """Stop a TensorBoard (it is shared: anyone who may open it may stop it)."""
+        self._connection.send("DELETE", f"/tensorboards/{segment(tensorboard_id)}")
 
     # -- logs ------------------------------------------------------------------------------
     def append_log(self, job_id: str, data: bytes | str) -> int:

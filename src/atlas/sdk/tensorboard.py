@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from atlas.names import TENSORBOARD_LOGDIRS_FILE
 from atlas.sdk.configuration import sdk_settings
 
-__all__ = ["logdirs_in", "set_tensorboard_logdir"]
+__all__ = ["TensorBoardInfo", "logdirs_in", "parse_tensorboard", "set_tensorboard_logdir"]
 
 logger = logging.getLogger(__name__)
 
@@ -53,3 +54,30 @@ def logdirs_in(file: str | os.PathLike[str]) -> list[str]:
         return []
     found = data.get("logdirs") if isinstance(data, dict) else None
     return [str(item) for item in found if isinstance(item, str)] if isinstance(found, list) else []
+
+
+@dataclass(frozen=True, slots=True)
+class TensorBoardInfo:
+    """A TensorBoard the server runs over some jobs: served at ``path`` on the server,
+    each job's event files as the run ``runs[job_id]``; ``started``: this request started
+    it (else it was running, perhaps opened by someone else)."""
+
+    id: str
+    path: str
+    runs: dict[str, str]
+    started: bool
+    idle_seconds: float
+
+
+def parse_tensorboard(answer: object) -> TensorBoardInfo:
+    """A ``TensorBoard`` of the REST API (docs/rest-api.md#tensorboard)."""
+    if not isinstance(answer, dict):
+        raise ValueError(f"not a TensorBoard: {answer!r}")
+    runs = {str(r["job_id"]): str(r["run"]) for r in answer.get("runs", [])}
+    return TensorBoardInfo(
+        id=str(answer["id"]),
+        path=str(answer["path"]),
+        runs=runs,
+        started=bool(answer.get("started")),
+        idle_seconds=float(answer.get("idle_seconds") or 0.0),
+    )
