@@ -102,6 +102,10 @@ export function MediaCompare({ jobs, styles }: { jobs: Job[]; styles: Map<string
                   </span>
                   {own === undefined ? (
                     <span className="soft">did not log {chosen.key}</span>
+                  ) : step === null ? (
+                    <span className="soft">its latest save</span>
+                  ) : own.length === 0 ? (
+                    <span className="soft">saved without a step</span>
                   ) : shown === null ? (
                     <span className="soft">nothing at or before step {step}</span>
                   ) : (

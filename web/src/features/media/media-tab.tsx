@@ -79,7 +79,7 @@ function KeyPanel({ job, media }: { job: Job; media: MediaKey }) {
       <div className="row">
         <h2 className="mono">{media.key}</h2>
         <span className="soft">
-          {KIND_NAMES[media.kind] ?? media.kind} · {media.count || 1} step{media.count === 1 ? "" : "s"}
+          {KIND_NAMES[media.kind] ?? media.kind} · {media.count ? `${media.count} step${media.count === 1 ? "" : "s"}` : "saved without a step"}
         </span>
         {histogram ? <HistogramModeSwitch mediaKey={media.key} /> : <StepSlider steps={media.steps} value={step} onChange={(s) => setStep(String(s))} />}
         <span className="spacer" />
