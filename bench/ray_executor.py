@@ -247,7 +247,7 @@ def _latency(context: Context, ours: _Atlas, theirs: _RayJobs, version: str) -> 
             f"({CPUS_PER_NODE} CPUs a node, loopback); atlas: atlas.submit(cpus=1) of a "
             f"1-file folder (upload skipped once stored) to a real atlas server (SQLite, "
             f"executor ray): the server's queue, its Ray job (the atlas.executors.ray_job "
-            f"entrypoint fetching the snapshot from the server, then the launcher) and the "
+            f"entrypoint writing the snapshot it carries, then the launcher) and the "
             f"command; ray: JobSubmissionClient.submit_job with the same folder as "
             f"working_dir, the same command as entrypoint, entrypoint_num_cpus=1. "
             f"median/min/max over the repetitions' medians, p99 the median of their maxima; "
