@@ -31,6 +31,7 @@ BENCHMARKS = (
     "containers",
     "ray_executor",
     "gui",
+    "tensorboard",
     "auth",
 )
 

@@ -22,7 +22,7 @@ from atlas.names import TENSORBOARD_FOLDER
 from atlas.store.api import Store
 from atlas.store.artifacts import ArtifactStore, artifact_path
 
-__all__ = ["MAX_RUN_NAME", "LogFolder", "run_name"]
+__all__ = ["MAX_RUN_NAME", "LogFolder", "run_name", "run_names"]
 
 logger = logging.getLogger(__name__)
 
@@ -33,12 +33,23 @@ SHORT_ID = 8
 _UNSAFE = re.compile(r"[^A-Za-z0-9._=+-]+")
 
 
-def run_name(job: Job) -> str:
+def run_name(job: Job, *, whole: bool = False) -> str:
     """The TensorBoard run of ``job``: its name made safe for one folder name, then the
-    start of its id (``resnet-0k3x9m2b``)."""
+    start of its id (``resnet-0k3x9m2b``; ``whole``: all of it)."""
     name = _UNSAFE.sub("_", job.name or "").strip("._")[:MAX_RUN_NAME]
-    short = job.id[:SHORT_ID]
+    short = job.id if whole else job.id[:SHORT_ID]
     return f"{name}-{short}" if name else short
+
+
+def run_names(jobs: list[Job]) -> dict[str, str]:
+    """The run of each job (by id): :func:`run_name`, or the name with the whole id where
+    two jobs of the same name started in the same moment (ids begin with the time)."""
+    short = {job.id: run_name(job) for job in jobs}
+    taken = [name for name in short.values()]
+    return {
+        job.id: short[job.id] if taken.count(short[job.id]) == 1 else run_name(job, whole=True)
+        for job in jobs
+    }
 
 
 @dataclass(slots=True)

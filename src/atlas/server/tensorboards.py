@@ -10,6 +10,9 @@ server proxies it under that path (:mod:`atlas.server.tensorboard_proxy`).
 - It starts in its own process group; its standard input is a pipe from the server, and the
   process exits when that pipe closes, so a server that dies (even by SIGKILL) leaves no
   TensorBoard behind. :meth:`TensorBoards.close` stops them all at shutdown.
+- Importing TensorBoard takes seconds, so one process is kept ready with it imported (the
+  *spare*, started :data:`SPARE_DELAY_S` seconds after the server starts): a new instance
+  sends it its arguments and it serves at once; another spare is started behind it.
 - :meth:`TensorBoards.tick` (every :data:`TICK_S` seconds, ``now`` passed in) copies what
   the jobs' event files gained, and stops an instance that served no request for
   ``tensorboard_idle`` seconds, or whose process ended.
@@ -22,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.util
+import json
 import logging
 import os
 import re
@@ -31,6 +35,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import anyio
 import anyio.to_thread
@@ -42,7 +47,7 @@ from atlas.errors import (
     NotFoundError,
     ResourceUnavailableError,
 )
-from atlas.server.tensorboard_logs import LogFolder, run_name
+from atlas.server.tensorboard_logs import LogFolder, run_names
 from atlas.settings import Settings
 from atlas.store.api import Store
 from atlas.store.artifacts import ArtifactStore
@@ -50,6 +55,7 @@ from atlas.store.artifacts import ArtifactStore
 __all__ = [
     "PATH_PREFIX",
     "PROXY_TIMEOUT_S",
+    "SPARE_DELAY_S",
     "START_TIMEOUT_S",
     "STOP_GRACE_S",
     "TICK_S",
@@ -64,6 +70,9 @@ logger = logging.getLogger(__name__)
 
 TICK_S = 2.0
 """Seconds between two refreshes of the running instances' files (and idle checks)."""
+SPARE_DELAY_S = 10.0
+"""Seconds after the server starts before it starts its spare TensorBoard process (not while
+it starts itself; a server that lives a few seconds, as in tests, starts none)."""
 START_TIMEOUT_S = 60.0
 """Longest wait for a new TensorBoard to answer."""
 PROXY_TIMEOUT_S = 120.0
@@ -75,13 +84,16 @@ PATH_PREFIX = "/tensorboard"
 
 _LISTENING = re.compile(rb"TensorBoard \S+ at http://[^:/]+:(\d+)/")
 _CHILD = """\
-import os, sys, threading
+import json, os, sys, threading
+from tensorboard.main import run_main  # the slow part, done before it is needed
+line = sys.stdin.buffer.readline()  # its arguments; nothing: the server is gone
+if not line:
+    os._exit(0)
 def _watch():  # the server's end of stdin closes when the server exits, however it exits
     sys.stdin.buffer.read()
     os._exit(0)
 threading.Thread(target=_watch, daemon=True).start()
-from tensorboard.main import run_main
-sys.argv[0] = "tensorboard"
+sys.argv = ["tensorboard", *json.loads(line)]
 run_main()
 """
 
@@ -107,6 +119,8 @@ class TensorBoard:
     projects: frozenset[str]
     logs: LogFolder
     process: subprocess.Popen[bytes] | None = None
+    log: Path | None = None
+    """Its output (where it says its port)."""
     port: int = 0
     started_at: float = field(default_factory=time.time)
     used_at: float = field(default_factory=time.monotonic)
@@ -146,6 +160,37 @@ class TensorBoards:
         self.http = httpx.AsyncClient(timeout=PROXY_TIMEOUT_S, trust_env=False)
         """The proxy's client (loopback only, no proxy settings from the environment)."""
         self._lock = anyio.Lock()
+        self._spare: tuple[subprocess.Popen[bytes], Path] | None = None
+        self._spawned = 0
+
+    def warm(self) -> None:
+        """Have a spare process ready (with TensorBoard imported), unless there is one or
+        the ``tensorboard`` package is missing. Blocking: it only starts the process."""
+        if self._spare is not None and self._spare[0].poll() is None:
+            return
+        if not tensorboard_installed():
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._spawned += 1
+        output = self.folder / f"spare-{os.getpid()}-{self._spawned}.log"
+        with open(output, "wb") as log:
+            process = subprocess.Popen(
+                [self.python, "-c", _CHILD],
+                stdin=subprocess.PIPE,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=self.folder,
+                start_new_session=True,  # its own group: stopped whole
+                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            )
+        self._spare = (process, output)
+
+    def _take_spare(self) -> tuple[subprocess.Popen[bytes], Path]:
+        self.warm()
+        if self._spare is None:
+            raise MissingExtraError("TensorBoard is not installed", detail={"extra": "tensorboard"})
+        spare, self._spare = self._spare, None
+        return spare
 
     def find(self, tensorboard_id: str) -> TensorBoard | None:
         """The running instance ``tensorboard_id``, or ``None``."""
@@ -182,7 +227,7 @@ class TensorBoards:
 
     def _prepare(self, key: str, job_ids: list[str]) -> TensorBoard:
         jobs = {job_id: self.store.get_job(job_id) for job_id in job_ids}
-        runs = {job_id: run_name(job) for job_id, job in jobs.items()}
+        runs = run_names(list(jobs.values()))
         logs = LogFolder(self.folder / key, runs)
         logs.remove()  # what a server killed before it could clean up left
         logs.refresh(self.store, self.artifacts)
@@ -191,11 +236,7 @@ class TensorBoards:
 
     def _start(self, instance: TensorBoard) -> None:
         """Start the process and wait until it answers (its log says its port)."""
-        output = instance.logs.root.parent / f"{instance.id}.log"
-        command = [
-            self.python,
-            "-c",
-            _CHILD,
+        arguments = [
             "--logdir",
             str(instance.logs.root),
             "--host",
@@ -211,16 +252,15 @@ class TensorBoards:
             "--window_title",
             f"TensorBoard: {len(instance.jobs)} Atlas jobs",
         ]
-        with open(output, "wb") as log:
-            instance.process = subprocess.Popen(
-                command,
-                stdin=subprocess.PIPE,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=instance.logs.root,
-                start_new_session=True,  # its own group: stopped whole
-                env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            )
+        instance.process, output = self._take_spare()
+        instance.log = output
+        assert instance.process.stdin is not None
+        try:
+            instance.process.stdin.write(json.dumps(arguments).encode() + b"\n")
+            instance.process.stdin.flush()
+        except OSError:  # the spare died: its output says why below
+            pass
+        self.warm()  # the next one's
         logger.info(
             "TensorBoard %s starting (pid %d) for jobs %s",
             instance.id,
@@ -298,32 +338,48 @@ class TensorBoards:
         self._stop(instance)
 
     def close(self) -> None:
-        """Stop every instance (the server is stopping)."""
+        """Stop every instance and the spare (the server is stopping)."""
         while self.instances:
             _, instance = self.instances.popitem()
             self._stop(instance)
+        if self._spare is not None:
+            process, output = self._spare
+            self._spare = None
+            _end(process)
+            output.unlink(missing_ok=True)
 
     def _stop(self, instance: TensorBoard) -> None:
-        process = instance.process
-        if process is not None and process.poll() is None:
-            _signal_group(process, signal.SIGTERM)
-            try:
-                process.wait(STOP_GRACE_S)
-            except subprocess.TimeoutExpired:
-                _signal_group(process, signal.SIGKILL)
-                process.wait()
-        if process is not None and process.stdin is not None:
-            process.stdin.close()
+        if instance.process is not None:
+            _end(instance.process)
         instance.logs.remove()
-        (instance.logs.root.parent / f"{instance.id}.log").unlink(missing_ok=True)
+        if instance.log is not None:
+            instance.log.unlink(missing_ok=True)
+
+
+def _end(process: subprocess.Popen[bytes]) -> None:
+    """Stop ``process`` and its group: SIGTERM, then SIGKILL after :data:`STOP_GRACE_S`."""
+    if process.poll() is None:
+        _signal_group(process, signal.SIGTERM)
+        try:
+            process.wait(STOP_GRACE_S)
+        except subprocess.TimeoutExpired:
+            _signal_group(process, signal.SIGKILL)
+            process.wait()
+    if process.stdin is not None:
+        with contextlib.suppress(OSError):
+            process.stdin.close()
 
 
 async def keep(tensorboards: TensorBoards) -> None:
     """Run :meth:`TensorBoards.tick` every :data:`TICK_S` seconds until cancelled (the
     server stops), then stop every instance."""
     try:
+        warm_at = time.monotonic() + SPARE_DELAY_S
         while True:
             await anyio.sleep(TICK_S)
+            if warm_at and time.monotonic() >= warm_at:
+                warm_at = 0.0
+                await anyio.to_thread.run_sync(tensorboards.warm)
             try:
                 await anyio.to_thread.run_sync(tensorboards.tick, time.monotonic())
             except Exception:  # one bad round must not end the loop

@@ -13,6 +13,7 @@ import { NotFound, RouteError } from "./route-error";
 const JobRoute = lazy(() => import("./job-route").then((m) => ({ default: m.JobRoute })));
 const JobTabRoute = lazy(() => import("./job-route").then((m) => ({ default: m.JobTabRoute })));
 const ComparePage = lazy(() => import("../features/compare/compare-page").then((m) => ({ default: m.ComparePage })));
+const TensorBoardPage = lazy(() => import("../features/tensorboard/tensorboard-page").then((m) => ({ default: m.TensorBoardPage })));
 const SchedulerPage = lazy(() => import("../features/scheduler/scheduler-page").then((m) => ({ default: m.SchedulerPage })));
 // Account pages are opened rarely: their code loads when first opened.
 const TokensPage = lazy(() => import("../features/tokens/tokens-page").then((m) => ({ default: m.TokensPage })));
@@ -55,6 +56,7 @@ export const routes: RouteObject[] = [
       },
       { path: "compare", element: page(<ComparePage />) },
       { path: "scheduler", element: page(<SchedulerPage />) },
+      { path: "tensorboards/open", element: page(<TensorBoardPage />) },
       { path: "settings/tokens", element: page(<TokensPage />) },
       { path: "settings/password", element: page(<PasswordPage />) },
       { path: "admin/users", element: page(<UsersPage />) },

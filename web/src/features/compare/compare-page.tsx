@@ -8,6 +8,7 @@ import { dashArray, styleFor } from "../../lib/palette";
 import { groupBy } from "../../lib/series";
 import { useUrlList, useUrlParam } from "../../lib/url-state";
 import { ChartControls, useChartOptions } from "../../components/chart-controls";
+import { TensorBoardLink } from "../../components/tensorboard-link";
 import { SeriesChart, type ChartGroup, type ChartJob } from "../../components/series-chart";
 import { CopyId } from "../../components/copy-id";
 import { EmptyState, Loading } from "../../components/states";
@@ -74,6 +75,7 @@ export function ComparePage() {
           Comparing {wanted.length} jobs{ids.length > MAX_JOBS ? ` (the first ${MAX_JOBS} of ${ids.length})` : ""}
         </h1>
         <span className="spacer" />
+        <TensorBoardLink jobIds={wanted} />
         <AddJobs value={addText} onChange={setAddText} onAdd={(more) => setIds([...new Set([...ids, ...more])])} />
       </div>
       {pending ? <Loading what="Loading jobs" /> : null}

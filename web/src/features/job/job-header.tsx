@@ -7,6 +7,7 @@ import { formatAbsolute, formatDuration } from "../../lib/format";
 import { gate } from "../../lib/roles";
 import { showToast } from "../../lib/toast-store";
 import { CopyId } from "../../components/copy-id";
+import { TensorBoardLink } from "../../components/tensorboard-link";
 import { StatusBadge } from "../../components/status-badge";
 import { useProjectRole } from "../../lib/use-project-role";
 import { attemptLabel } from "./attempts";
@@ -63,6 +64,7 @@ export function JobHeader({ job }: { job: Job }) {
         <a className="button-link" href={api.logUrl(job.id)} download={`${job.id}.log`}>
           Download log
         </a>
+        <TensorBoardLink jobIds={[job.id]} />
       </div>
       <div className="row soft job-facts">
         <span>

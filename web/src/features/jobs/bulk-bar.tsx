@@ -6,6 +6,7 @@ import { LIMITS } from "../../lib/api/limits.gen";
 import { gate } from "../../lib/roles";
 import { showError, showToast } from "../../lib/toast-store";
 import { ConfirmDialog } from "../../components/confirm-dialog";
+import { TensorBoardLink } from "../../components/tensorboard-link";
 import { Popover } from "../../components/popover";
 import { useProjectRole } from "../../lib/use-project-role";
 
@@ -22,7 +23,7 @@ async function forEach(ids: readonly string[], what: string, call: (id: string) 
   return done;
 }
 
-/** The action bar raised by selecting jobs: compare, tag, stop, delete. */
+/** The action bar raised by selecting jobs: compare, TensorBoard, tag, stop, delete. */
 export function BulkBar({ project, selected, onClear }: { project: string; selected: string[]; onClear: () => void }) {
   const client = useQueryClient();
   const [confirming, setConfirming] = useState(false);
@@ -71,6 +72,7 @@ export function BulkBar({ project, selected, onClear }: { project: string; selec
       ) : (
         <span className="soft">select 2 or more to compare</span>
       )}
+      <TensorBoardLink jobIds={selected} />
       <Popover label="Tag" ariaLabel="Tag selected jobs" align="left" disabled={mayTag.disabled} title={mayTag.reason}>
         {(close) => (
           <form

@@ -1,7 +1,7 @@
 // Typed calls of every route the GUI uses (docs/rest-api.md), one function each.
 import { apiPath, failure, get, request, withQuery } from "./client";
 import type { Role } from "../roles";
-import type { Artifact, Description, Job, JobPage, Keys, MediaCell, MediaKey, Me, Member, MetricSummary, NewToken, Note, Project, SchedulerState, Series, SnapshotFile, Token, User } from "./types";
+import type { Artifact, Description, Job, JobPage, Keys, MediaCell, MediaKey, Me, Member, MetricSummary, NewToken, Note, Project, SchedulerState, Series, SnapshotFile, TensorBoard, Token, User } from "./types";
 
 export interface Items<T> {
   items: T[];
@@ -150,3 +150,8 @@ export const listMembers = (project: string, signal?: AbortSignal) => get<Items<
 export const putMember = (project: string, user: string, role: Role) =>
   request<Member>("PUT", apiPath("projects", project, "members", user), { body: { role } });
 export const removeMember = (project: string, user: string) => request<void>("DELETE", apiPath("projects", project, "members", user));
+
+/** The server's TensorBoard over exactly these jobs, started when none runs (the answer
+ * comes once it serves, a few seconds). */
+export const openTensorBoard = (jobs: readonly string[]) =>
+  request<TensorBoard>("POST", apiPath("tensorboards"), { body: { jobs } });

@@ -24,6 +24,9 @@ export type MediaKey = Schemas["MediaKeyOut"];
 /** A job's version of a media path at a step, for the compare page. */
 export type MediaCell = Schemas["MediaCellOut"];
 
+/** A TensorBoard the server runs over some jobs (docs/tensorboard.md). */
+export type TensorBoard = Schemas["TensorBoardOut"];
+
 /** A number as the API writes it: non-finite floats are the strings below. */
 export type WireFloat = number | "NaN" | "Infinity" | "-Infinity";
 
