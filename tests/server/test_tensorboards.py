@@ -105,7 +105,7 @@ def test_two_jobs_side_by_side_shared_and_stopped(home: Path, tmp_path: Path) ->
         again = client.post(f"{API}/tensorboards", json={"jobs": jobs[::-1]}).json()
         assert again["id"] == body["id"]
         assert again["started"] is False
-        listed = client.get(f"{API}/tensorboards").json()
+        listed = client.get(f"{API}/tensorboards").json()["items"]
         assert [t["id"] for t in listed] == [body["id"]]
 
         # no way out of the instance's prefix
@@ -118,7 +118,7 @@ def test_two_jobs_side_by_side_shared_and_stopped(home: Path, tmp_path: Path) ->
         assert client.delete(f"{API}/tensorboards/{body['id']}").status_code == 204
         assert process.poll() is not None
         assert client.get(body["path"]).status_code == 404
-        assert client.get(f"{API}/tensorboards").json() == []
+        assert client.get(f"{API}/tensorboards").json() == {"items": []}
 
 
 def test_event_files_grow_in_a_running_tensorboard(home: Path, tmp_path: Path) -> None:
@@ -199,7 +199,8 @@ def test_a_caller_must_read_every_job(tmp_path: Path, sqlite_url: str) -> None:
         assert client.get(path, headers=bearer(bob)).status_code == 200
         assert client.get(path).status_code == 401
         assert_error(client.get(path, headers=bearer(alice)), 404, "not_found")
-        assert client.get(f"{API}/tensorboards", headers=bearer(alice)).json() == []
+        listed = client.get(f"{API}/tensorboards", headers=bearer(alice)).json()
+        assert listed == {"items": []}
         stop = client.delete(f"{API}/tensorboards/{opened.json()['id']}", headers=bearer(alice))
         assert_error(stop, 404, "not_found")
 

@@ -455,7 +455,7 @@ class Client(AccountRoutes):
     def list_tensorboards(self) -> list[TensorBoardInfo]:
         """The TensorBoards the server runs over jobs this caller may all read."""
         answer = self._json("GET", "/tensorboards")
-        return [parse_tensorboard(item) for item in answer] if isinstance(answer, list) else []
+        return [parse_tensorboard(item) for item in wire.items_of(answer)]
 
     def stop_tensorboard(self, tensorboard_id: str) -> None:
         """Stop a TensorBoard (it is shared: anyone who may open it may stop it)."""

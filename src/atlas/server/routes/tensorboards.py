@@ -18,6 +18,7 @@ from starlette.responses import Response
 from atlas.errors import NotFoundError
 from atlas.server.auth.access import Caller, Need, Of, SignedIn, access
 from atlas.server.deps import StoreDep
+from atlas.server.schemas import ItemsOut
 from atlas.server.tensorboard_proxy import forward
 from atlas.server.tensorboard_schemas import TensorBoardCreate, TensorBoardOut
 from atlas.server.tensorboards import PATH_PREFIX, TensorBoard, TensorBoards
@@ -57,15 +58,16 @@ async def open_tensorboard(
 
 
 @router.get("/tensorboards")
-async def list_tensorboards(caller: SignedIn, request: Request) -> list[TensorBoardOut]:
+async def list_tensorboards(caller: SignedIn, request: Request) -> ItemsOut[TensorBoardOut]:
     """The TensorBoards running over jobs the caller may all read."""
     readable = await run_in_threadpool(caller.readable)
     found = list(_tensorboards(request).instances.values())
-    return [
+    items = [
         TensorBoardOut.of(i)
         for i in found
         if i.running and (readable is None or i.projects <= readable.keys())
     ]
+    return ItemsOut[TensorBoardOut](items=items)
 
 
 @router.delete("/tensorboards/{tensorboard_id}", status_code=204)
