@@ -195,7 +195,7 @@ class TensorBoards:
     def find(self, tensorboard_id: str) -> TensorBoard | None:
         """The running instance ``tensorboard_id``, or ``None``."""
         found = self.instances.get(tensorboard_id)
-        return found if found is not None and found.running else None
+        return found if found is not None and found.running and found.port else None
 
     async def open(self, job_ids: Sequence[str]) -> tuple[TensorBoard, bool]:
         """The instance over exactly ``job_ids``, started when there is none (``True``
@@ -217,12 +217,15 @@ class TensorBoards:
             await anyio.to_thread.run_sync(self._make_room, time.monotonic())
             instance = await anyio.to_thread.run_sync(self._prepare, key, sorted(set(job_ids)))
             self.instances[key] = instance
-            try:
-                await anyio.to_thread.run_sync(self._start, instance, abandon_on_cancel=True)
-            except BaseException:
-                self.instances.pop(key, None)
-                await anyio.to_thread.run_sync(self._stop, instance)
-                raise
+            # shielded: a caller that goes away meanwhile leaves an instance that is known
+            # (and stopped when idle), never a process no one tracks
+            with anyio.CancelScope(shield=True):
+                try:
+                    await anyio.to_thread.run_sync(self._start, instance)
+                except BaseException:
+                    self.instances.pop(key, None)
+                    await anyio.to_thread.run_sync(self._stop, instance)
+                    raise
             return instance, True
 
     def _prepare(self, key: str, job_ids: list[str]) -> TensorBoard:
