@@ -159,10 +159,12 @@ def test_idle_instances_stop_and_the_cap_holds(home: Path, tmp_path: Path) -> No
         manager.tick(time.monotonic() + 61)
         assert not instance.running
         assert client.get(second["path"]).status_code == 404
-        assert not (home / "tensorboards" / second["id"]).exists()
+        assert not (manager.folder / second["id"]).exists()
 
 
 def test_every_tensorboard_stops_with_the_server(home: Path) -> None:
+    left = home / "tensorboards" / "999999999"  # by a server that died (no such pid)
+    (left / "0123456789abcdef").mkdir(parents=True)
     with make_client(settings_for(home)) as client:
         job = client.post(f"{API}/jobs", json={"project": "p"}).json()["id"]
         opened = client.post(f"{API}/tensorboards", json={"jobs": [job]}).json()
@@ -170,6 +172,8 @@ def test_every_tensorboard_stops_with_the_server(home: Path) -> None:
         assert process is not None
         assert process.poll() is None
     assert process.poll() is not None
+    assert not left.exists()
+    assert list((home / "tensorboards").iterdir()) == []
 
 
 def test_a_caller_must_read_every_job(tmp_path: Path, sqlite_url: str) -> None:

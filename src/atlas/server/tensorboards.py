@@ -29,6 +29,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -155,7 +156,9 @@ class TensorBoards:
         self.store = store
         self.artifacts = artifacts
         self.python = python
-        self.folder = settings.home_path / "tensorboards"
+        self.folder = settings.home_path / "tensorboards" / str(os.getpid())
+        """This server's TensorBoard folders (one per server process: servers may share a
+        home); what a server that died left is removed by :meth:`remove_leftovers`."""
         self.instances: dict[str, TensorBoard] = {}
         self.http = httpx.AsyncClient(timeout=PROXY_TIMEOUT_S, trust_env=False)
         """The proxy's client (loopback only, no proxy settings from the environment)."""
@@ -172,7 +175,7 @@ class TensorBoards:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         self._spawned += 1
-        output = self.folder / f"spare-{os.getpid()}-{self._spawned}.log"
+        output = self.folder / f"spare-{self._spawned}.log"
         with open(output, "wb") as log:
             process = subprocess.Popen(
                 [self.python, "-c", _CHILD],
@@ -184,6 +187,13 @@ class TensorBoards:
                 env={**os.environ, "PYTHONUNBUFFERED": "1"},
             )
         self._spare = (process, output)
+
+    def remove_leftovers(self) -> None:
+        """Remove the folders of servers (on this home) that no longer run. Blocking."""
+        for folder in self.folder.parent.glob("*"):
+            if folder.name.isdigit() and folder != self.folder and not _alive(int(folder.name)):
+                logger.info("removing %s, left by a server that stopped", folder)
+                shutil.rmtree(folder, ignore_errors=True)
 
     def _take_spare(self) -> tuple[subprocess.Popen[bytes], Path]:
         self.warm()
@@ -378,6 +388,7 @@ async def keep(tensorboards: TensorBoards) -> None:
     server stops), then stop every instance."""
     try:
         warm_at = time.monotonic() + SPARE_DELAY_S
+        await anyio.to_thread.run_sync(tensorboards.remove_leftovers)
         while True:
             await anyio.sleep(TICK_S)
             if warm_at and time.monotonic() >= warm_at:
@@ -391,6 +402,17 @@ async def keep(tensorboards: TensorBoards) -> None:
         with anyio.CancelScope(shield=True):
             await anyio.to_thread.run_sync(tensorboards.close)
             await tensorboards.http.aclose()
+            shutil.rmtree(tensorboards.folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _signal_group(process: subprocess.Popen[bytes], signum: signal.Signals) -> None:
