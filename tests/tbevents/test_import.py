@@ -63,6 +63,9 @@ def test_each_run_folder_becomes_a_job_with_its_metrics(
     keras_file = event_file(logdir / "keras" / "train")
     last = max(e.wall_time for e in EventFileLoader(str(keras_file)).Load())  # tensorboard's
     assert jobs["keras/train"].finished_at == datetime.fromtimestamp(last, tz=UTC)
+    # the event files too, for TensorBoard opened from Atlas
+    copied = client.read_artifact(jobs["keras/train"].id, f"tensorboard/{keras_file.name}")
+    assert copied == keras_file.read_bytes()
 
     again = atlas("import", "tensorboard", str(logdir), "--project", project_name)
     assert again.exit_code == 0, again.output

@@ -27,6 +27,7 @@ from atlas.sdk.client import Client
 from atlas.tbevents.eventfile import EventFile
 from atlas.tbevents.logdir import runs_of
 from atlas.tbevents.media import media_files, upload_media
+from atlas.tbevents.mirror import Mirror
 from atlas.tbevents.scalars import Scalars, ScalarSeries
 from atlas.tbevents.upload import DEFAULT_BATCH_POINTS, Outbox
 
@@ -127,6 +128,7 @@ def _import_run(
     if ended is not None and job is not None and job.started_at is not None:
         ended = max(ended, job.started_at)  # a job made otherwise than by an import
     media = upload_media(client, job_id, media_files(found))
+    _copy_files(client, job_id, files)
     client.update_job(job_id, status=JobStatus.COMPLETED, at=ended)
     return ImportedRun(
         run,
@@ -161,6 +163,28 @@ def _read_run(files: list[Path]) -> tuple[Scalars, int]:
         total.merge(event_file.read_scalars(final=True))
         warnings += event_file.warnings
     return total, warnings
+
+
+def _copy_files(client: Client, job_id: str, files: list[Path]) -> None:
+    """The run's event files as the job's ``tensorboard/<file name>`` artifacts, for
+    TensorBoard opened from Atlas (docs/tensorboard.md); an import cut off is resumed where
+    it stopped. Retries a server that does not answer a few times."""
+    mirror = Mirror(client, job_id)
+    for path in files:
+        mirror.add(path, path.name)
+    delay, failures, sent = 0.5, 0, 0
+    while not mirror.push():
+        if mirror.sent_bytes > sent:  # more to send: the next round goes on
+            sent = mirror.sent_bytes
+            continue
+        failures += 1
+        if failures > _RETRIES:
+            raise ServerUnavailableError(
+                f"the server did not store the event files of job {job_id}; "
+                "run the import again to finish it"
+            )
+        time.sleep(delay)
+        delay *= 2
 
 
 def _send(outbox: Outbox) -> None:
