@@ -51,12 +51,10 @@ from atlas.executors.base import HOST_NODE, Handle, LaunchSpec, Node, Outcome
 from atlas.executors.local import outcome_from_exit
 from atlas.executors.ray_cluster import (
     NODE_ID_LABEL,
-    ClusterResources,
     NodeNames,
     connect,
     dashboard_url,
     read_nodes,
-    read_resources,
 )
 from atlas.settings import Settings
 
@@ -191,10 +189,6 @@ class RayExecutor:
 
     def __repr__(self) -> str:
         return f"RayExecutor({self.address!r}, {len(self._jobs)} running)"
-
-    def resources(self) -> ClusterResources:
-        """What the cluster's live nodes hold now."""
-        return read_resources(self.address)
 
     def close(self) -> None:
         """Stop the executor's threads (the Ray jobs go on; a new executor adopts them)."""

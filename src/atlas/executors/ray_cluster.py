@@ -12,7 +12,6 @@ as its ``entrypoint_label_selector`` runs on that node and nowhere else.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from atlas.errors import InvalidInputError, ResourceUnavailableError
@@ -23,14 +22,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NODE_ID_LABEL",
-    "ClusterResources",
     "NodeNames",
-    "NodeResources",
     "alive_node_ids",
     "connect",
     "dashboard_url",
     "read_nodes",
-    "read_resources",
 ]
 
 logger = logging.getLogger(__name__)
@@ -45,39 +41,6 @@ RAY_LABEL_PREFIX = "ray.io/"
 Atlas shows them leave them out."""
 _HTTP_TIMEOUT_S = 5.0
 INSTALL_HINT = "install it with: pip install 'atlas-ml[ray]' (or pip install 'ray[default]')"
-
-
-@dataclass(frozen=True, slots=True)
-class NodeResources:
-    """One live node: its Ray node id, address and totals (CPUs, bytes of memory, GPUs)."""
-
-    node_id: str
-    address: str
-    cpus: float
-    memory: int
-    gpus: int
-
-
-@dataclass(frozen=True, slots=True)
-class ClusterResources:
-    """What the cluster's live nodes hold, node by node and in total."""
-
-    nodes: tuple[NodeResources, ...]
-
-    @property
-    def cpus(self) -> int:
-        """The CPUs of all nodes (whole ones)."""
-        return int(sum(node.cpus for node in self.nodes))
-
-    @property
-    def memory(self) -> int:
-        """The memory of all nodes, in bytes."""
-        return sum(node.memory for node in self.nodes)
-
-    @property
-    def gpus(self) -> int:
-        """The GPUs of all nodes."""
-        return sum(node.gpus for node in self.nodes)
 
 
 def dashboard_url(address: str) -> str:
@@ -142,33 +105,6 @@ def alive_node_ids(address: str) -> set[str]:
             f"could not read the nodes of the Ray cluster at {url}: {exc}",
             detail={"setting": "ray_address", "address": url},
         ) from None
-
-
-def read_resources(address: str) -> ClusterResources:
-    """The live nodes of the cluster and what each holds (Ray's state API on the
-    dashboard). ``ResourceUnavailableError`` when the cluster does not answer."""
-    url = dashboard_url(address)
-    try:
-        states = _alive_nodes(url)
-    except Exception as exc:  # the state API raises its own exception classes
-        raise ResourceUnavailableError(
-            f"could not read the nodes of the Ray cluster at {url}: {exc}",
-            detail={"setting": "ray_address", "address": url},
-        ) from None
-    nodes = []
-    for state in states:
-        total = dict(state.resources_total or {})
-        nodes.append(
-            NodeResources(
-                node_id=str(state.node_id),
-                address=str(state.node_ip),
-                cpus=float(total.get("CPU", 0.0)),
-                memory=int(total.get("memory", 0.0)),
-                gpus=int(total.get("GPU", 0.0)),
-            )
-        )
-    logger.debug("Ray cluster at %s: %d live nodes", url, len(nodes))
-    return ClusterResources(tuple(sorted(nodes, key=lambda node: node.node_id)))
 
 
 class NodeNames:

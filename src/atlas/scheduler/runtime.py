@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from atlas.executors.base import Executor, GpuInfo, Node
+from atlas.executors.base import Executor
 from atlas.scheduler.files import JobFiles
 from atlas.scheduler.inventory import Inventory, detect_inventory
 from atlas.scheduler.lease import lease_for
@@ -54,22 +54,9 @@ def ray_executor(settings: Settings) -> tuple[Executor, Inventory]:
     from atlas.executors.ray import RayExecutor
 
     executor = RayExecutor.from_settings(settings)
-    cluster = executor.resources()
-    nodes = executor.nodes() or tuple(
-        Node(
-            id=node.node_id,
-            name=node.node_id[:8],
-            address=node.address,
-            cpus=int(node.cpus),
-            memory=node.memory,
-            gpus=tuple(GpuInfo(index=i, name=f"GPU {i}") for i in range(node.gpus)),
-        )
-        for node in cluster.nodes
-    )
+    nodes = executor.nodes() or ()
     inventory = Inventory(nodes)
-    logger.info(
-        "jobs run on the Ray cluster at %s: %d live nodes", executor.address, len(cluster.nodes)
-    )
+    logger.info("jobs run on the Ray cluster at %s: %d live nodes", executor.address, len(nodes))
     return executor, inventory
 
 
