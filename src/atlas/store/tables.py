@@ -311,9 +311,7 @@ class UserRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # A single sign-on user's account at the provider, ``ISSUER SUB`` (migration 0008).
-    subject: Mapped[str | None] = mapped_column(
-        String(MAX_SUBJECT_LENGTH), index=True, unique=True
-    )
+    subject: Mapped[str | None] = mapped_column(String(MAX_SUBJECT_LENGTH), index=True, unique=True)
 
 
 class SessionRow(Base):
