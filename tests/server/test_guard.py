@@ -42,6 +42,7 @@ def routes(client: TestClient, job_id: str) -> list[tuple[str, str]]:
         "sha256": SHA,
         "user": "ada",
         "token_id": "0123456789ab",
+        "tensorboard_id": "0123456789abcdef",
     }
     found = []
     for template, methods in schema["paths"].items():

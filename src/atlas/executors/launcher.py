@@ -40,6 +40,7 @@ for a job still running after its first interval.
 
 from __future__ import annotations
 
+import _thread
 import json
 import os
 import signal
@@ -90,13 +91,23 @@ _TENSORBOARD_JOIN_S = 60.0
 
 
 # -- the control files (the launcher and the executor share them) --------------------------------
+_SITE_LOCK = _thread.allocate_lock()
+_site_ready: list[bool] = []
+
+
 def _site_packages() -> None:
     """Put site-packages on ``sys.path``: the launcher starts with ``-S``, since processing
-    site costs every job ~3 ms, and most jobs never need more than the standard library."""
-    if sys.flags.no_site and "site" not in sys.modules:
-        import site
+    site costs every job ~3 ms, and most jobs never need more than the standard library.
+    Threads that need it at the same moment (the metrics and the TensorBoard followers)
+    wait for the one doing it: ``site`` is in ``sys.modules`` before its paths are added."""
+    if _site_ready or not sys.flags.no_site:
+        return
+    with _SITE_LOCK:
+        if not _site_ready:
+            import site
 
-        site.main()
+            site.main()
+            _site_ready.append(True)
 
 
 def write_json_atomic(path: StrPath, data: Mapping[str, object], *, durable: bool = False) -> None:
