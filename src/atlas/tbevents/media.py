@@ -32,7 +32,14 @@ _OPEN_ENDED = 1e300  # beyond this, a bucket limit stands for an open end
 
 
 def histogram_json(histogram: Histogram) -> bytes:
-    """``histogram`` as the JSON ``atlas.log_histogram`` stores."""
+    """``histogram`` as the JSON ``atlas.log_histogram`` stores; a histogram holding NaN or
+    infinite counts, or NaN bounds (a damaged or odd writer), becomes an empty one rather
+    than JSON a browser cannot parse."""
+    bounds = (histogram.min, histogram.max, histogram.num)
+    if not all(math.isfinite(value) for value in (*histogram.counts, *bounds)) or any(
+        math.isnan(limit) for limit in histogram.limits
+    ):
+        histogram = Histogram(0.0, 0.0, 0.0, 0.0, 0.0, (), ())
     counts = list(histogram.counts)
     limits = list(histogram.limits)[: len(counts)]
     used = [i for i, count in enumerate(counts) if count]
@@ -56,7 +63,7 @@ def histogram_json(histogram: Histogram) -> bytes:
         "nan": 0,
         "inf": 0,
     }
-    return json.dumps(body, separators=(",", ":")).encode()
+    return json.dumps(body, separators=(",", ":"), allow_nan=False).encode()
 
 
 def image_suffix(encoded: bytes) -> str | None:
