@@ -30,6 +30,7 @@ from atlas.errors import ConflictError, InvalidInputError, NotFoundError
 from atlas.names import invalid, is_project_name, is_storable, is_user_name
 from atlas.server.auth.oidc import SsoLoginError
 from atlas.store.api import Store
+from atlas.store.tables import MAX_DISPLAY_NAME_LENGTH, MAX_EMAIL_LENGTH
 
 __all__ = ["RoleMap", "groups_of", "parse_role_map", "sign_in", "subject_of", "user_name_of"]
 
@@ -37,8 +38,6 @@ logger = logging.getLogger(__name__)
 
 _FIELD = "oidc_role_map"
 _ROLES = {role.value: role for role in Role}
-_MAX_DISPLAY_NAME = 200
-_MAX_EMAIL = 320
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,8 +136,8 @@ def sign_in(
     name, e-mail and roles brought up to date (blocking). :class:`SsoLoginError` for a name
     that cannot be mapped, a user who logs in with a password here, or a disabled user."""
     subject = subject_of(claims)
-    display_name = _text(claims.get("name"), _MAX_DISPLAY_NAME)
-    email = _text(claims.get("email"), _MAX_EMAIL)
+    display_name = _text(claims.get("name"), MAX_DISPLAY_NAME_LENGTH)
+    email = _text(claims.get("email"), MAX_EMAIL_LENGTH)
     user = store.user_by_subject(subject)
     if user is None:
         name = user_name_of(claims, username_claim)
