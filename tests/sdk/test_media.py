@@ -281,3 +281,25 @@ def test_past_the_bound_on_queued_bytes_a_call_waits_for_the_sender(
     (bounded,) = tracking_client.list_media(run.id)
     assert bounded.steps == tuple(range(12))
     assert pixels(tracking_client, run.id, bounded.path, 11).max() == 11
+
+
+def test_array_pool_copies_are_exact_and_reuse_their_buffer() -> None:
+    """A pooled copy equals its source whatever the layout, is private (the caller may change
+    its array after the call), and a buffer given back serves the next copy of that size."""
+    from atlas.sdk.media_arrays import ArrayPool
+
+    pool = ArrayPool(8 * 1024 * 1024)
+    source = np.random.default_rng(1).integers(0, 256, (64, 48, 3), dtype=np.uint8)
+    first = pool.copy(source)
+    assert first.flags.c_contiguous
+    assert np.array_equal(first, source)
+    source[0, 0, 0] ^= 0xFF
+    assert first[0, 0, 0] != source[0, 0, 0]
+    pool.give(first)
+    second = pool.copy(source)
+    assert second.base is first.base
+    assert np.array_equal(second, source)
+    strided = source[:, ::-1, :]  # not C-contiguous: copied through numpy
+    third = pool.copy(np.ascontiguousarray(strided)[:32].transpose(1, 0, 2))
+    assert np.array_equal(third, np.ascontiguousarray(strided)[:32].transpose(1, 0, 2))
+    pool.give(np.zeros((4, 4, 3), dtype=np.uint8))  # not a pooled copy: ignored

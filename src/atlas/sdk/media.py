@@ -48,6 +48,7 @@ __all__ = ["MediaLog"]
 _INT64 = (-(2**63), 2**63 - 1)
 _MAX_SAMPLE_RATE = 2**31 - 1
 _MAX_FPS = 1000.0
+_WAKE_BYTES = 4 * 1024 * 1024
 
 Encoder = Callable[[], bytes]
 
@@ -189,9 +190,10 @@ class _Budget:
     def take(self, size: int, sender: Sender) -> bool:
         """Count ``size`` more bytes, first waiting while the queue holds more than the limit
         (one item over the limit alone passes); ``AtlasError`` when the sender has stopped.
-        True when the sender should start on the queue now (a quarter of the limit is held):
-        below that, waking it for each call would slow the training thread (the GIL) for
-        little gain, and the sender comes at its next interval anyway."""
+        True when the sender should start on the queue now (``_WAKE_BYTES`` are held, or a
+        quarter of a smaller limit): waking it for each call would slow the training thread
+        (the GIL) for little gain, while waiting for its next interval would leave every
+        image logged meanwhile in its own fresh copy (see ``ArrayPool``)."""
         with self._changed:
             while self._held and self._held + size > self._limit:
                 if not sender.alive:
@@ -199,7 +201,7 @@ class _Budget:
                 sender.wake()
                 self._changed.wait(0.5)
             self._held += size
-            return self._held * 4 >= self._limit
+            return self._held >= min(_WAKE_BYTES, self._limit // 4)
 
     def give(self, size: int) -> None:
         """Count ``size`` bytes as gone (sent, spooled or dropped)."""

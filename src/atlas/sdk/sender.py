@@ -30,7 +30,15 @@ from atlas.errors import AtlasError, PayloadTooLargeError, ServerUnavailableErro
 from atlas.names import MAX_TAG_VALUE_LENGTH
 from atlas.sdk.buffer import MetricBuffer, MetricColumns
 from atlas.sdk.capture import LogSink
-from atlas.sdk.records import CreateJob, LogAppend, MetricBatch, Record, SetTags
+from atlas.sdk.records import (
+    CreateJob,
+    LazyBytes,
+    LogAppend,
+    MediaUpload,
+    MetricBatch,
+    Record,
+    SetTags,
+)
 from atlas.sdk.spool import SpoolWriter, SyncReport, replay, upload_file
 
 if TYPE_CHECKING:
@@ -117,6 +125,7 @@ class Sender:
         self._creation = creation
         self._creation_lock = threading.Lock()
         self._queue: deque[tuple[Record | None, Receipt | None]] = deque()
+        self._unencoded: deque[LazyBytes] = deque()  # media queued, not yet encoded
         self._wakeup = threading.Event()
         self._ready = threading.Event()
         self._closing = threading.Event()
@@ -179,6 +188,8 @@ class Sender:
     def submit(self, record: Record, ticket: Receipt | None = None, *, wake: bool = True) -> None:
         """Queue ``record``; it is sent after everything queued before it: now, or without
         ``wake`` at the next interval (or sooner when something else wakes the thread)."""
+        if isinstance(record, MediaUpload):
+            self._unencoded.append(record.content)
         self._queue.append((record, ticket))
         if wake:
             self._wakeup.set()
@@ -256,6 +267,7 @@ class Sender:
         ):
             self._drain_spool()
         while self._queue:
+            self._encode_media()
             record, ticket = self._queue.popleft()
             if record is None:
                 self._ship_buffers()
@@ -268,6 +280,14 @@ class Sender:
         self._ship_buffers()
         if not self._closing.is_set():
             self._beat()
+
+    def _encode_media(self) -> None:
+        """Encode the media queued so far before the next upload: each file is then held
+        encoded (usually smaller) and its pixels go back to the media call's pool at once,
+        not after every upload ahead of it (a loop logging images faster than they upload
+        would otherwise copy each into fresh memory, several times slower)."""
+        while self._unencoded:
+            self._unencoded.popleft().data()
 
     def _beat(self) -> None:
         """Send a heartbeat when one is due. Never spooled (only a live process has one to
