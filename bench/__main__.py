@@ -31,7 +31,7 @@ BENCHMARKS = (
     "containers",
     "ray_executor",
     "gui",
-    "tensorboard",
+    "tensorboard_view",
     "auth",
 )
 

@@ -6,7 +6,7 @@ repetition starts its own TensorBoard); for each repetition a project of 10 jobs
 an event file of 200 steps x 2 scalars (``loss``, ``accuracy``) written by tensorboard's own
 writer and appended to the job's artifacts in 4 KiB pieces, as a job's launcher sends it.
 
-Measured by ``bench/tensorboard_probe.mjs`` in Debian's Chromium (fresh context per
+Measured by ``bench/tensorboard_view_probe.mjs`` in Debian's Chromium (fresh context per
 repetition): the project's table is opened and all its jobs selected, then from the click on
 TensorBoard to the moment TensorBoard's first scalar card's canvas holds the runs' coloured
 lines (checked on screenshots every 50 ms): the new tab, Atlas's start page, the server
@@ -31,11 +31,11 @@ from bench.server import AtlasServer
 from bench.stats import Stats
 from bench.trial import Context, progress
 
-NAME = "tensorboard"
+NAME = "tensorboard_view"
 JOBS = 10
 STEPS = 200
 TARGET_MS = 5000.0
-PROBE = Path(__file__).resolve().parent / "tensorboard_probe.mjs"
+PROBE = Path(__file__).resolve().parent / "tensorboard_view_probe.mjs"
 PIECE = 4096
 
 

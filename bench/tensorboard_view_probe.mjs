@@ -1,4 +1,4 @@
-// The browser side of bench/tensorboard.py: `node bench/tensorboard_probe.mjs < CONFIG_JSON`,
+// The browser side of bench/tensorboard_view.py: `node bench/tensorboard_view_probe.mjs < CONFIG_JSON`,
 // run in web/. Prints {"first_chart": [{"chart", "answering", "canvas"} ms...]} on stdout (one
 // per recorded repetition) and its progress on stderr.
 import { readFileSync } from "node:fs";

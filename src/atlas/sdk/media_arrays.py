@@ -62,7 +62,7 @@ class ArrayPool:
         flat = buffer[start : start + size]
         if array.flags.c_contiguous:  # a memcpy that keeps the GIL (numpy's lets it go, and
             # the thread then waits for the sender to hand it back)
-            memoryview(flat)[:] = memoryview(array).cast("B")
+            flat.data[:] = array.data.cast("B")
             return flat.reshape(array.shape)
         target = flat.reshape(array.shape)
         np.copyto(target, array)
