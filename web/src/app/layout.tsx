@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link, NavLink, Outlet, useLocation, useMatch } from "react-router-dom";
-import { jobQuery } from "../lib/api/queries";
+import { jobQuery, sweepQuery } from "../lib/api/queries";
 import { UserMenu } from "../features/auth/user-menu";
 import { setThemeChoice, useTheme, useThemeChoice, type ThemeChoice } from "../lib/theme";
 
@@ -9,7 +9,7 @@ const NEXT_THEME: Record<ThemeChoice, ThemeChoice> = { system: "light", light: "
 /** The rail (projects, scheduler, theme), the top bar with breadcrumbs, and the page. */
 export function Layout() {
   const location = useLocation();
-  const fill = location.pathname.startsWith("/projects/") && !/\/(overview|members)$/.test(location.pathname);
+  const fill = location.pathname.startsWith("/projects/") && !/\/(overview|members|sweeps(\/[^/]+)?)$/.test(location.pathname);
   return (
     <div className="shell">
       <nav className="rail" aria-label="Main">
@@ -64,9 +64,15 @@ function Breadcrumbs() {
   const tokens = useMatch("/settings/tokens");
   const password = useMatch("/settings/password");
   const users = useMatch("/admin/users");
+  const sweep = useMatch("/projects/:name/sweeps/:id");
   const jobData = useQuery({ ...jobQuery(job?.params.id ?? ""), enabled: Boolean(job?.params.id) });
+  const sweepData = useQuery({ ...sweepQuery(sweep?.params.id ?? ""), enabled: Boolean(sweep?.params.id) });
   const crumbs: { label: string; to?: string }[] = [{ label: "Projects", to: "/" }];
-  if (project?.params.name) crumbs.push({ label: project.params.name });
+  if (project?.params.name) crumbs.push({ label: project.params.name, to: `/projects/${encodeURIComponent(project.params.name)}` });
+  if (sweep?.params.name) {
+    crumbs.push({ label: "Sweeps", to: `/projects/${encodeURIComponent(sweep.params.name)}/sweeps` });
+    crumbs.push({ label: sweepData.data?.name || sweep.params.id || "" });
+  }
   if (job) {
     const data = jobData.data;
     if (data) crumbs.push({ label: data.project, to: `/projects/${encodeURIComponent(data.project)}` });

@@ -9,9 +9,11 @@ import { StatusBadge } from "../components/status-badge";
 import { TabLinks } from "../components/tab-links";
 
 const ProjectOverview = lazy(() => import("../features/projects/project-overview").then((m) => ({ default: m.ProjectOverview })));
+const SweepsTab = lazy(() => import("../features/sweeps/sweeps-tab").then((m) => ({ default: m.SweepsTab })));
+const SweepPage = lazy(() => import("../features/sweeps/sweep-page").then((m) => ({ default: m.SweepPage })));
 const MembersPanel = lazy(() => import("../features/members/members-panel").then((m) => ({ default: m.MembersPanel })));
 
-/** A project: its name, live counts, and the Jobs and Overview tabs. */
+/** A project: its name, live counts, and the Jobs, Overview and Sweeps tabs. */
 export function ProjectRoute() {
   const name = useParams().name ?? "";
   const project = useQuery(projectQuery(name));
@@ -37,6 +39,8 @@ export function ProjectRoute() {
         tabs={[
           { to: base, label: "Jobs" },
           { to: `${base}/overview`, label: "Overview" },
+          // a sweep's page is under the tab (/sweeps/<id>), which stays marked there
+          { to: `${base}/sweeps`, label: "Sweeps", end: false },
           // with auth off everyone may do everything: there are no members to show
           ...(authOn(me) ? [{ to: `${base}/members`, label: "Members" }] : []),
         ]}
@@ -46,9 +50,16 @@ export function ProjectRoute() {
   );
 }
 
-export function ProjectTabRoute({ tab }: { tab: "jobs" | "overview" | "members" }) {
-  const name = useParams().name ?? "";
+export function ProjectTabRoute({ tab }: { tab: "jobs" | "overview" | "members" | "sweeps" | "sweep" }) {
+  const { name = "", id = "" } = useParams();
   if (tab === "jobs") return <JobsTab key={name} project={name} />;
+  if (tab === "sweeps" || tab === "sweep") {
+    return (
+      <Suspense fallback={<Loading />}>
+        {tab === "sweeps" ? <SweepsTab key={name} project={name} /> : <SweepPage key={id} id={id} />}
+      </Suspense>
+    );
+  }
   if (tab === "members") {
     return (
       <Suspense fallback={<Loading />}>

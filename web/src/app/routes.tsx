@@ -44,6 +44,8 @@ export const routes: RouteObject[] = [
           { index: true, element: <ProjectTabRoute tab="jobs" /> },
           { path: "overview", element: <ProjectTabRoute tab="overview" /> },
           { path: "members", element: <ProjectTabRoute tab="members" /> },
+          { path: "sweeps", element: <ProjectTabRoute tab="sweeps" /> },
+          { path: "sweeps/:id", element: <ProjectTabRoute tab="sweep" /> },
         ],
       },
       {

@@ -6,9 +6,13 @@ const ICONS: Record<string, string> = {
   failed: "Failed",
   cancelled: "Cancelled",
   lost: "Lost",
+  // sweeps and their trials (docs/sweeps.md)
+  stopped: "Stopped",
+  complete: "Complete",
+  pruned: "Pruned",
 };
 
-/** A job's status as a coloured dot and a word (never colour alone). */
+/** A job's (or a sweep's, or a trial's) status as a coloured dot and a word (never colour alone). */
 export function StatusBadge({ status }: { status: string }) {
   return (
     <span className={`status ${status}`} data-testid="status-badge" data-status={status}>

@@ -1,7 +1,7 @@
 // Typed calls of every route the GUI uses (docs/rest-api.md), one function each.
 import { apiPath, failure, get, request, withQuery } from "./client";
 import type { Role } from "../roles";
-import type { Artifact, Description, Job, JobPage, Keys, MediaCell, MediaKey, Me, Member, MetricSummary, NewToken, Note, Project, SchedulerState, Series, SnapshotFile, TensorBoard, Token, User } from "./types";
+import type { Artifact, Description, Importances, Job, JobPage, Keys, MediaCell, MediaKey, Me, Member, MetricSummary, NewToken, Note, Project, SchedulerState, Series, SnapshotFile, Sweep, TensorBoard, Token, Trial, User } from "./types";
 
 export interface Items<T> {
   items: T[];
@@ -155,3 +155,16 @@ export const removeMember = (project: string, user: string) => request<void>("DE
  * comes once it serves, a few seconds). */
 export const openTensorBoard = (jobs: readonly string[]) =>
   request<TensorBoard>("POST", apiPath("tensorboards"), { body: { jobs } });
+
+// Sweeps (docs/sweeps.md, "REST API").
+export const listSweeps = (project: string, signal?: AbortSignal) => get<Items<Sweep>>(apiPath("projects", project, "sweeps"), { signal });
+export const getSweep = (id: string, signal?: AbortSignal) => get<Sweep>(apiPath("sweeps", id), { signal });
+export const listTrials = (id: string, signal?: AbortSignal) => get<Items<Trial>>(apiPath("sweeps", id, "trials"), { signal });
+/** How much each param explains objective `objective` (empty, with a reason, before two
+ * complete trials). */
+export const getImportances = (id: string, objective: number, signal?: AbortSignal) =>
+  get<Importances>(apiPath("sweeps", id, "importances"), { query: { objective: objective || undefined }, signal });
+export const stopSweep = (id: string) => request<Sweep>("POST", apiPath("sweeps", id, "stop"));
+export const resumeSweep = (id: string) => request<Sweep>("POST", apiPath("sweeps", id, "resume"));
+/** Raise the sweep's budget by `count` trials (a completed sweep runs again). */
+export const addTrials = (id: string, count: number) => request<Sweep>("POST", apiPath("sweeps", id, "trials"), { body: { count } });

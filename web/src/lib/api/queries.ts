@@ -1,7 +1,7 @@
 // Query options shared by pages: one key per resource, so every view of a job shares it.
 import { queryOptions } from "@tanstack/react-query";
 import * as api from "./endpoints";
-import { FINAL_STATUSES, type Job } from "./types";
+import { FINAL_STATUSES, type Job, type Sweep } from "./types";
 
 export const projectsQuery = () =>
   queryOptions({ queryKey: ["projects"], queryFn: ({ signal }) => api.listProjects(signal), refetchInterval: 10_000, meta: { what: "Loading projects" } });
@@ -68,4 +68,45 @@ export const artifactJsonQuery = (id: string, path: string, step: number | null,
 /** Whether a job may still change (so its views keep polling). */
 export function isLive(job: Job | undefined): boolean {
   return job !== undefined && !FINAL_STATUSES.has(job.status);
+}
+
+/** A project's sweeps: polled while any of them runs. */
+export const sweepsQuery = (project: string) =>
+  queryOptions({
+    queryKey: ["sweeps", project],
+    queryFn: ({ signal }) => api.listSweeps(project, signal),
+    refetchInterval: (query) => (query.state.data?.items.some((s) => s.status === "running") ? 3_000 : 15_000),
+    meta: { what: "Loading sweeps" },
+  });
+
+/** A sweep polls every 2 s while it runs (its trials and importances follow it). */
+export const sweepQuery = (id: string) =>
+  queryOptions({
+    queryKey: ["sweep", id],
+    queryFn: ({ signal }) => api.getSweep(id, signal),
+    refetchInterval: (query) => (query.state.data?.status === "running" ? 2_000 : false),
+    meta: { what: "Loading the sweep" },
+  });
+
+export const trialsQuery = (id: string, live: boolean) =>
+  queryOptions({
+    queryKey: ["sweep-trials", id],
+    queryFn: ({ signal }) => api.listTrials(id, signal),
+    refetchInterval: live ? 2_000 : false,
+    meta: { what: "Loading the trials" },
+  });
+
+/** Importances change only when a trial completes: keyed by the count of complete trials. */
+export const importancesQuery = (id: string, objective: number, complete: number) =>
+  queryOptions({
+    queryKey: ["sweep-importances", id, objective, complete],
+    queryFn: ({ signal }) => api.getImportances(id, objective, signal),
+    staleTime: Infinity,
+    placeholderData: (previous) => previous,
+    meta: { what: "Loading param importances" },
+  });
+
+/** Whether a sweep may still start trials (so its views keep polling). */
+export function isSweepLive(sweep: Sweep | undefined): boolean {
+  return sweep?.status === "running";
 }
