@@ -86,6 +86,14 @@ def test_two_jobs_side_by_side_shared_and_stopped(home: Path, tmp_path: Path) ->
         assert "<tb-webapp>" in page.text
         tags = runs_through_proxy(client, body["path"])
         assert set(tags) == {f"{runs[j]}/run" for j in jobs}
+
+        # another process on this machine that finds the port gets nothing without the
+        # instance's secret (only the server knows it)
+        instance = tensorboards_of(client).instances[body["id"]]
+        direct = f"http://127.0.0.1:{instance.port}"
+        for guess in (body["path"], f"{body['path']}data/plugin/scalars/tags", "/", "/data/runs"):
+            assert httpx.get(f"{direct}{guess}", trust_env=False).status_code == 404, guess
+        assert httpx.get(f"{direct}{instance.upstream}", trust_env=False).status_code == 200
         assert all("loss" in dict(t) for t in tags.values())  # type: ignore[call-overload]
 
         # two jobs of the same name started together: told apart by their whole ids
@@ -141,13 +149,15 @@ def test_event_files_grow_in_a_running_tensorboard(home: Path, tmp_path: Path) -
 def test_idle_instances_stop_and_the_cap_holds(home: Path, tmp_path: Path) -> None:
     settings = settings_for(home, max_tensorboards=1, tensorboard_idle=60.0, tensorboard_busy=5.0)
     with make_client(settings) as client:
+        manager = tensorboards_of(client)
+        assert not manager.has_spare  # no TensorBoard process before one is asked for
         a, b = (client.post(f"{API}/jobs", json={"project": "p"}).json()["id"] for _ in "ab")
         first = client.post(f"{API}/tensorboards", json={"jobs": [a]}).json()
+        assert manager.has_spare  # the next one starts at once
         refused = client.post(f"{API}/tensorboards", json={"jobs": [b]})
         body = assert_error(refused, 409, "at_capacity")
         assert "max_tensorboards" in json.dumps(body)
 
-        manager = tensorboards_of(client)
         manager.instances[first["id"]].touch(time.monotonic() - 10)  # no longer busy
         second = client.post(f"{API}/tensorboards", json={"jobs": [b]}).json()
         assert second["started"] is True
@@ -160,6 +170,9 @@ def test_idle_instances_stop_and_the_cap_holds(home: Path, tmp_path: Path) -> No
         assert not instance.running
         assert client.get(second["path"]).status_code == 404
         assert not (manager.folder / second["id"]).exists()
+        assert manager.has_spare  # kept a while for the next one...
+        manager.tick(time.monotonic() + 122)
+        assert not manager.has_spare  # ...then stopped too: no TensorBoard ran lately
 
 
 def test_every_tensorboard_stops_with_the_server(home: Path) -> None:
@@ -270,7 +283,7 @@ def test_the_proxy_forwards_no_credentials_and_no_hop_by_hop_headers(home: Path,
         assert answer.status_code == 200
         assert "set-cookie" not in answer.headers
         seen = answer.json()
-        assert seen["path"] == f"{instance.path}data/runs?x=1&y=%2F"
+        assert seen["path"] == f"{instance.upstream}data/runs?x=1&y=%2F"
         sent = {name.lower() for name in seen["headers"]}
         assert "accept" in sent
         for private in ("cookie", "authorization", "x-csrf-token", "x-private"):

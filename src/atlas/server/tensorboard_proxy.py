@@ -1,10 +1,12 @@
 """Requests to ``/tensorboard/<id>/<path>`` forwarded to that TensorBoard, streamed both ways.
 
-Only ever to the instance's own loopback port, and only below its path prefix: the path is
-rebuilt from its segments, and a ``.`` or ``..`` segment, or one holding a backslash, is
-refused (404), so no request reaches anything else. Hop-by-hop headers are dropped both
-ways, and so are the caller's credentials (the Atlas session cookie, ``Authorization``, the
-CSRF token): TensorBoard never sees them. A cookie TensorBoard would set is not passed on.
+Only ever to the instance's own loopback port, and only below its path prefix (which starts
+with the instance's secret: ``TensorBoard.upstream``): the path is rebuilt from its segments,
+and a ``.`` or ``..`` segment, or one holding a backslash, is refused (404), so no request
+reaches anything else. A redirect TensorBoard answers is given back without the secret.
+Hop-by-hop headers are dropped both ways, and so are the caller's credentials (the Atlas
+session cookie, ``Authorization``, the CSRF token): TensorBoard never sees them. A cookie
+TensorBoard would set is not passed on.
 """
 
 from __future__ import annotations
@@ -51,12 +53,13 @@ DROPPED_RESPONSE_HEADERS = HOP_BY_HOP | {"set-cookie", "set-cookie2"}
 
 
 def upstream_path(instance: TensorBoard, path: str) -> str:
-    """The path below the instance's prefix that ``path`` (decoded, as routed) names, each
-    segment quoted again; ``NotFoundError`` for a segment that would leave it."""
+    """The path on the instance's process that ``path`` (decoded, as routed, below
+    ``/tensorboard/<id>/``) names, each segment quoted again; ``NotFoundError`` for a
+    segment that would leave it."""
     segments = path.split("/")
     if any(s in (".", "..") or "\\" in s or "\x00" in s for s in segments):
         raise NotFoundError("no such TensorBoard page", detail={"path": path[:200]})
-    return instance.path + "/".join(quote(s, safe="!$&'()*+,;=:@-._~") for s in segments)
+    return instance.upstream + "/".join(quote(s, safe="!$&'()*+,;=:@-._~") for s in segments)
 
 
 async def forward(
@@ -94,7 +97,7 @@ async def forward(
             detail={"tensorboard_id": instance.id},
         ) from exc
     kept = {
-        name: value
+        name: _without_secret(instance, value) if name.lower() == "location" else value
         for name, value in answer.headers.multi_items()
         if name.lower() not in DROPPED_RESPONSE_HEADERS
     }
@@ -109,3 +112,13 @@ async def forward(
 async def _pieces(answer: httpx.Response) -> AsyncIterator[bytes]:
     async for piece in answer.aiter_raw():
         yield piece
+
+
+def _without_secret(instance: TensorBoard, location: str) -> str:
+    """A redirect's target as the browser must see it: the process's own prefix (with the
+    secret) made the public one."""
+    secret = f"/{instance.secret}"
+    for start in (secret, f"http://127.0.0.1:{instance.port}{secret}"):
+        if location.startswith(start):
+            return location[len(start) :]
+    return location

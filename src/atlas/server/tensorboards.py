@@ -4,15 +4,19 @@
 selection (as a set) is the same instance, shared by everyone who may read all its jobs.
 Each instance is a real ``tensorboard`` process (the ``atlas-ml[tensorboard]`` extra) over a
 :class:`~atlas.server.tensorboard_logs.LogFolder` of its jobs' event files, listening on a
-free loopback port chosen by the system, with ``--path_prefix /tensorboard/<id>`` so the
-server proxies it under that path (:mod:`atlas.server.tensorboard_proxy`).
+free loopback port chosen by the system, with ``--path_prefix /<secret>/tensorboard/<id>``:
+the server proxies it under ``/tensorboard/<id>/`` (:mod:`atlas.server.tensorboard_proxy`),
+and another process on the machine (a job of another user) that finds the port answers 404
+without the instance's random secret, never the jobs' data.
 
 - It starts in its own process group; its standard input is a pipe from the server, and the
   process exits when that pipe closes, so a server that dies (even by SIGKILL) leaves no
   TensorBoard behind. :meth:`TensorBoards.close` stops them all at shutdown.
-- Importing TensorBoard takes seconds, so one process is kept ready with it imported (the
-  *spare*, started :data:`SPARE_DELAY_S` seconds after the server starts): a new instance
-  sends it its arguments and it serves at once; another spare is started behind it.
+- Importing TensorBoard takes a second or more, so once a TensorBoard was opened one
+  process is kept ready with it imported (the *spare*): a new instance sends it its
+  arguments and it serves at once; another spare is started behind it. A server whose
+  users never open one runs none, and the spare stops once no instance ran for
+  ``tensorboard_idle`` seconds.
 - :meth:`TensorBoards.tick` (every :data:`TICK_S` seconds, ``now`` passed in) copies what
   the jobs' event files gained, and stops an instance that served no request for
   ``tensorboard_idle`` seconds, or whose process ended.
@@ -29,6 +33,7 @@ import json
 import logging
 import os
 import re
+import secrets
 import shutil
 import signal
 import subprocess
@@ -56,7 +61,6 @@ from atlas.store.artifacts import ArtifactStore
 __all__ = [
     "PATH_PREFIX",
     "PROXY_TIMEOUT_S",
-    "SPARE_DELAY_S",
     "START_TIMEOUT_S",
     "STOP_GRACE_S",
     "TICK_S",
@@ -71,9 +75,6 @@ logger = logging.getLogger(__name__)
 
 TICK_S = 2.0
 """Seconds between two refreshes of the running instances' files (and idle checks)."""
-SPARE_DELAY_S = 10.0
-"""Seconds after the server starts before it starts its spare TensorBoard process (not while
-it starts itself; a server that lives a few seconds, as in tests, starts none)."""
 START_TIMEOUT_S = 60.0
 """Longest wait for a new TensorBoard to answer."""
 PROXY_TIMEOUT_S = 120.0
@@ -125,11 +126,18 @@ class TensorBoard:
     port: int = 0
     started_at: float = field(default_factory=time.time)
     used_at: float = field(default_factory=time.monotonic)
+    secret: str = field(default_factory=lambda: secrets.token_hex(16))
+    """The first segment of its own path prefix, known only to the server."""
 
     @property
     def path(self) -> str:
         """Where the server serves it: ``/tensorboard/<id>/``."""
         return f"{PATH_PREFIX}/{self.id}/"
+
+    @property
+    def upstream(self) -> str:
+        """Where the process itself serves it: ``/<secret>/tensorboard/<id>/``."""
+        return f"/{self.secret}{self.path}"
 
     @property
     def running(self) -> bool:
@@ -165,11 +173,19 @@ class TensorBoards:
         self._lock = anyio.Lock()
         self._spare: tuple[subprocess.Popen[bytes], Path] | None = None
         self._spawned = 0
+        self._used_at = 0.0
+        """When an instance last ran (``time.monotonic``): the spare is kept until
+        ``tensorboard_idle`` seconds after."""
+
+    @property
+    def has_spare(self) -> bool:
+        """Whether a spare process runs."""
+        return self._spare is not None and self._spare[0].poll() is None
 
     def warm(self) -> None:
         """Have a spare process ready (with TensorBoard imported), unless there is one or
         the ``tensorboard`` package is missing. Blocking: it only starts the process."""
-        if self._spare is not None and self._spare[0].poll() is None:
+        if self.has_spare:
             return
         if not tensorboard_installed():
             return
@@ -257,7 +273,7 @@ class TensorBoards:
             "--port",
             "0",
             "--path_prefix",
-            instance.path.rstrip("/"),
+            instance.upstream.rstrip("/"),
             "--load_fast",
             "false",
             "--reload_interval",
@@ -315,7 +331,13 @@ class TensorBoards:
 
     def tick(self, now: float) -> None:
         """Stop instances idle for ``tensorboard_idle`` seconds or whose process ended;
-        copy what the others' event files gained. Blocking; problems are logged."""
+        copy what the others' event files gained; stop the spare once none ran for
+        ``tensorboard_idle`` seconds. Blocking; problems are logged."""
+        if self.instances:
+            self._used_at = now
+        elif self._spare is not None and now - self._used_at >= self.settings.tensorboard_idle:
+            logger.info("TensorBoard's spare process stopped: no TensorBoard ran lately")
+            self._end_spare()
         for instance in list(self.instances.values()):
             if instance.process is None:  # still starting
                 continue
@@ -355,6 +377,9 @@ class TensorBoards:
         while self.instances:
             _, instance = self.instances.popitem()
             self._stop(instance)
+        self._end_spare()
+
+    def _end_spare(self) -> None:
         if self._spare is not None:
             process, output = self._spare
             self._spare = None
@@ -387,13 +412,9 @@ async def keep(tensorboards: TensorBoards) -> None:
     """Run :meth:`TensorBoards.tick` every :data:`TICK_S` seconds until cancelled (the
     server stops), then stop every instance."""
     try:
-        warm_at = time.monotonic() + SPARE_DELAY_S
         await anyio.to_thread.run_sync(tensorboards.remove_leftovers)
         while True:
             await anyio.sleep(TICK_S)
-            if warm_at and time.monotonic() >= warm_at:
-                warm_at = 0.0
-                await anyio.to_thread.run_sync(tensorboards.warm)
             try:
                 await anyio.to_thread.run_sync(tensorboards.tick, time.monotonic())
             except Exception:  # one bad round must not end the loop
