@@ -52,6 +52,13 @@ __all__ = [
     "MAX_PENDING_MEDIA_BYTES",
     "MAX_PROJECT_NAME_LENGTH",
     "MAX_RETRIES",
+    "MAX_SWEEP_CHOICES",
+    "MAX_SWEEP_NAME_LENGTH",
+    "MAX_SWEEP_OBJECTIVES",
+    "MAX_SWEEP_PARALLEL",
+    "MAX_SWEEP_PARAMS",
+    "MAX_SWEEP_PARAM_SETS",
+    "MAX_SWEEP_TRIALS",
     "MAX_TABLE_COLUMNS",
     "MAX_TABLE_ROWS",
     "MAX_TAG_VALUE_LENGTH",
@@ -71,6 +78,7 @@ __all__ = [
     "TENSORBOARD_LOGDIRS_FILE",
     "HISTOGRAM_SUFFIX",
     "TABLE_SUFFIX",
+    "VIDEO_FORMATS",
     "VIDEO_SUFFIXES",
     "artifact_path_problem",
     "check_artifact_path",
@@ -121,6 +129,20 @@ MAX_RETRIES = 100
 """Most times a job may be queued again after it fails or is lost."""
 MAX_LABELS = 20
 """Most labels a node may have asked of it by one job."""
+MAX_SWEEP_TRIALS = 10_000
+"""Largest trial budget of one sweep (``trials``, also after adding trials)."""
+MAX_SWEEP_PARALLEL = 256
+"""Most trials of one sweep running at once (``parallel``)."""
+MAX_SWEEP_PARAMS = 100
+"""Most parameters in a sweep's search space."""
+MAX_SWEEP_CHOICES = 1_000
+"""Most choices of one categorical parameter of a sweep's space."""
+MAX_SWEEP_OBJECTIVES = 8
+"""Most objectives of one sweep (several: a multi-objective search, a Pareto front)."""
+MAX_SWEEP_PARAM_SETS = 10_000
+"""Most explicit param sets a sweep's spec may list (``params``, tried first)."""
+MAX_SWEEP_NAME_LENGTH = 500
+"""Longest sweep name, in characters (as a job name)."""
 MAX_AUTHOR_LENGTH = 200
 """Longest author name of a project note."""
 MAX_COMMAND_LENGTH = 100_000
@@ -460,6 +482,9 @@ AUDIO_SUFFIXES = (".wav", ".mp3", ".flac", ".ogg", ".m4a")
 """Audio files ``atlas.log_audio`` stores as they are (samples become ``.wav``)."""
 VIDEO_SUFFIXES = (".gif", ".mp4", ".webm")
 """Video files ``atlas.log_video`` stores as they are (frames become ``.gif``)."""
+VIDEO_FORMATS = ("gif", "mp4", "webm")
+"""What ``atlas.log_video`` encodes frames as (``format=``): a GIF with Pillow, an H.264 MP4
+or a VP9 WebM with PyAV."""
 MEDIA_SUFFIXES = (
     TABLE_SUFFIX,
     HISTOGRAM_SUFFIX,

@@ -132,6 +132,41 @@ def test_video_frames_as_a_gif_and_files_as_they_are(
     assert kinds == {"episode": ArtifactKind.VIDEO, "grey": ArtifactKind.GIF, "rollout": "gif"}
 
 
+def test_video_frames_as_mp4_and_webm_that_decode_back(tracking_client: Client) -> None:
+    """Frames become an H.264 MP4 or a VP9 WebM that a decoder reads back frame for frame;
+    odd sides are padded to even ones (4:2:0), grey and RGBA frames are made RGB."""
+    import av
+
+    run = atlas.init(project="vision")
+    frames = np.zeros((6, 7, 9, 3), dtype=np.uint8)  # odd sides
+    for t in range(6):
+        frames[t, :, : t + 2] = 255
+    atlas.log_video("rollout", frames, fps=12, format="mp4")
+    atlas.log_video("rollout-webm", np.random.rand(3, 8, 8, 4), fps=2.5, format="webm")
+    atlas.log_video("grey", np.random.rand(2, 8, 8), fps=30, format="mp4", step=3)
+    assert run.flush(20)
+    for path, step, count, size in (
+        ("media/rollout.mp4", None, 6, (10, 8)),
+        ("media/rollout-webm.webm", None, 3, (8, 8)),
+        ("media/grey.mp4", 3, 2, (8, 8)),
+    ):
+        data = tracking_client.read_artifact(run.id, path, step=step)
+        with av.open(io.BytesIO(data)) as movie:
+            decoded = [f.to_ndarray(format="rgb24") for f in movie.decode(video=0)]
+        assert len(decoded) == count, path
+        assert (decoded[0].shape[1], decoded[0].shape[0]) == size, path
+    first = tracking_client.read_artifact(run.id, "media/rollout.mp4")
+    with av.open(io.BytesIO(first)) as movie:
+        last = [f.to_ndarray(format="rgb24") for f in movie.decode(video=0)][-1]
+    assert last[:7, :7].mean() > 200  # the white band, as drawn (lossy: not exact)
+    assert last[:7, 8:].mean() < 60
+    kinds = {m.key: (m.kind, m.mime) for m in tracking_client.list_media(run.id)}
+    assert kinds["rollout"] == (ArtifactKind.VIDEO, "video/mp4")
+    assert kinds["rollout-webm"] == (ArtifactKind.VIDEO, "video/webm")
+    with pytest.raises(InvalidInputError, match="format must be one of gif, mp4, webm"):
+        atlas.log_video("rollout", frames, fps=12, format="avi")
+
+
 def test_tables_from_dicts_lists_and_dataframes(tracking_client: Client) -> None:
     run = atlas.init(project="vision")
     atlas.log_table("dicts", [{"id": 1, "p": 0.5}, {"id": np.int64(2), "label": "cat"}])

@@ -73,6 +73,11 @@ try:
     atlas.log_video("clip", np.zeros((2, 4, 4, 3), dtype=np.uint8), fps=5)
 except ImportError as exc:
     print("refused:", exc)
+sys.modules["av"] = None  # nor PyAV
+try:
+    atlas.log_video("clip", np.zeros((2, 4, 4, 3), dtype=np.uint8), fps=5, format="mp4")
+except ImportError as exc:
+    print("refused:", exc)
 """
 
 
@@ -83,5 +88,9 @@ def test_without_pillow_arrays_log_and_gifs_say_what_to_install(
     (script.folder / "job.config.yaml").write_text("project_name: no-pillow\n")
     done = script.run(WITHOUT_PILLOW, check=True)
     assert "refused: atlas.log_video needs Pillow: pip install 'atlas-ml[media]'" in done.stdout
+    assert (
+        "refused: atlas.log_video needs PyAV for MP4 and WebM: pip install 'atlas-ml[video]'"
+        in done.stdout
+    )
     job = only_job(api, "no-pillow")
     assert [m.key for m in api.list_media(job.id)] == ["plain"]

@@ -24,6 +24,7 @@ from atlas.names import (
     HISTOGRAM_SUFFIX,
     MAX_PENDING_MEDIA_BYTES,
     TABLE_SUFFIX,
+    VIDEO_FORMATS,
     VIDEO_SUFFIXES,
     check_caption,
     invalid,
@@ -98,18 +99,38 @@ class MediaLog:
         encode = lambda: media_files.wav_bytes(pcm, rate)  # noqa: E731
         self._queue(key, "audio", path, step, caption, encode, pcm.nbytes)
 
-    def video(self, key: str, frames: object, fps: object, step: object, caption: object) -> None:
-        """Queue ``frames`` as an animated GIF, or a GIF, MP4 or WebM file by path as it is."""
+    def video(
+        self,
+        key: str,
+        frames: object,
+        fps: object,
+        step: object,
+        caption: object,
+        movie: object = "gif",
+    ) -> None:
+        """Queue ``frames`` as an animated GIF, an MP4 or a WebM (``movie``), or a GIF, MP4
+        or WebM file by path as it is."""
         if isinstance(frames, str | os.PathLike):
             suffix, data = media_files.read_file(Path(frames), VIDEO_SUFFIXES, "frames")
             path = self._check(key, "video", suffix, step, caption)
             self._queue(key, "video", path, step, caption, lambda: data, len(data))
             return
-        path = self._check(key, "video", ".gif", step, caption)
+        if movie not in VIDEO_FORMATS:
+            raise invalid(
+                "format", f"format must be one of {', '.join(VIDEO_FORMATS)}, not {movie!r:.40}"
+            )
+        path = self._check(key, "video", f".{movie}", step, caption)
         rate = _fps(fps)
-        _Pillow.require("atlas.log_video")
+        if movie == "gif":
+            _Pillow.require("atlas.log_video")
+        else:
+            _PyAV.require("atlas.log_video")
         pixels = frames_array(frames)
-        encode = lambda: media_files.gif_bytes(pixels, rate)  # noqa: E731
+        encode: Encoder
+        if movie == "gif":
+            encode = lambda: media_files.gif_bytes(pixels, rate)  # noqa: E731
+        else:
+            encode = lambda: media_files.movie_bytes(pixels, rate, str(movie))  # noqa: E731
         self._queue(key, "video", path, step, caption, encode, pixels.nbytes)
 
     def table(self, key: str, rows: object, columns: Sequence[object] | None, step: object) -> None:
@@ -176,6 +197,18 @@ class _Pillow:
     def require(cls, what: str) -> None:
         if not cls.found:
             media_files.pillow(what)
+            cls.found = True
+
+
+class _PyAV:
+    """Whether PyAV was found once."""
+
+    found = False
+
+    @classmethod
+    def require(cls, what: str) -> None:
+        if not cls.found:
+            media_files.pyav(what)
             cls.found = True
 
 

@@ -253,10 +253,11 @@ class Run:
         fps: float | None = None,
         step: int | None = None,
         caption: str | None = None,
+        format: str = "gif",
     ) -> None:
-        """Record a video: ``T x H x W x C`` frames as an animated GIF at ``fps``, or a GIF,
-        MP4 or WebM file by path as it is."""
-        self._media_log("log videos").video(key, frames_or_path, fps, step, caption)
+        """Record a video: ``T x H x W x C`` frames at ``fps`` as an animated GIF, an MP4 or
+        a WebM (``format``), or a GIF, MP4 or WebM file by path as it is."""
+        self._media_log("log videos").video(key, frames_or_path, fps, step, caption, format)
 
     def log_table(
         self,

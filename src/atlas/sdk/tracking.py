@@ -291,11 +291,14 @@ def log_video(
     fps: float | None = None,
     step: int | None = None,
     caption: str | None = None,
+    format: str = "gif",
 ) -> None:
     """Record a video of the active job: frames (``T x H x W x C``, values as for images)
-    as an animated GIF at ``fps`` (required for frames; needs Pillow), or a ``.gif``,
-    ``.mp4`` or ``.webm`` file by path, as it is."""
-    _active().log_video(key, frames_or_path, fps=fps, step=step, caption=caption)
+    at ``fps`` (required for frames) as an animated GIF (``format="gif"``, needs Pillow),
+    an H.264 MP4 (``"mp4"``) or a VP9 WebM (``"webm"``; both need PyAV:
+    ``pip install 'atlas-ml[video]'``), or a ``.gif``, ``.mp4`` or ``.webm`` file by path,
+    as it is."""
+    _active().log_video(key, frames_or_path, fps=fps, step=step, caption=caption, format=format)
 
 
 def log_table(
