@@ -11,9 +11,10 @@ import { TensorBoardLink } from "../../components/tensorboard-link";
 import { StatusBadge } from "../../components/status-badge";
 import { useProjectRole } from "../../lib/use-project-role";
 import { attemptLabel } from "./attempts";
+import { SweepTrialLink } from "./sweep-trial-link";
 
 /** The job page's header: status (and which attempt, for a job with retries), name, id
- * (copy), project, user, image, times; Rerun and Stop. */
+ * (copy), project, the sweep it is a trial of, user, image, times; Rerun and Stop. */
 export function JobHeader({ job }: { job: Job }) {
   const attempt = attemptLabel(job);
   const client = useQueryClient();
@@ -73,6 +74,7 @@ export function JobHeader({ job }: { job: Job }) {
         <span>
           project <Link to={`/projects/${encodeURIComponent(job.project)}`}>{job.project}</Link>
         </span>
+        {job.sweep_id ? <SweepTrialLink job={job} /> : null}
         {job.user ? <span>user {job.user}</span> : null}
         {job.image ? (
           <span data-testid="job-image">
