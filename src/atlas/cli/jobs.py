@@ -30,7 +30,7 @@ from atlas.errors import InvalidInputError
 if TYPE_CHECKING:
     from atlas.sdk.client import Client
 
-__all__ = ["job_details", "jobs_group", "jobs_table"]
+__all__ = ["job_details", "jobs_group", "jobs_table", "resolve_project"]
 
 _FIXED_COLUMNS = (
     Column("ID"),
@@ -80,7 +80,9 @@ def _header(group: str, key: str, clash: set[str]) -> str:
     return cell(f"{group}.{key}" if key in clash else key)
 
 
-def _resolve_project(client: Client, project: str | None) -> str:
+def resolve_project(client: Client, project: str | None) -> str:
+    """``project`` when given, else the server's only project; ``InvalidInputError`` naming
+    the projects to choose from when there are several."""
     if project:
         return project
     names = [p.name for p in client.list_projects()]
@@ -165,7 +167,7 @@ def jobs_ls(
     settings = cli.settings()
     sort_fields = _sort_fields(sort)
     with cli.client(settings) as client:
-        name = _resolve_project(client, project or settings.project)
+        name = resolve_project(client, project or settings.project)
         page = client.list_jobs(name, filter=filter_, sort=sort_fields, limit=limit, offset=offset)
     if as_json:
         click.echo(dumps(jobs_page_json(page)))

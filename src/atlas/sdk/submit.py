@@ -45,6 +45,7 @@ __all__ = [
     "resolve_project",
     "send_submission",
     "submit",
+    "upload_folder",
 ]
 
 logger = logging.getLogger(__name__)
@@ -157,6 +158,17 @@ def send_submission(
 ) -> domain.Job:
     """Snapshot ``directory``, upload the snapshot when the server lacks it, and queue the
     job; ``warn`` receives sentences for the user (a large snapshot, a skipped link)."""
+    sha256 = upload_folder(client, directory, max_snapshot_bytes=max_snapshot_bytes, warn=warn)
+    body = submission.body(snapshot=sha256, git=git_state(directory))
+    return client.submit_job(body)
+
+
+def upload_folder(
+    client: Client, directory: Path, *, max_snapshot_bytes: int | None, warn: Warn
+) -> str:
+    """Snapshot ``directory`` and upload the snapshot when the server lacks it; answer its
+    sha256 (what a submission or a sweep names). ``warn`` receives sentences for the user
+    (a large snapshot, a skipped link)."""
     snapshot = build_snapshot(directory, limit_bytes=max_snapshot_bytes)
     try:
         for warning in snapshot.warnings:
@@ -165,8 +177,7 @@ def send_submission(
             client.upload_snapshot(snapshot.sha256, snapshot.path)
     finally:
         snapshot.path.unlink(missing_ok=True)
-    body = submission.body(snapshot=snapshot.sha256, git=git_state(directory))
-    return client.submit_job(body)
+    return snapshot.sha256
 
 
 def resolve_project(given: str | None, config: JobConfig, settings: Settings, folder: Path) -> str:
