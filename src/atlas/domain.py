@@ -43,8 +43,14 @@ __all__ = [
     "Project",
     "ROLES",
     "Role",
+    "SCHEDULER_KINDS",
     "Series",
+    "Sweep",
+    "SweepError",
+    "SweepStatus",
     "TRANSITIONS",
+    "Trial",
+    "TrialState",
     "User",
     "can_transition",
     "new_job_id",
@@ -105,7 +111,11 @@ class JobKind(StrEnum):
 
     LOCAL = "local"  # a plain `python train.py` that imported atlas
     SCHEDULED = "scheduled"  # submitted to the scheduler
-    SWEEP_TRIAL = "sweep-trial"
+    SWEEP_TRIAL = "sweep-trial"  # a trial of a sweep, submitted by its controller
+
+
+SCHEDULER_KINDS = frozenset({JobKind.SCHEDULED, JobKind.SWEEP_TRIAL})
+"""The kinds of job the scheduler runs, and whose status only it records."""
 
 
 KIND_ONLY: dict[tuple[JobStatus, JobStatus], frozenset[JobKind]] = {
@@ -196,7 +206,8 @@ class JobSpec:
     ``timeout`` seconds a scheduled job may run; ``env_mode`` ``auto`` (a venv from the
     snapshot's requirements.txt) or ``none``; ``rerun_of`` the job it repeats; ``image`` the
     container image a scheduled job runs in (``None``: a process on the host); ``retries``
-    how many times a scheduled job that fails or is lost is queued again.
+    how many times a scheduled job that fails or is lost is queued again; ``sweep_id`` the
+    sweep a ``sweep-trial`` job is a trial of (set by the sweep's controller only).
     """
 
     project: str
@@ -217,6 +228,7 @@ class JobSpec:
     rerun_of: str | None = None
     image: str | None = None
     retries: int = 0
+    sweep_id: str | None = None
 
 
 JOB_SPEC_FIELDS: tuple[str, ...] = tuple(item.name for item in fields(JobSpec))
@@ -253,6 +265,7 @@ class Job:
     rerun_of: str | None = None
     image: str | None = None
     retries: int = 0
+    sweep_id: str | None = None
     queued_at: datetime | None = None
     attempts: list[dict[str, object]] = field(default_factory=list)
     """The earlier runs of a job queued again by its ``retries``, oldest first: each its
@@ -441,3 +454,75 @@ class AuditEntry:
     action: str
     target: str
     address: str = ""
+
+
+class SweepStatus(StrEnum):
+    """Where a sweep is: ``running`` (its controller asks and submits trials), ``stopped``
+    (by a user: no new trials), ``completed`` (its budget of trials is done) or ``failed``
+    (it cannot go on; its error says why)."""
+
+    RUNNING = "running"
+    STOPPED = "stopped"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class TrialState(StrEnum):
+    """Where a trial of a sweep is: its job queued or running (``running``), ended with its
+    objective values (``complete``), stopped early by the pruner (``pruned``), or ended
+    without values (``failed``, with the reason)."""
+
+    RUNNING = "running"
+    COMPLETE = "complete"
+    PRUNED = "pruned"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class SweepError:
+    """Why a sweep failed or cannot go on: a stable code and a sentence for the user."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Sweep:
+    """A hyperparameter search: its normalised ``spec`` (docs/sweeps.md), a budget of
+    ``trials`` of which ``parallel`` run at once, each trial a job on the queue running the
+    code of ``snapshot``. ``counts`` holds its trials by state (read with the sweep)."""
+
+    id: str
+    project: str
+    name: str
+    user: str
+    status: SweepStatus
+    spec: dict[str, object]
+    trials: int
+    parallel: int
+    created_at: datetime
+    snapshot: str | None = None
+    finished_at: datetime | None = None
+    error: SweepError | None = None
+    counts: dict[TrialState, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Trial:
+    """One trial of a sweep: number ``number`` (0, 1, ... per sweep), run as job ``job_id``
+    with the sampled ``params``; ``values`` holds one objective value per objective once it
+    is complete; ``pruned_step`` the step at which the pruner stopped it; ``error`` why it
+    failed. ``job_status``, ``started_at`` and ``finished_at`` are its job's."""
+
+    sweep_id: str
+    number: int
+    job_id: str | None
+    state: TrialState
+    params: dict[str, ParamValue]
+    created_at: datetime
+    values: tuple[float, ...] | None = None
+    pruned_step: int | None = None
+    error: str | None = None
+    finished_at: datetime | None = None
+    job_status: JobStatus | None = None
+    started_at: datetime | None = None

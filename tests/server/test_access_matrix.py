@@ -47,6 +47,15 @@ SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 SNAPSHOT = b"not really a tarball"
 SNAPSHOT_SHA = hashlib.sha256(SNAPSHOT).hexdigest()
 _unique = itertools.count()
+SWEEP_BODY = {
+    "project": P,
+    "spec": {
+        "command": ["sleep", "600"],
+        "objective": "loss",
+        "trials": 1,
+        "space": {"x": {"type": "float", "low": 0.0, "high": 1.0}},
+    },
+}
 
 
 def unique(prefix: str) -> str:
@@ -64,6 +73,7 @@ class World:
     job_j: str = ""
     job_k: str = ""
     finished: str = ""
+    sweep: str = ""
 
     @property
     def store(self) -> Any:
@@ -140,6 +150,8 @@ def build_world(client: TestClient) -> World:
     }
     revoked = next(t for t in store.list_tokens("editor"))
     store.revoke_token(revoked.id)
+    world.sweep = str(world.as_admin("POST", f"{API}/sweeps", json=SWEEP_BODY)["id"])
+    world.as_admin("POST", f"{API}/sweeps/{world.sweep}/stop")
     return world
 
 
@@ -274,6 +286,8 @@ BODIES: dict[tuple[str, str], Sample] = {
     ("POST", "/api/v1/tokens"): lambda w: {"json": {"name": "matrix"}},
     ("PUT", "/api/v1/projects/{name}/members/{user}"): lambda w: {"json": {"role": "viewer"}},
     ("POST", "/api/v1/tensorboards"): lambda w: {"json": {"jobs": [w.job_j]}},
+    ("POST", "/api/v1/sweeps"): lambda w: {"json": SWEEP_BODY},
+    ("POST", "/api/v1/sweeps/{sweep_id}/trials"): lambda w: {"json": {"count": 1}},
 }
 
 # Operations that would spoil the world for the next caller get a fresh target each time.
@@ -328,6 +342,7 @@ def request_for(
         "user": "viewer",
         "token_id": "0123456789ab",
         "tensorboard_id": "0123456789abcdef",
+        "sweep_id": world.sweep,
         **made.pop("path", {}),
     }
     url = template

@@ -22,9 +22,10 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-NOT_SENT_BY_A_SUBMISSION = {"environment", "image"}
+NOT_SENT_BY_A_SUBMISSION = {"environment", "image", "sweep_id"}
 """Fields a submission does not carry: a scheduled job records its environment as it runs;
-an image needs a container engine, which this server has not (test_an_image_is_refused_...)."""
+an image needs a container engine, which this server has not (test_an_image_is_refused_...);
+only a sweep's controller sets ``sweep_id`` (tests/hpo follows it through a trial)."""
 
 
 def _snapshot(client: TestClient) -> str:

@@ -299,6 +299,38 @@ def fill_0008(conn: Connection) -> None:
     sql(conn, "UPDATE users SET subject = :s WHERE name = 'bob'", s=SUBJECT)
 
 
+SWEEP = "01kq5x9m2a7v3c8w"
+
+
+def fill_0009(conn: Connection) -> None:
+    """A sweep with one complete trial, whose job is CHILD."""
+    fill_0008(conn)
+    sql(
+        conn,
+        'INSERT INTO sweeps (id, project_id, name, "user", status, spec_json, snapshot, '
+        "trials, parallel, created_at, finished_at, error_code, error_message) VALUES "
+        "(:id, 1, 'lr-search', 'ada', 'failed', :spec, NULL, 5, 2, :t, :t2, "
+        "'objective_missing', 'no trial logged metric loss')",
+        id=SWEEP,
+        spec='{"trials": 5}',
+        t=stamp(conn, CREATED),
+        t2=stamp(conn, FINISHED),
+    )
+    sql(
+        conn,
+        "INSERT INTO sweep_trials (sweep_id, number, job_id, state, params_json, values_json, "
+        "pruned_step, error, created_at, finished_at) VALUES "
+        "(:id, 0, :job, 'complete', :params, '[0.25]', NULL, NULL, :t, :t2)",
+        params='{"lr":0.1}',
+        id=SWEEP,
+        job=CHILD,
+        t=stamp(conn, STARTED),
+        t2=stamp(conn, FINISHED),
+    )
+    sql(conn, "UPDATE jobs SET sweep_id = :id WHERE id = :job",
+        id=SWEEP, job=CHILD)  # fmt: skip
+
+
 FILLERS: dict[str, Filler] = {
     "0001": fill_0001,
     "0002": fill_0002,
@@ -308,6 +340,7 @@ FILLERS: dict[str, Filler] = {
     "0006": fill_0006,
     "0007": fill_0007,
     "0008": fill_0008,
+    "0009": fill_0009,
 }
 
 
@@ -468,6 +501,27 @@ def check_0008(store: SqlStore) -> None:
     assert store.subject_of("ada") is None
 
 
+def check_0009(store: SqlStore) -> None:
+    check_0008(store)
+    sweep = store.get_sweep(SWEEP)
+    assert (sweep.project, sweep.name, sweep.user, sweep.status) == (
+        "vision", "lr-search", "ada", "failed",
+    )  # fmt: skip
+    assert (sweep.trials, sweep.parallel, sweep.spec) == (5, 2, {"trials": 5})
+    assert (sweep.created_at, sweep.finished_at) == (CREATED, FINISHED)
+    assert sweep.error is not None
+    assert sweep.error.code == "objective_missing"
+    (trial,) = store.list_trials(SWEEP)
+    assert (trial.number, trial.job_id, trial.params, trial.values) == (
+        0,
+        CHILD,
+        {"lr": 0.1},
+        (0.25,),
+    )
+    assert (trial.created_at, trial.finished_at) == (STARTED, FINISHED)
+    assert store.get_job(CHILD).sweep_id == SWEEP
+
+
 CHECKS: dict[str, Check] = {
     "0001": check_0001,
     "0002": check_0002,
@@ -477,6 +531,7 @@ CHECKS: dict[str, Check] = {
     "0006": check_0006,
     "0007": check_0007,
     "0008": check_0008,
+    "0009": check_0009,
 }
 
 

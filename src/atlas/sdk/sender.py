@@ -25,7 +25,7 @@ from collections.abc import Callable
 from itertools import count
 from typing import TYPE_CHECKING, Protocol
 
-from atlas.domain import JobKind
+from atlas.domain import SCHEDULER_KINDS, JobKind
 from atlas.errors import AtlasError, PayloadTooLargeError, ServerUnavailableError
 from atlas.names import MAX_TAG_VALUE_LENGTH
 from atlas.sdk.buffer import MetricBuffer, MetricColumns
@@ -303,7 +303,7 @@ class Sender:
         except (AtlasError, ValueError) as exc:  # unreachable, job deleted, odd answer
             logger.debug("job %s: heartbeat not delivered: %s", self.job_id, exc)
             return
-        if self.job_kind == JobKind.SCHEDULED:
+        if self.job_kind in SCHEDULER_KINDS:
             self._heartbeats = False  # the scheduler's launcher watches this process
 
     def _ship_creation(self) -> None:

@@ -281,6 +281,7 @@ def parse_job(data: object) -> Job:
         rerun_of=_optional_text(body.get("rerun_of")),
         image=_optional_text(body.get("image")),
         retries=_int(body.get("retries") or 0),
+        sweep_id=_optional_text(body.get("sweep_id")),
         queued_at=_optional_time(body.get("queued_at")),
         attempts=_attempts(body.get("attempts")),
     )

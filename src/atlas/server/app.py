@@ -23,6 +23,7 @@ import httpx
 from fastapi import FastAPI
 
 from atlas.executors.base import Executor
+from atlas.hpo.controller import SweepController
 from atlas.scheduler.scheduler import Scheduler
 from atlas.server.api_docs import install_api_docs
 from atlas.server.artifact_appends import RunningHashes
@@ -48,6 +49,7 @@ from atlas.server.routes import code as code_routes
 from atlas.server.routes import oidc as oidc_routes
 from atlas.server.routes import scheduler as scheduler_routes
 from atlas.server.routes import submissions as submission_routes
+from atlas.server.routes import sweeps as sweep_routes
 from atlas.server.routes import tensorboards as tensorboard_routes
 from atlas.server.static import GUI_FOLDER, install_gui
 from atlas.server.tensorboards import TensorBoards, keep
@@ -101,6 +103,7 @@ def create_app(
     app.state.artifacts = artifacts
     app.state.executor = executor
     app.state.scheduler = None
+    app.state.sweeps = None
     app.state.auth_enabled = settings.auth_enabled
     app.state.internal_token = new_secret().secret
     app.state.login_throttle = LoginThrottle()
@@ -118,6 +121,7 @@ def create_app(
     for router in (log_stream.router, submission_routes.router, scheduler_routes.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(code_routes.router, prefix=API_PREFIX)
+    app.include_router(sweep_routes.router, prefix=API_PREFIX)
     for router in (auth_routes.router, accounts.router, members.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(oidc_routes.router, prefix=API_PREFIX)
@@ -165,6 +169,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         lookups: Lookups = app.state.lookups
         # A job's token dies with the job: forget it here at once, not when the cache ages.
         app.state.scheduler.ended.append(lambda _job_id: lookups.forget_token())
+        # Sweeps submit their trials through the scheduler: started after it, stopped before.
+        app.state.sweeps = SweepController(app.state.store, app.state.scheduler)
+        app.state.sweeps.start()
         app.state.tensorboards = TensorBoards(settings, app.state.store, app.state.artifacts)
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(keep, app.state.tensorboards)
@@ -175,6 +182,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             yield
             tasks.cancel_scope.cancel()
     finally:
+        sweeps: SweepController | None = app.state.sweeps
+        if sweeps is not None:
+            await anyio.to_thread.run_sync(sweeps.stop_thread)
+            app.state.sweeps = None
         scheduler: Scheduler | None = app.state.scheduler
         if scheduler is not None:
             await anyio.to_thread.run_sync(scheduler.stop)

@@ -413,6 +413,7 @@ class JobOut(WireModel):
     retries: int
     attempts: list[dict[str, JsonValue]]
     queued_at: UtcDatetime | None
+    sweep_id: str | None = None
 
     @classmethod
     def from_domain(cls, job: Job, *, now: datetime | None = None) -> JobOut:
@@ -452,6 +453,7 @@ class JobOut(WireModel):
             retries=job.retries,
             attempts=job.attempts,
             queued_at=job.queued_at,
+            sweep_id=job.sweep_id,
         )
 
 

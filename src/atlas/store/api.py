@@ -35,6 +35,11 @@ from atlas.domain import (
     Project,
     Role,
     Series,
+    Sweep,
+    SweepError,
+    SweepStatus,
+    Trial,
+    TrialState,
     User,
 )
 from atlas.names import MAX_VERSIONS_LISTED
@@ -380,7 +385,8 @@ class Store(Protocol):
     # -- the scheduler's jobs ---------------------------------------------------------------
     def submit_job(self, spec: JobSpec) -> Job:
         """Create the scheduler's job ``spec`` describes as ``queued`` (its project created
-        when missing)."""
+        when missing); a job with a ``sweep_id`` is recorded as that sweep's next trial
+        (params: the job's) in the same transaction."""
 
     def list_queued(self) -> list[QueuedJob]:
         """The scheduler's queued jobs, compactly (any order)."""
@@ -517,3 +523,55 @@ class Store(Protocol):
 
     def list_media(self, job_id: str) -> list[MediaKey]:
         """The job's media keys with every step kept (docs/media.md)."""
+
+    # -- sweeps (docs/sweeps.md) -----------------------------------------------------------
+    def create_sweep(
+        self,
+        *,
+        project: str,
+        name: str,
+        user: str,
+        spec: Mapping[str, object],
+        snapshot: str | None,
+        trials: int,
+        parallel: int,
+    ) -> Sweep:
+        """Create a ``running`` sweep with the normalised ``spec`` (its project created when
+        missing)."""
+
+    def get_sweep(self, sweep_id: str) -> Sweep:
+        """The sweep with its trials counted by state; ``NotFoundError`` when unknown."""
+
+    def list_sweeps(self, project: str) -> list[Sweep]:
+        """The project's sweeps, newest first."""
+
+    def list_sweep_ids(self, status: SweepStatus) -> list[str]:
+        """The ids of the sweeps in ``status``, oldest first."""
+
+    def update_sweep(
+        self,
+        sweep_id: str,
+        *,
+        status: SweepStatus | None = None,
+        error: SweepError | None = None,
+        clear_error: bool = False,
+        trials: int | None = None,
+    ) -> Sweep:
+        """Change a sweep's status (a final one stamps ``finished_at``, ``running`` clears
+        it), its error (``clear_error`` removes it) or its trial budget."""
+
+    def list_trials(self, sweep_id: str) -> list[Trial]:
+        """The sweep's trials by number, with their jobs' status and start time."""
+
+    def finish_trial(
+        self,
+        sweep_id: str,
+        number: int,
+        *,
+        state: TrialState,
+        values: Sequence[float] | None = None,
+        pruned_step: int | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Record how a running trial ended: its state, objective values (finite), the step
+        it was pruned at, or why it failed. A trial already ended stays as it is."""

@@ -151,6 +151,7 @@ def job_from_row(
         rerun_of=row.rerun_of,
         image=row.image,
         retries=row.retries,
+        sweep_id=row.sweep_id,
         queued_at=row.queued_at,
         attempts=load_json_list(row.attempts_json),
     )

@@ -280,8 +280,10 @@ def _job_values(spec: JobSpec, status: JobStatus, job_id: str | None) -> dict[st
     retries = _check_int(spec.retries, field="retries")
     if not 0 <= retries <= MAX_RETRIES:
         raise invalid("retries", f"retries must be 0 to {MAX_RETRIES}")
-    if spec.image is not None and spec.kind != JobKind.SCHEDULED:
+    if spec.image is not None and spec.kind not in (JobKind.SCHEDULED, JobKind.SWEEP_TRIAL):
         raise invalid("image", "only a scheduled job runs in a container image")
+    if (spec.sweep_id is None) != (spec.kind != JobKind.SWEEP_TRIAL):
+        raise invalid("sweep_id", "a sweep-trial job, and only one, names its sweep")
     return {
         "id": new_job_id() if job_id is None else check_job_id(job_id),
         "name": check_job_name(spec.name),
@@ -302,6 +304,9 @@ def _job_values(spec: JobSpec, status: JobStatus, job_id: str | None) -> dict[st
         if spec.image is None
         else check_text(spec.image, field="image", max_length=MAX_IMAGE_LENGTH),
         "retries": retries,
+        "sweep_id": None
+        if spec.sweep_id is None
+        else check_job_id(spec.sweep_id, field="sweep_id"),
     }
 
 

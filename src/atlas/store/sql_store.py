@@ -4,7 +4,8 @@ Each method runs one transaction: reads in a plain one, writes in one that takes
 lock first (``engine.writer``), so a method either does all it says or nothing. The work is
 done by the modules named after what they own (``projects``, ``jobs``, ``attributes``,
 ``metrics``, ``job_pages``, ``artifact_records``); this class opens the transactions. The
-accounts (users, sessions, tokens, members, audit) are inherited from ``SqlAccounts``.
+accounts (users, sessions, tokens, members, audit) are inherited from ``SqlAccounts``, the
+sweeps from ``SqlSweeps``.
 """
 
 from __future__ import annotations
@@ -44,8 +45,8 @@ from atlas.store import (
     queue,
     requeue,
     schema,
+    sweeps,
 )
-from atlas.store.account_store import SqlAccounts
 from atlas.store.api import (
     ActiveJob,
     JobQuery,
@@ -55,11 +56,12 @@ from atlas.store.api import (
 )
 from atlas.store.conversions import utc_now
 from atlas.store.engine import make_engine, writer
+from atlas.store.sweep_store import SqlSweeps
 
 __all__ = ["SqlStore"]
 
 
-class SqlStore(SqlAccounts):
+class SqlStore(SqlSweeps):
     """The metadata store in the database at ``url`` (``sqlite:///path``,
     ``postgresql://...``). Call :meth:`upgrade` once before use. Safe to share between
     threads."""
@@ -235,9 +237,13 @@ class SqlStore(SqlAccounts):
 
     # -- the scheduler's jobs ---------------------------------------------------------------
     def submit_job(self, spec: JobSpec) -> Job:
-        """Create the scheduler's job ``spec`` describes as ``queued``."""
+        """Create the scheduler's job ``spec`` describes as ``queued``; a job of a sweep
+        (``sweep_id``) is recorded as its next trial in the same transaction."""
         with self._write() as conn:
-            return job_pages.get_job(conn, queue.insert_submission(conn, spec))
+            job_id = queue.insert_submission(conn, spec)
+            if spec.sweep_id is not None:
+                sweeps.insert_trial(conn, spec.sweep_id, job_id, spec.params)
+            return job_pages.get_job(conn, job_id)
 
     def list_queued(self) -> list[QueuedJob]:
         """The scheduler's queued jobs, compactly (any order)."""

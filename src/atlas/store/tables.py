@@ -159,6 +159,8 @@ class JobRow(Base):
     # When the server last heard from a tracked script's process (migration 0003): the
     # liveness watcher marks a running local job silent past ``lost_after`` lost.
     last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The sweep a sweep-trial job belongs to (migration 0009; the query key ``sweep``).
+    sweep_id: Mapped[str | None] = mapped_column(String(32))
 
     # The listing scans (project_id, created_at) and needs only the id: keep it in the index.
     # The scheduler loads its queue and its running jobs by status at start.
@@ -166,6 +168,7 @@ class JobRow(Base):
         Index(None, "project_id", "created_at", "id"),
         Index(None, "project_id", "status"),
         Index(None, "status"),
+        Index(None, "sweep_id"),
     )
 
 
@@ -397,6 +400,55 @@ class ServerSecretRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+# -- sweeps (migration 0009) ----------------------------------------------------------------
+MAX_SWEEP_ERROR_CODE_LENGTH = 100
+
+
+class SweepRow(Base):
+    """A hyperparameter sweep: its normalised spec (JSON), budget, parallelism, the code
+    snapshot its trials share, and why it failed (``error_code``, ``error_message``)."""
+
+    __tablename__ = "sweeps"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(MAX_JOB_NAME_LENGTH))
+    user: Mapped[str] = mapped_column(String(MAX_USER_LENGTH))
+    status: Mapped[str] = mapped_column(String(20))
+    spec_json: Mapped[str] = mapped_column(Text)
+    snapshot: Mapped[str | None] = mapped_column(String(64))
+    trials: Mapped[int] = mapped_column(Integer)
+    parallel: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    error_code: Mapped[str | None] = mapped_column(String(MAX_SWEEP_ERROR_CODE_LENGTH))
+    error_message: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index(None, "project_id", "created_at"), Index(None, "status"))
+
+
+class SweepTrialRow(Base):
+    """One trial of a sweep: its job (written in the same transaction as the job), the
+    sampled params (JSON), its state, objective values (JSON list) or why it failed."""
+
+    __tablename__ = "sweep_trials"
+
+    sweep_id: Mapped[str] = mapped_column(
+        ForeignKey("sweeps.id", ondelete="CASCADE"), primary_key=True
+    )
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job_id: Mapped[str | None] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(20))
+    params_json: Mapped[str] = mapped_column(Text)
+    values_json: Mapped[str | None] = mapped_column(Text)
+    pruned_step: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index(None, "job_id"),)
+
+
 def _table(row: type[Base]) -> Table:
     return cast(Table, row.__table__)
 
@@ -417,3 +469,5 @@ tokens_table = _table(ApiTokenRow)
 members_table = _table(ProjectMemberRow)
 audit_table = _table(AuditRow)
 server_secrets_table = _table(ServerSecretRow)
+sweeps_table = _table(SweepRow)
+sweep_trials_table = _table(SweepTrialRow)

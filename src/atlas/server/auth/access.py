@@ -57,6 +57,8 @@ __all__ = [
     "ProjectViewer",
     "Public",
     "SignedIn",
+    "SweepEditor",
+    "SweepViewer",
     "access",
     "api_routes",
     "check_csrf",
@@ -89,6 +91,7 @@ class Of(StrEnum):
     NOTHING = "nothing"
     PROJECT = "path.name"  # the path's project name
     JOB = "path.job_id"  # the project of the path's job
+    SWEEP = "path.sweep_id"  # the project of the path's sweep
     BODY = "body.project"  # a project in the body: the route calls Caller.require
     QUERY = "query.project"  # a project in the query: the route calls Caller.require
 
@@ -307,6 +310,8 @@ async def _caller(request: Request, declaration: Declaration) -> Caller:
         await _check_project(caller, str(request.path_params.get("name", "")))
     elif declaration.of is Of.JOB:
         await _check_job(caller, declaration, str(request.path_params.get("job_id", "")))
+    elif declaration.of is Of.SWEEP:
+        await _check_sweep(caller, str(request.path_params.get("sweep_id", "")))
     return caller
 
 
@@ -362,6 +367,13 @@ async def _check_job(caller: Caller, declaration: Declaration, job_id: str) -> N
     assert lookups is not None
     project = await run_in_threadpool(lookups.job_project, job_id)
     await _check_project(caller, project)
+
+
+async def _check_sweep(caller: Caller, sweep_id: str) -> None:
+    store = caller.store
+    assert store is not None
+    sweep = await run_in_threadpool(store.get_sweep, sweep_id)  # NotFoundError when unknown
+    await _check_project(caller, sweep.project)
 
 
 def _role_in(principal: Principal, lookups: Lookups, project: str) -> Role | None:
@@ -423,4 +435,8 @@ JobData = Annotated[Caller, access(Need.EDITOR, Of.JOB, own_job=True, audit=Fals
 """What a job records about itself (metrics, logs, artifacts, params, heartbeats): an editor
 of its project or the job's own token; not in the audit trail."""
 BodyProjectEditor = Annotated[Caller, access(Need.EDITOR, Of.BODY)]
+SweepViewer = Annotated[Caller, access(Need.VIEWER, Of.SWEEP)]
+"""A viewer of the path's sweep's project."""
+SweepEditor = Annotated[Caller, access(Need.EDITOR, Of.SWEEP)]
+"""An editor of the path's sweep's project."""
 """An editor of the project the body names (the route calls ``Caller.require``)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from atlas.domain import FINAL_STATUSES, Job, JobKind
+from atlas.domain import FINAL_STATUSES, SCHEDULER_KINDS, Job
 from atlas.errors import SchedulerOwnsStatusError
 from atlas.server import removal
 from atlas.server.auth.access import BodyProjectEditor, JobData, JobEditor, JobViewer, OwnJobEditor
@@ -73,7 +73,7 @@ def update_job(
 
 
 def _refuse_if_scheduled(job: Job) -> None:
-    if job.kind == JobKind.SCHEDULED:
+    if job.kind in SCHEDULER_KINDS:
         raise SchedulerOwnsStatusError(
             f"job {job.id} is a scheduled job: only the scheduler records its status and "
             f"exit code (it is {job.status}); to stop it, cancel it with `atlas stop "

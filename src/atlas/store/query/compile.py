@@ -93,11 +93,15 @@ def check_dialect(dialect: str) -> None:
         raise ValueError(f"unsupported database dialect {dialect!r} (use {', '.join(DIALECTS)})")
 
 
+_COLUMNS = {"sweep": "sweep_id"}
+"""Job fields of the query language whose column has another name."""
+
+
 def job_column(name: str, *, dialect: str, now: datetime) -> ColumnElement[Any]:
     """The SQL expression for job field ``name``; ``duration`` is in seconds, from
     ``started_at`` to ``finished_at`` (or ``now`` while the job runs), NULL before start."""
     if name != "duration":
-        column: ColumnElement[Any] = getattr(JobRow, name)
+        column: ColumnElement[Any] = getattr(JobRow, _COLUMNS.get(name, name))
         return column
     end = func.coalesce(JobRow.finished_at, literal(now, UtcDateTime()))
     # Rounded to the millisecond: julianday() arithmetic is off by up to ~50 microseconds.

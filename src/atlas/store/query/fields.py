@@ -69,8 +69,10 @@ JOB_FIELDS: dict[str, JobFieldSpec] = {
     "duration": JobFieldSpec(FieldType.NUMBER, nullable=True),
     "exit_code": JobFieldSpec(FieldType.NUMBER, nullable=True),
     "priority": JobFieldSpec(FieldType.NUMBER),
+    "sweep": JobFieldSpec(FieldType.TEXT, nullable=True),
 }
-"""Job columns a query may name (``duration`` is computed: seconds from start to end/now)."""
+"""Job columns a query may name (``duration`` is computed: seconds from start to end/now;
+``sweep`` is the id of the sweep a trial job belongs to, column ``sweep_id``)."""
 
 
 def _fail(message: str, query: str, position: int) -> QuerySyntaxError:

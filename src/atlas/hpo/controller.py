@@ -1,0 +1,425 @@
+"""The sweep controller: runs every running sweep's trials as jobs, stepped by ``tick(now)``.
+
+Each tick, for each running sweep: trials whose job ended are recorded (``complete`` with
+the objective read from the job's metric summaries, else ``failed`` with the reason) and told
+to the sweep's Optuna study; running trials' new metric points are reported to the pruner,
+which may stop them (their job cancelled through the scheduler, error type ``pruned``); new
+trials are asked and submitted up to ``parallel`` and the budget; a sweep whose budget is
+done is ``completed``. State lives in the store: the trial row is written with its job in
+one transaction (``Store.submit_job``), and the study is rebuilt from the rows when a
+server starts (:class:`atlas.hpo.study.Search`). A background thread ticks when a trial's
+job ends (the scheduler's ``ended`` callbacks) and every ``interval`` seconds otherwise.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import shlex
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+
+from atlas.domain import (
+    FINAL_STATUSES,
+    Job,
+    JobError,
+    JobKind,
+    JobSpec,
+    JobStatus,
+    ParamValue,
+    Sweep,
+    SweepError,
+    SweepStatus,
+    Trial,
+    TrialState,
+)
+from atlas.errors import AtlasError, ConflictError, InvalidInputError, NotFoundError
+from atlas.hpo.spec import SweepSpec, parse_spec
+from atlas.hpo.study import Search, check_tools
+from atlas.names import MAX_SWEEP_TRIALS
+from atlas.scheduler.files import snapshot_relpath
+from atlas.scheduler.inventory import check_request
+from atlas.scheduler.resources import request_from
+from atlas.scheduler.scheduler import Scheduler
+from atlas.store.api import Store
+
+__all__ = ["MISSING_METRIC_TRIALS", "SweepController"]
+
+logger = logging.getLogger(__name__)
+
+MISSING_METRIC_TRIALS = 3
+"""When this many trials in a row have ended without logging an objective metric (and none
+ever logged it), the sweep fails with that reason instead of running its whole budget."""
+INTERVAL = 1.0
+"""Seconds between two ticks when no trial's job ends (pruning reads metric points then)."""
+
+
+@dataclass(slots=True)
+class _Run:
+    """What the controller keeps of a sweep it runs: its spec, its Optuna study and the last
+    metric step reported to the pruner for each running trial."""
+
+    spec: SweepSpec
+    search: Search
+    reported: dict[int, int] = field(default_factory=dict)
+
+
+class SweepController:
+    """Runs the sweeps in ``store``, submitting their trials through ``scheduler``.
+
+    ``clock`` gives the thread's ``now``; ``interval`` the longest wait between ticks.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        scheduler: Scheduler,
+        *,
+        clock: Callable[[], float] = time.time,
+        interval: float = INTERVAL,
+    ) -> None:
+        self.store = store
+        self.scheduler = scheduler
+        self.clock = clock
+        self.interval = interval
+        self.lock = threading.RLock()
+        self._runs: dict[str, _Run] = {}
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- what the API asks --------------------------------------------------------------
+    def create(self, raw: object, *, project: str, user: str, snapshot: str | None) -> Sweep:
+        """Check the spec ``raw`` (``InvalidInputError`` listing every problem), its
+        sampler and pruner, resources and snapshot, then create the sweep running."""
+        spec = replace(parse_spec(raw, project=project), project=project)
+        check_tools(spec)
+        request = request_from({**spec.resources, "labels": dict(spec.labels)})
+        check_request(request, self.scheduler.inventory)
+        if snapshot is not None and not self.scheduler.files.artifacts.exists(
+            snapshot_relpath(snapshot)
+        ):
+            raise NotFoundError(
+                f"snapshot {snapshot} was not uploaded: PUT it to "
+                f"/api/v1/snapshots/{snapshot} first",
+                detail={"snapshot": snapshot},
+            )
+        sweep = self.store.create_sweep(
+            project=project,
+            name=spec.name,
+            user=user,
+            spec=spec.to_json(),
+            snapshot=snapshot,
+            trials=spec.trials,
+            parallel=spec.parallel,
+        )
+        logger.info("sweep %s created in %s: %d trials", sweep.id, project, sweep.trials)
+        self.wake()
+        return sweep
+
+    def stop(self, sweep_id: str) -> Sweep:
+        """Stop a sweep: no new trials, its running trials cancelled (recorded failed,
+        "stopped with the sweep"). Stopping a sweep that ended changes nothing."""
+        with self.lock:
+            sweep = self.store.get_sweep(sweep_id)
+            if sweep.status != SweepStatus.RUNNING:
+                return sweep
+            sweep = self.store.update_sweep(sweep_id, status=SweepStatus.STOPPED)
+            self._end_running(sweep_id, "stopped with the sweep")
+            self._runs.pop(sweep_id, None)
+        return sweep
+
+    def resume(self, sweep_id: str) -> Sweep:
+        """Run a stopped or failed sweep again (its error cleared); a sweep whose budget is
+        done completes again at the next tick."""
+        with self.lock:
+            sweep = self.store.get_sweep(sweep_id)
+            if sweep.status == SweepStatus.RUNNING:
+                return sweep
+            sweep = self.store.update_sweep(sweep_id, status=SweepStatus.RUNNING, clear_error=True)
+        self.wake()
+        return sweep
+
+    def add_trials(self, sweep_id: str, count: int) -> Sweep:
+        """Raise the budget by ``count``; a completed sweep runs again."""
+        with self.lock:
+            sweep = self.store.get_sweep(sweep_id)
+            total = sweep.trials + count
+            if count < 1 or total > MAX_SWEEP_TRIALS:
+                message = f"count: the budget may grow to at most {MAX_SWEEP_TRIALS} trials"
+                raise InvalidInputError(
+                    message, detail={"errors": [{"field": "count", "message": message}]}
+                )
+            spec = parse_spec(sweep.spec)
+            if spec.sampler.name == "grid" or not spec.space:
+                raise ConflictError(
+                    f"sweep {sweep_id} runs a fixed set of trials ("
+                    + ("its grid" if spec.space else "its param sets")
+                    + "): every one is already in its budget",
+                    detail={"sweep_id": sweep_id},
+                )
+            status = SweepStatus.RUNNING if sweep.status == SweepStatus.COMPLETED else None
+            sweep = self.store.update_sweep(sweep_id, trials=total, status=status)
+        self.wake()
+        return sweep
+
+    # -- the tick -----------------------------------------------------------------------
+    def tick(self, now: float) -> None:
+        """One step of every running sweep (see the module docstring). Nothing while the
+        scheduler stands by for another server: the lease holder runs the sweeps."""
+        if not self.scheduler.active:
+            self._runs.clear()  # rebuilt from the rows once this server runs them again
+            return
+        with self.lock:
+            for sweep_id in self.store.list_sweep_ids(SweepStatus.RUNNING):
+                try:
+                    self._step(self.store.get_sweep(sweep_id))
+                except NotFoundError:
+                    self._runs.pop(sweep_id, None)  # deleted with its project meanwhile
+
+    def _step(self, sweep: Sweep) -> None:
+        run = self._run(sweep)
+        if run is None:
+            return
+        trials = self.store.list_trials(sweep.id)
+        self._sync(sweep, run, trials)
+        trials = self.store.list_trials(sweep.id)
+        if self._objective_missing(sweep, run, trials):
+            return
+        running = sum(1 for trial in trials if trial.state == TrialState.RUNNING)
+        total = len(trials)
+        while running < sweep.parallel and total < sweep.trials:
+            if not self._submit(sweep, run, total):
+                return
+            running += 1
+            total += 1
+        if running == 0 and total >= sweep.trials:
+            self.store.update_sweep(sweep.id, status=SweepStatus.COMPLETED)
+            self._runs.pop(sweep.id, None)
+            logger.info("sweep %s completed: %d trials", sweep.id, total)
+
+    def _run(self, sweep: Sweep) -> _Run | None:
+        """The sweep's run, its study rebuilt from the store at first sight; a study that
+        cannot be built fails the sweep with the reason."""
+        run = self._runs.get(sweep.id)
+        if run is not None:
+            return run
+        try:
+            spec = parse_spec(sweep.spec)
+            trials = self.store.list_trials(sweep.id)
+            search = Search(spec, trials)
+        except AtlasError as exc:
+            self._fail(sweep.id, "sampler_failed", exc.message)
+            return None
+        except Exception as exc:
+            logger.exception("sweep %s: its study could not be built", sweep.id)
+            self._fail(sweep.id, "sampler_failed", f"the study could not be built: {exc}")
+            return None
+        run = _Run(spec=spec, search=search)
+        self._runs[sweep.id] = run
+        return run
+
+    # -- trials that ended or report ----------------------------------------------------
+    def _sync(self, sweep: Sweep, run: _Run, trials: list[Trial]) -> None:
+        active = [trial for trial in trials if trial.state == TrialState.RUNNING]
+        if not active:
+            return
+        jobs = {job.id: job for job in self.store.get_jobs([t.job_id for t in active if t.job_id])}
+        for trial in active:
+            job = jobs.get(trial.job_id or "")
+            if job is None:
+                self._finish(sweep, run, trial, TrialState.FAILED, error="its job was deleted")
+            elif job.status in FINAL_STATUSES:
+                self._ended(sweep, run, trial, job)
+            elif job.status == JobStatus.RUNNING and run.spec.pruner.name != "none":
+                self._watch(sweep, run, trial, job)
+
+    def _ended(self, sweep: Sweep, run: _Run, trial: Trial, job: Job) -> None:
+        if job.status != JobStatus.COMPLETED:
+            reason = job.error.message if job.error is not None else ""
+            why = f"its job {job.id} ended {job.status}" + (f": {reason}" if reason else "")
+            self._finish(sweep, run, trial, TrialState.FAILED, error=why)
+            return
+        values: list[float] = []
+        for objective in run.spec.objectives:
+            summary = job.metrics.get(objective.metric)
+            if summary is None:
+                error = f"trial {trial.number} logged no metric {objective.metric}"
+                self._finish(sweep, run, trial, TrialState.FAILED, error=error)
+                return
+            value = {"last": summary.last, "min": summary.min, "max": summary.max}[
+                objective.summary
+            ]
+            if not math.isfinite(value):
+                error = f"trial {trial.number}: metric {objective.metric} is {value}"
+                self._finish(sweep, run, trial, TrialState.FAILED, error=error)
+                return
+            values.append(value)
+        self._finish(sweep, run, trial, TrialState.COMPLETE, values=values)
+
+    def _watch(self, sweep: Sweep, run: _Run, trial: Trial, job: Job) -> None:
+        """Report the trial's new points of the objective metric; stop it when the pruner
+        says so."""
+        metric = run.spec.objectives[0].metric
+        last = run.reported.get(trial.number, -1)
+        summary = job.metrics.get(metric)
+        if summary is None or summary.last_step <= last:
+            return
+        series = self.store.read_series(job.id, metric, min_step=last + 1)
+        for step, value in zip(series.steps, series.values, strict=True):
+            if math.isfinite(value):
+                run.search.report(trial.number, value, step)
+        if not series.steps:
+            return
+        step = series.steps[-1]
+        run.reported[trial.number] = step
+        if run.search.should_prune(trial.number):
+            self._prune(sweep, run, trial, job, step)
+
+    def _prune(self, sweep: Sweep, run: _Run, trial: Trial, job: Job, step: int) -> None:
+        message = f"pruned by the {run.spec.pruner.name} pruner at step {step}"
+        try:
+            self.scheduler.cancel(job.id)
+            self.store.update_job(job.id, error=JobError(type="pruned", message=message))
+        except AtlasError as exc:  # it ended meanwhile: the next tick records how
+            logger.info("sweep %s: trial %s not pruned: %s", sweep.id, trial.number, exc)
+            return
+        self._finish(sweep, run, trial, TrialState.PRUNED, pruned_step=step)
+        logger.info("sweep %s: trial %s %s", sweep.id, trial.number, message)
+
+    def _finish(
+        self,
+        sweep: Sweep,
+        run: _Run,
+        trial: Trial,
+        state: TrialState,
+        *,
+        values: list[float] | None = None,
+        pruned_step: int | None = None,
+        error: str | None = None,
+    ) -> None:
+        self.store.finish_trial(
+            sweep.id, trial.number, state=state, values=values, pruned_step=pruned_step,
+            error=error,
+        )  # fmt: skip
+        run.reported.pop(trial.number, None)
+        run.search.tell(trial.number, state, values)
+
+    def _objective_missing(self, sweep: Sweep, run: _Run, trials: list[Trial]) -> bool:
+        """Fail the sweep when its first trials all ended without the objective metric."""
+        if any(trial.state in (TrialState.COMPLETE, TrialState.PRUNED) for trial in trials):
+            return False
+        missing = [t for t in trials if t.error is not None and "logged no metric" in t.error]
+        if len(missing) < MISSING_METRIC_TRIALS:
+            return False
+        metrics = ", ".join(objective.metric for objective in run.spec.objectives)
+        message = (
+            f"no trial logged metric {metrics}: the first {len(missing)} trials ended "
+            f"without it (log it with atlas.log_metric({run.spec.objectives[0].metric!r}, "
+            "value))"
+        )
+        self._fail(sweep.id, "objective_missing", message)
+        return True
+
+    # -- new trials ---------------------------------------------------------------------
+    def _submit(self, sweep: Sweep, run: _Run, number: int) -> bool:
+        """Ask the study for trial ``number`` and submit its job; a sampler or a submission
+        that fails fails the sweep with the reason."""
+        try:
+            asked, params = run.search.ask()
+        except Exception as exc:
+            logger.exception("sweep %s: the sampler failed", sweep.id)
+            self._fail(
+                sweep.id, "sampler_failed", f"the {run.spec.sampler.name} sampler failed: {exc}"
+            )
+            return False
+        spec = self._job_spec(sweep, run.spec, number, params)
+        try:
+            job = self.scheduler.submit(spec)
+        except AtlasError as exc:
+            run.search.tell(asked, TrialState.FAILED)
+            self._fail(
+                sweep.id, "submit_failed", f"trial {number} could not be queued: {exc.message}"
+            )
+            return False
+        logger.debug("sweep %s: trial %s is job %s", sweep.id, number, job.id)
+        if asked != number:  # the study and the rows disagree: rebuild from the rows
+            logger.warning("sweep %s: study trial %s is row %s", sweep.id, asked, number)
+            self._runs.pop(sweep.id, None)
+        return True
+
+    def _job_spec(
+        self, sweep: Sweep, spec: SweepSpec, number: int, params: Mapping[str, ParamValue]
+    ) -> JobSpec:
+        resources: dict[str, object] = dict(spec.resources)
+        if spec.labels:
+            resources["labels"] = dict(spec.labels)
+        return JobSpec(
+            project=sweep.project,
+            kind=JobKind.SWEEP_TRIAL,
+            command=shlex.join(spec.command),
+            name=f"{sweep.name or sweep.id}-{number}",
+            user=sweep.user,
+            params=params,
+            tags=dict(spec.tags),
+            resources=resources,
+            snapshot=sweep.snapshot,
+            timeout=spec.timeout,
+            image=spec.image,
+            sweep_id=sweep.id,
+        )
+
+    # -- ending -------------------------------------------------------------------------
+    def _fail(self, sweep_id: str, code: str, message: str) -> None:
+        logger.warning("sweep %s failed: %s", sweep_id, message)
+        self.store.update_sweep(
+            sweep_id, status=SweepStatus.FAILED, error=SweepError(code=code, message=message)
+        )
+        self._end_running(sweep_id, f"the sweep failed: {message}")
+        self._runs.pop(sweep_id, None)
+
+    def _end_running(self, sweep_id: str, reason: str) -> None:
+        """Cancel the sweep's running trials' jobs and record them failed with ``reason``."""
+        for trial in self.store.list_trials(sweep_id):
+            if trial.state != TrialState.RUNNING:
+                continue
+            if trial.job_id is not None:
+                with contextlib.suppress(AtlasError):  # it ended meanwhile
+                    self.scheduler.cancel(trial.job_id)
+            self.store.finish_trial(sweep_id, trial.number, state=TrialState.FAILED, error=reason)
+
+    # -- the thread ---------------------------------------------------------------------
+    def wake(self, _job_id: str | None = None) -> None:
+        """Make the thread tick now (a scheduler ``ended`` callback: a trial may have
+        ended)."""
+        self._wake.set()
+
+    def start(self) -> None:
+        """Start the background thread (after the scheduler's start)."""
+        self._stopping.clear()
+        self.scheduler.ended.append(self.wake)
+        self._thread = threading.Thread(target=self._loop, name="atlas-sweeps", daemon=True)
+        self._thread.start()
+
+    def stop_thread(self, *, timeout: float = 10.0) -> None:
+        """Stop the background thread (before the scheduler's stop); trials go on running,
+        and the next start takes the sweeps up from the store."""
+        self._stopping.set()
+        self._wake.set()
+        if self.wake in self.scheduler.ended:
+            self.scheduler.ended.remove(self.wake)
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _loop(self) -> None:
+        while not self._stopping.is_set():
+            self._wake.clear()
+            try:
+                self.tick(self.clock())
+            except Exception:
+                logger.exception("a sweep controller tick failed; trying again")
+            self._wake.wait(self.interval)
