@@ -574,3 +574,44 @@ def test_the_sdk_speaks_to_the_server_over_its_socket(
         assert http.get("http://evil.example/healthz").status_code == 421
     server.stop()
     assert not sock.exists()  # removed at stop
+
+
+TENSORBOARD_MAIN = """
+import os, shutil, time
+os.makedirs("runs/train", exist_ok=True)
+shutil.copy("events.bin", "runs/train/events.out.tfevents.1.container")
+while not os.path.exists("done"):
+    time.sleep(0.1)
+"""
+
+
+def test_a_container_jobs_event_files_become_its_metrics_while_it_runs(
+    engine_url: str, tmp_path: Path
+) -> None:
+    """The event files a job writes in its image (no SDK call, no TensorBoard there) reach
+    its metrics and its tensorboard/ artifacts while it runs, as a local job's do."""
+    from tests.tbevents.writers import simple, write_events
+
+    folder = tmp_path / "proj"
+    folder.mkdir()
+    (folder / "tb.py").write_text(TENSORBOARD_MAIN)
+    made = write_events(tmp_path / "logs", [(s, [simple("loss", 1 / (s + 1))]) for s in range(5)])
+    (folder / "events.bin").write_bytes(made.read_bytes())
+    server = ServerProcess(tmp_path / "home", env={"ATLAS_CONTAINER_ENGINE": engine_url})
+    server.start()
+    try:
+        job_id = _submit(server, folder, "--image", IMAGE, ".", "python3", "tb.py")
+
+        def loss_arrived() -> bool:
+            items = _get(server, f"/jobs/{job_id}/metrics").json()["items"]
+            return [(m["key"], m["count"]) for m in items] == [("loss", 5)]
+
+        wait_for(loss_arrived, timeout=DEADLINE_S)
+        assert _job(server, job_id)["status"] == "running"  # live, not at the job's end
+        (server.home / "work" / job_id / "work" / "done").touch()
+        job = _ended(server, job_id)
+        assert job["status"] == "completed", _log(server, job_id)
+        paths = [a["path"] for a in _get(server, f"/jobs/{job_id}/artifacts").json()["items"]]
+        assert "tensorboard/runs/train/events.out.tfevents.1.container" in paths
+    finally:
+        server.stop()

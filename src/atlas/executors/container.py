@@ -28,7 +28,7 @@ import socket
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,7 +45,13 @@ from atlas.executors.container_engine import (
     wants_network,
     write_site,
 )
-from atlas.executors.launcher import CONTROL_DIR, read_json, write_json_atomic, write_params
+from atlas.executors.launcher import (
+    CONTROL_DIR,
+    TENSORBOARD_JOIN_S,
+    read_json,
+    write_json_atomic,
+    write_params,
+)
 from atlas.executors.local import outcome_from_exit
 from atlas.executors.workdir import unpack_snapshot
 from atlas.settings import Settings
@@ -391,7 +397,44 @@ class ContainerExecutor:
 
     def _follow(self, job: _Job, container: Container, *, skip: int) -> dict[str, object]:
         """Append the container's output to the job's log (its first ``skip`` bytes were
-        written before a restart) until it ends; its exit code."""
+        written before a restart) until it ends, its TensorBoard event files sent as they
+        grow meanwhile; its exit code."""
+        with self._event_files(job):
+            return self._output(job, container, skip=skip)
+
+    @contextlib.contextmanager
+    def _event_files(self, job: _Job) -> Iterator[None]:
+        """While the block runs, send what the TensorBoard event files below the job's
+        working folder (mounted from here) gain as its metrics and artifacts, as the local
+        launcher does (docs/tensorboard.md); then read them to their end. Not for a job
+        adopted after a restart: its token is not kept on disk."""
+        spec = job.spec
+        if spec is None:
+            yield
+            return
+        from atlas.tbevents.live import follow_job
+
+        stop = threading.Event()
+        follower = threading.Thread(
+            target=follow_job,
+            args=(str(job.work),),
+            kwargs={
+                "job_id": job.job_id,
+                "url": spec.server_url,
+                "token": spec.token or "",
+                "stop": stop,
+            },
+            name=f"atlas-tensorboard-{job.job_id}",
+            daemon=True,
+        )
+        follower.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            follower.join(TENSORBOARD_JOIN_S)
+
+    def _output(self, job: _Job, container: Container, *, skip: int) -> dict[str, object]:
         head = b""
         if job.log_path is not None:
             job.log_path.parent.mkdir(parents=True, exist_ok=True)

@@ -64,6 +64,7 @@ __all__ = [
     "CONTROL_DIR",
     "Launcher",
     "PARAMETER_FILES",
+    "TENSORBOARD_JOIN_S",
     "clean_working_copy",
     "job_environment",
     "job_pids",
@@ -86,7 +87,7 @@ _MEMORY_SIGNAL = signal.SIGUSR1
 _HANDLED_SIGNALS = (*_CANCEL_SIGNALS, signal.SIGALRM, _MEMORY_SIGNAL)
 _MEMORY_CHECK_S = 1.0
 """Seconds between two memory samples of a job that asked for an amount of memory."""
-_TENSORBOARD_JOIN_S = 60.0
+TENSORBOARD_JOIN_S = 60.0
 """Longest wait for the last read of a job's event files (it gives up sooner by itself)."""
 
 
@@ -535,7 +536,7 @@ class Launcher:
         that does not answer after atlas.tbevents.live.FINAL_SEND_S)."""
         if self._tensorboard_stop is not None and self._tensorboard_thread is not None:
             self._tensorboard_stop.set()
-            self._tensorboard_thread.join(timeout=_TENSORBOARD_JOIN_S)
+            self._tensorboard_thread.join(timeout=TENSORBOARD_JOIN_S)
         elif _any_event_file(self.workdir) or os.path.exists(
             os.path.join(self.control, "tensorboard.json")  # atlas.names.TENSORBOARD_LOGDIRS_FILE
         ):  # a short job: nothing of atlas loaded otherwise
