@@ -348,3 +348,36 @@ def _gone(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z")
     except (OSError, IndexError):
         return True
+
+
+def test_opens_at_the_same_moment_start_one_instance_per_selection(home: Path) -> None:
+    """Two requests for the same jobs get one TensorBoard (the second waits for its start);
+    a request for other jobs starts its own meanwhile, never waiting on another's start."""
+    with make_client(settings_for(home, max_tensorboards=4)) as client:
+        a, b = (client.post(f"{API}/jobs", json={"project": "p"}).json()["id"] for _ in "ab")
+        answers: list[dict[str, object]] = []
+
+        def open_one(jobs: list[str]) -> None:
+            answer = client.post(f"{API}/tensorboards", json={"jobs": jobs})
+            assert answer.status_code == 200, answer.text
+            answers.append(answer.json())
+
+        threads = [
+            threading.Thread(target=open_one, args=(jobs,)) for jobs in ([a], [a], [b], [b, a])
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        by_id: dict[object, list[object]] = {}
+        for answer in answers:
+            by_id.setdefault(answer["id"], []).append(answer["started"])
+        assert len(answers) == 4
+        assert sorted(sorted(map(str, started)) for started in by_id.values()) == [
+            ["False", "True"],
+            ["True"],
+            ["True"],
+        ]
+        manager = tensorboards_of(client)
+        assert sorted(manager.instances) == sorted(by_id)
+        assert all(instance.running for instance in manager.instances.values())

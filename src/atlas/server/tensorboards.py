@@ -38,6 +38,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -171,6 +172,12 @@ class TensorBoards:
         self.http = httpx.AsyncClient(timeout=PROXY_TIMEOUT_S, trust_env=False)
         """The proxy's client (loopback only, no proxy settings from the environment)."""
         self._lock = anyio.Lock()
+        """Held while a request looks an instance up or books room for a new one; the
+        copy of its files and its start run outside it, so opening one never waits on
+        another's start."""
+        self._starting: dict[str, anyio.Event] = {}
+        """The instances being prepared and started, set when done (or failed)."""
+        self._spare_lock = threading.Lock()
         self._spare: tuple[subprocess.Popen[bytes], Path] | None = None
         self._spawned = 0
         self._used_at = 0.0
@@ -185,6 +192,10 @@ class TensorBoards:
     def warm(self) -> None:
         """Have a spare process ready (with TensorBoard imported), unless there is one or
         the ``tensorboard`` package is missing. Blocking: it only starts the process."""
+        with self._spare_lock:
+            self._warm()
+
+    def _warm(self) -> None:
         if self.has_spare:
             return
         if not tensorboard_installed():
@@ -212,11 +223,14 @@ class TensorBoards:
                 shutil.rmtree(folder, ignore_errors=True)
 
     def _take_spare(self) -> tuple[subprocess.Popen[bytes], Path]:
-        self.warm()
-        if self._spare is None:
-            raise MissingExtraError("TensorBoard is not installed", detail={"extra": "tensorboard"})
-        spare, self._spare = self._spare, None
-        return spare
+        with self._spare_lock:
+            self._warm()
+            if self._spare is None:
+                raise MissingExtraError(
+                    "TensorBoard is not installed", detail={"extra": "tensorboard"}
+                )
+            spare, self._spare = self._spare, None
+            return spare
 
     def find(self, tensorboard_id: str) -> TensorBoard | None:
         """The running instance ``tensorboard_id``, or ``None``."""
@@ -225,34 +239,45 @@ class TensorBoards:
 
     async def open(self, job_ids: Sequence[str]) -> tuple[TensorBoard, bool]:
         """The instance over exactly ``job_ids``, started when there is none (``True``
-        second) and answering when this returns. The caller checked that the jobs exist
-        and may be read. ``MissingExtraError`` without the ``tensorboard`` package,
-        ``AtCapacityError`` when ``max_tensorboards`` are busy."""
+        second) and answering when this returns; a request for one being started waits for
+        it. The caller checked that the jobs exist and may be read. ``MissingExtraError``
+        without the ``tensorboard`` package, ``AtCapacityError`` when ``max_tensorboards``
+        are busy."""
         key = instance_id(job_ids)
-        async with self._lock:
-            found = self.find(key)
-            if found is not None:
-                found.touch()
-                return found, False
-            if not tensorboard_installed():
-                raise MissingExtraError(
-                    "TensorBoard is not installed on the server: install atlas-ml[tensorboard] "
-                    "there (pip install 'atlas-ml[tensorboard]')",
-                    detail={"extra": "tensorboard"},
-                )
-            await anyio.to_thread.run_sync(self._make_room, time.monotonic())
-            instance = await anyio.to_thread.run_sync(self._prepare, key, sorted(set(job_ids)))
-            self.instances[key] = instance
-            # shielded: a caller that goes away meanwhile leaves an instance that is known
-            # (and stopped when idle), never a process no one tracks
-            with anyio.CancelScope(shield=True):
+        while True:
+            async with self._lock:
+                found = self.find(key)
+                if found is not None:
+                    found.touch()
+                    return found, False
+                starting = self._starting.get(key)
+                if starting is None:
+                    if not tensorboard_installed():
+                        raise MissingExtraError(
+                            "TensorBoard is not installed on the server: install "
+                            "atlas-ml[tensorboard] there (pip install 'atlas-ml[tensorboard]')",
+                            detail={"extra": "tensorboard"},
+                        )
+                    await anyio.to_thread.run_sync(self._make_room, time.monotonic())
+                    done = self._starting[key] = anyio.Event()
+                    break
+            await starting.wait()  # then look again: it runs, or its start failed
+        # shielded: a caller that goes away meanwhile leaves an instance that is known (and
+        # stopped when idle), never a process no one tracks
+        with anyio.CancelScope(shield=True):
+            try:
+                instance = await anyio.to_thread.run_sync(self._prepare, key, sorted(set(job_ids)))
+                self.instances[key] = instance
                 try:
                     await anyio.to_thread.run_sync(self._start, instance)
                 except BaseException:
                     self.instances.pop(key, None)
                     await anyio.to_thread.run_sync(self._stop, instance)
                     raise
-            return instance, True
+            finally:
+                del self._starting[key]
+                done.set()
+        return instance, True
 
     def _prepare(self, key: str, job_ids: list[str]) -> TensorBoard:
         jobs = {job_id: self.store.get_job(job_id) for job_id in job_ids}
@@ -313,11 +338,17 @@ class TensorBoards:
         )
 
     def _make_room(self, now: float) -> None:
-        """Stop the least recently used instance when ``max_tensorboards`` run, unless all
-        are busy (``AtCapacityError``)."""
-        running = [i for i in self.instances.values() if i.running]
-        if len(running) < max(1, self.settings.max_tensorboards):
+        """Stop the least recently used instance when ``max_tensorboards`` run or start,
+        unless all are busy or starting (``AtCapacityError``)."""
+        running = [i for i in self.instances.values() if i.running and i.id not in self._starting]
+        if len(running) + len(self._starting) < max(1, self.settings.max_tensorboards):
             return
+        if not running:  # every place is taken by one being started
+            raise AtCapacityError(
+                f"all {len(self._starting)} TensorBoards this server runs are starting: try "
+                "again in a minute",
+                detail={"max_tensorboards": self.settings.max_tensorboards},
+            )
         oldest = min(running, key=lambda i: i.used_at)
         if now - oldest.used_at < self.settings.tensorboard_busy:
             raise AtCapacityError(
@@ -380,9 +411,10 @@ class TensorBoards:
         self._end_spare()
 
     def _end_spare(self) -> None:
-        if self._spare is not None:
-            process, output = self._spare
-            self._spare = None
+        with self._spare_lock:
+            spare, self._spare = self._spare, None
+        if spare is not None:
+            process, output = spare
             _end(process)
             output.unlink(missing_ok=True)
 
