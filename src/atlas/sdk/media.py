@@ -122,9 +122,9 @@ class MediaLog:
         path = self._check(key, "video", f".{movie}", step, caption)
         rate = _fps(fps)
         if movie == "gif":
-            _Pillow.require("atlas.log_video")
+            _PILLOW.require("atlas.log_video")
         else:
-            _PyAV.require("atlas.log_video")
+            _PYAV.require("atlas.log_video")
         pixels = frames_array(frames)
         encode: Encoder
         if movie == "gif":
@@ -188,28 +188,23 @@ class MediaLog:
         self.sender.submit(record, _Sent(self._budget, size), wake=wake)
 
 
-class _Pillow:
-    """Whether Pillow was found once (then later calls skip the import machinery)."""
+class _Extra:
+    """Whether an optional package (Pillow, PyAV) was found once: later calls skip the
+    import machinery."""
 
-    found = False
+    def __init__(self, find: Callable[[str], object]) -> None:
+        self._find = find
+        self._found = False
 
-    @classmethod
-    def require(cls, what: str) -> None:
-        if not cls.found:
-            media_files.pillow(what)
-            cls.found = True
+    def require(self, what: str) -> None:
+        """``ImportError`` saying that ``what`` needs the package, when it is missing."""
+        if not self._found:
+            self._find(what)
+            self._found = True
 
 
-class _PyAV:
-    """Whether PyAV was found once."""
-
-    found = False
-
-    @classmethod
-    def require(cls, what: str) -> None:
-        if not cls.found:
-            media_files.pyav(what)
-            cls.found = True
+_PILLOW = _Extra(media_files.pillow)
+_PYAV = _Extra(media_files.pyav)
 
 
 class _Budget:
