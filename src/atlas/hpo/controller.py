@@ -174,7 +174,10 @@ class SweepController:
             self._runs.clear()  # rebuilt from the rows once this server runs them again
             return
         with self.lock:
-            for sweep_id in self.store.list_sweep_ids(SweepStatus.RUNNING):
+            running = self.store.list_sweep_ids(SweepStatus.RUNNING)
+            for gone in set(self._runs) - set(running):  # stopped or failed elsewhere
+                del self._runs[gone]
+            for sweep_id in running:
                 try:
                     self._step(self.store.get_sweep(sweep_id))
                 except NotFoundError:
