@@ -99,3 +99,9 @@ def wait_sweep(
         time.sleep(0.1)
     trials = get(server, f"/sweeps/{sweep_id}/trials")
     raise AssertionError(f"sweep still {sweep.get('status')}: {sweep}\n{trials}\n{server.output()}")
+
+
+# The in-process app (TestClient) of the server tests, for the API's answers to bad input.
+from tests.server.conftest import client, settings  # noqa: E402
+
+__all__ = ["client", "settings"]

@@ -220,3 +220,22 @@ def test_a_seeded_tpe_sweep_asks_what_optuna_asks_in_process(server: ServerProce
     study.optimize(objective, n_trials=trials)
     assert asked == [t.params for t in study.trials]
     assert done["best"][0]["values"] == [study.best_value]
+
+
+def test_a_sampler_that_fails_fails_the_sweep_with_the_reason(server: ServerProcess) -> None:
+    # CMA-ES's starting point names a param the space lacks: it fails once it models.
+    spec = {
+        "objective": "loss",
+        "sampler": {"name": "cmaes", "options": {"x0": {"nope": 0.5}}},
+        "space": {
+            "x": {"type": "float", "low": 0, "high": 1},
+            "y": {"type": "float", "low": 0, "high": 1},
+        },
+        "trials": 5,
+    }
+    sweep = create_sweep(server, spec)
+    done = wait_sweep(server, sweep["id"])
+    assert done["status"] == "failed", done
+    assert done["error"]["code"] == "sampler_failed"
+    assert "the cmaes sampler failed" in done["error"]["message"]
+    assert done["counts"]["complete"] >= 1  # what ran before is kept

@@ -12,7 +12,7 @@ from atlas.errors import InvalidInputError, NotFoundError
 from atlas.hpo.controller import SweepController
 from atlas.hpo.results import best_trials
 from atlas.hpo.spec import parse_spec
-from atlas.hpo.study import importances
+from atlas.hpo.study import check_tools, importances
 from atlas.names import MAX_SWEEP_OBJECTIVES, is_job_id, shown
 from atlas.server.auth.access import BodyProjectEditor, ProjectViewer, SweepEditor, SweepViewer
 from atlas.server.deps import ProjectPath, StoreDep
@@ -68,6 +68,8 @@ async def create_sweep(
     """Create a sweep and start its trials (its project is created when missing, owned by
     the caller). 422 ``invalid_input`` lists every problem of the spec with its path; 422
     ``missing_extra`` when the sampler needs what the server lacks (``gp``: torch)."""
+    # Bad input is answered before the project is created for the caller.
+    await run_in_threadpool(lambda: check_tools(parse_spec(body.spec, project=body.project)))
     await run_in_threadpool(caller.require, body.project, create=True)
     user = caller.job_user or body.user
     sweep = await run_in_threadpool(
