@@ -33,6 +33,7 @@ BENCHMARKS = (
     "gui",
     "tensorboard_view",
     "auth",
+    "sweeps",
 )
 
 
