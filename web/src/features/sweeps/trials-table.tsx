@@ -6,12 +6,6 @@ import { StatusBadge } from "../../components/status-badge";
 import { TimeText } from "../../components/time-text";
 import { paramKeys, parseTrialSort, sortTrials, trialValue, type Objective } from "./model";
 
-/** A trial's error as one line (the API gives text, or a code and a message). */
-export function trialError(error: Trial["error"]): string {
-  if (!error) return "";
-  return typeof error === "string" ? error : error.code ? `${error.message} (${error.code})` : error.message;
-}
-
 interface Column {
   key: string;
   label: string;
@@ -78,7 +72,7 @@ export function TrialsTable({ trials, space, objectives, bestNumbers }: { trials
 }
 
 function TrialRow({ trial, params, objectives, best }: { trial: Trial; params: string[]; objectives: readonly Objective[]; best: boolean }) {
-  const error = trialError(trial.error);
+  const error = trial.error ?? "";
   return (
     <tr data-testid="trial-row" data-state={trial.state} className={best ? "best" : ""}>
       <td className="num">{trial.number}</td>

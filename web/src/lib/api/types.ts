@@ -27,49 +27,12 @@ export type MediaCell = Schemas["MediaCellOut"];
 /** A TensorBoard the server runs over some jobs (docs/tensorboard.md). */
 export type TensorBoard = Schemas["TensorBoardOut"];
 
-// Sweeps (docs/sweeps.md). Written from the shared contract until the server's routes land
-// in the OpenAPI schema; then taken from it like every other type.
-export type SweepStatus = "running" | "stopped" | "completed" | "failed";
-export type TrialState = "running" | "complete" | "pruned" | "failed";
-export interface SweepError {
-  code: string;
-  message: string;
-}
-export interface Trial {
-  number: number;
-  job_id: string | null;
-  state: TrialState;
-  params: Record<string, unknown>;
-  values: WireFloat[] | null;
-  pruned_step: number | null;
-  error: string | SweepError | null;
-  job_status: JobStatus | null;
-  started_at: string | null;
-  finished_at: string | null;
-}
-export interface Sweep {
-  id: string;
-  project: string;
-  name: string;
-  user: string;
-  status: SweepStatus;
-  spec: Record<string, unknown>;
-  trials: number;
-  parallel: number;
-  created_at: string;
-  finished_at: string | null;
-  error: SweepError | null;
-  counts: Partial<Record<TrialState, number>>;
-  best: Trial[];
-}
-export interface Importance {
-  param: string;
-  importance: WireFloat;
-}
-export interface Importances {
-  items: Importance[];
-  reason?: string | null;
-}
+// Sweeps (docs/sweeps.md, "REST API").
+export type Sweep = Schemas["SweepOut"];
+export type SweepStatus = Schemas["SweepStatus"];
+export type Trial = Schemas["TrialOut"];
+export type TrialState = Schemas["TrialState"];
+export type Importances = Schemas["ImportancesOut"];
 
 /** A number as the API writes it: non-finite floats are the strings below. */
 export type WireFloat = number | "NaN" | "Infinity" | "-Infinity";
