@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from atlas.sdk.handle import Job
     from atlas.sdk.run import Run
     from atlas.sdk.submit import submit
+    from atlas.sdk.sweeps import Sweep, get_sweep, sweep
     from atlas.sdk.tensorboard import set_tensorboard_logdir
     from atlas.sdk.tracking import (
         configure,
@@ -43,11 +44,13 @@ __all__ = [
     "Client",
     "Job",
     "Run",
+    "Sweep",
     "__version__",
     "configure",
     "current_job",
     "finish",
     "get_metrics_for_all_jobs",
+    "get_sweep",
     "init",
     "load_parameters",
     "log_audio",
@@ -63,6 +66,7 @@ __all__ = [
     "set_tag",
     "set_tensorboard_logdir",
     "submit",
+    "sweep",
 ]
 
 _MODULES = {
@@ -70,6 +74,9 @@ _MODULES = {
     "Job": "atlas.sdk.handle",
     "Run": "atlas.sdk.run",
     "submit": "atlas.sdk.submit",
+    "Sweep": "atlas.sdk.sweeps",
+    "get_sweep": "atlas.sdk.sweeps",
+    "sweep": "atlas.sdk.sweeps",
     "set_tensorboard_logdir": "atlas.sdk.tensorboard",
 }
 """Where each public name lives; the rest of ``__all__`` is in ``atlas.sdk.tracking``."""

@@ -26,6 +26,7 @@ from atlas.cli.projects import projects_group
 from atlas.cli.queue import queue_group, stop_command
 from atlas.cli.server import server_command
 from atlas.cli.submit import rerun_command, submit_command
+from atlas.cli.sweep import sweep_group
 from atlas.cli.sync import sync_command
 from atlas.cli.tensorboard import tensorboard_command
 from atlas.cli.tokens import tokens_group
@@ -121,6 +122,7 @@ cli.add_command(stop_command)
 cli.add_command(queue_group)
 cli.add_command(nodes_group)
 cli.add_command(rerun_command)
+cli.add_command(sweep_group)
 cli.add_command(get_group)
 cli.add_command(delete_group)
 cli.add_command(users_group)

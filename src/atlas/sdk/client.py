@@ -41,6 +41,7 @@ from atlas.sdk.buffer import MetricColumns
 from atlas.sdk.configuration import configured_client, sdk_settings
 from atlas.sdk.connection import Connection, artifact_url, file_chunks, segment, slashed
 from atlas.sdk.scheduling import LogEvent, SchedulerState, log_events, parse_scheduler_state
+from atlas.sdk.sweep_routes import SweepRoutes
 from atlas.sdk.tensorboard import TensorBoardInfo, parse_tensorboard
 from atlas.sdk.wire import BatchResult, Description, LogChunk, ProjectKeys
 
@@ -50,9 +51,9 @@ if TYPE_CHECKING:
 __all__ = ["Client", "sdk_client"]
 
 
-class Client(AccountRoutes):
+class Client(AccountRoutes, SweepRoutes):
     """A client of one Atlas server (its users, tokens, members and audit trail: the
-    methods of ``AccountRoutes``).
+    methods of ``AccountRoutes``; its sweeps: those of ``SweepRoutes``).
 
     ``url``, ``token`` and ``timeout`` (seconds) default to the SDK's settings
     (``atlas.sdk.configuration``: what ``atlas.configure`` set, else the ``url``, ``token``
