@@ -4,8 +4,11 @@ written, never a 500."""
 from __future__ import annotations
 
 import hashlib
+import time
 from typing import Any
 
+from atlas.domain import JobKind
+from atlas.sdk.client import Client
 from tests.server.conftest import API, TestClient, assert_error
 
 SPEC: dict[str, Any] = {
@@ -67,6 +70,10 @@ def test_a_sweep_is_listed_stopped_resumed_and_given_more_trials(client: TestCli
     listed = client.get(f"{API}/projects/hpo/sweeps").json()["items"]
     assert [item["id"] for item in listed] == [sweep["id"]]
     url = f"{API}/sweeps/{sweep['id']}"
+    deadline = time.monotonic() + 20
+    while not client.get(f"{url}/trials").json()["items"]:  # the controller's first tick
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
     stopped = client.post(f"{url}/stop").json()
     assert stopped["status"] == "stopped"
     assert stopped["finished_at"] is not None
@@ -87,6 +94,11 @@ def test_a_sweep_is_listed_stopped_resumed_and_given_more_trials(client: TestCli
     assert {job["id"] for job in jobs["items"]} == {t["job_id"] for t in trials}
     assert all(job["sweep_id"] == sweep["id"] for job in jobs["items"])
     assert all(job["kind"] == "sweep-trial" for job in jobs["items"])
+    assert jobs["items"]
+    job = Client(http=client).get_job(trials[0]["job_id"])  # the SDK reads the field too
+    assert (job.sweep_id, job.spec.sweep_id, job.kind) == (
+        sweep["id"], sweep["id"], JobKind.SWEEP_TRIAL,
+    )  # fmt: skip
 
 
 def test_a_grid_takes_no_more_trials_than_its_points(client: TestClient) -> None:
