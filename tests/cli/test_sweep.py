@@ -177,3 +177,21 @@ def test_stop_add_and_resume(atlas: Invoke, project_name: str) -> None:
     missing = atlas("sweep", "show", "0000000000000000")
     assert missing.exit_code == 1
     assert missing.stderr.startswith("error: ")
+
+
+def test_a_sweep_that_cannot_go_on_says_why(atlas: Invoke, project_name: str) -> None:
+    text = (
+        "command: python trial.py\nobjective: accuracy\ntrials: 3\nparallel: 3\n"
+        "space: {x: {type: float, low: 0, high: 4}}\n"
+    )
+    write(Path("."), {"trial.py": TRIAL, "sweep.yaml": text})
+    waited = atlas("sweep", "create", "-p", project_name, "--wait", "--json", "sweep.yaml")
+    assert waited.exit_code == 1, waited.output
+    ended = json.loads(waited.stdout)  # only the ended sweep: nothing else on stdout
+    assert ended["status"] == "failed"
+    assert "no trial logged metric accuracy" in ended["error"]["message"]
+    assert ended["best"] == []
+    shown = atlas("sweep", "show", ended["id"]).stdout
+    [error] = [line for line in shown.splitlines() if line.startswith("  error:")]
+    assert "no trial logged metric accuracy" in error
+    assert "Failed trials\n  trials 0, 1, 2: logged no metric accuracy" in shown

@@ -145,7 +145,7 @@ def trial_line(trial: Trial, metrics: Sequence[str]) -> str:
     elif trial.state is TrialState.PRUNED and trial.pruned_step is not None:
         text += f" at step {trial.pruned_step}"
     if trial.error and trial.state is not TrialState.COMPLETE:
-        text += f": {trial.error}"
+        text += f": {_reason(trial)}"
     params = _params_text(trial.params)
     return cell(f"{text}; {params}" if params else text)
 
@@ -169,12 +169,20 @@ def trials_table(trials: Sequence[Trial], metrics: Sequence[str], *, width: int 
     return render_table(columns, rows, width=width).text
 
 
+def _reason(trial: Trial) -> str:
+    """Why the trial failed, without the ``trial N`` the server's sentence may start with
+    (so trials that failed alike read alike)."""
+    if not trial.error:
+        return "no reason recorded"
+    return trial.error.removeprefix(f"trial {trial.number} ")
+
+
 def failures(trials: Sequence[Trial]) -> list[str]:
     """Why trials failed, one line per reason: ``trials 2, 5: the job failed (exit 1)``."""
     reasons: dict[str, list[int]] = {}
     for t in trials:
         if t.state is TrialState.FAILED:
-            reasons.setdefault(t.error or "no reason recorded", []).append(t.number)
+            reasons.setdefault(_reason(t), []).append(t.number)
     lines = []
     for reason, numbers in reasons.items():
         noun = "trial" if len(numbers) == 1 else "trials"
