@@ -317,7 +317,7 @@ def sweep_stop(cli: CliContext, sweep_id: str) -> None:
 @click.argument("sweep_id", metavar="ID")
 @pass_cli
 def sweep_resume(cli: CliContext, sweep_id: str) -> None:
-    """Let a stopped sweep start trials again, up to its budget."""
+    """Let a stopped (or failed) sweep start trials again, up to its budget."""
     with cli.client() as client:
         sweep = client.resume_sweep(sweep_id)
     click.echo(f"Sweep {sweep.id} {sweep.status}: a budget of {sweep.trials} trials.")

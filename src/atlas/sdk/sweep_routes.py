@@ -72,7 +72,7 @@ class SweepRoutes:
         return sweep_wire.parse_sweep(self._connection.json("POST", f"{_path(sweep_id)}/stop"))
 
     def resume_sweep(self, sweep_id: str) -> Sweep:
-        """Let a stopped sweep start trials again."""
+        """Let a stopped (or failed) sweep start trials again."""
         path = f"{_path(sweep_id)}/resume"
         return sweep_wire.parse_sweep(self._connection.json("POST", path))
 

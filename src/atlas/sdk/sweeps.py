@@ -222,7 +222,7 @@ class Sweep:
             return client.stop_sweep(self.id).status
 
     def resume(self) -> SweepStatus:
-        """Let a stopped sweep start trials again, up to its budget."""
+        """Let a stopped (or failed) sweep start trials again, up to its budget."""
         with self._use() as client:
             return client.resume_sweep(self.id).status
 
