@@ -282,8 +282,8 @@ def _job_values(spec: JobSpec, status: JobStatus, job_id: str | None) -> dict[st
         raise invalid("retries", f"retries must be 0 to {MAX_RETRIES}")
     if spec.image is not None and spec.kind not in (JobKind.SCHEDULED, JobKind.SWEEP_TRIAL):
         raise invalid("image", "only a scheduled job runs in a container image")
-    if (spec.sweep_id is None) != (spec.kind != JobKind.SWEEP_TRIAL):
-        raise invalid("sweep_id", "a sweep-trial job, and only one, names its sweep")
+    if spec.sweep_id is not None and spec.kind != JobKind.SWEEP_TRIAL:
+        raise invalid("sweep_id", "only a sweep-trial job names a sweep")
     return {
         "id": new_job_id() if job_id is None else check_job_id(job_id),
         "name": check_job_name(spec.name),
