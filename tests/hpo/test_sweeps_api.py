@@ -109,3 +109,12 @@ def test_a_grid_takes_no_more_trials_than_its_points(client: TestClient) -> None
     client.post(f"{API}/sweeps/{made.json()['id']}/stop")
     answer = client.post(f"{API}/sweeps/{made.json()['id']}/trials", json={"count": 1})
     assert_error(answer, 409, "conflict")
+
+
+def test_deleting_the_project_deletes_its_sweeps(client: TestClient) -> None:
+    made = post(client, {**SPEC, "trials": 1})
+    assert made.status_code == 201, made.text
+    client.post(f"{API}/sweeps/{made.json()['id']}/stop")
+    assert client.delete(f"{API}/projects/hpo").status_code in (200, 204)
+    assert_error(client.get(f"{API}/sweeps/{made.json()['id']}"), 404, "not_found")
+    assert_error(client.get(f"{API}/sweeps/{made.json()['id']}/trials"), 404, "not_found")
