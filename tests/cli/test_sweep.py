@@ -161,9 +161,11 @@ def test_stop_add_and_resume(atlas: Invoke, project_name: str) -> None:
         "space: {x: {type: float, low: 0, high: 4}}\n"
     )
     write(Path("."), {"slow.py": slow, "sweep.yaml": text})
-    created = atlas("sweep", "create", "-p", project_name, "sweep.yaml")
+    created = atlas("sweep", "create", "-p", project_name, "--json", "sweep.yaml")
     assert created.exit_code == 0, created.output
-    sweep_id = created.stdout.splitlines()[0]
+    answer = json.loads(created.stdout)  # the REST API's Sweep, nothing else
+    assert (answer["status"], answer["trials"], answer["project"]) == ("running", 2, project_name)
+    sweep_id = answer["id"]
     stopped = atlas("sweep", "stop", sweep_id)
     assert stopped.stdout == (
         f"Sweep {sweep_id} stopped; `atlas sweep resume {sweep_id}` goes on.\n"

@@ -207,6 +207,7 @@ def test_a_sweep_runs_its_trials_as_jobs_and_finds_the_best(folder: Path) -> Non
     assert info.counts.get(TrialState.COMPLETE) == 4
     assert info.trials == 4
     assert info.error is None
+    assert sweep.importances() == {"x": pytest.approx(1.0)}  # the only param explains it all
 
 
 def test_explicit_param_sets_are_a_fixed_list_of_runs(folder: Path) -> None:
