@@ -164,6 +164,36 @@ test("two objectives show the Pareto front", async ({ page, suite, project }) =>
   await screenshot(page, "sweep-pareto");
 });
 
+test("a trial the pruner stops is marked pruned at its step", async ({ page, suite, project }) => {
+  // two fixed param sets, one after the other: the second's curve is worse than the first's
+  // at every step, so the median pruner (after one trial) stops it early
+  const created = await createSweep(suite, project, {
+    name: "pruning",
+    command: "python trial.py --steps 40 --sleep 0.25",
+    objective: { metric: "val_loss", direction: "minimize" },
+    pruner: { name: "median", options: { n_startup_trials: 1, n_warmup_steps: 0 } },
+    params: [
+      { lr: 0.01, layers: 1, optimizer: "adam" },
+      { lr: 0.0001, layers: 4, optimizer: "adam" },
+    ],
+    trials: 2,
+    parallel: 1,
+    resources: { cpus: 1 },
+  });
+  try {
+    await page.goto(`/projects/${project}/sweeps/${created.id}`);
+    const pruned = page.getByTestId("trial-row").filter({ has: page.locator('[data-status="pruned"]') });
+    await expect(pruned).toHaveCount(1, { timeout: 60_000 });
+    await expect(pruned.getByTestId("pruned-step")).toHaveText(/^\d+$/);
+    await expect(pruned).toContainText("1e-4");
+    await expect(page.getByTestId("sweep-facts")).toContainText("pruner median");
+    await expect(page.getByTestId("sweep-facts")).toContainText("1 pruned");
+    await expect(page.getByTestId("sweep-facts").getByTestId("sweep-progress")).toHaveText("2 / 2");
+  } finally {
+    await stopSweep(suite, created.id);
+  }
+});
+
 test("a sweep whose trials never log the objective says why on its page", async ({ page, suite, project }) => {
   const created = await createSweep(suite, project, {
     name: "wrong-metric",

@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
-import { importancesQuery, sweepQuery, trialsQuery } from "../../lib/api/queries";
+import { importancesQuery, isSweepLive, sweepQuery, trialsQuery } from "../../lib/api/queries";
 import { ErrorPanel, Loading } from "../../components/states";
 import { objectivesOf, type Objective } from "./model";
 import { ParallelPlot } from "./parallel-plot";
@@ -12,8 +12,10 @@ import { TrialsTable } from "./trials-table";
  * coordinates, the Pareto front for two objectives, and the trials; live while it runs. */
 export function SweepPage({ id }: { id: string }) {
   const sweep = useQuery(sweepQuery(id));
-  const running = sweep.data?.status === "running" || (sweep.data?.counts.running ?? 0) > 0;
-  const trials = useQuery({ ...trialsQuery(id, running), enabled: sweep.isSuccess });
+  const running = isSweepLive(sweep.data);
+  const counts = sweep.data?.counts;
+  const version = sweep.data ? `${sweep.data.status}:${sweep.data.trials}:${counts?.running}:${counts?.complete}:${counts?.pruned}:${counts?.failed}` : "";
+  const trials = useQuery({ ...trialsQuery(id, running, version), enabled: sweep.isSuccess });
   const complete = sweep.data?.counts.complete ?? 0;
   const importances = useQuery({ ...importancesQuery(id, 0, complete), enabled: sweep.isSuccess });
   const objectives = useMemo(() => objectivesOf(sweep.data?.spec), [sweep.data?.spec]);

@@ -79,20 +79,24 @@ export const sweepsQuery = (project: string) =>
     meta: { what: "Loading sweeps" },
   });
 
-/** A sweep polls every 2 s while it runs (its trials and importances follow it). */
+/** A sweep polls every 2 s while it runs or a trial of it does (its trials and importances
+ * follow it). */
 export const sweepQuery = (id: string) =>
   queryOptions({
     queryKey: ["sweep", id],
     queryFn: ({ signal }) => api.getSweep(id, signal),
-    refetchInterval: (query) => (query.state.data?.status === "running" ? 2_000 : false),
+    refetchInterval: (query) => (isSweepLive(query.state.data) ? 2_000 : false),
     meta: { what: "Loading the sweep" },
   });
 
-export const trialsQuery = (id: string, live: boolean) =>
+/** A sweep's trials, polled while `live`; `version` (the sweep's status and counts) changing
+ * fetches them again, so the last trials' ends show after the sweep stops polling. */
+export const trialsQuery = (id: string, live: boolean, version = "") =>
   queryOptions({
-    queryKey: ["sweep-trials", id],
+    queryKey: ["sweep-trials", id, version],
     queryFn: ({ signal }) => api.listTrials(id, signal),
     refetchInterval: live ? 2_000 : false,
+    placeholderData: (previous) => previous,
     meta: { what: "Loading the trials" },
   });
 
@@ -106,7 +110,7 @@ export const importancesQuery = (id: string, objective: number, complete: number
     meta: { what: "Loading param importances" },
   });
 
-/** Whether a sweep may still start trials (so its views keep polling). */
+/** Whether a sweep may still change: it may start trials, or a trial of it runs. */
 export function isSweepLive(sweep: Sweep | undefined): boolean {
-  return sweep?.status === "running";
+  return sweep !== undefined && (sweep.status === "running" || sweep.counts.running > 0);
 }
