@@ -1,7 +1,9 @@
 // Sweeps (docs/sweeps.md): sweeps started through the REST API run real trials (trial.py, as
 // jobs on the scheduler); the Sweeps tab lists them, the sweep page charts the search, Stop
 // and Add trials change it, and the jobs table and the job page lead to and from it.
+import type { Page } from "@playwright/test";
 import { expect, screenshot, test } from "./support/fixtures";
+import type { SuiteState } from "./support/state";
 import { createSweep, finished, listTrials, stopSweep, waitForSweep } from "./support/sweeps";
 
 const SPACE = {
@@ -15,7 +17,19 @@ function formatted(value: number): string {
   return Number(value.toPrecision(4)).toString();
 }
 
-test("the Sweeps tab lists a sweep and its page charts the search", async ({ page, suite, project }) => {
+/** The project of the docs' screenshots (a name of its own: the suite's server is fresh). */
+const DEMO = "sweeps-demo";
+
+test("the Sweeps tab lists a sweep and its page charts the search", async ({ page, suite }) => {
+  const project = DEMO;
+  try {
+    await sweepPages(page, suite, project);
+  } finally {
+    await fetch(`${suite.url}/api/v1/projects/${project}`, { method: "DELETE" });
+  }
+});
+
+async function sweepPages(page: Page, suite: SuiteState, project: string): Promise<void> {
   const created = await createSweep(suite, project, {
     name: "lr-search",
     command: "python trial.py --steps 4",
@@ -75,7 +89,11 @@ test("the Sweeps tab lists a sweep and its page charts the search", async ({ pag
   await expect(rows.last().getByTestId("trial-value-0")).toHaveText(formatted(best));
   await page.goto(`/projects/${project}/sweeps/${created.id}`);
   await expect(rows).toHaveCount(8);
+  // taller than the other pictures, so the docs show the charts and the first trials
+  await page.setViewportSize({ width: 1440, height: 1500 });
+  await expect(page.getByTestId("best-chart").getByTestId("line-chart").locator("canvas")).toBeVisible();
   await screenshot(page, "sweep");
+  await page.setViewportSize({ width: 1440, height: 900 });
 
   // the trials in the jobs table, filtered by the sweep; a trial's job links back
   await page.getByRole("link", { name: "Trials in the jobs table" }).click();
@@ -89,7 +107,7 @@ test("the Sweeps tab lists a sweep and its page charts the search", async ({ pag
   await expect(back).toBeVisible();
   await back.click();
   await expect(page).toHaveURL(new RegExp(`/sweeps/${created.id}$`));
-});
+}
 
 test("a running sweep updates live, stops, takes more trials and resumes", async ({ page, suite, project }) => {
   const created = await createSweep(suite, project, {
@@ -161,6 +179,8 @@ test("two objectives show the Pareto front", async ({ page, suite, project }) =>
   // the trials on the front are the sweep's best, marked in the table
   await expect(page.getByTestId("best-tag")).toHaveCount(onFront);
   await expect(page.getByTestId("parallel-axis")).toHaveCount(4);
+  await page.setViewportSize({ width: 1440, height: 1250 });
+  await expect(pareto.getByTestId("pareto-front-point").first()).toBeInViewport();
   await screenshot(page, "sweep-pareto");
 });
 

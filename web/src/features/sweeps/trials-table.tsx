@@ -1,6 +1,6 @@
 import { Link } from "react-router-dom";
 import type { Trial } from "../../lib/api/types";
-import { formatNumber, formatValue, shortId } from "../../lib/format";
+import { formatNumber, formatValue } from "../../lib/format";
 import { useUrlParam } from "../../lib/url-state";
 import { StatusBadge } from "../../components/status-badge";
 import { TimeText } from "../../components/time-text";
@@ -76,7 +76,8 @@ function TrialRow({ trial, params, objectives, best }: { trial: Trial; params: s
   return (
     <tr data-testid="trial-row" data-state={trial.state} className={best ? "best" : ""}>
       <td className="num">{trial.number}</td>
-      <td>{trial.job_id ? <Link to={`/jobs/${trial.job_id}`} className="mono">{shortId(trial.job_id)}</Link> : <span className="soft">–</span>}</td>
+      {/* the whole id: trials started together share a shortened one */}
+      <td>{trial.job_id ? <Link to={`/jobs/${trial.job_id}`} className="mono">{trial.job_id}</Link> : <span className="soft">–</span>}</td>
       <td title={error || undefined}>
         <StatusBadge status={trial.state} />
         {best ? (
