@@ -70,7 +70,9 @@ class _Run:
 class SweepController:
     """Runs the sweeps in ``store``, submitting their trials through ``scheduler``.
 
-    ``clock`` gives the thread's ``now``; ``interval`` the longest wait between ticks.
+    ``clock`` gives the thread's ``now``; ``interval`` the longest wait between ticks;
+    the thread's first tick waits for ``ready`` (the server's import of the local spool, where
+    a trial that ended while no server ran left its last metric points).
     """
 
     def __init__(
@@ -80,8 +82,10 @@ class SweepController:
         *,
         clock: Callable[[], float] = time.time,
         interval: float = INTERVAL,
+        ready: threading.Event | None = None,
     ) -> None:
         self.store = store
+        self._ready = ready
         self.scheduler = scheduler
         self.clock = clock
         self.interval = interval
@@ -419,6 +423,9 @@ class SweepController:
             self._thread = None
 
     def _loop(self) -> None:
+        while self._ready is not None and not self._ready.wait(0.1):
+            if self._stopping.is_set():
+                return
         while not self._stopping.is_set():
             self._wake.clear()
             try:

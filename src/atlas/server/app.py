@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -170,12 +171,17 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         # A job's token dies with the job: forget it here at once, not when the cache ages.
         app.state.scheduler.ended.append(lambda _job_id: lookups.forget_token())
         # Sweeps submit their trials through the scheduler: started after it, stopped before.
-        app.state.sweeps = SweepController(app.state.store, app.state.scheduler)
+        # Its first tick waits for the spool's import: a trial that ended while no server
+        # ran may have spooled its objective's points there.
+        spool_imported = threading.Event()
+        app.state.sweeps = SweepController(
+            app.state.store, app.state.scheduler, ready=spool_imported
+        )
         app.state.sweeps.start()
         app.state.tensorboards = TensorBoards(settings, app.state.store, app.state.artifacts)
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(keep, app.state.tensorboards)
-            tasks.start_soon(_sync_in_background, app)
+            tasks.start_soon(_sync_in_background, app, spool_imported)
             tasks.start_soon(_clean_in_background, app)
             if settings.lost_after > 0:
                 tasks.start_soon(watch, _liveness_watcher(app))
@@ -239,10 +245,13 @@ def _remove_stale_uploads(app: FastAPI) -> None:
         logger.info("removed %d temporary files of unfinished uploads", removed)
 
 
-async def _sync_in_background(app: FastAPI) -> None:
+async def _sync_in_background(app: FastAPI, done: threading.Event) -> None:
     # Abandoned at shutdown: every spooled record is safe to send again, and the spool file
     # is deleted only once all of it is stored.
-    await anyio.to_thread.run_sync(sync_spool_at_start, app, abandon_on_cancel=True)
+    try:
+        await anyio.to_thread.run_sync(sync_spool_at_start, app, abandon_on_cancel=True)
+    finally:
+        done.set()
 
 
 def sync_spool_at_start(app: FastAPI) -> None:
