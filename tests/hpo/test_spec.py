@@ -94,6 +94,7 @@ def test_a_good_spec_is_normalised() -> None:
         ({"space": {"lr": {"type": "float", "high": 1.0}}}, "space.lr.low", "required"),
         ({"space": {"lr": {"type": "float", "low": "a", "high": 1.0}}}, "space.lr.low", "a number"),
         ({"space": {"n": {"type": "int", "low": 1.5, "high": 4}}}, "space.n.low", "an integer"),
+        ({"space": {"lr": {"type": "float", "low": "1e-5", "high": 1}}}, "space.lr.low", "1.0e-5"),
         (
             {"space": {"n": {"type": "int", "low": 0, "high": 10, "step": 3}}},
             "space.n.step",

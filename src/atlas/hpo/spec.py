@@ -595,9 +595,7 @@ def _range(
     ok = True
     for key, bound in (("low", low), ("high", high)):
         if not number(bound):
-            problems.add(
-                f"{path}.{key}", f"required: {'an integer' if kind == 'int' else 'a number'}"
-            )
+            problems.add(f"{path}.{key}", _not_a_number(bound, kind))
             ok = False
     if log is not None and not isinstance(log, bool):
         problems.add(f"{path}.log", "true or false")
@@ -696,6 +694,22 @@ def _is_number(value: object) -> bool:
         and not isinstance(value, bool)
         and math.isfinite(float(value))
     )
+
+
+def _not_a_number(value: object, kind: str) -> str:
+    """Why ``value`` is no bound of a ``kind`` (int or float) range, in words."""
+    wanted = "an integer" if kind == "int" else "a number"
+    if value is None:
+        return f"required: {wanted}"
+    hint = ""
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            pass
+        else:  # YAML reads 1e-5 as a string: it wants a dot in the mantissa (1.0e-5)
+            hint = " (a string: in YAML write a number such as 1.0e-5, with its dot)"
+    return f"{wanted}, not {value!r}{hint}"
 
 
 def _divides(step: float, low: float, high: float) -> bool:
