@@ -46,13 +46,16 @@ from atlas.scheduler.resources import request_from
 from atlas.scheduler.scheduler import Scheduler
 from atlas.store.api import Store
 
-__all__ = ["MISSING_METRIC_TRIALS", "SweepController"]
+__all__ = ["FAILED_STEPS", "MISSING_METRIC_TRIALS", "SweepController"]
 
 logger = logging.getLogger(__name__)
 
 MISSING_METRIC_TRIALS = 3
 """When this many trials in a row have ended without logging an objective metric (and none
 ever logged it), the sweep fails with that reason instead of running its whole budget."""
+FAILED_STEPS = 10
+"""Steps of one sweep that may fail in a row (an error of ours, the database away) before
+the sweep fails with the error as its reason."""
 INTERVAL = 1.0
 """Seconds between two ticks when no trial's job ends (pruning reads metric points then)."""
 
@@ -91,6 +94,7 @@ class SweepController:
         self.interval = interval
         self.lock = threading.RLock()
         self._runs: dict[str, _Run] = {}
+        self._errors: dict[str, int] = {}
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -184,8 +188,24 @@ class SweepController:
             for sweep_id in running:
                 try:
                     self._step(self.store.get_sweep(sweep_id))
+                    self._errors.pop(sweep_id, None)
                 except NotFoundError:
                     self._runs.pop(sweep_id, None)  # deleted with its project meanwhile
+                except Exception as exc:  # one sweep's trouble never stops the others
+                    logger.exception("sweep %s: a step failed", sweep_id)
+                    self._step_failed(sweep_id, exc)
+
+    def _step_failed(self, sweep_id: str, exc: Exception) -> None:
+        """Rebuild the sweep's study from the rows at the next tick; fail the sweep with
+        the error once its steps failed :data:`FAILED_STEPS` times in a row."""
+        self._runs.pop(sweep_id, None)
+        count = self._errors.get(sweep_id, 0) + 1
+        self._errors[sweep_id] = count
+        if count >= FAILED_STEPS:
+            del self._errors[sweep_id]
+            message = f"the controller failed {count} times in a row: {exc}"
+            with contextlib.suppress(Exception):  # the database itself may be the trouble
+                self._fail(sweep_id, "controller_failed", message)
 
     def _step(self, sweep: Sweep) -> None:
         run = self._run(sweep)
