@@ -24,7 +24,9 @@ Three results:
 
 from __future__ import annotations
 
+import compileall
 import math
+import os
 import shutil
 import tempfile
 import time
@@ -92,16 +94,18 @@ def run(context: Context) -> Iterator[Result]:
     python, versions = peer_venv(
         PEERS_ROOT / "ray-tune", TUNE_REQUIREMENTS, probe=TUNE_PROBE, env=RAY_ENV
     )
+    _compile_atlas()
     with context.workdir(NAME) as work:
         code = shutil.copytree(
             TRIAL_CODE, work / "code", ignore=shutil.ignore_patterns("__pycache__")
         )
         with (
             AtlasServer(work / "atlas", settings={"ATLAS_CPUS": str(SLOTS)}) as server,
-            _AtlasSweeps(server.url, code) as ours,
+            _AtlasSweeps(server.url, code, server.pid) as ours,
         ):
             with _TunePeer(python, work) as peer:
-                yield _overhead(context, ours, peer, f"ray-tune+optuna {versions}")
+                ray_version, optuna_version = versions.split()
+                yield _overhead(context, ours, peer, f"{ray_version} (optuna {optuna_version})")
             yield _quality(ours, optuna)
             yield _pruning(context, ours, optuna, work / "steps")
 
@@ -116,13 +120,24 @@ def _optuna() -> ModuleType:
     return optuna
 
 
+def _compile_atlas() -> None:
+    """Byte-compile the ``atlas`` package as ``pip install`` does. Every trial is a new Python
+    process importing the SDK; from a checkout on a machine with ``PYTHONDONTWRITEBYTECODE``
+    set (this one), each would compile the SDK's modules from source again (about 80 ms of
+    CPU a trial): a cost no installed Atlas has."""
+    import atlas
+
+    compileall.compile_dir(Path(atlas.__file__).parent, quiet=1)
+
+
 class _AtlasSweeps:
     """Our side: sweeps through the REST API, the snapshot uploaded as ``atlas.sweep`` does."""
 
-    def __init__(self, url: str, code: Path) -> None:
+    def __init__(self, url: str, code: Path, server_pid: int) -> None:
         self.client = Client(url, "", timeout=60)
         self.http = httpx.Client(base_url=f"{url}/api/v1", timeout=60)
         self.code = code
+        self.server = psutil.Process(server_pid)
 
     def __enter__(self) -> _AtlasSweeps:
         return self
@@ -206,13 +221,28 @@ def _branin_spec(trials: int, parallel: int, sleep_s: float) -> dict[str, Any]:
 
 def _overhead_once(ours: _AtlasSweeps, trials: int) -> Sample:
     _, single = ours.run(_branin_spec(1, 1, OBJECTIVE_S))
+    before = ours.server.cpu_times()
     sweep, wall = ours.run(_branin_spec(trials, OVERHEAD_PARALLEL, OBJECTIVE_S))
+    after = ours.server.cpu_times()
     counts = sweep["counts"]
     if counts["complete"] != trials:
         raise BenchError(f"atlas sweep {sweep['id']}: {counts} of {trials} trials")
     startup = single - OBJECTIVE_S
     ideal = trials * OBJECTIVE_S / OVERHEAD_PARALLEL + startup
-    return {"value": wall, "startup": startup, "ideal": ideal, "over_ideal": wall / ideal}
+    # The server's own CPU, and that of the processes it started and reaped (each trial's
+    # launcher, which reaps the trial's command): what a trial costs, whatever else runs.
+    server_s = after.user + after.system - before.user - before.system
+    jobs_s = (
+        after.children_user + after.children_system - before.children_user - before.children_system
+    )
+    return {
+        "value": wall,
+        "startup": startup,
+        "ideal": ideal,
+        "over_ideal": wall / ideal,
+        "server_ms": 1000 * server_s / trials,
+        "jobs_ms": 1000 * jobs_s / trials,
+    }
 
 
 def _tune_once(peer: Worker, trials: int) -> Sample:
@@ -253,11 +283,16 @@ def _overhead(context: Context, ours: _AtlasSweeps, peer: Worker, version: str) 
             f"{OVERHEAD_TRIALS} trials of a {OBJECTIVE_S:g} s objective (sleep, then Branin of "
             f"x1, x2), TPE seed {SEED}, {OVERHEAD_PARALLEL} at once. atlas: a real atlas "
             f"server (SQLite, ATLAS_CPUS={SLOTS}), each trial a job `python branin.py` that "
-            f"logs the metric with atlas.log_metric; from just before the snapshot to the "
+            f"logs the metric with atlas.log_metric (the atlas package byte-compiled first, "
+            f"as pip install does); from just before the snapshot to the "
             f"sweep's finished_at. One trial's start-up (a 1-trial sweep's wall time less "
             f"{OBJECTIVE_S:g} s, same repetition): {_median(mine, 'startup'):.3g} s, so the "
             f"ideal is {_median(mine, 'ideal'):.3g} s and atlas took {over_ideal:.3g}x it "
-            f"(median; {_span(mine, 'over_ideal')}). ray tune: Tuner.fit() of a function "
+            f"(median; {_span(mine, 'over_ideal')}). CPU a trial (psutil, medians): "
+            f"{_median(mine, 'server_ms'):.0f} ms in the server, "
+            f"{_median(mine, 'jobs_ms'):.0f} ms in its launcher and `python branin.py`; "
+            f"on {os.cpu_count()} cores the {OVERHEAD_TRIALS} trials need at least "
+            f"{_cpu_floor(mine, OVERHEAD_TRIALS):.0f} s. ray tune: Tuner.fit() of a function "
             f"trainable (sleep, tune.report) with OptunaSearch(seed={SEED}), "
             f"max_concurrent_trials={OVERHEAD_PARALLEL}, reuse_actors=True (Tune's faster "
             f"setting for short trials), ray.init(num_cpus={SLOTS}) done beforehand as the "
@@ -310,6 +345,12 @@ def _optuna_branin(optuna: ModuleType) -> list[float]:
     study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=SEED))
     study.optimize(objective, n_trials=QUALITY_TRIALS)
     return [float(trial.value) for trial in study.trials]
+
+
+def _cpu_floor(samples: list[Sample], trials: int) -> float:
+    """The shortest wall time the trials' CPU allows on this machine's cores, in seconds."""
+    per_trial_ms = _median(samples, "server_ms") + _median(samples, "jobs_ms")
+    return trials * per_trial_ms / 1000 / (os.cpu_count() or 1)
 
 
 def _json(answer: httpx.Response, status: int, what: str) -> dict[str, Any]:
