@@ -95,6 +95,8 @@ def test_a_sweep_is_listed_stopped_resumed_and_given_more_trials(client: TestCli
     assert all(job["sweep_id"] == sweep["id"] for job in jobs["items"])
     assert all(job["kind"] == "sweep-trial" for job in jobs["items"])
     assert jobs["items"]
+    rerun = client.post(f"{API}/jobs/{trials[0]['job_id']}/rerun", json={})
+    assert f"a trial of sweep {sweep['id']}" in str(assert_error(rerun, 409, "conflict")["message"])
     job = Client(http=client).get_job(trials[0]["job_id"])  # the SDK reads the field too
     assert (job.sweep_id, job.spec.sweep_id, job.kind) == (
         sweep["id"], sweep["id"], JobKind.SWEEP_TRIAL,

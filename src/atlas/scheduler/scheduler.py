@@ -185,6 +185,12 @@ class Scheduler:
         user). ``ConflictError`` for a job that was not submitted to the scheduler (there is
         no snapshot to run)."""
         old = self.store.get_job(job_id)
+        if old.sweep_id is not None:  # a rerun would add a trial its sweep never asked for
+            raise ConflictError(
+                f"job {job_id} is a trial of sweep {old.sweep_id}: add trials to the sweep "
+                f"instead (atlas sweep add {old.sweep_id} N)",
+                detail={"job_id": job_id, "sweep_id": old.sweep_id},
+            )
         if old.kind != JobKind.SCHEDULED or not old.command:
             raise ConflictError(
                 f"job {job_id} was not submitted to the scheduler: there is nothing to rerun",
