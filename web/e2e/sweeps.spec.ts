@@ -3,6 +3,7 @@
 // and Add trials change it, and the jobs table and the job page lead to and from it.
 import type { Page } from "@playwright/test";
 import { expect, screenshot, test } from "./support/fixtures";
+import { EMPTY } from "./support/seed";
 import type { SuiteState } from "./support/state";
 import { createSweep, finished, listTrials, stopSweep, waitForSweep } from "./support/sweeps";
 
@@ -236,4 +237,11 @@ test("a sweep whose trials never log the objective says why on its page", async 
   } finally {
     await stopSweep(suite, created.id);
   }
+});
+
+test("a project without sweeps shows how to start one", async ({ page }) => {
+  await page.goto(`/projects/${EMPTY}/sweeps`);
+  const empty = page.getByRole("region", { name: "No sweeps in this project yet" });
+  await expect(empty).toContainText("atlas sweep create sweep.yaml . --project empty-project");
+  await expect(empty).toContainText("atlas.load_parameters()");
 });

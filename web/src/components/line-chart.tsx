@@ -38,6 +38,8 @@ export interface LineChartProps {
   /** Called with the plot's width in pixels, to ask the server for that many points. */
   onWidth?: (width: number) => void;
   showLegend?: boolean;
+  /** The x values' name in the legend (default: step, time or elapsed, from `xAxis`). */
+  xLabel?: string;
   label: string;
   theme: string;
 }
@@ -124,7 +126,7 @@ export function LineChart(props: LineChartProps) {
   latest.current = props;
   const height = props.height ?? 200;
   const legend = props.showLegend ?? props.lines.length <= 12;
-  const shape = [props.xAxis, props.logY, legend, height, props.theme, props.syncKey, props.bands?.length ?? 0, ...props.lines.map((l) => `${l.label}|${l.color}|${l.dash?.join(",")}|${l.bandEdge}|${l.pointsOnly}`)].join(";");
+  const shape = [props.xAxis, props.xLabel, props.logY, legend, height, props.theme, props.syncKey, props.bands?.length ?? 0, ...props.lines.map((l) => `${l.label}|${l.color}|${l.dash?.join(",")}|${l.bandEdge}|${l.pointsOnly}`)].join(";");
 
   useEffect(() => {
     const element = host.current;
@@ -160,7 +162,7 @@ export function LineChart(props: LineChartProps) {
         { ...axis, size: axisWidth, values: (_u, splits) => splits.map((v) => formatNumber(v)) },
       ],
       series: [
-        { label: p.xAxis === "step" ? "step" : p.xAxis === "time" ? "time" : "elapsed", value: (_u, v) => format(v) },
+        { label: p.xLabel ?? (p.xAxis === "step" ? "step" : p.xAxis === "time" ? "time" : "elapsed"), value: (_u, v) => format(v) },
         ...p.lines.map((line) => ({
           label: line.label,
           stroke: line.color,

@@ -39,7 +39,7 @@ export function BestChart({ trials, objective, index }: { trials: readonly Trial
       {data.x.length === 0 ? (
         <p className="soft">No trial has finished with a value of {objective.metric} yet.</p>
       ) : (
-        <LineChart x={data.x} lines={lines} markers={markers} xAxis="step" label={`${objective.metric} per trial and the best so far`} theme={theme} height={220} />
+        <LineChart x={data.x} lines={lines} markers={markers} xAxis="step" xLabel="trial" label={`${objective.metric} per trial and the best so far`} theme={theme} height={220} />
       )}
       <p className="chart-note">x: trial number · points: each complete trial · line: the best value up to that trial</p>
     </section>
