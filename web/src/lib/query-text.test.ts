@@ -88,6 +88,8 @@ describe("completion", () => {
     expect(result.options).toEqual(["params.lr"]);
     expect(complete("los", 3, keys).options).toEqual(["metrics.loss", "metrics.`val.loss`"]);
     expect(complete("sta", 3, keys).options.slice(0, 3)).toEqual(["status", "started_at", "tags.stage"]);
+    // a sweep's trials: `sweep = "<id>"` (docs/sweeps.md)
+    expect(complete("swe", 3, keys).options).toEqual(["sweep"]);
   });
   it("offers nothing inside a string or for an empty word", () => {
     expect(complete('name = "par', 11, keys).options).toEqual([]);

@@ -199,6 +199,7 @@ export const JOB_FIELDS = [
   "duration",
   "exit_code",
   "priority",
+  "sweep",
 ] as const;
 
 const KEYWORDS = ["and", "or", "not", "in", "contains", "matches", "exists"];
