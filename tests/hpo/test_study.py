@@ -82,7 +82,8 @@ def test_a_study_rebuilt_from_rows_goes_on_after_them() -> None:
         trial(0, TrialState.COMPLETE, {"x": 0.1}, 0.01),
         trial(1, TrialState.RUNNING, {"x": 0.2}),
     ]
-    search = Search(spec, rows)
+    search = Search(spec, rows, {0: {0: 1.0, 5: 0.25}})
+    assert search.study.trials[0].intermediate_values == {0: 1.0, 5: 0.25}  # for the pruner
     number, params = search.ask()
     assert (number, params) == (2, {"x": 0.3})  # the param set not tried yet
     search.report(1, 0.5, step=3)  # the running trial is live again

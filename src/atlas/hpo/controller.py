@@ -237,7 +237,8 @@ class SweepController:
         try:
             spec = parse_spec(sweep.spec)
             trials = self.store.list_trials(sweep.id)
-            search = Search(spec, trials)
+            curves = self._curves(spec, trials)
+            search = Search(spec, trials, curves)
         except AtlasError as exc:
             self._fail(sweep.id, "sampler_failed", exc.message)
             return None
@@ -246,8 +247,33 @@ class SweepController:
             self._fail(sweep.id, "sampler_failed", f"the study could not be built: {exc}")
             return None
         run = _Run(spec=spec, search=search)
+        for trial in trials:  # what a running trial reported before is not reported again
+            curve = curves.get(trial.number)
+            if trial.state == TrialState.RUNNING and curve:
+                run.reported[trial.number] = max(curve)
         self._runs[sweep.id] = run
         return run
+
+    def _curves(self, spec: SweepSpec, trials: list[Trial]) -> dict[int, dict[int, float]]:
+        """The pruner's history when a study is rebuilt: each trial's points of the
+        objective's metric by step (none without a pruner: the samplers do not use them)."""
+        if spec.pruner.name == "none":
+            return {}
+        metric = spec.objectives[0].metric
+        curves: dict[int, dict[int, float]] = {}
+        for trial in trials:
+            if trial.job_id is None or trial.state == TrialState.FAILED:
+                continue
+            try:
+                series = self.store.read_series(trial.job_id, metric)
+            except NotFoundError:  # its job was deleted, or it never logged the metric
+                continue
+            curves[trial.number] = {
+                step: value
+                for step, value in zip(series.steps, series.values, strict=True)
+                if math.isfinite(value)
+            }
+        return curves
 
     # -- trials that ended or report ----------------------------------------------------
     def _sync(self, sweep: Sweep, run: _Run, trials: list[Trial]) -> None:

@@ -15,7 +15,7 @@ import importlib.util
 import logging
 import threading
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -167,12 +167,19 @@ class Search:
     """The Optuna study of one sweep, alive while its controller runs it.
 
     Built from the sweep's ``spec`` and its trials so far (``trials``, by number): the
-    sampler sees every finished trial as Optuna would have, and the explicit param sets not
-    yet tried are queued first. ``ask`` suggests the next params in the space's order;
-    ``report``, ``should_prune`` and ``tell`` act on a trial by its number.
+    sampler sees every finished trial as Optuna would have, the pruner each trial's
+    intermediate values (``curves``: trial number -> step -> value, read from the objective's
+    metric), and the explicit param sets not yet tried are queued first. ``ask`` suggests
+    the next params in the space's order; ``report``, ``should_prune`` and ``tell`` act on a
+    trial by its number.
     """
 
-    def __init__(self, spec: SweepSpec, trials: Sequence[Trial]) -> None:
+    def __init__(
+        self,
+        spec: SweepSpec,
+        trials: Sequence[Trial],
+        curves: Mapping[int, Mapping[int, float]] | None = None,
+    ) -> None:
         optuna.logging.set_verbosity(optuna.logging.WARNING)  # no line per trial on stderr
         self.spec = spec
         self.dists = distributions(spec.space)
@@ -182,11 +189,11 @@ class Search:
             self.study = optuna.create_study(sampler=sampler, pruner=pruner, directions=directions)
         self._live: dict[int, optuna.Trial] = {}
         for trial in trials:
-            self._add(trial)
+            self._add(trial, (curves or {}).get(trial.number, {}))
         for params in spec.params[len(trials) :]:
             self.study.enqueue_trial(dict(params), skip_if_exists=False)
 
-    def _add(self, trial: Trial) -> None:
+    def _add(self, trial: Trial, curve: Mapping[int, float]) -> None:
         state = _STATES[trial.state]
         params = {key: value for key, value in trial.params.items() if key in self.dists}
         values = list(trial.values) if state == OptunaState.COMPLETE and trial.values else None
@@ -195,6 +202,7 @@ class Search:
             params=params,
             distributions={key: self.dists[key] for key in params},
             values=values,
+            intermediate_values=dict(curve),
         )
         with quiet():
             self.study.add_trial(frozen)
