@@ -127,8 +127,9 @@ function SweepActions({ sweep }: { sweep: Sweep }) {
       {dialog === "stop" ? (
         <ConfirmDialog open title="Stop this sweep?" confirmLabel="Stop sweep" danger busy={stop.isPending} onConfirm={() => stop.mutate()} onCancel={() => setDialog(null)}>
           <p>
-            No new trials start, and the {sweep.counts.running ?? 0} running trial{sweep.counts.running === 1 ? " is" : "s are"} cancelled. Finished trials
-            and their results stay. You can resume the sweep later.
+            No new trials start
+            {sweep.counts.running ? `, and the ${sweep.counts.running} running trial${sweep.counts.running === 1 ? " is" : "s are"} cancelled` : ""}. Finished
+            trials and their results stay. You can resume the sweep later.
           </p>
         </ConfirmDialog>
       ) : null}

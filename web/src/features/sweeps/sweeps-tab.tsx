@@ -76,7 +76,7 @@ function SweepRow({ sweep }: { sweep: Sweep }) {
       <td>
         <StatusBadge status={sweep.status} />
         {sweep.error ? (
-          <span className="soft" title={sweep.error.message}>
+          <span className="soft" title={sweep.error.message} role="img" aria-label={`why: ${sweep.error.message}`}>
             {" "}
             ⚠
           </span>
@@ -89,7 +89,7 @@ function SweepRow({ sweep }: { sweep: Sweep }) {
       <td className="num" data-testid="sweep-best">
         {objectives.length > 1 ? (sweep.best.length ? `${sweep.best.length} on the front` : "–") : best ? formatNumber(trialValue(best, 0)) : "–"}
       </td>
-      <td>{sweep.user}</td>
+      <td>{sweep.user || <span className="soft">–</span>}</td>
       <td>
         <TimeText iso={sweep.created_at} />
       </td>
