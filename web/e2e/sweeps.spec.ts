@@ -106,6 +106,8 @@ async function sweepPages(page: Page, suite: SuiteState, project: string): Promi
   await page.goto(`/jobs/${first?.job_id}`);
   const back = page.getByRole("link", { name: "trial 0 of sweep lr-search" });
   await expect(back).toBeVisible();
+  // a trial is not rerun on its own (its sweep takes more trials instead)
+  await expect(page.getByRole("button", { name: "Rerun" })).toBeDisabled();
   await back.click();
   await expect(page).toHaveURL(new RegExp(`/sweeps/${created.id}$`));
 }

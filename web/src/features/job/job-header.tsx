@@ -54,8 +54,8 @@ export function JobHeader({ job }: { job: Job }) {
         <button
           type="button"
           onClick={() => rerun.mutate()}
-          disabled={mayRerun.disabled || rerun.isPending || !job.command}
-          title={mayRerun.reason ?? (job.command ? "Run the same code and command again" : "Only jobs with a command can be rerun")}
+          disabled={mayRerun.disabled || rerun.isPending || !job.command || Boolean(job.sweep_id)}
+          title={mayRerun.reason ?? (job.sweep_id ? "A sweep's trial is not rerun: add trials to its sweep" : job.command ? "Run the same code and command again" : "Only jobs with a command can be rerun")}
         >
           Rerun
         </button>
