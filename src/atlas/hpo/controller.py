@@ -322,12 +322,14 @@ class SweepController:
         if summary is None or summary.last_step <= last:
             return
         series = self.store.read_series(job.id, metric, min_step=last + 1)
-        for step, value in zip(series.steps, series.values, strict=True):
+        # A step logged twice counts once, its later value (Optuna takes one per step).
+        points = dict(zip(series.steps, series.values, strict=True))
+        for step, value in points.items():
             if math.isfinite(value):
                 run.search.report(trial.number, value, step)
-        if not series.steps:
+        if not points:
             return
-        step = series.steps[-1]
+        step = max(points)
         run.reported[trial.number] = step
         if run.search.should_prune(trial.number):
             self._prune(sweep, run, trial, job, step)

@@ -56,8 +56,10 @@ _STATES = {
 
 @contextmanager
 def quiet() -> Iterator[None]:
-    """Optuna's warnings (experimental samplers, fallbacks) silenced while Optuna works;
-    one thread at a time, as ``warnings.catch_warnings`` changes process-wide filters."""
+    """Optuna's warnings silenced: an experimental sampler's at its construction, and the
+    importance evaluator's about few trials. Only there, and one thread at a time, as
+    ``warnings.catch_warnings`` changes process-wide filters (each report is made once, so
+    asks, reports and tells warn of nothing)."""
     with _QUIET, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         yield
@@ -185,8 +187,7 @@ class Search:
         self.dists = distributions(spec.space)
         directions = [objective.direction for objective in spec.objectives]
         sampler, pruner = build_sampler(spec), build_pruner(spec.pruner)
-        with quiet():
-            self.study = optuna.create_study(sampler=sampler, pruner=pruner, directions=directions)
+        self.study = optuna.create_study(sampler=sampler, pruner=pruner, directions=directions)
         self._live: dict[int, optuna.Trial] = {}
         for trial in trials:
             self._add(trial, (curves or {}).get(trial.number, {}))
@@ -204,8 +205,7 @@ class Search:
             values=values,
             intermediate_values=dict(curve),
         )
-        with quiet():
-            self.study.add_trial(frozen)
+        self.study.add_trial(frozen)
         number = len(self.study.trials) - 1
         if number != trial.number:
             logger.warning("sweep %s: trial %s rebuilt as %s", trial.sweep_id, trial.number, number)
@@ -217,9 +217,8 @@ class Search:
         """The next trial's number and params: an explicit param set first, else sampled,
         each parameter in the space's order (a conditional one only when its condition
         holds)."""
-        with quiet():
-            trial = self.study.ask()
-            params = self._suggest(trial)
+        trial = self.study.ask()
+        params = self._suggest(trial)
         self._live[trial.number] = trial
         return trial.number, params
 
@@ -238,23 +237,20 @@ class Search:
         """An intermediate value of running trial ``number`` at ``step``."""
         live = self._live.get(number)
         if live is not None:
-            with quiet():
-                live.report(value, step)
+            live.report(value, step)
 
     def should_prune(self, number: int) -> bool:
         """Whether the pruner stops running trial ``number`` now."""
         live = self._live.get(number)
         if live is None or self.spec.multi_objective:
             return False
-        with quiet():
-            return live.should_prune()
+        return live.should_prune()
 
     def tell(self, number: int, state: TrialState, values: Sequence[float] | None = None) -> None:
         """Record how trial ``number`` ended (values for a complete one)."""
         self._live.pop(number, None)
         told = list(values) if state == TrialState.COMPLETE and values is not None else None
-        with quiet():
-            self.study.tell(number, told, state=_STATES[state], skip_if_finished=True)
+        self.study.tell(number, told, state=_STATES[state], skip_if_finished=True)
 
 
 _MISSING = object()
