@@ -95,6 +95,11 @@ async function sweepPages(page: Page, suite: SuiteState, project: string): Promi
   await expect(page.getByTestId("best-chart").getByTestId("line-chart").locator("canvas")).toBeVisible();
   await screenshot(page, "sweep");
   await page.setViewportSize({ width: 1440, height: 900 });
+  // a trial's line in the parallel coordinates opens its job
+  await page.getByTestId("parallel-line").first().dispatchEvent("click");
+  await expect(page).toHaveURL(/\/jobs\/[0-9a-z]{16}$/);
+  await page.goBack();
+  await expect(rows).toHaveCount(8);
 
   // the trials in the jobs table, filtered by the sweep; a trial's job links back
   await page.getByRole("link", { name: "Trials in the jobs table" }).click();

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   bestSoFar,
   buildAxis,
+  DARK_SCALE_FLOOR,
   choiceName,
   goodness,
   importanceBars,
@@ -151,6 +152,9 @@ describe("colours by objective", () => {
     expect(scaleColor(1)).toBe("rgb(253, 231, 37)");
     expect(scaleColor(null)).toBe("#9a9a9a");
     expect(scaleColor(0.5)).toBe("rgb(33, 145, 140)");
+    // on a dark background the worst is a lighter blue, the best still yellow
+    expect(scaleColor(0, DARK_SCALE_FLOOR)).toBe("rgb(49, 107, 139)");
+    expect(scaleColor(1, DARK_SCALE_FLOOR)).toBe("rgb(253, 231, 37)");
   });
 });
 

@@ -203,10 +203,14 @@ const SCALE: readonly [number, number, number][] = [
   [253, 231, 37],
 ];
 
-/** The colour of `t` in 0..1 on the scale (worst dark purple, best yellow); grey for null. */
-export function scaleColor(t: number | null): string {
+/** Where the scale starts on a dark background: its darkest purples would vanish there. */
+export const DARK_SCALE_FLOOR = 0.35;
+
+/** The colour of `t` in 0..1 on the scale (worst dark purple, best yellow); grey for null.
+ * With `floor`, the scale starts that far in (for a dark background). */
+export function scaleColor(t: number | null, floor = 0): string {
   if (t === null || !Number.isFinite(t)) return "#9a9a9a";
-  const x = Math.min(1, Math.max(0, t)) * (SCALE.length - 1);
+  const x = (floor + (1 - floor) * Math.min(1, Math.max(0, t))) * (SCALE.length - 1);
   const i = Math.min(SCALE.length - 2, Math.floor(x));
   const f = x - i;
   const [a, b] = [SCALE[i] as [number, number, number], SCALE[i + 1] as [number, number, number]];

@@ -1,7 +1,9 @@
 import { useMemo, useState } from "react";
+import { useNavigate } from "react-router-dom";
 import type { Trial } from "../../lib/api/types";
 import { formatNumber, truncate } from "../../lib/format";
-import { goodness, scaleColor, sweepAxes, trialValue, type Axis, type Objective } from "./model";
+import { useTheme } from "../../lib/theme";
+import { DARK_SCALE_FLOOR, goodness, scaleColor, sweepAxes, trialValue, type Axis, type Objective } from "./model";
 
 const HEIGHT = 320;
 const PAD_TOP = 34;
@@ -25,9 +27,12 @@ function axisLabels(axis: Axis, y: (p: number) => number) {
 
 /** Params and objectives of every trial as lines across parallel axes, coloured from the
  * worst (dark) to the best (bright) value of the first objective; conditional params a
- * trial lacks break its line. Hovering a line names the trial and raises it. */
+ * trial lacks break its line. Hovering a line names the trial and raises it; a click opens
+ * the trial's job. */
 export function ParallelPlot({ trials, space, objectives }: { trials: readonly Trial[]; space: Record<string, unknown> | undefined; objectives: readonly Objective[] }) {
   const [hover, setHover] = useState<number | null>(null);
+  const floor = useTheme() === "dark" ? DARK_SCALE_FLOOR : 0;
+  const navigate = useNavigate();
   const axes = useMemo(() => sweepAxes(trials, space, objectives), [trials, space, objectives]);
   const ranks = useMemo(() => {
     const primary = objectives[0];
@@ -47,7 +52,7 @@ export function ParallelPlot({ trials, space, objectives }: { trials: readonly T
         <h2 id="parallel-title">Parallel coordinates</h2>
         <span className="soft">coloured by {objectives[0]?.metric ?? "objective"}</span>
         <span className="pc-legend" aria-hidden="true">
-          worst <span className="pc-gradient" /> best
+          worst <span className="pc-gradient" style={{ background: `linear-gradient(to right, ${[0, 0.25, 0.5, 0.75, 1].map((t) => scaleColor(t, floor)).join(", ")})` }} /> best
         </span>
         <span className="spacer" />
         <span className="soft" data-testid="parallel-hover">
@@ -68,15 +73,21 @@ export function ParallelPlot({ trials, space, objectives }: { trials: readonly T
             });
             const isHover = hover === i && k === sorted.length - 1;
             return (
-              <g key={`${trial.number}-${k}`} onMouseEnter={() => setHover(i)} data-testid={k === sorted.length - 1 && hover !== null ? undefined : "parallel-line"}>
-                <title>{`trial ${trial.number} (${trial.state})`}</title>
+              <g
+                key={`${trial.number}-${k}`}
+                onMouseEnter={() => setHover(i)}
+                onClick={trial.job_id ? () => navigate(`/jobs/${trial.job_id}`) : undefined}
+                style={trial.job_id ? { cursor: "pointer" } : undefined}
+                data-testid={k === sorted.length - 1 && hover !== null ? undefined : "parallel-line"}
+              >
+                <title>{`trial ${trial.number} (${trial.state})${trial.job_id ? ": click to open its job" : ""}`}</title>
                 {pieces
                   .filter((piece) => piece.length > 0)
                   .map((piece, j) =>
                     piece.length === 1 ? (
-                      <circle key={j} cx={Number(piece[0]?.split(",")[0])} cy={Number(piece[0]?.split(",")[1])} r={2.5} fill={scaleColor(ranks[i] ?? null)} />
+                      <circle key={j} cx={Number(piece[0]?.split(",")[0])} cy={Number(piece[0]?.split(",")[1])} r={2.5} fill={scaleColor(ranks[i] ?? null, floor)} />
                     ) : (
-                      <polyline key={j} points={piece.join(" ")} fill="none" stroke={isHover ? "var(--text)" : scaleColor(ranks[i] ?? null)} strokeWidth={isHover ? 3 : 1.5} opacity={hover === null || isHover ? 0.85 : 0.35} />
+                      <polyline key={j} points={piece.join(" ")} fill="none" stroke={isHover ? "var(--text)" : scaleColor(ranks[i] ?? null, floor)} strokeWidth={isHover ? 3 : 1.5} opacity={hover === null || isHover ? 0.85 : 0.35} />
                     ),
                   )}
               </g>
