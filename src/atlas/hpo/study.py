@@ -31,7 +31,8 @@ from optuna.trial import TrialState as OptunaState
 
 from atlas.domain import ParamValue, Trial, TrialState
 from atlas.errors import InvalidInputError, MissingExtraError
-from atlas.hpo.spec import Categorical, FloatParam, IntParam, Param, SweepSpec, Tool
+from atlas.hpo.space import Categorical, FloatParam, IntParam, Param
+from atlas.hpo.spec import SweepSpec, Tool
 
 __all__ = [
     "Search",
