@@ -101,7 +101,9 @@ def wait_sweep(
     raise AssertionError(f"sweep still {sweep.get('status')}: {sweep}\n{trials}\n{server.output()}")
 
 
-# The in-process app (TestClient) of the server tests, for the API's answers to bad input.
+# The in-process app (TestClient) of the server tests, for the API's answers to bad input,
+# and the scheduler tests' scheduler over a recording executor, for the controller's tick.
+from tests.scheduler.conftest import artifacts, make_scheduler, recorder  # noqa: E402
 from tests.server.conftest import client, settings  # noqa: E402
 
-__all__ = ["client", "settings"]
+__all__ = ["artifacts", "client", "make_scheduler", "recorder", "settings"]

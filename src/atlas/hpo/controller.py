@@ -174,6 +174,11 @@ class SweepController:
         self.wake()
         return sweep
 
+    def search_count(self) -> int:
+        """How many sweeps' studies this controller holds in memory (the running ones it
+        has seen)."""
+        return len(self._runs)
+
     # -- the tick -----------------------------------------------------------------------
     def tick(self, now: float) -> None:
         """One step of every running sweep (see the module docstring). Nothing while the
@@ -296,6 +301,8 @@ class SweepController:
             why = f"its job {job.id} ended {job.status}" + (f": {reason}" if reason else "")
             self._finish(sweep, run, trial, TrialState.FAILED, error=why)
             return
+        if run.spec.pruner.name != "none":  # its curve, for the pruner to judge later trials
+            self._report_new(run, trial, job)
         values: list[float] = []
         for objective in run.spec.objectives:
             summary = job.metrics.get(objective.metric)
@@ -314,25 +321,31 @@ class SweepController:
         self._finish(sweep, run, trial, TrialState.COMPLETE, values=values)
 
     def _watch(self, sweep: Sweep, run: _Run, trial: Trial, job: Job) -> None:
-        """Report the trial's new points of the objective metric; stop it when the pruner
-        says so."""
+        """Report the running trial's new points of the objective metric; stop it when the
+        pruner says so."""
+        step = self._report_new(run, trial, job)
+        if step is not None and run.search.should_prune(trial.number):
+            self._prune(sweep, run, trial, job, step)
+
+    def _report_new(self, run: _Run, trial: Trial, job: Job) -> int | None:
+        """Report the trial's points of the objective's metric not reported yet; return the
+        last step reported now (``None``: nothing new). A step logged twice counts once, its
+        later value (Optuna takes one value per step)."""
         metric = run.spec.objectives[0].metric
-        last = run.reported.get(trial.number, -1)
+        last = run.reported.get(trial.number)
         summary = job.metrics.get(metric)
-        if summary is None or summary.last_step <= last:
-            return
-        series = self.store.read_series(job.id, metric, min_step=last + 1)
-        # A step logged twice counts once, its later value (Optuna takes one per step).
+        if summary is None or (last is not None and summary.last_step <= last):
+            return None
+        since = None if last is None else last + 1
+        series = self.store.read_series(job.id, metric, min_step=since)
         points = dict(zip(series.steps, series.values, strict=True))
         for step, value in points.items():
             if math.isfinite(value):
                 run.search.report(trial.number, value, step)
         if not points:
-            return
-        step = max(points)
-        run.reported[trial.number] = step
-        if run.search.should_prune(trial.number):
-            self._prune(sweep, run, trial, job, step)
+            return None
+        run.reported[trial.number] = max(points)
+        return max(points)
 
     def _prune(self, sweep: Sweep, run: _Run, trial: Trial, job: Job, step: int) -> None:
         message = f"pruned by the {run.spec.pruner.name} pruner at step {step}"
