@@ -25,6 +25,7 @@ Three results:
 from __future__ import annotations
 
 import compileall
+import contextlib
 import math
 import os
 import shutil
@@ -197,12 +198,21 @@ class _TunePeer(Worker):
             env=RAY_ENV,
         )
 
+    def __enter__(self) -> _TunePeer:
+        try:
+            super().__enter__()
+        except BaseException:
+            self.close()  # Ray may have started processes before set-up failed
+            raise
+        return self
+
     def close(self) -> None:
         family = tree(self.pid) if self._process is not None else []
         super().close()
         _, alive = psutil.wait_procs(family, timeout=10)
         for leftover in alive:
-            leftover.kill()
+            with contextlib.suppress(psutil.Error):
+                leftover.kill()
         shutil.rmtree(self.temp, ignore_errors=True)
 
 
