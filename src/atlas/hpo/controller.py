@@ -8,7 +8,8 @@ trials are asked and submitted up to ``parallel`` and the budget; a sweep whose 
 done is ``completed``. State lives in the store: the trial row is written with its job in
 one transaction (``Store.submit_job``), and the study is rebuilt from the rows when a
 server starts (:class:`atlas.hpo.study.Search`). A background thread ticks when a trial's
-job ends (the scheduler's ``ended`` callbacks) and every ``interval`` seconds otherwise.
+job ends (the scheduler's ``ended`` callbacks), every :data:`PRUNING_INTERVAL` seconds
+while a sweep with a pruner has running trials, and every ``interval`` seconds otherwise.
 """
 
 from __future__ import annotations
@@ -46,7 +47,13 @@ from atlas.scheduler.resources import request_from
 from atlas.scheduler.scheduler import Scheduler
 from atlas.store.api import Store
 
-__all__ = ["FAILED_STEPS", "MISSING_METRIC_TRIALS", "SweepController"]
+__all__ = [
+    "FAILED_STEPS",
+    "INTERVAL",
+    "MISSING_METRIC_TRIALS",
+    "PRUNING_INTERVAL",
+    "SweepController",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +64,10 @@ FAILED_STEPS = 10
 """Steps of one sweep that may fail in a row (an error of ours, the database away) before
 the sweep fails with the error as its reason."""
 INTERVAL = 1.0
-"""Seconds between two ticks when no trial's job ends (pruning reads metric points then)."""
+"""Seconds between two ticks when no trial's job ends."""
+PRUNING_INTERVAL = 0.2
+"""Seconds between two ticks while a sweep with a pruner has running trials (each tick reads
+their new metric points): a trial the pruner stops is stopped within this of its point."""
 
 
 @dataclass(slots=True)
@@ -95,6 +105,8 @@ class SweepController:
         self.lock = threading.RLock()
         self._runs: dict[str, _Run] = {}
         self._errors: dict[str, int] = {}
+        self._pruning = False
+        """Whether the last tick watched running trials for a pruner."""
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -187,6 +199,7 @@ class SweepController:
             self._runs.clear()  # rebuilt from the rows once this server runs them again
             return
         with self.lock:
+            self._pruning = False
             running = self.store.list_sweep_ids(SweepStatus.RUNNING)
             for gone in set(self._runs) - set(running):  # stopped or failed elsewhere
                 del self._runs[gone]
@@ -285,6 +298,7 @@ class SweepController:
         active = [trial for trial in trials if trial.state == TrialState.RUNNING]
         if not active:
             return
+        self._pruning = self._pruning or run.spec.pruner.name != "none"
         jobs = {job.id: job for job in self.store.get_jobs([t.job_id for t in active if t.job_id])}
         for trial in active:
             job = jobs.get(trial.job_id or "")
@@ -493,4 +507,4 @@ class SweepController:
                 self.tick(self.clock())
             except Exception:
                 logger.exception("a sweep controller tick failed; trying again")
-            self._wake.wait(self.interval)
+            self._wake.wait(PRUNING_INTERVAL if self._pruning else self.interval)
