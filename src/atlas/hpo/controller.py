@@ -107,6 +107,9 @@ class SweepController:
         self._errors: dict[str, int] = {}
         self._pruning = False
         """Whether the last tick watched running trials for a pruner."""
+        self._ended_count = 0
+        """Trials recorded as ended by this controller (a tick reads the trials again after
+        one)."""
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -230,8 +233,10 @@ class SweepController:
         if run is None:
             return
         trials = self.store.list_trials(sweep.id)
+        ended = self._ended_count
         self._sync(sweep, run, trials)
-        trials = self.store.list_trials(sweep.id)
+        if self._ended_count != ended:  # read again only when a trial ended
+            trials = self.store.list_trials(sweep.id)
         if self._objective_missing(sweep, run, trials):
             return
         running = sum(1 for trial in trials if trial.state == TrialState.RUNNING)
@@ -387,6 +392,7 @@ class SweepController:
             sweep.id, trial.number, state=state, values=values, pruned_step=pruned_step,
             error=error,
         )  # fmt: skip
+        self._ended_count += 1
         run.reported.pop(trial.number, None)
         run.search.tell(trial.number, state, values)
 
