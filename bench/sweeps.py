@@ -67,7 +67,7 @@ OVERHEAD_TRIALS = 200
 OVERHEAD_PARALLEL = 4
 OBJECTIVE_S = 0.1
 OVERHEAD_REPETITIONS = 3
-"""A repetition takes about two minutes (ours and Ray Tune's): 3 of them, not 5, keep the
+"""A repetition takes 1-2 minutes (ours and Ray Tune's): 3 of them, not 5, keep the
 whole benchmark within 15 minutes; the other two results are deterministic or nearly so."""
 WARMUP_TRIALS = 20
 TARGET_IDEAL_RATIO = 1.5
@@ -306,8 +306,8 @@ def _overhead(context: Context, ours: _AtlasSweeps, peer: Worker, version: str) 
             f"trainable (sleep, tune.report) with OptunaSearch(seed={SEED}), "
             f"max_concurrent_trials={OVERHEAD_PARALLEL}, reuse_actors=True (Tune's faster "
             f"setting for short trials), ray.init(num_cpus={SLOTS}) done beforehand as the "
-            f"server is started beforehand. {repetitions} repetitions (each about two "
-            f"minutes), alternating, after a {WARMUP_TRIALS}-trial warm-up on each side"
+            f"server is started beforehand. {repetitions} repetitions (each over a "
+            f"minute), alternating, after a {WARMUP_TRIALS}-trial warm-up on each side"
         ),
     )
 
