@@ -73,3 +73,13 @@ def test_reaching_the_media_calls_loads_neither_numpy_nor_more_of_atlas() -> Non
     loaded = modules_after(code) - modules_after("")
     assert {name for name in loaded if name.startswith("atlas")} == LIGHT | TRACKING
     assert "numpy" not in loaded
+
+
+def test_the_client_loads_httpx_without_its_command_line() -> None:
+    """httpx's command-line client (rich, click: half of httpx's import) is not loaded by a
+    job's process, and stays importable afterwards."""
+    loaded = modules_after("import atlas.sdk.client")
+    assert "httpx" in loaded
+    assert [name for name in ("httpx._main", "rich", "click") if name in loaded] == []
+    later = modules_after("import atlas.sdk.client\nimport httpx._main")
+    assert "httpx._main" in later

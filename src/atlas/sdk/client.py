@@ -16,8 +16,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-import httpx
-
 from atlas.domain import (
     Artifact,
     Heartbeat,
@@ -40,6 +38,7 @@ from atlas.sdk.account_routes import AccountRoutes
 from atlas.sdk.buffer import MetricColumns
 from atlas.sdk.configuration import configured_client, sdk_settings
 from atlas.sdk.connection import Connection, artifact_url, file_chunks, segment, slashed
+from atlas.sdk.lean_httpx import httpx
 from atlas.sdk.scheduling import LogEvent, SchedulerState, log_events, parse_scheduler_state
 from atlas.sdk.sweep_routes import SweepRoutes
 from atlas.sdk.tensorboard import TensorBoardInfo, parse_tensorboard

@@ -19,8 +19,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-import httpx
-
 from atlas.errors import (
     AtlasError,
     ConflictError,
@@ -34,6 +32,7 @@ from atlas.errors import (
     error_class_for_code,
 )
 from atlas.names import check_artifact_path
+from atlas.sdk.lean_httpx import httpx
 
 __all__ = [
     "API_PREFIX",
