@@ -6,10 +6,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 
 from atlas.cli.main import cli
+from atlas.cli.sweep import _watch
+from atlas.domain import SweepStatus
+from atlas.sdk.client import Client
 from tests.cli.conftest import Invoke
 
 # A trial: the objective is (x - 2)^2, logged at three steps.
@@ -134,6 +138,40 @@ def test_a_sweep_from_a_yaml_file_runs_and_is_shown(atlas: Invoke, project_name:
     assert row.split()[:5] == [sweep_id, "x-search", "completed", "3/3", "0"]
     items = json.loads(atlas("sweep", "ls", "-p", project_name, "--json").stdout)["items"]
     assert [s["id"] for s in items] == [sweep_id]
+
+
+def test_following_a_sweep_reads_its_trials_only_when_one_ended(
+    atlas: Invoke, atlas_server: str, project_name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = write(
+        Path("code"), {"trial.py": TRIAL, "sweep.yaml": SWEEP.format(project=project_name)}
+    )
+    created = atlas("sweep", "create", "--json", str(code / "sweep.yaml"), str(code))
+    assert created.exit_code == 0, created.output
+    sweep_id = json.loads(created.stdout)["id"]
+    sent: list[str] = []
+
+    def record(request: httpx.Request) -> None:
+        sent.append(request.url.path.removeprefix("/api/v1"))
+
+    with (
+        httpx.Client(base_url=atlas_server, event_hooks={"request": [record]}) as http,
+        Client(http=http) as client,
+    ):
+        started = client.get_sweep(sweep_id)
+        sent.clear()
+        capsys.readouterr()
+        ended, best = _watch(client, started, quiet=False)
+    assert ended.status is SweepStatus.COMPLETED
+    assert [t.number for t in best] == [0]  # read with the sweep: no request of its own
+    lines = capsys.readouterr().out.splitlines()
+    assert sorted(line.split()[1] for line in lines) == ["0", "1", "2"]  # each trial once
+    polls = sent.count(f"/sweeps/{sweep_id}")
+    lists = sent.count(f"/sweeps/{sweep_id}/trials")
+    assert len(sent) == polls + lists
+    # a list at most per trial ended, none for the polls before the first one ended
+    assert 1 <= lists <= 3
+    assert lists < polls
 
 
 def test_every_problem_the_server_finds_is_a_line(atlas: Invoke, project_name: str) -> None:

@@ -201,8 +201,7 @@ def sweep_create(
             return
         if not as_json:
             _announce(client, sweep, as_json)
-        ended = _watch(client, sweep, quiet=as_json)
-        best = client.get_best_trials(sweep.id)
+        ended, best = _watch(client, sweep, quiet=as_json)
     _finish(ended, best, as_json)
 
 
@@ -220,22 +219,33 @@ def _announce(client: Client, sweep: Sweep, as_json: bool) -> None:
     click.echo(_gui_url(client, sweep))
 
 
-def _watch(client: Client, sweep: Sweep, *, quiet: bool) -> Sweep:
+def _ended(sweep: Sweep) -> tuple[int, ...]:
+    """How many of the sweep's trials ended, by state: it changes whenever one ends."""
+    ended = [state for state in TrialState if state is not TrialState.RUNNING]
+    return tuple(sweep.counts.get(state, 0) for state in ended)
+
+
+def _watch(client: Client, sweep: Sweep, *, quiet: bool) -> tuple[Sweep, list[Trial]]:
     """Print each trial as it ends (unless ``quiet``) until the sweep stops running; answer
-    it then. Ctrl-C stops following (exit 130); the sweep goes on."""
+    it then, with its best trials. Each poll reads the sweep (its trial counts); the trial
+    list is read only when those counts say a trial ended. Ctrl-C stops following (exit
+    130); the sweep goes on."""
     metrics = [str(o.get("metric", "?")) for o in objectives_of(sweep.spec)]
     printed: set[int] = set()
+    seen: tuple[int, ...] = ()
     pause = _POLL_FIRST
     try:
         while True:
-            sweep = client.get_sweep(sweep.id)
-            for trial in client.list_trials(sweep.id):
-                if trial.state is not TrialState.RUNNING and trial.number not in printed:
-                    printed.add(trial.number)
-                    if not quiet:
+            sweep, best = client.get_sweep_with_best(sweep.id)
+            ended = _ended(sweep)
+            if not quiet and any(ended) and ended != seen:
+                seen = ended
+                for trial in client.list_trials(sweep.id):
+                    if trial.state is not TrialState.RUNNING and trial.number not in printed:
+                        printed.add(trial.number)
                         click.echo(trial_line(trial, metrics))
             if sweep.status is not SweepStatus.RUNNING:
-                return sweep
+                return sweep, best
             time.sleep(pause)
             pause = min(pause * 1.5, _POLL_MAX)
     except KeyboardInterrupt:
@@ -293,8 +303,7 @@ def sweep_show(cli: CliContext, sweep_id: str, as_json: bool) -> None:
     """Show a sweep: its status and settings, the best trial (the Pareto front for several
     objectives), why it failed, and every trial with its params and objective values."""
     with cli.client() as client:
-        sweep = client.get_sweep(sweep_id)
-        best = client.get_best_trials(sweep_id)
+        sweep, best = client.get_sweep_with_best(sweep_id)
         trials = client.list_trials(sweep_id)
     if as_json:
         data = {"sweep": sweep_json(sweep, best), "trials": [trial_json(t) for t in trials]}

@@ -50,6 +50,12 @@ class SweepRoutes:
         several objectives; empty before any trial is complete."""
         return sweep_wire.parse_best(self._connection.json("GET", _path(sweep_id)))
 
+    def get_sweep_with_best(self, sweep_id: str) -> tuple[Sweep, list[Trial]]:
+        """The sweep and its best trials (as :meth:`get_best_trials`), read in one request,
+        so the two agree; ``NotFoundError`` when unknown."""
+        answer = self._connection.json("GET", _path(sweep_id))
+        return sweep_wire.parse_sweep(answer), sweep_wire.parse_best(answer)
+
     def list_sweeps(self, project: str) -> list[Sweep]:
         """The project's sweeps, newest first."""
         answer = self._connection.json("GET", f"/projects/{segment(project)}/sweeps")

@@ -180,13 +180,13 @@ class Sweep:
         """The best complete trial (``None`` before any); ``InvalidInputError`` for a sweep
         with several objectives, whose best trials are a Pareto front: :meth:`best_trials`."""
         with self._use() as client:
-            objectives = client.get_sweep(self.id).spec.get("objective")
-            if isinstance(objectives, list) and len(objectives) > 1:
-                raise InvalidInputError(
-                    f"sweep {self.id} has {len(objectives)} objectives: its best trials are a "
-                    "Pareto front, read them with best_trials()"
-                )
-            found = client.get_best_trials(self.id)
+            info, found = client.get_sweep_with_best(self.id)
+        objectives = info.spec.get("objective")
+        if isinstance(objectives, list) and len(objectives) > 1:
+            raise InvalidInputError(
+                f"sweep {self.id} has {len(objectives)} objectives: its best trials are a "
+                "Pareto front, read them with best_trials()"
+            )
         return found[0] if found else None
 
     def best_trials(self) -> list[Trial]:
