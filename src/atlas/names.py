@@ -53,6 +53,8 @@ __all__ = [
     "MAX_PROJECT_NAME_LENGTH",
     "MAX_RETRIES",
     "MAX_SWEEP_CHOICES",
+    "MAX_SWEEP_ERROR_CODE_LENGTH",
+    "MAX_SWEEP_GRID_POINTS",
     "MAX_SWEEP_NAME_LENGTH",
     "MAX_SWEEP_OBJECTIVES",
     "MAX_SWEEP_PARALLEL",
@@ -142,7 +144,13 @@ MAX_SWEEP_OBJECTIVES = 8
 MAX_SWEEP_PARAM_SETS = 10_000
 """Most explicit param sets a sweep's spec may list (``params``, tried first)."""
 MAX_SWEEP_NAME_LENGTH = 500
-"""Longest sweep name, in characters (as a job name)."""
+"""Longest sweep name, in characters (its trials' job names shorten it to end in
+``-<number>`` within ``MAX_JOB_NAME_LENGTH``)."""
+MAX_SWEEP_GRID_POINTS = 100_000
+"""Most points of a grid sampler's grid (the product of its parameters' sizes): a larger
+grid is refused before Optuna builds it in memory."""
+MAX_SWEEP_ERROR_CODE_LENGTH = 100
+"""Longest code of a sweep's error (``objective_missing``, ``trials_failed``, ...)."""
 MAX_AUTHOR_LENGTH = 200
 """Longest author name of a project note."""
 MAX_COMMAND_LENGTH = 100_000

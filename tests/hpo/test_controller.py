@@ -34,7 +34,8 @@ def setup(
     store.upgrade()
     scheduler = make_scheduler(cpus=4)
     controller = SweepController(store, scheduler)
-    sweep = controller.create(spec, project="hpo", user="ada", snapshot=None)
+    checked = controller.check(spec, project="hpo", snapshot=None)
+    sweep = controller.create(checked, project="hpo", user="ada", snapshot=None)
     return controller, scheduler, sweep.id
 
 

@@ -17,11 +17,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import re
 import shlex
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 from atlas.domain import (
     FINAL_STATUSES,
@@ -37,13 +40,10 @@ from atlas.domain import (
     Trial,
     TrialState,
 )
-from atlas.errors import AtlasError, ConflictError, InvalidInputError, NotFoundError
-from atlas.hpo.spec import SweepSpec, parse_spec
+from atlas.errors import AtlasError, ConflictError, NotFoundError
+from atlas.hpo.spec import SweepSpec, can_grow, parse_spec
 from atlas.hpo.study import Search, check_tools
-from atlas.names import MAX_SWEEP_TRIALS
-from atlas.scheduler.files import snapshot_relpath
-from atlas.scheduler.inventory import check_request
-from atlas.scheduler.resources import request_from
+from atlas.names import MAX_JOB_NAME_LENGTH, MAX_SWEEP_TRIALS, invalid
 from atlas.scheduler.scheduler import Scheduler
 from atlas.store.api import Store
 
@@ -58,8 +58,10 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 MISSING_METRIC_TRIALS = 3
-"""When this many trials in a row have ended without logging an objective metric (and none
-ever logged it), the sweep fails with that reason instead of running its whole budget."""
+"""When this many trials have failed while none completed (nor was pruned), the sweep fails
+instead of running its whole budget: ``objective_missing`` when each one's job completed
+without the objective metric, else ``trials_failed`` with the most common reason. A trial
+whose job was cancelled (the sweep stopped, a user) does not count."""
 FAILED_STEPS = 10
 """Steps of one sweep that may fail in a row (an error of ours, the database away) before
 the sweep fails with the error as its reason."""
@@ -110,26 +112,38 @@ class SweepController:
         self._ended_count = 0
         """Trials recorded as ended by this controller (a tick reads the trials again after
         one)."""
+        self._settled: set[str] = set()
+        """Stopped or failed sweeps seen with no running trial left (a sweep runs again only
+        through ``running``, which takes it out)."""
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
 
     # -- what the API asks --------------------------------------------------------------
-    def create(self, raw: object, *, project: str, user: str, snapshot: str | None) -> Sweep:
-        """Check the spec ``raw`` (``InvalidInputError`` listing every problem), its
-        sampler and pruner, resources and snapshot, then create the sweep running."""
+    def check(self, raw: object, *, project: str, snapshot: str | None) -> SweepSpec:
+        """The checked spec ``raw`` of a sweep in ``project`` (``InvalidInputError`` listing
+        every problem), writing nothing: its sampler and pruner are built once, and a
+        trial's job is checked as the scheduler would queue it (resources, image, the
+        ``snapshot`` uploaded)."""
         spec = replace(parse_spec(raw, project=project), project=project)
         check_tools(spec)
-        request = request_from({**spec.resources, "labels": dict(spec.labels)})
-        check_request(request, self.scheduler.inventory)
-        if snapshot is not None and not self.scheduler.files.artifacts.exists(
-            snapshot_relpath(snapshot)
-        ):
-            raise NotFoundError(
-                f"snapshot {snapshot} was not uploaded: PUT it to "
-                f"/api/v1/snapshots/{snapshot} first",
-                detail={"snapshot": snapshot},
-            )
+        sample = Sweep(
+            id="0" * 16,
+            project=project,
+            name=spec.name,
+            user="",
+            status=SweepStatus.RUNNING,
+            spec={},
+            trials=spec.trials,
+            parallel=spec.parallel,
+            created_at=datetime.now(UTC),
+            snapshot=snapshot,
+        )
+        self.scheduler.check(self._job_spec(sample, spec, MAX_SWEEP_TRIALS - 1, {}))
+        return spec
+
+    def create(self, spec: SweepSpec, *, project: str, user: str, snapshot: str | None) -> Sweep:
+        """Create the sweep of ``spec`` (from :meth:`check`) running in ``project``."""
         sweep = self.store.create_sweep(
             project=project,
             name=spec.name,
@@ -173,11 +187,9 @@ class SweepController:
             total = sweep.trials + count
             if count < 1 or total > MAX_SWEEP_TRIALS:
                 message = f"count: the budget may grow to at most {MAX_SWEEP_TRIALS} trials"
-                raise InvalidInputError(
-                    message, detail={"errors": [{"field": "count", "message": message}]}
-                )
+                raise invalid("count", message)
             spec = parse_spec(sweep.spec)
-            if spec.sampler.name == "grid" or not spec.space:
+            if not can_grow(spec):
                 raise ConflictError(
                     f"sweep {sweep_id} runs a fixed set of trials ("
                     + ("its grid" if spec.space else "its param sets")
@@ -207,14 +219,66 @@ class SweepController:
             for gone in set(self._runs) - set(running):  # stopped or failed elsewhere
                 del self._runs[gone]
             for sweep_id in running:
+                self._settled.discard(sweep_id)
                 try:
                     self._step(self.store.get_sweep(sweep_id))
                     self._errors.pop(sweep_id, None)
-                except NotFoundError:
-                    self._runs.pop(sweep_id, None)  # deleted with its project meanwhile
                 except Exception as exc:  # one sweep's trouble never stops the others
+                    if self._gone(sweep_id):
+                        continue
                     logger.exception("sweep %s: a step failed", sweep_id)
                     self._step_failed(sweep_id, exc)
+            self._settle_ended()
+
+    def _gone(self, sweep_id: str) -> bool:
+        """Whether the sweep was deleted (with its project) meanwhile: forgotten if so."""
+        try:
+            self.store.get_sweep(sweep_id)
+        except NotFoundError:
+            self._runs.pop(sweep_id, None)
+            self._errors.pop(sweep_id, None)
+            return True
+        except Exception:  # the database itself may be the trouble: a failed step
+            return False
+        return False
+
+    def _settle_ended(self) -> None:
+        """Record the trials of stopped and failed sweeps whose jobs could not be cancelled
+        (they ended meanwhile, or run on another server): each from its job's outcome."""
+        for status in (SweepStatus.STOPPED, SweepStatus.FAILED):
+            for sweep_id in self.store.list_sweep_ids(status):
+                if sweep_id in self._settled:
+                    continue
+                try:
+                    if self._settle(sweep_id):
+                        self._settled.add(sweep_id)
+                except Exception:  # one sweep's trouble never stops the others
+                    logger.exception("sweep %s: its ended trials could not be recorded", sweep_id)
+
+    def _settle(self, sweep_id: str) -> bool:
+        """Record the ended jobs of a sweep that no longer runs; whether none is left."""
+        active = [t for t in self.store.list_trials(sweep_id) if t.state == TrialState.RUNNING]
+        if not active:
+            return True
+        jobs = {job.id: job for job in self.store.get_jobs([t.job_id for t in active if t.job_id])}
+        spec = parse_spec(self.store.get_sweep(sweep_id).spec)
+        left = 0
+        values: list[float] | None
+        error: str | None
+        for trial in active:
+            job = jobs.get(trial.job_id or "")
+            if job is not None and job.status not in FINAL_STATUSES:
+                left += 1
+                continue
+            if job is None:
+                state, values, error = TrialState.FAILED, None, "its job was deleted"
+            else:
+                state, values, error = _outcome(spec, trial, job)
+            self.store.finish_trial(sweep_id, trial.number, state=state, values=values, error=error)
+            logger.info(
+                "sweep %s: trial %s of the ended sweep is %s", sweep_id, trial.number, state
+            )
+        return left == 0
 
     def _step_failed(self, sweep_id: str, exc: Exception) -> None:
         """Rebuild the sweep's study from the rows at the next tick; fail the sweep with
@@ -237,7 +301,7 @@ class SweepController:
         self._sync(sweep, run, trials)
         if self._ended_count != ended:  # read again only when a trial ended
             trials = self.store.list_trials(sweep.id)
-        if self._objective_missing(sweep, run, trials):
+        if self._failing(sweep, run, trials):
             return
         running = sum(1 for trial in trials if trial.state == TrialState.RUNNING)
         total = len(trials)
@@ -247,6 +311,13 @@ class SweepController:
             running += 1
             total += 1
         if running == 0 and total >= sweep.trials:
+            if not any(trial.state == TrialState.COMPLETE for trial in trials):
+                reason = _common_reason(trials)
+                message = f"none of its {total} trials completed" + (
+                    f"; most often: {reason}" if reason else ""
+                )
+                self._fail(sweep.id, "trials_failed", message)
+                return
             self.store.update_sweep(sweep.id, status=SweepStatus.COMPLETED)
             self._runs.pop(sweep.id, None)
             logger.info("sweep %s completed: %d trials", sweep.id, total)
@@ -315,29 +386,10 @@ class SweepController:
                 self._watch(sweep, run, trial, job)
 
     def _ended(self, sweep: Sweep, run: _Run, trial: Trial, job: Job) -> None:
-        if job.status != JobStatus.COMPLETED:
-            reason = job.error.message if job.error is not None else ""
-            why = f"its job {job.id} ended {job.status}" + (f": {reason}" if reason else "")
-            self._finish(sweep, run, trial, TrialState.FAILED, error=why)
-            return
-        if run.spec.pruner.name != "none":  # its curve, for the pruner to judge later trials
-            self._report_new(run, trial, job)
-        values: list[float] = []
-        for objective in run.spec.objectives:
-            summary = job.metrics.get(objective.metric)
-            if summary is None:
-                error = f"trial {trial.number} logged no metric {objective.metric}"
-                self._finish(sweep, run, trial, TrialState.FAILED, error=error)
-                return
-            value = {"last": summary.last, "min": summary.min, "max": summary.max}[
-                objective.summary
-            ]
-            if not math.isfinite(value):
-                error = f"trial {trial.number}: metric {objective.metric} is {value}"
-                self._finish(sweep, run, trial, TrialState.FAILED, error=error)
-                return
-            values.append(value)
-        self._finish(sweep, run, trial, TrialState.COMPLETE, values=values)
+        if job.status == JobStatus.COMPLETED and run.spec.pruner.name != "none":
+            self._report_new(run, trial, job)  # its curve, for the pruner to judge later trials
+        state, values, error = _outcome(run.spec, trial, job)
+        self._finish(sweep, run, trial, state, values=values, error=error)
 
     def _watch(self, sweep: Sweep, run: _Run, trial: Trial, job: Job) -> None:
         """Report the running trial's new points of the objective metric; stop it when the
@@ -396,20 +448,27 @@ class SweepController:
         run.reported.pop(trial.number, None)
         run.search.tell(trial.number, state, values)
 
-    def _objective_missing(self, sweep: Sweep, run: _Run, trials: list[Trial]) -> bool:
-        """Fail the sweep when its first trials all ended without the objective metric."""
+    def _failing(self, sweep: Sweep, run: _Run, trials: list[Trial]) -> bool:
+        """Fail the sweep when :data:`MISSING_METRIC_TRIALS` trials failed while none
+        completed nor was pruned (see there)."""
         if any(trial.state in (TrialState.COMPLETE, TrialState.PRUNED) for trial in trials):
             return False
-        missing = [t for t in trials if t.error is not None and "logged no metric" in t.error]
-        if len(missing) < MISSING_METRIC_TRIALS:
+        failed = [t for t in trials if t.state == TrialState.FAILED and _counts_as_failed(t)]
+        if len(failed) < MISSING_METRIC_TRIALS:
             return False
-        metrics = ", ".join(objective.metric for objective in run.spec.objectives)
-        message = (
-            f"no trial logged metric {metrics}: the first {len(missing)} trials ended "
-            f"without it (log it with atlas.log_metric({run.spec.objectives[0].metric!r}, "
-            "value))"
+        if all(trial.job_status == JobStatus.COMPLETED for trial in failed):
+            metrics = ", ".join(objective.metric for objective in run.spec.objectives)
+            message = (
+                f"no trial logged metric {metrics}: the first {len(failed)} trials ended "
+                f"without it (log it with atlas.log_metric({run.spec.objectives[0].metric!r}, "
+                "value))"
+            )
+            self._fail(sweep.id, "objective_missing", message)
+            return True
+        message = f"its first {len(failed)} trials failed, none completed; most often: " + (
+            _common_reason(failed) or "no reason recorded"
         )
-        self._fail(sweep.id, "objective_missing", message)
+        self._fail(sweep.id, "trials_failed", message)
         return True
 
     # -- new trials ---------------------------------------------------------------------
@@ -445,11 +504,12 @@ class SweepController:
         resources: dict[str, object] = dict(spec.resources)
         if spec.labels:
             resources["labels"] = dict(spec.labels)
+        suffix = f"-{number}"  # a long sweep name is shortened to keep the job name valid
         return JobSpec(
             project=sweep.project,
             kind=JobKind.SWEEP_TRIAL,
             command=shlex.join(spec.command),
-            name=f"{sweep.name or sweep.id}-{number}",
+            name=(sweep.name or sweep.id)[: MAX_JOB_NAME_LENGTH - len(suffix)] + suffix,
             user=sweep.user,
             params=params,
             tags=dict(spec.tags),
@@ -470,13 +530,22 @@ class SweepController:
         self._runs.pop(sweep_id, None)
 
     def _end_running(self, sweep_id: str, reason: str) -> None:
-        """Cancel the sweep's running trials' jobs and record them failed with ``reason``."""
+        """Cancel the sweep's running trials' jobs and record each one cancelled failed with
+        ``reason``. A job that cannot be cancelled (it ended meanwhile, or runs where this
+        server cannot reach it) leaves its trial running: a later tick records its real
+        outcome (:meth:`_settle_ended`)."""
         for trial in self.store.list_trials(sweep_id):
             if trial.state != TrialState.RUNNING:
                 continue
             if trial.job_id is not None:
-                with contextlib.suppress(AtlasError):  # it ended meanwhile
+                try:
                     self.scheduler.cancel(trial.job_id)
+                except AtlasError as exc:
+                    logger.info(
+                        "sweep %s: trial %s not cancelled (%s): recorded when its job ends",
+                        sweep_id, trial.number, exc.message,
+                    )  # fmt: skip
+                    continue
             self.store.finish_trial(sweep_id, trial.number, state=TrialState.FAILED, error=reason)
 
     # -- the thread ---------------------------------------------------------------------
@@ -514,3 +583,52 @@ class SweepController:
             except Exception:
                 logger.exception("a sweep controller tick failed; trying again")
             self._wake.wait(PRUNING_INTERVAL if self._pruning else self.interval)
+
+
+def _outcome(
+    spec: SweepSpec, trial: Trial, job: Job
+) -> tuple[TrialState, list[float] | None, str | None]:
+    """How a trial whose job ended went: ``complete`` with its objective values read from
+    the job's metric summaries, else ``failed`` with the reason."""
+    if job.status != JobStatus.COMPLETED:
+        reason = job.error.message if job.error is not None else ""
+        why = f"its job {job.id} ended {job.status}" + (f": {reason}" if reason else "")
+        return TrialState.FAILED, None, why
+    values: list[float] = []
+    for objective in spec.objectives:
+        summary = job.metrics.get(objective.metric)
+        if summary is None:
+            return (
+                TrialState.FAILED,
+                None,
+                f"trial {trial.number} logged no metric {objective.metric}",
+            )
+        value = {"last": summary.last, "min": summary.min, "max": summary.max}[objective.summary]
+        if not math.isfinite(value):
+            error = f"trial {trial.number}: metric {objective.metric} is {value}"
+            return TrialState.FAILED, None, error
+        values.append(value)
+    return TrialState.COMPLETE, values, None
+
+
+def _counts_as_failed(trial: Trial) -> bool:
+    """Whether a failed trial counts against its sweep: not when its job was cancelled (the
+    sweep was stopped, or a user cancelled the job)."""
+    return trial.job_status != JobStatus.CANCELLED
+
+
+_IDS = re.compile(r"\b(job [0-9a-z]{16}|trial \d+)\b")
+
+
+def _common_reason(trials: list[Trial]) -> str | None:
+    """The most common reason among ``trials``' errors, their job ids and numbers left out
+    (so that one reason of many trials counts once)."""
+    reasons = Counter(
+        _IDS.sub(lambda match: match.group(1).split()[0], trial.error)
+        for trial in trials
+        if trial.state == TrialState.FAILED and trial.error and _counts_as_failed(trial)
+    )
+    if not reasons:
+        return None
+    reason, count = reasons.most_common(1)[0]
+    return f"{reason} ({count} of {sum(reasons.values())})"

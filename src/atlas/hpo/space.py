@@ -3,6 +3,7 @@ with the path of each problem, the explicit param sets tried first, and a grid's
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from atlas.names import (
     MAX_SWEEP_PARAM_SETS,
     MAX_SWEEP_PARAMS,
     check_key,
+    is_key,
     param_json,
 )
 
@@ -161,8 +163,15 @@ def _categorical(
             problems.add(f"{path}.choices.{i}", "a finite number")
             return None
     for i, choice in enumerate(choices):
-        if any(_same(choice, other) for other in choices[:i]):
-            problems.add(f"{path}.choices.{i}", f"{choice!r} is listed twice")
+        where = f"{path}.choices.{i}"
+        same = next((other for other in choices[:i] if _same(choice, other)), _NONE)
+        if same is not _NONE:
+            problems.add(where, _twice(choice, same))
+            return None
+        try:
+            param_json(name, choice, field=where)
+        except AtlasError as exc:
+            problems.add(where, exc.message)
             return None
     return Categorical(name=name, choices=tuple(choices), when=when)
 
@@ -261,6 +270,11 @@ def parse_param_sets(
             param = by_name.get(str(key))
             if space and param is None:
                 problems.add(where, "names no parameter of the space")
+            elif not space and not is_key(key):
+                try:
+                    check_key(key, "param", field=where)
+                except AtlasError as exc:
+                    problems.add(where, exc.message)
             elif param is not None and not param.holds(given):
                 problems.add(where, f"{given!r} is outside the space of {key}")
             else:
@@ -330,7 +344,25 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+_NONE = object()
+"""No earlier choice (``None`` is a choice)."""
+
+
 def _same(a: object, b: object) -> bool:
-    """Equal and of the same kind: ``1``, ``1.0`` and ``true`` are different choices only
-    where JSON tells them apart (a bool is not a number)."""
-    return isinstance(a, bool) == isinstance(b, bool) and a == b
+    """Whether two choices are one to Optuna, which finds a choice by ``==``: ``1``,
+    ``1.0`` and ``true`` are the same choice (as are ``0``, ``0.0`` and ``false``)."""
+    return a == b
+
+
+def _twice(choice: object, earlier: object) -> str:
+    if type(choice) is type(earlier):
+        return f"{choice!r} is listed twice"
+    return (
+        f"{_shown(choice)} equals the earlier choice {_shown(earlier)} (Optuna cannot tell "
+        "them apart): keep one"
+    )
+
+
+def _shown(value: object) -> str:
+    """A choice as the spec's JSON or YAML writes it (``true``, not ``True``)."""
+    return json.dumps(value) if isinstance(value, bool) or value is None else repr(value)

@@ -22,6 +22,7 @@ from atlas.hpo.space import Param, grid_size, is_number, parse_param_sets, parse
 from atlas.names import (
     IMAGE_PATTERN,
     MAX_COMMAND_LENGTH,
+    MAX_SWEEP_GRID_POINTS,
     MAX_SWEEP_NAME_LENGTH,
     MAX_SWEEP_OBJECTIVES,
     MAX_SWEEP_PARALLEL,
@@ -40,6 +41,7 @@ __all__ = [
     "Objective",
     "SweepSpec",
     "Tool",
+    "can_grow",
     "parse_spec",
 ]
 
@@ -182,6 +184,12 @@ def parse_spec(data: object, *, project: str | None = None) -> SweepSpec:
     return spec
 
 
+def can_grow(spec: SweepSpec) -> bool:
+    """Whether trials may be added to a sweep of ``spec``: its sampler samples a search
+    space (a grid, or a sweep of param sets alone, has all its trials in its budget)."""
+    return bool(spec.space) and spec.sampler.name != "grid"
+
+
 # -- top-level fields ---------------------------------------------------------------------------
 def _command(value: object, problems: Problems) -> tuple[str, ...]:
     if value is None:
@@ -239,6 +247,13 @@ def _trials(
     """The budget: ``trials``, else the grid's size for ``grid``, the number of param sets
     for a sweep without a space, else :data:`DEFAULT_TRIALS`."""
     grid = grid_size(space, problems) if sampler.name == "grid" else None
+    if grid is not None and grid > MAX_SWEEP_GRID_POINTS:
+        problems.add(
+            "space",
+            f"the grid has {grid} points, more than the {MAX_SWEEP_GRID_POINTS} a sweep may "
+            "have: give its parameters fewer values (a larger step, fewer choices)",
+        )
+        return 1
     if "trials" not in data:
         if grid is not None:
             return min(grid + len(params), MAX_SWEEP_TRIALS)

@@ -26,6 +26,7 @@ from atlas.errors import (
     NotFoundError,
 )
 from atlas.executors.base import Allocation, Executor, LaunchSpec, Outcome
+from atlas.names import check_job_name
 from atlas.scheduler.files import JobFiles, snapshot_relpath
 from atlas.scheduler.inventory import Inventory, check_request
 from atlas.scheduler.job_tokens import mint_job_token
@@ -34,7 +35,7 @@ from atlas.scheduler.outcomes import error_message, final_status
 from atlas.scheduler.policy import Free, Room, fair_order, plan, turns
 from atlas.scheduler.queue import JobQueue, QueueEntry
 from atlas.scheduler.reconcile import reconcile, sync_queue
-from atlas.scheduler.resources import Ledger, Loan, request_from
+from atlas.scheduler.resources import Ledger, Loan, Request, request_from
 from atlas.scheduler.retries import Retry, announce_attempt, due, next_due, requeue, retry_text
 from atlas.scheduler.running import RunningJob
 from atlas.scheduler.standby import cancel_in_standby, standby_state
@@ -136,10 +137,12 @@ class Scheduler:
         self._next_upkeep = 0.0
 
     # -- submitting ---------------------------------------------------------------------
-    def submit(self, spec: JobSpec) -> Job:
-        """Queue the job ``spec`` describes and wake the dispatcher.
-        ``ResourceUnavailableError`` (nothing written) when it can never fit the inventory;
-        ``InvalidInputError`` for bad values."""
+    def check(self, spec: JobSpec) -> Request:
+        """Check that the job ``spec`` describes could be queued, writing nothing; return
+        its resource request. ``ResourceUnavailableError`` when it can never fit the
+        inventory; ``InvalidInputError`` for bad values (its name, an image on a server
+        without a container engine); ``NotFoundError`` for a snapshot not uploaded."""
+        check_job_name(spec.name)
         request = request_from(spec.resources)
         check_request(request, self.inventory)
         if spec.image is not None and not self.executor.runs_images:
@@ -160,6 +163,12 @@ class Scheduler:
                 f"/api/v1/snapshots/{spec.snapshot} first",
                 detail={"snapshot": spec.snapshot},
             )
+        return request
+
+    def submit(self, spec: JobSpec) -> Job:
+        """Queue the job ``spec`` describes (checked by :meth:`check`, nothing written when
+        it is refused) and wake the dispatcher."""
+        request = self.check(spec)
         cleaned = replace(spec, resources=request.as_resources())
         job = self.store.submit_job(cleaned)
         queued_at = job.queued_at.timestamp() if job.queued_at else job.created_at.timestamp()

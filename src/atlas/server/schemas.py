@@ -414,10 +414,18 @@ class JobOut(WireModel):
     attempts: list[dict[str, JsonValue]]
     queued_at: UtcDatetime | None
     sweep_id: str | None = None
+    sweep_trial: int | None = Field(
+        default=None,
+        description="the trial number of a sweep's trial job (set by GET /jobs/{id}; null "
+        "in lists and for other jobs)",
+    )
 
     @classmethod
-    def from_domain(cls, job: Job, *, now: datetime | None = None) -> JobOut:
-        """The wire form of ``job``; ``duration`` of an unfinished job runs until ``now``."""
+    def from_domain(
+        cls, job: Job, *, now: datetime | None = None, sweep_trial: int | None = None
+    ) -> JobOut:
+        """The wire form of ``job``; ``duration`` of an unfinished job runs until ``now``;
+        ``sweep_trial`` the number of the trial it runs, when known."""
         error = None
         if job.error is not None:
             error = JobErrorModel.model_construct(
@@ -454,6 +462,7 @@ class JobOut(WireModel):
             attempts=job.attempts,
             queued_at=job.queued_at,
             sweep_id=job.sweep_id,
+            sweep_trial=sweep_trial,
         )
 
 

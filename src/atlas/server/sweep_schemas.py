@@ -63,6 +63,7 @@ class TrialOut(WireModel):
     pruned_step: int | None
     error: str | None
     job_status: JobStatus | None
+    created_at: UtcDatetime = Field(description="when the trial was asked and its job queued")
     started_at: UtcDatetime | None
     finished_at: UtcDatetime | None
 
@@ -78,6 +79,7 @@ class TrialOut(WireModel):
             pruned_step=trial.pruned_step,
             error=trial.error,
             job_status=trial.job_status,
+            created_at=trial.created_at,
             started_at=trial.started_at,
             finished_at=trial.finished_at,
         )
@@ -90,7 +92,12 @@ class SweepOut(WireModel):
     user: str
     status: SweepStatus
     spec: dict[str, JsonValue] = Field(description="the normalised spec (docs/sweeps.md)")
+    snapshot: Sha256 | None = Field(description="the code the trials run")
     trials: int = Field(description="the budget of trials")
+    addable: bool = Field(
+        description="whether POST /sweeps/{id}/trials may raise the budget (a search space "
+        f"sampled by other than grid, below {MAX_SWEEP_TRIALS} trials)"
+    )
     parallel: int
     created_at: UtcDatetime
     finished_at: UtcDatetime | None
@@ -101,8 +108,9 @@ class SweepOut(WireModel):
     )
 
     @classmethod
-    def from_domain(cls, sweep: Sweep, best: list[Trial]) -> SweepOut:
-        """The wire form of ``sweep`` with its ``best`` trials."""
+    def from_domain(cls, sweep: Sweep, best: list[Trial], *, addable: bool) -> SweepOut:
+        """The wire form of ``sweep`` with its ``best`` trials; ``addable``: whether its
+        budget may grow."""
         error = None
         if sweep.error is not None:
             error = SweepErrorOut(code=sweep.error.code, message=sweep.error.message)
@@ -114,7 +122,9 @@ class SweepOut(WireModel):
             user=sweep.user,
             status=sweep.status,
             spec=sweep.spec,
+            snapshot=sweep.snapshot,
             trials=sweep.trials,
+            addable=addable,
             parallel=sweep.parallel,
             created_at=sweep.created_at,
             finished_at=sweep.finished_at,

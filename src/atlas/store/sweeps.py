@@ -26,11 +26,15 @@ from atlas.domain import (
     new_job_id,
 )
 from atlas.errors import NotFoundError
-from atlas.names import MAX_SWEEP_NAME_LENGTH, MAX_USER_LENGTH, is_job_id
+from atlas.names import (
+    MAX_SWEEP_ERROR_CODE_LENGTH,
+    MAX_SWEEP_NAME_LENGTH,
+    MAX_USER_LENGTH,
+    is_job_id,
+)
 from atlas.store.conversions import dump_json, load_json, utc_now
 from atlas.store.projects import ensure_project_id, project_id, touch_project
 from atlas.store.tables import (
-    MAX_SWEEP_ERROR_CODE_LENGTH,
     jobs_table,
     projects_table,
     sweep_trials_table,

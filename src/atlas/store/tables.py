@@ -41,6 +41,8 @@ from atlas.names import (
     MAX_JOB_NAME_LENGTH,
     MAX_KEY_LENGTH,
     MAX_PROJECT_NAME_LENGTH,
+    MAX_SWEEP_ERROR_CODE_LENGTH,
+    MAX_SWEEP_NAME_LENGTH,
     MAX_TOKEN_NAME_LENGTH,
     MAX_USER_LENGTH,
     MAX_USER_NAME_LENGTH,
@@ -401,7 +403,6 @@ class ServerSecretRow(Base):
 
 
 # -- sweeps (migration 0009) ----------------------------------------------------------------
-MAX_SWEEP_ERROR_CODE_LENGTH = 100
 
 
 class SweepRow(Base):
@@ -412,7 +413,7 @@ class SweepRow(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(MAX_JOB_NAME_LENGTH))
+    name: Mapped[str] = mapped_column(String(MAX_SWEEP_NAME_LENGTH))
     user: Mapped[str] = mapped_column(String(MAX_USER_LENGTH))
     status: Mapped[str] = mapped_column(String(20))
     spec_json: Mapped[str] = mapped_column(Text)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from fastapi import APIRouter, Response
 
 from atlas.domain import FINAL_STATUSES, SCHEDULER_KINDS, Job
-from atlas.errors import SchedulerOwnsStatusError
+from atlas.errors import NotFoundError, SchedulerOwnsStatusError
 from atlas.server import removal
 from atlas.server.auth.access import BodyProjectEditor, JobData, JobEditor, JobViewer, OwnJobEditor
 from atlas.server.deps import ArtifactsDep, JobIdPath, KeyPath, LookupsDep, SchedulerDep, StoreDep
@@ -38,8 +40,14 @@ def create_job(caller: BodyProjectEditor, body: JobCreate, store: StoreDep) -> J
 
 @router.get("/{job_id}")
 def get_job(caller: JobViewer, job_id: JobIdPath, store: StoreDep) -> JobOut:
-    """One job with its params, tags and metric summaries."""
-    return JobOut.from_domain(store.get_job(job_id))
+    """One job with its params, tags and metric summaries (a sweep's trial: its number)."""
+    job = store.get_job(job_id)
+    number = None
+    if job.sweep_id is not None:
+        with contextlib.suppress(NotFoundError):  # its sweep was deleted meanwhile
+            trials = store.list_trials(job.sweep_id)
+            number = next((t.number for t in trials if t.job_id == job.id), None)
+    return JobOut.from_domain(job, sweep_trial=number)
 
 
 @router.patch("/{job_id}")

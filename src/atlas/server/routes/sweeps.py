@@ -8,13 +8,20 @@ from typing import Annotated, cast
 from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from atlas.errors import InvalidInputError, NotFoundError
+from atlas.domain import Sweep, Trial, TrialState
+from atlas.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from atlas.hpo.controller import SweepController
 from atlas.hpo.results import best_trials
-from atlas.hpo.spec import parse_spec
-from atlas.hpo.study import check_tools, importances
-from atlas.names import MAX_SWEEP_OBJECTIVES, is_job_id, shown
-from atlas.server.auth.access import BodyProjectEditor, ProjectViewer, SweepEditor, SweepViewer
+from atlas.hpo.spec import SweepSpec, can_grow, parse_spec
+from atlas.hpo.study import importances
+from atlas.names import MAX_SWEEP_OBJECTIVES, MAX_SWEEP_TRIALS, invalid, is_job_id, shown
+from atlas.server.auth.access import (
+    BodyProjectEditor,
+    Caller,
+    ProjectViewer,
+    SweepEditor,
+    SweepViewer,
+)
 from atlas.server.deps import ProjectPath, StoreDep
 from atlas.server.sweep_schemas import (
     ImportanceOut,
@@ -51,14 +58,41 @@ ControllerDep = Annotated[SweepController, Depends(_controller)]
 SweepIdPath = Annotated[str, Depends(_sweep_id)]
 
 
+def _spec(sweep: Sweep) -> SweepSpec | None:
+    """The sweep's parsed spec (``None``: a spec stored by an older Atlas that this one
+    refuses)."""
+    try:
+        return parse_spec(sweep.spec)
+    except InvalidInputError:
+        return None
+
+
+def _answer(sweep: Sweep, trials: list[Trial] | None) -> SweepOut:
+    """The sweep as answered, with its best trials among ``trials`` (none: no best)."""
+    spec = _spec(sweep)
+    objectives = spec.objectives if spec is not None else ()
+    best = best_trials(objectives, trials) if trials else []
+    addable = spec is not None and can_grow(spec) and sweep.trials < MAX_SWEEP_TRIALS
+    return SweepOut.from_domain(sweep, best, addable=addable)
+
+
 def _out(store: Store, sweep_id: str) -> SweepOut:
     """The sweep as answered, with its best trials (blocking: run in a thread)."""
-    sweep = store.get_sweep(sweep_id)
+    return _answer(store.get_sweep(sweep_id), store.list_trials(sweep_id))
+
+
+def _authorise(caller: Caller, store: Store, project: str) -> None:
+    """Refuse a caller who may not edit ``project`` before its spec is checked, without
+    creating the project (blocking). A missing project is left to ``require(create=True)``
+    after the checks: it creates it for a person and refuses a job's token."""
     try:
-        objectives = parse_spec(sweep.spec).objectives
-    except InvalidInputError:  # a spec stored by an older Atlas that this one refuses
-        objectives = ()
-    return SweepOut.from_domain(sweep, best_trials(objectives, store.list_trials(sweep_id)))
+        caller.require(project)
+    except PermissionDeniedError:
+        try:
+            store.get_project(project)
+        except NotFoundError:
+            return
+        raise
 
 
 @router.post("/sweeps", status_code=201)
@@ -68,24 +102,31 @@ async def create_sweep(
     """Create a sweep and start its trials (its project is created when missing, owned by
     the caller). 422 ``invalid_input`` lists every problem of the spec with its path; 422
     ``missing_extra`` when the sampler needs what the server lacks (``gp``: torch)."""
-    # Bad input is answered before the project is created for the caller.
-    await run_in_threadpool(lambda: check_tools(parse_spec(body.spec, project=body.project)))
-    await run_in_threadpool(caller.require, body.project, create=True)
+    # The caller's role first, then every check, and only then the project is created:
+    # bad input leaves nothing behind.
+    await run_in_threadpool(_authorise, caller, store, body.project)
     user = caller.job_user or body.user
-    sweep = await run_in_threadpool(
-        lambda: controller.create(
-            body.spec, project=body.project, user=user, snapshot=body.snapshot
-        )
+    spec = await run_in_threadpool(
+        lambda: controller.check(body.spec, project=body.project, snapshot=body.snapshot)
     )
-    return await run_in_threadpool(_out, store, sweep.id)
+    await run_in_threadpool(caller.require, body.project, create=True)
+    sweep = await run_in_threadpool(
+        lambda: controller.create(spec, project=body.project, user=user, snapshot=body.snapshot)
+    )
+    return _answer(sweep, [])
 
 
 @router.get("/projects/{name}/sweeps")
 async def list_sweeps(caller: ProjectViewer, name: ProjectPath, store: StoreDep) -> SweepListOut:
-    """The project's sweeps, newest first."""
+    """The project's sweeps, newest first; each with its best trials."""
 
     def listing() -> SweepListOut:
-        return SweepListOut(items=[_out(store, sweep.id) for sweep in store.list_sweeps(name)])
+        items = []
+        for sweep in store.list_sweeps(name):
+            # only a sweep with a complete trial has a best one to read
+            complete = sweep.counts.get(TrialState.COMPLETE, 0) > 0
+            items.append(_answer(sweep, store.list_trials(sweep.id) if complete else None))
+        return SweepListOut(items=items)
 
     return await run_in_threadpool(listing)
 
@@ -118,9 +159,7 @@ async def get_importances(
         spec = parse_spec(sweep.spec)
         if objective >= len(spec.objectives):
             message = f"objective: this sweep has {len(spec.objectives)} objective(s)"
-            raise InvalidInputError(
-                message, detail={"errors": [{"field": "objective", "message": message}]}
-            )
+            raise invalid("objective", message)
         trials = store.list_trials(sweep_id)
         try:
             found = importances(spec, trials, objective)
