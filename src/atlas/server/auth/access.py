@@ -435,8 +435,8 @@ JobData = Annotated[Caller, access(Need.EDITOR, Of.JOB, own_job=True, audit=Fals
 """What a job records about itself (metrics, logs, artifacts, params, heartbeats): an editor
 of its project or the job's own token; not in the audit trail."""
 BodyProjectEditor = Annotated[Caller, access(Need.EDITOR, Of.BODY)]
+"""An editor of the project the body names (the route calls ``Caller.require``)."""
 SweepViewer = Annotated[Caller, access(Need.VIEWER, Of.SWEEP)]
 """A viewer of the path's sweep's project."""
 SweepEditor = Annotated[Caller, access(Need.EDITOR, Of.SWEEP)]
 """An editor of the path's sweep's project."""
-"""An editor of the project the body names (the route calls ``Caller.require``)."""
