@@ -505,6 +505,9 @@ class Sweep:
     finished_at: datetime | None = None
     error: SweepError | None = None
     counts: dict[TrialState, int] = field(default_factory=dict)
+    system_attrs: dict[str, object] = field(default_factory=dict)
+    """Its Optuna study's system attributes (JSON values: the QMC sampler's next sample),
+    kept so that the study rebuilt after a restart goes on where it was."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -526,3 +529,6 @@ class Trial:
     finished_at: datetime | None = None
     job_status: JobStatus | None = None
     started_at: datetime | None = None
+    system_attrs: dict[str, object] = field(default_factory=dict)
+    """Its Optuna trial's system attributes (JSON values: its grid point, the CMA-ES
+    generation, the pruner's rungs), kept for the study rebuilt after a restart."""

@@ -1,5 +1,7 @@
 """Sweeps in the store, on SQLite and PostgreSQL: a trial's row is written with its job in
-one transaction, numbered per sweep; trials end once; sweeps go with their project."""
+one transaction, numbered per sweep; trials end once; sweeps go with their project; the
+Optuna system attributes of trials and studies are kept, so a grid rebuilt from the rows
+visits each point once."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ import pytest
 
 from atlas.domain import JobKind, JobSpec, JobStatus, SweepError, SweepStatus, TrialState
 from atlas.errors import InvalidInputError, NotFoundError
+from atlas.hpo.spec import parse_spec
+from atlas.hpo.study import Search
 from atlas.store.api import JobQuery
 from atlas.store.sql_store import SqlStore
 
@@ -110,3 +114,59 @@ def test_sweeps_go_with_their_project(store: SqlStore) -> None:
         store.get_sweep(sweep_id)
     with pytest.raises(NotFoundError):
         store.list_trials(sweep_id)
+
+
+def test_optuna_system_attributes_are_kept_as_json(store: SqlStore) -> None:
+    store.upgrade()
+    sweep_id = new_sweep(store)
+    store.submit_job(trial_spec(sweep_id, 0.1))
+    assert store.list_trials(sweep_id)[0].system_attrs == {}
+    assert store.get_sweep(sweep_id).system_attrs == {}
+    trial_attrs = {"grid_id": 4, "search_space": {"lr": [0.1, 0.2]}, "cma:optimizer:0": "8003"}
+    study_attrs = {"qmc (sobol, True, 0)": 2, "note": None, "flag": True, "x": [0.5, "é"]}
+    store.save_system_attrs(sweep_id, 0, trial_attrs=trial_attrs, study_attrs=study_attrs)
+    store.finish_trial(sweep_id, 0, state=TrialState.PRUNED, pruned_step=2)
+    store.save_system_attrs(
+        sweep_id, 0, trial_attrs={**trial_attrs, "completed_rung_0": 0.25}, study_attrs={}
+    )
+    (trial,) = store.list_trials(sweep_id)
+    assert trial.state == TrialState.PRUNED
+    assert trial.system_attrs == {**trial_attrs, "completed_rung_0": 0.25}
+    assert store.get_sweep(sweep_id).system_attrs == {}
+    store.save_system_attrs(sweep_id, 0, trial_attrs={}, study_attrs=study_attrs)
+    assert store.get_sweep(sweep_id).system_attrs == study_attrs
+    for bad in ({"x": float("nan")}, {"x": object()}):  # refused, not stored as something else
+        with pytest.raises(ValueError, match="JSON"):
+            store.save_system_attrs(sweep_id, 0, trial_attrs=bad, study_attrs={})
+    assert store.list_trials(sweep_id)[0].system_attrs == {}
+    with pytest.raises(NotFoundError):
+        store.save_system_attrs("0123456789abcdef", 0, trial_attrs={}, study_attrs={})
+
+
+def test_a_grid_sweep_rebuilt_from_the_store_visits_each_point_once(store: SqlStore) -> None:
+    store.upgrade()
+    sweep_id = new_sweep(store)
+    space = {"lr": {"type": "categorical", "choices": [0.1, 0.2, 0.3, 0.4, 0.5]}}
+    spec = parse_spec(
+        {
+            "command": "t",
+            "objective": "loss",
+            "space": space,
+            "sampler": {"name": "grid", "seed": 0},
+        }
+    )
+    seen = []
+    for restart in range(5):  # a restart after each trial: rebuilt from the rows each time
+        sweep = store.get_sweep(sweep_id)
+        trials = store.list_trials(sweep_id)
+        search = Search(spec, trials, name=sweep_id, study_attrs=sweep.system_attrs)
+        number, params = search.ask()
+        assert number == restart
+        store.submit_job(trial_spec(sweep_id, float(params["lr"])))  # type: ignore[arg-type]
+        search.tell(number, TrialState.COMPLETE, [1.0])
+        store.finish_trial(sweep_id, number, state=TrialState.COMPLETE, values=[1.0])
+        changed = search.changed_attrs(number)
+        assert changed is not None
+        store.save_system_attrs(sweep_id, number, trial_attrs=changed[0], study_attrs=changed[1])
+        seen.append(params["lr"])
+    assert sorted(seen) == [0.1, 0.2, 0.3, 0.4, 0.5]  # type: ignore[type-var]

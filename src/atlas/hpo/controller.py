@@ -332,7 +332,7 @@ class SweepController:
             spec = parse_spec(sweep.spec)
             trials = self.store.list_trials(sweep.id)
             curves = self._curves(spec, trials)
-            search = Search(spec, trials, curves)
+            search = Search(spec, trials, curves, name=sweep.id, study_attrs=sweep.system_attrs)
         except AtlasError as exc:
             self._fail(sweep.id, "sampler_failed", exc.message)
             return None
@@ -397,6 +397,8 @@ class SweepController:
         step = self._report_new(run, trial, job)
         if step is not None and run.search.should_prune(trial.number):
             self._prune(sweep, run, trial, job, step)
+        elif step is not None:  # the pruner may have recorded a rung it passed
+            self._save_attrs(sweep, run, trial.number)
 
     def _report_new(self, run: _Run, trial: Trial, job: Job) -> int | None:
         """Report the trial's points of the objective's metric not reported yet; return the
@@ -447,6 +449,17 @@ class SweepController:
         self._ended_count += 1
         run.reported.pop(trial.number, None)
         run.search.tell(trial.number, state, values)
+        self._save_attrs(sweep, run, trial.number)
+
+    def _save_attrs(self, sweep: Sweep, run: _Run, number: int) -> None:
+        """Store the trial's and the study's Optuna system attributes when they changed,
+        for the study rebuilt from the rows to go on as this one."""
+        changed = run.search.changed_attrs(number)
+        if changed is not None:
+            trial_attrs, study_attrs = changed
+            self.store.save_system_attrs(
+                sweep.id, number, trial_attrs=trial_attrs, study_attrs=study_attrs
+            )
 
     def _failing(self, sweep: Sweep, run: _Run, trials: list[Trial]) -> bool:
         """Fail the sweep when :data:`MISSING_METRIC_TRIALS` trials failed while none
@@ -496,6 +509,8 @@ class SweepController:
         if asked != number:  # the study and the rows disagree: rebuild from the rows
             logger.warning("sweep %s: study trial %s is row %s", sweep.id, asked, number)
             self._runs.pop(sweep.id, None)
+        else:
+            self._save_attrs(sweep, run, number)
         return True
 
     def _job_spec(

@@ -2,11 +2,14 @@
 
 Optuna keeps no state of its own here: the sweep's trials live in our tables
 (``sweep_trials``), and :class:`Search` rebuilds an in-memory Optuna study from them when a
-controller takes the sweep up (a server start): finished trials are added with their values,
-running ones as running (their intermediate values are reported again as their metric points
-are read). One ``Search`` stays alive while the server runs, so a seeded sampler asks the same
-params as Optuna run in process with that seed; after a restart its random state starts anew
-from the seed.
+controller takes the sweep up (a server start, a resume, a step that failed): finished trials
+are added with their values, running ones as running, each with its intermediate values and
+its Optuna system attributes (its grid point, the CMA-ES generation and optimizer, the
+pruner's rungs), and the study with its own (the QMC sampler's next sample) and its name (the
+Hyperband pruner's brackets hash it). The controller stores both kinds of attributes after
+each ask, report and tell (:meth:`Search.changed_attrs`). What a rebuild loses is the
+sampler's random state, which starts anew from the seed: one ``Search`` alive while the
+server runs asks the same params as Optuna run in process with that seed.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import threading
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 import optuna
 from optuna.distributions import (
@@ -30,9 +33,10 @@ from optuna.trial import FrozenTrial, create_trial
 from optuna.trial import TrialState as OptunaState
 
 from atlas.domain import ParamValue, Trial, TrialState
-from atlas.errors import InvalidInputError, MissingExtraError
-from atlas.hpo.space import Categorical, FloatParam, IntParam, Param
+from atlas.errors import MissingExtraError
+from atlas.hpo.space import Categorical, FloatParam, IntParam, Param, grid_size
 from atlas.hpo.spec import SweepSpec, Tool
+from atlas.names import invalid
 
 __all__ = [
     "Search",
@@ -150,10 +154,7 @@ def _make(factory: Callable[..., Any], what: str, *args: Any, **options: Any) ->
         with quiet():
             return factory(*args, **options)
     except (TypeError, ValueError) as exc:
-        message = f"{what}.options: Optuna refused them: {exc}"
-        raise InvalidInputError(
-            message, detail={"errors": [{"field": f"{what}.options", "message": message}]}
-        ) from exc
+        raise invalid(f"{what}.options", f"{what}.options: Optuna refused them: {exc}") from exc
 
 
 def _grid_values(param: Param) -> list[Any]:
@@ -161,8 +162,9 @@ def _grid_values(param: Param) -> list[Any]:
         return list(param.choices)
     if isinstance(param, IntParam):
         return list(range(param.low, param.high + 1, param.step))
-    assert param.step is not None  # the spec refuses a float without step for grid
-    count = int((param.high - param.low) / param.step + 1e-9) + 1
+    count = grid_size([param])  # the spec refuses a float without step for grid
+    assert count is not None
+    assert param.step is not None
     return [round(param.low + i * param.step, 12) for i in range(count)]
 
 
@@ -172,9 +174,11 @@ class Search:
     Built from the sweep's ``spec`` and its trials so far (``trials``, by number): the
     sampler sees every finished trial as Optuna would have, the pruner each trial's
     intermediate values (``curves``: trial number -> step -> value, read from the objective's
-    metric), and the explicit param sets not yet tried are queued first. ``ask`` suggests
-    the next params in the space's order; ``report``, ``should_prune`` and ``tell`` act on a
-    trial by its number.
+    metric), both each trial's system attributes, and the explicit param sets not yet tried
+    are queued first. ``name`` names the study (the sweep's id: the Hyperband pruner hashes
+    it) and ``study_attrs`` are its system attributes as stored (``Sweep.system_attrs``).
+    ``ask`` suggests the next params in the space's order; ``report``, ``should_prune`` and
+    ``tell`` act on a trial by its number.
     """
 
     def __init__(
@@ -182,13 +186,28 @@ class Search:
         spec: SweepSpec,
         trials: Sequence[Trial],
         curves: Mapping[int, Mapping[int, float]] | None = None,
+        *,
+        name: str | None = None,
+        study_attrs: Mapping[str, object] | None = None,
     ) -> None:
         optuna.logging.set_verbosity(optuna.logging.WARNING)  # no line per trial on stderr
         self.spec = spec
         self.dists = distributions(spec.space)
         directions = [objective.direction for objective in spec.objectives]
         sampler, pruner = build_sampler(spec), build_pruner(spec.pruner)
-        self.study = optuna.create_study(sampler=sampler, pruner=pruner, directions=directions)
+        self._storage = optuna.storages.InMemoryStorage()
+        self.study = optuna.create_study(
+            storage=self._storage,
+            sampler=sampler,
+            pruner=pruner,
+            directions=directions,
+            study_name=name,
+        )
+        self._study_id = self._storage.get_study_id_from_name(self.study.study_name)
+        for key, value in (study_attrs or {}).items():  # JSON values, as read from the row
+            self._storage.set_study_system_attr(self._study_id, key, cast(Any, value))
+        self._saved_study = dict(self._storage.get_study_system_attrs(self._study_id))
+        self._saved: dict[int, dict[str, object]] = {}
         self._live: dict[int, optuna.Trial] = {}
         for trial in trials:
             self._add(trial, (curves or {}).get(trial.number, {}))
@@ -205,9 +224,11 @@ class Search:
             distributions={key: self.dists[key] for key in params},
             values=values,
             intermediate_values=dict(curve),
+            system_attrs=dict(trial.system_attrs),
         )
         self.study.add_trial(frozen)
         number = len(self.study.trials) - 1
+        self._saved[number] = dict(trial.system_attrs)
         if number != trial.number:
             logger.warning("sweep %s: trial %s rebuilt as %s", trial.sweep_id, trial.number, number)
         if state == OptunaState.RUNNING:
@@ -252,6 +273,18 @@ class Search:
         self._live.pop(number, None)
         told = list(values) if state == TrialState.COMPLETE and values is not None else None
         self.study.tell(number, told, state=_STATES[state], skip_if_finished=True)
+
+    def changed_attrs(self, number: int) -> tuple[dict[str, object], dict[str, object]] | None:
+        """The system attributes of trial ``number`` and of the study when either changed
+        since they were last returned (or read from the rows), else ``None``: what to store
+        for a rebuilt study to go on as this one."""
+        trial_id = self._storage.get_trial_id_from_study_id_trial_number(self._study_id, number)
+        trial_attrs = dict(self._storage.get_trial_system_attrs(trial_id))
+        study_attrs = dict(self._storage.get_study_system_attrs(self._study_id))
+        if trial_attrs == self._saved.get(number) and study_attrs == self._saved_study:
+            return None
+        self._saved[number], self._saved_study = trial_attrs, study_attrs
+        return trial_attrs, study_attrs
 
 
 _MISSING = object()

@@ -575,3 +575,16 @@ class Store(Protocol):
     ) -> None:
         """Record how a running trial ended: its state, objective values (finite), the step
         it was pruned at, or why it failed. A trial already ended stays as it is."""
+
+    def save_system_attrs(
+        self,
+        sweep_id: str,
+        number: int,
+        *,
+        trial_attrs: Mapping[str, object],
+        study_attrs: Mapping[str, object],
+    ) -> None:
+        """Store the Optuna system attributes of trial ``number`` and of the sweep's study
+        (one transaction; JSON values only, ``ValueError`` otherwise), read back as
+        ``Trial.system_attrs`` and ``Sweep.system_attrs`` to rebuild the study as it was.
+        ``NotFoundError`` for an unknown sweep."""

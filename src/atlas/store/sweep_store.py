@@ -100,3 +100,17 @@ class SqlSweeps(SqlAccounts):
                 pruned_step=pruned_step,
                 error=error,
             )
+
+    def save_system_attrs(
+        self,
+        sweep_id: str,
+        number: int,
+        *,
+        trial_attrs: Mapping[str, object],
+        study_attrs: Mapping[str, object],
+    ) -> None:
+        """Store the Optuna system attributes of a trial and of its sweep's study."""
+        with self._write() as conn:
+            sweeps.save_system_attrs(
+                conn, sweep_id, number, trial_attrs=trial_attrs, study_attrs=study_attrs
+            )

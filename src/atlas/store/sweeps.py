@@ -49,6 +49,7 @@ __all__ = [
     "insert_trial",
     "list_sweeps",
     "list_trials",
+    "save_system_attrs",
     "sweep_ids",
     "update_sweep",
 ]
@@ -190,6 +191,34 @@ def finish_trial(
     )
 
 
+def save_system_attrs(
+    conn: Connection,
+    sweep_id: str,
+    number: int,
+    *,
+    trial_attrs: Mapping[str, object],
+    study_attrs: Mapping[str, object],
+) -> None:
+    """Store the Optuna system attributes of trial ``number`` and of the sweep's study
+    (JSON values only: ``ValueError`` otherwise, rather than a value stored as some other
+    one); ``NotFoundError`` for an unknown sweep."""
+    get_sweep(conn, sweep_id)
+    trial_json, study_json = _attrs_json(trial_attrs), _attrs_json(study_attrs)
+    conn.execute(
+        update(_T)
+        .where(_T.c.sweep_id == sweep_id, _T.c.number == number)
+        .values(system_attrs_json=trial_json)
+    )
+    conn.execute(update(_S).where(_S.c.id == sweep_id).values(system_attrs_json=study_json))
+
+
+def _attrs_json(attrs: Mapping[str, object]) -> str:
+    try:
+        return json.dumps(dict(attrs), separators=(",", ":"), allow_nan=False)
+    except TypeError as exc:
+        raise ValueError(f"Optuna system attributes must be JSON values: {exc}") from exc
+
+
 def list_trials(conn: Connection, sweep_id: str) -> list[Trial]:
     """The sweep's trials by number, with their jobs' status and times."""
     get_sweep(conn, sweep_id)
@@ -218,6 +247,7 @@ def _trial(row: Row[Any]) -> Trial:
         finished_at=row.finished_at,
         job_status=None if row.job_status is None else JobStatus(row.job_status),
         started_at=row.job_started,
+        system_attrs=load_json(row.system_attrs_json),
     )
 
 
@@ -266,4 +296,5 @@ def _sweep(row: Row[Any], counts: dict[TrialState, int]) -> Sweep:
         finished_at=finished,
         error=error,
         counts={state: counts.get(state, 0) for state in TrialState},
+        system_attrs=load_json(row.system_attrs_json),
     )

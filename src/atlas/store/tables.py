@@ -407,7 +407,8 @@ class ServerSecretRow(Base):
 
 class SweepRow(Base):
     """A hyperparameter sweep: its normalised spec (JSON), budget, parallelism, the code
-    snapshot its trials share, and why it failed (``error_code``, ``error_message``)."""
+    snapshot its trials share, why it failed (``error_code``, ``error_message``) and its
+    Optuna study's system attributes (JSON: the QMC sampler's next sample, ...)."""
 
     __tablename__ = "sweeps"
 
@@ -424,13 +425,15 @@ class SweepRow(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     error_code: Mapped[str | None] = mapped_column(String(MAX_SWEEP_ERROR_CODE_LENGTH))
     error_message: Mapped[str | None] = mapped_column(Text)
+    system_attrs_json: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index(None, "project_id", "created_at"), Index(None, "status"))
 
 
 class SweepTrialRow(Base):
     """One trial of a sweep: its job (written in the same transaction as the job), the
-    sampled params (JSON), its state, objective values (JSON list) or why it failed."""
+    sampled params (JSON), its state, objective values (JSON list) or why it failed, and its
+    Optuna system attributes (JSON: the grid point, CMA-ES state, pruner rungs it holds)."""
 
     __tablename__ = "sweep_trials"
 
@@ -446,6 +449,7 @@ class SweepTrialRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    system_attrs_json: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index(None, "job_id"),)
 

@@ -1,5 +1,6 @@
-"""Hyperparameter sweeps: ``sweeps`` (a sweep's spec, budget and status), ``sweep_trials``
-(each trial's job, params, state and values) and ``jobs.sweep_id`` (the sweep a trial job
+"""Hyperparameter sweeps: ``sweeps`` (a sweep's spec, budget, status and its Optuna study's
+system attributes), ``sweep_trials`` (each trial's job, params, state, values and Optuna
+system attributes) and ``jobs.sweep_id`` (the sweep a trial job
 belongs to, indexed for the job listing's ``sweep`` key).
 
 Revision ID: 0009
@@ -35,6 +36,7 @@ def upgrade() -> None:
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("error_code", sa.String(length=100), nullable=True),
         sa.Column("error_message", sa.Text(), nullable=True),
+        sa.Column("system_attrs_json", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
             ["project_id"],
             ["projects.id"],
@@ -57,6 +59,7 @@ def upgrade() -> None:
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("system_attrs_json", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
             ["sweep_id"],
             ["sweeps.id"],
