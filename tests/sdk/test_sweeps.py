@@ -11,12 +11,14 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 import atlas
 from atlas.domain import JobKind, JobStatus, SweepStatus, TrialState
 from atlas.errors import InvalidInputError, NotFoundError
 from atlas.hpo.spec import parse_spec
+from atlas.sdk.client import Client
 from atlas.sdk.sweeps import sweep_spec
 from tests.sdk.conftest import ServerProcess
 
@@ -197,6 +199,11 @@ def test_a_sweep_runs_its_trials_as_jobs_and_finds_the_best(folder: Path) -> Non
         assert job.tags["team"] == "vision"
         snapshots.add(job.snapshot)
     assert len(snapshots) == 1  # one snapshot, uploaded once
+    info = sweep.info()
+    assert {info.snapshot} == snapshots
+    for trial in trials:  # the server's times: asked after the sweep began, run after
+        assert trial.started_at is not None
+        assert info.created_at <= trial.created_at <= trial.started_at
     best = sweep.best()
     assert best is not None
     assert best.values == (min(t.values[0] for t in trials if t.values),)
@@ -208,6 +215,32 @@ def test_a_sweep_runs_its_trials_as_jobs_and_finds_the_best(folder: Path) -> Non
     assert info.trials == 4
     assert info.error is None
     assert sweep.importances() == {"x": pytest.approx(1.0)}  # the only param explains it all
+
+
+def test_best_reads_the_sweep_once(folder: Path, server: ServerProcess) -> None:
+    sent: list[str] = []
+
+    def record(request: httpx.Request) -> None:
+        sent.append(f"{request.method} {request.url.path}")
+
+    with (
+        httpx.Client(base_url=server.url, event_hooks={"request": [record]}) as http,
+        Client(http=http) as client,
+    ):
+        sweep = atlas.sweep(
+            None,
+            command="python trial.py",
+            directory=folder,
+            objective="loss",
+            params=[{"x": 1.5}],
+            client=client,
+        )
+        assert sweep.wait(timeout=DEADLINE_S) is SweepStatus.COMPLETED
+        sent.clear()
+        best = sweep.best()
+    assert best is not None
+    assert (best.number, best.values) == (0, (pytest.approx(loss(1.5)),))
+    assert sent == [f"GET /api/v1/sweeps/{sweep.id}"]
 
 
 def test_explicit_param_sets_are_a_fixed_list_of_runs(folder: Path) -> None:

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from atlas.domain import JobStatus, Sweep, SweepError, SweepStatus, Trial, TrialState
 from atlas.sdk.wire import (
     _answer,
@@ -21,9 +19,6 @@ from atlas.sdk.wire import (
 )
 
 __all__ = ["parse_best", "parse_importances", "parse_sweep", "parse_trial"]
-
-_UNKNOWN_TIME = datetime(1970, 1, 1, tzinfo=UTC)
-"""A trial's creation time when the server does not say it (a trial whose job is queued)."""
 
 
 @_answer("sweep")
@@ -62,21 +57,19 @@ def parse_trial(data: object, sweep_id: str) -> Trial:
     body = _object(data)
     values = body.get("values")
     status = body.get("job_status")
-    started = _optional_time(body.get("started_at"))
-    created = _optional_time(body.get("created_at"))
     return Trial(
         sweep_id=_text(body.get("sweep_id") or sweep_id),
         number=_int(body["number"]),
         job_id=_optional_text(body.get("job_id")),
         state=TrialState(_text(body["state"])),
         params=_params(body.get("params")),
-        created_at=created or started or _UNKNOWN_TIME,
+        created_at=parse_time(body["created_at"]),
         values=None if values is None else tuple(wire_float(v) for v in items_list(values)),
         pruned_step=_optional_int(body.get("pruned_step")),
         error=_trial_error(body.get("error")),
         finished_at=_optional_time(body.get("finished_at")),
         job_status=None if status is None else JobStatus(_text(status)),
-        started_at=started,
+        started_at=_optional_time(body.get("started_at")),
     )
 
 
