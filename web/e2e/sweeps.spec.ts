@@ -149,6 +149,10 @@ test("a running sweep updates live, stops, takes more trials and resumes", async
     const count = add.getByRole("spinbutton");
     await count.fill("0");
     await expect(add.getByRole("button", { name: "Add trials" })).toBeDisabled();
+    // the budget may grow to the server's limit (TrialsAdd's maximum), 4 trials in already
+    await count.fill("9997");
+    await expect(add.getByRole("button", { name: "Add trials" })).toBeDisabled();
+    await expect(add).toContainText("a whole number from 1 to 9,996 (a sweep has at most 10,000 trials)");
     await count.fill("3");
     await add.getByRole("button", { name: "Add 3 trials" }).click();
     await expect(header.getByTestId("sweep-progress")).toHaveText(/ \/ 7$/);
@@ -217,6 +221,9 @@ test("a trial the pruner stops is marked pruned at its step", async ({ page, sui
     await expect(page.getByTestId("sweep-facts")).toContainText("pruner median");
     await expect(page.getByTestId("sweep-facts")).toContainText("1 pruned");
     await expect(page.getByTestId("sweep-facts").getByTestId("sweep-progress")).toHaveText("2 / 2");
+    // a fixed list of param sets takes no more trials: no Add, and the header says why
+    await expect(page.getByRole("button", { name: "Add trials" })).toHaveCount(0);
+    await expect(page.getByTestId("sweep-no-add")).toHaveText("No trials can be added: this sweep runs a fixed list of param sets, all in its budget.");
   } finally {
     await stopSweep(suite, created.id);
   }

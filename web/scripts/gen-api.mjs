@@ -33,16 +33,20 @@ writeFileSync(resolve(web, "src/lib/api/schema.gen.ts"), header + astToString(as
 // The input limits the GUI's forms apply, read from the schema the server validates with,
 // so a limit changed in atlas/names.py reaches the forms with the next build.
 const schemas = JSON.parse(text).components.schemas;
+// An integer bound: JSON Schema's `maximum`, or `le` where pydantic leaves the bound of a
+// strict integer (WireInt) under its own name.
+const maximum = (property) => property?.maximum ?? property?.le;
 const limits = {
   tagKey: schemas.TagsIn?.properties?.tags?.propertyNames?.maxLength,
   projectName: schemas.ProjectCreate?.properties?.name?.maxLength,
   noteAuthor: schemas.NoteCreate?.properties?.author?.maxLength,
   tokenName: schemas.TokenCreate?.properties?.name?.maxLength,
   passwordMin: schemas.PasswordChange?.properties?.new?.minLength,
+  sweepTrials: maximum(schemas.TrialsAdd?.properties?.count),
 };
 for (const [name, value] of Object.entries(limits)) {
   if (!Number.isInteger(value)) {
-    console.error(`gen-api: the schema gives no length limit for ${name}; update scripts/gen-api.mjs`);
+    console.error(`gen-api: the schema gives no limit for ${name}; update scripts/gen-api.mjs`);
     process.exit(1);
   }
 }

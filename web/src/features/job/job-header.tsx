@@ -26,7 +26,8 @@ export function JobHeader({ job }: { job: Job }) {
     mutationFn: () => api.cancelJob(job.id),
     meta: { what: "Stopping the job" },
     onSuccess: (updated) => {
-      client.setQueryData(["job", job.id], updated);
+      // the answer may not carry the trial's number (only GET /jobs/{id} reads it)
+      client.setQueryData(["job", job.id], { ...updated, sweep_trial: updated.sweep_trial ?? job.sweep_trial });
       showToast({ kind: "info", title: "Stopping", message: `job ${job.id} was asked to stop` });
     },
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  addableCount,
   bestSoFar,
   buildAxis,
   DARK_SCALE_FLOOR,
@@ -18,8 +19,12 @@ import {
   sweepActions,
   sweepAxes,
   trialValue,
+  whyNoMoreTrials,
+  type SweepLike,
   type TrialLike,
 } from "./model";
+
+const SEARCH = { sampler: "tpe", space: { lr: { type: "float", low: 0.001, high: 0.1 } } };
 
 const trial = (number: number, values: unknown[] | null, state = "complete", params: Record<string, unknown> = {}): TrialLike => ({ number, state, params, values });
 
@@ -197,9 +202,23 @@ describe("the trials table", () => {
     expect(progressText(undefined, 10)).toBe("0 / 10");
   });
   it("offers the actions that apply", () => {
-    expect(sweepActions("running")).toEqual({ stop: true, resume: false, add: true });
-    expect(sweepActions("stopped")).toEqual({ stop: false, resume: true, add: true });
-    expect(sweepActions("completed")).toEqual({ stop: false, resume: false, add: true });
+    const open = (status: string): SweepLike => ({ status, addable: true, trials: 10, spec: SEARCH });
+    expect(sweepActions(open("running"))).toEqual({ stop: true, resume: false, add: true });
+    expect(sweepActions(open("stopped"))).toEqual({ stop: false, resume: true, add: true });
+    expect(sweepActions(open("completed"))).toEqual({ stop: false, resume: false, add: true });
+    expect(sweepActions({ ...open("completed"), addable: false })).toEqual({ stop: false, resume: false, add: false });
+  });
+  it("say why no trials can be added, only where the server says so", () => {
+    const sweep = (addable: boolean, spec: Record<string, unknown>, trials = 10): SweepLike => ({ status: "completed", addable, trials, spec });
+    expect(whyNoMoreTrials(sweep(true, SEARCH), 10_000)).toBeNull();
+    expect(whyNoMoreTrials(sweep(false, { params: [{ lr: 0.1 }], space: {} }), 10_000)).toMatch(/fixed list of param sets/);
+    expect(whyNoMoreTrials(sweep(false, { params: [{ lr: 0.1 }] }), 10_000)).toMatch(/fixed list of param sets/);
+    expect(whyNoMoreTrials(sweep(false, { ...SEARCH, sampler: { name: "grid" } }), 10_000)).toMatch(/every point of this sweep's grid/);
+    expect(whyNoMoreTrials(sweep(false, SEARCH, 10_000), 10_000)).toBe("No trials can be added: the budget is at the most a sweep may have, 10,000 trials.");
+  });
+  it("add no more than the budget's room below the limit", () => {
+    expect(addableCount(10, 10_000)).toBe(9_990);
+    expect(addableCount(10_000, 10_000)).toBe(0);
   });
 });
 

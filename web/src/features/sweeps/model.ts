@@ -276,10 +276,36 @@ export function progressText(counts: Partial<Record<string, number>> | null | un
   return `${done} / ${budget}`;
 }
 
-/** Which sweep actions apply to a status: stop a running one, resume a stopped (or failed)
- * one, add trials to any but a running one that has budget left. */
-export function sweepActions(status: string): { stop: boolean; resume: boolean; add: boolean } {
-  return { stop: status === "running", resume: status === "stopped" || status === "failed", add: true };
+/** The part of a sweep its actions depend on (SweepOut on the wire). */
+export interface SweepLike {
+  status: string;
+  addable: boolean;
+  trials: number;
+  spec: Record<string, unknown>;
+}
+
+/** Which sweep actions apply: stop a running sweep, resume a stopped (or failed) one, add
+ * trials to one whose budget may grow (the server's `addable`). */
+export function sweepActions(sweep: SweepLike): { stop: boolean; resume: boolean; add: boolean } {
+  const { status } = sweep;
+  return { stop: status === "running", resume: status === "stopped" || status === "failed", add: sweep.addable };
+}
+
+/** Why no trials can be added to a sweep whose budget may not grow (`addable` false): a
+ * fixed list of param sets, a grid already whole in its budget, or a budget at `maxTrials`
+ * (the most the server takes); null for a sweep that takes more. */
+export function whyNoMoreTrials(sweep: SweepLike, maxTrials: number): string | null {
+  if (sweep.addable) return null;
+  const space = sweep.spec.space;
+  if (!space || typeof space !== "object" || Object.keys(space).length === 0) return "No trials can be added: this sweep runs a fixed list of param sets, all in its budget.";
+  if (choiceName(sweep.spec.sampler, "tpe") === "grid") return "No trials can be added: every point of this sweep's grid is in its budget.";
+  if (sweep.trials >= maxTrials) return `No trials can be added: the budget is at the most a sweep may have, ${maxTrials.toLocaleString("en-US")} trials.`;
+  return "No trials can be added to this sweep.";
+}
+
+/** The most trials one Add may ask for: what is left below `maxTrials`. */
+export function addableCount(budget: number, maxTrials: number): number {
+  return Math.max(0, maxTrials - budget);
 }
 
 /** About `count` round tick values covering min..max (1, 2 or 5 times a power of ten apart). */

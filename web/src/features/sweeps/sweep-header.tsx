@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router-dom";
 import * as api from "../../lib/api/endpoints";
+import { LIMITS } from "../../lib/api/limits.gen";
 import type { Sweep } from "../../lib/api/types";
 import { formatAbsolute } from "../../lib/format";
 import { gate } from "../../lib/roles";
@@ -9,9 +10,7 @@ import { showToast } from "../../lib/toast-store";
 import { useProjectRole } from "../../lib/use-project-role";
 import { ConfirmDialog } from "../../components/confirm-dialog";
 import { StatusBadge } from "../../components/status-badge";
-import { choiceName, objectivesOf, progressText, sweepActions } from "./model";
-
-const MAX_ADD = 10_000;
+import { addableCount, choiceName, objectivesOf, progressText, sweepActions, whyNoMoreTrials } from "./model";
 
 /** The jobs table of the sweep's project filtered to its trials. */
 export function trialsJobsUrl(sweep: Sweep): string {
@@ -82,7 +81,9 @@ function SweepActions({ sweep }: { sweep: Sweep }) {
   const mayChange = gate(role, "editor", "change sweeps");
   const [dialog, setDialog] = useState<"stop" | "add" | null>(null);
   const [count, setCount] = useState("10");
-  const applies = sweepActions(sweep.status);
+  const applies = sweepActions(sweep);
+  const noMore = whyNoMoreTrials(sweep, LIMITS.sweepTrials);
+  const maxAdd = addableCount(sweep.trials, LIMITS.sweepTrials);
   const done = (updated: Sweep, title: string, message: string) => {
     client.setQueryData(["sweep", sweep.id], updated);
     void client.invalidateQueries({ queryKey: ["sweep-trials", sweep.id] });
@@ -101,7 +102,7 @@ function SweepActions({ sweep }: { sweep: Sweep }) {
     onSuccess: (updated) => done(updated, "Sweep resumed", `${sweep.name || sweep.id} starts trials again`),
   });
   const n = Number(count);
-  const validCount = Number.isInteger(n) && n >= 1 && n <= MAX_ADD;
+  const validCount = Number.isInteger(n) && n >= 1 && n <= maxAdd;
   const add = useMutation({
     mutationFn: () => api.addTrials(sweep.id, n),
     meta: { what: "Adding trials" },
@@ -120,10 +121,19 @@ function SweepActions({ sweep }: { sweep: Sweep }) {
         </button>
       ) : null}
       {applies.add ? (
-        <button type="button" onClick={() => setDialog("add")} disabled={mayChange.disabled || add.isPending} title={mayChange.reason ?? "Raise the budget of trials"}>
+        <button
+          type="button"
+          onClick={() => {
+            setCount(String(Math.min(10, maxAdd)));
+            setDialog("add");
+          }} disabled={mayChange.disabled || add.isPending} title={mayChange.reason ?? "Raise the budget of trials"}>
           Add trials
         </button>
-      ) : null}
+      ) : (
+        <span className="soft" data-testid="sweep-no-add">
+          {noMore}
+        </span>
+      )}
       {dialog === "stop" ? (
         <ConfirmDialog open title="Stop this sweep?" confirmLabel="Stop sweep" danger busy={stop.isPending} onConfirm={() => stop.mutate()} onCancel={() => setDialog(null)}>
           <p>
@@ -151,9 +161,9 @@ function SweepActions({ sweep }: { sweep: Sweep }) {
           >
             <label>
               Trials to add (the budget is {sweep.trials} now)
-              <input type="number" min={1} max={MAX_ADD} step={1} value={count} onChange={(e) => setCount(e.target.value)} aria-invalid={!validCount} />
+              <input type="number" min={1} max={maxAdd} step={1} value={count} onChange={(e) => setCount(e.target.value)} aria-invalid={!validCount} />
             </label>
-            {!validCount ? <span className="query-error">a whole number from 1 to {MAX_ADD.toLocaleString()}</span> : null}
+            {!validCount ? <span className="query-error">a whole number from 1 to {maxAdd.toLocaleString("en-US")} (a sweep has at most {LIMITS.sweepTrials.toLocaleString("en-US")} trials)</span> : null}
             <span className="soft">{sweep.status === "completed" ? "The sweep runs again until it reaches the new budget." : sweep.status === "running" ? "The sweep goes on until it reaches the new budget." : "The budget grows by this many trials."}</span>
           </form>
         </ConfirmDialog>
