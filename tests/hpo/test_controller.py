@@ -107,3 +107,69 @@ def test_a_pruned_trial_is_cancelled_through_the_scheduler(
     )
     controller.tick(5.0)
     assert store.get_sweep(sweep_id).status == SweepStatus.COMPLETED
+
+
+def test_a_trial_that_ended_before_the_stop_keeps_its_objective(
+    store: SqlStore, make_scheduler: Callable[..., Scheduler], recorder: RecordingExecutor
+) -> None:
+    controller, scheduler, sweep_id = setup(
+        store, make_scheduler, {**SPEC, "trials": 3, "parallel": 2}
+    )
+    controller.tick(1.0)
+    scheduler.tick(1.0)
+    done, _cancelled = store.list_trials(sweep_id)
+    log(store, str(done.job_id), (0, 0.25))
+    recorder.end(str(done.job_id))
+    scheduler.tick(2.0)  # its job completed; the controller has not seen it yet
+    controller.stop(sweep_id)
+    trials = store.list_trials(sweep_id)
+    assert trials[0].state == TrialState.RUNNING  # its job could not be cancelled: it ended
+    assert (trials[1].state, trials[1].error) == (TrialState.FAILED, "stopped with the sweep")
+    controller.tick(3.0)
+    trials = store.list_trials(sweep_id)
+    assert (trials[0].state, trials[0].values) == (TrialState.COMPLETE, (0.25,))
+    sweep = store.get_sweep(sweep_id)
+    assert (sweep.status, sweep.counts.get(TrialState.RUNNING, 0)) == (SweepStatus.STOPPED, 0)
+    assert sweep.counts[TrialState.COMPLETE] == 1
+
+
+def test_a_sweep_whose_trials_all_fail_fails_with_the_most_common_reason(
+    store: SqlStore, make_scheduler: Callable[..., Scheduler], recorder: RecordingExecutor
+) -> None:
+    controller, scheduler, sweep_id = setup(
+        store, make_scheduler, {**SPEC, "trials": 10, "parallel": 3}
+    )
+    controller.tick(1.0)
+    scheduler.tick(1.0)
+    for trial in store.list_trials(sweep_id):
+        recorder.end(str(trial.job_id), exit_code=1)
+    scheduler.tick(2.0)
+    controller.tick(2.0)
+    sweep = store.get_sweep(sweep_id)
+    assert sweep.status == SweepStatus.FAILED
+    assert sweep.error is not None
+    assert sweep.error.code == "trials_failed"
+    assert sweep.error.message == (
+        "its first 3 trials failed, none completed; most often: its job ended failed: "
+        "exit code 1 (3 of 3)"
+    )
+
+
+def test_a_sweep_is_never_completed_without_a_complete_trial(
+    store: SqlStore, make_scheduler: Callable[..., Scheduler], recorder: RecordingExecutor
+) -> None:
+    controller, scheduler, sweep_id = setup(store, make_scheduler, {**SPEC, "trials": 2})
+    for now in (1.0, 2.0):
+        controller.tick(now)
+        scheduler.tick(now)
+        (trial,) = [t for t in store.list_trials(sweep_id) if t.state == TrialState.RUNNING]
+        recorder.end(str(trial.job_id), exit_code=2)
+        scheduler.tick(now + 0.5)
+    controller.tick(3.0)
+    sweep = store.get_sweep(sweep_id)
+    assert sweep.status == SweepStatus.FAILED
+    assert sweep.error is not None
+    assert (sweep.error.code, sweep.error.message) == (
+        "trials_failed",
+        "none of its 2 trials completed; most often: its job ended failed: exit code 2 (2 of 2)",
+    )
