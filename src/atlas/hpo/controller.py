@@ -254,6 +254,11 @@ class SweepController:
                         self._settled.add(sweep_id)
                 except Exception:  # one sweep's trouble never stops the others
                     logger.exception("sweep %s: its ended trials could not be recorded", sweep_id)
+                    count = self._errors.get(sweep_id, 0) + 1
+                    self._errors[sweep_id] = count
+                    if count >= FAILED_STEPS:  # not tried again (nor logged) every tick
+                        del self._errors[sweep_id]
+                        self._settled.add(sweep_id)
 
     def _settle(self, sweep_id: str) -> bool:
         """Record the ended jobs of a sweep that no longer runs; whether none is left."""
