@@ -43,6 +43,7 @@ const limits = {
   tokenName: schemas.TokenCreate?.properties?.name?.maxLength,
   passwordMin: schemas.PasswordChange?.properties?.new?.minLength,
   sweepTrials: maximum(schemas.TrialsAdd?.properties?.count),
+  tensorBoardJobs: schemas.TensorBoardCreate?.properties?.jobs?.maxItems,
 };
 for (const [name, value] of Object.entries(limits)) {
   if (!Number.isInteger(value)) {

@@ -1,7 +1,9 @@
 // The GUI's TensorBoard page: its address for a selection of jobs, and back.
 
-/** Most jobs one TensorBoard shows (atlas.names.MAX_TENSORBOARD_JOBS). */
-export const MAX_TENSORBOARD_JOBS = 100;
+import { LIMITS } from "./api/limits.gen";
+
+/** Most jobs one TensorBoard shows (atlas.names.MAX_TENSORBOARD_JOBS, read from the schema). */
+export const MAX_TENSORBOARD_JOBS = LIMITS.tensorBoardJobs;
 
 /** The GUI page that opens TensorBoard over ``ids`` (the first MAX_TENSORBOARD_JOBS, once each). */
 export function tensorBoardPagePath(ids: readonly string[]): string {
