@@ -48,6 +48,7 @@ from atlas.executors.container_engine import (
 from atlas.executors.launcher import (
     CONTROL_DIR,
     TENSORBOARD_JOIN_S,
+    any_event_file,
     read_json,
     write_json_atomic,
     write_params,
@@ -432,7 +433,8 @@ class ContainerExecutor:
             yield
         finally:
             stop.set()
-            follower.join(TENSORBOARD_JOIN_S)
+            if any_event_file(str(job.work)):  # else nothing to send: the job's end waits not
+                follower.join(TENSORBOARD_JOIN_S)
 
     def _output(self, job: _Job, container: Container, *, skip: int) -> dict[str, object]:
         head = b""

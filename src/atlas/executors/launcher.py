@@ -65,6 +65,7 @@ __all__ = [
     "Launcher",
     "PARAMETER_FILES",
     "TENSORBOARD_JOIN_S",
+    "any_event_file",
     "clean_working_copy",
     "job_environment",
     "job_pids",
@@ -537,7 +538,7 @@ class Launcher:
         if self._tensorboard_stop is not None and self._tensorboard_thread is not None:
             self._tensorboard_stop.set()
             self._tensorboard_thread.join(timeout=TENSORBOARD_JOIN_S)
-        elif _any_event_file(self.workdir) or os.path.exists(
+        elif any_event_file(self.workdir) or os.path.exists(
             os.path.join(self.control, "tensorboard.json")  # atlas.names.TENSORBOARD_LOGDIRS_FILE
         ):  # a short job: nothing of atlas loaded otherwise
             self._follow_tensorboard(None)
@@ -618,7 +619,7 @@ def _start_blocked(thread: threading.Thread) -> None:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def _any_event_file(workdir: str) -> bool:
+def any_event_file(workdir: str) -> bool:
     """Whether a file below ``workdir`` may be a TensorBoard event file: its name holds
     ``tfevents`` (atlas.tbevents.eventfile.EVENT_FILE_MARKER, written out here so that a
     short job's launcher need not import atlas to know it wrote none)."""
