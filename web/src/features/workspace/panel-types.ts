@@ -35,6 +35,11 @@ export interface PanelProps<K extends PanelKind = PanelKind> {
   /** The job id hovered anywhere (table row, chart line), or null. */
   highlight: string | null;
   onHighlight: (jobId: string | null) => void;
+  /** Call with true once the panel's current data is drawn (after the last canvas stroke),
+   * false when it starts redrawing; a scatter passes how many points it drew. The frame
+   * turns this into `data-drawn` (and `data-points`) on the panel, which tests and the
+   * bench wait for. */
+  onDrawn: (drawn: boolean, points?: number) => void;
 }
 
 export type PanelComponent<K extends PanelKind> = (props: PanelProps<K>) => JSX.Element;
