@@ -1,5 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { formatAbsolute, formatBytes, formatDuration, formatNumber, formatRelative, formatValue, shortId, truncate, wireNumber } from "./format";
+import {
+  columnNumberFormat,
+  formatAbsolute,
+  formatBytes,
+  formatDuration,
+  formatInColumn,
+  formatNumber,
+  formatRelative,
+  formatValue,
+  shortId,
+  truncate,
+  uniquePrefixLength,
+  wireNumber,
+} from "./format";
 
 describe("formatNumber", () => {
   it("shows 4 significant digits", () => {
@@ -87,5 +100,48 @@ describe("small helpers", () => {
     expect(shortId("01m89kc979fzfy96")).toBe("01m89kc9");
     expect(truncate("abcdef", 4)).toBe("abc…");
     expect(truncate("abc", 4)).toBe("abc");
+  });
+});
+
+describe("columnNumberFormat", () => {
+  const column = (values: unknown[]) => {
+    const format = columnNumberFormat(values);
+    return values.map((v) => formatInColumn(v, format));
+  };
+
+  it("never mixes exponents and decimals in one column", () => {
+    expect(column([8.968e-4, 0.00319, 0.0123])).toEqual(["8.968e-4", "3.190e-3", "1.230e-2"]);
+  });
+
+  it("gives every value the same decimals, no more than the values need", () => {
+    expect(column([0.5, 1, 0.25])).toEqual(["0.50", "1.00", "0.25"]);
+    expect(column([0.123456, 12.5])).toEqual(["0.1235", "12.5000"]);
+  });
+
+  it("keeps integer columns as integers, large ones as exponents", () => {
+    expect(column([1, 20, 300])).toEqual(["1", "20", "300"]);
+    expect(column([1_500_000, 20])).toEqual(["1.5e6", "2.0e1"]);
+  });
+
+  it("writes non-finite numbers and text as they are", () => {
+    expect(column([0.5, "NaN", "Infinity", "-Infinity", "adam", null, undefined])).toEqual(["0.5", "NaN", "∞", "−∞", "adam", "null", ""]);
+  });
+
+  it("takes exponents for large fractional values", () => {
+    expect(column([1234567.5, 0.5])).toEqual(["1.235e6", "5.000e-1"]);
+  });
+
+  it("reads an empty or all-zero column as integers", () => {
+    expect(columnNumberFormat([])).toEqual({ kind: "fixed", decimals: 0 });
+    expect(column([0, 0])).toEqual(["0", "0"]);
+  });
+});
+
+describe("uniquePrefixLength", () => {
+  it("is the shortest prefix that tells the ids apart, at least the minimum", () => {
+    expect(uniquePrefixLength(["01m89kc979fzfy96", "02aaaaaaaaaaaaaa"])).toBe(8);
+    expect(uniquePrefixLength(["01m89kc979fzfy96", "01m89kc97xxxxxxx", "01m89kc979fzfy96"])).toBe(10);
+    expect(shortId("01m89kc979fzfy96", 10)).toBe("01m89kc979");
+    expect(uniquePrefixLength([])).toBe(8);
   });
 });

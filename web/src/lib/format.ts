@@ -128,12 +128,77 @@ export function formatBytes(bytes: unknown): string {
   return unit === 0 ? `${value} B` : `${trimZeros(value.toFixed(1))} ${units[unit]}`;
 }
 
-/** The first characters of a job id, enough to tell jobs apart. */
-export function shortId(id: string): string {
-  return id.slice(0, 8);
+/** The first `length` characters of a job id (see `uniquePrefixLength` for a length that
+ * tells a set of ids apart). */
+export function shortId(id: string, length = 8): string {
+  return id.slice(0, length);
 }
 
 /** Truncates text to `max` characters with an ellipsis (the full text goes in a title). */
 export function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, Math.max(0, max - 1))}…` : text;
+}
+
+/** How every number of one table column is written: with the same count of decimals, or
+ * all in exponent form with the same count of mantissa digits, so a column never mixes
+ * `8.968e-4` with `0.00319`. */
+export type NumberFormat = { kind: "fixed"; decimals: number } | { kind: "exponent"; digits: number };
+
+/** The largest decimals count a fixed column takes before it turns to exponents. */
+const MAX_DECIMALS = 6;
+
+/** The format for a column holding `values` (numbers, wire strings, anything else ignored):
+ * the fewest decimals that write every value exactly, at most enough for `significant`
+ * digits of the smallest value; exponents when that would take more than 6 decimals or the
+ * largest value reaches 10^6 (integers below 10^15 stay integers). */
+export function columnNumberFormat(values: Iterable<unknown>, significant = 4): NumberFormat {
+  const finite: number[] = [];
+  for (const value of values) {
+    const n = wireNumber(value);
+    if (n !== null && Number.isFinite(n) && n !== 0) finite.push(n);
+  }
+  if (finite.length === 0) return { kind: "fixed", decimals: 0 };
+  const abs = finite.map(Math.abs);
+  const minAbs = Math.min(...abs);
+  const maxAbs = Math.max(...abs);
+  if (finite.every(Number.isInteger) && maxAbs < 1e15) return maxAbs < 1e6 ? { kind: "fixed", decimals: 0 } : exponentFormat(finite, significant);
+  const needed = Math.max(0, significant - 1 - Math.floor(Math.log10(minAbs)));
+  if (needed > MAX_DECIMALS || maxAbs >= 1e6) return exponentFormat(finite, significant);
+  let decimals = 0;
+  while (decimals < needed && !finite.every((n) => exact(Number(n.toFixed(decimals)), n))) decimals += 1;
+  return { kind: "fixed", decimals };
+}
+
+function exponentFormat(finite: readonly number[], significant: number): NumberFormat {
+  let digits = 0;
+  while (digits < significant - 1 && !finite.every((n) => exact(Number(n.toExponential(digits)), n))) digits += 1;
+  return { kind: "exponent", digits };
+}
+
+function exact(rounded: number, n: number): boolean {
+  return Math.abs(rounded - n) <= Math.abs(n) * 1e-12;
+}
+
+/** `value` in a column's `format`; non-finite numbers as `NaN`, `∞`, `−∞`, anything that
+ * is not a number as `formatValue` writes it. */
+export function formatInColumn(value: unknown, format: NumberFormat): string {
+  const n = wireNumber(value);
+  if (n === null) return formatValue(value);
+  if (!Number.isFinite(n)) return formatNumber(n);
+  if (format.kind === "fixed") return n.toFixed(format.decimals);
+  return n.toExponential(format.digits).replace("e+", "e");
+}
+
+/** The shortest prefix length (at least `min`) that tells every one of `ids` apart. */
+export function uniquePrefixLength(ids: readonly string[], min = 8): number {
+  const sorted = [...new Set(ids)].sort();
+  let length = min;
+  for (let i = 1; i < sorted.length; i += 1) {
+    const a = sorted[i - 1] ?? "";
+    const b = sorted[i] ?? "";
+    let common = 0;
+    while (common < a.length && a[common] === b[common]) common += 1;
+    length = Math.max(length, common + 1);
+  }
+  return length;
 }
