@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
   applyCompletion,
+  editDistance,
+  nearest,
+  unknownFields,
   clauseField,
   complete,
   fieldName,
@@ -112,5 +115,31 @@ describe("reading a column's filter back", () => {
     expect(readFieldFilter(query, "name").text).toBe('res"x');
     expect(readFieldFilter('tags.stage = "prod"', "tags.stage")).toMatchObject({ values: ["prod"], text: "prod" });
     expect(readFieldFilter("", "status")).toEqual({ values: [], min: "", max: "", text: "" });
+  });
+});
+
+describe("unknownFields", () => {
+  const project = { params: ["lr", "optimizer", "batch_size"], metrics: ["val_loss", "train_loss", "acc"], tags: ["stage"] };
+
+  it("suggests the closest known names for an unknown key", () => {
+    expect(unknownFields("metrics.val_los < 0.1", project)).toEqual([{ field: "metrics.val_los", suggestions: ["metrics.val_loss"] }]);
+    expect(unknownFields("params.val_loss < 0.1", project)).toEqual([{ field: "params.val_loss", suggestions: ["metrics.val_loss"] }]);
+    expect(unknownFields("stauts = \"completed\"", project)).toEqual([{ field: "stauts", suggestions: ["status"] }]);
+  });
+
+  it("is silent on known fields, aggregates, values and keywords", () => {
+    expect(unknownFields('metrics.val_loss.min < 0.1 and params.optimizer in (adam, sgd) and not tags.stage exists and status = completed', project)).toEqual([]);
+    expect(unknownFields("(params.lr >= 1e-3 or params.batch_size = 64) and name contains x", project)).toEqual([]);
+  });
+
+  it("names an unknown key once and offers nothing when nothing is close", () => {
+    expect(unknownFields("params.zzzzzz > 1 and params.zzzzzz < 3", project)).toEqual([{ field: "params.zzzzzz", suggestions: [] }]);
+  });
+});
+
+describe("nearest", () => {
+  it("orders by edit distance, then by name, within a third of the key", () => {
+    expect(nearest("metrics.loss", ["metrics.val_loss", "metrics.los", "metrics.loss2"])).toEqual(["metrics.los", "metrics.loss2"]);
+    expect(editDistance("kitten", "sitting")).toBe(3);
   });
 });

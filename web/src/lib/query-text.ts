@@ -273,3 +273,78 @@ function unquote(text: string): string {
   if ((quote !== '"' && quote !== "'") || text.length < 2) return text;
   return text.slice(1, -1).replace(/\\(.)/g, (_, c: string) => (c === "n" ? "\n" : c === "t" ? "\t" : c));
 }
+
+/** A field the query names that the project does not have, and the nearest names it has. */
+export interface UnknownField {
+  field: string;
+  suggestions: string[];
+}
+
+const GROUPS = ["params", "metrics", "tags"] as const;
+const AGGREGATES = ["last", "min", "max"];
+
+/** The fields of `query` that name no param, metric, tag or job field of the project
+ * (`keys`), each with up to 3 known names within a small edit distance, nearest first:
+ * `metrics.val_los` → `metrics.val_loss`. A field is a word before an operator, or any word
+ * starting with `params.`, `metrics.` or `tags.`. */
+export function unknownFields(query: string, keys: { params: readonly string[]; metrics: readonly string[]; tags: readonly string[] }): UnknownField[] {
+  const known = new Set<string>([...JOB_FIELDS, ...KEYWORDS]);
+  const candidates: string[] = [...JOB_FIELDS];
+  for (const group of GROUPS) {
+    for (const key of keys[group]) {
+      const name = `${group}.${quoteKey(key)}`;
+      known.add(name);
+      candidates.push(name);
+      if (group === "metrics") for (const aggregate of AGGREGATES) known.add(`${name}.${aggregate}`);
+    }
+  }
+  const tokens = tokenize(query);
+  const out: UnknownField[] = [];
+  let inList = false;
+  tokens.forEach((token, i) => {
+    const previous = tokens[i - 1];
+    if (token.kind === "open" && previous?.text.toLowerCase() === "in") inList = true;
+    if (token.kind === "close") inList = false;
+    if (token.kind !== "word" || inList || known.has(token.text) || out.some((u) => u.field === token.text)) return;
+    const grouped = GROUPS.some((group) => token.text.startsWith(`${group}.`));
+    const next = tokens[i + 1];
+    const beforeOperator = next !== undefined && (next.kind === "other" || ["in", "contains", "matches", "exists"].includes(next.text.toLowerCase()));
+    const value = previous?.kind === "other" || /^[-+]?[0-9.]/.test(token.text);
+    if (!grouped && (!beforeOperator || value)) return;
+    out.push({ field: token.text, suggestions: nearest(token.text, candidates) });
+  });
+  return out;
+}
+
+/** Up to `limit` of `candidates` nearest `word` (case-insensitive edit distance, a metric's
+ * aggregate suffix ignored), within a third of the word's length (at least 2). */
+export function nearest(word: string, candidates: readonly string[], limit = 3): string[] {
+  const bare = word.replace(/\.(last|min|max)$/, "");
+  const wanted = bare.toLowerCase();
+  const keyPart = wanted.slice(wanted.indexOf(".") + 1);
+  const allowed = Math.max(2, Math.floor(keyPart.length / 3));
+  const scored: { name: string; distance: number }[] = [];
+  for (const name of candidates) {
+    const lower = name.toLowerCase();
+    // the right key in the wrong group (params.val_loss for a metric) is one step away
+    const sameKey = lower.slice(lower.indexOf(".") + 1) === keyPart && lower !== wanted ? 1 : Infinity;
+    const distance = Math.min(editDistance(wanted, lower), sameKey);
+    if (distance <= allowed) scored.push({ name, distance });
+  }
+  scored.sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name));
+  return scored.slice(0, limit).map((s) => s.name);
+}
+
+/** Levenshtein distance between two strings. */
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
