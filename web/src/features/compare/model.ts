@@ -63,15 +63,5 @@ export function buildAxis(key: string, label: string, values: readonly unknown[]
   return { key, label, kind: "category", min: 0, max: 1, categories, positions, values: [...values] };
 }
 
-/** Jobs inside every brush (ranges of axis positions, 0..1, by axis key). */
-export function brushed(axes: readonly Axis[], brushes: Readonly<Record<string, [number, number]>>, count: number): boolean[] {
-  return Array.from({ length: count }, (_, i) =>
-    axes.every((axis) => {
-      const brush = brushes[axis.key];
-      if (!brush) return true;
-      const p = axis.positions[i];
-      const [lo, hi] = brush[0] <= brush[1] ? brush : [brush[1], brush[0]];
-      return p !== null && p !== undefined && p >= lo && p <= hi;
-    }),
-  );
-}
+/** Jobs inside every brush (moved to lib/: the workspace's parallel panel brushes too). */
+export { brushed } from "../../lib/parallel-axes";

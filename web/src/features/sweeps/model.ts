@@ -1,7 +1,13 @@
 // Sweep view logic (docs/sweeps.md): the objectives a spec names, the best value over trials,
 // the Pareto front, parallel-coordinate axes (linear, log, categorical, missing values),
 // the colour scale, and sorting the trials table. Pure functions, tested in model.test.ts.
-import { formatValue, wireNumber } from "../../lib/format";
+import { DARK_SCALE_FLOOR, niceTicks, paddedRange, scaleColor } from "../../lib/chart-scales";
+import { wireNumber } from "../../lib/format";
+import { importanceBars, type Importance } from "../../lib/importance";
+import { buildAxis, categoryText, type Axis, type SpaceEntry } from "../../lib/parallel-axes";
+
+// Moved to lib/ (the workspace panels draw them too); kept here for the sweep views.
+export { buildAxis, DARK_SCALE_FLOOR, importanceBars, niceTicks, paddedRange, scaleColor, type Axis, type Importance, type SpaceEntry };
 
 /** The part of a trial the views read (TrialOut on the wire). */
 export interface TrialLike {
@@ -110,57 +116,6 @@ export function paretoFront(points: readonly (readonly (number | null)[])[], dir
     .map(({ i }) => i);
 }
 
-export interface Axis {
-  key: string;
-  label: string;
-  kind: "linear" | "log" | "category";
-  min: number;
-  max: number;
-  categories: string[];
-  /** Each trial's position from 0 (bottom) to 1 (top); null when missing or not drawable. */
-  positions: (number | null)[];
-}
-
-/** The spec's entry for one param of the space, if any. */
-export type SpaceEntry = Record<string, unknown>;
-
-function categoryText(value: unknown): string {
-  return typeof value === "string" ? value : formatValue(value);
-}
-
-/** An axis over one param's values. A categorical param keeps the order of its choices; a
- * `log: true` param is scaled logarithmically (when every value is positive); a param a trial
- * does not have (conditional) or a NaN/∞ value has no position. */
-export function buildAxis(key: string, label: string, values: readonly unknown[], entry?: SpaceEntry): Axis {
-  const categorical = entry?.type === "categorical" || values.some((v) => v != null && wireNumber(v) === null);
-  if (categorical) {
-    const choices = Array.isArray(entry?.choices) ? entry.choices.map(categoryText) : [];
-    const seen = values.filter((v) => v !== undefined && v !== null).map(categoryText);
-    const categories = [...new Set([...choices, ...seen.filter((s) => !choices.includes(s)).sort()])];
-    const positions = values.map((v) => {
-      if (v === undefined || v === null) return null;
-      const k = categories.indexOf(categoryText(v));
-      return categories.length === 1 ? 0.5 : k / (categories.length - 1);
-    });
-    return { key, label, kind: "category", min: 0, max: 1, categories, positions };
-  }
-  const numbers = values.map((v) => (v === undefined || v === null ? null : wireNumber(v)));
-  const finite = numbers.filter((n): n is number => n !== null && Number.isFinite(n));
-  const log = entry?.log === true && finite.length > 0 && finite.every((n) => n > 0);
-  const low = typeof entry?.low === "number" ? entry.low : Infinity;
-  const high = typeof entry?.high === "number" ? entry.high : -Infinity;
-  // the axis spans the space's bounds when known (so a sweep's first trials sit where they
-  // are in the space), widened to any value outside them
-  let min = Math.min(low, ...finite);
-  let max = Math.max(high, ...finite);
-  if (!Number.isFinite(min) || !Number.isFinite(max)) [min, max] = [0, 1];
-  if (log && min <= 0) min = Math.min(...finite);
-  const scale = log ? Math.log : (n: number) => n;
-  const span = scale(max) - scale(min);
-  const positions = numbers.map((n) => (n === null || !Number.isFinite(n) ? null : span === 0 ? 0.5 : (scale(n) - scale(min)) / span));
-  return { key, label, kind: log ? "log" : "linear", min, max, categories: [], positions };
-}
-
 /** Every param of the space (in the spec's order), then params only trials have (sorted). */
 export function paramKeys(space: Record<string, unknown> | null | undefined, trials: readonly TrialLike[]): string[] {
   const fromSpace = Object.keys(space ?? {});
@@ -192,45 +147,6 @@ export function goodness(values: readonly (number | null)[], direction: Directio
     const t = (v - min) / (max - min);
     return direction === "minimize" ? 1 - t : t;
   });
-}
-
-// A colour-blind-safe sequential scale (viridis, sampled), from worst to best.
-const SCALE: readonly [number, number, number][] = [
-  [68, 1, 84],
-  [59, 82, 139],
-  [33, 145, 140],
-  [94, 201, 98],
-  [253, 231, 37],
-];
-
-/** Where the scale starts on a dark background: its darkest purples would vanish there. */
-export const DARK_SCALE_FLOOR = 0.35;
-
-/** The colour of `t` in 0..1 on the scale (worst dark purple, best yellow); grey for null.
- * With `floor`, the scale starts that far in (for a dark background). */
-export function scaleColor(t: number | null, floor = 0): string {
-  if (t === null || !Number.isFinite(t)) return "#9a9a9a";
-  const x = (floor + (1 - floor) * Math.min(1, Math.max(0, t))) * (SCALE.length - 1);
-  const i = Math.min(SCALE.length - 2, Math.floor(x));
-  const f = x - i;
-  const [a, b] = [SCALE[i] as [number, number, number], SCALE[i + 1] as [number, number, number]];
-  const mix = (k: 0 | 1 | 2) => Math.round(a[k] + (b[k] - a[k]) * f);
-  return `rgb(${mix(0)}, ${mix(1)}, ${mix(2)})`;
-}
-
-export interface Importance {
-  param: string;
-  importance: number;
-}
-
-/** Importances largest first, with each bar's length as a fraction of the largest. */
-export function importanceBars(items: readonly { param: string; importance: unknown }[]): (Importance & { fraction: number })[] {
-  const clean = items
-    .map((item) => ({ param: item.param, importance: wireNumber(item.importance) ?? 0 }))
-    .map((item) => ({ ...item, importance: Number.isFinite(item.importance) ? item.importance : 0 }))
-    .sort((a, b) => b.importance - a.importance || a.param.localeCompare(b.param));
-  const top = Math.max(0, ...clean.map((item) => item.importance));
-  return clean.map((item) => ({ ...item, fraction: top > 0 ? item.importance / top : 0 }));
 }
 
 /** Table sort keys: `number`, `state`, `value:I`, `param:KEY`, `pruned_step`. */
@@ -306,27 +222,4 @@ export function whyNoMoreTrials(sweep: SweepLike, maxTrials: number): string | n
 /** The most trials one Add may ask for: what is left below `maxTrials`. */
 export function addableCount(budget: number, maxTrials: number): number {
   return Math.max(0, maxTrials - budget);
-}
-
-/** About `count` round tick values covering min..max (1, 2 or 5 times a power of ten apart). */
-export function niceTicks(min: number, max: number, count = 5): number[] {
-  if (!Number.isFinite(min) || !Number.isFinite(max)) return [];
-  if (min === max) return [min];
-  const [lo, hi] = min < max ? [min, max] : [max, min];
-  const rough = (hi - lo) / Math.max(1, count);
-  const power = 10 ** Math.floor(Math.log10(rough));
-  const step = ([1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough) ?? 10 * power) as number;
-  const ticks: number[] = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) ticks.push(Number(t.toPrecision(12)));
-  return ticks;
-}
-
-/** The span a scatter axis covers: the values' range, padded by 5% (or ±1 around one value). */
-export function paddedRange(values: readonly number[]): [number, number] {
-  const finite = values.filter((v) => Number.isFinite(v));
-  if (finite.length === 0) return [0, 1];
-  const min = Math.min(...finite);
-  const max = Math.max(...finite);
-  const pad = max === min ? Math.abs(min) * 0.1 || 1 : (max - min) * 0.05;
-  return [min - pad, max + pad];
 }
