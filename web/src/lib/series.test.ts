@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { alignLines, band, carryForward, drawable, groupBy, isolatedPoints, singleValues, smooth, specialPoints, stepRange, toLine } from "./series";
+import { alignLines, band, carryForward, drawable, groupBy, isolatedPoints, pairByStep, percentileRange, singleValues, smooth, smoothLine, smoothTimeWeighted, specialPoints, stepRange, toLine } from "./series";
 import { dashArray, PALETTE, styleFor } from "./palette";
 
 describe("toLine", () => {
@@ -135,5 +135,52 @@ describe("single points", () => {
     expect(singleValues([undefined, { steps: [], values: [] }, { steps: [2], values: ["NaN"] }])).toEqual([{ index: 2, step: 2, value: NaN }]);
     expect(singleValues([one, { steps: [1, 2], values: [1, 2] }])).toBeNull();
     expect(singleValues([undefined])).toBeNull();
+  });
+});
+
+describe("smoothing variants", () => {
+  it("time-weighted EMA equals the EMA on evenly spaced x", () => {
+    const ys = [1, 5, 2, 8, 3, 9];
+    const x = [0, 10, 20, 30, 40, 50];
+    const a = smoothTimeWeighted(x, ys, 0.6);
+    const b = smooth(ys, 0.6);
+    a.forEach((v, i) => expect(v).toBeCloseTo(b[i] as number, 10));
+  });
+
+  it("time-weighted EMA forgets more over a long gap than the plain EMA", () => {
+    const x = [0, 1, 2, 3, 100];
+    const ys = [0, 0, 0, 0, 10];
+    const timed = smoothTimeWeighted(x, ys, 0.9).at(-1) as number;
+    const plain = smooth(ys, 0.9).at(-1) as number;
+    expect(timed).toBeGreaterThan(9.9);
+    expect(plain).toBeLessThan(5);
+  });
+
+  it("keeps gaps and non-finite values in place, and weight 0 changes nothing", () => {
+    expect(smoothTimeWeighted([0, 1, 2, 3], [1, null, NaN, 3], 0.5)).toEqual([1, null, NaN, expect.any(Number)]);
+    expect(smoothLine([0, 1], [4, 6], 0, "time")).toEqual([4, 6]);
+    expect(smoothLine([0, 1], [4, 6], 0.5, "ema")).toEqual(smooth([4, 6], 0.5));
+  });
+});
+
+describe("percentile clipping", () => {
+  it("leaves a lone spike out of the 1st–99th percentile range", () => {
+    const line = Array.from({ length: 200 }, (_, i) => (i === 100 ? 1e6 : i % 10));
+    const range = percentileRange([line]);
+    expect(range).toEqual({ min: 0, max: 9 });
+  });
+
+  it("skips gaps and non-finite values, and says null when nothing is finite", () => {
+    expect(percentileRange([[null, NaN, Infinity]])).toBeNull();
+    expect(percentileRange([[2, null], [NaN, 4]])).toEqual({ min: 2, max: 4 });
+  });
+});
+
+describe("pairByStep", () => {
+  it("plots one metric against another at the steps both logged, ordered by x", () => {
+    const line = pairByStep({ steps: [0, 1, 2], values: [0.3, 0.1, 0.2] }, { steps: [1, 2, 3], values: [10, "NaN", 30] });
+    expect(line.x).toEqual([0.1, 0.2]);
+    expect(line.y[0]).toBe(10);
+    expect(Number.isNaN(line.y[1])).toBe(true);
   });
 });

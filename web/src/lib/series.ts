@@ -220,3 +220,72 @@ export function singleValues(series: readonly ({ steps: number[]; values: unknow
   }
   return out.length ? out : null;
 }
+
+/** Time-weighted EMA: like `smooth`, but a point's weight decays with its distance in x from
+ * the previous point, measured in the line's typical spacing (the median gap), so uneven
+ * logging (a gap, then a burst) smooths as if evenly sampled. Equals `smooth` on even x. */
+export function smoothTimeWeighted(x: readonly number[], ys: readonly (number | null)[], weight: number): (number | null)[] {
+  if (weight <= 0) return ys.slice();
+  const w = Math.min(weight, 0.999);
+  const gaps: number[] = [];
+  let previous: number | null = null;
+  ys.forEach((v, i) => {
+    if (v === null || !Number.isFinite(v)) return;
+    const at = x[i] as number;
+    if (previous !== null && at > previous) gaps.push(at - previous);
+    previous = at;
+  });
+  gaps.sort((a, b) => a - b);
+  const unit = gaps.length ? (gaps[Math.floor(gaps.length / 2)] as number) : 1;
+  let last = 0;
+  let norm = 0;
+  let lastX: number | null = null;
+  return ys.map((v, i) => {
+    if (v === null || !Number.isFinite(v)) return v;
+    const at = x[i] as number;
+    // the first point counts as one unit after an empty past, as the EMA debiases it
+    const decay = Math.pow(w, lastX === null ? 1 : Math.max(0, at - lastX) / unit);
+    lastX = at;
+    last = last * decay + (1 - decay) * v;
+    norm = norm * decay + (1 - decay);
+    return norm > 0 ? last / norm : v;
+  });
+}
+
+export type SmoothingKind = "ema" | "time";
+
+/** A line smoothed by `kind` with `weight` in [0, 1): 0 leaves it as it is. */
+export function smoothLine(x: readonly number[], ys: readonly (number | null)[], weight: number, kind: SmoothingKind): (number | null)[] {
+  return kind === "time" ? smoothTimeWeighted(x, ys, weight) : smooth(ys, weight);
+}
+
+/** The 1st to 99th percentile of the finite values of all `lines` (nearest rank): a y range
+ * that a lone spike does not flatten. Null when there are no finite values. */
+export function percentileRange(lines: readonly (readonly (number | null)[])[], lo = 0.01, hi = 0.99): { min: number; max: number } | null {
+  const values: number[] = [];
+  for (const line of lines) for (const v of line) if (v !== null && Number.isFinite(v)) values.push(v);
+  if (values.length === 0) return null;
+  const sorted = Float64Array.from(values).sort();
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))] as number;
+  return { min: at(lo), max: at(hi) };
+}
+
+/** One metric against another: for each step both series logged, x is `xs`'s value and y is
+ * `ys`'s, ordered by x (steps only one of them logged are left out). */
+export function pairByStep(
+  xs: { steps: number[]; values: unknown[] },
+  ys: { steps: number[]; values: unknown[] },
+): Line {
+  const byStep = new Map<number, number>();
+  xs.steps.forEach((step, i) => {
+    const v = wireNumber(xs.values[i]);
+    if (v !== null && Number.isFinite(v)) byStep.set(step, v);
+  });
+  const pairs: [number, number][] = [];
+  ys.steps.forEach((step, i) => {
+    const x = byStep.get(step);
+    if (x !== undefined) pairs.push([x, wireNumber(ys.values[i]) ?? NaN]);
+  });
+  pairs.sort((a, b) => a[0] - b[0]);
+  return { x: pairs.map((p) => p[0]), y: pairs.map((p) => p[1]) };
+}
