@@ -2,24 +2,12 @@
 // Drives Debian's Chromium with the Playwright that web/ installs, prints one JSON object
 // {"first_rows": [ms...], "scroll": [ms...], "compare": [ms...]} on stdout (one value per
 // recorded repetition) and its progress on stderr.
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { DEADLINE_MS, VIEWPORT, launch, readConfig, repeat, Retry, watchCanvas } from "./probe.mjs";
 
-import { CHROMIUM_FLAGS } from "../web/e2e/chromium.mjs";
-
-const require = createRequire(new URL("../web/package.json", import.meta.url));
-const { chromium } = require("playwright-core");
-
-const VIEWPORT = { width: 1440, height: 900 };
 const ROW = '[data-testid="job-row"]';
 const TABLE = '[role="grid"][aria-label="Jobs"]';
-const DEADLINE_MS = 60_000;
 
-const config = JSON.parse(readFileSync(0, "utf8"));
-
-function note(message) {
-  process.stderr.write(`${message}\n`);
-}
+const config = readConfig();
 
 // Runs in the page before its scripts: records when a job row is first in the document,
 // then the end of the next frame (after it was painted).
@@ -59,7 +47,7 @@ const WHEEL_PX = 600;
 
 // Frame intervals while the wheel scrolls the table down: the p99 interval (ms). A
 // repetition in which the wheel did not scroll the table (it can latch onto the page when
-// the table's first frame is not composited yet) measured nothing: it is refused (thrown),
+// the table's first frame is not composited yet) measured nothing: it is refused (Retry),
 // rather than recorded as a perfectly smooth scroll.
 async function scroll(browser) {
   const { context, page } = await fresh(browser);
@@ -86,24 +74,11 @@ async function scroll(browser) {
     }
     const frames = await page.evaluate(() => window.__atlasFrames.slice(1));
     const scrolled = await page.evaluate((selector) => document.querySelector(selector)?.scrollTop ?? 0, TABLE);
-    if (scrolled < (WHEEL_STEPS * WHEEL_PX) / 2) throw new NotScrolled(`the wheel scrolled the table ${scrolled} px`);
+    if (scrolled < (WHEEL_STEPS * WHEEL_PX) / 2) throw new Retry(`the wheel scrolled the table ${scrolled} px`);
     const ordered = [...frames].sort((a, b) => a - b);
     return ordered[Math.max(0, Math.ceil(0.99 * ordered.length) - 1)];
   } finally {
     await context.close();
-  }
-}
-
-// Runs in the page before its scripts: notes the time of every canvas stroke or fill, so
-// the last one before the page goes quiet is when the chart was finished.
-function watchCanvas() {
-  window.__atlasLastDraw = 0;
-  for (const name of ["stroke", "fill"]) {
-    const original = CanvasRenderingContext2D.prototype[name];
-    CanvasRenderingContext2D.prototype[name] = function draw(...args) {
-      window.__atlasLastDraw = performance.now();
-      return original.apply(this, args);
-    };
   }
 }
 
@@ -144,44 +119,12 @@ async function compare(browser) {
   }
 }
 
-// A sample for the progress line: milliseconds to 0.1 ms, the compare page's parts named.
-function describe(sample) {
-  if (typeof sample === "number") return `${sample.toFixed(1)} ms`;
-  return Object.entries(sample)
-    .map(([key, value]) => (key === "requests" ? `${value} requests` : `${key} ${value.toFixed(1)} ms`))
-    .join(", ");
-}
-
-class NotScrolled extends Error {}
-
-// A measure that throws NotScrolled is run again, up to 3 times per repetition.
-async function attempt(name, measure, browser) {
-  for (let tries = 1; ; tries += 1) {
-    try {
-      return await measure(browser);
-    } catch (error) {
-      if (!(error instanceof NotScrolled) || tries >= 3) throw error;
-      note(`${name}: ${error.message}; measuring again`);
-    }
-  }
-}
-
-async function repeat(name, measure, browser) {
-  for (let index = 0; index < config.warmup; index += 1) await attempt(name, measure, browser);
-  const values = [];
-  for (let index = 0; index < config.repetitions; index += 1) {
-    values.push(await attempt(name, measure, browser));
-    note(`${name} ${index + 1}/${config.repetitions}: ${describe(values.at(-1))}`);
-  }
-  return values;
-}
-
-const browser = await chromium.launch({ executablePath: config.chromium, args: [...CHROMIUM_FLAGS] });
+const browser = await launch(config);
 try {
   const figures = {
-    first_rows: await repeat("first rows", firstRows, browser),
-    scroll: await repeat("scroll p99 frame", scroll, browser),
-    compare: await repeat("compare chart", compare, browser),
+    first_rows: await repeat("first rows", () => firstRows(browser), config),
+    scroll: await repeat("scroll p99 frame", () => scroll(browser), config),
+    compare: await repeat("compare chart", () => compare(browser), config),
   };
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 } finally {

@@ -16,6 +16,7 @@ import base64
 import statistics
 import time
 from array import array
+from collections.abc import Sequence
 
 import httpx
 
@@ -60,30 +61,47 @@ def run(context: Context) -> list[Result]:
     return [_result(mine, theirs, peer_env.version)]
 
 
-def load_series(url: str, project: str, points: int) -> str:
-    """Create a job on the server at ``url`` with a ``points``-point ``loss`` series; its id."""
+def load_series(
+    url: str, project: str, points: int, *, keys: Sequence[str] = ("loss",), name: str = "long-run"
+) -> str:
+    """Create a job on the server at ``url`` with a ``points``-point series under each of
+    ``keys`` (the same loss curve under every key); its id."""
     values = loss_values(points)
     start = time.time() - points * 0.01
     with httpx.Client(base_url=url, timeout=300) as http:
-        answer = http.post("/api/v1/jobs", json={"project": project, "name": "long-run"})
+        answer = http.post("/api/v1/jobs", json={"project": project, "name": name})
         answer.raise_for_status()
         job_id: str = answer.json()["id"]
         for first in range(0, points, LOAD_BATCH):
             steps = range(first, min(points, first + LOAD_BATCH))
-            body = {
-                "batch_id": f"load-{first}",
-                "encoding": "base64",
-                "series": [
-                    {
-                        "key": "loss",
-                        "steps": _b64(array("q", steps)),
-                        "times": _b64(array("d", (start + s * 0.01 for s in steps))),
-                        "values": _b64(array("d", values[first : first + len(steps)])),
-                    }
-                ],
+            columns = {
+                "steps": _b64(array("q", steps)),
+                "times": _b64(array("d", (start + s * 0.01 for s in steps))),
+                "values": _b64(array("d", values[first : first + len(steps)])),
             }
-            http.post(f"/api/v1/jobs/{job_id}/metrics", json=body).raise_for_status()
+            for key in keys:
+                body = {
+                    "batch_id": f"load-{key}-{first}",
+                    "encoding": "base64",
+                    "series": [{"key": key, **columns}],
+                }
+                http.post(f"/api/v1/jobs/{job_id}/metrics", json=body).raise_for_status()
     return job_id
+
+
+def load_finished_jobs(
+    url: str, project: str, *, jobs: int, points: int, keys: Sequence[str] = ("loss",)
+) -> list[str]:
+    """``jobs`` jobs made by ``load_series``, then marked completed (a finished job's page
+    does not poll); their ids, in creation order."""
+    ids = [
+        load_series(url, project, points, keys=keys, name=f"run-{index:02d}")
+        for index in range(jobs)
+    ]
+    with httpx.Client(base_url=url, timeout=60) as http:
+        for job_id in ids:
+            http.patch(f"/api/v1/jobs/{job_id}", json={"status": "completed"}).raise_for_status()
+    return ids
 
 
 def _b64(column: array[int] | array[float]) -> str:
