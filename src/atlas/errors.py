@@ -32,6 +32,9 @@ __all__ = [
     "ServerUnavailableError",
     "TooManyAttemptsError",
     "UnauthenticatedError",
+    "ViewExistsError",
+    "ViewNotFoundError",
+    "ViewTooLargeError",
     "error_class_for_code",
 ]
 
@@ -193,6 +196,24 @@ class ServerUnavailableError(AtlasError):
     """No Atlas server answered (client side only)."""
 
     code = "server_unavailable"
+
+
+class ViewNotFoundError(NotFoundError):
+    """No saved view has this id."""
+
+    code = "view_not_found"
+
+
+class ViewExistsError(ConflictError):
+    """The project already has a saved view of this name."""
+
+    code = "view_exists"
+
+
+class ViewTooLargeError(PayloadTooLargeError):
+    """A saved view's state is over ``atlas.names.MAX_VIEW_STATE_BYTES`` as JSON."""
+
+    code = "view_too_large"
 
 
 def _all_subclasses(cls: type[AtlasError]) -> list[type[AtlasError]]:

@@ -71,6 +71,19 @@ __all__ = [
     "MAX_USER_NAME_LENGTH",
     "MAX_VERSIONS_LISTED",
     "MAX_VIDEO_FRAMES",
+    "MAX_VIEW_NAME_LENGTH",
+    "MAX_VIEW_STATE_BYTES",
+    "MAX_VALUE_FIELDS",
+    "MAX_VALUES_JOBS",
+    "MAX_GROUP_FIELDS",
+    "MAX_GROUP_SUMMARIES",
+    "MAX_GROUPS",
+    "MAX_IMPORTANCE_JOBS",
+    "MAX_IMPORTANCE_PARAMS",
+    "MAX_SERIES_JOBS",
+    "MAX_SERIES_KEYS",
+    "MAX_SERIES_PAIRS",
+    "MAX_SERIES_POINTS",
     "MEDIA_FOLDER",
     "MEDIA_SUFFIXES",
     "USER_NAME_PATTERN",
@@ -474,6 +487,35 @@ MAX_APPEND_BYTES = 8 * 1024 * 1024
 """Most bytes one append to an artifact carries (``POST /jobs/{id}/artifacts/{path}``)."""
 MAX_TENSORBOARD_JOBS = 100
 """Most jobs one TensorBoard shows side by side."""
+
+
+# -- the GUI workspace (docs/rest-api.md, "Workspace") ----------------------------------------
+MAX_VIEW_NAME_LENGTH = 100
+"""Longest name of a saved view, in characters."""
+MAX_VIEW_STATE_BYTES = 65_536
+"""Most bytes of a saved view's state, as compact UTF-8 JSON."""
+MAX_VALUE_FIELDS = 16
+"""Most fields one columnar values request reads."""
+MAX_VALUES_JOBS = 100_000
+"""Most jobs one columnar values request answers."""
+MAX_GROUP_FIELDS = 3
+"""Most fields the jobs are grouped by at once."""
+MAX_GROUP_SUMMARIES = 16
+"""Most metrics summarised per group."""
+MAX_GROUPS = 1_000
+"""Most groups one grouping answers."""
+MAX_IMPORTANCE_JOBS = 5_000
+"""Most jobs (the most recent that have the metric) a project's importances are fit on."""
+MAX_IMPORTANCE_PARAMS = 100
+"""Most params a project's importances weigh."""
+MAX_SERIES_JOBS = 100
+"""Most jobs one batch series read names."""
+MAX_SERIES_KEYS = 100
+"""Most metric keys one batch series read names."""
+MAX_SERIES_PAIRS = 2_000
+"""Most (job, key) pairs one batch series read answers: jobs times keys."""
+MAX_SERIES_POINTS = 100_000
+"""Most points a series read (single or batch) is downsampled to."""
 TENSORBOARD_FOLDER = "tensorboard"
 """The artifact folder a job's TensorBoard event files are copied to as they grow:
 ``tensorboard/<path below the log folder>``."""

@@ -74,6 +74,7 @@ class World:
     job_k: str = ""
     finished: str = ""
     sweep: str = ""
+    view: str = ""
 
     @property
     def store(self) -> Any:
@@ -91,6 +92,11 @@ class World:
         self.store.set_member(name, "editor", Role.EDITOR)
         self.store.set_member(name, "viewer", Role.VIEWER)
         return name
+
+    def view_in_p(self) -> str:
+        """A new saved view of P (for the route that deletes one)."""
+        body = {"name": unique("view-"), "state": {}}
+        return str(self.as_admin("POST", f"{API}/projects/{P}/views", json=body)["id"])
 
     def job_in_p(self) -> str:
         """A new running tracked job in P (for routes that delete or end one)."""
@@ -152,6 +158,7 @@ def build_world(client: TestClient) -> World:
     store.revoke_token(revoked.id)
     world.sweep = str(world.as_admin("POST", f"{API}/sweeps", json=SWEEP_BODY)["id"])
     world.as_admin("POST", f"{API}/sweeps/{world.sweep}/stop")
+    world.view = world.view_in_p()
     return world
 
 
@@ -288,6 +295,14 @@ BODIES: dict[tuple[str, str], Sample] = {
     ("POST", "/api/v1/tensorboards"): lambda w: {"json": {"jobs": [w.job_j]}},
     ("POST", "/api/v1/sweeps"): lambda w: {"json": SWEEP_BODY},
     ("POST", "/api/v1/sweeps/{sweep_id}/trials"): lambda w: {"json": {"count": 1}},
+    ("POST", "/api/v1/projects/{name}/views"): lambda w: {
+        "json": {"name": unique("view-"), "state": {"q": "lr > 0"}}
+    },
+    ("PATCH", "/api/v1/views/{view_id}"): lambda w: {"json": {"state": {"q": "x"}}},
+    ("POST", "/api/v1/series"): lambda w: {"json": {"jobs": [w.job_j], "keys": ["lr"]}},
+    ("GET", "/api/v1/projects/{name}/jobs/values"): lambda w: {"params": {"fields": "params.lr"}},
+    ("GET", "/api/v1/projects/{name}/jobs/groups"): lambda w: {"params": {"by": "params.lr"}},
+    ("GET", "/api/v1/projects/{name}/importances"): lambda w: {"params": {"metric": "metrics.lr"}},
 }
 
 # Operations that would spoil the world for the next caller get a fresh target each time.
@@ -301,6 +316,7 @@ FRESH: dict[tuple[str, str], Sample] = {
     ("GET", "/api/v1/jobs/{job_id}/log/stream"): lambda w: {"path": {"job_id": w.finished}},
     ("DELETE", "/api/v1/tokens/{token_id}"): lambda w: {"path": {"token_id": _fresh_token_id(w)}},
     ("DELETE", "/api/v1/queue"): lambda w: {"params": {"project": P}},
+    ("DELETE", "/api/v1/views/{view_id}"): lambda w: {"path": {"view_id": w.view_in_p()}},
 }
 
 
@@ -343,6 +359,7 @@ def request_for(
         "token_id": "0123456789ab",
         "tensorboard_id": "0123456789abcdef",
         "sweep_id": world.sweep,
+        "view_id": world.view,
         **made.pop("path", {}),
     }
     url = template

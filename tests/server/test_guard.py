@@ -44,6 +44,7 @@ def routes(client: TestClient, job_id: str) -> list[tuple[str, str]]:
         "token_id": "0123456789ab",
         "tensorboard_id": "0123456789abcdef",
         "sweep_id": job_id,  # a sweep's id has a job id's shape; none by this one: 404
+        "view_id": job_id,  # a view's id has a job id's shape; none by this one: 404
     }
     found = []
     for template, methods in schema["paths"].items():

@@ -331,6 +331,25 @@ def fill_0009(conn: Connection) -> None:
         id=SWEEP, job=CHILD)  # fmt: skip
 
 
+VIEW = "01kq5xb3n8r2d4f6"
+
+
+def fill_0010(conn: Connection) -> None:
+    """Project vision's default saved view."""
+    fill_0009(conn)
+    sql(
+        conn,
+        "INSERT INTO views (id, project_id, name, state_json, is_default, created_by, "
+        "updated_by, created_at, updated_at) VALUES (:id, 1, 'loss view', :state, :yes, "
+        "'ada', 'bob', :t, :t2)",
+        id=VIEW,
+        state='{"q":"params.lr > 0.01","visibleCount":10}',
+        yes=True,
+        t=stamp(conn, CREATED),
+        t2=stamp(conn, FINISHED),
+    )
+
+
 FILLERS: dict[str, Filler] = {
     "0001": fill_0001,
     "0002": fill_0002,
@@ -341,6 +360,7 @@ FILLERS: dict[str, Filler] = {
     "0007": fill_0007,
     "0008": fill_0008,
     "0009": fill_0009,
+    "0010": fill_0010,
 }
 
 
@@ -522,6 +542,15 @@ def check_0009(store: SqlStore) -> None:
     assert store.get_job(CHILD).sweep_id == SWEEP
 
 
+def check_0010(store: SqlStore) -> None:
+    check_0009(store)
+    (view,) = store.list_views("vision")
+    assert (view.id, view.name, view.is_default) == (VIEW, "loss view", True)
+    assert view.state == {"q": "params.lr > 0.01", "visibleCount": 10}
+    assert (view.created_by, view.updated_by) == ("ada", "bob")
+    assert (view.created_at, view.updated_at) == (CREATED, FINISHED)
+
+
 CHECKS: dict[str, Check] = {
     "0001": check_0001,
     "0002": check_0002,
@@ -532,6 +561,7 @@ CHECKS: dict[str, Check] = {
     "0007": check_0007,
     "0008": check_0008,
     "0009": check_0009,
+    "0010": check_0010,
 }
 
 

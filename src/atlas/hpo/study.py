@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import math
 import threading
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -44,7 +45,9 @@ __all__ = [
     "build_sampler",
     "check_tools",
     "distributions",
+    "fitted_importances",
     "importances",
+    "observed_distributions",
     "quiet",
 ]
 
@@ -307,17 +310,57 @@ def importances(spec: SweepSpec, trials: Sequence[Trial], objective: int = 0) ->
     complete = [t for t in trials if t.state == TrialState.COMPLETE and t.values]
     if len(complete) < 2:
         return {}
-    dists = distributions(spec.space)
+    points = [(trial.params, (trial.values or ())[objective]) for trial in complete]
+    return fitted_importances(points, distributions(spec.space))
+
+
+def fitted_importances(
+    points: Sequence[tuple[Mapping[str, ParamValue], float]],
+    dists: Mapping[str, BaseDistribution],
+) -> dict[str, float]:
+    """Each parameter of ``dists``'s importance for the value of ``points`` (params and the
+    value they gave), most important first: Optuna's default evaluator over a study of one
+    complete trial per point. Params outside ``dists`` are ignored; a param some points lack
+    is left out. ``ValueError`` or ``RuntimeError`` when Optuna cannot fit them."""
+    optuna.logging.set_verbosity(optuna.logging.WARNING)  # no line per study on stderr
     with quiet():
-        study = optuna.create_study(directions=[o.direction for o in spec.objectives])
-        for trial in complete:
-            params = {key: value for key, value in trial.params.items() if key in dists}
+        study = optuna.create_study()
+        for params, value in points:
+            kept = {key: value for key, value in params.items() if key in dists}
             study.add_trial(
                 create_trial(
-                    params=params,
-                    distributions={key: dists[key] for key in params},
-                    values=list(trial.values or ()),
+                    params=kept,
+                    distributions={key: dists[key] for key in kept},
+                    value=value,
                 )
             )
-        found = optuna.importance.get_param_importances(study, target=lambda t: t.values[objective])
+        found = optuna.importance.get_param_importances(study)
     return {key: float(value) for key, value in found.items()}
+
+
+def observed_distributions(
+    rows: Sequence[Mapping[str, ParamValue]],
+) -> dict[str, BaseDistribution]:
+    """The distribution each param's observed values span: numbers (not booleans) a float
+    range, text and booleans their categories; a param with one value, or holding lists,
+    objects or null, has none (it cannot explain anything)."""
+    seen: dict[str, set[ParamValue]] = {}
+    for row in rows:
+        for key, value in row.items():
+            if isinstance(value, bool | int | float | str):
+                seen.setdefault(key, set()).add(value)
+            else:
+                seen.setdefault(key, set()).add(None)
+    found: dict[str, BaseDistribution] = {}
+    for key, values in seen.items():
+        if None in values or len(values) < 2:
+            continue
+        numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+        if len(numbers) == len(values) and all(math.isfinite(v) for v in numbers):
+            found[key] = FloatDistribution(float(min(numbers)), float(max(numbers)))
+        elif not numbers:
+            choices = [v for v in values if isinstance(v, bool | str)]
+            found[key] = CategoricalDistribution(
+                sorted(choices, key=lambda v: (type(v).__name__, v))
+            )
+    return found

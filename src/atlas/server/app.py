@@ -52,6 +52,8 @@ from atlas.server.routes import scheduler as scheduler_routes
 from atlas.server.routes import submissions as submission_routes
 from atlas.server.routes import sweeps as sweep_routes
 from atlas.server.routes import tensorboards as tensorboard_routes
+from atlas.server.routes import views as view_routes
+from atlas.server.routes import workspace as workspace_routes
 from atlas.server.static import GUI_FOLDER, install_gui
 from atlas.server.tensorboards import TensorBoards, keep
 from atlas.settings import Settings
@@ -123,6 +125,8 @@ def create_app(
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(code_routes.router, prefix=API_PREFIX)
     app.include_router(sweep_routes.router, prefix=API_PREFIX)
+    for router in (view_routes.router, workspace_routes.router):
+        app.include_router(router, prefix=API_PREFIX)
     for router in (auth_routes.router, accounts.router, members.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(oidc_routes.router, prefix=API_PREFIX)

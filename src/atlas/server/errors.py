@@ -45,6 +45,9 @@ from atlas.errors import (
     ServerUnavailableError,
     TooManyAttemptsError,
     UnauthenticatedError,
+    ViewExistsError,
+    ViewNotFoundError,
+    ViewTooLargeError,
 )
 
 __all__ = [
@@ -82,6 +85,9 @@ ERROR_STATUS: dict[type[AtlasError], int] = {
     AtCapacityError: 409,
     ServerUnavailableError: 503,
     InsufficientStorageError: 507,
+    ViewNotFoundError: 404,
+    ViewExistsError: 409,
+    ViewTooLargeError: 413,
 }
 """The one table: each AtlasError class answers with one status; its code is ``cls.code``."""
 

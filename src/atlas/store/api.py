@@ -42,7 +42,7 @@ from atlas.domain import (
     TrialState,
     User,
 )
-from atlas.names import MAX_VERSIONS_LISTED
+from atlas.names import MAX_VALUES_JOBS, MAX_VERSIONS_LISTED
 
 __all__ = [
     "ActiveJob",
@@ -50,8 +50,14 @@ __all__ = [
     "JobQuery",
     "QueueSummary",
     "QueuedJob",
+    "GroupSummary",
+    "JobGroup",
+    "JobGroups",
+    "JobValues",
     "SeriesBatch",
+    "SeriesRead",
     "Store",
+    "View",
 ]
 
 
@@ -91,6 +97,78 @@ class JobQuery:
     sort: Sequence[str] = ("-created_at",)
     limit: int = 100
     offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """A saved view of a project's workspace: ``state`` is the GUI's view state (JSON)."""
+
+    id: str
+    project: str
+    name: str
+    state: dict[str, object]
+    is_default: bool
+    created_by: str
+    updated_by: str
+    created_at: datetime
+    updated_at: datetime
+
+
+FieldValue = ParamValue | float | int | str | datetime | None
+"""One job's value of a field: a param as stored, a tag's text, a metric summary's number
+(NaN and +-inf as floats), a job column (times as aware datetimes); ``None`` when the job
+lacks it."""
+
+
+@dataclass(frozen=True, slots=True)
+class JobValues:
+    """Fields of many jobs as columns: ``columns[field][i]`` belongs to job ``ids[i]``.
+
+    ``total`` is the number of jobs the filter matches, of which the most recent (at most
+    the limit asked for) are here, newest first.
+    """
+
+    total: int
+    ids: list[str]
+    names: list[str]
+    statuses: list[str]
+    columns: dict[str, list[FieldValue]]
+
+
+@dataclass(frozen=True, slots=True)
+class GroupSummary:
+    """Mean, min and max of one metric over a group's jobs that have it as a finite
+    number (``None`` when none has); ``count`` is how many have it."""
+
+    mean: float | None
+    min: float | None
+    max: float | None
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class JobGroup:
+    """Jobs sharing one value per grouped field (``None``: the jobs lacking the field)."""
+
+    values: dict[str, FieldValue]
+    count: int
+    summaries: dict[str, GroupSummary]
+
+
+@dataclass(frozen=True, slots=True)
+class JobGroups:
+    """The groups of the jobs a filter matches (``total``), ordered by their values."""
+
+    total: int
+    groups: list[JobGroup]
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesRead:
+    """One series of a batch read: the series of metric ``series.key`` of job ``job_id``."""
+
+    job_id: str
+    series: Series
 
 
 @dataclass(frozen=True, slots=True)
@@ -471,6 +549,19 @@ class Store(Protocol):
         ``max_points``, at most that many points, keeping each bucket's min and max so no
         spike is lost."""
 
+    def read_many_series(
+        self,
+        job_ids: Sequence[str],
+        keys: Sequence[str],
+        *,
+        min_step: int | None = None,
+        max_step: int | None = None,
+        max_points: int | None = None,
+    ) -> list[SeriesRead]:
+        """Every series of ``keys`` of every job of ``job_ids`` (jobs first, then keys, in
+        the order given), each as ``read_series`` reads it, all in one transaction; a job
+        without a key, or an unknown job, is left out."""
+
     def list_metric_keys(self, project: str) -> list[str]:
         """Every metric key used by the project's jobs (for completion and column choosers)."""
 
@@ -588,3 +679,65 @@ class Store(Protocol):
         (one transaction; JSON values only, ``ValueError`` otherwise), read back as
         ``Trial.system_attrs`` and ``Sweep.system_attrs`` to rebuild the study as it was.
         ``NotFoundError`` for an unknown sweep."""
+
+    # -- the GUI workspace ---------------------------------------------------------------------
+    def create_view(
+        self,
+        project: str,
+        *,
+        name: str,
+        state: Mapping[str, object],
+        is_default: bool = False,
+        user: str,
+    ) -> View:
+        """Save a view of ``project``. ``ViewExistsError`` when the project has a view of
+        that name; ``ViewTooLargeError`` when ``state`` is over ``MAX_VIEW_STATE_BYTES`` as
+        JSON; a new default view makes the project's other views not default."""
+
+    def get_view(self, view_id: str) -> View:
+        """The view; ``ViewNotFoundError`` when there is none of this id."""
+
+    def list_views(self, project: str) -> list[View]:
+        """The project's views: the default first, then by name."""
+
+    def update_view(
+        self,
+        view_id: str,
+        *,
+        user: str,
+        name: str | None = None,
+        state: Mapping[str, object] | None = None,
+        is_default: bool | None = None,
+    ) -> View:
+        """Change what is given of the view (``None``: unchanged), as ``create_view``
+        checks it; ``user`` made the change."""
+
+    def delete_view(self, view_id: str) -> None:
+        """Delete the view; ``ViewNotFoundError`` when there is none of this id."""
+
+    def job_values(
+        self,
+        project: str,
+        fields: Sequence[str],
+        *,
+        filter: str = "",
+        limit: int = MAX_VALUES_JOBS,
+        present: Sequence[str] = (),
+    ) -> JobValues:
+        """``fields`` (query-language names: ``params.lr``, ``metrics.loss.min``,
+        ``tags.stage``, ``status``, ...) of the most recent ``limit`` jobs the filter
+        matches, also having every field of ``present``: one query per kind of field.
+        ``QuerySyntaxError`` for a bad field or filter."""
+
+    def job_groups(
+        self,
+        project: str,
+        by: Sequence[str],
+        metrics: Sequence[str],
+        *,
+        filter: str = "",
+    ) -> JobGroups:
+        """The jobs the filter matches grouped by their values of ``by`` (jobs lacking a
+        field form its ``None`` group), with each group's count and the mean, min and max
+        of each of ``metrics``; ordered by the values (``None`` last), at most
+        ``MAX_GROUPS`` groups over the most recent ``MAX_VALUES_JOBS`` jobs."""

@@ -5,7 +5,7 @@ lock first (``engine.writer``), so a method either does all it says or nothing. 
 done by the modules named after what they own (``projects``, ``jobs``, ``attributes``,
 ``metrics``, ``job_pages``, ``artifact_records``); this class opens the transactions. The
 accounts (users, sessions, tokens, members, audit) are inherited from ``SqlAccounts``, the
-sweeps from ``SqlSweeps``.
+sweeps from ``SqlSweeps``, the workspace's views and many-job reads from ``SqlWorkspace``.
 """
 
 from __future__ import annotations
@@ -56,12 +56,12 @@ from atlas.store.api import (
 )
 from atlas.store.conversions import utc_now
 from atlas.store.engine import make_engine, writer
-from atlas.store.sweep_store import SqlSweeps
+from atlas.store.workspace_store import SqlWorkspace
 
 __all__ = ["SqlStore"]
 
 
-class SqlStore(SqlSweeps):
+class SqlStore(SqlWorkspace):
     """The metadata store in the database at ``url`` (``sqlite:///path``,
     ``postgresql://...``). Call :meth:`upgrade` once before use. Safe to share between
     threads."""

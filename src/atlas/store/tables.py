@@ -29,6 +29,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -46,6 +47,7 @@ from atlas.names import (
     MAX_TOKEN_NAME_LENGTH,
     MAX_USER_LENGTH,
     MAX_USER_NAME_LENGTH,
+    MAX_VIEW_NAME_LENGTH,
 )
 
 CHUNK_POINTS = 4096
@@ -454,6 +456,30 @@ class SweepTrialRow(Base):
     __table_args__ = (Index(None, "job_id"),)
 
 
+# -- saved views of the GUI workspace (migration 0010) ---------------------------------------
+
+
+class ViewRow(Base):
+    """A saved view of a project's workspace: its name (unique in the project), the view
+    state as JSON (the GUI's ``ViewState``), whether it is the project's default (at most
+    one is: the store clears the others in the same transaction), and who made and last
+    changed it."""
+
+    __tablename__ = "views"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(MAX_VIEW_NAME_LENGTH))
+    state_json: Mapped[str] = mapped_column(Text)
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[str] = mapped_column(String(MAX_USER_LENGTH))
+    updated_by: Mapped[str] = mapped_column(String(MAX_USER_LENGTH))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (UniqueConstraint("project_id", "name"),)
+
+
 def _table(row: type[Base]) -> Table:
     return cast(Table, row.__table__)
 
@@ -476,3 +502,4 @@ audit_table = _table(AuditRow)
 server_secrets_table = _table(ServerSecretRow)
 sweeps_table = _table(SweepRow)
 sweep_trials_table = _table(SweepTrialRow)
+views_table = _table(ViewRow)

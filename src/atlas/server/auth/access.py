@@ -59,6 +59,8 @@ __all__ = [
     "SignedIn",
     "SweepEditor",
     "SweepViewer",
+    "ViewEditor",
+    "ViewViewer",
     "access",
     "api_routes",
     "check_csrf",
@@ -92,6 +94,7 @@ class Of(StrEnum):
     PROJECT = "path.name"  # the path's project name
     JOB = "path.job_id"  # the project of the path's job
     SWEEP = "path.sweep_id"  # the project of the path's sweep
+    VIEW = "path.view_id"  # the project of the path's saved view
     BODY = "body.project"  # a project in the body: the route calls Caller.require
     QUERY = "query.project"  # a project in the query: the route calls Caller.require
 
@@ -312,6 +315,8 @@ async def _caller(request: Request, declaration: Declaration) -> Caller:
         await _check_job(caller, declaration, str(request.path_params.get("job_id", "")))
     elif declaration.of is Of.SWEEP:
         await _check_sweep(caller, str(request.path_params.get("sweep_id", "")))
+    elif declaration.of is Of.VIEW:
+        await _check_view(caller, str(request.path_params.get("view_id", "")))
     return caller
 
 
@@ -374,6 +379,13 @@ async def _check_sweep(caller: Caller, sweep_id: str) -> None:
     assert store is not None
     sweep = await run_in_threadpool(store.get_sweep, sweep_id)  # NotFoundError when unknown
     await _check_project(caller, sweep.project)
+
+
+async def _check_view(caller: Caller, view_id: str) -> None:
+    store = caller.store
+    assert store is not None
+    view = await run_in_threadpool(store.get_view, view_id)  # ViewNotFoundError when unknown
+    await _check_project(caller, view.project)
 
 
 def _role_in(principal: Principal, lookups: Lookups, project: str) -> Role | None:
@@ -440,3 +452,7 @@ SweepViewer = Annotated[Caller, access(Need.VIEWER, Of.SWEEP)]
 """A viewer of the path's sweep's project."""
 SweepEditor = Annotated[Caller, access(Need.EDITOR, Of.SWEEP)]
 """An editor of the path's sweep's project."""
+ViewViewer = Annotated[Caller, access(Need.VIEWER, Of.VIEW)]
+"""A viewer of the project of the path's saved view."""
+ViewEditor = Annotated[Caller, access(Need.EDITOR, Of.VIEW)]
+"""An editor of the project of the path's saved view."""

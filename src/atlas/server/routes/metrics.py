@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
+from atlas.names import MAX_SERIES_POINTS
 from atlas.server.auth.access import JobData, JobViewer
 from atlas.server.deps import JobIdPath, KeyPath, StoreDep
 from atlas.server.metrics_codec import decode_batch
@@ -64,7 +65,7 @@ def read_series(
     store: StoreDep,
     min_step: Annotated[int | None, Query(ge=INT64_MIN, le=INT64_MAX)] = None,
     max_step: Annotated[int | None, Query(ge=INT64_MIN, le=INT64_MAX)] = None,
-    max_points: Annotated[int | None, Query(ge=2, le=100_000)] = None,
+    max_points: Annotated[int | None, Query(ge=2, le=MAX_SERIES_POINTS)] = None,
 ) -> SeriesOut:
     """The points of one metric in step order, downsampled to ``max_points`` when given."""
     series = store.read_series(

@@ -1,0 +1,147 @@
+"""The GUI workspace's half of ``SqlStore``: saved views, fields of many jobs as columns,
+row groups and batch series reads (docs/rest-api.md, "Workspace").
+
+``SqlWorkspace`` opens the transactions; the work is done by ``views``, ``job_values``,
+``job_groups`` and ``metrics``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+
+from sqlalchemy import Connection
+
+from atlas.errors import NotFoundError, QueryTooExpensiveError
+from atlas.names import MAX_VALUES_JOBS, invalid
+from atlas.store import job_groups, job_values, metrics, views
+from atlas.store.api import JobGroups, JobValues, SeriesRead, View
+from atlas.store.engine import statement_deadline
+from atlas.store.projects import project_id
+from atlas.store.sweep_store import SqlSweeps
+
+__all__ = ["SqlWorkspace"]
+
+
+class SqlWorkspace(SqlSweeps):
+    """The workspace's reads and views on the database of ``_engine`` (see ``Store`` for
+    each method's contract)."""
+
+    _query_timeout: float
+
+    # -- saved views ---------------------------------------------------------------------------
+    def create_view(
+        self,
+        project: str,
+        *,
+        name: str,
+        state: Mapping[str, object],
+        is_default: bool = False,
+        user: str,
+    ) -> View:
+        """Save a view of ``project``."""
+        with self._write() as conn:
+            view_id = views.insert_view(
+                conn, project, name=name, state=state, is_default=is_default, user=user
+            )
+            return views.get_view(conn, view_id)
+
+    def get_view(self, view_id: str) -> View:
+        """The view."""
+        with self._read() as conn:
+            return views.get_view(conn, view_id)
+
+    def list_views(self, project: str) -> list[View]:
+        """The project's views, the default first, then by name."""
+        with self._read() as conn:
+            return views.list_views(conn, project)
+
+    def update_view(
+        self,
+        view_id: str,
+        *,
+        user: str,
+        name: str | None = None,
+        state: Mapping[str, object] | None = None,
+        is_default: bool | None = None,
+    ) -> View:
+        """Change what is given of the view."""
+        with self._write() as conn:
+            views.update_view(
+                conn, view_id, user=user, name=name, state=state, is_default=is_default
+            )
+            return views.get_view(conn, view_id)
+
+    def delete_view(self, view_id: str) -> None:
+        """Delete the view."""
+        with self._write() as conn:
+            views.delete_view(conn, view_id)
+
+    # -- many jobs at once -----------------------------------------------------------------------
+    def job_values(
+        self,
+        project: str,
+        fields: Sequence[str],
+        *,
+        filter: str = "",
+        limit: int = MAX_VALUES_JOBS,
+        present: Sequence[str] = (),
+    ) -> JobValues:
+        """Fields of the newest ``limit`` matching jobs, as columns."""
+        if isinstance(limit, bool) or not isinstance(limit, int) or not limit >= 1:
+            raise invalid("limit", f"limit must be a positive integer, not {limit!r}")
+        with self._read() as conn, self._deadline(conn, filter):
+            pid = project_id(conn, project)
+            return job_values.read_values(
+                conn, pid, fields, filter=filter, limit=limit, present=present
+            )
+
+    def job_groups(
+        self, project: str, by: Sequence[str], metrics: Sequence[str], *, filter: str = ""
+    ) -> JobGroups:
+        """The matching jobs grouped by their values of ``by``."""
+        fields = list(dict.fromkeys([*by, *metrics]))
+        found = self.job_values(project, fields, filter=filter, limit=MAX_VALUES_JOBS)
+        return job_groups.group_values(found, list(dict.fromkeys(by)), metrics)
+
+    def read_many_series(
+        self,
+        job_ids: Sequence[str],
+        keys: Sequence[str],
+        *,
+        min_step: int | None = None,
+        max_step: int | None = None,
+        max_points: int | None = None,
+    ) -> list[SeriesRead]:
+        """Every series of ``keys`` of every job of ``job_ids``, in one transaction."""
+        found: list[SeriesRead] = []
+        with self._read() as conn:
+            for job_id in dict.fromkeys(job_ids):
+                for key in dict.fromkeys(keys):
+                    try:
+                        series = metrics.read_series(
+                            conn,
+                            job_id,
+                            key,
+                            min_step=min_step,
+                            max_step=max_step,
+                            max_points=max_points,
+                        )
+                    except NotFoundError:
+                        continue
+                    found.append(SeriesRead(job_id=job_id, series=series))
+        return found
+
+    @contextmanager
+    def _deadline(self, conn: Connection, filter: str) -> Iterator[None]:
+        """Stop the reads past the ``query_timeout`` as the job listing does (422)."""
+        limit = self._query_timeout
+        try:
+            with statement_deadline(conn, limit):
+                yield
+        except TimeoutError:
+            raise QueryTooExpensiveError(
+                f"reading the jobs' values ran longer than {limit:g} s and was stopped; "
+                "narrow the filter",
+                detail={"limit_s": limit, "filter": filter[:200]},
+            ) from None
