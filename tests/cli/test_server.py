@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from click.testing import CliRunner
 from atlas.cli.formats import mask_password
 from atlas.cli.main import cli
 from atlas.cli.network import bind_unix_socket, is_loopback
+from atlas.cli.server import RAY_PROBE_TIMEOUT_S
 from atlas.errors import InvalidInputError
 from atlas.version import __version__
 from tests.cli.conftest import clean_env, running_server
@@ -145,6 +147,49 @@ def test_a_bad_log_level_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> No
     result = CliRunner().invoke(cli, ["server", "--port", "0"])
     assert result.exit_code == 1
     assert result.stderr == "error: log level 'loud' is not one of debug, info, warning, error\n"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("address", "message"),
+    [
+        ("http://127.0.0.1:{free}", "error: no Ray dashboard answers at http://127.0.0.1:{free} ("),
+        ("127.0.0.1:{free}", "error: no Ray dashboard answers at http://127.0.0.1:{free} ("),
+        # TEST-NET-1: never routed, so packets vanish (or the network says unreachable)
+        ("http://192.0.2.1:8265", "error: no Ray dashboard answers at http://192.0.2.1:8265 ("),
+        (
+            "ray://127.0.0.1:10001",
+            "error: setting ray_address must be the Ray dashboard's address, such as "
+            "http://10.0.0.5:8265, not 'ray://127.0.0.1:10001'",
+        ),
+    ],
+)
+def test_a_ray_address_without_a_dashboard_stops_the_start_with_one_line(
+    address: str, message: str, tmp_path: Path
+) -> None:
+    free = _free_port()
+    args = ["server", "--port", "0", "--home", str(tmp_path / "home"), "--executor", "ray"]
+    start = time.monotonic()
+    result = CliRunner().invoke(cli, [*args, "--ray-address", address.format(free=free)])
+    took = time.monotonic() - start
+    assert result.exit_code == 1, result.output
+    assert result.stdout == ""  # nothing announced, nothing bound
+    assert result.stderr.startswith(message.format(free=free)), result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert took < RAY_PROBE_TIMEOUT_S + 5, took
+    assert not (tmp_path / "home" / "atlas.db").exists()  # refused before the store opens
+
+
+def test_the_ray_executor_without_an_address_is_a_clear_error(tmp_path: Path) -> None:
+    home = str(tmp_path / "home")
+    result = CliRunner().invoke(cli, ["server", "--port", "0", "--home", home, "--executor", "ray"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: --executor ray needs --ray-address")
 
 
 def test_loopback_detection() -> None:

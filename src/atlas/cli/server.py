@@ -36,7 +36,7 @@ from atlas.cli.network import (
     is_loopback,
     server_url,
 )
-from atlas.errors import AtlasError, InvalidInputError
+from atlas.errors import AtlasError, InvalidInputError, ResourceUnavailableError
 from atlas.settings import Settings, load_settings
 from atlas.version import __version__
 
@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LOG_LEVELS",
+    "MAX_HEADER_BYTES",
+    "RAY_PROBE_TIMEOUT_S",
     "configure_logging",
     "open_database",
     "server_command",
@@ -58,6 +60,11 @@ logger = logging.getLogger(__name__)
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
 GRACEFUL_SHUTDOWN_S = 10
+# The most bytes of a request's header block the HTTP layer (h11) buffers while waiting for
+# its end; past this it answers a plain-text 400 and closes, before the app or any
+# authentication sees the request (docs/auth.md). h11's own default, 16 KiB, refuses a
+# browser's cookies for localhost, which every local web app on any port shares.
+MAX_HEADER_BYTES = 64 * 1024
 
 INSECURE_WARNING = (
     "WARNING: Atlas is listening on {host} WITHOUT AUTHENTICATION. Anyone who can reach this "
@@ -206,6 +213,43 @@ def _check_admin(settings: Settings) -> None:
         raise AtlasError(NO_ADMIN)
 
 
+RAY_PROBE_TIMEOUT_S = 5.0
+"""How long the start waits for the Ray dashboard's first answer (an address where nothing
+listens is refused at once; one that drops packets, after this)."""
+
+
+def _check_ray(settings: Settings) -> None:
+    """With ``executor = ray``, refuse to start, in one line naming the address, when no
+    dashboard can be reached there: the executor would otherwise fail the app's start-up
+    after the server announced its URL, with a traceback."""
+    if settings.executor != "ray":
+        return
+    import importlib.util
+
+    import httpx
+
+    from atlas.executors.ray_cluster import INSTALL_HINT, dashboard_url
+
+    if not settings.ray_address:
+        raise InvalidInputError(
+            "--executor ray needs --ray-address, the Ray dashboard's address such as "
+            "http://10.0.0.5:8265 (docs/cluster.md)",
+            detail={"setting": "ray_address"},
+        )
+    url = dashboard_url(settings.ray_address)  # a ray:// address is refused here
+    if importlib.util.find_spec("ray") is None:
+        raise ResourceUnavailableError(f"the Ray executor needs Ray on the server: {INSTALL_HINT}")
+    try:
+        httpx.get(f"{url}/api/version", timeout=RAY_PROBE_TIMEOUT_S)
+    except httpx.TransportError as exc:
+        raise ResourceUnavailableError(
+            f"no Ray dashboard answers at {url} ({exc or type(exc).__name__}): start the "
+            "cluster's head with `ray start --head --dashboard-host ...` or fix --ray-address "
+            "(docs/cluster.md)",
+            detail={"setting": "ray_address", "address": url},
+        ) from None
+
+
 @contextmanager
 def _job_socket(settings: Settings) -> Iterator[socket.socket | None]:
     """The Unix socket through which jobs in containers reach the server, when it has a
@@ -261,6 +305,9 @@ def _uvicorn_server(
     proxies = trusted_proxies(settings.trusted_proxies)
     config = uvicorn.Config(
         create_app(settings, store=store, artifacts=artifacts),
+        # h11 whatever else is installed: httptools has no limit on a header block.
+        http="h11",
+        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
         # Without trusted proxies, X-Forwarded-* are ignored from every peer (uvicorn's own
         # default believes 127.0.0.1, so any local process could claim https).
         proxy_headers=bool(proxies),
@@ -346,6 +393,7 @@ def server_command(
     _check_bind(settings, insecure=insecure)
     trusted_proxies(settings.trusted_proxies)  # a bad entry fails before anything is bound
     _check_admin(settings)
+    _check_ray(settings)
     with bind_socket(settings.host, settings.port) as sock:
         # The port bound (``--port 0`` picks one): jobs reach the server through it.
         settings = settings.with_overrides(port=sock.getsockname()[1])
