@@ -1,12 +1,11 @@
-import { useQueries, useQuery } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
 import * as api from "../../lib/api/endpoints";
-import { artifactJsonQuery, isLive, mediaQuery, versionsQuery } from "../../lib/api/queries";
+import { isLive, mediaQuery, versionsQuery } from "../../lib/api/queries";
 import type { Artifact, Job, MediaKey } from "../../lib/api/types";
-import { parseHistogram, type StepHistogram } from "../../lib/histogram";
 import { chosenStep, sampleSteps } from "../../lib/media-steps";
 import { useUrlParam } from "../../lib/url-state";
-import { HistogramChart } from "../../components/histogram-chart";
+import { HistogramSteps } from "../../components/histogram-steps";
 import { MediaView } from "../../components/media-view";
 import { EmptyState, ErrorPanel, Loading } from "../../components/states";
 import { StepSlider } from "../../components/step-slider";
@@ -15,8 +14,6 @@ import { StepSlider } from "../../components/step-slider";
 const GRID_STEPS = 12;
 /** Audio players listed beside the chosen step's. */
 const AUDIO_STEPS = 8;
-/** Steps of a histogram drawn at once (spread over all its steps, as TensorBoard does). */
-const HISTOGRAM_STEPS = 60;
 
 /** The order of the panels: pictures first, then sound, then numbers. */
 const KIND_ORDER = ["image", "gif", "video", "audio", "table", "histogram"];
@@ -74,6 +71,7 @@ function KeyPanel({ job, media }: { job: Job; media: MediaKey }) {
     byStep.get(at) ?? { path: media.path, step: at, kind: media.kind, mime: media.mime, size: 0, sha256: "", caption: at === media.last_step ? media.caption : null, created_at: "" };
   const label = (at: number | null) => (at === null ? media.key : `${media.key} at step ${at}`);
   const histogram = media.kind === "histogram";
+  const [histogramMode] = useUrlParam(`view:${media.key}`, "ridge");
   return (
     <section className="panel media-panel" id={`media-${encodeURIComponent(media.key)}`} aria-label={`Media ${media.key}`} data-testid="media-panel">
       <div className="row">
@@ -89,7 +87,7 @@ function KeyPanel({ job, media }: { job: Job; media: MediaKey }) {
       </div>
       {versions.isError ? <ErrorPanel error={versions.error} title={`Could not load the steps of ${media.key}`} /> : null}
       {histogram ? (
-        <HistogramSteps job={job} media={media} versions={versions.isPending ? undefined : (versions.data?.items ?? [])} />
+        <HistogramSteps jobId={job.id} media={media} versions={versions.isPending ? undefined : (versions.data?.items ?? [])} mode={histogramMode === "heat" ? "heat" : "ridge"} />
       ) : (
         <>
           <div className={`media-main media-${media.kind}`}>
@@ -149,31 +147,3 @@ function HistogramModeSwitch({ mediaKey }: { mediaKey: string }) {
   );
 }
 
-/** The key's histograms at up to HISTOGRAM_STEPS steps, as ridges or a heat map. */
-function HistogramSteps({ job, media, versions }: { job: Job; media: MediaKey; versions: Artifact[] | undefined }) {
-  const [mode] = useUrlParam(`view:${media.key}`, "ridge");
-  const steps = useMemo(() => sampleSteps(media.steps.length ? media.steps : [], HISTOGRAM_STEPS), [media.steps]);
-  const shas = useMemo(() => new Map((versions ?? []).map((v) => [v.step, v.sha256])), [versions]);
-  const wanted: (number | null)[] = steps.length ? steps : [null];
-  const results = useQueries({ queries: wanted.map((s) => ({ ...artifactJsonQuery(job.id, media.path, s, shas.get(s) ?? ""), enabled: versions !== undefined })) });
-  const failed = results.find((r) => r.isError);
-  const loaded: StepHistogram[] = [];
-  const broken: string[] = [];
-  results.forEach((r, i) => {
-    if (r.data === undefined) return;
-    try {
-      loaded.push({ step: wanted[i] ?? 0, histogram: parseHistogram(r.data) });
-    } catch (error) {
-      broken.push(`step ${wanted[i]}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  });
-  if (failed) return <ErrorPanel error={failed.error} title={`Could not load ${media.key}`} />;
-  if (results.some((r) => r.isPending)) return <Loading what={`Loading ${media.key} at ${wanted.length} steps`} />;
-  return (
-    <>
-      {loaded.length ? <HistogramChart steps={loaded} mode={mode === "heat" ? "heat" : "ridge"} label={media.key} /> : null}
-      {media.steps.length > steps.length ? <p className="soft">{steps.length} of {media.steps.length} steps shown, spread evenly.</p> : null}
-      {broken.length ? <ErrorPanel error={new Error(broken.join("; "))} title={`Some steps of ${media.key} are not histograms`} /> : null}
-    </>
-  );
-}
