@@ -31,6 +31,7 @@ BENCHMARKS = (
     "containers",
     "ray_executor",
     "gui",
+    "gui_workspace",
     "tensorboard_view",
     "auth",
     "sweeps",
