@@ -1,11 +1,18 @@
-"""job.config.yaml: the old Atlas keys, ours, unknown keys, and the values' checks."""
+"""job.config.yaml: the old Atlas keys, ours, unknown keys, the values' checks, and its
+retries honoured by a real server."""
 
 from __future__ import annotations
 
+import os
+import sys
+import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from atlas.cli.main import cli
+from atlas.domain import FINAL_STATUSES, JobStatus
 from atlas.errors import InvalidInputError
 from atlas.sdk.jobconfig import (
     JobConfig,
@@ -15,6 +22,7 @@ from atlas.sdk.jobconfig import (
     parse_param,
 )
 from atlas.sdk.submit import Submission, default_name
+from tests.sdk.conftest import ServerProcess
 
 
 def config(tmp_path: Path, text: str) -> JobConfig:
@@ -180,3 +188,43 @@ def test_submission_checks_its_fields() -> None:
         "env": "auto",
         "snapshot": "ab",
     }
+
+
+FAILS_ONCE = """\
+import pathlib, sys
+marker = pathlib.Path({marker!r})
+if not marker.exists():
+    marker.write_text("failed once")
+    sys.exit(3)
+print("second attempt passed")
+"""
+
+
+def test_retries_in_the_file_give_a_failed_job_its_second_attempt(
+    tmp_path: Path, server: ServerProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "flaky"
+    folder.mkdir()
+    (folder / "fails_once.py").write_text(FAILS_ONCE.format(marker=str(tmp_path / "marker")))
+    (folder / "job.config.yaml").write_text(
+        f"project: flaky\ncommand: {sys.executable} fails_once.py\nretries: 1\nenv: none\n"
+    )
+    for name in list(os.environ):
+        if name.startswith("ATLAS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("ATLAS_HOME", str(tmp_path / "client-home"))
+    monkeypatch.chdir(folder)
+    result = CliRunner().invoke(cli, ["--url", server.url, "submit", "--no-follow"])
+    assert result.exit_code == 0, result.output
+    job_id = result.stdout.strip().splitlines()[-1]
+    with server.client() as client:
+        deadline = time.monotonic() + 60  # the retry waits 2 s before it may start
+        while (job := client.get_job(job_id)).status not in FINAL_STATUSES:
+            assert time.monotonic() < deadline, job
+            time.sleep(0.1)
+        log = client.read_log(job_id).data.decode()
+    assert job.status is JobStatus.COMPLETED, (job, log)
+    assert job.retries == 1
+    assert [attempt["exit_code"] for attempt in job.attempts] == [3]
+    assert "[atlas] attempt 2 of 2" in log
+    assert "second attempt passed" in log
