@@ -2,6 +2,7 @@
 import { apiPath, failure, get, request, withQuery } from "./client";
 import type { Role } from "../roles";
 import type { Artifact, Description, Importances, Job, JobPage, Keys, MediaCell, MediaKey, Me, Member, MetricSummary, NewToken, Note, Project, SchedulerState, Series, SnapshotFile, Sweep, TensorBoard, Token, Trial, User } from "./types";
+import type { JobValues, ProjectImportances } from "./types";
 
 export interface Items<T> {
   items: T[];
@@ -168,3 +169,25 @@ export const stopSweep = (id: string) => request<Sweep>("POST", apiPath("sweeps"
 export const resumeSweep = (id: string) => request<Sweep>("POST", apiPath("sweeps", id, "resume"));
 /** Raise the sweep's budget by `count` trials (a completed sweep runs again). */
 export const addTrials = (id: string, count: number) => request<Sweep>("POST", apiPath("sweeps", id, "trials"), { body: { count } });
+
+// Columnar values and importances over all the jobs a filter matches (the workspace's
+// scatter, parallel and importance panels; docs/rest-api.md).
+export interface JobValuesQuery {
+  /** API fields (`params.lr`, `metrics.loss.min`, `tags.stage`), at most 16. */
+  fields: readonly string[];
+  filter?: string;
+  /** At most 100,000 jobs (the server's default when absent). */
+  limit?: number;
+}
+
+export const getJobValues = (project: string, query: JobValuesQuery, signal?: AbortSignal) =>
+  get<JobValues>(apiPath("projects", project, "jobs", "values"), {
+    query: { fields: query.fields.join(","), filter: query.filter || undefined, limit: query.limit },
+    signal,
+  });
+
+/** Each param's importance for `metric` over the filter's jobs: `correlation` is Spearman's
+ * (null for a categorical param), `importance` model-based; empty `items` (with a `reason`)
+ * under 3 jobs. */
+export const getProjectImportances = (project: string, metric: string, filter: string, signal?: AbortSignal) =>
+  get<ProjectImportances>(apiPath("projects", project, "importances"), { query: { metric, filter: filter || undefined }, signal });

@@ -114,3 +114,26 @@ export const importancesQuery = (id: string, objective: number, complete: number
 export function isSweepLive(sweep: Sweep | undefined): boolean {
   return sweep !== undefined && (sweep.status === "running" || sweep.counts.running > 0);
 }
+
+/** Columns of `fields` over the jobs `filter` matches (up to `limit`): kept while a new
+ * filter or field loads, so a panel redraws from its old points rather than a blank. */
+export const jobValuesQuery = (project: string, fields: readonly string[], filter: string, limit?: number) =>
+  queryOptions({
+    queryKey: ["job-values", project, [...fields], filter, limit ?? null],
+    queryFn: ({ signal }) => api.getJobValues(project, { fields, filter, limit }, signal),
+    enabled: fields.length > 0,
+    staleTime: 10_000,
+    placeholderData: (previous) => previous,
+    meta: { what: "Loading the jobs' values" },
+  });
+
+/** A project's param importances for `metric` over the jobs `filter` matches. */
+export const projectImportancesQuery = (project: string, metric: string, filter: string) =>
+  queryOptions({
+    queryKey: ["project-importances", project, metric, filter],
+    queryFn: ({ signal }) => api.getProjectImportances(project, metric, filter, signal),
+    enabled: metric !== "",
+    staleTime: 30_000,
+    placeholderData: (previous) => previous,
+    meta: { what: `Loading param importances for ${metric}` },
+  });

@@ -57,3 +57,9 @@ export type Me = Schemas["MeOut"];
 export type Token = Schemas["TokenOut"];
 export type NewToken = Schemas["TokenCreated"];
 export type Member = Schemas["MemberOut"];
+
+// Workspace (docs/rest-api.md, "Workspace").
+/** Fields of many jobs as columns (`GET /projects/{name}/jobs/values`). */
+export type JobValues = Schemas["JobValuesOut"];
+/** A project's param importances for a metric (`GET /projects/{name}/importances`). */
+export type ProjectImportances = Schemas["ProjectImportancesOut"];
