@@ -15,6 +15,9 @@ const queryClient = new QueryClient({
   queryCache: new QueryCache({
     onError: (error, query) => {
       if (isUnauthenticated(error)) return;
+      // a page that shows this error in place (an invalid query under the query box) asks for no toast
+      const inline = query.meta?.inlineCodes as readonly string[] | undefined;
+      if (error instanceof ApiError && inline?.includes(error.code)) return;
       const what = (query.meta?.what as string | undefined) ?? "Loading data";
       showError(error, `${what} failed`);
     },

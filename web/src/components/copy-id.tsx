@@ -1,8 +1,8 @@
 import { shortId } from "../lib/format";
 import { showToast } from "../lib/toast-store";
 
-/** A job id in monospace, shortened, copied in full on click. */
-export function CopyId({ id, full = false }: { id: string; full?: boolean }) {
+/** A job id in monospace, shortened (to `length` characters), copied in full on click. */
+export function CopyId({ id, full = false, length }: { id: string; full?: boolean; length?: number }) {
   const copy = async (event: React.MouseEvent) => {
     event.stopPropagation();
     event.preventDefault();
@@ -15,7 +15,7 @@ export function CopyId({ id, full = false }: { id: string; full?: boolean }) {
   };
   return (
     <button type="button" className="link mono" onClick={copy} title={`${id} (click to copy)`} aria-label={`Copy job id ${id}`}>
-      {full ? id : shortId(id)}
+      {full ? id : shortId(id, length)}
     </button>
   );
 }

@@ -12,6 +12,8 @@ export interface PopoverProps {
   /** Whether the button is disabled, and why (its tooltip). */
   disabled?: boolean;
   title?: string;
+  /** -1 keeps the button out of the tab order (a grid's header that is one tab stop). */
+  tabIndex?: number;
 }
 
 const GAP = 4;
@@ -19,7 +21,7 @@ const GAP = 4;
 /** A button that opens a panel below it (above when there is no room), drawn over
  * everything so that no scrolling or clipped container cuts it; Escape or a click outside
  * closes it and gives the focus back to the button. */
-export function Popover({ label, ariaLabel, className, align = "left", children, testId, disabled, title }: PopoverProps) {
+export function Popover({ label, ariaLabel, className, align = "left", children, testId, disabled, title, tabIndex }: PopoverProps) {
   const [open, setOpen] = useState(false);
   const [style, setStyle] = useState<CSSProperties>({ visibility: "hidden" });
   const button = useRef<HTMLButtonElement>(null);
@@ -74,6 +76,7 @@ export function Popover({ label, ariaLabel, className, align = "left", children,
         aria-expanded={open}
         disabled={disabled}
         title={title}
+        tabIndex={tabIndex}
         aria-controls={open ? id : undefined}
         onClick={() => {
           setStyle({ visibility: "hidden", position: "fixed", top: 0, left: 0 });

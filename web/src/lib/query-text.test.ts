@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import {
   applyCompletion,
   editDistance,
+  groupClauses,
   nearest,
+  renameField,
   unknownFields,
   clauseField,
   complete,
@@ -141,5 +143,24 @@ describe("nearest", () => {
   it("orders by edit distance, then by name, within a third of the key", () => {
     expect(nearest("metrics.loss", ["metrics.val_loss", "metrics.los", "metrics.loss2"])).toEqual(["metrics.los", "metrics.loss2"]);
     expect(editDistance("kitten", "sitting")).toBe(3);
+  });
+});
+
+describe("renameField", () => {
+  it("rewrites the field wherever it is a word, never inside a string", () => {
+    expect(renameField('metrics.val_los < 1 and name = "metrics.val_los" or metrics.val_los > 3', "metrics.val_los", "metrics.val_loss")).toBe(
+      'metrics.val_loss < 1 and name = "metrics.val_los" or metrics.val_loss > 3',
+    );
+  });
+});
+
+describe("groupClauses", () => {
+  it("select a group by each of its values, absence included", () => {
+    expect(groupClauses({ "params.optimizer": "adam", "params.lr": 0.1, "params.amp": true, "tags.stage": null })).toEqual([
+      'params.optimizer = "adam"',
+      "params.lr = 0.1",
+      "params.amp = true",
+      "not tags.stage exists",
+    ]);
   });
 });

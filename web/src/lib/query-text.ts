@@ -348,3 +348,23 @@ export function editDistance(a: string, b: string): number {
   }
   return previous[b.length] ?? 0;
 }
+
+/** The query with every word `from` (a field, as `unknownFields` names it) written `to`. */
+export function renameField(query: string, from: string, to: string): string {
+  let out = "";
+  let at = 0;
+  for (const token of tokenize(query)) {
+    if (token.kind !== "word" || token.text !== from) continue;
+    out += query.slice(at, token.start) + to;
+    at = token.end;
+  }
+  return out + query.slice(at);
+}
+
+/** The clauses that select one group of a row grouping: `field = value` for each field, or
+ * `not field exists` where the group's value is null (its jobs lack the field). */
+export function groupClauses(values: Readonly<Record<string, string | number | boolean | null>>): string[] {
+  return Object.entries(values).map(([field, value]) =>
+    value === null ? `not ${field} exists` : typeof value === "number" && !Number.isFinite(value) ? `${field} = ${literal(String(value))}` : `${field} = ${literal(value)}`,
+  );
+}

@@ -3,7 +3,7 @@ import { useId, useMemo, useState } from "react";
 import { mediaQuery } from "../../lib/api/queries";
 import type { Keys } from "../../lib/api/types";
 import { Popover } from "../../components/popover";
-import { MEDIA_PREFIX, allColumns, defaultColumnIds, type ColumnGroup, type ColumnSpec } from "./model";
+import { MEDIA_PREFIX, allColumns, defaultColumnIds, insertColumns, type ColumnGroup, type ColumnSpec } from "./model";
 
 const GROUP_LABELS: Record<ColumnGroup, string> = { job: "Job", params: "Params", metrics: "Metrics", tags: "Tags", media: "Media" };
 const SHOWN_PER_GROUP = 200;
@@ -20,12 +20,12 @@ export function ColumnChooser({ keys, visible, onChange, sampleJobs = [] }: { ke
     items: matches.filter((c) => c.group === group),
   }));
   const toggle = (column: ColumnSpec) => {
-    const next = chosen.has(column.id) ? visible.filter((id) => id !== column.id) : [...visible, column.id];
+    const next = chosen.has(column.id) ? visible.filter((id) => id !== column.id) : insertColumns(visible, [column.id]);
     onChange(next);
   };
   const setGroup = (items: ColumnSpec[], on: boolean) => {
     const ids = new Set(items.map((c) => c.id));
-    onChange(on ? [...visible.filter((id) => !ids.has(id)), ...items.map((c) => c.id)] : visible.filter((id) => !ids.has(id)));
+    onChange(on ? insertColumns(visible, items.map((c) => c.id)) : visible.filter((id) => !ids.has(id)));
   };
   return (
     <Popover label={`Columns (${visible.length})`} ariaLabel="Choose columns" align="right" testId="column-chooser">
@@ -81,7 +81,7 @@ function MediaColumns({ visible, onChange, sampleJobs }: { visible: string[]; on
     .sort();
   const add = (name: string) => {
     const trimmed = name.trim();
-    if (trimmed && !shown.includes(MEDIA_PREFIX + trimmed)) onChange([...visible, MEDIA_PREFIX + trimmed]);
+    if (trimmed && !shown.includes(MEDIA_PREFIX + trimmed)) onChange(insertColumns(visible, [MEDIA_PREFIX + trimmed]));
     setKey("");
   };
   return (

@@ -8,7 +8,7 @@ import type { ColumnSpec } from "./model";
  * time range or a tag value, turned into clauses of the query. */
 export function ColumnFilter({ column, onApply, active, query }: { column: ColumnSpec; onApply: (clauses: string[]) => void; active: boolean; query: string }) {
   return (
-    <Popover label="▾" ariaLabel={`Filter ${column.label}`} className={active ? "filter-button active" : "filter-button"}>
+    <Popover label="▾" ariaLabel={`Filter ${column.label}`} className={active ? "filter-button active" : "filter-button"} tabIndex={-1}>
       {(close) => (
         <FilterForm
           column={column}

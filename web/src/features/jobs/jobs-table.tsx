@@ -1,19 +1,26 @@
 import { useQueries } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type MouseEvent } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from "react";
 import { useNavigate } from "react-router-dom";
+import { ApiError } from "../../lib/api/client";
 import * as api from "../../lib/api/endpoints";
 import type { Job, JobPage } from "../../lib/api/types";
+import { uniquePrefixLength } from "../../lib/format";
 import { clauseField, splitClauses } from "../../lib/query-text";
+import { useViewState } from "../workspace/use-view";
+import { fitWidth } from "./fit-width";
+import { GroupBar } from "./group-bar";
+import { GroupedJobs } from "./grouped-jobs";
 import { JobRow } from "./job-row";
-import { JobsHead } from "./jobs-head";
-import { PAGE_SIZE, PINNED_COLUMNS, pagesToFetch, type ColumnSpec } from "./model";
-import { HEADER_HEIGHT, PINNED_WIDTH, ROW_HEIGHT, ROW_OVERSCAN, columnStarts, groupSpans, rowSlots, type PlacedColumn } from "./table-layout";
+import { JobsHead, type HeadActions } from "./jobs-head";
+import { MAX_WIDTH, MIN_WIDTH, PAGE_SIZE, columnFormats, pagesToFetch, placeColumn, splitPinned, type ColumnSpec } from "./model";
+import { HEADER_HEIGHT, ROW_HEIGHT, ROW_OVERSCAN, columnStarts, groupSpans, pinnedWidth, rowSlots, type PlacedColumn } from "./table-layout";
 
 export interface JobsTableProps {
   project: string;
   filter: string;
   sort: string;
+  /** The shown columns in display order (status and name, always pinned, not among them). */
   columns: ColumnSpec[];
   selected: ReadonlySet<string>;
   onSelect: (ids: string[], on: boolean) => void;
@@ -21,19 +28,41 @@ export interface JobsTableProps {
   onFilter: (field: string, clauses: string[]) => void;
   /** Poll faster while some jobs of the project may still change. */
   live: boolean;
+  /** The first page shown and the error of the current filter (an invalid query's error
+   * comes with the last good filter's page: its rows stay on screen). */
   onPage?: (page: JobPage | undefined, error: unknown) => void;
 }
+
+/** Codes whose error the table's owner shows in place: no toast for them. */
+const INLINE_CODES = ["invalid_query"];
 
 /** The job table: server-side paging, sorting and filtering; only the visible rows and
  * columns are in the page, so 100,000 jobs and 1,000 columns scroll smoothly. A scroll
  * renders the rows that came into view and nothing else: rows and header are memoised and
- * get the same column arrays and callbacks for as long as those do not change. */
+ * get the same column arrays and callbacks for as long as those do not change. Column
+ * widths, order, pinning and the row grouping live in the view (`useViewState`). */
 export function JobsTable(props: JobsTableProps) {
+  const [view, patch] = useViewState();
+  return (
+    <div className="jobs-table-wrap">
+      <GroupBar project={props.project} group={view.group} metrics={view.groupMetrics} onChange={(group, groupMetrics) => patch({ group, groupMetrics }, true)} />
+      {view.group.length ? <GroupedJobs {...props} group={view.group} metrics={view.groupMetrics} /> : <FlatJobs {...props} />}
+    </div>
+  );
+}
+
+function FlatJobs(props: JobsTableProps) {
+  const [view, patch] = useViewState();
   const scroll = useRef<HTMLDivElement>(null);
   const [knownTotal, setKnownTotal] = useState(0);
-  const columns = props.columns;
-  const offsets = useMemo(() => columnStarts(columns), [columns]);
+  const [dragWidths, setDragWidths] = useState<Record<string, number> | null>(null);
+  const widths = dragWidths ?? view.widths;
+  const blocks = useMemo(() => splitPinned(props.columns, view.pin, widths), [props.columns, view.pin, widths]);
+  const columns = blocks.scrolling;
+  const start = pinnedWidth(blocks.pinned);
+  const offsets = useMemo(() => columnStarts(columns, start), [columns, start]);
   const totalWidth = offsets.width;
+  const filter = useGoodFilter(props.filter);
 
   const rowVirtualizer = useVirtualizer({
     count: knownTotal,
@@ -48,9 +77,9 @@ export function JobsTable(props: JobsTableProps) {
     getScrollElement: () => scroll.current,
     estimateSize: (i) => columns[i]?.width ?? 100,
     overscan: 4,
-    paddingStart: PINNED_WIDTH,
+    paddingStart: start,
   });
-  useEffect(() => columnVirtualizer.measure(), [columns, columnVirtualizer]);
+  useEffect(() => columnVirtualizer.measure(), [columns, start, columnVirtualizer]);
   // The pinned blocks stick (see styles.css) only once the table is scrolled sideways: the
   // class is set in the scroll event itself, so at worst the first frame of a sideways
   // scroll shows them moving with the table, and a vertical scroll paints no sticky layers.
@@ -65,7 +94,7 @@ export function JobsTable(props: JobsTableProps) {
   // A new filter or sort starts again from the first row.
   useEffect(() => {
     if (scroll.current) scroll.current.scrollTop = 0;
-  }, [props.filter, props.sort]);
+  }, [filter.shown, props.sort]);
 
   const virtualRows = rowVirtualizer.getVirtualItems();
   const slots = rowSlots(rowVirtualizer.scrollRect?.height ?? 0, virtualRows.length);
@@ -74,19 +103,23 @@ export function JobsTable(props: JobsTableProps) {
   const pages = pagesToFetch(first, last, knownTotal);
   const results = useQueries({
     queries: pages.map((page) => ({
-      queryKey: ["jobs", props.project, props.filter, props.sort, page],
+      queryKey: ["jobs", props.project, filter.shown, props.sort, page],
       queryFn: ({ signal }: { signal: AbortSignal }) =>
-        api.listJobs(props.project, { filter: props.filter, sort: props.sort, limit: PAGE_SIZE, offset: page * PAGE_SIZE }, signal),
+        api.listJobs(props.project, { filter: filter.shown, sort: props.sort, limit: PAGE_SIZE, offset: page * PAGE_SIZE }, signal),
       refetchInterval: props.live ? 3_000 : 30_000,
       placeholderData: (previous: JobPage | undefined) => previous,
-      meta: { what: "Loading jobs" },
+      meta: { what: "Loading jobs", inlineCodes: INLINE_CODES },
     })),
   });
   const firstResult = results[0];
   const total = results.find((r) => r.data)?.data?.total ?? (firstResult?.isError ? 0 : knownTotal);
   useEffect(() => setKnownTotal(total), [total]);
+  const report = filter.report;
+  // a placeholder (the previous filter's page while this one loads) answers nothing yet
+  const answered = firstResult?.isPlaceholderData ? undefined : firstResult?.data;
+  useEffect(() => report(answered, firstResult?.error ?? null), [answered, firstResult?.error, report]);
   const onPage = props.onPage;
-  useEffect(() => onPage?.(firstResult?.data, firstResult?.error), [firstResult?.data, firstResult?.error, onPage]);
+  useEffect(() => onPage?.(firstResult?.data, filter.error ?? firstResult?.error), [firstResult?.data, firstResult?.error, filter.error, onPage]);
 
   const loaded = useMemo(() => {
     const rows = new Map<number, Job>();
@@ -97,8 +130,13 @@ export function JobsTable(props: JobsTableProps) {
     return rows;
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [results.map((r) => r.dataUpdatedAt).join(","), pages.join(",")]);
-  const loadedIds = useMemo(() => Array.from(loaded.values(), (job) => job.id), [loaded]);
+  const loadedJobs = useMemo(() => [...loaded.values()], [loaded]);
+  const loadedIds = useMemo(() => loadedJobs.map((job) => job.id), [loadedJobs]);
+  const idLength = useMemo(() => uniquePrefixLength(loadedIds), [loadedIds]);
   const allSelected = loadedIds.length > 0 && loadedIds.every((id) => props.selected.has(id));
+  // One number format per column, from the loaded values; a new object only when a format changes.
+  const formatsKey = JSON.stringify(columnFormats([...blocks.pinned, ...columns], loadedJobs));
+  const formats = useMemo(() => JSON.parse(formatsKey) as ReturnType<typeof columnFormats>, [formatsKey]);
 
   // The scrolling columns in view: a new array only when another column comes into view.
   const virtualColumns = columnVirtualizer.getVirtualItems();
@@ -108,18 +146,111 @@ export function JobsTable(props: JobsTableProps) {
     const out: PlacedColumn[] = [];
     for (let i = firstColumn; i <= lastColumn; i += 1) {
       const column = columns[i];
-      if (column) out.push({ column, left: offsets.starts[i] ?? PINNED_WIDTH });
+      if (column) out.push({ column, left: offsets.starts[i] ?? start, format: formats[column.id] ?? null });
     }
     return out;
-  }, [columns, offsets, firstColumn, lastColumn]);
-  const groups = useMemo(() => groupSpans(columns, offsets.starts), [columns, offsets]);
-  const filtered = useMemo(() => new Set(splitClauses(props.filter).map(clauseField)), [props.filter]);
+  }, [columns, offsets, firstColumn, lastColumn, formats, start]);
+  const pinnedPlaced = useMemo<PlacedColumn[]>(() => blocks.pinned.map((column) => ({ column, left: 0, format: formats[column.id] ?? null })), [blocks.pinned, formats]);
+  const order = useMemo(() => [...blocks.pinned, ...columns].map((c) => c.id), [blocks.pinned, columns]);
+  const userPinned = useMemo(() => new Set(view.pin), [view.pin]);
+  const groups = useMemo(() => groupSpans(columns, offsets.starts, start), [columns, offsets, start]);
+  const filtered = useMemo(() => new Set(splitClauses(filter.shown).map(clauseField)), [filter.shown]);
   const scrollLeft = columnVirtualizer.scrollOffset ?? 0;
   const onSelect = useStableCallback(props.onSelect);
-  const onSelectAll = useStableCallback((on: boolean) => props.onSelect([...loadedIds], on));
-  const onSort = useStableCallback(props.onSort);
-  const onFilter = useStableCallback(props.onFilter);
   const navigate = useNavigate();
+
+  // Roving focus: one row is the tab stop; arrows move it, Enter opens, Space selects.
+  const [focusRow, setFocusRow] = useState(0);
+  const pendingRowFocus = useRef(false);
+  useLayoutEffect(() => {
+    if (!pendingRowFocus.current) return;
+    const row = scroll.current?.querySelector<HTMLElement>(`[role="row"][data-index="${focusRow}"][data-job-id]`);
+    if (row) {
+      row.focus({ preventScroll: true });
+      pendingRowFocus.current = false;
+    }
+  });
+  // Focuses row `index` now if it is rendered, else once it is (after the scroll to it).
+  const focusRowAt = useCallback(
+    (index: number) => {
+      setFocusRow(index);
+      pendingRowFocus.current = true;
+      rowVirtualizer.scrollToIndex(index, { align: "auto" });
+      const row = scroll.current?.querySelector<HTMLElement>(`[role="row"][data-index="${index}"][data-job-id]`);
+      if (row) {
+        row.focus({ preventScroll: true });
+        pendingRowFocus.current = false;
+      }
+    },
+    [rowVirtualizer],
+  );
+  const moveRowFocus = (index: number) => focusRowAt(Math.max(0, Math.min(total - 1, index)));
+  const pageRows = Math.max(1, Math.floor((rowVirtualizer.scrollRect?.height ?? 600) / ROW_HEIGHT) - 2);
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    const target = event.target as HTMLElement;
+    if (target.getAttribute("role") !== "row" || !target.dataset.index) return;
+    const index = Number(target.dataset.index);
+    const job = loaded.get(index);
+    const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: pageRows, PageUp: -pageRows };
+    if (event.key === "ArrowUp" && index === 0) {
+      scroll.current?.querySelector<HTMLElement>('[role="columnheader"][tabindex="0"]')?.focus({ preventScroll: true });
+    } else if (event.key in moves) moveRowFocus(index + (moves[event.key] ?? 0));
+    else if (event.key === "Home") moveRowFocus(0);
+    else if (event.key === "End") moveRowFocus(total - 1);
+    else if (event.key === "Enter" && job) navigate(`/jobs/${job.id}`);
+    else if (event.key === " " && job) onSelect([job.id], !props.selected.has(job.id));
+    else return;
+    event.preventDefault();
+  };
+
+  // The header's actions read the latest state through a ref: the object keeps its identity.
+  const latest = useRef({ view, widths, props, loaded, formats, idLength, columns, blocks, focusRow, first });
+  useLayoutEffect(() => {
+    latest.current = { view, widths, props, loaded, formats, idLength, columns, blocks, focusRow, first };
+  });
+  const actions = useMemo<HeadActions>(() => {
+    const ids = () => latest.current.props.columns.map((c) => c.id);
+    const clamp = (width: number) => Math.round(Math.max(MIN_WIDTH, Math.min(MAX_WIDTH, width)));
+    const setWidth = (id: string, width: number) => patch({ widths: { ...latest.current.view.widths, [id]: clamp(width) } });
+    return {
+      selectAll: (on) => latest.current.props.onSelect([...latest.current.loaded.values()].map((job) => job.id), on),
+      sort: (field, add) => latest.current.props.onSort(field, add),
+      filter: (field, clauses) => latest.current.props.onFilter(field, clauses),
+      resize: (id, width, done) => {
+        if (done) {
+          setWidth(id, width);
+          setDragWidths(null);
+        } else setDragWidths({ ...latest.current.view.widths, [id]: clamp(width) });
+      },
+      fit: (id) => {
+        const { blocks: b, loaded: rows, formats: f, idLength: length } = latest.current;
+        const column = [...b.pinned, ...b.scrolling].find((c) => c.id === id);
+        if (column && scroll.current) setWidth(id, fitWidth(scroll.current, column, [...rows.values()], f[id] ?? null, length));
+      },
+      move: (id, delta) => {
+        const { blocks: b } = latest.current;
+        const block = (b.pinned.some((c) => c.id === id) ? b.pinned : b.scrolling).map((c) => c.id).filter((c) => c !== "status" && c !== "name");
+        const neighbour = block[block.indexOf(id) + delta];
+        if (neighbour) patch({ cols: placeColumn(ids(), id, neighbour, delta > 0) });
+      },
+      place: (id, target, after) => patch({ cols: placeColumn(ids(), id, target, after) }),
+      pin: (id, on) => {
+        const pin = latest.current.view.pin.filter((p) => p !== id);
+        patch({ pin: on ? [...pin, id] : pin });
+      },
+      hide: (id) => patch({ cols: ids().filter((c) => c !== id), pin: latest.current.view.pin.filter((p) => p !== id) }),
+      groupBy: (id) => patch({ group: [...latest.current.view.group.filter((g) => g !== id), id].slice(-3) }, true),
+      reveal: (id) => {
+        const index = latest.current.columns.findIndex((c) => c.id === id);
+        if (index >= 0) columnVirtualizer.scrollToIndex(index, { align: "auto" });
+      },
+      focusRows: () => {
+        const { focusRow: row, first: top, loaded: rows } = latest.current;
+        focusRowAt(rows.has(row) ? row : top);
+      },
+    };
+  }, [patch, columnVirtualizer, focusRowAt]);
+
   // The rows' job links are plain anchors: a plain click on one goes through the router
   // (no page load); a middle or modified click opens the job as any link does.
   const onClick = (event: MouseEvent) => {
@@ -132,20 +263,32 @@ export function JobsTable(props: JobsTableProps) {
   };
 
   return (
-    <div className="jobs-scroll" ref={scroll} onClick={onClick} role="grid" aria-label="Jobs" aria-rowcount={total + 1} aria-colcount={columns.length + PINNED_COLUMNS.length + 1} data-testid="jobs-table">
+    <div
+      className="jobs-scroll"
+      ref={scroll}
+      onClick={onClick}
+      onKeyDown={onKeyDown}
+      role="grid"
+      aria-label="Jobs"
+      aria-rowcount={total + 1}
+      aria-colcount={order.length + 1}
+      data-testid="jobs-table"
+    >
       <div style={{ height: HEADER_HEIGHT + total * ROW_HEIGHT, width: totalWidth, position: "relative" }}>
         <JobsHead
+          pinned={pinnedPlaced}
+          pinnedWidth={start}
           columns={placed}
+          order={order}
+          userPinned={userPinned}
           groups={groups}
           scrollLeft={scrollLeft}
           width={totalWidth}
           sort={props.sort}
-          filter={props.filter}
+          filter={filter.shown}
           filtered={filtered}
           allSelected={allSelected}
-          onSelectAll={onSelectAll}
-          onSort={onSort}
-          onFilter={onFilter}
+          actions={actions}
         />
         {virtualRows.map((vr) => {
           const job = loaded.get(vr.index);
@@ -156,8 +299,12 @@ export function JobsTable(props: JobsTableProps) {
               top={vr.start}
               job={job}
               selected={job ? props.selected.has(job.id) : false}
+              focused={vr.index === focusRow}
+              pinned={pinnedPlaced}
+              pinnedWidth={start}
               columns={placed}
               width={totalWidth}
+              idLength={idLength}
               onSelect={onSelect}
             />
           );
@@ -165,6 +312,26 @@ export function JobsTable(props: JobsTableProps) {
       </div>
     </div>
   );
+}
+
+/** The filter whose rows are shown: the wanted one, or while the server rejects it as an
+ * invalid query, the last one it answered (so the rows stay and only the error is new).
+ * `report` takes each answer of the shown filter's first page. */
+function useGoodFilter(wanted: string): { shown: string; error: unknown; report: (page: JobPage | undefined, error: unknown) => void } {
+  const [good, setGood] = useState(wanted);
+  const [invalid, setInvalid] = useState<{ filter: string; error: ApiError } | null>(null);
+  const rejected = invalid !== null && invalid.filter === wanted;
+  const shown = rejected ? (good === wanted ? "" : good) : wanted;
+  const latest = useRef({ wanted, shown });
+  useLayoutEffect(() => {
+    latest.current = { wanted, shown };
+  });
+  const report = useCallback((page: JobPage | undefined, error: unknown) => {
+    const { wanted: current, shown: asked } = latest.current;
+    if (error instanceof ApiError && INLINE_CODES.includes(error.code) && asked === current) setInvalid({ filter: current, error });
+    else if (page && !error && asked === current) setGood(current);
+  }, []);
+  return { shown, error: rejected ? invalid.error : null, report };
 }
 
 /** A callback of constant identity that calls the latest `callback` (so that memoised rows

@@ -1,5 +1,6 @@
 // The job table's columns, their API fields and the sort string, as plain data.
 import type { Job, Keys } from "../../lib/api/types";
+import { columnNumberFormat, wireNumber, type NumberFormat } from "../../lib/format";
 import { fieldName } from "../../lib/query-text";
 
 export type ColumnGroup = "job" | "params" | "metrics" | "tags" | "media";
@@ -77,16 +78,87 @@ export function defaultColumnIds(keys: Keys | undefined): string[] {
   ];
 }
 
-/** The visible columns in group order (Job | Media | Params | Metrics | Tags), whatever order the
- * ids came in; ids the project does not know are kept as columns on their field. */
+/** The visible columns in the order of `ids` (the display order); ids the project does not
+ * know are left out, media ids (`media.<key>`) always kept. */
 export function visibleColumns(ids: readonly string[], keys: Keys | undefined): ColumnSpec[] {
-  const wanted = new Set(ids);
-  const known = allColumns(keys);
-  const chosen = known.filter((c) => wanted.has(c.id));
-  // thumbnails right after the job's own columns, in view without scrolling sideways
-  const media = ids.filter((id) => id.startsWith(MEDIA_PREFIX) && id.length > MEDIA_PREFIX.length).map((id) => mediaColumn(id.slice(MEDIA_PREFIX.length)));
-  const jobColumns = chosen.filter((c) => c.group === "job");
-  return [...jobColumns, ...media, ...chosen.filter((c) => c.group !== "job")];
+  const known = new Map(allColumns(keys).map((c) => [c.id, c]));
+  const out: ColumnSpec[] = [];
+  for (const id of new Set(ids)) {
+    const column = known.get(id) ?? (id.startsWith(MEDIA_PREFIX) && id.length > MEDIA_PREFIX.length ? mediaColumn(id.slice(MEDIA_PREFIX.length)) : undefined);
+    if (column) out.push(column);
+  }
+  return out;
+}
+
+/** Where each group goes when a column is added: thumbnails right after the job's own
+ * columns (in view without scrolling sideways), then params, metrics, tags. */
+const GROUP_RANK: Record<ColumnGroup, number> = { job: 0, media: 1, params: 2, metrics: 3, tags: 4 };
+
+function groupOfId(id: string): ColumnGroup {
+  if (id.startsWith(MEDIA_PREFIX)) return "media";
+  if (id === "tags" || id.startsWith("tags.")) return "tags";
+  if (id.startsWith("params.")) return "params";
+  if (id.startsWith("metrics.")) return "metrics";
+  return "job";
+}
+
+/** `visible` with `added` ids put after the last visible column of their group (or of an
+ * earlier group), so a new column lands among its kind whatever order the user made. */
+export function insertColumns(visible: readonly string[], added: readonly string[]): string[] {
+  const out = [...visible];
+  for (const id of added) {
+    if (out.includes(id)) continue;
+    const rank = GROUP_RANK[groupOfId(id)];
+    let at = 0;
+    out.forEach((other, i) => {
+      if (GROUP_RANK[groupOfId(other)] <= rank) at = i + 1;
+    });
+    out.splice(at, 0, id);
+  }
+  return out;
+}
+
+/** `ids` with `id` moved `delta` places (clamped to the ends). */
+export function moveColumn(ids: readonly string[], id: string, delta: number): string[] {
+  const from = ids.indexOf(id);
+  if (from < 0) return [...ids];
+  const to = Math.max(0, Math.min(ids.length - 1, from + delta));
+  const out = ids.filter((other) => other !== id);
+  out.splice(to, 0, id);
+  return out;
+}
+
+/** `ids` with `id` put just before `target` (after it with `after`). */
+export function placeColumn(ids: readonly string[], id: string, target: string, after = false): string[] {
+  if (id === target || !ids.includes(id) || !ids.includes(target)) return [...ids];
+  const out = ids.filter((other) => other !== id);
+  out.splice(out.indexOf(target) + (after ? 1 : 0), 0, id);
+  return out;
+}
+
+/** The narrowest and widest a column can be made. */
+export const MIN_WIDTH = 48;
+export const MAX_WIDTH = 800;
+
+/** `columns` with the widths the view sets (clamped), others at their default. */
+export function sizedColumns(columns: readonly ColumnSpec[], widths: Readonly<Record<string, number>>): ColumnSpec[] {
+  return columns.map((c) => {
+    const width = widths[c.id];
+    return typeof width === "number" && Number.isFinite(width) ? { ...c, width: Math.round(Math.max(MIN_WIDTH, Math.min(MAX_WIDTH, width))) } : c;
+  });
+}
+
+/** The table's column blocks: the pinned ones (status, name, then the `pin` ids in display
+ * order) and the scrolling rest. */
+export function splitPinned(columns: readonly ColumnSpec[], pin: readonly string[], widths: Readonly<Record<string, number>> = {}): { pinned: ColumnSpec[]; scrolling: ColumnSpec[] } {
+  const pinnedIds = new Set(pin);
+  return {
+    pinned: sizedColumns([...PINNED_COLUMNS, ...columns.filter((c) => pinnedIds.has(c.id))], widths),
+    scrolling: sizedColumns(
+      columns.filter((c) => !pinnedIds.has(c.id)),
+      widths,
+    ),
+  };
 }
 
 export interface SortField {
@@ -162,4 +234,16 @@ export const PREFETCH_ROWS = PAGE_SIZE / 2;
 export function pagesToFetch(first: number, last: number, total: number): number[] {
   const end = total > 0 ? Math.min(last + PREFETCH_ROWS, total - 1) : last;
   return pagesFor(first - PREFETCH_ROWS, Math.max(end, first));
+}
+
+/** Each number-holding column's format, from the values of `jobs` (params and metrics; a
+ * column of text keeps none). */
+export function columnFormats(columns: readonly ColumnSpec[], jobs: readonly Job[]): Record<string, NumberFormat> {
+  const out: Record<string, NumberFormat> = {};
+  for (const column of columns) {
+    if (column.group !== "params" && column.group !== "metrics") continue;
+    const values = jobs.map((job) => cellValue(job, column)).filter((v) => wireNumber(v) !== null);
+    if (values.length) out[column.id] = columnNumberFormat(values);
+  }
+  return out;
 }

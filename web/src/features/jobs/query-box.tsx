@@ -1,6 +1,6 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import type { Keys } from "../../lib/api/types";
-import { applyCompletion, complete, type Completion } from "../../lib/query-text";
+import { applyCompletion, complete, renameField, unknownFields, type Completion } from "../../lib/query-text";
 
 export interface QueryBoxProps {
   value: string;
@@ -11,7 +11,8 @@ export interface QueryBoxProps {
 }
 
 /** The filter query box: completion of fields and keys, Enter applies, Escape reverts;
- * `/` anywhere on the page focuses it. */
+ * `/` anywhere on the page focuses it. A field the project does not have is named under
+ * the box with the nearest known names (a click applies one); a parse error shows instead. */
 export function QueryBox({ value, keys, onSubmit, error }: QueryBoxProps) {
   const [text, setText] = useState(value);
   const [completion, setCompletion] = useState<Completion | null>(null);
@@ -19,6 +20,7 @@ export function QueryBox({ value, keys, onSubmit, error }: QueryBoxProps) {
   const input = useRef<HTMLInputElement>(null);
 
   useEffect(() => setText(value), [value]);
+  const unknown = useMemo(() => (keys && value ? unknownFields(value, keys) : []), [value, keys]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -125,6 +127,30 @@ export function QueryBox({ value, keys, onSubmit, error }: QueryBoxProps) {
       {error ? (
         <div id="query-error" className="query-error" role="alert" data-testid="query-error">
           <pre className="mono">{error.message}</pre>
+        </div>
+      ) : unknown.length ? (
+        <div className="query-warning" role="status" data-testid="query-warning">
+          {unknown.map(({ field, suggestions }) => (
+            <p key={field}>
+              This project has no <code>{field}</code>
+              {suggestions.length ? (
+                <>
+                  : did you mean{" "}
+                  {suggestions.map((name, i) => (
+                    <span key={name}>
+                      {i > 0 ? (i === suggestions.length - 1 ? " or " : ", ") : null}
+                      <button type="button" className="link mono" onClick={() => onSubmit(renameField(value, field, name))}>
+                        {name}
+                      </button>
+                    </span>
+                  ))}
+                  ?
+                </>
+              ) : (
+                "; it matches no job."
+              )}
+            </p>
+          ))}
         </div>
       ) : null}
     </div>

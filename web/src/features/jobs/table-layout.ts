@@ -1,6 +1,7 @@
 // The job table's geometry as plain data: row and header heights, the pinned block's width,
 // where each scrolling column starts and the spans of the column groups' titles.
-import { PINNED_COLUMNS, type ColumnGroup, type ColumnSpec } from "./model";
+import type { NumberFormat } from "../../lib/format";
+import type { ColumnGroup, ColumnSpec } from "./model";
 
 export const ROW_HEIGHT = 32;
 export const GROUP_HEIGHT = 22;
@@ -8,24 +9,30 @@ export const HEADER_HEIGHT = GROUP_HEIGHT + 32;
 export const SELECT_WIDTH = 36;
 /** Rows rendered beyond each edge of the view. */
 export const ROW_OVERSCAN = 12;
-/** The pinned block: the selection box, status and name. */
-export const PINNED_WIDTH = SELECT_WIDTH + PINNED_COLUMNS.reduce((sum, c) => sum + c.width, 0);
+/** The pinned block's width: the selection box and the pinned columns (status, name and
+ * those the user pinned). */
+export function pinnedWidth(pinned: readonly ColumnSpec[]): number {
+  return SELECT_WIDTH + pinned.reduce((sum, c) => sum + c.width, 0);
+}
 
 /** The title of each column group. The pinned columns (status, name) open the Job group, so
  * the Job group's scrolling columns (id, user, launched, duration) carry no title of their
  * own: the pinned block's "Job" title stands above them all. */
 export const GROUP_TITLES: Record<ColumnGroup, string> = { job: "Job", params: "Params", metrics: "Metrics", tags: "Tags", media: "Media" };
 
-/** A scrolling column and where it starts (pixels from the table's left edge). */
+/** A column, where it starts (pixels from the table's left edge, or from the pinned
+ * block's for a pinned one) and how its numbers are written (null: not a number column). */
 export interface PlacedColumn {
   column: ColumnSpec;
   left: number;
+  format: NumberFormat | null;
 }
 
-/** Where each scrolling column starts, after the pinned block, and the table's full width. */
-export function columnStarts(columns: readonly ColumnSpec[]): { starts: number[]; width: number } {
+/** Where each scrolling column starts, after the pinned block (`start` px wide), and the
+ * table's full width. */
+export function columnStarts(columns: readonly ColumnSpec[], start: number): { starts: number[]; width: number } {
   const starts: number[] = [];
-  let x = PINNED_WIDTH;
+  let x = start;
   for (const column of columns) {
     starts.push(x);
     x += column.width;
@@ -42,15 +49,15 @@ export interface GroupSpan {
 }
 
 /** The column groups' header spans over the scrolling columns (`starts` from
- * `columnStarts`): one span per run of columns of the same group (the columns come in group
- * order, Job first, so the untitled Job span always follows the pinned block). */
-export function groupSpans(columns: readonly ColumnSpec[], starts: readonly number[]): GroupSpan[] {
+ * `columnStarts`): one span per run of columns of the same group. A Job run right after the
+ * pinned block (`start` px wide) is untitled: the pinned block's "Job" title stands above it. */
+export function groupSpans(columns: readonly ColumnSpec[], starts: readonly number[], start: number): GroupSpan[] {
   const spans: GroupSpan[] = [];
   columns.forEach((column, i) => {
-    const left = starts[i] ?? PINNED_WIDTH;
+    const left = starts[i] ?? start;
     const lastSpan = spans[spans.length - 1];
     if (lastSpan && lastSpan.group === column.group) lastSpan.width += column.width;
-    else spans.push({ group: column.group, left, width: column.width, title: column.group === "job" ? "" : GROUP_TITLES[column.group] });
+    else spans.push({ group: column.group, left, width: column.width, title: column.group === "job" && left === start ? "" : GROUP_TITLES[column.group] });
   });
   return spans;
 }
