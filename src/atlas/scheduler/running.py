@@ -17,7 +17,9 @@ class RunningJob:
     from there), ``None`` while it is still starting; ``stop`` says why it was asked to stop
     (``cancelled``, ``timeout``, ``memory`` or ``deleted``); ``parent_id`` is the job that
     submitted it (its children may borrow what it holds); ``user`` who submitted it (fair
-    share counts each user's running jobs)."""
+    share counts each user's running jobs); ``launching`` while the executor's ``launch``
+    has not returned (the scheduler makes it without its lock): a stop asked meanwhile is
+    sent to the executor once it has."""
 
     job_id: str
     allocation: Allocation
@@ -26,3 +28,4 @@ class RunningJob:
     stop: str | None = None
     parent_id: str | None = None
     user: str = ""
+    launching: bool = False

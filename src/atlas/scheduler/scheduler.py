@@ -5,6 +5,11 @@ scheduler keeps only a compact queue and the resource ledger, rebuilt at start b
 :func:`atlas.scheduler.reconcile.reconcile`. A background thread calls ``tick`` when woken
 (a submit, a cancel, a priority change, a job ending: no polling interval for dispatch) and
 otherwise at the next timeout or process check. Tests call ``tick(now)`` themselves.
+
+The executor's ``launch`` is called without the scheduler's lock: a launch that blocks (an
+engine pulling an image, a cluster slow to answer) holds up that tick alone, never a submit,
+a cancel or the state the API reads. The job is ``starting`` in the store and holds its
+resources before the launch, and its launch record is written as soon as the launch returns.
 """
 
 from __future__ import annotations
@@ -59,6 +64,15 @@ UPKEEP_S = 1.0
 reprioritised by a server in standby) and two checks that the lease is still held."""
 LEASE_RETRY_S = 2.0
 """Seconds between two attempts of a server in standby to take the scheduler's lease."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Launch:
+    """A job started in the store and holding its resources, whose executor launch is to be
+    made (outside the lock)."""
+
+    run: RunningJob
+    spec: LaunchSpec
 
 
 @dataclass(slots=True)
@@ -254,7 +268,8 @@ class Scheduler:
             if run is not None:
                 if run.stop is None:
                     run.stop = "cancelled"
-                    self.executor.cancel(job_id, grace=self.cancel_grace)
+                    if not run.launching:  # else once its launch returns (_launched)
+                        self.executor.cancel(job_id, grace=self.cancel_grace)
             elif job.status == JobStatus.QUEUED:
                 self.queue.discard(job_id)
                 self._dirty = True
@@ -305,7 +320,8 @@ class Scheduler:
             run = self.running.get(job_id)
             if run is not None:
                 run.stop = "deleted"
-                self.executor.cancel(job_id, grace=0.0)
+                if not run.launching:  # else once its launch returns (_launched)
+                    self.executor.cancel(job_id, grace=0.0)
             self._dirty = True
         self.wake()
 
@@ -321,11 +337,14 @@ class Scheduler:
             self._reap(now, report)
             self._expire(now, report)
             self._dirty = due(self, now) or self._dirty
-            self._dispatch(now, report)
+            launches = self._dispatch(now)
+        report.launched += self._launch_all(launches, now)
         return report
 
     def _reap(self, now: float, report: TickReport) -> None:
         for run in list(self.running.values()):
+            if run.launching:
+                continue  # the executor does not know it yet
             try:
                 outcome = self.executor.poll(run.job_id)
             except NotFoundError:
@@ -391,9 +410,10 @@ class Scheduler:
             listener(job_id)
         return True
 
-    def _dispatch(self, now: float, report: TickReport) -> None:
+    def _dispatch(self, now: float) -> list[_Launch]:
+        """Choose the queued jobs that start now and prepare their launches."""
         if not self._dirty:
-            return
+            return []
         self._dirty = False
         rooms = {
             ledger.node: Room(
@@ -411,10 +431,13 @@ class Scheduler:
         lenders = self._lenders(parents)
         chosen = plan(ready, rooms, lenders=lenders, parents=parents, placed=placed)
         self.reserved = chosen.reserved
+        launches = []
         for entry in chosen.starts:
             node = chosen.nodes[entry.job_id]
-            if self._launch(entry, node, chosen.loans.get(entry.job_id), now):
-                report.launched.append(entry.job_id)
+            launch = self._prepare(entry, node, chosen.loans.get(entry.job_id), now)
+            if launch is not None:
+                launches.append(launch)
+        return launches
 
     def _refresh_nodes(self) -> None:
         """Take the executor's nodes when they changed (a node joined or left the cluster)."""
@@ -439,7 +462,11 @@ class Scheduler:
         spare = self.ledger.lendable(lenders)
         return {job_id: Free(cpus, memory, 0) for job_id, (cpus, memory) in spare.items()}
 
-    def _launch(self, entry: QueueEntry, node: str, loan: Loan | None, now: float) -> bool:
+    def _prepare(
+        self, entry: QueueEntry, node: str, loan: Loan | None, now: float
+    ) -> _Launch | None:
+        """Under the lock: take the job's resources, move it to ``starting`` and count it
+        as running (``launching``); ``None`` when it cannot start."""
         job_id = entry.job_id
         self.queue.discard(job_id)
         allocation = self.ledger.take(job_id, entry.request, node, loan=loan)
@@ -448,25 +475,88 @@ class Scheduler:
             job = self.store.start_job(job_id, resources=resources)
         except (NotFoundError, InvalidTransitionError):
             self.ledger.release(job_id)  # deleted or cancelled meanwhile
-            return False
+            return None
+        run = RunningJob(
+            job_id,
+            allocation,
+            timeout=job.timeout,
+            parent_id=entry.parent_id,
+            user=entry.user,
+            launching=True,
+        )
         try:
             token = mint_job_token(self.store, job) if self.job_tokens else self.token
             if job.attempts:
                 announce_attempt(self, job_id, attempt=len(job.attempts) + 1, of=job.retries + 1)
-            handle = self.executor.launch(self._spec(job, allocation, token))
-            self.store.record_launch(job_id, launch=handle.record())
+            spec = self._spec(job, allocation, token)
         except Exception as exc:  # a job that cannot launch fails; the scheduler goes on
-            logger.exception("job %s could not be launched", job_id)
-            self.ledger.release(job_id)
-            self._dirty = True
-            error = JobError(type=type(exc).__name__, message=error_message(exc))
-            if not self._requeue(job_id, JobStatus.FAILED, None, error, now):
-                self._update(job_id, status=JobStatus.FAILED, error=error)
+            self._launch_failed(run, exc, now)
+            return None
+        self.running[job_id] = run
+        return _Launch(run, spec)
+
+    def _launch_all(self, launches: list[_Launch], now: float) -> list[str]:
+        """Launch each prepared job, without the lock; the ids of those launched. A failure
+        to record one (the store down) is logged and the others go on: each job prepared
+        is already ``starting``, and from now on ``_reap`` asks the executor about it (lost
+        when the executor never heard of it)."""
+        launched = []
+        for launch in launches:
+            try:
+                if self._launch(launch, now):
+                    launched.append(launch.run.job_id)
+            except Exception:
+                logger.exception("job %s: its launch could not be recorded", launch.run.job_id)
+                with self.lock:
+                    launch.run.launching = False
+        return launched
+
+    def _launch(self, launch: _Launch, now: float) -> bool:
+        """Without the lock: hand the job to the executor, then record the launch (or the
+        failure). ``True`` when the job was launched."""
+        try:
+            record = self.executor.launch(launch.spec).record()
+        except Exception as exc:  # a job that cannot launch fails; the scheduler goes on
+            with self.lock:
+                self._launch_failed(launch.run, exc, now)
             return False
-        self.running[job_id] = RunningJob(
-            job_id, allocation, timeout=job.timeout, parent_id=entry.parent_id, user=entry.user
-        )
+        with self.lock:
+            return self._launched(launch.run, record, now)
+
+    def _launched(self, run: RunningJob, record: dict[str, object], now: float) -> bool:
+        """Under the lock: keep the launch record (a restarted server adopts the job from
+        it), then send the stop asked while it launched."""
+        run.launching = False
+        try:
+            self.store.record_launch(run.job_id, launch=record)
+        except NotFoundError as exc:
+            if run.stop != "deleted":  # deleted while it launched: killed below
+                self._launch_failed(run, exc, now)
+                return False
+        except Exception as exc:  # as a launch that failed (the scheduler goes on)
+            self._launch_failed(run, exc, now)
+            return False
+        if run.stop is not None:
+            grace = 0.0 if run.stop == "deleted" else self.cancel_grace
+            self.executor.cancel(run.job_id, grace=grace)
         return True
+
+    def _launch_failed(self, run: RunningJob, exc: Exception, now: float) -> None:
+        """Under the lock: free what the job held; it fails (or is queued again for its
+        retry), or ends as the stop asked while it launched says."""
+        job_id = run.job_id
+        logger.error("job %s could not be launched", job_id, exc_info=exc)
+        self.running.pop(job_id, None)
+        self.ledger.release(job_id)
+        self._dirty = True
+        if run.stop == "deleted":
+            return
+        if run.stop == "cancelled":
+            self._update(job_id, status=JobStatus.CANCELLED)
+            return
+        error = JobError(type=type(exc).__name__, message=error_message(exc))
+        if not self._requeue(job_id, JobStatus.FAILED, None, error, now):
+            self._update(job_id, status=JobStatus.FAILED, error=error)
 
     def _spec(self, job: Job, allocation: Allocation, token: str) -> LaunchSpec:
         return LaunchSpec(
