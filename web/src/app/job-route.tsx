@@ -2,7 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Outlet, useOutletContext, useParams } from "react-router-dom";
 import { ArtifactsTab } from "../features/artifacts/artifacts-tab";
 import { CodeTab } from "../features/job/code-tab";
-import { JobHeader } from "../features/job/job-header";
+import { JobHeader, runFromPython } from "../features/job/job-header";
 import { JobOverview } from "../features/job/job-overview";
 import { LogsTab } from "../features/logs/logs-tab";
 import { MediaTab } from "../features/media/media-tab";
@@ -16,7 +16,8 @@ import { NotFound } from "./route-error";
 const TABS = ["overview", "metrics", "media", "logs", "artifacts", "code", "system"] as const;
 type Tab = (typeof TABS)[number];
 
-/** A job: header with actions, then Overview · Metrics · Media · Logs · Artifacts · Code · System. */
+/** A job: header with actions, then Overview · Metrics · Media · Logs · Artifacts · Code · System
+ * (no Code tab for a job run from Python: it has no snapshot). */
 export function JobRoute() {
   const id = useParams().id ?? "";
   const job = useQuery(jobQuery(id));
@@ -28,7 +29,7 @@ export function JobRoute() {
       <JobHeader job={job.data} />
       <TabLinks
         label="Job sections"
-        tabs={TABS.map((tab) => ({ to: tab === "overview" ? base : `${base}/${tab}`, label: tab[0]?.toUpperCase() + tab.slice(1) }))}
+        tabs={TABS.filter((tab) => tab !== "code" || !runFromPython(job.data)).map((tab) => ({ to: tab === "overview" ? base : `${base}/${tab}`, label: tab[0]?.toUpperCase() + tab.slice(1) }))}
       />
       <Outlet context={job.data} />
     </>

@@ -1,4 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
 import { Link, NavLink, Outlet, useLocation, useMatch } from "react-router-dom";
 import { jobQuery, sweepQuery } from "../lib/api/queries";
 import { UserMenu } from "../features/auth/user-menu";
@@ -6,13 +7,33 @@ import { setThemeChoice, useTheme, useThemeChoice, type ThemeChoice } from "../l
 
 const NEXT_THEME: Record<ThemeChoice, ThemeChoice> = { system: "light", light: "dark", dark: "system" };
 
-/** The rail (projects, scheduler, theme), the top bar with breadcrumbs, and the page. */
+/** The rail (projects, scheduler, theme), the top bar with breadcrumbs, and the page. Under
+ * 1200 px the rail folds away behind the top bar's menu button (styles.css). */
 export function Layout() {
   const location = useLocation();
   const fill = location.pathname.startsWith("/projects/") && !/\/(overview|members|sweeps(\/[^/]+)?)$/.test(location.pathname);
+  const [menu, setMenu] = useState(false);
+  // a link followed from the folded rail closes it; so do Escape and a click outside it
+  useEffect(() => setMenu(false), [location.pathname]);
+  useEffect(() => {
+    if (!menu) return;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === "Escape") setMenu(false);
+    };
+    const onDown = (event: MouseEvent) => {
+      const target = event.target as Element | null;
+      if (!target?.closest("#rail, .rail-toggle")) setMenu(false);
+    };
+    document.addEventListener("keydown", onKey);
+    document.addEventListener("mousedown", onDown);
+    return () => {
+      document.removeEventListener("keydown", onKey);
+      document.removeEventListener("mousedown", onDown);
+    };
+  }, [menu]);
   return (
     <div className="shell">
-      <nav className="rail" aria-label="Main">
+      <nav className={`rail${menu ? " open" : ""}`} id="rail" aria-label="Main">
         <Link to="/" className="brand">
           <img src="/favicon.svg" alt="" width={22} height={22} /> Atlas
         </Link>
@@ -35,6 +56,9 @@ export function Layout() {
       </nav>
       <div className="main">
         <div className="topbar" role="banner">
+          <button type="button" className="rail-toggle" aria-label="Menu" aria-expanded={menu} aria-controls="rail" data-testid="rail-toggle" onClick={() => setMenu((open) => !open)}>
+            ☰
+          </button>
           <Breadcrumbs />
         </div>
         <main className={`content${fill ? " fill" : ""}`} id="content">

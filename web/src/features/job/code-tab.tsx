@@ -38,26 +38,38 @@ export function buildTree(files: readonly { path: string; size: number }[]): Tre
   return root;
 }
 
-/** The code snapshot the job ran: a file tree, a file's text, and the whole tar to download. */
+/** The code snapshot the job ran: a file tree, a file's text, and the whole tar to download.
+ * A job without one (run directly from Python) says so, with no request and no error. */
 export function CodeTab({ job }: { job: Job }) {
+  return job.snapshot ? <SnapshotFiles job={job} /> : <NoSnapshot python={job.kind === "local"} />;
+}
+
+function NoSnapshot({ python = false }: { python?: boolean }) {
+  return (
+    <EmptyState title="No code snapshot">
+      <p>
+        {python ? "This job was run directly from Python, so Atlas keeps no snapshot of its code. " : "Atlas has no snapshot of this job's code. "}
+        Jobs submitted to the scheduler keep one of the folder they ran from:
+      </p>
+      <pre>atlas submit -- python train.py</pre>
+      <p className="soft">Its git commit, when it had one, is on the Overview tab.</p>
+    </EmptyState>
+  );
+}
+
+function SnapshotFiles({ job }: { job: Job }) {
   const files = useQuery({
     queryKey: ["snapshot-files", job.id],
     queryFn: ({ signal }) => api.listSnapshotFiles(job.id, signal),
     retry: false,
-    meta: { what: "Loading the code snapshot" },
+    meta: { what: "Loading the code snapshot", inlineCodes: ["not_found"] },
   });
   const [selected, setSelected] = useUrlParam("path");
   const tree = useMemo(() => buildTree(files.data?.items ?? []), [files.data]);
   if (files.isPending) return <Loading what="Loading the code snapshot" />;
   if (files.isError) {
     if (files.error instanceof ApiError && files.error.code === "not_found") {
-      return (
-        <EmptyState title="No code snapshot">
-          <p>Jobs submitted to the scheduler keep a snapshot of the folder they ran from:</p>
-          <pre>atlas submit -- python train.py</pre>
-          <p className="soft">A script run directly with python has no snapshot; its git commit is on the Overview tab.</p>
-        </EmptyState>
-      );
+      return <NoSnapshot />;
     }
     return <ErrorPanel error={files.error} />;
   }

@@ -13,8 +13,15 @@ import { useProjectRole } from "../../lib/use-project-role";
 import { attemptLabel } from "./attempts";
 import { SweepTrialLink } from "./sweep-trial-link";
 
+/** Whether the job ran as a plain `python train.py` that imported atlas: no snapshot of its
+ * code, nothing to rerun. */
+export function runFromPython(job: Pick<Job, "kind" | "snapshot">): boolean {
+  return job.kind === "local" && !job.snapshot;
+}
+
 /** The job page's header: status (and which attempt, for a job with retries), name, id
- * (copy), project, the sweep it is a trial of, user, image, times; Rerun and Stop. */
+ * (copy), project, the sweep it is a trial of, user, image, times; Rerun (not for a job run
+ * from Python) and Stop (only while the job may still run). */
 export function JobHeader({ job }: { job: Job }) {
   const attempt = attemptLabel(job);
   const client = useQueryClient();
@@ -52,17 +59,25 @@ export function JobHeader({ job }: { job: Job }) {
           {job.name || job.id}
         </h1>
         <span className="spacer" />
-        <button
-          type="button"
-          onClick={() => rerun.mutate()}
-          disabled={mayRerun.disabled || rerun.isPending || !job.command || Boolean(job.sweep_id)}
-          title={mayRerun.reason ?? (job.sweep_id ? "A sweep's trial is not rerun: add trials to its sweep" : job.command ? "Run the same code and command again" : "Only jobs with a command can be rerun")}
-        >
-          Rerun
-        </button>
-        <button type="button" className="danger" onClick={() => stop.mutate()} disabled={mayStop.disabled || !isLive(job) || stop.isPending} title={mayStop.reason}>
-          Stop
-        </button>
+        {runFromPython(job) ? (
+          <span className="soft" data-testid="python-run" title="Atlas has no snapshot of its code to run again">
+            run from Python
+          </span>
+        ) : (
+          <button
+            type="button"
+            onClick={() => rerun.mutate()}
+            disabled={mayRerun.disabled || rerun.isPending || !job.command || Boolean(job.sweep_id)}
+            title={mayRerun.reason ?? (job.sweep_id ? "A sweep's trial is not rerun: add trials to its sweep" : job.command ? "Run the same code and command again" : "Only jobs with a command can be rerun")}
+          >
+            Rerun
+          </button>
+        )}
+        {isLive(job) ? (
+          <button type="button" className="danger" onClick={() => stop.mutate()} disabled={mayStop.disabled || stop.isPending} title={mayStop.reason}>
+            Stop
+          </button>
+        ) : null}
         <a className="button-link" href={api.logUrl(job.id)} download={`${job.id}.log`}>
           Download log
         </a>
