@@ -135,7 +135,7 @@ function FlatJobs(props: JobsTableProps) {
   const idLength = useMemo(() => uniquePrefixLength(loadedIds), [loadedIds]);
   const allSelected = loadedIds.length > 0 && loadedIds.every((id) => props.selected.has(id));
   // One number format per column, from the loaded values; a new object only when a format changes.
-  const formatsKey = JSON.stringify(columnFormats([...blocks.pinned, ...columns], loadedJobs));
+  const formatsKey = useMemo(() => JSON.stringify(columnFormats([...blocks.pinned, ...columns], loadedJobs)), [blocks.pinned, columns, loadedJobs]);
   const formats = useMemo(() => JSON.parse(formatsKey) as ReturnType<typeof columnFormats>, [formatsKey]);
 
   // The scrolling columns in view: a new array only when another column comes into view.
