@@ -14,7 +14,14 @@ export interface ChartLine {
   bandEdge?: boolean;
   /** Draw points only (a scatter over time), no connecting line. */
   pointsOnly?: boolean;
+  /** The job the line is of: hovering it highlights that job everywhere. */
+  id?: string;
+  /** A backdrop (the raw line under a smoothed one): no tooltip row, no legend entry. */
+  faint?: boolean;
 }
+
+/** The x axis: the series axes, or `value` for another metric's values. */
+export type ChartXAxis = XAxis | "value";
 
 export interface ChartBand {
   /** Indexes into `lines` of the band's upper and lower edges. */
@@ -28,8 +35,11 @@ export interface LineChartProps {
   lines: ChartLine[];
   bands?: ChartBand[];
   markers?: (Marker & { color: string })[];
-  xAxis: XAxis;
+  xAxis: ChartXAxis;
   logY?: boolean;
+  logX?: boolean;
+  /** A fixed y range (either bound null: from the data). */
+  yRange?: { min: number | null; max: number | null } | null;
   height?: number;
   /** Crosshairs of charts with the same key move together. */
   syncKey?: string;
@@ -42,6 +52,16 @@ export interface LineChartProps {
   xLabel?: string;
   label: string;
   theme: string;
+  /** Values in a hover tooltip (job colour, name, value) instead of uPlot's legend table,
+   * and a legend of at most `legendNames` names and a count of the rest. */
+  tooltip?: boolean;
+  legendNames?: number;
+  /** The job highlighted elsewhere (its line is drawn over the others faded). */
+  highlight?: string | null;
+  /** Called with the job of the line under the cursor, and null when it leaves. */
+  onHighlight?: (id: string | null) => void;
+  /** Called after each draw of the current data (the last canvas stroke). */
+  onDrawn?: () => void;
 }
 
 /** Tick spacings of a step axis: whole steps only. */
@@ -58,7 +78,7 @@ function cssVar(name: string, fallback: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 }
 
-function xValueFormat(axis: XAxis): (v: number | null) => string {
+function xValueFormat(axis: ChartXAxis): (v: number | null) => string {
   if (axis === "time") return (v) => (v == null ? "" : new Date(v * 1000).toLocaleString());
   if (axis === "relative") return (v) => (v == null ? "" : formatDuration(v));
   return (v) => (v == null ? "" : formatNumber(v));
@@ -66,12 +86,24 @@ function xValueFormat(axis: XAxis): (v: number | null) => string {
 
 /** The x range: uPlot's own, except around a single x (one point, or points all at one
  * step), which it would put at the edge of a day-long time axis; centred there instead. */
-function xRange(axis: XAxis): uPlot.Range.Function {
+function xRange(axis: ChartXAxis): uPlot.Range.Function {
   const pad = axis === "step" ? 1 : 60;
   return (u, min, max) => {
     const xs = u.data[0];
     const only = xs.length > 0 && xs[0] === xs[xs.length - 1] ? xs[0] : undefined;
-    return only == null ? [min, max] : [only - pad, only + pad];
+    if (only == null) return [min, max];
+    if (axis === "value") return only === 0 ? [-1, 1] : [only - Math.abs(only) / 2, only + Math.abs(only) / 2];
+    return [only - pad, only + pad];
+  };
+}
+
+/** The y range: `fixed` bounds where given, uPlot's own padding for the others. */
+function yRangeOf(fixed: { min: number | null; max: number | null }, log: boolean): uPlot.Range.Function {
+  return (_u, min, max) => {
+    const [lo, hi] = log ? uPlot.rangeLog(min, max, 10, true) : uPlot.rangeNum(min, max, 0.1, true);
+    const a = fixed.min ?? lo ?? min;
+    const b = fixed.max ?? hi ?? max;
+    return a < b ? [a, b] : [a, a + 1];
   };
 }
 
@@ -125,8 +157,16 @@ export function LineChart(props: LineChartProps) {
   const latest = useRef(props);
   latest.current = props;
   const height = props.height ?? 200;
-  const legend = props.showLegend ?? props.lines.length <= 12;
-  const shape = [props.xAxis, props.xLabel, props.logY, legend, height, props.theme, props.syncKey, props.bands?.length ?? 0, ...props.lines.map((l) => `${l.label}|${l.color}|${l.dash?.join(",")}|${l.bandEdge}|${l.pointsOnly}`)].join(";");
+  const legend = !props.tooltip && (props.showLegend ?? props.lines.length <= 12);
+  const tip = useRef<HTMLDivElement>(null);
+  // Set while the chart focuses a line because of `highlight` (not the user's cursor), so
+  // that it does not report that focus back as a hover of its own.
+  const echoing = useRef(false);
+  // The job this chart last reported hovering: its leave clears only its own highlight (a
+  // late leave must not clear the row hovered since).
+  const reported = useRef<string | null>(null);
+  const yRange = props.yRange ? `${props.yRange.min}:${props.yRange.max}` : "";
+  const shape = [props.xAxis, props.xLabel, props.logY, props.logX, yRange, legend, props.tooltip, height, props.theme, props.syncKey, props.bands?.length ?? 0, ...props.lines.map((l) => `${l.label}|${l.color}|${l.dash?.join(",")}|${l.bandEdge}|${l.pointsOnly}|${l.faint}`)].join(";");
 
   useEffect(() => {
     const element = host.current;
@@ -155,10 +195,18 @@ export function LineChart(props: LineChartProps) {
       width,
       height,
       legend: { show: legend, live: true },
-      cursor: { sync: p.syncKey ? { key: p.syncKey, setSeries: false } : undefined, drag: { x: true, y: false, setScale: true } },
-      scales: { x: { time: p.xAxis === "time", range: xRange(p.xAxis) }, y: p.logY ? { distr: 3 } : {} },
+      focus: { alpha: 0.25 },
+      cursor: {
+        sync: p.syncKey ? { key: p.syncKey, setSeries: false } : undefined,
+        drag: { x: true, y: false, setScale: true },
+        focus: { prox: p.onHighlight ? 12 : -1 },
+      },
+      scales: {
+        x: { time: p.xAxis === "time", range: xRange(p.xAxis), ...(p.logX ? { distr: 3 } : {}) },
+        y: { ...(p.logY ? { distr: 3 } : {}), ...(p.yRange ? { range: yRangeOf(p.yRange, Boolean(p.logY)) } : {}) },
+      },
       axes: [
-        { ...axis, incrs: p.xAxis === "step" ? STEP_INCREMENTS : undefined, values: p.xAxis === "relative" ? (_u, splits) => splits.map((v) => formatDuration(v)) : p.xAxis === "step" ? (_u, splits) => splits.map((v) => formatNumber(v)) : undefined },
+        { ...axis, incrs: p.xAxis === "step" && !p.logX ? STEP_INCREMENTS : undefined, values: p.xAxis === "relative" ? (_u, splits) => splits.map((v) => formatDuration(v)) : p.xAxis === "step" ? (_u, splits) => splits.map((v) => formatNumber(v)) : undefined },
         { ...axis, size: axisWidth, values: (_u, splits) => splits.map((v) => formatNumber(v)) },
       ],
       series: [
@@ -179,7 +227,22 @@ export function LineChart(props: LineChartProps) {
       ],
       bands: p.bands?.map((b) => ({ series: [b.upper + 1, b.lower + 1] as [number, number], fill: b.color })),
       hooks: {
-        draw: [(u) => drawMarkers(u, latest.current.markers ?? [])],
+        draw: [
+          (u) => {
+            drawMarkers(u, latest.current.markers ?? []);
+            latest.current.onDrawn?.();
+          },
+        ],
+        setCursor: [(u) => (tip.current ? showTooltip(u, tip.current, latest.current) : undefined)],
+        setSeries: [
+          (_u, index, opts) => {
+            if ((opts as { focus?: boolean }).focus === undefined || echoing.current) return;
+            const id = (index == null ? undefined : latest.current.lines[index - 1]?.id) ?? null;
+            if (id === null && (reported.current === null || latest.current.highlight !== reported.current)) return;
+            reported.current = id;
+            latest.current.onHighlight?.(id);
+          },
+        ],
         setSelect: [
           (u) => {
             if (u.select.width < 2) return;
@@ -203,7 +266,12 @@ export function LineChart(props: LineChartProps) {
         if (row instanceof HTMLElement) row.style.display = "none";
       }
     });
+    const leave = () => {
+      if (tip.current) tip.current.hidden = true;
+    };
+    instance.over.addEventListener("mouseleave", leave);
     return () => {
+      instance.over.removeEventListener("mouseleave", leave);
       instance.over.removeEventListener("dblclick", reset);
       instance.destroy();
       plot.current = null;
@@ -218,5 +286,96 @@ export function LineChart(props: LineChartProps) {
     instance.setData([props.x, ...props.lines.map((l) => l.values)] as uPlot.AlignedData);
   }, [props.x, props.lines, props.markers]);
 
-  return <div ref={host} className="chart-host" role="img" aria-label={props.label} data-testid="line-chart" />;
+  // A job highlighted elsewhere (its table row hovered): its line over the others, faded.
+  useEffect(() => {
+    const instance = plot.current;
+    if (!instance || props.highlight === undefined) return;
+    const index = props.highlight == null ? -1 : props.lines.findIndex((l) => l.id === props.highlight && !l.faint);
+    echoing.current = true;
+    try {
+      instance.setSeries(index < 0 ? null : index + 1, { focus: true }, false);
+    } finally {
+      echoing.current = false;
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [props.highlight, shape]);
+
+  if (!props.tooltip) return <div ref={host} className="chart-host" role="img" aria-label={props.label} data-testid="line-chart" />;
+  return (
+    <div className="chart-with-legend">
+      <div ref={host} className="chart-host" role="img" aria-label={props.label} data-testid="line-chart">
+        <div ref={tip} className="chart-tooltip" data-testid="chart-tooltip" hidden />
+      </div>
+      <CompactLegend lines={props.lines} names={props.legendNames ?? 3} highlight={props.highlight ?? null} />
+    </div>
+  );
+}
+
+/** At most `names` line names, then how many more: a legend that never crowds the chart
+ * (the tooltip has every value). */
+function CompactLegend({ lines, names, highlight }: { lines: readonly ChartLine[]; names: number; highlight: string | null }) {
+  const shown = lines.filter((l) => !l.faint && !l.bandEdge);
+  if (shown.length === 0) return null;
+  const first = shown.slice(0, names);
+  return (
+    <div className="compact-legend" data-testid="chart-legend">
+      {first.map((line) => (
+        <span key={`${line.id ?? ""}|${line.label}`} className={line.id && line.id === highlight ? "on" : ""} title={line.label}>
+          <span className="swatch" style={{ background: line.color }} />
+          {line.label}
+        </span>
+      ))}
+      {shown.length > first.length ? <span className="soft">+{shown.length - first.length} more</span> : null}
+    </div>
+  );
+}
+
+/** Fills the hover tooltip: the x value, then each line's value at the cursor, largest
+ * first, with its colour; the line under the cursor in bold. Positioned beside the cursor. */
+function showTooltip(u: uPlot, tip: HTMLDivElement, props: LineChartProps): void {
+  const idx = u.cursor.idx;
+  const left = u.cursor.left ?? -1;
+  if (idx == null || left < 0) {
+    tip.hidden = true;
+    return;
+  }
+  const rows: { line: ChartLine; value: number; focused: boolean }[] = [];
+  props.lines.forEach((line, i) => {
+    if (line.faint || line.bandEdge) return;
+    const value = (u.data[i + 1] as (number | null | undefined)[])[idx];
+    if (value == null) return;
+    rows.push({ line, value, focused: (u.series[i + 1] as { _focus?: boolean | null } | undefined)?._focus === true });
+  });
+  if (rows.length === 0) {
+    tip.hidden = true;
+    return;
+  }
+  rows.sort((a, b) => b.value - a.value);
+  const x = u.data[0][idx];
+  const head = document.createElement("div");
+  head.className = "soft";
+  head.textContent = `${props.xLabel ?? props.xAxis} ${xValueFormat(props.xAxis)(x ?? null)}`;
+  const items = rows.map(({ line, value, focused }) => {
+    const row = document.createElement("div");
+    row.className = focused ? "on" : "";
+    const swatch = document.createElement("span");
+    swatch.className = "swatch";
+    swatch.style.background = line.color;
+    const name = document.createElement("span");
+    name.className = "name";
+    name.textContent = line.label;
+    const number = document.createElement("span");
+    number.className = "num";
+    number.textContent = formatNumber(value);
+    row.append(swatch, name, number);
+    return row;
+  });
+  tip.replaceChildren(head, ...items);
+  tip.hidden = false;
+  const top = (u.cursor.top ?? 0) + u.over.offsetTop;
+  const x0 = left + u.over.offsetLeft;
+  const flip = x0 > u.root.clientWidth / 2;
+  tip.style.left = flip ? "" : `${x0 + 12}px`;
+  tip.style.right = flip ? `${u.root.clientWidth - x0 + 12}px` : "";
+  tip.style.top = `${Math.max(0, top - 10)}px`;
 }

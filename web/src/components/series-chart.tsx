@@ -3,7 +3,7 @@ import { useMemo, useRef, useState } from "react";
 import * as api from "../lib/api/endpoints";
 import type { Series } from "../lib/api/types";
 import { formatNumber } from "../lib/format";
-import { alignLines, band, carryForward, drawable, singleValues, smooth, specialPoints, stepRange, toLine, type Line, type XAxis } from "../lib/series";
+import { alignLines, band, carryForward, drawable, singleValues, smooth, specialPoints, stepRange, toLine, type Line, type SingleValue, type XAxis } from "../lib/series";
 import { useTheme } from "../lib/theme";
 import { LineChart, type ChartBand, type ChartLine } from "./line-chart";
 import { useInView } from "./use-in-view";
@@ -103,24 +103,7 @@ export function SeriesChart(props: SeriesChartProps) {
         {chart.specials ? ` · ${chart.specials} NaN/∞ marked` : ""}
         {chart.hiddenByLog ? ` · ${chart.hiddenByLog} values ≤ 0 hidden on log scale` : ""}
       </div>
-      {singles ? (
-        <ul className={`single-values${singles.length === 1 ? " one" : ""}`} aria-label={`Single values of ${props.metric}`}>
-          {singles.map(({ index, step, value }) => {
-            const job = props.jobs[index];
-            return (
-              <li key={job?.id ?? index} data-testid="single-value">
-                {props.jobs.length > 1 && job ? (
-                  <span className="soft">
-                    <span className="swatch" style={{ background: job.color }} />
-                    {job.label}:{" "}
-                  </span>
-                ) : null}
-                <strong className="num">{formatNumber(value)}</strong> <span className="soft">at step {step.toLocaleString()}</span>
-              </li>
-            );
-          })}
-        </ul>
-      ) : null}
+      {singles ? <SingleValues metric={props.metric} singles={singles} jobs={props.jobs} /> : null}
       <LineChart
         x={chart.x}
         lines={chart.lines}
@@ -139,6 +122,29 @@ export function SeriesChart(props: SeriesChartProps) {
         }}
       />
     </article>
+  );
+}
+
+/** Each job's only value of a metric logged once (a final score), as numbers: a chart of
+ * one point per job says little by itself. */
+export function SingleValues({ metric, singles, jobs }: { metric: string; singles: readonly SingleValue[]; jobs: readonly { id: string; label: string; color: string }[] }) {
+  return (
+    <ul className={`single-values${singles.length === 1 ? " one" : ""}`} aria-label={`Single values of ${metric}`}>
+      {singles.map(({ index, step, value }) => {
+        const job = jobs[index];
+        return (
+          <li key={job?.id ?? index} data-testid="single-value">
+            {jobs.length > 1 && job ? (
+              <span className="soft">
+                <span className="swatch" style={{ background: job.color }} />
+                {job.label}:{" "}
+              </span>
+            ) : null}
+            <strong className="num">{formatNumber(value)}</strong> <span className="soft">at step {step.toLocaleString()}</span>
+          </li>
+        );
+      })}
+    </ul>
   );
 }
 

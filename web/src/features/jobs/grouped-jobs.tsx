@@ -157,6 +157,7 @@ function GroupRows(props: GroupedJobsProps & { item: JobGroup }) {
             width={offsets.width}
             idLength={idLength}
             onSelect={props.onSelect}
+            visual={props.rowVisual}
           />
         ))}
       </div>

@@ -1,5 +1,6 @@
 import { memo } from "react";
 import type { Job } from "../../lib/api/types";
+import type { RowVisual } from "../workspace/panel-types";
 import { Cell } from "./cells";
 import { ROW_HEIGHT, SELECT_WIDTH, type PlacedColumn } from "./table-layout";
 
@@ -21,20 +22,24 @@ export interface JobRowProps {
   idLength: number;
   /** Must keep its identity across renders, or every row renders again. */
   onSelect: (ids: string[], on: boolean) => void;
+  visual?: RowVisual;
 }
 
 /** One row of the job table: the pinned block (selection, status, name, pinned columns) and
  * the visible scrolling columns. Memoised: a scroll renders only the rows that came into
  * view, not every row on the page (each formatted cell costs time on every frame it is
  * rendered). */
-export const JobRow = memo(function JobRow({ index, top, job, selected, focused, pinned, pinnedWidth, columns, width, idLength, onSelect }: JobRowProps) {
+export const JobRow = memo(function JobRow({ index, top, job, selected, focused, pinned, pinnedWidth, columns, width, idLength, onSelect, visual }: JobRowProps) {
+  const color = job && visual ? visual.colorOf(job.id) : null;
   return (
     <div
       role="row"
       aria-rowindex={index + 2}
       aria-selected={selected}
       tabIndex={job ? (focused ? 0 : -1) : undefined}
-      className={`jobs-row${selected ? " selected" : ""}${index % 2 ? " odd" : ""}`}
+      className={`jobs-row${selected ? " selected" : ""}${index % 2 ? " odd" : ""}${job && visual?.highlight === job.id ? " highlighted" : ""}`}
+      onMouseEnter={job && visual?.onHover ? () => visual.onHover?.(job.id) : undefined}
+      onMouseLeave={job && visual?.onHover ? () => visual.onHover?.(null) : undefined}
       style={{ top, width, height: ROW_HEIGHT }}
       data-testid={job ? "job-row" : "job-row-loading"}
       data-job-id={job?.id}
@@ -44,6 +49,21 @@ export const JobRow = memo(function JobRow({ index, top, job, selected, focused,
         <div className="td select-cell" role="gridcell" style={{ width: SELECT_WIDTH }}>
           {job ? (
             <input type="checkbox" tabIndex={-1} aria-label={`Select job ${job.name || job.id}`} checked={selected} onChange={(e) => onSelect([job.id], e.target.checked)} />
+          ) : null}
+          {job && visual ? (
+            <button
+              type="button"
+              className="row-eye"
+              tabIndex={-1}
+              data-testid="row-eye"
+              aria-pressed={color !== null}
+              aria-label={`${color !== null ? "Hide" : "Show"} ${job.name || job.id} in the charts`}
+              title={color !== null ? "Shown in the charts (click to hide)" : "Not in the charts (click to show)"}
+              style={color !== null ? { color } : undefined}
+              onClick={() => visual.toggle(job.id)}
+            >
+              {color !== null ? "●" : "○"}
+            </button>
           ) : null}
         </div>
         {pinned.map(({ column, format }) =>

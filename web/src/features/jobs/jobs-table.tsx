@@ -11,6 +11,7 @@ import { useViewState } from "../workspace/use-view";
 import { fitWidth } from "./fit-width";
 import { GroupBar } from "./group-bar";
 import { GroupedJobs } from "./grouped-jobs";
+import type { RowVisual } from "../workspace/panel-types";
 import { JobRow } from "./job-row";
 import { JobsHead, type HeadActions } from "./jobs-head";
 import { MAX_WIDTH, MIN_WIDTH, PAGE_SIZE, columnFormats, pagesToFetch, placeColumn, splitPinned, type ColumnSpec } from "./model";
@@ -31,6 +32,8 @@ export interface JobsTableProps {
   /** The first page shown and the error of the current filter (an invalid query's error
    * comes with the last good filter's page: its rows stay on screen). */
   onPage?: (page: JobPage | undefined, error: unknown) => void;
+  /** The workspace's colour swatch, eye toggle and hover highlight on each row. */
+  rowVisual?: RowVisual;
 }
 
 /** Codes whose error the table's owner shows in place: no toast for them. */
@@ -306,6 +309,7 @@ function FlatJobs(props: JobsTableProps) {
               width={totalWidth}
               idLength={idLength}
               onSelect={onSelect}
+              visual={props.rowVisual}
             />
           );
         })}

@@ -1,9 +1,8 @@
 // Typed calls of every route the GUI uses (docs/rest-api.md), one function each.
 import { apiPath, failure, get, request, withQuery } from "./client";
 import type { Role } from "../roles";
-import type { Artifact, Description, Importances, Job, JobPage, Keys, MediaCell, MediaKey, Me, Member, MetricSummary, NewToken, Note, Project, SchedulerState, Series, SnapshotFile, Sweep, TensorBoard, Token, Trial, User } from "./types";
-import type { WireFloat } from "./types";
-import type { JobValues, ProjectImportances } from "./types";
+import type { Artifact, Description, Importances, Job, JobPage, Keys, MediaCell, MediaKey, Me, Member, MetricSummary, NewToken, Note, Project, SavedView, SchedulerState, Series, SeriesItem, SnapshotFile, Sweep, TensorBoard, Token, Trial, User } from "./types";
+import type { JobValues, ProjectImportances, WireFloat } from "./types";
 
 export interface Items<T> {
   items: T[];
@@ -170,6 +169,35 @@ export const stopSweep = (id: string) => request<Sweep>("POST", apiPath("sweeps"
 export const resumeSweep = (id: string) => request<Sweep>("POST", apiPath("sweeps", id, "resume"));
 /** Raise the sweep's budget by `count` trials (a completed sweep runs again). */
 export const addTrials = (id: string, count: number) => request<Sweep>("POST", apiPath("sweeps", id, "trials"), { body: { count } });
+
+// Workspace: saved views (docs/rest-api.md "Views") and many series in one request.
+export const listViews = (project: string, signal?: AbortSignal) => get<Items<SavedView>>(apiPath("projects", project, "views"), { signal });
+export const createView = (project: string, view: { name: string; state: object; is_default?: boolean }) =>
+  request<SavedView>("POST", apiPath("projects", project, "views"), { body: view });
+export const updateView = (id: string, change: { name?: string; state?: object; is_default?: boolean }) =>
+  request<SavedView>("PATCH", apiPath("views", id), { body: change });
+export const deleteView = (id: string) => request<void>("DELETE", apiPath("views", id));
+
+export interface SeriesBatchQuery {
+  jobs: readonly string[];
+  keys: readonly string[];
+  maxPoints: number;
+  minStep?: number | null;
+  maxStep?: number | null;
+}
+
+/** Every (job, key) series of `jobs` × `keys` in one request (missing pairs are left out). */
+export const readSeriesBatch = (query: SeriesBatchQuery, signal?: AbortSignal) =>
+  request<Items<SeriesItem>>("POST", apiPath("series"), {
+    body: {
+      jobs: query.jobs,
+      keys: query.keys,
+      max_points: Math.max(2, Math.min(100_000, Math.round(query.maxPoints))),
+      min_step: query.minStep == null ? undefined : Math.floor(query.minStep),
+      max_step: query.maxStep == null ? undefined : Math.ceil(query.maxStep),
+    },
+    signal,
+  });
 
 // Columnar values and importances over all the jobs a filter matches (the workspace's
 // scatter, parallel and importance panels; docs/rest-api.md).

@@ -1,7 +1,7 @@
 // Query options shared by pages: one key per resource, so every view of a job shares it.
 import { queryOptions } from "@tanstack/react-query";
 import * as api from "./endpoints";
-import { FINAL_STATUSES, type Job, type Sweep } from "./types";
+import { FINAL_STATUSES, type Job, type SeriesItem, type Sweep } from "./types";
 
 export const projectsQuery = () =>
   queryOptions({ queryKey: ["projects"], queryFn: ({ signal }) => api.listProjects(signal), refetchInterval: 10_000, meta: { what: "Loading projects" } });
@@ -136,4 +136,34 @@ export const projectImportancesQuery = (project: string, metric: string, filter:
     staleTime: 30_000,
     placeholderData: (previous) => previous,
     meta: { what: `Loading param importances for ${metric}` },
+  });
+
+/** A project's saved views (default first). */
+export const viewsQuery = (project: string) =>
+  queryOptions({ queryKey: ["views", project], queryFn: ({ signal }) => api.listViews(project, signal), staleTime: 10_000, meta: { what: "Loading saved views" } });
+
+/** The most (job, key) pairs one `POST /series` may ask for, and ids of each kind. */
+const BATCH_PAIRS = 2_000;
+const BATCH_IDS = 100;
+
+/** Every series of `jobs` × `keys` at `maxPoints` points, in as few requests as the
+ * server's limits allow (one for a workspace of up to 200 panels of 10 jobs); the panels
+ * of a page share it. Polled while `live`. */
+export const seriesBatchQuery = (jobs: readonly string[], keys: readonly string[], maxPoints: number, live: boolean) =>
+  queryOptions({
+    queryKey: ["series-batch", jobs.join(","), keys.join("\u0000"), maxPoints],
+    queryFn: async ({ signal }) => {
+      const keyChunk = Math.max(1, Math.min(BATCH_IDS, Math.floor(BATCH_PAIRS / Math.max(1, Math.min(jobs.length, BATCH_IDS)))));
+      const requests: Promise<api.Items<SeriesItem>>[] = [];
+      for (let j = 0; j < jobs.length; j += BATCH_IDS) {
+        for (let k = 0; k < keys.length; k += keyChunk) {
+          requests.push(api.readSeriesBatch({ jobs: jobs.slice(j, j + BATCH_IDS), keys: keys.slice(k, k + keyChunk), maxPoints }, signal));
+        }
+      }
+      return (await Promise.all(requests)).flatMap((answer) => answer.items);
+    },
+    enabled: jobs.length > 0 && keys.length > 0,
+    refetchInterval: live ? 3_000 : false,
+    placeholderData: (previous) => previous,
+    meta: { what: "Loading charts" },
   });

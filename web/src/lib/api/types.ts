@@ -59,6 +59,10 @@ export type NewToken = Schemas["TokenCreated"];
 export type Member = Schemas["MemberOut"];
 
 // Workspace (docs/rest-api.md, "Workspace").
+/** A project's saved workspace view; `state` is the GUI's ViewState. */
+export type SavedView = Schemas["ViewOut"];
+/** One job's series of one key from `POST /series`. */
+export type SeriesItem = Schemas["SeriesItemOut"];
 /** Fields of many jobs as columns (`GET /projects/{name}/jobs/values`). */
 export type JobValues = Schemas["JobValuesOut"];
 /** A project's param importances for a metric (`GET /projects/{name}/importances`). */

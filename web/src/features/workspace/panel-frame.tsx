@@ -1,0 +1,151 @@
+// A panel's frame: title, drag handle, keyboard move buttons, settings and size (edited in
+// the panel itself, so the chart under the form shows each change), remove;
+// it marks `data-drawn` (and a scatter's `data-points`) once the kind reports its draw.
+import { memo, useCallback, useState, type DragEvent, type JSX } from "react";
+import type { PanelComponent, WorkspaceJob } from "./panel-types";
+import type { EditorProps } from "./panels/kind";
+import { panelKind } from "./panels/registry";
+import { HEIGHTS, panelMetric, WIDTHS } from "./model";
+import type { PanelKind, PanelSpec, ViewState } from "./view";
+
+/** Drawing height of a panel `h` rows tall. */
+export const panelHeight = (h: number) => (h >= 2 ? 460 : 200);
+
+const DRAG_TYPE = "application/x-atlas-panel";
+
+export interface PanelFrameProps {
+  panel: PanelSpec;
+  project: string;
+  jobs: WorkspaceJob[];
+  view: ViewState;
+  highlight: string | null;
+  onHighlight: (id: string | null) => void;
+  /** Replaces the panel (settings, size, title). */
+  onChange: (panel: PanelSpec) => void;
+  onRemove: (id: string) => void;
+  /** Moves the panel one place within its section, or to where panel `to` is. */
+  onMove: (id: string, to: -1 | 1 | string) => void;
+}
+
+export const PanelFrame = memo(function PanelFrame(props: PanelFrameProps) {
+  const { panel } = props;
+  const [drawn, setDrawn] = useState<{ drawn: boolean; points?: number }>({ drawn: false });
+  const [dropping, setDropping] = useState(false);
+  const [editing, setEditing] = useState(false);
+  const onDrawn = useCallback((value: boolean, points?: number) => setDrawn((old) => (old.drawn === value && old.points === points ? old : { drawn: value, points })), []);
+  const def = panelKind(panel.kind);
+  const title = panel.title ?? panelMetric(panel);
+  const height = panelHeight(panel.h);
+  const onDrop = (event: DragEvent) => {
+    setDropping(false);
+    const id = event.dataTransfer.getData(DRAG_TYPE);
+    if (id && id !== panel.id) {
+      event.preventDefault();
+      props.onMove(id, panel.id);
+    }
+  };
+  // The kind's own types are checked in its module; here every kind is one of the union.
+  const Body = def?.Panel as PanelComponent<PanelKind> | undefined;
+  const Editor = def?.Editor as ((props: EditorProps<PanelKind>) => JSX.Element) | undefined;
+  const onSettings = (settings: PanelSpec["settings"]) => props.onChange({ ...panel, settings } as PanelSpec);
+  return (
+    <section
+      className={`ws-panel w${panel.w}${dropping ? " dropping" : ""}`}
+      data-testid="panel"
+      data-panel-id={panel.id}
+      data-kind={panel.kind}
+      data-w={panel.w}
+      data-h={panel.h}
+      data-drawn={drawn.drawn ? "1" : "0"}
+      data-points={drawn.points}
+      aria-label={`Panel ${title}`}
+      onDragOver={(event) => {
+        if (!event.dataTransfer.types.includes(DRAG_TYPE)) return;
+        event.preventDefault();
+        setDropping(true);
+      }}
+      onDragLeave={() => setDropping(false)}
+      onDrop={onDrop}
+    >
+      <header>
+        <span
+          className="drag-handle"
+          draggable
+          title="Drag to move"
+          aria-hidden="true"
+          onDragStart={(event) => {
+            event.dataTransfer.setData(DRAG_TYPE, panel.id);
+            event.dataTransfer.effectAllowed = "move";
+          }}
+        >
+          ⠿
+        </span>
+        <h3 title={title}>{title}</h3>
+        <button type="button" className="icon" aria-label={`Move ${title} earlier`} onClick={() => props.onMove(panel.id, -1)}>
+          ←
+        </button>
+        <button type="button" className="icon" aria-label={`Move ${title} later`} onClick={() => props.onMove(panel.id, 1)}>
+          →
+        </button>
+        <button type="button" className="icon" aria-label={`Settings of ${title}`} aria-expanded={editing} data-testid="panel-settings" onClick={() => setEditing(!editing)}>
+          ⚙
+        </button>
+        <button type="button" className="icon" aria-label={`Remove ${title}`} onClick={() => props.onRemove(panel.id)}>
+          ✕
+        </button>
+      </header>
+      {editing ? (
+        <div
+          className="panel-edit"
+          role="group"
+          aria-label={`Settings of ${title}`}
+          onKeyDown={(event) => {
+            if (event.key === "Escape") setEditing(false);
+          }}
+        >
+          <div className="panel-form">
+            <label htmlFor={`title-${panel.id}`}>Title</label>
+            <input id={`title-${panel.id}`} defaultValue={panel.title ?? ""} placeholder={panelMetric(panel)} onBlur={(e) => props.onChange({ ...panel, title: e.target.value.trim() || null })} />
+            <span>Size</span>
+            <span className="row" role="group" aria-label="Panel size">
+              {WIDTHS.map((w) => (
+                <button key={w} type="button" aria-pressed={panel.w === w} onClick={() => props.onChange({ ...panel, w })}>
+                  width {w}
+                </button>
+              ))}
+              {HEIGHTS.map((h) => (
+                <button key={h} type="button" aria-pressed={panel.h === h} onClick={() => props.onChange({ ...panel, h })}>
+                  height {h}
+                </button>
+              ))}
+            </span>
+          </div>
+          {Editor ? <Editor panel={panel} project={props.project} jobs={props.jobs} onChange={onSettings} /> : null}
+          <div className="row" style={{ justifyContent: "flex-end" }}>
+            <button type="button" onClick={() => setEditing(false)}>
+              Done
+            </button>
+          </div>
+        </div>
+      ) : null}
+      {Body ? (
+        <Body
+          panel={panel}
+          project={props.project}
+          jobs={props.jobs}
+          view={props.view}
+          filter={props.view.q}
+          onChange={onSettings}
+          height={height}
+          highlight={props.highlight}
+          onHighlight={props.onHighlight}
+          onDrawn={onDrawn}
+        />
+      ) : (
+        <p className="soft" style={{ height }}>
+          This build of Atlas cannot draw {panel.kind} panels.
+        </p>
+      )}
+    </section>
+  );
+});
