@@ -57,6 +57,11 @@ ROUTE_ERRORS: dict[tuple[str, str], frozenset[int]] = {
     ("GET", "/api/v1/audit"): frozenset({404}),
     ("PUT", "/api/v1/projects/{name}/members/{user}"): frozenset({409}),
     ("DELETE", "/api/v1/projects/{name}/members/{user}"): frozenset({409}),
+    ("POST", "/api/v1/projects/{name}/views"): frozenset({409}),
+    ("PATCH", "/api/v1/views/{view_id}"): frozenset({409}),
+    ("GET", "/api/v1/projects/{name}/jobs/values"): frozenset({400}),
+    ("GET", "/api/v1/projects/{name}/jobs/groups"): frozenset({400}),
+    ("GET", "/api/v1/projects/{name}/importances"): frozenset({400}),
 }
 """Statuses that an operation's own errors add to those its shape implies."""
 

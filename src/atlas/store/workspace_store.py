@@ -136,6 +136,10 @@ class SqlWorkspace(SqlSweeps):
     def _deadline(self, conn: Connection, filter: str) -> Iterator[None]:
         """Stop the reads past the ``query_timeout`` as the job listing does (422)."""
         limit = self._query_timeout
+        if not filter.strip():
+            # Without a filter every read is an index range: nothing for a limit to stop.
+            yield
+            return
         try:
             with statement_deadline(conn, limit):
                 yield

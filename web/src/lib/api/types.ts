@@ -65,5 +65,7 @@ export type SavedView = Schemas["ViewOut"];
 export type SeriesItem = Schemas["SeriesItemOut"];
 /** Fields of many jobs as columns (`GET /projects/{name}/jobs/values`). */
 export type JobValues = Schemas["JobValuesOut"];
+/** The jobs grouped by their values (`GET /projects/{name}/jobs/groups`). */
+export type JobGroups = Schemas["GroupsOut"];
 /** A project's param importances for a metric (`GET /projects/{name}/importances`). */
 export type ProjectImportances = Schemas["ProjectImportancesOut"];
