@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Locator, Page } from "@playwright/test";
-import { expect, test } from "./support/fixtures";
+import { expect, screenshot, test } from "./support/fixtures";
 import { atlasPython, jobsDir } from "./support/paths";
 import type { SuiteState } from "./support/state";
 
@@ -71,6 +71,7 @@ test("a scatter of a metric against a param over every job of the filter", async
   await expect(tooltip).toContainText(/sweep-\d+/);
   await expect(tooltip).toContainText("lr");
   await expect(tooltip).toContainText("loss (min)");
+  await screenshot(page, "workspace-scatter");
 
   // a filter narrows the points to its jobs
   await page.goto(page.url().replace(`?ws=`, `?q=${encodeURIComponent('params.optimizer = "sgd"')}&ws=`));
@@ -102,6 +103,7 @@ test("parallel coordinates over the filter's jobs, narrowed by a brush", async (
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 5 });
   await page.mouse.up();
   await expect(panel.getByTestId("parallel-count")).toHaveText(new RegExp(`^\\d+ of ${RUNS} jobs in the brushes$`));
+  await screenshot(page, "workspace-parallel");
   await panel.getByRole("button", { name: "Clear brushes" }).click();
   await expect(panel.getByTestId("parallel-count")).toHaveText(`${RUNS} jobs`);
 });
@@ -117,6 +119,7 @@ test("param importance and correlation for a chosen metric", async ({ page }) =>
   await expect(first.locator("td").last()).toHaveText(/^-0\.\d+$/);
   // a categorical param has no rank correlation
   await expect(panel.getByRole("row", { name: /optimizer/ }).locator("td").last()).toHaveText("—");
+  await screenshot(page, "workspace-importance");
 });
 
 test("images of a key across the visible jobs at a chosen step", async ({ page }) => {
@@ -131,6 +134,7 @@ test("images of a key across the visible jobs at a chosen step", async ({ page }
   await slider.press("Home");
   await expect(panel.getByRole("img", { name: `samples of sweep-${RUNS - 1} at step 0` })).toBeVisible();
   await expect(page).toHaveURL(/%22step%22%3A0|"step":0/);
+  await screenshot(page, "workspace-media");
 });
 
 test("histograms over steps for each visible job that logged them", async ({ page }) => {
@@ -138,4 +142,5 @@ test("histograms over steps for each visible job that logged them", async ({ pag
   const panel = drawn(page, "histogram");
   await expect(panel.getByTestId("histogram-job")).toHaveCount(MEDIA_RUNS);
   await expect(panel.getByTestId("histogram-job").first().locator("svg")).toBeVisible();
+  await screenshot(page, "workspace-histogram");
 });

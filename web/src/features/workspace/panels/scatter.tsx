@@ -38,22 +38,27 @@ function geometry(model: ScatterModel, width: number, height: number): Geometry 
   return { width, height, px: (v) => MARGIN.left + ((v - x0) / (x1 - x0 || 1)) * w, py: (v) => MARGIN.top + (1 - (v - y0) / (y1 - y0 || 1)) * h };
 }
 
-/** Axes, then every colour's points as one path, then the visible jobs' points in their
- * colours on top; returns the points' pixels for finding the one under the pointer. */
-function draw(canvas: HTMLCanvasElement, model: ScatterModel, settings: ScatterSettings, g: Geometry, visible: { point: number; color: string; ring: boolean }[]): PointIndex {
+/** A canvas sized to the geometry (in device pixels), cleared, drawing in CSS pixels. */
+function prepare(canvas: HTMLCanvasElement, g: Geometry): CanvasRenderingContext2D | null {
   const ratio = window.devicePixelRatio || 1;
   canvas.width = Math.round(g.width * ratio);
   canvas.height = Math.round(g.height * ratio);
   const ctx = canvas.getContext("2d");
+  ctx?.setTransform(ratio, 0, 0, ratio, 0, 0);
+  return ctx;
+}
+
+/** Axes, then every colour's points as one path; returns the points' pixels, for finding
+ * the one under the pointer and for the overlay. */
+function drawPoints(canvas: HTMLCanvasElement, model: ScatterModel, settings: ScatterSettings, g: Geometry): PointIndex {
   const px = new Float32Array(model.count);
   const py = new Float32Array(model.count);
   for (let i = 0; i < model.count; i += 1) {
     px[i] = g.px(model.x[i] as number);
     py[i] = g.py(model.y[i] as number);
   }
+  const ctx = prepare(canvas, g);
   if (!ctx) return pointIndex(px, py, g.width, g.height);
-  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-  ctx.clearRect(0, 0, g.width, g.height);
   drawAxes(ctx, model, settings, g);
   ctx.globalAlpha = model.count > 5_000 ? 0.55 : 0.8;
   for (let b = 0; b < model.colors.length; b += 1) {
@@ -64,17 +69,23 @@ function draw(canvas: HTMLCanvasElement, model: ScatterModel, settings: ScatterS
     ctx.fillStyle = model.colors[b] as string;
     ctx.fill();
   }
-  ctx.globalAlpha = 1;
+  return pointIndex(px, py, g.width, g.height);
+}
+
+/** The visible jobs' points in their colours, on a canvas of their own over the others (a
+ * hover or a change of the visible jobs redraws these few, not 100,000). */
+function drawVisible(canvas: HTMLCanvasElement, index: PointIndex, g: Geometry, visible: readonly { point: number; color: string; ring: boolean }[]) {
+  const ctx = prepare(canvas, g);
+  if (!ctx) return;
   ctx.strokeStyle = cssColor("--text", "#222");
   for (const { point, color, ring } of visible) {
     ctx.beginPath();
-    ctx.arc(px[point] as number, py[point] as number, ring ? VISIBLE_DOT + 2 : VISIBLE_DOT, 0, Math.PI * 2);
+    ctx.arc(index.px[point] as number, index.py[point] as number, ring ? VISIBLE_DOT + 2 : VISIBLE_DOT, 0, Math.PI * 2);
     ctx.fillStyle = color;
     ctx.fill();
     ctx.lineWidth = ring ? 2 : 1;
     ctx.stroke();
   }
-  return pointIndex(px, py, g.width, g.height);
 }
 
 function drawAxes(ctx: CanvasRenderingContext2D, model: ScatterModel, settings: ScatterSettings, g: Geometry) {
@@ -121,6 +132,7 @@ function ScatterPanel({ panel, project, jobs, filter, height, highlight, onHighl
   );
   const host = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
+  const overlay = useRef<HTMLCanvasElement>(null);
   const index = useRef<PointIndex | null>(null);
   const width = useWidth(host);
   const plotHeight = Math.max(120, height - 28);
@@ -130,22 +142,29 @@ function ScatterPanel({ panel, project, jobs, filter, height, highlight, onHighl
   const visible = useMemo(() => {
     if (!model || !data) return [];
     const colors = new Map(jobs.map((j) => [j.id, j.color]));
-    const out: { point: number; color: string; ring: boolean }[] = [];
+    const out: { point: number; color: string; id: string }[] = [];
     for (let i = 0; i < model.count; i += 1) {
       const id = data.ids[model.row[i] as number] as string;
       const color = colors.get(id);
-      if (color) out.push({ point: i, color, ring: id === highlight });
+      if (color) out.push({ point: i, color, id });
     }
     return out;
-  }, [model, data, jobs, highlight]);
+  }, [model, data, jobs]);
 
   const drawn = useLatest(onDrawn);
+  const g = useMemo(() => (model && width > 0 ? geometry(model, width, plotHeight) : null), [model, width, plotHeight]);
+  // The points first, then (in the same commit, after it: effects run in order) the
+  // visible jobs over them from the index the points left.
   useEffect(() => {
-    if (!model || !canvas.current || width === 0) return;
+    if (!model || !g || !canvas.current) return;
     drawn.current(false);
-    index.current = draw(canvas.current, model, settings, geometry(model, width, plotHeight), visible);
+    index.current = drawPoints(canvas.current, model, settings, g);
+  }, [model, settings, g, drawn]);
+  useEffect(() => {
+    if (!model || !g || !index.current || !overlay.current) return;
+    drawVisible(overlay.current, index.current, g, visible.map((v) => ({ point: v.point, color: v.color, ring: v.id === highlight })));
     drawn.current(true, model.count);
-  }, [model, settings, width, plotHeight, visible, drawn]);
+  }, [model, settings, g, visible, highlight, drawn]);
 
   const pointAt = (event: MouseEvent<HTMLCanvasElement>) => {
     const box = event.currentTarget.getBoundingClientRect();
@@ -154,6 +173,7 @@ function ScatterPanel({ panel, project, jobs, filter, height, highlight, onHighl
     const point = index.current ? nearestPoint(index.current, x, y) : -1;
     return point < 0 ? null : { point, x, y };
   };
+  const visibleIds = new Set(jobs.map((j) => j.id));
   const jobOf = (point: number) => (data && model ? (data.ids[model.row[point] as number] ?? null) : null);
   const row = hover && model ? (model.row[hover.point] as number) : null;
 
@@ -162,8 +182,10 @@ function ScatterPanel({ panel, project, jobs, filter, height, highlight, onHighl
     <div className="scatter-panel" ref={host}>
       {!data ? <Loading what="Loading the jobs' values" /> : null}
       <div className="scatter-plot" style={{ height: plotHeight }}>
+        <canvas ref={canvas} style={{ width: "100%", height: plotHeight }} aria-hidden="true" />
         <canvas
-          ref={canvas}
+          ref={overlay}
+          className="scatter-overlay"
           style={{ width: "100%", height: plotHeight, cursor: hover ? "pointer" : "default" }}
           role="img"
           aria-label={`${fieldLabel(settings.y)} against ${fieldLabel(settings.x)}, ${model?.count ?? 0} jobs`}
@@ -171,7 +193,9 @@ function ScatterPanel({ panel, project, jobs, filter, height, highlight, onHighl
           onPointerMove={(e) => {
             const found = pointAt(e);
             setHover(found);
-            onHighlight(found ? jobOf(found.point) : null);
+            // only a visible job has a row and a line to highlight
+            const id = found ? jobOf(found.point) : null;
+            onHighlight(id !== null && visibleIds.has(id) ? id : null);
           }}
           onPointerLeave={() => {
             setHover(null);
