@@ -167,6 +167,11 @@ def test_groups_answer_counts_and_summaries(client: TestClient, new_job: NewJob)
     assert groups[0]["summaries"] == {
         "metrics.loss.min": {"mean": 2.0, "min": 1.0, "max": 3.0, "count": 2}
     }
+    by_mean = client.get(
+        url, params={"by": "params.opt", "metrics": "metrics.loss.min", "sort": "-metrics.loss.min"}
+    ).json()["groups"]
+    assert [g["values"]["params.opt"] for g in by_mean] == [None, "sgd", "adam"]
+    assert_error(client.get(url, params={"by": "params.opt", "sort": "-"}), 400, "invalid_query")
     four = "params.a,params.b,params.c,params.d"
     assert_error(client.get(url, params={"by": four}), 422, "invalid_input")
     # the listing finds a group's jobs with the filter the docs give

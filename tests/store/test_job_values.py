@@ -134,3 +134,22 @@ def test_a_batch_read_equals_the_single_reads(jobs: tuple[SqlStore, list[str]]) 
     for read in found:
         assert read.series == store.read_series(read.job_id, read.series.key, **options)
     assert found[0].series.downsampled
+
+
+def test_groups_follow_the_sort_on_a_grouped_field_or_a_metric(store: SqlStore) -> None:
+    store.upgrade()
+    for opt, loss in (("adam", 3.0), ("adam", 5.0), ("sgd", 1.0), ("rms", 9.0), (None, 0.5)):
+        log(store, job(store, {} if opt is None else {"opt": opt}), "loss", [loss])
+    job(store, {"opt": "zero"})  # no loss: no mean
+
+    def order(sort: str) -> list[object]:
+        found = store.job_groups("hpo", ["params.opt"], ["metrics.loss"], sort=sort)
+        return [group.values["params.opt"] for group in found.groups]
+
+    assert order("") == ["adam", "rms", "sgd", "zero", None]
+    assert order("-params.opt") == ["zero", "sgd", "rms", "adam", None]
+    assert order("metrics.loss.last") == [None, "sgd", "adam", "rms", "zero"]
+    assert order("-metrics.loss,created_at") == ["rms", "adam", "sgd", None, "zero"]
+    assert order("created_at") == order("")  # not a grouped field: the values' order
+    with pytest.raises(QuerySyntaxError):
+        order("metrics.")

@@ -736,8 +736,11 @@ class Store(Protocol):
         metrics: Sequence[str],
         *,
         filter: str = "",
+        sort: str = "",
     ) -> JobGroups:
         """The jobs the filter matches grouped by their values of ``by`` (jobs lacking a
         field form its ``None`` group), with each group's count and the mean, min and max
-        of each of ``metrics``; ordered by the values (``None`` last), at most
-        ``MAX_GROUPS`` groups over the most recent ``MAX_VALUES_JOBS`` jobs."""
+        of each of ``metrics``; at most ``MAX_GROUPS`` groups over the most recent
+        ``MAX_VALUES_JOBS`` jobs. Ordered by ``sort``'s keys that name a field of ``by``
+        (by its value) or of ``metrics`` (by its mean), groups without one last; then by
+        the values (``None`` last). ``QuerySyntaxError`` for a bad sort."""

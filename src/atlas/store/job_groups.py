@@ -18,10 +18,19 @@ from atlas.store.api import FieldValue, GroupSummary, JobGroup, JobGroups, JobVa
 __all__ = ["group_values"]
 
 
-def group_values(values: JobValues, by: Sequence[str], metrics: Sequence[str]) -> JobGroups:
-    """The groups of ``values`` by the columns ``by``, summarising the columns ``metrics``;
-    ordered by the values (numbers before text before other values, ``None`` last).
-    ``InvalidInputError`` past ``MAX_GROUPS`` groups."""
+def group_values(
+    values: JobValues,
+    by: Sequence[str],
+    metrics: Sequence[str],
+    *,
+    order: Sequence[tuple[str, bool]] = (),
+) -> JobGroups:
+    """The groups of ``values`` by the columns ``by``, summarising the columns ``metrics``.
+
+    ``order`` lists ``(column, descending)``: a column of ``by`` orders the groups by its
+    value, one of ``metrics`` by its mean (groups without a value last either way); groups
+    that tie are in the order of their values (numbers before text before other values,
+    ``None`` last). ``InvalidInputError`` past ``MAX_GROUPS`` groups."""
     members: dict[tuple[str, ...], list[int]] = {}
     first: dict[tuple[str, ...], tuple[FieldValue, ...]] = {}
     for row in range(len(values.ids)):
@@ -32,16 +41,32 @@ def group_values(values: JobValues, by: Sequence[str], metrics: Sequence[str]) -
                 raise _too_many(by)
             members[identity], first[identity] = [], found
         members[identity].append(row)
-    order = sorted(members, key=lambda identity: [_order(v) for v in first[identity]])
+    ranked = sorted(members, key=lambda identity: [_order(v) for v in first[identity]])
     groups = [
         JobGroup(
             values=dict(zip(by, first[identity], strict=True)),
             count=len(members[identity]),
             summaries={m: _summary(values.columns[m], members[identity]) for m in metrics},
         )
-        for identity in order
+        for identity in ranked
     ]
+    for column, descending in reversed(order):  # stable sorts: the first key sorts last
+        groups = _sorted(groups, column, descending, by)
     return JobGroups(total=values.total, groups=groups)
+
+
+def _sorted(
+    groups: list[JobGroup], column: str, descending: bool, by: Sequence[str]
+) -> list[JobGroup]:
+    def value(group: JobGroup) -> FieldValue:
+        return group.values[column] if column in by else group.summaries[column].mean
+
+    def absent(found: FieldValue) -> bool:
+        return found is None or (isinstance(found, float) and math.isnan(found))
+
+    present = [group for group in groups if not absent(value(group))]
+    present.sort(key=lambda group: _order(value(group)), reverse=descending)
+    return present + [group for group in groups if absent(value(group))]
 
 
 def _identity(value: FieldValue) -> str:

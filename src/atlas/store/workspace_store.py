@@ -18,6 +18,8 @@ from atlas.store import job_groups, job_values, metrics, views
 from atlas.store.api import JobGroups, JobValues, SeriesRead, View
 from atlas.store.engine import statement_deadline
 from atlas.store.projects import project_id
+from atlas.store.query.nodes import Field
+from atlas.store.query.parse import parse_sort
 from atlas.store.sweep_store import SqlSweeps
 
 __all__ = ["SqlWorkspace"]
@@ -97,12 +99,19 @@ class SqlWorkspace(SqlSweeps):
             )
 
     def job_groups(
-        self, project: str, by: Sequence[str], metrics: Sequence[str], *, filter: str = ""
+        self,
+        project: str,
+        by: Sequence[str],
+        metrics: Sequence[str],
+        *,
+        filter: str = "",
+        sort: str = "",
     ) -> JobGroups:
         """The matching jobs grouped by their values of ``by``."""
-        fields = list(dict.fromkeys([*by, *metrics]))
-        found = self.job_values(project, fields, filter=filter, limit=MAX_VALUES_JOBS)
-        return job_groups.group_values(found, list(dict.fromkeys(by)), metrics)
+        by, metrics = list(dict.fromkeys(by)), list(dict.fromkeys(metrics))
+        order = _group_order(sort, by, metrics)
+        found = self.job_values(project, [*by, *metrics], filter=filter, limit=MAX_VALUES_JOBS)
+        return job_groups.group_values(found, by, metrics, order=order)
 
     def read_many_series(
         self,
@@ -149,3 +158,19 @@ class SqlWorkspace(SqlSweeps):
                 "narrow the filter",
                 detail={"limit_s": limit, "filter": filter[:200]},
             ) from None
+
+
+def _group_order(sort: str, by: list[str], metrics: list[str]) -> list[tuple[str, bool]]:
+    """The sort keys of ``sort`` that name a grouped field or a summarised metric, as
+    ``(column, descending)``; the others (``created_at``, ...) do not order groups."""
+    columns = {_bare(job_values.parse_field(name)): name for name in [*by, *metrics]}
+    order = []
+    for key in parse_sort(sort):
+        column = columns.get(_bare(key.field))
+        if column is not None:
+            order.append((column, key.descending))
+    return order
+
+
+def _bare(field: Field) -> tuple[str, str, str | None]:
+    return (str(field.kind), field.name, field.agg)

@@ -127,15 +127,26 @@ async def job_groups(
         ),
     ] = "",
     filter: Filter = "",
+    sort: Annotated[
+        str,
+        Query(
+            max_length=MAX_QUERY_LENGTH,
+            description="the table's sort: its keys on a grouped field or a summarised metric "
+            "order the groups (by value, by mean); the others are ignored",
+        ),
+    ] = "",
 ) -> GroupsOut:
     """The jobs the filter matches grouped by their values of ``by`` (null: the jobs that
     lack the field), each group's count and the mean, min and max of each metric; ordered
-    by the values, at most 1,000 groups (422 past them)."""
+    by ``sort`` where it names a grouped field or a metric, then by the values; at most
+    1,000 groups (422 past them)."""
     fields = split_fields(by, name="by", most=MAX_GROUP_FIELDS)
     summed = split_fields(metrics, name="metrics", most=MAX_GROUP_SUMMARIES) if metrics else []
 
     def read() -> GroupsOut:
-        return GroupsOut.from_domain(store.job_groups(name, fields, summed, filter=filter))
+        return GroupsOut.from_domain(
+            store.job_groups(name, fields, summed, filter=filter, sort=sort)
+        )
 
     return await anyio.to_thread.run_sync(read, limiter=listing_threads(request))
 
