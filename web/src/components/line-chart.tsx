@@ -162,8 +162,7 @@ export function LineChart(props: LineChartProps) {
   // Set while the chart focuses a line because of `highlight` (not the user's cursor), so
   // that it does not report that focus back as a hover of its own.
   const echoing = useRef(false);
-  // The job this chart last reported hovering: its leave clears only its own highlight (a
-  // late leave must not clear the row hovered since).
+  // The job this chart last reported hovering: its leave clears only its own highlight.
   const reported = useRef<string | null>(null);
   const yRange = props.yRange ? `${props.yRange.min}:${props.yRange.max}` : "";
   const shape = [props.xAxis, props.xLabel, props.logY, props.logX, yRange, legend, props.tooltip, height, props.theme, props.syncKey, props.bands?.length ?? 0, ...props.lines.map((l) => `${l.label}|${l.color}|${l.dash?.join(",")}|${l.bandEdge}|${l.pointsOnly}|${l.faint}`)].join(";");
@@ -237,8 +236,10 @@ export function LineChart(props: LineChartProps) {
         setSeries: [
           (_u, index, opts) => {
             if ((opts as { focus?: boolean }).focus === undefined || echoing.current) return;
+            // uPlot unfocuses after the pointer left (a frame later); the leave itself
+            // (below) clears the highlight, before the next row or chart takes it.
             const id = (index == null ? undefined : latest.current.lines[index - 1]?.id) ?? null;
-            if (id === null && (reported.current === null || latest.current.highlight !== reported.current)) return;
+            if (id === null || id === reported.current) return;
             reported.current = id;
             latest.current.onHighlight?.(id);
           },
@@ -266,12 +267,17 @@ export function LineChart(props: LineChartProps) {
         if (row instanceof HTMLElement) row.style.display = "none";
       }
     });
-    const leave = () => {
+    // On `mouseout`, not `mouseleave`: it comes before the React root hears of the pointer
+    // entering a table row, so the row's highlight is set after this clears the chart's.
+    const leave = (event: MouseEvent) => {
+      if (event.relatedTarget instanceof Node && instance.over.contains(event.relatedTarget)) return;
       if (tip.current) tip.current.hidden = true;
+      if (reported.current !== null && latest.current.highlight === reported.current) latest.current.onHighlight?.(null);
+      reported.current = null;
     };
-    instance.over.addEventListener("mouseleave", leave);
+    instance.over.addEventListener("mouseout", leave);
     return () => {
-      instance.over.removeEventListener("mouseleave", leave);
+      instance.over.removeEventListener("mouseout", leave);
       instance.over.removeEventListener("dblclick", reset);
       instance.destroy();
       plot.current = null;

@@ -1,7 +1,7 @@
 // A panel's frame: title, drag handle, keyboard move buttons, settings and size (edited in
 // the panel itself, so the chart under the form shows each change), remove;
 // it marks `data-drawn` (and a scatter's `data-points`) once the kind reports its draw.
-import { memo, useCallback, useState, type DragEvent, type JSX } from "react";
+import { memo, useCallback, useRef, useState, type JSX, type PointerEvent } from "react";
 import type { PanelComponent, WorkspaceJob } from "./panel-types";
 import type { EditorProps } from "./panels/kind";
 import { panelKind } from "./panels/registry";
@@ -11,7 +11,14 @@ import type { PanelKind, PanelSpec, ViewState } from "./view";
 /** Drawing height of a panel `h` rows tall. */
 export const panelHeight = (h: number) => (h >= 2 ? 460 : 200);
 
-const DRAG_TYPE = "application/x-atlas-panel";
+/** The panel under a point, other than `except`. */
+function panelAt(x: number, y: number, except: string): HTMLElement | null {
+  for (const element of document.elementsFromPoint(x, y)) {
+    const found = element instanceof HTMLElement ? element.closest<HTMLElement>("[data-panel-id]") : null;
+    if (found && found.dataset.panelId !== except) return found;
+  }
+  return null;
+}
 
 export interface PanelFrameProps {
   panel: PanelSpec;
@@ -30,27 +37,41 @@ export interface PanelFrameProps {
 export const PanelFrame = memo(function PanelFrame(props: PanelFrameProps) {
   const { panel } = props;
   const [drawn, setDrawn] = useState<{ drawn: boolean; points?: number }>({ drawn: false });
-  const [dropping, setDropping] = useState(false);
+  // Dragging by the handle (pointer events: mouse, pen and touch alike); the panel under
+  // the pointer is marked, and the dragged one moves to its place on release.
+  const target = useRef<HTMLElement | null>(null);
+  const mark = (next: HTMLElement | null) => {
+    if (target.current !== next) target.current?.classList.remove("dropping");
+    next?.classList.add("dropping");
+    target.current = next;
+  };
+  const onHandleDown = (event: PointerEvent<HTMLElement>) => {
+    if (event.button !== 0) return;
+    event.preventDefault();
+    event.currentTarget.setPointerCapture(event.pointerId);
+    mark(null);
+  };
+  const onHandleMove = (event: PointerEvent<HTMLElement>) => {
+    if (event.currentTarget.hasPointerCapture(event.pointerId)) mark(panelAt(event.clientX, event.clientY, panel.id));
+  };
+  const onHandleUp = (event: PointerEvent<HTMLElement>) => {
+    const over = panelAt(event.clientX, event.clientY, panel.id);
+    mark(null);
+    const to = over?.dataset.panelId;
+    if (to) props.onMove(panel.id, to);
+  };
   const [editing, setEditing] = useState(false);
   const onDrawn = useCallback((value: boolean, points?: number) => setDrawn((old) => (old.drawn === value && old.points === points ? old : { drawn: value, points })), []);
   const def = panelKind(panel.kind);
   const title = panel.title ?? panelMetric(panel);
   const height = panelHeight(panel.h);
-  const onDrop = (event: DragEvent) => {
-    setDropping(false);
-    const id = event.dataTransfer.getData(DRAG_TYPE);
-    if (id && id !== panel.id) {
-      event.preventDefault();
-      props.onMove(id, panel.id);
-    }
-  };
   // The kind's own types are checked in its module; here every kind is one of the union.
   const Body = def?.Panel as PanelComponent<PanelKind> | undefined;
   const Editor = def?.Editor as ((props: EditorProps<PanelKind>) => JSX.Element) | undefined;
   const onSettings = (settings: PanelSpec["settings"]) => props.onChange({ ...panel, settings } as PanelSpec);
   return (
     <section
-      className={`ws-panel w${panel.w}${dropping ? " dropping" : ""}`}
+      className={`ws-panel w${panel.w}`}
       data-testid="panel"
       data-panel-id={panel.id}
       data-kind={panel.kind}
@@ -59,25 +80,9 @@ export const PanelFrame = memo(function PanelFrame(props: PanelFrameProps) {
       data-drawn={drawn.drawn ? "1" : "0"}
       data-points={drawn.points}
       aria-label={`Panel ${title}`}
-      onDragOver={(event) => {
-        if (!event.dataTransfer.types.includes(DRAG_TYPE)) return;
-        event.preventDefault();
-        setDropping(true);
-      }}
-      onDragLeave={() => setDropping(false)}
-      onDrop={onDrop}
     >
       <header>
-        <span
-          className="drag-handle"
-          draggable
-          title="Drag to move"
-          aria-hidden="true"
-          onDragStart={(event) => {
-            event.dataTransfer.setData(DRAG_TYPE, panel.id);
-            event.dataTransfer.effectAllowed = "move";
-          }}
-        >
+        <span className="drag-handle" title="Drag to move (or use the arrows)" aria-hidden="true" onPointerDown={onHandleDown} onPointerMove={onHandleMove} onPointerUp={onHandleUp} onPointerCancel={() => mark(null)}>
           ⠿
         </span>
         <h3 title={title}>{title}</h3>
