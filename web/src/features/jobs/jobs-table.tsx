@@ -121,8 +121,13 @@ function FlatJobs(props: JobsTableProps) {
   // a placeholder (the previous filter's page while this one loads) answers nothing yet
   const answered = firstResult?.isPlaceholderData ? undefined : firstResult?.data;
   useEffect(() => report(answered, firstResult?.error ?? null), [answered, firstResult?.error, report]);
+  // The owner hears of the first page only (the total, the head of the list, the error), not
+  // of each page a scroll brings in: a scroll renders the rows, nothing around the table.
   const onPage = props.onPage;
-  useEffect(() => onPage?.(firstResult?.data, filter.error ?? firstResult?.error), [firstResult?.data, firstResult?.error, filter.error, onPage]);
+  const head = pages[0] === 0 ? firstResult : undefined;
+  useEffect(() => {
+    if (head) onPage?.(head.data, filter.error ?? head.error);
+  }, [head?.data, head?.error, filter.error, onPage]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const loaded = useMemo(() => {
     const rows = new Map<number, Job>();
