@@ -48,9 +48,14 @@ function prepare(canvas: HTMLCanvasElement, g: Geometry): CanvasRenderingContext
   return ctx;
 }
 
-/** Axes, then every colour's points as one path; returns the points' pixels, for finding
- * the one under the pointer and for the overlay. */
-function drawPoints(canvas: HTMLCanvasElement, model: ScatterModel, settings: ScatterSettings, g: Geometry): PointIndex {
+interface Pixels {
+  px: Float32Array;
+  py: Float32Array;
+}
+
+/** Axes, then every colour's points as one path; returns the points' pixels, for the
+ * overlay and for finding the one under the pointer. */
+function drawPoints(canvas: HTMLCanvasElement, model: ScatterModel, settings: ScatterSettings, g: Geometry): Pixels {
   const px = new Float32Array(model.count);
   const py = new Float32Array(model.count);
   for (let i = 0; i < model.count; i += 1) {
@@ -58,7 +63,7 @@ function drawPoints(canvas: HTMLCanvasElement, model: ScatterModel, settings: Sc
     py[i] = g.py(model.y[i] as number);
   }
   const ctx = prepare(canvas, g);
-  if (!ctx) return pointIndex(px, py, g.width, g.height);
+  if (!ctx) return { px, py };
   drawAxes(ctx, model, settings, g);
   ctx.globalAlpha = model.count > 5_000 ? 0.55 : 0.8;
   for (let b = 0; b < model.colors.length; b += 1) {
@@ -69,12 +74,12 @@ function drawPoints(canvas: HTMLCanvasElement, model: ScatterModel, settings: Sc
     ctx.fillStyle = model.colors[b] as string;
     ctx.fill();
   }
-  return pointIndex(px, py, g.width, g.height);
+  return { px, py };
 }
 
 /** The visible jobs' points in their colours, on a canvas of their own over the others (a
  * hover or a change of the visible jobs redraws these few, not 100,000). */
-function drawVisible(canvas: HTMLCanvasElement, index: PointIndex, g: Geometry, visible: readonly { point: number; color: string; ring: boolean }[]) {
+function drawVisible(canvas: HTMLCanvasElement, index: Pixels, g: Geometry, visible: readonly { point: number; color: string; ring: boolean }[]) {
   const ctx = prepare(canvas, g);
   if (!ctx) return;
   ctx.strokeStyle = cssColor("--text", "#222");
@@ -133,6 +138,8 @@ function ScatterPanel({ panel, project, jobs, filter, height, highlight, onHighl
   const host = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const overlay = useRef<HTMLCanvasElement>(null);
+  const pixels = useRef<Pixels | null>(null);
+  // built at the first hover, not on the way to the first frame
   const index = useRef<PointIndex | null>(null);
   const width = useWidth(host);
   const plotHeight = Math.max(120, height - 28);
@@ -158,11 +165,12 @@ function ScatterPanel({ panel, project, jobs, filter, height, highlight, onHighl
   useEffect(() => {
     if (!model || !g || !canvas.current) return;
     drawn.current(false);
-    index.current = drawPoints(canvas.current, model, settings, g);
+    pixels.current = drawPoints(canvas.current, model, settings, g);
+    index.current = null;
   }, [model, settings, g, drawn]);
   useEffect(() => {
-    if (!model || !g || !index.current || !overlay.current) return;
-    drawVisible(overlay.current, index.current, g, visible.map((v) => ({ point: v.point, color: v.color, ring: v.id === highlight })));
+    if (!model || !g || !pixels.current || !overlay.current) return;
+    drawVisible(overlay.current, pixels.current, g, visible.map((v) => ({ point: v.point, color: v.color, ring: v.id === highlight })));
     drawn.current(true, model.count);
   }, [model, settings, g, visible, highlight, drawn]);
 
@@ -170,6 +178,7 @@ function ScatterPanel({ panel, project, jobs, filter, height, highlight, onHighl
     const box = event.currentTarget.getBoundingClientRect();
     const x = event.clientX - box.left;
     const y = event.clientY - box.top;
+    if (!index.current && pixels.current && g) index.current = pointIndex(pixels.current.px, pixels.current.py, g.width, g.height);
     const point = index.current ? nearestPoint(index.current, x, y) : -1;
     return point < 0 ? null : { point, x, y };
   };
