@@ -95,7 +95,7 @@ def run(context: Context) -> Iterator[Result]:
             )
             figures = _probe(node, server.url, context, work)
     yield _panels(figures["panels"])
-    yield _smoothing(figures["smoothing"])
+    yield _smoothing([change for sample in figures["panels"] for change in sample["smoothing"]])
     yield _scatter(figures["scatter"])
 
 
@@ -121,7 +121,7 @@ def _viewport() -> str:
     return f"{VIEWPORT['width']}x{VIEWPORT['height']}"
 
 
-def _panels(samples: list[dict[str, float]]) -> Result:
+def _panels(samples: list[dict[str, Any]]) -> Result:
     ours = Stats.of([sample["total"] for sample in samples])
     fetch = statistics.median(sample["fetch"] for sample in samples)
     requests = statistics.median(sample["requests"] for sample in samples)

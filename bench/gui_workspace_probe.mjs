@@ -1,6 +1,7 @@
 // The browser side of bench/gui_workspace.py: `node bench/gui_workspace_probe.mjs < CONFIG_JSON`,
-// run in web/. Prints one JSON object {"panels": [{total, fetch, requests}...], "smoothing":
-// [ms...], "scatter": [{total, fetch}...]} on stdout and its progress on stderr.
+// run in web/. Prints one JSON object {"panels": [{total, fetch, requests, smoothing: [ms...]}
+// ...], "scatter": [{total, fetch}...]} on stdout (one item per recorded repetition) and its
+// progress on stderr.
 //
 // Warm bundle: each measure opens a new page in one browser context whose HTTP cache already
 // holds the GUI's scripts and styles (the warm-up visit put them there; the server marks them
@@ -97,16 +98,17 @@ async function warmPage(context) {
 
 // Navigation start → every line panel drawn; then `config.smoothingChanges` changes of the
 // smoothing control, each timed until every panel is drawn again.
-async function panels(context, smoothing) {
+async function panels(context) {
   const page = await warmPage(context);
   try {
     await page.goto(config.panelsUrl);
     const total = await whenDrawn(page, "line", config.panels, null, 0);
     const asked = await requests(page, config.seriesPath);
+    const smoothing = [];
     for (let index = 0; index < config.smoothingChanges; index += 1) {
       smoothing.push(await smooth(page, index));
     }
-    return { total, ...asked };
+    return { total, ...asked, smoothing };
   } finally {
     await page.close();
   }
@@ -149,12 +151,11 @@ async function scatter(context) {
 const browser = await launch(config);
 try {
   const context = await browser.newContext({ viewport: config.viewport });
-  const smoothing = [];
-  const panelFigures = await repeat("panels", () => panels(context, smoothing), config);
-  // the warm-up's smoothing changes are not recorded
-  const recorded = smoothing.slice(config.warmup * config.smoothingChanges);
-  const scatterFigures = await repeat("scatter", () => scatter(context), config);
-  process.stdout.write(`${JSON.stringify({ panels: panelFigures, smoothing: recorded, scatter: scatterFigures })}\n`);
+  const figures = {
+    panels: await repeat("panels", () => panels(context), config),
+    scatter: await repeat("scatter", () => scatter(context), config),
+  };
+  process.stdout.write(`${JSON.stringify(figures)}\n`);
 } finally {
   await browser.close();
 }
