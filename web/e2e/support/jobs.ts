@@ -22,6 +22,9 @@ export interface JobSpec {
    * values and colours are moved (so two jobs differ). */
   media_steps?: number[];
   shift?: number;
+  /** search.py: how many jobs it runs one after another, and the index of the first. */
+  runs?: number;
+  first?: number;
 }
 
 /** Where the jobs run: the server's URL and a scratch folder for their homes and files. */
