@@ -37,7 +37,9 @@ function ParallelPanel({ panel, project, jobs, filter, height, highlight, onHigh
   const axes = useMemo(() => (data ? parallelAxes(data, s.fields) : []), [data, s.fields]);
   const visible = useMemo(() => new Map(jobs.map((j) => [j.id, j.color])), [jobs]);
   const styles = useMemo(() => (data ? lineStyles(data, s.color, visible, floor) : []), [data, s.color, visible, floor]);
-  const [brushes, setBrushes] = useState<Brushes>({});
+  const [allBrushes, setBrushes] = useState<Brushes>({});
+  // a brush on an axis the settings no longer show no longer counts
+  const brushes = useMemo(() => Object.fromEntries(Object.entries(allBrushes).filter(([key]) => axes.some((a) => a.key === key))), [allBrushes, axes]);
   const drag = useRef<{ key: string; start: number } | null>(null);
   const host = useRef<HTMLDivElement>(null);
   const width = useWidth(host);
