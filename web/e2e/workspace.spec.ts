@@ -1,8 +1,12 @@
 // The project page as a workspace: the jobs table beside chart panels of its visible jobs,
 // panels users arrange, hover values and highlight, and saved views shared in the project.
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { join, resolve } from "node:path";
 import type { Locator, Page } from "@playwright/test";
 import { expect, test, tick } from "./support/fixtures";
 import { runJob, type JobEnv } from "./support/jobs";
+import { atlasPython, jobsDir } from "./support/paths";
 import { jobRow } from "./support/table";
 
 const NAMES = ["run-a", "run-b", "run-c", "run-d"];
@@ -212,4 +216,44 @@ test("saved views: save, modify, update, default, reset, rename, delete", async 
   await expect(page.getByTestId("saved-view")).toHaveCount(0);
   await page.keyboard.press("Escape");
   await expect(menu).toHaveText("Views");
+});
+
+/** `runs` small jobs of `project` from one SDK process (jobs/many_jobs.py). */
+async function manyJobs(env: JobEnv, project: string, runs: number): Promise<void> {
+  const cwd = mkdtempSync(join(env.scratch, "many-"));
+  const spec = { project, name: "trial", runs };
+  const child = spawn(atlasPython(), [resolve(jobsDir, "many_jobs.py"), JSON.stringify(spec)], {
+    cwd,
+    env: { ...process.env, ATLAS_URL: env.url, ATLAS_HOME: join(env.scratch, "sdk-home"), PYTHONUNBUFFERED: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((done) => child.on("close", done));
+  if (code !== 0) throw new Error(`many_jobs.py exited ${code}:\n${output}`);
+}
+
+test("compare many visible jobs: charts first, the jobs in a sidebar, no wall of legends", async ({ page, jobEnv, project }) => {
+  await manyJobs(jobEnv, project, 16);
+  await page.goto(`/projects/${project}?ws=${encodeURIComponent(JSON.stringify({ visibleCount: 16 }))}`);
+  await expect(page.getByTestId("row-eye").and(page.locator('[aria-pressed="true"]'))).toHaveCount(16);
+  await page.getByTestId("compare-visible").click();
+  await expect(page.getByRole("heading", { name: "Comparing 16 jobs" })).toBeVisible();
+  const sidebar = page.getByTestId("compare-sidebar");
+  await expect(sidebar.getByTestId("compare-job")).toHaveCount(16);
+  const loss = page.getByRole("article", { name: "Chart of loss" });
+  await expect(loss.locator(".u-legend")).toHaveCount(0);
+  await expect(loss.getByTestId("chart-legend")).toContainText("+13 more");
+  // the charts sit beside the list, not below it
+  const chartBox = await loss.boundingBox();
+  const listBox = await sidebar.boundingBox();
+  expect(chartBox && listBox && chartBox.x > listBox.x + listBox.width - 1 && chartBox.y < listBox.y + listBox.height).toBe(true);
+  // hovering a job in the list highlights its line
+  await sidebar.getByTestId("compare-job").nth(2).hover();
+  await expect(sidebar.getByTestId("compare-job").nth(2)).toHaveClass(/on/);
+  await page.getByRole("button", { name: "Hide the list of jobs" }).click();
+  await expect(sidebar).toHaveCount(0);
+  await page.getByRole("button", { name: "Show the list of jobs" }).click();
+  await expect(page.getByTestId("compare-sidebar")).toBeVisible();
 });

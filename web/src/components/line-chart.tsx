@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import "./line-chart.css";
 import { formatDuration, formatNumber } from "../lib/format";
 import { isolatedPoints, type Marker, type XAxis } from "../lib/series";
 

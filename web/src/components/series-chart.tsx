@@ -37,6 +37,11 @@ export interface SeriesChartProps {
   syncKey?: string;
   expanded?: boolean;
   onExpand?: () => void;
+  /** Values in a hover tooltip and a legend of a few names (for many jobs). */
+  tooltip?: boolean;
+  /** The job highlighted elsewhere, and the callback of a hover over a job's line. */
+  highlight?: string | null;
+  onHighlight?: (id: string | null) => void;
 }
 
 function alpha(color: string, a: number): string {
@@ -115,6 +120,10 @@ export function SeriesChart(props: SeriesChartProps) {
         syncKey={props.syncKey}
         label={`${props.metric} by ${props.axis}`}
         theme={theme}
+        tooltip={props.tooltip}
+        legendNames={3}
+        highlight={props.highlight}
+        onHighlight={props.onHighlight}
         onWidth={setWidth}
         onZoom={(range) => {
           if (props.axis !== "step") return; // the server pages by step; time zooms stay local
@@ -190,10 +199,10 @@ function shape(props: SeriesChartProps, data: (Series | undefined)[]): Shaped {
     const job = props.jobs[i];
     if (!job) return;
     if (props.smoothing > 0) {
-      out.lines.push({ label: `${job.label} (raw)`, color: alpha(job.color, 0.3), dash: job.dash, values: drawable(ys, props.logY), width: 1, bandEdge: false });
-      out.lines.push({ label: job.label, color: job.color, dash: job.dash, values: drawable(smooth(ys, props.smoothing), props.logY), width: 1.75 });
+      out.lines.push({ id: job.id, label: `${job.label} (raw)`, color: alpha(job.color, 0.3), dash: job.dash, values: drawable(ys, props.logY), width: 1, bandEdge: false, faint: props.tooltip });
+      out.lines.push({ id: job.id, label: job.label, color: job.color, dash: job.dash, values: drawable(smooth(ys, props.smoothing), props.logY), width: 1.75 });
     } else {
-      out.lines.push({ label: job.label, color: job.color, dash: job.dash, values: drawable(ys, props.logY) });
+      out.lines.push({ id: job.id, label: job.label, color: job.color, dash: job.dash, values: drawable(ys, props.logY) });
     }
   });
   return out;

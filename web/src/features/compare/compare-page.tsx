@@ -16,8 +16,12 @@ import { StatusBadge } from "../../components/status-badge";
 import { MediaCompare } from "./media-compare";
 import { groupValue, paramRows } from "./model";
 import { ParallelCoordinates } from "./parallel-coordinates";
+import "./compare.css";
 
 const MAX_JOBS = 100;
+/** Above this many jobs the charts come first and the jobs are listed in a sidebar, and the
+ * charts show values in a hover tooltip instead of a legend per chart. */
+export const MANY_JOBS = 12;
 
 /** 2 to 100 jobs side by side: overlaid metric charts (one colour per job everywhere),
  * grouping with mean and min–max bands, the params table, media by step and parallel coordinates. */
@@ -51,6 +55,18 @@ export function ComparePage() {
     return [...byValue.entries()].map(([value, members], i) => ({ label: `${groupField.replace(/^\w+\./, "")}=${value}`, ...styleFor(i), jobIds: members.map((m) => m.id) }));
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [groupField, jobs.map((j) => j.id).join(",")]);
+  const [highlight, setHighlight] = useState<string | null>(null);
+  const [runs, setRuns] = useUrlParam("runs", "shown");
+  const many = wanted.length > MANY_JOBS;
+  const jobsByMetric = useMemo(() => {
+    const byMetric = new Map<string, ChartJob[]>();
+    for (const chartJob of chartJobs) {
+      const job = jobs.find((x) => x.id === chartJob.id);
+      for (const key of Object.keys(job?.metrics ?? {})) byMetric.set(key, [...(byMetric.get(key) ?? []), chartJob]);
+    }
+    return byMetric;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [chartJobs]);
   const metricKeys = useMemo(() => [...new Set(jobs.flatMap((job) => Object.keys(job.metrics)))].filter((k) => !k.startsWith("system/")).sort(), [jobs]);
   const groupFields = useMemo(
     () => [...new Set(jobs.flatMap((job) => [...Object.keys(job.params).map((k) => `params.${k}`), ...Object.keys(job.tags).map((k) => `tags.${k}`)]))].sort(),
@@ -68,8 +84,54 @@ export function ComparePage() {
       </EmptyState>
     );
   }
+  const legendSection = (
+    <section className={`panel legend${many ? " compare-sidebar" : ""}`} aria-label="Jobs compared" data-testid={many ? "compare-sidebar" : undefined}>
+      {many ? (
+        <div className="row">
+          <h2>{wanted.length} jobs</h2>
+          <span className="spacer" />
+          <button type="button" className="link" onClick={() => setRuns("hidden")} aria-label="Hide the list of jobs">
+            Hide
+          </button>
+        </div>
+      ) : null}
+      <ul className={many ? "legend-list column" : "legend-list"}>
+        {wanted.map((id) => {
+          const job = jobs.find((j) => j.id === id);
+          const style = styles.get(id) ?? styleFor(0);
+          return (
+            <li
+              key={id}
+              data-testid="compare-job"
+              className={highlight === id ? "on" : undefined}
+              onMouseEnter={() => setHighlight(id)}
+              onMouseLeave={() => setHighlight((now) => (now === id ? null : now))}
+            >
+              <svg width="22" height="10" aria-hidden="true">
+                <line x1="0" y1="5" x2="22" y2="5" stroke={style.color} strokeWidth="3" strokeDasharray={dashArray(style.dash)} />
+              </svg>
+              {job ? (
+                <>
+                  <Link to={`/jobs/${id}`} title={job.name || id} className="legend-name">
+                    {job.name || id}
+                  </Link>
+                  <StatusBadge status={job.status} />
+                </>
+              ) : (
+                <span className="soft">{id} (not found)</span>
+              )}
+              <CopyId id={id} />
+              <button type="button" className="link" aria-label={`Remove ${job?.name || id} from the comparison`} onClick={() => setIds(ids.filter((x) => x !== id))}>
+                ✕
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
   return (
-    <div className="compare">
+    <div className={many ? "compare many" : "compare"}>
       <div className="row" style={{ marginBottom: 10 }}>
         <h1>
           Comparing {wanted.length} jobs{ids.length > MAX_JOBS ? ` (the first ${MAX_JOBS} of ${ids.length})` : ""}
@@ -79,65 +141,59 @@ export function ComparePage() {
         <AddJobs value={addText} onChange={setAddText} onAdd={(more) => setIds([...new Set([...ids, ...more])])} />
       </div>
       {pending ? <Loading what="Loading jobs" /> : null}
-      <section className="panel legend" aria-label="Jobs compared">
-        <ul className="legend-list">
-          {wanted.map((id) => {
-            const job = jobs.find((j) => j.id === id);
-            const style = styles.get(id) ?? styleFor(0);
-            return (
-              <li key={id} data-testid="compare-job">
-                <svg width="22" height="10" aria-hidden="true">
-                  <line x1="0" y1="5" x2="22" y2="5" stroke={style.color} strokeWidth="3" strokeDasharray={dashArray(style.dash)} />
-                </svg>
-                {job ? (
-                  <>
-                    <Link to={`/jobs/${id}`} title={job.name || id} className="legend-name">
-                      {job.name || id}
-                    </Link>
-                    <StatusBadge status={job.status} />
-                  </>
-                ) : (
-                  <span className="soft">{id} (not found)</span>
-                )}
-                <CopyId id={id} />
-                <button type="button" className="link" aria-label={`Remove ${job?.name || id} from the comparison`} onClick={() => setIds(ids.filter((x) => x !== id))}>
-                  ✕
-                </button>
-              </li>
-            );
-          })}
-        </ul>
-      </section>
-      <div className="row" style={{ margin: "10px 0" }}>
-        <ChartControls options={options} onChange={setOptions} />
-        <label htmlFor="group-by">Group by</label>
-        <select id="group-by" value={groupField} onChange={(e) => setGroupField(e.target.value)}>
-          <option value="">no grouping</option>
-          {groupFields.map((field) => (
-            <option key={field} value={field}>
-              {field}
-            </option>
-          ))}
-        </select>
+      {many ? null : legendSection}
+      <div className={many ? `compare-body${runs === "hidden" ? " runs-hidden" : ""}` : undefined}>
+        {many && runs !== "hidden" ? legendSection : null}
+        {many && runs === "hidden" ? (
+          <button type="button" className="compare-runs-show" onClick={() => setRuns("shown")} aria-label="Show the list of jobs">
+            ▸ {wanted.length} jobs
+          </button>
+        ) : null}
+        <div className="compare-main">
+          <div className="row" style={{ margin: "10px 0" }}>
+            <ChartControls options={options} onChange={setOptions} />
+            <label htmlFor="group-by">Group by</label>
+            <select id="group-by" value={groupField} onChange={(e) => setGroupField(e.target.value)}>
+              <option value="">no grouping</option>
+              {groupFields.map((field) => (
+                <option key={field} value={field}>
+                  {field}
+                </option>
+              ))}
+            </select>
+          </div>
+          {groups ? (
+            <ul className="legend-list" aria-label="Groups">
+              {groups.map((group) => (
+                <li key={group.label}>
+                  <span className="swatch" style={{ background: group.color }} /> {group.label} <span className="soft">({group.jobIds.length} jobs: mean, min–max band)</span>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          <div className="charts">
+            {metricKeys.map((key) => (
+              <SeriesChart
+                key={key}
+                metric={key}
+                jobs={jobsByMetric.get(key) ?? []}
+                groups={groups}
+                axis={options.axis}
+                logY={options.logY}
+                smoothing={options.smoothing}
+                syncKey="compare"
+                tooltip={many}
+                highlight={many ? highlight : undefined}
+                onHighlight={many ? setHighlight : undefined}
+              />
+            ))}
+          </div>
+          {metricKeys.length === 0 && !pending ? <p className="soft">These jobs logged no metrics.</p> : null}
+          <ParamsTable jobs={jobs} styles={styles} />
+          {!pending ? <MediaCompare jobs={jobs} styles={styles} /> : null}
+          {jobs.length >= 2 ? <ParallelCoordinates jobs={jobs} colors={jobs.map((j) => styles.get(j.id)?.color ?? "#888")} metricKeys={metricKeys} /> : null}
+        </div>
       </div>
-      {groups ? (
-        <ul className="legend-list" aria-label="Groups">
-          {groups.map((group) => (
-            <li key={group.label}>
-              <span className="swatch" style={{ background: group.color }} /> {group.label} <span className="soft">({group.jobIds.length} jobs: mean, min–max band)</span>
-            </li>
-          ))}
-        </ul>
-      ) : null}
-      <div className="charts">
-        {metricKeys.map((key) => (
-          <SeriesChart key={key} metric={key} jobs={chartJobs.filter((j) => key in (jobs.find((x) => x.id === j.id)?.metrics ?? {}))} groups={groups} axis={options.axis} logY={options.logY} smoothing={options.smoothing} syncKey="compare" />
-        ))}
-      </div>
-      {metricKeys.length === 0 && !pending ? <p className="soft">These jobs logged no metrics.</p> : null}
-      <ParamsTable jobs={jobs} styles={styles} />
-      {!pending ? <MediaCompare jobs={jobs} styles={styles} /> : null}
-      {jobs.length >= 2 ? <ParallelCoordinates jobs={jobs} colors={jobs.map((j) => styles.get(j.id)?.color ?? "#888")} metricKeys={metricKeys} /> : null}
     </div>
   );
 }
