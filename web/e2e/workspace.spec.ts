@@ -44,7 +44,9 @@ test("the table and the charts of its visible jobs side by side", async ({ page,
   // one panel per metric, in sections by prefix
   await expectAllDrawn(page, 4);
   await expect(page.getByTestId("panel-section")).toHaveText([/^▾ val \(1\)/, /^▾ system \(1\)/, /^▾ Charts \(2\)/]);
-  await expect(panel(page, "system/gpu").getByTestId("single-value")).toHaveCount(4);
+  // a metric each job logged once is drawn as bars, not as dots on empty axes
+  await expect(panel(page, "system/gpu")).toHaveAttribute("data-kind", "bar");
+  await expect(panel(page, "system/gpu").getByTestId("bar")).toHaveCount(4);
 
   // the legend names three jobs and counts the rest; the hover tooltip has every value
   const loss = panel(page, "loss");
@@ -65,10 +67,10 @@ test("the table and the charts of its visible jobs side by side", async ({ page,
   await eye.click();
   await expect(eye).toHaveAttribute("aria-pressed", "false");
   await expect(loss.getByTestId("chart-legend")).not.toContainText("more");
-  await expect(panel(page, "system/gpu").getByTestId("single-value")).toHaveCount(3);
+  await expect(panel(page, "system/gpu").getByTestId("bar")).toHaveCount(3);
   await expect(page).toHaveURL(/ws=.*hide/);
   await page.goBack();
-  await expect(panel(page, "system/gpu").getByTestId("single-value")).toHaveCount(4);
+  await expect(panel(page, "system/gpu").getByTestId("bar")).toHaveCount(4);
 
   // the split moves with the keyboard, and either side collapses
   const handle = page.getByRole("separator", { name: "Resize the table and the charts" });

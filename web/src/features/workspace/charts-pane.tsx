@@ -9,7 +9,7 @@ import { AddPanel } from "./add-panel";
 import { generatedPanels, movePanel, movePanelInSection, removePanel, searchPanels, sections, seriesKeys, updatePanel } from "./model";
 import { PanelFrame } from "./panel-frame";
 import type { WorkspaceJob } from "./panel-types";
-import { SeriesProvider } from "./series-data";
+import { SeriesProvider, singleValueMetrics, useSeriesBatch } from "./series-data";
 import type { LineX, PanelSpec, Smoothing, ViewState } from "./view";
 
 export interface ChartsPaneProps {
@@ -24,14 +24,21 @@ export interface ChartsPaneProps {
 export function ChartsPane({ project, view, patch, jobs, highlight, onHighlight }: ChartsPaneProps) {
   const keys = useQuery(keysQuery(project));
   const metrics = keys.data?.metrics;
-  const panels = useMemo(() => view.panels ?? generatedPanels(metrics ?? []), [view.panels, metrics]);
-  const search = useMemo(() => searchPanels(panels, view.panelSearch), [panels, view.panelSearch]);
-  const grouped = useMemo(() => sections(search.panels), [search.panels]);
   const collapsed = useMemo(() => new Set(view.collapsed), [view.collapsed]);
-  const drawnPanels = useMemo(() => grouped.filter((s) => !collapsed.has(s.name)).flatMap((s) => s.panels), [grouped, collapsed]);
-  const keysWanted = useMemo(() => seriesKeys(drawnPanels), [drawnPanels]);
   const jobIds = useMemo(() => jobs.map((j) => j.id), [jobs]);
   const live = jobs.some((j) => j.live);
+  // The series of every line panel in an open section, generated ones included even when
+  // shown as bars (a metric logged once), so that telling them apart fetches nothing more.
+  const asLines = useMemo(() => view.panels ?? generatedPanels(metrics ?? []), [view.panels, metrics]);
+  const keysWanted = useMemo(() => {
+    const open = sections(searchPanels(asLines, view.panelSearch).panels).filter((s) => !collapsed.has(s.name));
+    return seriesKeys(open.flatMap((s) => s.panels));
+  }, [asLines, view.panelSearch, collapsed]);
+  const data = useSeriesBatch(jobIds, keysWanted, live);
+  const singleKey = view.panels ? "" : [...singleValueMetrics(metrics ?? [], jobIds, data)].join("\u0000");
+  const panels = useMemo(() => view.panels ?? generatedPanels(metrics ?? [], new Set(singleKey ? singleKey.split("\u0000") : [])), [view.panels, metrics, singleKey]);
+  const search = useMemo(() => searchPanels(panels, view.panelSearch), [panels, view.panelSearch]);
+  const grouped = useMemo(() => sections(search.panels), [search.panels]);
 
   // The first edit turns the generated panels into the view's own list.
   const edit = useCallback((change: (list: PanelSpec[]) => PanelSpec[]) => patch({ panels: change(panels) }, true), [patch, panels]);
@@ -96,7 +103,7 @@ export function ChartsPane({ project, view, patch, jobs, highlight, onHighlight 
           No panel matches <code>{view.panelSearch}</code>.
         </p>
       ) : null}
-      <SeriesProvider jobs={jobIds} keys={keysWanted} live={live}>
+      <SeriesProvider value={data}>
         {grouped.map((section) => {
           const open = !collapsed.has(section.name);
           return (

@@ -20,7 +20,8 @@ export interface SeriesData {
 const EMPTY: SeriesData = { get: () => undefined, stamp: 0, loaded: false, error: null };
 const Context = createContext<SeriesData>(EMPTY);
 
-export function SeriesProvider({ jobs, keys, live, children }: { jobs: readonly string[]; keys: readonly string[]; live: boolean; children: ReactNode }) {
+/** The series of `jobs` × `keys`, in one batch. */
+export function useSeriesBatch(jobs: readonly string[], keys: readonly string[], live: boolean): SeriesData {
   const sortedKeys = useMemo(() => [...keys].sort(), [keys.join("\u0000")]); // eslint-disable-line react-hooks/exhaustive-deps
   const answer = useQuery(seriesBatchQuery(jobs, sortedKeys, MAX_POINTS, live));
   const data = answer.data;
@@ -34,7 +35,30 @@ export function SeriesProvider({ jobs, keys, live, children }: { jobs: readonly 
       error: answer.error,
     };
   }, [data, answer.dataUpdatedAt, answer.isPlaceholderData, answer.error, jobs.length, keys.length]);
+  return value;
+}
+
+/** Gives the panels under it `value` (read with useSeriesData). */
+export function SeriesProvider({ value, children }: { value: SeriesData; children: ReactNode }) {
   return <Context.Provider value={value}>{children}</Context.Provider>;
+}
+
+/** The metrics of `keys` that every one of `jobs` logged at most once, and one at least
+ * once (a final score): a line panel would draw them as lone dots. Empty until loaded. */
+export function singleValueMetrics(keys: readonly string[], jobs: readonly string[], data: SeriesData): Set<string> {
+  const out = new Set<string>();
+  if (!data.loaded) return out;
+  for (const key of keys) {
+    let some = false;
+    let many = false;
+    for (const job of jobs) {
+      const n = data.get(job, key)?.steps.length ?? 0;
+      if (n > 1) many = true;
+      if (n === 1) some = true;
+    }
+    if (some && !many) out.add(key);
+  }
+  return out;
 }
 
 export function useSeriesData(): SeriesData {
