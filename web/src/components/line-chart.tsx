@@ -165,6 +165,7 @@ export function LineChart(props: LineChartProps) {
   const echoing = useRef(false);
   // The job this chart last reported hovering: its leave clears only its own highlight.
   const reported = useRef<string | null>(null);
+  const pointerIn = useRef(false);
   const yRange = props.yRange ? `${props.yRange.min}:${props.yRange.max}` : "";
   const shape = [props.xAxis, props.xLabel, props.logY, props.logX, yRange, legend, props.tooltip, height, props.theme, props.syncKey, props.bands?.length ?? 0, ...props.lines.map((l) => `${l.label}|${l.color}|${l.dash?.join(",")}|${l.bandEdge}|${l.pointsOnly}|${l.faint}`)].join(";");
 
@@ -233,7 +234,9 @@ export function LineChart(props: LineChartProps) {
             latest.current.onDrawn?.();
           },
         ],
-        setCursor: [(u) => (tip.current ? showTooltip(u, tip.current, latest.current) : undefined)],
+        // Charts with one sync key move their cursors together; only the one under the
+        // pointer shows its tooltip.
+        setCursor: [(u) => (tip.current ? (pointerIn.current ? showTooltip(u, tip.current, latest.current) : (tip.current.hidden = true)) : undefined)],
         setSeries: [
           (_u, index, opts) => {
             if ((opts as { focus?: boolean }).focus === undefined || echoing.current) return;
@@ -272,12 +275,18 @@ export function LineChart(props: LineChartProps) {
     // entering a table row, so the row's highlight is set after this clears the chart's.
     const leave = (event: MouseEvent) => {
       if (event.relatedTarget instanceof Node && instance.over.contains(event.relatedTarget)) return;
+      pointerIn.current = false;
       if (tip.current) tip.current.hidden = true;
       if (reported.current !== null && latest.current.highlight === reported.current) latest.current.onHighlight?.(null);
       reported.current = null;
     };
+    const enter = () => {
+      pointerIn.current = true;
+    };
+    instance.over.addEventListener("mouseover", enter);
     instance.over.addEventListener("mouseout", leave);
     return () => {
+      instance.over.removeEventListener("mouseover", enter);
       instance.over.removeEventListener("mouseout", leave);
       instance.over.removeEventListener("dblclick", reset);
       instance.destroy();

@@ -58,7 +58,6 @@ export function ChartsPane({ project, view, patch, jobs, highlight, onHighlight 
           data-testid="panel-search"
           value={view.panelSearch}
           onChange={(e) => patch({ panelSearch: e.target.value })}
-          style={{ width: 180 }}
         />
         <label htmlFor="ws-x">X</label>
         <select id="ws-x" value={view.x} onChange={(e) => patch({ x: e.target.value as LineX })}>

@@ -135,7 +135,7 @@ function ViewsPanel(props: ViewsPanelProps) {
     <div className="panel-edit" data-testid="views-panel">
       {props.loading ? <p className="soft">Loading views…</p> : null}
       {!props.loading && props.items.length === 0 ? <p className="soft">No saved views yet. Save this page's table and charts under a name to share them.</p> : null}
-      <ul className="views-list" aria-label="Saved views">
+      <ul className="views-list" aria-label="Saved views" hidden={props.items.length === 0}>
         {props.items.map((item) => (
           <li key={item.id} data-testid="saved-view" data-view-id={item.id}>
             {renaming?.id === item.id ? (
