@@ -1,6 +1,7 @@
 // The pictures of the workspace in docs/gui.md (`make screenshots`): a hyper-parameter search of
-// 150 real jobs (search.py through the SDK), its workspace in the light and dark themes, a
-// scatter panel, row grouping and the saved views menu, at 1440x900.
+// 150 real jobs (search.py through the SDK), its workspace in the light and dark themes, row
+// grouping and the saved views menu, at 1440x900 (the panel kinds' pictures, the scatter's
+// among them, come from workspace-panels.spec.ts).
 import type { Page } from "@playwright/test";
 import { expect, screenshot, test } from "./support/fixtures";
 import { runJob } from "./support/jobs";
@@ -37,9 +38,8 @@ async function seedSearch(suite: SuiteState): Promise<void> {
 }
 
 /** The workspace with `ws` (the view's JSON fields beyond q, sort and cols), every panel drawn. */
-async function openWorkspace(page: Page, ws: Record<string, unknown> = {}, q = ""): Promise<void> {
+async function openWorkspace(page: Page, ws: Record<string, unknown> = {}): Promise<void> {
   const params = new URLSearchParams({ sort: BEST_FIRST, cols: COLUMNS });
-  if (q) params.set("q", q);
   if (Object.keys(ws).length) params.set("ws", JSON.stringify(ws));
   await page.goto(`/projects/${SEARCH}?${params}`);
   await allDrawn(page);
@@ -62,21 +62,6 @@ test("the workspace of a search, light and dark", async ({ page }) => {
   await allDrawn(page);
   await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
   await screenshot(page, "workspace-dark");
-});
-
-test("a scatter panel of the best accuracy against the learning rate", async ({ page }) => {
-  const scatter = {
-    id: "scatter-lr",
-    kind: "scatter",
-    section: null,
-    w: 3,
-    h: 2,
-    title: "best_val_acc by lr",
-    settings: { x: "params.lr", y: "metrics.best_val_acc", color: "params.optimizer", logX: true, logY: false },
-  };
-  await openWorkspace(page, { panels: [scatter] });
-  await expect(page.locator('[data-testid="panel"][data-kind="scatter"]')).toHaveAttribute("data-points", String(RUNS - (await failed(page))));
-  await screenshot(page, "workspace-scatter");
 });
 
 test("rows grouped by optimizer with their mean accuracy", async ({ page }) => {
@@ -108,9 +93,3 @@ test("the saved views menu", async ({ page, suite }) => {
   await expect(page.getByText("Validation curves")).toBeVisible();
   await screenshot(page, "workspace-views");
 });
-
-/** How many jobs of the search failed (they have no best_val_acc: no point in the scatter). */
-async function failed(page: Page): Promise<number> {
-  const answer = await page.request.get(`/api/v1/projects/${SEARCH}/jobs?filter=${encodeURIComponent('status = "failed"')}&limit=1`);
-  return ((await answer.json()) as { total: number }).total;
-}
