@@ -5,13 +5,18 @@ equal to the single reads, with every limit refused as 4xx."""
 
 from __future__ import annotations
 
+import base64
 import math
 import random
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
+
+import numpy as np
 
 from atlas.domain import Role
 from atlas.names import MAX_SERIES_PAIRS, MAX_VALUE_FIELDS, MAX_VIEW_STATE_BYTES
+from atlas.server.workspace_schemas import wire_value
 from tests.server.auth_fixtures import (
     add_user,
     auth_client,
@@ -135,6 +140,70 @@ def test_values_answer_columns_with_null_and_nan(client: TestClient, new_job: Ne
         params={"fields": "params.lr", "filter": "params.lr exists", "limit": 1},
     ).json()
     assert (limited["total"], limited["ids"]) == (1, [a])
+
+
+def unpacked(body: dict[str, object]) -> dict[str, object]:
+    """The JSON form of a ``base64`` values answer (NaN and infinities as wire strings)."""
+    ids = body["ids"]
+    if isinstance(ids, str):
+        ids = [ids[i : i + 16] for i in range(0, len(ids), 16)]
+    columns: dict[str, object] = {}
+    for name, column in cast(dict[str, object], body["columns"]).items():
+        if isinstance(column, list):
+            columns[name] = column
+            continue
+        packed = cast(dict[str, str | None], column)
+        numbers = np.frombuffer(base64.b64decode(cast(str, packed["float64"])), dtype="<f8")
+        nulls = np.zeros(len(numbers), dtype=np.bool_)
+        if packed["nulls"] is not None:
+            bits = np.frombuffer(base64.b64decode(packed["nulls"]), dtype=np.uint8)
+            nulls = np.unpackbits(bits, bitorder="little")[: len(numbers)].astype(np.bool_)
+        columns[name] = [
+            None if null else wire_value(float(number))
+            for number, null in zip(numbers.tolist(), nulls.tolist(), strict=True)
+        ]
+    return {**body, "encoding": "json", "ids": ids, "columns": columns}
+
+
+def test_values_in_base64_equal_the_json_form(client: TestClient, new_job: NewJob) -> None:
+    a = new_job(params={"lr": 0.1, "n": 3, "opt": "adam"}, tags={"stage": "prod"})
+    b = new_job(params={"lr": 1e-300, "n": 4, "opt": 1.5})
+    c = new_job(params={"n": -2})
+    log(client, a, "loss", [0.5, 0.2])
+    log(client, b, "loss", ["NaN"])
+    log(client, c, "loss", ["-Infinity", "Infinity"])
+    url = f"{API}/projects/vision/jobs/values"
+    fields = "params.lr,params.n,params.opt,metrics.loss.min,metrics.loss.max,"
+    fields += "tags.stage,created_at,params.none"
+    plain = client.get(url, params={"fields": fields}).json()
+    packed = client.get(url, params={"fields": fields, "encoding": "base64"}).json()
+    assert packed["encoding"] == "base64"
+    assert packed["ids"] == c + b + a
+    columns = packed["columns"]
+    # Numbers only (and nulls): packed; text beside numbers, times: JSON.
+    assert {name for name, column in columns.items() if isinstance(column, dict)} == {
+        "params.lr",
+        "params.n",
+        "metrics.loss.min",
+        "metrics.loss.max",
+        "params.none",
+    }
+    assert columns["params.n"]["nulls"] is None
+    assert columns["params.opt"] == [None, 1.5, "adam"]
+    assert unpacked(packed) == {**plain, "encoding": "json"}
+    assert plain["columns"]["metrics.loss.min"] == ["-Infinity", "NaN", 0.2]
+    assert plain["columns"]["params.lr"] == [None, 1e-300, 0.1]
+
+
+def test_values_leave_out_names_and_statuses(client: TestClient, new_job: NewJob) -> None:
+    a = new_job(name="first", params={"lr": 0.1})
+    url = f"{API}/projects/vision/jobs/values"
+    bare = client.get(url, params={"fields": "params.lr", "include": ""}).json()
+    assert bare == {"total": 1, "encoding": "json", "ids": [a], "columns": {"params.lr": [0.1]}}
+    names = client.get(url, params={"fields": "params.lr", "include": "names"}).json()
+    assert (names["names"], "statuses" in names) == (["first"], False)
+    for bad in ({"include": "ids"}, {"encoding": "binary"}):
+        assert_error(client.get(url, params={"fields": "params.lr", **bad}), 422, "invalid_input")
 
 
 def test_values_limits_and_bad_fields_are_refused(client: TestClient, new_job: NewJob) -> None:

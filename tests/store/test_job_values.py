@@ -5,6 +5,7 @@ field, and a batch read equals the single reads."""
 from __future__ import annotations
 
 import math
+from datetime import UTC
 
 import pytest
 
@@ -60,6 +61,11 @@ def test_values_are_columns_with_none_for_missing_fields(jobs: tuple[SqlStore, l
     assert cols["status"] == ["running"] * 4
     assert cols[fields[5]] == [[1, 2], None, None, None]
     assert cols["metrics.loss.count"] == [None, 1, 1, 3]
+    bare = store.job_values("hpo", fields, with_names=False)
+    assert (bare.ids, bare.names, bare.statuses) == (found.ids, [], [])
+    assert repr(bare.columns) == repr(cols)  # NaN included
+    created = store.job_values("hpo", ["created_at"], with_names=False).columns["created_at"]
+    assert [value.tzinfo for value in created] == [UTC] * 4  # type: ignore[union-attr]
 
 
 def test_values_follow_the_filter_limit_and_presence(jobs: tuple[SqlStore, list[str]]) -> None:

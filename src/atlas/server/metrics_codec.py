@@ -4,7 +4,8 @@ A batch is read from the raw request body, not through pydantic: a million point
 cost more to validate as models than to store. Columns become numpy arrays: JSON lists are
 checked by the types they hold (numbers, and for floats the strings ``"NaN"``,
 ``"Infinity"``, ``"-Infinity"``), base64 columns are little-endian int64 (steps) and float64
-(times, values) read with ``numpy.frombuffer``. A bad batch raises ``InvalidInputError``
+(times, values) read with ``numpy.frombuffer``; ``encode_float64`` writes the same float64
+form (the workspace's columnar values answer it). A bad batch raises ``InvalidInputError``
 whose ``detail.errors`` names the field (``series.0.values``); too many points raise
 ``PayloadTooLargeError``. Nothing is stored unless the whole batch decodes.
 """
@@ -26,7 +27,7 @@ from atlas.errors import InvalidInputError, PayloadTooLargeError
 from atlas.names import check_key
 from atlas.store.api import SeriesBatch
 
-__all__ = ["MAX_BATCH_BYTES", "MAX_POINTS", "DecodedBatch", "decode_batch"]
+__all__ = ["MAX_BATCH_BYTES", "MAX_POINTS", "DecodedBatch", "decode_batch", "encode_float64"]
 
 MAX_POINTS = 1_000_000
 """Most points in one request."""
@@ -178,6 +179,13 @@ def _base64_column(
     if len(raw) % 8:
         raise _invalid(field, f"{len(raw)} bytes is not a whole number of 8-byte values")
     return np.frombuffer(raw, dtype=dtype)
+
+
+def encode_float64(values: npt.ArrayLike) -> str:
+    """``values`` as the base64 of little-endian float64, the form the ``base64`` encoding
+    of a metric batch reads (NaN and infinities as IEEE values)."""
+    raw = np.ascontiguousarray(values, dtype=_FLOAT64).tobytes()
+    return base64.b64encode(raw).decode("ascii")
 
 
 def _json_steps(value: object, field: str) -> npt.NDArray[np.int64]:

@@ -4,10 +4,13 @@ groups, a project's param importances and batch series reads (docs/rest-api.md,
 
 from __future__ import annotations
 
+import base64
 import math
+from collections.abc import Set
 from datetime import datetime
-from typing import Annotated, cast
+from typing import Annotated, Literal, cast
 
+import numpy as np
 from pydantic import Field, JsonValue, StringConstraints
 
 from atlas.names import (
@@ -16,6 +19,7 @@ from atlas.names import (
     MAX_SERIES_POINTS,
     MAX_VIEW_NAME_LENGTH,
 )
+from atlas.server.metrics_codec import encode_float64
 from atlas.server.schemas import (
     JobId,
     JsonObject,
@@ -29,9 +33,12 @@ from atlas.server.schemas import (
 from atlas.store.api import FieldValue, GroupSummary, JobGroups, JobValues, SeriesRead, View
 
 __all__ = [
+    "Encoding",
+    "Float64ColumnOut",
     "GroupOut",
     "GroupsOut",
     "GroupSummaryOut",
+    "Include",
     "JobValuesOut",
     "ProjectImportanceOut",
     "ProjectImportancesOut",
@@ -107,6 +114,9 @@ class ViewListOut(WireModel):
 
 
 # -- columnar values and groups ------------------------------------------------------------------
+_BOTH: frozenset[Include] = frozenset({"names", "statuses"})
+
+
 def wire_value(value: FieldValue) -> JsonValue:
     """A field's value as the wire carries it: non-finite numbers and times as text."""
     if isinstance(value, float) and not math.isfinite(value):
@@ -116,26 +126,62 @@ def wire_value(value: FieldValue) -> JsonValue:
     return cast(JsonValue, value)
 
 
+Encoding = Literal["json", "base64"]
+Include = Literal["names", "statuses"]
+_JOB_ID_LENGTH = 16  # atlas.domain.new_job_id's; ids of another length travel as a list
+_FLOAT64_INT_LIMIT = 2**53  # integers past it are not all float64s: sent as JSON
+
+
+class Float64ColumnOut(WireModel):
+    float64: str = Field(
+        description="base64 of one little-endian float64 per job (NaN and infinities as "
+        "IEEE values; 0 where the job lacks the field)"
+    )
+    nulls: str | None = Field(
+        description="base64 of one bit per job, least significant bit first, set where the "
+        "job lacks the field; null when every job has it"
+    )
+
+
 class JobValuesOut(WireModel):
     total: int = Field(description="jobs the filter matches (the newest `limit` are here)")
-    ids: list[str]
-    names: list[str]
-    statuses: list[str]
-    columns: dict[str, list[WireValue]] = Field(
-        description="each field's values, in the order of `ids`"
+    encoding: Encoding = Field(description="`base64`: ids and numeric columns packed")
+    ids: list[str] | str = Field(
+        description="with `encoding=base64`, one string of the 16-character ids when every id "
+        "has 16 characters"
+    )
+    names: list[str] | None = Field(None, description="with `names` in `include`")
+    statuses: list[str] | None = Field(None, description="with `statuses` in `include`")
+    columns: dict[str, list[WireValue] | Float64ColumnOut] = Field(
+        description="each field's values, in the order of `ids`; with `encoding=base64`, a "
+        "column of numbers only (and nulls) as a `Float64Column`"
     )
 
     @classmethod
-    def from_domain(cls, values: JobValues) -> JobValuesOut:
-        """The wire form of ``values``."""
-        columns = {name: _wire_column(column) for name, column in values.columns.items()}
+    def from_domain(
+        cls, values: JobValues, *, encoding: Encoding = "json", include: Set[Include] = _BOTH
+    ) -> JobValuesOut:
+        """The wire form of ``values`` in ``encoding``, with the names and statuses
+        ``include`` names (use ``dump`` to leave the others out of the JSON)."""
+        packed = encoding == "base64"
+        columns = {
+            name: (_packed_column(column) if packed else None) or _wire_column(column)
+            for name, column in values.columns.items()
+        }
+        fixed = packed and all(len(job_id) == _JOB_ID_LENGTH for job_id in values.ids)
         return cls.model_construct(
             total=values.total,
-            ids=values.ids,
-            names=values.names,
-            statuses=values.statuses,
+            encoding=encoding,
+            ids="".join(values.ids) if fixed else values.ids,
+            names=values.names if "names" in include else None,
+            statuses=values.statuses if "statuses" in include else None,
             columns=columns,
         )
+
+    def dump(self) -> bytes:
+        """The JSON of this answer, without the names and statuses it leaves out."""
+        absent = {name for name in ("names", "statuses") if getattr(self, name) is None}
+        return self.model_dump_json(exclude=absent).encode()
 
 
 def _wire_column(column: list[FieldValue]) -> list[JsonValue]:
@@ -146,6 +192,23 @@ def _wire_column(column: list[FieldValue]) -> list[JsonValue]:
         else wire_value(value)
         for value in column
     ]
+
+
+def _packed_column(column: list[FieldValue]) -> Float64ColumnOut | None:
+    """``column`` as float64s and a null mask, or ``None`` when it holds other values than
+    numbers (booleans, text, times, integers that float64 would round)."""
+    kinds = set(map(type, column))
+    if not kinds <= {float, int, type(None)}:
+        return None
+    if int in kinds and any(type(v) is int and abs(v) > _FLOAT64_INT_LIMIT for v in column):
+        return None
+    numbers = cast(list[float], column)
+    nulls: str | None = None
+    if type(None) in kinds:
+        missing = np.fromiter((v is None for v in column), dtype=np.bool_, count=len(column))
+        nulls = base64.b64encode(np.packbits(missing, bitorder="little").tobytes()).decode()
+        numbers = [0.0 if v is None else v for v in numbers]
+    return Float64ColumnOut.model_construct(float64=encode_float64(numbers), nulls=nulls)
 
 
 class GroupSummaryOut(WireModel):

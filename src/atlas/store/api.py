@@ -723,11 +723,14 @@ class Store(Protocol):
         filter: str = "",
         limit: int = MAX_VALUES_JOBS,
         present: Sequence[str] = (),
+        with_names: bool = True,
     ) -> JobValues:
         """``fields`` (query-language names: ``params.lr``, ``metrics.loss.min``,
         ``tags.stage``, ``status``, ...) of the most recent ``limit`` jobs the filter
         matches, also having every field of ``present``: one query per kind of field.
-        ``QuerySyntaxError`` for a bad field or filter."""
+        Without ``with_names``, ``names`` and ``statuses`` are empty (and the jobs are read
+        from an index alone, not their rows). ``QuerySyntaxError`` for a bad field or
+        filter."""
 
     def job_groups(
         self,

@@ -6,7 +6,8 @@ and ``sort`` name it (``params.lr``, ``metrics.loss.min``, ``tags.stage``, ``sta
 param, tag or metric field is a LEFT OUTER JOIN of its table on the job and key (a primary
 key probe per job), so the database answers every column in the jobs' order and Python only
 transposes the rows: 100,000 jobs x 2 fields take about a third of a second of one slow
-core, half of it SQLite's.
+core, most of it SQLite's. Without names and statuses, the jobs come from their (project,
+created_at, id) index alone, not their rows (about a quarter less of SQLite's time).
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ def read_values(
     filter: str,
     limit: int,
     present: Sequence[str] = (),
+    with_names: bool = True,
     now: datetime | None = None,
 ) -> JobValues:
     """``fields`` of the newest ``limit`` jobs of ``project_id`` that ``filter`` matches and
@@ -63,7 +65,10 @@ def read_values(
     moment = now or datetime.now(UTC)
     dialect = conn.dialect.name
     expr = _with_present(parse_filter(filter), [parse_field(name) for name in present])
-    statement = select(JobRow.id, JobRow.name, JobRow.status).where(JobRow.project_id == project_id)
+    # Without names, the jobs' (project, created_at, id) index is all SQLite reads of them.
+    labels = (JobRow.name, JobRow.status) if with_names else ()
+    head = 1 + len(labels)
+    statement = select(JobRow.id, *labels).where(JobRow.project_id == project_id)
     if expr is not None:
         statement = statement.where(
             compile_filter(expr, project_id=project_id, dialect=dialect, now=moment)
@@ -78,18 +83,18 @@ def read_values(
     # columns that need it are converted by _Column.read, as SQLAlchemy would.
     rows = result.cursor.fetchall()
     result.close()
-    transposed = list(zip(*rows, strict=True)) if rows else [()] * (3 + _width(columns))
+    transposed = list(zip(*rows, strict=True)) if rows else [()] * (head + _width(columns))
     total = len(rows) if len(rows) < limit else _count(conn, project_id, expr, dialect, moment)
     out: dict[str, list[FieldValue]] = {}
-    at = 3
+    at = head
     for name, column in zip(parsed, columns, strict=True):
         out[name] = column.read(transposed[at : at + column.width], conn)
         at += column.width
     return JobValues(
         total=total,
         ids=list(transposed[0]),
-        names=list(transposed[1]),
-        statuses=list(transposed[2]),
+        names=list(transposed[1]) if with_names else [],
+        statuses=list(transposed[2]) if with_names else [],
         columns=out,
     )
 
@@ -132,7 +137,9 @@ def _job_reader(
     expression: ColumnElement[Any],
 ) -> Callable[[list[tuple[Any, ...]], Connection], list[FieldValue]]:
     def read(parts: list[tuple[Any, ...]], conn: Connection) -> list[FieldValue]:
-        process = expression.type.result_processor(conn.dialect, None)
+        # The dialect's type (SQLite's DATETIME parses the driver's text; the generic
+        # type's processor would see the text itself).
+        process = expression.type.dialect_impl(conn.dialect).result_processor(conn.dialect, None)
         values = parts[0] if process is None else [process(value) for value in parts[0]]
         return [_job_value(value) for value in values]
 

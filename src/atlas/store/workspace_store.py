@@ -88,6 +88,7 @@ class SqlWorkspace(SqlSweeps):
         filter: str = "",
         limit: int = MAX_VALUES_JOBS,
         present: Sequence[str] = (),
+        with_names: bool = True,
     ) -> JobValues:
         """Fields of the newest ``limit`` matching jobs, as columns."""
         if isinstance(limit, bool) or not isinstance(limit, int) or not limit >= 1:
@@ -95,7 +96,13 @@ class SqlWorkspace(SqlSweeps):
         with self._read() as conn, self._deadline(conn, filter):
             pid = project_id(conn, project)
             return job_values.read_values(
-                conn, pid, fields, filter=filter, limit=limit, present=present
+                conn,
+                pid,
+                fields,
+                filter=filter,
+                limit=limit,
+                present=present,
+                with_names=with_names,
             )
 
     def job_groups(

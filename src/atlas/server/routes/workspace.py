@@ -4,7 +4,7 @@ param importances, and many series in one request."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast, get_args
 
 import anyio
 from fastapi import APIRouter, Query, Request, Response
@@ -23,7 +23,9 @@ from atlas.server.auth.access import Caller, Need, Of, ProjectViewer, access
 from atlas.server.deps import ProjectPath, StoreDep, listing_threads
 from atlas.server.project_importances import project_importances
 from atlas.server.workspace_schemas import (
+    Encoding,
     GroupsOut,
+    Include,
     JobValuesOut,
     ProjectImportancesOut,
     SeriesBatchIn,
@@ -91,17 +93,41 @@ async def job_values(
     ],
     filter: Filter = "",
     limit: Annotated[int, Query(ge=1, le=MAX_VALUES_JOBS)] = MAX_VALUES_JOBS,
+    include: Annotated[
+        str,
+        Query(
+            max_length=100,
+            description="which of `names`, `statuses` to answer, comma-separated (empty: "
+            "neither, only ids and the fields)",
+        ),
+    ] = "names,statuses",
+    encoding: Annotated[
+        Encoding,
+        Query(
+            description="`base64`: ids as one string and numeric columns as base64 float64 "
+            "with a null mask (docs/rest-api.md#fields-of-many-jobs)"
+        ),
+    ] = "json",
 ) -> Response:
     """Fields of the newest ``limit`` jobs the filter matches, as columns in the order of
     ``ids`` (null where a job lacks a field): one query per kind of field."""
     names = split_fields(fields, name="fields", most=MAX_VALUE_FIELDS)
+    included = _included(include)
 
     def read() -> bytes:
-        found = store.job_values(name, names, filter=filter, limit=limit)
-        return JobValuesOut.from_domain(found).model_dump_json().encode()
+        found = store.job_values(name, names, filter=filter, limit=limit, with_names=bool(included))
+        return JobValuesOut.from_domain(found, encoding=encoding, include=included).dump()
 
     body = await anyio.to_thread.run_sync(read, limiter=listing_threads(request))
     return Response(body, media_type="application/json")
+
+
+def _included(text: str) -> frozenset[Include]:
+    parts = {part.strip() for part in text.split(",")} - {""}
+    unknown = sorted(parts - set(get_args(Include)))
+    if unknown:
+        raise invalid("include", f"include: {unknown[0]!r} is not names or statuses")
+    return frozenset(cast(set[Include], parts))
 
 
 @router.get("/projects/{name}/jobs/groups")
