@@ -3,6 +3,7 @@ import { apiPath, failure, get, request, withQuery } from "./client";
 import type { Role } from "../roles";
 import type { Artifact, Description, Importances, Job, JobPage, Keys, MediaCell, MediaKey, Me, Member, MetricSummary, NewToken, Note, Project, SavedView, SchedulerState, Series, SeriesItem, SnapshotFile, Sweep, TensorBoard, Token, Trial, User } from "./types";
 import type { JobValues, ProjectImportances, WireFloat } from "./types";
+import { decodeJobValues } from "./packed-values";
 
 export interface Items<T> {
   items: T[];
@@ -209,11 +210,29 @@ export interface JobValuesQuery {
   limit?: number;
 }
 
+/** The JSON form (the default encoding, with names and statuses). */
+export type JsonJobValues = Omit<JobValues, "ids" | "names" | "statuses" | "columns"> & {
+  ids: string[];
+  names: string[];
+  statuses: string[];
+  columns: Record<string, Extract<JobValues["columns"][string], unknown[]>>;
+};
+
 export const getJobValues = (project: string, query: JobValuesQuery, signal?: AbortSignal) =>
-  get<JobValues>(apiPath("projects", project, "jobs", "values"), {
+  get<JsonJobValues>(apiPath("projects", project, "jobs", "values"), {
     query: { fields: query.fields.join(","), filter: query.filter || undefined, limit: query.limit },
     signal,
   });
+
+/** Ids and fields only, numeric columns packed (about a tenth of the JSON form's bytes and
+ * parse time over 100,000 jobs), decoded into typed arrays. */
+export const getPackedJobValues = async (project: string, query: JobValuesQuery, signal?: AbortSignal) =>
+  decodeJobValues(
+    await get<JobValues>(apiPath("projects", project, "jobs", "values"), {
+      query: { fields: query.fields.join(","), filter: query.filter || undefined, limit: query.limit, include: "", encoding: "base64" },
+      signal,
+    }),
+  );
 
 /** Each param's importance for `metric` over the filter's jobs: `correlation` is Spearman's
  * (null for a categorical param), `importance` model-based; empty `items` (with a `reason`)

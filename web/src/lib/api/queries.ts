@@ -127,6 +127,18 @@ export const jobValuesQuery = (project: string, fields: readonly string[], filte
     meta: { what: "Loading the jobs' values" },
   });
 
+/** The same columns in the compact form (ids and fields only, numbers in typed arrays):
+ * the scatter's 100,000 points. */
+export const packedJobValuesQuery = (project: string, fields: readonly string[], filter: string, limit?: number) =>
+  queryOptions({
+    queryKey: ["job-values-packed", project, [...fields], filter, limit ?? null],
+    queryFn: ({ signal }) => api.getPackedJobValues(project, { fields, filter, limit }, signal),
+    enabled: fields.length > 0,
+    staleTime: 10_000,
+    placeholderData: (previous) => previous,
+    meta: { what: "Loading the jobs' values" },
+  });
+
 /** A project's param importances for `metric` over the jobs `filter` matches. */
 export const projectImportancesQuery = (project: string, metric: string, filter: string) =>
   queryOptions({

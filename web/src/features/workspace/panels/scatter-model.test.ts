@@ -14,6 +14,16 @@ describe("scatter points", () => {
     expect(model.legend).toEqual({ kind: "none" });
   });
 
+  it("reads packed numeric columns in place, the same as their JSON form", () => {
+    const numbers = (values: number[], nulls: number[] | null) => ({ kind: "numbers" as const, values: Float64Array.from(values), nulls: nulls && Uint8Array.from(nulls) });
+    // job 1 lacks x (bit 1 of the mask), job 3's y is NaN
+    const packed = scatterModel({ ids: { length: 5 }, x: numbers([1, 0, 3, 4, 5], [0b10]), y: numbers([10, 20, 30, NaN, 50], null), color: numbers([0, 1, 2, 3, 4], [0b10000]) }, { ...plain, colorField: "c" });
+    const json = scatterModel({ ids: ["a", "b", "c", "d", "e"], x: [1, null, 3, 4, 5], y: [10, 20, 30, "NaN", 50], color: [0, 1, 2, 3, null] }, { ...plain, colorField: "c" });
+    expect(packed).toEqual(json);
+    expect([...packed.row]).toEqual([0, 2, 4]);
+    expect(packed.bucket[2]).toBe(SCALE_STEPS);
+  });
+
   it("takes log10 on a log axis and leaves out values that are not positive", () => {
     expect(scaled(100, true)).toBe(2);
     expect(scaled(0, true)).toBeNull();

@@ -5,6 +5,7 @@ import { DARK_SCALE_FLOOR, niceTicks, scaleColor } from "../../../lib/chart-scal
 import { formatNumber, wireNumber } from "../../../lib/format";
 import { categoryText } from "../../../lib/parallel-axes";
 import { PALETTE } from "../../../lib/palette";
+import { valueAt, type ValueColumn } from "../../../lib/api/packed-values";
 
 /** Steps of a numeric colour scale (each one path on the canvas). */
 export const SCALE_STEPS = 16;
@@ -19,11 +20,12 @@ export type Legend =
   | { kind: "scale"; field: string; min: number; max: number; stops: string[] }
   | { kind: "categories"; field: string; items: { label: string; color: string; count: number }[]; other: number; missing: number };
 
+/** The values endpoint's columns, in either form (packed numbers are read in place). */
 export interface ScatterColumns {
-  ids: readonly string[];
-  x: readonly unknown[];
-  y: readonly unknown[];
-  color?: readonly unknown[] | null;
+  ids: { readonly length: number };
+  x: ValueColumn;
+  y: ValueColumn;
+  color?: ValueColumn | null;
 }
 
 export interface ScatterModel {
@@ -68,8 +70,8 @@ export function scatterModel(columns: ScatterColumns, options: ScatterOptions): 
   const row = new Uint32Array(rows);
   let count = 0;
   for (let i = 0; i < rows; i += 1) {
-    const xi = scaled(columns.x[i], options.logX);
-    const yi = scaled(columns.y[i], options.logY);
+    const xi = scaled(valueAt(columns.x, i), options.logX);
+    const yi = scaled(valueAt(columns.y, i), options.logY);
     if (xi === null || yi === null) continue;
     x[count] = xi;
     y[count] = yi;
@@ -104,7 +106,7 @@ interface Coloring {
 /** Colours by a numeric field (a sequential scale in SCALE_STEPS steps) or a categorical
  * one (the most frequent categories in the palette, the rest grey); a point without the
  * field is grey. */
-function colorPoints(values: readonly unknown[] | null, rows: Uint32Array, options: ScatterOptions): Coloring {
+function colorPoints(values: ValueColumn | null, rows: Uint32Array, options: ScatterOptions): Coloring {
   const bucket = new Uint8Array(rows.length);
   if (!values) return { bucket, colors: [PLAIN_COLOR], legend: { kind: "none" } };
   const numbers = new Float64Array(rows.length);
@@ -112,7 +114,7 @@ function colorPoints(values: readonly unknown[] | null, rows: Uint32Array, optio
   let min = Infinity;
   let max = -Infinity;
   for (let k = 0; k < rows.length; k += 1) {
-    const v = values[rows[k] as number];
+    const v = valueAt(values, rows[k] as number);
     const n = v === null || v === undefined ? NaN : wireNumber(v);
     if (n === null || typeof v === "boolean") numeric = false;
     numbers[k] = n ?? NaN;
@@ -136,11 +138,11 @@ function colorPoints(values: readonly unknown[] | null, rows: Uint32Array, optio
   return categorical(values, rows, bucket);
 }
 
-function categorical(values: readonly unknown[], rows: Uint32Array, bucket: Uint8Array): Coloring {
+function categorical(values: ValueColumn, rows: Uint32Array, bucket: Uint8Array): Coloring {
   const counts = new Map<string, number>();
   const texts: (string | null)[] = new Array(rows.length);
   for (let k = 0; k < rows.length; k += 1) {
-    const v = values[rows[k] as number];
+    const v = valueAt(values, rows[k] as number);
     const text = v === null || v === undefined ? null : categoryText(v);
     texts[k] = text;
     if (text !== null) counts.set(text, (counts.get(text) ?? 0) + 1);

@@ -1,7 +1,8 @@
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState, type MouseEvent } from "react";
 import { useNavigate } from "react-router-dom";
-import { jobValuesQuery, keysQuery } from "../../../lib/api/queries";
+import { valueAt } from "../../../lib/api/packed-values";
+import { jobQuery, keysQuery, packedJobValuesQuery } from "../../../lib/api/queries";
 import { formatNumber, formatValue } from "../../../lib/format";
 import { fieldName } from "../../../lib/query-text";
 import { useTheme } from "../../../lib/theme";
@@ -128,7 +129,7 @@ function drawAxes(ctx: CanvasRenderingContext2D, model: ScatterModel, settings: 
 function ScatterPanel({ panel, project, jobs, filter, height, highlight, onHighlight, onDrawn }: PanelProps<"scatter">) {
   const settings = panel.settings;
   const fields = useMemo(() => [settings.x, settings.y, ...(settings.color ? [settings.color] : [])], [settings.x, settings.y, settings.color]);
-  const values = useQuery(jobValuesQuery(project, fields, filter, SCATTER_LIMIT));
+  const values = useQuery(packedJobValuesQuery(project, fields, filter, SCATTER_LIMIT));
   const dark = useTheme() === "dark";
   const data = values.data;
   const model = useMemo(
@@ -151,7 +152,7 @@ function ScatterPanel({ panel, project, jobs, filter, height, highlight, onHighl
     const colors = new Map(jobs.map((j) => [j.id, j.color]));
     const out: { point: number; color: string; id: string }[] = [];
     for (let i = 0; i < model.count; i += 1) {
-      const id = data.ids[model.row[i] as number] as string;
+      const id = data.ids.at(model.row[i] as number) as string;
       const color = colors.get(id);
       if (color) out.push({ point: i, color, id });
     }
@@ -183,8 +184,11 @@ function ScatterPanel({ panel, project, jobs, filter, height, highlight, onHighl
     return point < 0 ? null : { point, x, y };
   };
   const visibleIds = new Set(jobs.map((j) => j.id));
-  const jobOf = (point: number) => (data && model ? (data.ids[model.row[point] as number] ?? null) : null);
+  const jobOf = (point: number) => (data && model ? (data.ids.at(model.row[point] as number) ?? null) : null);
   const row = hover && model ? (model.row[hover.point] as number) : null;
+  // The answer carries no names: the hovered job's comes from its (cached) job query.
+  const hoveredId = row !== null && data ? (data.ids.at(row) ?? null) : null;
+  const hoveredJob = useQuery({ ...jobQuery(hoveredId ?? ""), enabled: hoveredId !== null });
 
   if (values.isError && !data) return <ErrorPanel error={values.error} title="Could not load the jobs' values" />;
   return (
@@ -218,10 +222,10 @@ function ScatterPanel({ panel, project, jobs, filter, height, highlight, onHighl
         />
         {hover && data && row !== null ? (
           <div className="chart-tooltip scatter-tooltip" style={{ left: Math.min(hover.x + 12, Math.max(0, width - 220)), top: Math.max(0, hover.y - 12) }} data-testid="scatter-tooltip">
-            <strong>{data.names[row] || data.ids[row]}</strong>
+            <strong>{(hoveredJob.data?.id === hoveredId && hoveredJob.data?.name) || hoveredId}</strong>
             {fields.map((field) => (
               <div key={field}>
-                <span className="soft">{fieldLabel(field)}</span> {formatValue(data.columns[field]?.[row])}
+                <span className="soft">{fieldLabel(field)}</span> {formatValue(valueAt(data.columns[field], row))}
               </div>
             ))}
           </div>
