@@ -37,13 +37,7 @@ def project_importances(
     if len(keys) > MAX_IMPORTANCE_PARAMS:
         raise invalid("params", f"at most {MAX_IMPORTANCE_PARAMS} params")
     names = {key: field_name("params", key) for key in keys}
-    found = store.job_values(
-        project,
-        [metric, *names.values()],
-        filter=filter,
-        limit=MAX_VALUES_READ,
-        present=[metric],
-    )
+    found = _read_values(store, project, metric, list(names.values()), filter=filter)
     rows, targets = _finite_rows(found, metric, names)
     if len(targets) < MIN_JOBS:
         reason = f"fewer than {MIN_JOBS} jobs have {metric} as a finite number"
@@ -65,6 +59,37 @@ def project_importances(
 
 MAX_VALUES_READ = MAX_IMPORTANCE_JOBS * 4
 """Jobs read to find ``MAX_IMPORTANCE_JOBS`` whose metric is finite (NaN ones are skipped)."""
+
+FIELDS_PER_READ = 60
+"""Most fields one ``job_values`` read names: each is a join, and SQLite refuses a query of
+more than 64 tables (a project of 100 params is read in two)."""
+
+
+def _read_values(
+    store: Store, project: str, metric: str, fields: list[str], *, filter: str
+) -> JobValues:
+    """``metric`` and ``fields`` of the newest ``MAX_VALUES_READ`` matching jobs that have the
+    metric, read ``FIELDS_PER_READ`` fields at a time; a job some later read does not find
+    (deleted in between) lacks that read's fields, one it adds (created in between) is left
+    out, so every column belongs to the first read's jobs."""
+    first, *rest = [
+        fields[start : start + FIELDS_PER_READ - 1]
+        for start in range(0, max(len(fields), 1), FIELDS_PER_READ - 1)
+    ]
+    found = store.job_values(
+        project, [metric, *first], filter=filter, limit=MAX_VALUES_READ, present=[metric]
+    )
+    for chunk in rest:
+        more = store.job_values(
+            project, chunk, filter=filter, limit=MAX_VALUES_READ, present=[metric]
+        )
+        index = {job_id: position for position, job_id in enumerate(more.ids)}
+        for name in chunk:
+            column = more.columns[name]
+            found.columns[name] = [
+                None if job_id not in index else column[index[job_id]] for job_id in found.ids
+            ]
+    return found
 
 
 def _finite_rows(

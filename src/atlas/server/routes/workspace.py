@@ -179,6 +179,7 @@ async def job_groups(
 
 @router.get("/projects/{name}/importances")
 async def get_importances(
+    request: Request,
     caller: ProjectViewer,
     name: ProjectPath,
     store: StoreDep,
@@ -201,8 +202,10 @@ async def get_importances(
     keys = [key.strip() for key in params.split(",") if key.strip()]
     if len(keys) > MAX_IMPORTANCE_PARAMS:
         raise invalid("params", f"at most {MAX_IMPORTANCE_PARAMS} params")
-    return await run_in_threadpool(
-        lambda: project_importances(store, name, metric=metric, filter=filter, params=keys)
+    # A model fit over up to 5,000 jobs: in the listing threads, as the values read is.
+    return await anyio.to_thread.run_sync(
+        lambda: project_importances(store, name, metric=metric, filter=filter, params=keys),
+        limiter=listing_threads(request),
     )
 
 
