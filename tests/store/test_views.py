@@ -3,6 +3,9 @@ default, state kept as given up to its limit, views go with their project."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from atlas.errors import (
@@ -15,6 +18,7 @@ from atlas.errors import (
 from atlas.names import MAX_VIEW_STATE_BYTES
 from atlas.store.sql_store import SqlStore
 
+RACERS = 8
 STATE = {"q": "params.lr > 0.01", "sort": "-metrics.loss.min", "panels": [{"kind": "line"}]}
 
 
@@ -113,3 +117,31 @@ def test_views_are_deleted_alone_or_with_their_project(views: SqlStore) -> None:
     views.delete_project("vision")
     with pytest.raises(ViewNotFoundError):
         views.get_view(kept.id)
+
+
+def test_concurrent_saves_of_one_name_keep_one(views: SqlStore) -> None:
+    """Saves racing on one name: one is kept, the others are ``ViewExistsError`` (409), never
+    a database error; racing defaults leave exactly one."""
+    barrier = threading.Barrier(RACERS)
+
+    def save(index: int) -> str:
+        barrier.wait()
+        try:
+            views.create_view("vision", name="same", state={"i": index}, user="ada")
+        except ViewExistsError:
+            return "exists"
+        views.create_view("vision", name=f"d{index}", state={}, is_default=True, user="ada")
+        return "saved"
+
+    with ThreadPoolExecutor(RACERS) as pool:
+        outcomes = sorted(pool.map(save, range(RACERS)))
+    assert outcomes == ["exists"] * (RACERS - 1) + ["saved"]
+    barrier.reset()
+
+    def make_default(index: int) -> None:
+        barrier.wait()
+        views.create_view("audio", name=f"d{index}", state={}, is_default=True, user="ada")
+
+    with ThreadPoolExecutor(RACERS) as pool:
+        list(pool.map(make_default, range(RACERS)))
+    assert [v.is_default for v in views.list_views("audio")].count(True) == 1

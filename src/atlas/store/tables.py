@@ -30,6 +30,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -462,7 +463,8 @@ class SweepTrialRow(Base):
 class ViewRow(Base):
     """A saved view of a project's workspace: its name (unique in the project), the view
     state as JSON (the GUI's ``ViewState``), whether it is the project's default (at most
-    one is: the store clears the others in the same transaction), and who made and last
+    one is: the store clears the others in the same transaction, and a partial unique index
+    refuses a second), and who made and last
     changed it."""
 
     __tablename__ = "views"
@@ -477,7 +479,16 @@ class ViewRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
-    __table_args__ = (UniqueConstraint("project_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("project_id", "name"),
+        Index(
+            "uq_views_project_id_default",
+            "project_id",
+            unique=True,
+            sqlite_where=text("is_default"),
+            postgresql_where=text("is_default"),
+        ),
+    )
 
 
 def _table(row: type[Base]) -> Table:

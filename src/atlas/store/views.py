@@ -2,16 +2,21 @@
 
 A view's state is the GUI's view state, stored as compact JSON of at most
 ``MAX_VIEW_STATE_BYTES``. A project has at most one default view: making a view default
-clears the flag of the project's others in the same transaction.
+clears the flag of the project's others in the same transaction. Writes lock the project's
+row first, so two saves in one project (a name checked, a default cleared) take turns on
+PostgreSQL as SQLite's single writer makes them; the unique constraints back this up, and a
+name taken all the same is ``ViewExistsError``, never a database error.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Row, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from atlas.domain import new_job_id
 from atlas.errors import ViewExistsError, ViewNotFoundError, ViewTooLargeError
@@ -45,7 +50,7 @@ def insert_view(
     user: str,
 ) -> str:
     """Save a view of ``project`` (which must exist); return its id."""
-    pid = project_id(conn, project)
+    pid = _lock_project(conn, project_id(conn, project))
     name = _checked_name(name)
     state_json = _state_json(state)
     user = check_text(user, field="user", max_length=MAX_USER_LENGTH)
@@ -54,19 +59,19 @@ def insert_view(
         _clear_default(conn, pid)
     view_id = new_job_id()
     now = utc_now()
-    conn.execute(
-        insert(_V).values(
-            id=view_id,
-            project_id=pid,
-            name=name,
-            state_json=state_json,
-            is_default=bool(is_default),
-            created_by=user,
-            updated_by=user,
-            created_at=now,
-            updated_at=now,
-        )
-    )
+    row = {
+        "id": view_id,
+        "project_id": pid,
+        "name": name,
+        "state_json": state_json,
+        "is_default": bool(is_default),
+        "created_by": user,
+        "updated_by": user,
+        "created_at": now,
+        "updated_at": now,
+    }
+    with _name_taken(name):
+        conn.execute(insert(_V).values(row))
     return view_id
 
 
@@ -101,6 +106,7 @@ def update_view(
     """Change what is given of the view (``None``: unchanged)."""
     current = get_view(conn, view_id)
     pid = int(conn.scalar(select(_V.c.project_id).where(_V.c.id == view_id)) or 0)
+    _lock_project(conn, pid)
     values: dict[str, Any] = {
         "updated_by": check_text(user, field="user", max_length=MAX_USER_LENGTH),
         "updated_at": utc_now(),
@@ -114,7 +120,8 @@ def update_view(
         if is_default and not current.is_default:
             _clear_default(conn, pid)
         values["is_default"] = bool(is_default)
-    conn.execute(update(_V).where(_V.c.id == view_id).values(values))
+    with _name_taken(values.get("name", current.name)):
+        conn.execute(update(_V).where(_V.c.id == view_id).values(values))
 
 
 def delete_view(conn: Connection, view_id: str) -> None:
@@ -167,13 +174,33 @@ def _state_json(state: Mapping[str, object]) -> str:
     return text
 
 
+def _lock_project(conn: Connection, pid: int) -> int:
+    """Take the project's row lock until the transaction ends (``FOR NO KEY UPDATE``: jobs
+    may still be added to the project meanwhile); ``pid``."""
+    conn.execute(select(_P.c.id).where(_P.c.id == pid).with_for_update(key_share=True))
+    return pid
+
+
+@contextmanager
+def _name_taken(name: str) -> Iterator[None]:
+    """``ViewExistsError`` for the unique violation of a write naming ``name``."""
+    try:
+        yield
+    except IntegrityError as exc:
+        raise _exists(name) from exc
+
+
+def _exists(name: str) -> ViewExistsError:
+    return ViewExistsError(
+        f"this project already has a view named {shown(name)!r}", detail={"name": shown(name)}
+    )
+
+
 def _refuse_taken(conn: Connection, pid: int, name: str, other_than: str | None) -> None:
     query = select(_V.c.id).where(_V.c.project_id == pid, _V.c.name == name)
     found = conn.scalar(query)
     if found is not None and found != other_than:
-        raise ViewExistsError(
-            f"this project already has a view named {shown(name)!r}", detail={"name": shown(name)}
-        )
+        raise _exists(name)
 
 
 def _clear_default(conn: Connection, pid: int) -> None:

@@ -1,5 +1,5 @@
 """Saved views of the GUI workspace: ``views`` (a project's named view states as JSON, at
-most one of them its default, with who made and last changed each).
+most one of them its default (a partial unique index), with who made and last changed each).
 
 Revision ID: 0010
 Revises: 0009
@@ -38,6 +38,14 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_views")),
         sa.UniqueConstraint("project_id", "name", name=op.f("uq_views_project_id_name")),
+    )
+    op.create_index(
+        "uq_views_project_id_default",
+        "views",
+        ["project_id"],
+        unique=True,
+        sqlite_where=sa.text("is_default"),
+        postgresql_where=sa.text("is_default"),
     )
 
 
