@@ -168,7 +168,7 @@ class JobValuesOut(WireModel):
             name: (_packed_column(column) if packed else None) or _wire_column(column)
             for name, column in values.columns.items()
         }
-        fixed = packed and all(len(job_id) == _JOB_ID_LENGTH for job_id in values.ids)
+        fixed = packed and set(map(len, values.ids)) <= {_JOB_ID_LENGTH}
         return cls.model_construct(
             total=values.total,
             encoding=encoding,
@@ -205,7 +205,7 @@ def _packed_column(column: list[FieldValue]) -> Float64ColumnOut | None:
     numbers = cast(list[float], column)
     nulls: str | None = None
     if type(None) in kinds:
-        missing = np.fromiter((v is None for v in column), dtype=np.bool_, count=len(column))
+        missing = np.array([v is None for v in column], dtype=np.bool_)
         nulls = base64.b64encode(np.packbits(missing, bitorder="little").tobytes()).decode()
         numbers = [0.0 if v is None else v for v in numbers]
     return Float64ColumnOut.model_construct(float64=encode_float64(numbers), nulls=nulls)
