@@ -32,10 +32,13 @@ writeFileSync(resolve(web, "src/lib/api/schema.gen.ts"), header + astToString(as
 
 // The input limits the GUI's forms apply, read from the schema the server validates with,
 // so a limit changed in atlas/names.py reaches the forms with the next build.
-const schemas = JSON.parse(text).components.schemas;
+const openapi = JSON.parse(text);
+const schemas = openapi.components.schemas;
 // An integer bound: JSON Schema's `maximum`, or `le` where pydantic leaves the bound of a
 // strict integer (WireInt) under its own name.
 const maximum = (property) => property?.maximum ?? property?.le;
+// A query parameter's schema (`x-max-items` bounds a comma-separated list).
+const parameter = (path, name) => Object.values(openapi.paths[`/api/v1${path}`] ?? {})[0]?.parameters?.find((p) => p.name === name)?.schema;
 const limits = {
   tagKey: schemas.TagsIn?.properties?.tags?.propertyNames?.maxLength,
   projectName: schemas.ProjectCreate?.properties?.name?.maxLength,
@@ -44,6 +47,11 @@ const limits = {
   passwordMin: schemas.PasswordChange?.properties?.new?.minLength,
   sweepTrials: maximum(schemas.TrialsAdd?.properties?.count),
   tensorBoardJobs: schemas.TensorBoardCreate?.properties?.jobs?.maxItems,
+  viewName: schemas.ViewCreate?.properties?.name?.maxLength,
+  groupFields: parameter("/projects/{name}/jobs/groups", "by")?.["x-max-items"],
+  jobValues: maximum(parameter("/projects/{name}/jobs/values", "limit")),
+  seriesJobs: schemas.SeriesBatchIn?.properties?.jobs?.maxItems,
+  seriesKeys: schemas.SeriesBatchIn?.properties?.keys?.maxItems,
 };
 for (const [name, value] of Object.entries(limits)) {
   if (!Number.isInteger(value)) {

@@ -1,8 +1,8 @@
 import { useQuery } from "@tanstack/react-query";
 import { lazy, Suspense } from "react";
 import { Outlet, useParams } from "react-router-dom";
-import { JobsTab } from "../features/jobs/jobs-tab";
 import { projectQuery } from "../lib/api/queries";
+import { JobsTab } from "./jobs-tab";
 import { authOn, useMe } from "../lib/session";
 import { ErrorPanel, Loading } from "../components/states";
 import { StatusBadge } from "../components/status-badge";

@@ -363,8 +363,11 @@ export function renameField(query: string, from: string, to: string): string {
 
 /** The clauses that select one group of a row grouping: `field = value` for each field, or
  * `not field exists` where the group's value is null (its jobs lack the field). */
-export function groupClauses(values: Readonly<Record<string, string | number | boolean | null>>): string[] {
-  return Object.entries(values).map(([field, value]) =>
-    value === null ? `not ${field} exists` : typeof value === "number" && !Number.isFinite(value) ? `${field} = ${literal(String(value))}` : `${field} = ${literal(value)}`,
-  );
+export function groupClauses(values: Readonly<Record<string, unknown>>): string[] {
+  return Object.entries(values).map(([field, value]) => {
+    if (value === null || value === undefined) return `not ${field} exists`;
+    if (typeof value === "number" && !Number.isFinite(value)) return `${field} = ${literal(String(value))}`;
+    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return `${field} = ${literal(value)}`;
+    return `${field} = ${literal(JSON.stringify(value))}`;
+  });
 }

@@ -23,8 +23,17 @@ async function forEach(ids: readonly string[], what: string, call: (id: string) 
   return done;
 }
 
-/** The action bar raised by selecting jobs: compare, TensorBoard, tag, stop, delete. */
-export function BulkBar({ project, selected, onClear }: { project: string; selected: string[]; onClear: () => void }) {
+/** The selected jobs in the order the charts colour them: the visible ones in their visible
+ * order, then the others in the order they were selected. */
+export function compareOrder(selected: readonly string[], visible: readonly string[]): string[] {
+  const chosen = new Set(selected);
+  const shown = new Set(visible);
+  return [...visible.filter((id) => chosen.has(id)), ...selected.filter((id) => !shown.has(id))];
+}
+
+/** The action bar raised by selecting jobs: compare (in the charts' order, `visible`, so the
+ * colours match), TensorBoard, tag, stop, delete. */
+export function BulkBar({ project, selected, visible = [], onClear }: { project: string; selected: string[]; visible?: readonly string[]; onClear: () => void }) {
   const client = useQueryClient();
   const [confirming, setConfirming] = useState(false);
   const [tagKey, setTagKey] = useState("");
@@ -61,7 +70,7 @@ export function BulkBar({ project, selected, onClear }: { project: string; selec
       refresh();
     },
   });
-  const compareIds = selected.slice(0, MAX_COMPARE);
+  const compareIds = compareOrder(selected, visible).slice(0, MAX_COMPARE);
   return (
     <div className="bulk-bar" role="toolbar" aria-label="Selected jobs" data-testid="bulk-bar">
       <strong>{selected.length} selected</strong>

@@ -1,11 +1,9 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
+import { LIMITS } from "../../lib/api/limits.gen";
 import { keysQuery } from "../../lib/api/queries";
 import { fieldName } from "../../lib/query-text";
 import { Popover } from "../../components/popover";
-
-/** The most fields rows are grouped by (the server's limit). */
-export const MAX_GROUP_FIELDS = 3;
 
 /** The row grouping's picker and what it is set to: group by up to 3 params or tags, with
  * mean/min/max of chosen metrics per group. */
@@ -46,7 +44,7 @@ function GroupForm({ project, group, metrics, onChange }: { project: string; gro
       <input placeholder="Search params, tags, metrics" aria-label="Search fields" value={search} onChange={(e) => setSearch(e.target.value)} autoFocus />
       <fieldset>
         <legend>
-          Group by <span className="soft">(up to {MAX_GROUP_FIELDS})</span>
+          Group by <span className="soft">(up to {LIMITS.groupFields})</span>
         </legend>
         {fields.length === 0 ? <p className="soft">No params or tags match.</p> : null}
         {fields.slice(0, 200).map((field) => (
@@ -54,7 +52,7 @@ function GroupForm({ project, group, metrics, onChange }: { project: string; gro
             <input
               type="checkbox"
               checked={group.includes(field)}
-              disabled={!group.includes(field) && group.length >= MAX_GROUP_FIELDS}
+              disabled={!group.includes(field) && group.length >= LIMITS.groupFields}
               onChange={(e) => onChange(toggle(group, field, e.target.checked), metrics)}
             />
             <span className="mono">{field}</span>

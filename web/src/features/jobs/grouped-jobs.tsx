@@ -1,14 +1,14 @@
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useMemo, useState, type MouseEvent } from "react";
+import { useMemo, useState, type KeyboardEvent, type MouseEvent } from "react";
 import { useNavigate } from "react-router-dom";
 import * as api from "../../lib/api/endpoints";
-import type { JobGroup } from "../../lib/api/endpoints";
+import { jobsPageQuery } from "../../lib/api/queries";
+import type { JobGroup } from "../../lib/api/types";
 import { formatNumber, formatValue, uniquePrefixLength } from "../../lib/format";
 import { groupClauses, joinClauses, splitClauses } from "../../lib/query-text";
 import { ErrorPanel, Loading } from "../../components/states";
-import { useViewState } from "../workspace/use-view";
 import { JobRow } from "./job-row";
-import { PAGE_SIZE, columnFormats, splitPinned } from "./model";
+import { columnFormats, splitPinned } from "./model";
 import type { JobsTableProps } from "./jobs-table";
 import { ROW_HEIGHT, SELECT_WIDTH, columnStarts, pinnedWidth, type PlacedColumn } from "./table-layout";
 
@@ -20,7 +20,9 @@ export interface GroupedJobsProps extends JobsTableProps {
 
 /** The jobs table grouped by params or tags: one header row per group with its values, its
  * job count and mean/min/max of the chosen metrics; opening a group lists its first jobs
- * (the jobs listing with the group's clauses added to the filter). */
+ * (the jobs listing with the group's clauses added to the filter). Keys: arrows move between
+ * group and job rows, Right opens a group and Left closes it, Enter opens a job, Space
+ * selects it. */
 export function GroupedJobs(props: GroupedJobsProps) {
   const { project, filter, sort, group, metrics } = props;
   const groups = useQuery({
@@ -31,14 +33,13 @@ export function GroupedJobs(props: GroupedJobsProps) {
     meta: { what: "Grouping jobs", inlineCodes: ["invalid_query"] },
   });
   const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
-  const onPage = props.onPage;
-  useEffect(() => onPage?.(groups.data ? { items: [], total: groups.data.total, limit: 0, offset: 0 } : undefined, groups.error), [groups.data, groups.error, onPage]);
+  const navigate = useNavigate();
 
   if (groups.isPending) return <Loading what="Grouping jobs" />;
   if (groups.isError && !groups.data) return <ErrorPanel error={groups.error} title="Could not group the jobs" />;
   const items = groups.data?.groups ?? [];
   return (
-    <div className="jobs-scroll grouped" role="treegrid" aria-label="Jobs by group" data-testid="jobs-groups">
+    <div className="jobs-scroll grouped" role="treegrid" aria-label="Jobs by group" data-testid="jobs-groups" onKeyDown={(event) => onGroupsKey(event, { navigate, selected: props.selected, onSelect: props.onSelect })}>
       {items.length === 0 ? <p className="soft group-empty">No job to group.</p> : null}
       {items.map((item) => {
         const key = JSON.stringify(item.values);
@@ -65,6 +66,30 @@ export function GroupedJobs(props: GroupedJobsProps) {
       })}
     </div>
   );
+}
+
+/** The grouped table's keys (see GroupedJobs), over the rows in the page's order. */
+function onGroupsKey(
+  event: KeyboardEvent<HTMLDivElement>,
+  { navigate, selected, onSelect }: { navigate: (to: string) => void; selected: ReadonlySet<string>; onSelect: (ids: string[], on: boolean) => void },
+) {
+  const target = event.target as HTMLElement;
+  const rows = [...event.currentTarget.querySelectorAll<HTMLElement>('[data-testid="group-row"], [role="row"][data-job-id]')];
+  const at = rows.indexOf(target);
+  if (at < 0) return;
+  const jobId = target.dataset.jobId;
+  const expanded = target.closest(".job-group")?.getAttribute("aria-expanded") === "true";
+  const focusAt = (index: number) => rows[Math.max(0, Math.min(rows.length - 1, index))]?.focus();
+  if (event.key === "ArrowDown") focusAt(at + 1);
+  else if (event.key === "ArrowUp") focusAt(at - 1);
+  else if (event.key === "Home") focusAt(0);
+  else if (event.key === "End") focusAt(rows.length - 1);
+  else if (!jobId && ((event.key === "ArrowRight" && !expanded) || (event.key === "ArrowLeft" && expanded))) target.click();
+  else if (jobId && event.key === "ArrowLeft") target.closest(".job-group")?.querySelector<HTMLElement>('[data-testid="group-row"]')?.focus();
+  else if (jobId && event.key === "Enter") navigate(`/jobs/${jobId}`);
+  else if (jobId && event.key === " ") onSelect([jobId], !selected.has(jobId));
+  else return;
+  event.preventDefault();
 }
 
 function toggled(set: ReadonlySet<string>, key: string): Set<string> {
@@ -103,15 +128,10 @@ function GroupSummaries({ item }: { item: JobGroup }) {
 
 /** A group's first jobs, as rows of the table (every column: a page of a group is short). */
 function GroupRows(props: GroupedJobsProps & { item: JobGroup }) {
-  const [view] = useViewState();
+  const { view } = props;
   const navigate = useNavigate();
   const filter = joinClauses([...splitClauses(props.filter), ...groupClauses(props.item.values)]);
-  const jobs = useQuery({
-    queryKey: ["jobs", props.project, filter, props.sort, 0],
-    queryFn: ({ signal }) => api.listJobs(props.project, { filter, sort: props.sort, limit: PAGE_SIZE, offset: 0 }, signal),
-    refetchInterval: props.live ? 3_000 : 30_000,
-    meta: { what: "Loading the group's jobs" },
-  });
+  const jobs = useQuery(jobsPageQuery(props.project, filter, props.sort, 0, props.live));
   const blocks = useMemo(() => splitPinned(props.columns, view.pin, view.widths), [props.columns, view.pin, view.widths]);
   const start = pinnedWidth(blocks.pinned);
   const offsets = useMemo(() => columnStarts(blocks.scrolling, start), [blocks.scrolling, start]);

@@ -1,6 +1,6 @@
 import { memo } from "react";
 import type { Job } from "../../lib/api/types";
-import type { RowVisual } from "../workspace/panel-types";
+import type { RowVisual } from "../../lib/row-visual";
 import { Cell } from "./cells";
 import { ROW_HEIGHT, SELECT_WIDTH, type PlacedColumn } from "./table-layout";
 
@@ -54,10 +54,11 @@ export const JobRow = memo(function JobRow({ index, top, job, selected, focused,
             <button
               type="button"
               className="row-eye"
-              tabIndex={-1}
+              // reachable with Tab from its focused row (Enter or Space presses it)
+              tabIndex={focused ? 0 : -1}
               data-testid="row-eye"
               aria-pressed={color !== null}
-              aria-label={`${color !== null ? "Hide" : "Show"} ${job.name || job.id} in the charts`}
+              aria-label={`Show ${job.name || job.id} in the charts`}
               title={color !== null ? "Shown in the charts (click to hide)" : "Not in the charts (click to show)"}
               style={color !== null ? { color } : undefined}
               onClick={() => visual.toggle(job.id)}

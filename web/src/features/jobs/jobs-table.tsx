@@ -2,23 +2,24 @@ import { useQueries } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from "react";
 import { useNavigate } from "react-router-dom";
-import { ApiError } from "../../lib/api/client";
-import * as api from "../../lib/api/endpoints";
-import type { Job, JobPage } from "../../lib/api/types";
+import { jobsPageQuery } from "../../lib/api/queries";
+import type { Job } from "../../lib/api/types";
+import { LIMITS } from "../../lib/api/limits.gen";
 import { uniquePrefixLength } from "../../lib/format";
 import { clauseField, splitClauses } from "../../lib/query-text";
-import { useViewState } from "../workspace/use-view";
 import { fitWidth } from "./fit-width";
 import { GroupBar } from "./group-bar";
 import { GroupedJobs } from "./grouped-jobs";
-import type { RowVisual } from "../workspace/panel-types";
+import type { RowVisual } from "../../lib/row-visual";
 import { JobRow } from "./job-row";
 import { JobsHead, type HeadActions } from "./jobs-head";
-import { MAX_WIDTH, MIN_WIDTH, PAGE_SIZE, columnFormats, pagesToFetch, placeColumn, splitPinned, type ColumnSpec } from "./model";
+import { MAX_WIDTH, MIN_WIDTH, PAGE_SIZE, columnFormats, pagesToFetch, placeColumn, splitPinned, type ColumnSpec, type TableView, type TableViewPatch } from "./model";
 import { HEADER_HEIGHT, ROW_HEIGHT, ROW_OVERSCAN, columnStarts, groupSpans, pinnedWidth, rowSlots, type PlacedColumn } from "./table-layout";
 
 export interface JobsTableProps {
   project: string;
+  /** The filter whose rows are shown (the last good one while the wanted one is invalid:
+   * see useJobsHead). */
   filter: string;
   sort: string;
   /** The shown columns in display order (status and name, always pinned, not among them). */
@@ -29,23 +30,20 @@ export interface JobsTableProps {
   onFilter: (field: string, clauses: string[]) => void;
   /** Poll faster while some jobs of the project may still change. */
   live: boolean;
-  /** The first page shown and the error of the current filter (an invalid query's error
-   * comes with the last good filter's page: its rows stay on screen). */
-  onPage?: (page: JobPage | undefined, error: unknown) => void;
+  /** Column order, widths, pinning and row grouping (the workspace's view), and its patch. */
+  view: TableView;
+  onView: TableViewPatch;
   /** The workspace's colour swatch, eye toggle and hover highlight on each row. */
   rowVisual?: RowVisual;
 }
-
-/** Codes whose error the table's owner shows in place: no toast for them. */
-const INLINE_CODES = ["invalid_query"];
 
 /** The job table: server-side paging, sorting and filtering; only the visible rows and
  * columns are in the page, so 100,000 jobs and 1,000 columns scroll smoothly. A scroll
  * renders the rows that came into view and nothing else: rows and header are memoised and
  * get the same column arrays and callbacks for as long as those do not change. Column
- * widths, order, pinning and the row grouping live in the view (`useViewState`). */
+ * widths, order, pinning and the row grouping are the owner's (`view`, `onView`). */
 export function JobsTable(props: JobsTableProps) {
-  const [view, patch] = useViewState();
+  const { view, onView: patch } = props;
   return (
     <div className="jobs-table-wrap">
       <GroupBar project={props.project} group={view.group} metrics={view.groupMetrics} onChange={(group, groupMetrics) => patch({ group, groupMetrics }, true)} />
@@ -55,7 +53,7 @@ export function JobsTable(props: JobsTableProps) {
 }
 
 function FlatJobs(props: JobsTableProps) {
-  const [view, patch] = useViewState();
+  const { view, onView: patch } = props;
   const scroll = useRef<HTMLDivElement>(null);
   const [knownTotal, setKnownTotal] = useState(0);
   const [dragWidths, setDragWidths] = useState<Record<string, number> | null>(null);
@@ -65,7 +63,6 @@ function FlatJobs(props: JobsTableProps) {
   const start = pinnedWidth(blocks.pinned);
   const offsets = useMemo(() => columnStarts(columns, start), [columns, start]);
   const totalWidth = offsets.width;
-  const filter = useGoodFilter(props.filter);
 
   const rowVirtualizer = useVirtualizer({
     count: knownTotal,
@@ -73,6 +70,9 @@ function FlatJobs(props: JobsTableProps) {
     estimateSize: () => ROW_HEIGHT,
     overscan: ROW_OVERSCAN,
     paddingStart: HEADER_HEIGHT,
+    // rows scrolled into view render in the next frame with the rest of it, not synchronously
+    // in the scroll event (a scroll step's script time was mostly that forced render)
+    useFlushSync: false,
   });
   const columnVirtualizer = useVirtualizer({
     horizontal: true,
@@ -81,53 +81,48 @@ function FlatJobs(props: JobsTableProps) {
     estimateSize: (i) => columns[i]?.width ?? 100,
     overscan: 4,
     paddingStart: start,
+    useFlushSync: false,
   });
   useEffect(() => columnVirtualizer.measure(), [columns, start, columnVirtualizer]);
   // The pinned blocks stick (see styles.css) only once the table is scrolled sideways: the
   // class is set in the scroll event itself, so at worst the first frame of a sideways
   // scroll shows them moving with the table, and a vertical scroll paints no sticky layers.
+  // While the table scrolls its rows take no pointer events (`scrolling`, until 150 ms after
+  // the last scroll event): rows moving under a still pointer neither hover nor highlight.
   useEffect(() => {
     const element = scroll.current;
     if (!element) return;
-    const onScroll = () => element.classList.toggle("sideways", element.scrollLeft > 0);
-    onScroll();
+    let settle: number | undefined;
+    const onScroll = () => {
+      element.classList.toggle("sideways", element.scrollLeft > 0);
+      if (settle === undefined) element.classList.add("scrolling");
+      else window.clearTimeout(settle);
+      settle = window.setTimeout(() => {
+        settle = undefined;
+        element.classList.remove("scrolling");
+      }, 150);
+    };
+    element.classList.toggle("sideways", element.scrollLeft > 0);
     element.addEventListener("scroll", onScroll, { passive: true });
-    return () => element.removeEventListener("scroll", onScroll);
+    return () => {
+      element.removeEventListener("scroll", onScroll);
+      window.clearTimeout(settle);
+    };
   }, []);
   // A new filter or sort starts again from the first row.
   useEffect(() => {
     if (scroll.current) scroll.current.scrollTop = 0;
-  }, [filter.shown, props.sort]);
+  }, [props.filter, props.sort]);
 
   const virtualRows = rowVirtualizer.getVirtualItems();
   const slots = rowSlots(rowVirtualizer.scrollRect?.height ?? 0, virtualRows.length);
   const first = virtualRows[0]?.index ?? 0;
   const last = virtualRows[virtualRows.length - 1]?.index ?? PAGE_SIZE - 1;
   const pages = pagesToFetch(first, last, knownTotal);
-  const results = useQueries({
-    queries: pages.map((page) => ({
-      queryKey: ["jobs", props.project, filter.shown, props.sort, page],
-      queryFn: ({ signal }: { signal: AbortSignal }) =>
-        api.listJobs(props.project, { filter: filter.shown, sort: props.sort, limit: PAGE_SIZE, offset: page * PAGE_SIZE }, signal),
-      refetchInterval: props.live ? 3_000 : 30_000,
-      placeholderData: (previous: JobPage | undefined) => previous,
-      meta: { what: "Loading jobs", inlineCodes: INLINE_CODES },
-    })),
-  });
+  const results = useQueries({ queries: pages.map((page) => jobsPageQuery(props.project, props.filter, props.sort, page, props.live)) });
   const firstResult = results[0];
   const total = results.find((r) => r.data)?.data?.total ?? (firstResult?.isError ? 0 : knownTotal);
   useEffect(() => setKnownTotal(total), [total]);
-  const report = filter.report;
-  // a placeholder (the previous filter's page while this one loads) answers nothing yet
-  const answered = firstResult?.isPlaceholderData ? undefined : firstResult?.data;
-  useEffect(() => report(answered, firstResult?.error ?? null), [answered, firstResult?.error, report]);
-  // The owner hears of the first page only (the total, the head of the list, the error), not
-  // of each page a scroll brings in: a scroll renders the rows, nothing around the table.
-  const onPage = props.onPage;
-  const head = pages[0] === 0 ? firstResult : undefined;
-  useEffect(() => {
-    if (head) onPage?.(head.data, filter.error ?? head.error);
-  }, [head?.data, head?.error, filter.error, onPage]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const loaded = useMemo(() => {
     const rows = new Map<number, Job>();
@@ -162,7 +157,7 @@ function FlatJobs(props: JobsTableProps) {
   const order = useMemo(() => [...blocks.pinned, ...columns].map((c) => c.id), [blocks.pinned, columns]);
   const userPinned = useMemo(() => new Set(view.pin), [view.pin]);
   const groups = useMemo(() => groupSpans(columns, offsets.starts, start), [columns, offsets, start]);
-  const filtered = useMemo(() => new Set(splitClauses(filter.shown).map(clauseField)), [filter.shown]);
+  const filtered = useMemo(() => new Set(splitClauses(props.filter).map(clauseField)), [props.filter]);
   const scrollLeft = columnVirtualizer.scrollOffset ?? 0;
   const onSelect = useStableCallback(props.onSelect);
   const navigate = useNavigate();
@@ -247,7 +242,7 @@ function FlatJobs(props: JobsTableProps) {
         patch({ pin: on ? [...pin, id] : pin });
       },
       hide: (id) => patch({ cols: ids().filter((c) => c !== id), pin: latest.current.view.pin.filter((p) => p !== id) }),
-      groupBy: (id) => patch({ group: [...latest.current.view.group.filter((g) => g !== id), id].slice(-3) }, true),
+      groupBy: (id) => patch({ group: [...latest.current.view.group.filter((g) => g !== id), id].slice(-LIMITS.groupFields) }, true),
       reveal: (id) => {
         const index = latest.current.columns.findIndex((c) => c.id === id);
         if (index >= 0) columnVirtualizer.scrollToIndex(index, { align: "auto" });
@@ -293,7 +288,7 @@ function FlatJobs(props: JobsTableProps) {
           scrollLeft={scrollLeft}
           width={totalWidth}
           sort={props.sort}
-          filter={filter.shown}
+          filter={props.filter}
           filtered={filtered}
           allSelected={allSelected}
           actions={actions}
@@ -321,26 +316,6 @@ function FlatJobs(props: JobsTableProps) {
       </div>
     </div>
   );
-}
-
-/** The filter whose rows are shown: the wanted one, or while the server rejects it as an
- * invalid query, the last one it answered (so the rows stay and only the error is new).
- * `report` takes each answer of the shown filter's first page. */
-function useGoodFilter(wanted: string): { shown: string; error: unknown; report: (page: JobPage | undefined, error: unknown) => void } {
-  const [good, setGood] = useState(wanted);
-  const [invalid, setInvalid] = useState<{ filter: string; error: ApiError } | null>(null);
-  const rejected = invalid !== null && invalid.filter === wanted;
-  const shown = rejected ? (good === wanted ? "" : good) : wanted;
-  const latest = useRef({ wanted, shown });
-  useLayoutEffect(() => {
-    latest.current = { wanted, shown };
-  });
-  const report = useCallback((page: JobPage | undefined, error: unknown) => {
-    const { wanted: current, shown: asked } = latest.current;
-    if (error instanceof ApiError && INLINE_CODES.includes(error.code) && asked === current) setInvalid({ filter: current, error });
-    else if (page && !error && asked === current) setGood(current);
-  }, []);
-  return { shown, error: rejected ? invalid.error : null, report };
 }
 
 /** A callback of constant identity that calls the latest `callback` (so that memoised rows

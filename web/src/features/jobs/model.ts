@@ -1,4 +1,5 @@
 // The job table's columns, their API fields and the sort string, as plain data.
+import { JOBS_PAGE_SIZE } from "../../lib/api/queries";
 import type { Job, Keys } from "../../lib/api/types";
 import { columnNumberFormat, wireNumber, type NumberFormat } from "../../lib/format";
 import { fieldName } from "../../lib/query-text";
@@ -215,7 +216,8 @@ export function cellValue(job: Job, column: ColumnSpec): unknown {
   }
 }
 
-export const PAGE_SIZE = 100;
+/** The listing's page size (one cache entry per page, shared with the charts' head). */
+export const PAGE_SIZE = JOBS_PAGE_SIZE;
 
 /** The pages that hold rows `first`..`last` (inclusive). */
 export function pagesFor(first: number, last: number, pageSize = PAGE_SIZE): number[] {
@@ -247,3 +249,16 @@ export function columnFormats(columns: readonly ColumnSpec[], jobs: readonly Job
   }
   return out;
 }
+
+/** The table's part of the workspace's view (ViewState's fields of the same names): column
+ * order, pinning and widths, and the row grouping. */
+export interface TableView {
+  cols: string[];
+  pin: string[];
+  widths: Record<string, number>;
+  group: string[];
+  groupMetrics: string[];
+}
+
+/** Changes the table's view; `push` makes a history entry (a change the Back button undoes). */
+export type TableViewPatch = (changes: Partial<TableView>, push?: boolean) => void;

@@ -44,12 +44,5 @@ export interface PanelProps<K extends PanelKind = PanelKind> {
 
 export type PanelComponent<K extends PanelKind> = (props: PanelProps<K>) => JSX.Element;
 
-/** The workspace's marks on a jobs-table row: the job's chart colour (null: the charts do
- * not show it), the eye that shows or hides it there, and the job hovered in a chart or a
- * row (shared, so a line and its row light up together). */
-export interface RowVisual {
-  colorOf: (id: string) => string | null;
-  toggle: (id: string) => void;
-  highlight?: string | null;
-  onHover?: (id: string | null) => void;
-}
+/** The workspace's marks on a jobs-table row. */
+export type { RowVisual } from "../../lib/row-visual";

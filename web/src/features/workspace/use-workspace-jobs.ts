@@ -24,10 +24,14 @@ export function useWorkspaceJobs(
   onHover: (id: string | null) => void,
 ): { jobs: WorkspaceJob[]; rowVisual: Required<RowVisual> } {
   const headIds = useMemo(() => (head ?? []).map((job) => job.id), [head]);
-  const ids = useMemo(() => visibleJobIds(headIds, view), [headIds, view.visibleCount, view.hide, view.show]); // eslint-disable-line react-hooks/exhaustive-deps
+  const wanted = useMemo(() => visibleJobIds(headIds, view), [headIds, view.visibleCount, view.hide, view.show]); // eslint-disable-line react-hooks/exhaustive-deps
   const known = useMemo(() => new Map((head ?? []).map((job) => [job.id, job])), [head]);
-  const extra = ids.filter((id) => !known.has(id));
+  const extra = wanted.filter((id) => !known.has(id));
   const fetched = useQueries({ queries: extra.map((id) => jobQuery(id)) });
+  // A shown job that cannot be read (deleted) takes no colour: the colours count the jobs the
+  // charts and "Compare visible" have, so the compare page gives each the same one.
+  const gone = extra.filter((_, i) => fetched[i]?.isError).join(",");
+  const ids = useMemo(() => (gone ? wanted.filter((id) => !gone.split(",").includes(id)) : wanted), [wanted, gone]);
   const stamp = fetched.map((r) => r.dataUpdatedAt).join(",");
   const jobs = useMemo(() => {
     const byId = new Map(known);

@@ -2,7 +2,7 @@
 import { apiPath, failure, get, request, withQuery } from "./client";
 import type { Role } from "../roles";
 import type { Artifact, Description, Importances, Job, JobPage, Keys, MediaCell, MediaKey, Me, Member, MetricSummary, NewToken, Note, Project, SavedView, SchedulerState, Series, SeriesItem, SnapshotFile, Sweep, TensorBoard, Token, Trial, User } from "./types";
-import type { JobValues, ProjectImportances, WireFloat } from "./types";
+import type { JobGroups, JobValues, ProjectImportances } from "./types";
 import { decodeJobValues } from "./packed-values";
 
 export interface Items<T> {
@@ -241,14 +241,6 @@ export const getProjectImportances = (project: string, metric: string, filter: s
   get<ProjectImportances>(apiPath("projects", project, "importances"), { query: { metric, filter: filter || undefined }, signal });
 
 // Row grouping of the jobs table (docs/rest-api.md "Job groups").
-/** One group: its values of the `by` fields (null where the jobs lack the field), its job
- * count, and mean/min/max of each summarised metric. */
-export interface JobGroup {
-  values: Record<string, string | number | boolean | null>;
-  count: number;
-  summaries: Record<string, { mean: WireFloat | null; min: WireFloat | null; max: WireFloat | null }>;
-}
-
 export interface JobGroupsQuery {
   /** Params or tags fields (`params.optimizer`, `tags.stage`), at most 3. */
   by: readonly string[];
@@ -260,7 +252,7 @@ export interface JobGroupsQuery {
 
 /** The filter's jobs grouped by the values of `by` (at most 1,000 groups, ordered by value). */
 export const listJobGroups = (project: string, query: JobGroupsQuery, signal?: AbortSignal) =>
-  get<{ total: number; groups: JobGroup[] }>(apiPath("projects", project, "jobs", "groups"), {
+  get<JobGroups>(apiPath("projects", project, "jobs", "groups"), {
     query: { by: query.by.join(","), metrics: query.metrics.length ? query.metrics.join(",") : undefined, filter: query.filter || undefined, sort: query.sort || undefined },
     signal,
   });

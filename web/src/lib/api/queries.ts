@@ -1,6 +1,7 @@
 // Query options shared by pages: one key per resource, so every view of a job shares it.
-import { queryOptions } from "@tanstack/react-query";
+import { keepPreviousData, queryOptions } from "@tanstack/react-query";
 import * as api from "./endpoints";
+import { LIMITS } from "./limits.gen";
 import { FINAL_STATUSES, type Job, type SeriesItem, type Sweep } from "./types";
 
 export const projectsQuery = () =>
@@ -8,6 +9,21 @@ export const projectsQuery = () =>
 
 export const projectQuery = (name: string) =>
   queryOptions({ queryKey: ["project", name], queryFn: ({ signal }) => api.getProject(name, signal), refetchInterval: 5_000, meta: { what: `Loading project ${name}` } });
+
+/** Rows in one page of the jobs listing (the table's unit of fetching). */
+export const JOBS_PAGE_SIZE = 100;
+
+/** Page `page` of the jobs `filter` matches in `sort` order: one cache entry shared by the
+ * table, its row groups and the workspace's charts (which read the first page). Kept while
+ * the next filter loads; an invalid query is shown under the query box, not as a toast. */
+export const jobsPageQuery = (project: string, filter: string, sort: string, page: number, live: boolean) =>
+  queryOptions({
+    queryKey: ["jobs", project, filter, sort, page],
+    queryFn: ({ signal }) => api.listJobs(project, { filter, sort, limit: JOBS_PAGE_SIZE, offset: page * JOBS_PAGE_SIZE }, signal),
+    refetchInterval: live ? 3_000 : 30_000,
+    placeholderData: keepPreviousData,
+    meta: { what: "Loading jobs", inlineCodes: ["invalid_query"] },
+  });
 
 export const keysQuery = (name: string) =>
   queryOptions({ queryKey: ["keys", name], queryFn: ({ signal }) => api.getKeys(name, signal), staleTime: 30_000, meta: { what: "Loading keys" } });
@@ -154,9 +170,9 @@ export const projectImportancesQuery = (project: string, metric: string, filter:
 export const viewsQuery = (project: string) =>
   queryOptions({ queryKey: ["views", project], queryFn: ({ signal }) => api.listViews(project, signal), staleTime: 10_000, meta: { what: "Loading saved views" } });
 
-/** The most (job, key) pairs one `POST /series` may ask for, and ids of each kind. */
+/** The most (job, key) pairs one `POST /series` may ask for (names.MAX_SERIES_PAIRS: the
+ * schema states the lists' lengths, not their product). */
 const BATCH_PAIRS = 2_000;
-const BATCH_IDS = 100;
 
 /** Every series of `jobs` × `keys` at `maxPoints` points, in as few requests as the
  * server's limits allow (one for a workspace of up to 200 panels of 10 jobs); the panels
@@ -165,11 +181,12 @@ export const seriesBatchQuery = (jobs: readonly string[], keys: readonly string[
   queryOptions({
     queryKey: ["series-batch", jobs.join(","), keys.join("\u0000"), maxPoints],
     queryFn: async ({ signal }) => {
-      const keyChunk = Math.max(1, Math.min(BATCH_IDS, Math.floor(BATCH_PAIRS / Math.max(1, Math.min(jobs.length, BATCH_IDS)))));
+      const jobChunk = LIMITS.seriesJobs;
+      const keyChunk = Math.max(1, Math.min(LIMITS.seriesKeys, Math.floor(BATCH_PAIRS / Math.max(1, Math.min(jobs.length, jobChunk)))));
       const requests: Promise<api.Items<SeriesItem>>[] = [];
-      for (let j = 0; j < jobs.length; j += BATCH_IDS) {
+      for (let j = 0; j < jobs.length; j += jobChunk) {
         for (let k = 0; k < keys.length; k += keyChunk) {
-          requests.push(api.readSeriesBatch({ jobs: jobs.slice(j, j + BATCH_IDS), keys: keys.slice(k, k + keyChunk), maxPoints }, signal));
+          requests.push(api.readSeriesBatch({ jobs: jobs.slice(j, j + jobChunk), keys: keys.slice(k, k + keyChunk), maxPoints }, signal));
         }
       }
       return (await Promise.all(requests)).flatMap((answer) => answer.items);

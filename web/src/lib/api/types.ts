@@ -67,5 +67,8 @@ export type SeriesItem = Schemas["SeriesItemOut"];
 export type JobValues = Schemas["JobValuesOut"];
 /** The jobs grouped by their values (`GET /projects/{name}/jobs/groups`). */
 export type JobGroups = Schemas["GroupsOut"];
+/** One group: its values of the `by` fields (null where the jobs lack the field), its job
+ * count, and mean/min/max of each summarised metric. */
+export type JobGroup = Schemas["GroupOut"];
 /** A project's param importances for a metric (`GET /projects/{name}/importances`). */
 export type ProjectImportances = Schemas["ProjectImportancesOut"];
