@@ -4,6 +4,7 @@ import "uplot/dist/uPlot.min.css";
 import "./line-chart.css";
 import { formatDuration, formatNumber } from "../lib/format";
 import { isolatedPoints, type Marker, type XAxis } from "../lib/series";
+import { useValue, type ValueSource } from "../lib/value-store";
 
 export interface ChartLine {
   label: string;
@@ -59,6 +60,8 @@ export interface LineChartProps {
   legendNames?: number;
   /** The job highlighted elsewhere (its line is drawn over the others faded). */
   highlight?: string | null;
+  /** The same from a store the chart follows itself (no re-render per hover); wins over `highlight`. */
+  highlightSource?: ValueSource<string | null>;
   /** Called with the job of the line under the cursor, and null when it leaves. */
   onHighlight?: (id: string | null) => void;
   /** Called after each draw of the current data (the last canvas stroke). */
@@ -147,6 +150,10 @@ function drawMarkers(u: uPlot, markers: readonly (Marker & { color: string })[])
     }
   }
   ctx.restore();
+}
+
+function highlightOf(props: LineChartProps): string | null | undefined {
+  return props.highlightSource ? props.highlightSource.get() : props.highlight;
 }
 
 /** A uPlot line chart: gaps for missing values, markers for NaN/∞, dots for lone values, drag to zoom,
@@ -277,7 +284,7 @@ export function LineChart(props: LineChartProps) {
       if (event.relatedTarget instanceof Node && instance.over.contains(event.relatedTarget)) return;
       pointerIn.current = false;
       if (tip.current) tip.current.hidden = true;
-      if (reported.current !== null && latest.current.highlight === reported.current) latest.current.onHighlight?.(null);
+      if (reported.current !== null && highlightOf(latest.current) === reported.current) latest.current.onHighlight?.(null);
       reported.current = null;
     };
     const enter = () => {
@@ -305,16 +312,21 @@ export function LineChart(props: LineChartProps) {
   // A job highlighted elsewhere (its table row hovered): its line over the others, faded.
   useEffect(() => {
     const instance = plot.current;
-    if (!instance || props.highlight === undefined) return;
-    const index = props.highlight == null ? -1 : props.lines.findIndex((l) => l.id === props.highlight && !l.faint);
-    echoing.current = true;
-    try {
-      instance.setSeries(index < 0 ? null : index + 1, { focus: true }, false);
-    } finally {
-      echoing.current = false;
-    }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [props.highlight, shape]);
+    if (!instance) return;
+    const focus = (id: string | null | undefined) => {
+      if (id === undefined) return;
+      const index = id == null ? -1 : latest.current.lines.findIndex((l) => l.id === id && !l.faint);
+      echoing.current = true;
+      try {
+        instance.setSeries(index < 0 ? null : index + 1, { focus: true }, false);
+      } finally {
+        echoing.current = false;
+      }
+    };
+    const source = props.highlightSource;
+    focus(source ? source.get() : props.highlight);
+    return source?.subscribe(() => focus(source.get()));
+  }, [props.highlight, props.highlightSource, shape]);
 
   if (!props.tooltip) return <div ref={host} className="chart-host" role="img" aria-label={props.label} data-testid="line-chart" />;
   return (
@@ -322,14 +334,15 @@ export function LineChart(props: LineChartProps) {
       <div ref={host} className="chart-host" role="img" aria-label={props.label} data-testid="line-chart">
         <div ref={tip} className="chart-tooltip" data-testid="chart-tooltip" hidden />
       </div>
-      <CompactLegend lines={props.lines} names={props.legendNames ?? 3} highlight={props.highlight ?? null} />
+      <CompactLegend lines={props.lines} names={props.legendNames ?? 3} highlight={props.highlight ?? null} source={props.highlightSource} />
     </div>
   );
 }
 
 /** At most `names` line names, then how many more: a legend that never crowds the chart
  * (the tooltip has every value). */
-function CompactLegend({ lines, names, highlight }: { lines: readonly ChartLine[]; names: number; highlight: string | null }) {
+function CompactLegend({ lines, names, source, ...props }: { lines: readonly ChartLine[]; names: number; highlight: string | null; source?: ValueSource<string | null> }) {
+  const highlight = useValue(source, props.highlight);
   const shown = lines.filter((l) => !l.faint && !l.bandEdge);
   if (shown.length === 0) return null;
   const first = shown.slice(0, names);

@@ -3,7 +3,7 @@ import { useMemo, useRef, useState } from "react";
 import * as api from "../lib/api/endpoints";
 import type { Series } from "../lib/api/types";
 import { formatNumber } from "../lib/format";
-import { alignLines, band, carryForward, drawable, singleValues, smooth, specialPoints, stepRange, toLine, type Line, type SingleValue, type XAxis } from "../lib/series";
+import { alignLines, band, carryForward, drawable, singleValues, smoothLine, specialPoints, stepRange, toLine, type Line, type SingleValue, type SmoothingKind, type XAxis } from "../lib/series";
 import { useTheme } from "../lib/theme";
 import { LineChart, type ChartBand, type ChartLine } from "./line-chart";
 import { useInView } from "./use-in-view";
@@ -33,6 +33,8 @@ export interface SeriesChartProps {
   axis: XAxis;
   logY: boolean;
   smoothing: number;
+  /** EMA (default) or time-weighted EMA (uneven logging smooths as if even). */
+  smoothingKind?: SmoothingKind;
   height?: number;
   syncKey?: string;
   expanded?: boolean;
@@ -78,7 +80,7 @@ export function SeriesChart(props: SeriesChartProps) {
   const chart = useMemo(
     () => shape(props, results.map((r) => r.data)),
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [stamp, props.axis, props.logY, props.smoothing, props.groups, props.jobs],
+    [stamp, props.axis, props.logY, props.smoothing, props.smoothingKind, props.groups, props.jobs],
   );
   const loading = inView && results.some((r) => r.isFetching && !r.data);
   const errors = results.filter((r) => r.isError).length;
@@ -191,7 +193,7 @@ function shape(props: SeriesChartProps, data: (Series | undefined)[]): Shaped {
       out.lines.push({ label: `${group.label} max`, color: alpha(group.color, 0.4), values: drawable(stats.max, props.logY), bandEdge: true });
       out.lines.push({ label: `${group.label} min`, color: alpha(group.color, 0.4), values: drawable(stats.min, props.logY), bandEdge: true });
       out.bands.push({ upper, lower: upper + 1, color: alpha(group.color, 0.18) });
-      out.lines.push({ label: `${group.label} (mean of ${members.length})`, color: group.color, dash: group.dash, values: drawable(smooth(stats.mean, props.smoothing), props.logY), width: 2 });
+      out.lines.push({ label: `${group.label} (mean of ${members.length})`, color: group.color, dash: group.dash, values: drawable(smoothLine(aligned.x, stats.mean, props.smoothing, props.smoothingKind ?? "ema"), props.logY), width: 2 });
     }
     return out;
   }
@@ -200,7 +202,7 @@ function shape(props: SeriesChartProps, data: (Series | undefined)[]): Shaped {
     if (!job) return;
     if (props.smoothing > 0) {
       out.lines.push({ id: job.id, label: `${job.label} (raw)`, color: alpha(job.color, 0.3), dash: job.dash, values: drawable(ys, props.logY), width: 1, bandEdge: false, faint: props.tooltip });
-      out.lines.push({ id: job.id, label: job.label, color: job.color, dash: job.dash, values: drawable(smooth(ys, props.smoothing), props.logY), width: 1.75 });
+      out.lines.push({ id: job.id, label: job.label, color: job.color, dash: job.dash, values: drawable(smoothLine(aligned.x, ys, props.smoothing, props.smoothingKind ?? "ema"), props.logY), width: 1.75 });
     } else {
       out.lines.push({ id: job.id, label: job.label, color: job.color, dash: job.dash, values: drawable(ys, props.logY) });
     }

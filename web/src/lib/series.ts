@@ -109,18 +109,27 @@ export function specialPoints(x: readonly number[], ys: readonly (number | null)
 }
 
 /** Exponential moving average with TensorBoard's debiasing; `weight` in [0, 1).
- * Gaps and non-finite values stay as they are and do not disturb the average. */
+ * Gaps and non-finite values stay as they are and do not disturb the average.
+ * One pass with a running power (no `Math.pow` per point): 20 panels × 10 lines of 1,000
+ * points are smoothed again on every move of the smoothing control. */
 export function smooth(ys: readonly (number | null)[], weight: number): (number | null)[] {
   if (weight <= 0) return ys.slice();
   const w = Math.min(weight, 0.999);
+  const n = ys.length;
+  const out = new Array<number | null>(n);
   let last = 0;
-  let count = 0;
-  return ys.map((v) => {
-    if (v === null || !Number.isFinite(v)) return v;
+  let power = 1;
+  for (let i = 0; i < n; i += 1) {
+    const v = ys[i] as number | null;
+    if (v === null || !Number.isFinite(v)) {
+      out[i] = v;
+      continue;
+    }
     last = last * w + (1 - w) * v;
-    count += 1;
-    return last / (1 - Math.pow(w, count));
-  });
+    power *= w;
+    out[i] = last / (1 - power);
+  }
+  return out;
 }
 
 export interface Band {
@@ -223,33 +232,44 @@ export function singleValues(series: readonly ({ steps: number[]; values: unknow
 
 /** Time-weighted EMA: like `smooth`, but a point's weight decays with its distance in x from
  * the previous point, measured in the line's typical spacing (the median gap), so uneven
- * logging (a gap, then a burst) smooths as if evenly sampled. Equals `smooth` on even x. */
+ * logging (a gap, then a burst) smooths as if evenly sampled. Equals `smooth` on even x.
+ * The gaps sort in a typed array, and a gap of one unit (the usual case) takes no `Math.pow`. */
 export function smoothTimeWeighted(x: readonly number[], ys: readonly (number | null)[], weight: number): (number | null)[] {
   if (weight <= 0) return ys.slice();
   const w = Math.min(weight, 0.999);
-  const gaps: number[] = [];
-  let previous: number | null = null;
-  ys.forEach((v, i) => {
-    if (v === null || !Number.isFinite(v)) return;
+  const n = ys.length;
+  const gaps = new Float64Array(n);
+  let count = 0;
+  let previous = NaN;
+  for (let i = 0; i < n; i += 1) {
+    const v = ys[i] as number | null;
+    if (v === null || !Number.isFinite(v)) continue;
     const at = x[i] as number;
-    if (previous !== null && at > previous) gaps.push(at - previous);
+    if (at > previous) gaps[count++] = at - previous;
     previous = at;
-  });
-  gaps.sort((a, b) => a - b);
-  const unit = gaps.length ? (gaps[Math.floor(gaps.length / 2)] as number) : 1;
+  }
+  const sorted = gaps.subarray(0, count).sort();
+  const unit = count ? (sorted[count >> 1] as number) : 1;
+  const out = new Array<number | null>(n);
   let last = 0;
   let norm = 0;
-  let lastX: number | null = null;
-  return ys.map((v, i) => {
-    if (v === null || !Number.isFinite(v)) return v;
+  let lastX = NaN;
+  for (let i = 0; i < n; i += 1) {
+    const v = ys[i] as number | null;
+    if (v === null || !Number.isFinite(v)) {
+      out[i] = v;
+      continue;
+    }
     const at = x[i] as number;
     // the first point counts as one unit after an empty past, as the EMA debiases it
-    const decay = Math.pow(w, lastX === null ? 1 : Math.max(0, at - lastX) / unit);
+    const gap = Number.isNaN(lastX) ? unit : Math.max(0, at - lastX);
+    const decay = gap === unit ? w : Math.pow(w, gap / unit);
     lastX = at;
     last = last * decay + (1 - decay) * v;
     norm = norm * decay + (1 - decay);
-    return norm > 0 ? last / norm : v;
-  });
+    out[i] = norm > 0 ? last / norm : v;
+  }
+  return out;
 }
 
 export type SmoothingKind = "ema" | "time";

@@ -181,6 +181,7 @@ export function ComparePage() {
                 axis={options.axis}
                 logY={options.logY}
                 smoothing={options.smoothing}
+                smoothingKind={options.smoothingKind}
                 syncKey="compare"
                 tooltip={many}
                 highlight={many ? highlight : undefined}

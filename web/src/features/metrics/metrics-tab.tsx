@@ -64,6 +64,7 @@ export function MetricsTab({ job, system = false }: { job: Job; system?: boolean
             axis={options.axis}
             logY={options.logY}
             smoothing={options.smoothing}
+            smoothingKind={options.smoothingKind}
             syncKey={`job-${job.id}`}
             height={expanded ? 420 : 200}
             expanded={Boolean(expanded)}

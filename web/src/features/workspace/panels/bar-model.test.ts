@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { barDomain, barsOf, jobsFilter } from "./bar-model";
+import { barDomain, barSeries, barsFromSeries, barsOf, jobsFilter } from "./bar-model";
 
 const jobs = [
   { id: "a1", name: "first", color: "#111" },
@@ -25,6 +25,23 @@ describe("bars", () => {
     ]);
     expect(bars[1]?.name).toBe("b2");
     expect(bars[0]?.color).toBe("#111");
+  });
+
+  it("come from the workspace's series batch for every summary but the count", () => {
+    expect(barSeries("score")).toEqual({ key: "score", aggregate: "last" });
+    expect(barSeries("metrics.val/loss.min")).toEqual({ key: "val/loss", aggregate: "min" });
+    expect(barSeries("metrics.loss.count")).toBeNull();
+    const series: Record<string, { steps: number[]; values: unknown[] }> = { a1: { steps: [0, 5, 9], values: [3, "NaN", 1.5] }, b2: { steps: [2], values: ["Infinity"] } };
+    const seriesOf = (id: string) => series[id];
+    const lasts = barsFromSeries(jobs, seriesOf, "score", "last");
+    expect(lasts.map((b) => [b.id, b.value, b.label])).toEqual([
+      ["a1", 1.5, "1.5"],
+      ["b2", Infinity, "∞"],
+      ["c3", null, "not logged"],
+      ["d4", null, "not logged"],
+    ]);
+    expect(barsFromSeries(jobs, seriesOf, "score", "max").map((b) => b.value).slice(0, 2)).toEqual([3, NaN]);
+    expect(barsFromSeries(jobs, seriesOf, "score", "last_step")[0]?.value).toBe(9);
   });
 
   it("start at zero: the axis takes in 0 and skips values that are not finite", () => {

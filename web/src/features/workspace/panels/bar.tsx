@@ -6,7 +6,8 @@ import { formatNumber, truncate } from "../../../lib/format";
 import { ErrorPanel, Loading } from "../../../components/states";
 import type { PanelProps } from "../panel-types";
 import type { BarSettings } from "../view";
-import { barDomain, barsOf, jobsFilter } from "./bar-model";
+import { useSeriesData } from "../series-data";
+import { barDomain, barSeries, barsFromSeries, barsOf, jobsFilter } from "./bar-model";
 import { FieldSelect } from "./field-select";
 import { fieldChoices, fieldLabel, metricField } from "./fields";
 import type { EditorProps, PanelKindDef } from "./kind";
@@ -23,15 +24,23 @@ const AXIS_HEIGHT = 18;
 function BarPanel({ panel, project, jobs, height, highlight, onHighlight, onDrawn }: PanelProps<"bar">) {
   const field = metricField(panel.settings.metric, "last");
   const ids = useMemo(() => jobs.map((j) => j.id), [jobs]);
-  const values = useQuery({ ...jobValuesQuery(project, [field], jobsFilter(ids), Math.max(1, ids.length)), enabled: ids.length > 0 });
-  const bars = useMemo(() => barsOf(jobs, values.data, field), [jobs, values.data, field]);
+  // From the workspace's series batch (no request of its own, and polled with the running
+  // jobs); a count only from the values endpoint (the batch's series are downsampled).
+  const fromSeries = barSeries(panel.settings.metric);
+  const series = useSeriesData();
+  const values = useQuery({ ...jobValuesQuery(project, [field], jobsFilter(ids), Math.max(1, ids.length)), enabled: ids.length > 0 && !fromSeries });
+  const bars = useMemo(
+    () => (fromSeries ? barsFromSeries(jobs, series.get, fromSeries.key, fromSeries.aggregate) : barsOf(jobs, values.data, field)),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [jobs, series, values.data, field, fromSeries?.key, fromSeries?.aggregate],
+  );
   const host = useRef<HTMLDivElement>(null);
   const width = useWidth(host);
   const drawn = useLatest(onDrawn);
-  const ready = values.data !== undefined || ids.length === 0;
+  const ready = (fromSeries ? series.loaded : values.data !== undefined) || ids.length === 0;
   useEffect(() => drawn.current(ready && width > 0), [ready, bars, width, drawn]);
 
-  if (values.isError && !values.data) return <ErrorPanel error={values.error} title={`Could not load ${fieldLabel(field)}`} />;
+  if (!fromSeries && values.isError && !values.data) return <ErrorPanel error={values.error} title={`Could not load ${fieldLabel(field)}`} />;
   const [lo, hi] = barDomain(bars);
   const plotWidth = Math.max(40, width - NAME_WIDTH - VALUE_WIDTH);
   const x = (v: number) => NAME_WIDTH + ((v - lo) / (hi - lo)) * plotWidth;

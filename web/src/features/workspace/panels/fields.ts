@@ -34,10 +34,16 @@ export function metricField(metric: string, aggregate: string = "last"): string 
 
 /** A field as a label reads: `metrics.loss.min` → `loss (min)`, `params.lr` → `lr`. */
 export function fieldLabel(field: string): string {
-  const metric = /^metrics\.(.+)\.(last|min|max|count|last_step)$/.exec(field);
-  if (metric) return `${unquote(metric[1] as string)} (${metric[2]})`;
+  const metric = metricSummary(field);
+  if (metric) return `${metric.key} (${metric.aggregate})`;
   const other = /^(params|tags|metrics)\.(.+)$/.exec(field);
   return other ? unquote(other[2] as string) : field;
+}
+
+/** A metric summary field's parts: `metrics.loss.min` → loss, min; null for another field. */
+export function metricSummary(field: string): { key: string; aggregate: string } | null {
+  const metric = /^metrics\.(.+)\.(last|min|max|count|last_step)$/.exec(field);
+  return metric ? { key: unquote(metric[1] as string), aggregate: metric[2] as string } : null;
 }
 
 function unquote(key: string): string {
