@@ -121,7 +121,7 @@ test("panels: search, sections, settings, add, remove, resize, reorder", async (
   await loss.scrollIntoViewIfNeeded();
   await loss.getByRole("button", { name: "Settings of loss" }).click();
   const settings = page.getByTestId("line-settings");
-  await tick(settings.getByLabel("log y"));
+  await settings.getByLabel("Y scale").selectOption("log");
   await tick(settings.getByLabel("clip outliers (1–99th pct)"));
   await settings.getByLabel("X axis").selectOption("metric:acc");
   await page.keyboard.press("Escape");
@@ -155,8 +155,16 @@ test("panels: search, sections, settings, add, remove, resize, reorder", async (
   await form.getByLabel("Metric").selectOption("acc");
   await form.getByRole("button", { name: "Add" }).click();
   await expectAllDrawn(page, 4);
-  await page.reload(); // the panels are the view's own now, in the URL
+  await page.reload(); // the panel edits are in the URL
   await expectAllDrawn(page, 4);
+  await expect(loss).toHaveAttribute("data-w", "2");
+  // ...as differences from the generated panels: an untouched one is not in it, and a
+  // metric logged after the edits still gets its panel
+  expect(new URL(page.url()).searchParams.get("ws")).not.toContain("val/loss");
+  await runJob(jobEnv, { project, name: "run-e", params: { lr: 0.05 }, steps: 5, extra_metrics: { "train/late": 1 } });
+  await page.reload();
+  await expectAllDrawn(page, 5);
+  await expect(panel(page, "train/late")).toBeVisible();
   await expect(loss).toHaveAttribute("data-w", "2");
   await page.getByRole("button", { name: "Reset panels" }).click();
   await expect(loss).toHaveAttribute("data-w", "1");
@@ -177,6 +185,7 @@ test("saved views: save, modify, update, default, reset, rename, delete", async 
   await expect(page).toHaveURL(/view=/);
   await page.keyboard.press("Escape");
   const link = page.url();
+  const id = new URL(link).searchParams.get("view") ?? "";
 
   // a change marks the page modified; "update" saves it into the view
   await page.getByTestId("smoothing").fill("0.5");
@@ -185,6 +194,13 @@ test("saved views: save, modify, update, default, reset, rename, delete", async 
   await page.getByRole("button", { name: "Update “losses”" }).click();
   await expect(page.getByTestId("view-modified")).toHaveCount(0);
   await page.keyboard.press("Escape");
+
+  // a link naming only the view shows the view as it is now
+  await page.goto(`/projects/${project}?view=${id}`);
+  await expect(menu).toHaveText("View: losses");
+  await expect(panels(page)).toHaveCount(1);
+  await expect(page.getByTestId("smoothing")).toHaveValue("0.5");
+  await expect(page.getByTestId("view-modified")).toHaveCount(0);
 
   // the link shows exactly what was saved at the time
   await page.goto(link);

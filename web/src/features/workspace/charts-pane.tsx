@@ -7,6 +7,7 @@ import { keysQuery } from "../../lib/api/queries";
 import { joinList } from "../../lib/url-state";
 import { AddPanel } from "./add-panel";
 import { generatedPanels, movePanel, movePanelInSection, removePanel, searchPanels, sections, seriesKeys, updatePanel } from "./model";
+import { diffPanels, mergePanels } from "./panel-edits";
 import { PanelFrame } from "./panel-frame";
 import type { WorkspaceJob } from "./panel-types";
 import { SeriesProvider, singleValueMetrics, useSeriesBatch } from "./series-data";
@@ -29,19 +30,21 @@ export function ChartsPane({ project, view, patch, jobs, highlight, onHighlight 
   const live = jobs.some((j) => j.live);
   // The series of every line panel in an open section, generated ones included even when
   // shown as bars (a metric logged once), so that telling them apart fetches nothing more.
-  const asLines = useMemo(() => view.panels ?? generatedPanels(metrics ?? []), [view.panels, metrics]);
+  const asLines = useMemo(() => mergePanels(generatedPanels(metrics ?? []), view.panels), [view.panels, metrics]);
   const keysWanted = useMemo(() => {
     const open = sections(searchPanels(asLines, view.panelSearch).panels).filter((s) => !collapsed.has(s.name));
     return seriesKeys(open.flatMap((s) => s.panels));
   }, [asLines, view.panelSearch, collapsed]);
   const data = useSeriesBatch(jobIds, keysWanted, live);
-  const singleKey = view.panels ? "" : [...singleValueMetrics(metrics ?? [], jobIds, data)].join("\u0000");
-  const panels = useMemo(() => view.panels ?? generatedPanels(metrics ?? [], new Set(singleKey ? singleKey.split("\u0000") : [])), [view.panels, metrics, singleKey]);
+  const singleKey = [...singleValueMetrics(metrics ?? [], jobIds, data)].join("\u0000");
+  const generated = useMemo(() => generatedPanels(metrics ?? [], new Set(singleKey ? singleKey.split("\u0000") : [])), [metrics, singleKey]);
+  const panels = useMemo(() => mergePanels(generated, view.panels), [generated, view.panels]);
   const search = useMemo(() => searchPanels(panels, view.panelSearch), [panels, view.panelSearch]);
   const grouped = useMemo(() => sections(search.panels), [search.panels]);
 
-  // The first edit turns the generated panels into the view's own list.
-  const edit = useCallback((change: (list: PanelSpec[]) => PanelSpec[]) => patch({ panels: change(panels) }, true), [patch, panels]);
+  // An edit keeps only the differences from the generated panels, so metrics logged later
+  // still get theirs and the URL grows with the edits, not with the metrics.
+  const edit = useCallback((change: (list: PanelSpec[]) => PanelSpec[]) => patch({ panels: diffPanels(generated, change(panels), view.panels) }, true), [patch, panels, generated, view.panels]);
   const onChange = useCallback((panel: PanelSpec) => edit((list) => updatePanel(list, panel.id, () => panel)), [edit]);
   const onRemove = useCallback((id: string) => edit((list) => removePanel(list, id)), [edit]);
   const onMove = useCallback((id: string, to: -1 | 1 | string) => edit((list) => (typeof to === "string" ? movePanel(list, id, to) : movePanelInSection(list, id, to))), [edit]);

@@ -114,7 +114,7 @@ describe("the view in the URL", () => {
       cols: ["params.lr", "metrics.loss.last"],
       hide: ["j1"],
       show: ["j20"],
-      panels: generatedPanels(["loss"]),
+      panels: { added: generatedPanels(["loss"]).map((p) => ({ ...p, id: "line-1" })), changed: { "gen:acc": { w: 2, settings: { logY: false } } }, removed: ["gen:lr"], order: ["line-1", "gen:acc"] },
       panelSearch: "^val/",
       collapsed: ["system"],
       smoothing: 0.6,

@@ -73,7 +73,7 @@ export function panelSection(panel: PanelSpec): string {
 }
 
 export function defaultLineSettings(metric: string): LineSettings {
-  return { metric, x: "step", logX: false, logY: false, yMin: null, yMax: null, clip: false, smoothing: null, smoothingKind: null };
+  return { metric, x: null, logX: false, logY: null, yMin: null, yMax: null, clip: false, smoothing: null, smoothingKind: null };
 }
 
 /** One panel per metric, by name: a line, or a bar for metrics that each job logged once
@@ -125,13 +125,15 @@ export function sections(panels: readonly PanelSpec[]): Section[] {
   return [...bySection.entries()].sort(([a], [b]) => rank(a) - rank(b) || (rank(a) === order.length ? a.localeCompare(b) : 0)).map(([name, list]) => ({ name, panels: list }));
 }
 
-/** The metrics the line panels need series of: each line panel's metric and its x metric. */
+/** The metrics the line panels need series of: each line panel's metric and its own x
+ * metric (the workspace's x is never another metric). */
 export function seriesKeys(panels: readonly PanelSpec[]): string[] {
   const keys = new Set<string>();
   for (const panel of panels) {
     if (panel.kind !== "line") continue;
     keys.add(panel.settings.metric);
-    if (panel.settings.x.startsWith("metric:")) keys.add(panel.settings.x.slice("metric:".length));
+    const { x } = panel.settings;
+    if (x?.startsWith("metric:")) keys.add(x.slice("metric:".length));
   }
   return [...keys];
 }

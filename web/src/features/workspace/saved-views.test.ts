@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { generatedPanels } from "./model";
-import { hasNoState, isModified, stateToView, viewParams } from "./saved-views";
+import { hasNoState, isModified, namedView, stateToView, viewParams } from "./saved-views";
 import { decodeView } from "./use-view";
 import { DEFAULT_VIEW, type ViewState } from "./view";
 
-const saved: ViewState = { ...DEFAULT_VIEW, q: "params.lr > 0.01", cols: ["params.lr"], panels: generatedPanels(["loss"]), smoothing: 0.5, pane: "charts" };
+const saved: ViewState = { ...DEFAULT_VIEW, q: "params.lr > 0.01", cols: ["params.lr"], panels: { added: [], changed: { "gen:loss": { h: 2 } }, removed: ["gen:acc"], order: [] }, smoothing: 0.5, pane: "charts" };
 
 describe("saved views", () => {
   it("a saved state opens as the same view, through the URL too", () => {
@@ -31,5 +30,20 @@ describe("saved views", () => {
     expect(hasNoState(new URLSearchParams("sel=a"))).toBe(true);
     expect(hasNoState(new URLSearchParams("q=x"))).toBe(false);
     expect(hasNoState(new URLSearchParams("view=v1"))).toBe(false);
+  });
+
+  it("a link naming only a view opens that view's state", () => {
+    const items = [
+      { id: "v1", state: saved },
+      { id: "v2", state: DEFAULT_VIEW },
+    ];
+    expect(namedView(new URLSearchParams("view=v1&tab=x"), items)?.id).toBe("v1");
+    // other view parameters: the URL's own state stands
+    expect(namedView(new URLSearchParams("view=v1&q=x"), items)).toBeNull();
+    expect(namedView(new URLSearchParams("view=v1&ws=%7B%7D"), items)).toBeNull();
+    // unknown, or nothing to load beyond the defaults the page shows already
+    expect(namedView(new URLSearchParams("view=v9"), items)).toBeNull();
+    expect(namedView(new URLSearchParams("view=v2"), items)).toBeNull();
+    expect(namedView(new URLSearchParams("sel=a"), items)).toBeNull();
   });
 });

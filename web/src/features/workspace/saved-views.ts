@@ -39,3 +39,12 @@ export function isModified(current: ViewState, saved: unknown): boolean {
 export function hasNoState(params: URLSearchParams): boolean {
   return VIEW_PARAMS.every((name) => !params.has(name));
 }
+
+/** The saved view a link opens when `view` is its only view parameter (`?view=<id>`): that
+ * view, unless it is unknown or holds only defaults (the URL shows it already). */
+export function namedView<T extends { id: string; state: unknown }>(params: URLSearchParams, items: readonly T[]): T | null {
+  const id = params.get("view");
+  if (id === null || VIEW_PARAMS.some((name) => name !== "view" && params.has(name))) return null;
+  const target = items.find((item) => item.id === id) ?? null;
+  return target && encodeView(stateToView(target.state)).toString() !== "" ? target : null;
+}

@@ -4,7 +4,9 @@
 import { useCallback, useMemo } from "react";
 import { useSearchParams } from "react-router-dom";
 import { joinList, splitList } from "../../lib/url-state";
-import { DEFAULT_VIEW, type ViewState } from "./view";
+import { clamped, finite, isRecord, MAX_SMOOTHING, oneOf, SMOOTHING_KINDS, strings } from "./panel-check";
+import { readPanelEdits } from "./panel-edits";
+import { DEFAULT_VIEW, MAX_SPLIT, MIN_SPLIT, PANES, type ViewState } from "./view";
 
 const READABLE = ["q", "sort", "cols"] as const;
 
@@ -38,7 +40,14 @@ function setOrDelete(params: URLSearchParams, name: string, value: string, fallb
   else params.set(name, value);
 }
 
-/** The `ws` parameter's fields whose type matches the default's; the rest is dropped. */
+/** The most jobs the charts show at once (the batch series read takes 100). */
+export const MAX_VISIBLE = 100;
+
+const LISTS = ["pin", "group", "groupMetrics", "hide", "show", "collapsed"] as const;
+
+/** The `ws` parameter's fields, each checked as its field expects: lists keep their strings,
+ * numbers are clamped to their range, choices must be one of theirs, panels are checked per
+ * kind; anything else (and unknown fields) is dropped, so the default applies. */
 function readExtra(raw: string | null): Partial<ViewState> {
   if (!raw) return {};
   let parsed: unknown;
@@ -47,15 +56,30 @@ function readExtra(raw: string | null): Partial<ViewState> {
   } catch {
     return {};
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return {};
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(parsed)) {
-    if (!(key in DEFAULT_VIEW) || key === "v") continue;
-    const fallback = DEFAULT_VIEW[key as keyof ViewState];
-    const ok = fallback === null ? value === null || Array.isArray(value) : Array.isArray(fallback) ? Array.isArray(value) : typeof value === typeof fallback && value !== null;
-    if (ok) out[key] = value;
+  if (!isRecord(parsed)) return {};
+  const out: Partial<ViewState> = {};
+  for (const key of LISTS) {
+    const list = strings(parsed[key]);
+    if (list) out[key] = list;
   }
-  return out as Partial<ViewState>;
+  if (isRecord(parsed.widths)) out.widths = Object.fromEntries(Object.entries(parsed.widths).filter(([, w]) => (finite(w) ?? 0) > 0)) as Record<string, number>;
+  const visible = clamped(parsed.visibleCount, 0, MAX_VISIBLE, null, true);
+  if (visible !== null) out.visibleCount = visible;
+  if (typeof parsed.panelSearch === "string") out.panelSearch = parsed.panelSearch;
+  if ("panels" in parsed) out.panels = readPanelEdits(parsed.panels);
+  // the toolbar's x: another metric is a panel's own choice only
+  const x = oneOf(parsed.x, ["step", "time", "relative"] as const);
+  if (x) out.x = x;
+  if (typeof parsed.logY === "boolean") out.logY = parsed.logY;
+  const smoothing = clamped(parsed.smoothing, 0, MAX_SMOOTHING, null);
+  if (smoothing !== null) out.smoothing = smoothing;
+  const kind = oneOf(parsed.smoothingKind, SMOOTHING_KINDS);
+  if (kind) out.smoothingKind = kind;
+  const split = clamped(parsed.split, MIN_SPLIT, MAX_SPLIT, null);
+  if (split !== null) out.split = split;
+  const pane = oneOf(parsed.pane, PANES);
+  if (pane) out.pane = pane;
+  return out;
 }
 
 /** The workspace's view from the URL, and a setter that merges a patch into it. With

@@ -10,9 +10,11 @@ export type Smoothing = "ema" | "time";
 
 export interface LineSettings {
   metric: string;
-  x: LineX;
+  /** The panel's own x and log y; null takes the workspace's (so a panel can also undo a
+   * workspace-wide setting: x "step" or logY false under a workspace on time or log y). */
+  x: LineX | null;
   logX: boolean;
-  logY: boolean;
+  logY: boolean | null;
   /** Fixed y range; null bounds follow the data. */
   yMin: number | null;
   yMax: number | null;
@@ -81,9 +83,31 @@ export type PanelSpec =
 
 export type PanelKind = PanelSpec["kind"];
 
+/** What an edit changes in a generated panel: its frame, and the settings that differ. */
+export type PanelChange = Partial<Pick<PanelBase, "section" | "w" | "h" | "title">> & { settings?: Record<string, unknown> };
+
+/** The user's panels as differences from the generated ones (one per metric, id
+ * `gen:<metric>`), so that metrics logged later still get panels and the state grows with
+ * the edits only, not with the number of metrics:
+ * - `added`: panels the user added, whole;
+ * - `changed`: per generated panel id, the fields that differ from the generated panel;
+ * - `removed`: generated panel ids the user removed;
+ * - `order`: ids in the user's order, for the sections the user reordered; within a section
+ *   they come first, and the panels not listed follow in generated order.
+ * Entries for metrics the project no longer has are kept and ignored. `mergePanels`
+ * (panel-edits.ts) makes the panel list; a state saved with `v: 1` had an explicit list
+ * instead, which `decodeView` turns into these differences. */
+export interface PanelEdits {
+  added: PanelSpec[];
+  changed: Record<string, PanelChange>;
+  removed: string[];
+  order: string[];
+}
+
 export interface ViewState {
-  /** Version of this shape, so a saved view written by an older GUI can be read. */
-  v: 1;
+  /** Version of this shape, so a saved view written by an older GUI can be read (1: panels
+   * were an explicit list, line panels' x "step" and logY false meant the workspace's). */
+  v: 2;
   /** The query text, the API's sort string, the table's columns in display order. */
   q: string;
   sort: string;
@@ -100,8 +124,9 @@ export interface ViewState {
   visibleCount: number;
   hide: string[];
   show: string[];
-  /** null: one line panel per metric, generated from the project's keys. */
-  panels: PanelSpec[] | null;
+  /** null: one panel per metric, generated from the project's keys; else the user's edits
+   * to those. */
+  panels: PanelEdits | null;
   /** Regex over metric names that filters the panels. */
   panelSearch: string;
   collapsed: string[];
@@ -112,14 +137,19 @@ export interface ViewState {
   smoothingKind: Smoothing;
   /** Table's share of the width (0.15–0.85), and which side is collapsed. */
   split: number;
-  pane: "both" | "table" | "charts";
+  pane: Pane;
 }
+
+export const PANES = ["both", "table", "charts"] as const;
+export type Pane = (typeof PANES)[number];
+export const MIN_SPLIT = 0.15;
+export const MAX_SPLIT = 0.85;
 
 export const DEFAULT_SORT = "-created_at";
 export const DEFAULT_VISIBLE = 10;
 
 export const DEFAULT_VIEW: ViewState = {
-  v: 1,
+  v: 2,
   q: "",
   sort: DEFAULT_SORT,
   cols: [],

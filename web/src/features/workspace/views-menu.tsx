@@ -12,7 +12,7 @@ import type { SavedView } from "../../lib/api/types";
 import { gate } from "../../lib/roles";
 import { showToast } from "../../lib/toast-store";
 import { useProjectRole } from "../../lib/use-project-role";
-import { hasNoState, isModified, stateToView, viewParams } from "./saved-views";
+import { hasNoState, isModified, namedView, stateToView, viewParams } from "./saved-views";
 import { decodeView } from "./use-view";
 import { DEFAULT_VIEW, type ViewState } from "./view";
 
@@ -34,14 +34,18 @@ export function ViewsMenu({ project }: { project: string }) {
     setParams((now) => viewParams(state, target?.id ?? null, now), { replace: !push });
   };
 
-  // A project opened with no state in the URL shows its default view (once per visit).
+  // A link naming only a view (`?view=<id>`) shows that view; a project opened with no
+  // state in the URL shows its default view (once per visit).
   const applied = useRef(false);
+  const paramsKey = params.toString();
   useEffect(() => {
-    if (applied.current || !views.data) return;
+    if (!views.data) return;
+    const named = namedView(params, items);
+    if (named) load(named, false);
+    else if (!applied.current && fallback && hasNoState(params)) load(fallback, false);
     applied.current = true;
-    if (fallback && hasNoState(params)) load(fallback, false);
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [views.data]);
+  }, [views.data, paramsKey]);
 
   const refresh = () => client.invalidateQueries({ queryKey: ["views", project] });
   const create = useMutation({

@@ -1,11 +1,9 @@
 // The project page's workspace: the jobs table and the chart panels side by side, with a
 // split that is dragged or moved with the arrow keys, and either side collapsible.
 import { useRef, useState, type KeyboardEvent, type PointerEvent, type ReactNode } from "react";
-import type { ViewState } from "./view";
+import { MAX_SPLIT, MIN_SPLIT, type ViewState } from "./view";
 import "./workspace.css";
 
-const MIN_SPLIT = 0.15;
-const MAX_SPLIT = 0.85;
 const clampSplit = (v: number) => Math.min(MAX_SPLIT, Math.max(MIN_SPLIT, Math.round(v * 1000) / 1000));
 
 export interface WorkspaceProps {

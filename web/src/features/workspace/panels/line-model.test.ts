@@ -41,12 +41,20 @@ describe("line panel shape", () => {
     expect(smooth.lines.map((l) => Boolean(l.faint))).toEqual([true, false, true, false]);
   });
 
-  it("a fixed range or the clipped percentiles bound y; the panel's log y adds to the workspace's", () => {
+  it("a fixed range or the clipped percentiles bound y; the panel's log y, when set, wins over the workspace's", () => {
     expect(shapeLine({ ...defaultLineSettings("loss"), yMin: 0, yMax: 10 }, DEFAULT_VIEW, JOBS, seriesOf).yRange).toEqual({ min: 0, max: 10 });
     const clipped = shapeLine({ ...defaultLineSettings("noisy"), clip: true }, DEFAULT_VIEW, JOBS, seriesOf).yRange;
     expect(clipped).toEqual({ min: 0, max: 6 });
     expect(shapeLine({ ...defaultLineSettings("loss"), logY: true }, DEFAULT_VIEW, JOBS, seriesOf).logY).toBe(true);
     expect(shapeLine(defaultLineSettings("loss"), { ...DEFAULT_VIEW, logY: true }, JOBS, seriesOf).logY).toBe(true);
+    expect(shapeLine({ ...defaultLineSettings("loss"), logY: false }, { ...DEFAULT_VIEW, logY: true }, JOBS, seriesOf).logY).toBe(false);
+  });
+
+  it("a panel's x, when set, wins over the workspace's: step undoes the workspace's time", () => {
+    const onTime = { ...DEFAULT_VIEW, x: "time" as const };
+    expect(shapeLine(defaultLineSettings("loss"), onTime, JOBS, seriesOf).xLabel).toBe("time");
+    expect(shapeLine({ ...defaultLineSettings("loss"), x: "step" }, onTime, JOBS, seriesOf).x).toEqual([0, 1, 2, 3]);
+    expect(shapeLine({ ...defaultLineSettings("loss"), x: "relative" }, onTime, JOBS, seriesOf).xLabel).toBe("elapsed");
   });
 
   it("metrics each job logged once are told apart (drawn as bars)", () => {

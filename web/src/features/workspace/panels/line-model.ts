@@ -22,11 +22,12 @@ export interface LineShape {
 
 export type SeriesOf = (jobId: string, key: string) => Pick<Series, "steps" | "times" | "values"> | undefined;
 
-/** The panel's effective options: its own where set, else the workspace's. */
+/** The panel's effective options: its own where set (a panel's step or linear y undoes the
+ * workspace's time or log y), else the workspace's. */
 export function lineOptions(settings: LineSettings, view: Pick<ViewState, "x" | "logY" | "smoothing" | "smoothingKind">) {
   return {
-    x: settings.x === "step" && view.x !== "step" ? view.x : settings.x,
-    logY: settings.logY || view.logY,
+    x: settings.x ?? view.x,
+    logY: settings.logY ?? view.logY,
     smoothing: settings.smoothing ?? view.smoothing,
     smoothingKind: settings.smoothingKind ?? view.smoothingKind,
   };

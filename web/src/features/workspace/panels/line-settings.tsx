@@ -18,8 +18,9 @@ export function LineSettingsForm({ settings, metrics, onChange }: { settings: Li
         ))}
       </select>
       <label htmlFor={`${id}-x`}>X axis</label>
-      <select id={`${id}-x`} value={settings.x} onChange={(e) => set({ x: e.target.value as LineX })}>
-        <option value="step">step (or the workspace's x)</option>
+      <select id={`${id}-x`} value={settings.x ?? ""} onChange={(e) => set({ x: (e.target.value || null) as LineX | null })}>
+        <option value="">workspace's</option>
+        <option value="step">step</option>
         <option value="time">time</option>
         <option value="relative">relative time</option>
         {metrics
@@ -35,9 +36,11 @@ export function LineSettingsForm({ settings, metrics, onChange }: { settings: Li
         <label className="check">
           <input type="checkbox" checked={settings.logX} onChange={(e) => set({ logX: e.target.checked })} /> log x
         </label>
-        <label className="check">
-          <input type="checkbox" checked={settings.logY} onChange={(e) => set({ logY: e.target.checked })} /> log y
-        </label>
+        <select aria-label="Y scale" value={settings.logY === null ? "" : settings.logY ? "log" : "linear"} onChange={(e) => set({ logY: e.target.value === "" ? null : e.target.value === "log" })}>
+          <option value="">workspace's y scale</option>
+          <option value="linear">linear y</option>
+          <option value="log">log y</option>
+        </select>
         <label className="check">
           <input type="checkbox" checked={settings.clip} onChange={(e) => set({ clip: e.target.checked })} /> clip outliers (1–99th pct)
         </label>
