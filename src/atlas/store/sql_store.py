@@ -56,6 +56,7 @@ from atlas.store.api import (
 )
 from atlas.store.conversions import utc_now
 from atlas.store.engine import make_engine, writer
+from atlas.store.series_cache import SeriesCache
 from atlas.store.workspace_store import SqlWorkspace
 
 __all__ = ["SqlStore"]
@@ -72,6 +73,7 @@ class SqlStore(SqlWorkspace):
         self._engine = make_engine(url)
         self._writer = writer(self._engine)
         self._query_timeout = _query_timeout(query_timeout)
+        self._series_cache = SeriesCache()
 
     @classmethod
     def from_engine(cls, engine: Engine, *, query_timeout: float | None = None) -> SqlStore:
@@ -80,6 +82,7 @@ class SqlStore(SqlWorkspace):
         store._engine = engine
         store._writer = writer(engine)
         store._query_timeout = _query_timeout(query_timeout)
+        store._series_cache = SeriesCache()
         return store
 
     @property
@@ -223,6 +226,7 @@ class SqlStore(SqlWorkspace):
         """Delete the job and its rows (the caller removes its files)."""
         with self._write() as conn:
             jobs.delete_job(conn, job_id)
+        self._series_cache.drop_job(job_id)
 
     # -- liveness of tracked scripts --------------------------------------------------------
     def record_heartbeat(self, job_id: str) -> Heartbeat:
@@ -352,8 +356,11 @@ class SqlStore(SqlWorkspace):
     ) -> int:
         """Append points and update summaries in one transaction. A ``batch_id`` seen before
         for this job stores nothing and returns 0; otherwise returns the points stored."""
-        with self._write() as conn:
-            return metrics.append_metrics(conn, job_id, batches, batch_id)
+        try:
+            with self._write() as conn:
+                return metrics.append_metrics(conn, job_id, batches, batch_id)
+        finally:
+            self._series_cache.drop_job(job_id)
 
     def read_series(
         self,

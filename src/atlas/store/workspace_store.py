@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection
 
-from atlas.errors import NotFoundError, QueryTooExpensiveError
+from atlas.errors import QueryTooExpensiveError
 from atlas.names import MAX_VALUES_JOBS, invalid
 from atlas.store import job_groups, job_values, metrics, views
 from atlas.store.api import JobGroups, JobValues, SeriesRead, View
@@ -20,6 +20,7 @@ from atlas.store.engine import statement_deadline
 from atlas.store.projects import project_id
 from atlas.store.query.nodes import Field
 from atlas.store.query.parse import parse_sort
+from atlas.store.series_cache import SeriesCache
 from atlas.store.sweep_store import SqlSweeps
 
 __all__ = ["SqlWorkspace"]
@@ -30,6 +31,7 @@ class SqlWorkspace(SqlSweeps):
     each method's contract)."""
 
     _query_timeout: float
+    _series_cache: SeriesCache
 
     # -- saved views ---------------------------------------------------------------------------
     def create_view(
@@ -129,24 +131,18 @@ class SqlWorkspace(SqlSweeps):
         max_step: int | None = None,
         max_points: int | None = None,
     ) -> list[SeriesRead]:
-        """Every series of ``keys`` of every job of ``job_ids``, in one transaction."""
-        found: list[SeriesRead] = []
+        """Every series of ``keys`` of every job of ``job_ids``, in one transaction; those
+        of finished jobs kept in memory."""
         with self._read() as conn:
-            for job_id in dict.fromkeys(job_ids):
-                for key in dict.fromkeys(keys):
-                    try:
-                        series = metrics.read_series(
-                            conn,
-                            job_id,
-                            key,
-                            min_step=min_step,
-                            max_step=max_step,
-                            max_points=max_points,
-                        )
-                    except NotFoundError:
-                        continue
-                    found.append(SeriesRead(job_id=job_id, series=series))
-        return found
+            return metrics.read_many_series(
+                conn,
+                job_ids,
+                keys,
+                min_step=min_step,
+                max_step=max_step,
+                max_points=max_points,
+                cache=self._series_cache,
+            )
 
     @contextmanager
     def _deadline(self, conn: Connection, filter: str) -> Iterator[None]:

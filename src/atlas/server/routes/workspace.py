@@ -209,10 +209,8 @@ async def get_importances(
     )
 
 
-@router.post("/series")
-async def read_series_batch(
-    caller: SeriesReader, body: SeriesBatchIn, store: StoreDep
-) -> SeriesBatchOut:
+@router.post("/series", response_model=SeriesBatchOut)
+async def read_series_batch(caller: SeriesReader, body: SeriesBatchIn, store: StoreDep) -> Response:
     """Many series in one request: every key of ``keys`` of every job of ``jobs`` (at most
     2,000 pairs), each as ``GET /jobs/{id}/metrics/{key}`` reads it, in one transaction;
     pairs without points are left out. Changes nothing."""
@@ -223,7 +221,7 @@ async def read_series_batch(
         )
     await run_in_threadpool(_require_jobs, caller, store, body.jobs)
 
-    def read() -> SeriesBatchOut:
+    def read() -> bytes:
         found = store.read_many_series(
             body.jobs,
             body.keys,
@@ -231,9 +229,11 @@ async def read_series_batch(
             max_step=body.max_step,
             max_points=body.max_points,
         )
-        return SeriesBatchOut.from_domain(found)
+        # Dumped here, not validated again as a response model: 200 series of 1,000 points
+        # are 600,000 numbers, which FastAPI's check and encoder take longer than the read.
+        return SeriesBatchOut.from_domain(found).model_dump_json().encode()
 
-    return await run_in_threadpool(read)
+    return Response(await run_in_threadpool(read), media_type="application/json")
 
 
 def _require_jobs(caller: Caller, store: Store, jobs: list[str]) -> None:
