@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useMemo } from "react";
 import { keysQuery, projectQuery } from "../lib/api/queries";
 import { removeClause, setFieldClauses, splitClauses } from "../lib/query-text";
 import { useUrlList } from "../lib/url-state";
@@ -41,8 +41,7 @@ export function JobsTab({ project }: { project: string }) {
   const clauses = splitClauses(query);
   const head = useJobsHead(project, query, sort, live);
   const page = head.page;
-  const [highlight, setHighlight] = useState<string | null>(null);
-  const { jobs, rowVisual } = useWorkspaceJobs(view, patch, page?.items, highlight, setHighlight);
+  const { jobs, rowVisual, highlight } = useWorkspaceJobs(view, patch, page?.items);
   const queryError = head.invalid ? { message: head.invalid.message, position: head.invalid.detail.position as number | undefined } : null;
   const compareIds = useMemo(() => jobs.map((job) => job.id), [jobs]);
 
@@ -126,7 +125,7 @@ export function JobsTab({ project }: { project: string }) {
               rowVisual={rowVisual}
             />
           }
-          charts={<ChartsPane project={project} view={view} patch={patch} jobs={jobs} highlight={highlight} onHighlight={setHighlight} />}
+          charts={<ChartsPane project={project} view={view} patch={patch} jobs={jobs} filter={head.filter} highlight={highlight} />}
         />
       )}
       {selection.length ? <BulkBar project={project} selected={selection} visible={compareIds} onClear={() => setSelection([])} /> : null}

@@ -314,7 +314,8 @@ export function LineChart(props: LineChartProps) {
     const instance = plot.current;
     if (!instance) return;
     const focus = (id: string | null | undefined) => {
-      if (id === undefined) return;
+      // (the job this chart itself reported is focused already: its own cursor is on it)
+      if (id === undefined || (id !== null && id === reported.current)) return;
       const index = id == null ? -1 : latest.current.lines.findIndex((l) => l.id === id && !l.faint);
       echoing.current = true;
       try {

@@ -57,10 +57,10 @@ describe("generated panels and sections", () => {
     expect(sections([{ ...panel, section: "Mine" }]).map((s) => s.name)).toEqual(["Mine"]);
   });
 
-  it("ask series for each line panel's metric and its x metric", () => {
+  it("ask series for each line panel's metric and its x metric, and each bar panel's", () => {
     const [a, b] = generatedPanels(["loss", "bleu"], new Set(["bleu"])) as [PanelSpec, PanelSpec];
     const c: PanelSpec = { ...a, id: "c", kind: "line", settings: { ...(a.kind === "line" ? a.settings : ({} as never)), metric: "acc", x: "metric:lr" } };
-    expect(seriesKeys([a, b, c]).sort()).toEqual(["acc", "loss", "lr"]);
+    expect(seriesKeys([a, b, c]).sort()).toEqual(["acc", "bleu", "loss", "lr"]);
   });
 });
 

@@ -1,5 +1,6 @@
 // The workspace's pure logic: which jobs the charts show, the panels generated from a
 // project's metrics, their sections, the search over them, and the edits users make.
+import { barSeries } from "./panels/bar-model";
 import type { LineSettings, PanelKind, PanelSpec, ViewState } from "./view";
 
 /** The visible jobs' ids: the first `visibleCount` of `rows` (the table's current sort and
@@ -125,11 +126,14 @@ export function sections(panels: readonly PanelSpec[]): Section[] {
   return [...bySection.entries()].sort(([a], [b]) => rank(a) - rank(b) || (rank(a) === order.length ? a.localeCompare(b) : 0)).map(([name, list]) => ({ name, panels: list }));
 }
 
-/** The metrics the line panels need series of: each line panel's metric and its own x
- * metric (the workspace's x is never another metric). */
+/** The metrics the panels need series of: each line panel's metric and its own x metric
+ * (the workspace's x is never another metric), and each bar panel's (but for a count). */
 export function seriesKeys(panels: readonly PanelSpec[]): string[] {
   const keys = new Set<string>();
   for (const panel of panels) {
+    // a bar panel's summary comes from the same batch (live jobs' bars update with it)
+    const bar = panel.kind === "bar" ? barSeries(panel.settings.metric) : null;
+    if (bar) keys.add(bar.key);
     if (panel.kind !== "line") continue;
     keys.add(panel.settings.metric);
     const { x } = panel.settings;

@@ -5,6 +5,8 @@ import { memo, useCallback, useRef, useState, type JSX, type PointerEvent } from
 import type { PanelComponent, WorkspaceJob } from "./panel-types";
 import type { EditorProps } from "./panels/kind";
 import { panelKind } from "./panels/registry";
+import { useHighlightStore } from "./live-state";
+import { useValue, type ValueSource } from "../../lib/value-store";
 import { HEIGHTS, panelMetric, WIDTHS } from "./model";
 import type { PanelKind, PanelSpec, ViewState } from "./view";
 
@@ -20,13 +22,21 @@ function panelAt(x: number, y: number, except: string): HTMLElement | null {
   return null;
 }
 
+/** Renders `children` with the hovered job, re-rendering on each change when `follow`; a
+ * line panel does not follow it (its chart focuses the line from the store itself, so a
+ * hover re-renders no line panel). */
+function HighlightOf({ store, follow, children }: { store: ValueSource<string | null>; follow: boolean; children: (value: string | null) => JSX.Element }) {
+  const value = useValue(follow ? store : null, null);
+  return children(value);
+}
+
 export interface PanelFrameProps {
   panel: PanelSpec;
   project: string;
   jobs: WorkspaceJob[];
   view: ViewState;
-  highlight: string | null;
-  onHighlight: (id: string | null) => void;
+  /** The table's filter as last answered (an invalid query keeps the last good one). */
+  filter: string;
   /** Replaces the panel (settings, size, title). */
   onChange: (panel: PanelSpec) => void;
   onRemove: (id: string) => void;
@@ -62,6 +72,7 @@ export const PanelFrame = memo(function PanelFrame(props: PanelFrameProps) {
   };
   const [editing, setEditing] = useState(false);
   const onDrawn = useCallback((value: boolean, points?: number) => setDrawn((old) => (old.drawn === value && old.points === points ? old : { drawn: value, points })), []);
+  const highlight = useHighlightStore();
   const def = panelKind(panel.kind);
   const title = panel.title ?? panelMetric(panel);
   const height = panelHeight(panel.h);
@@ -134,18 +145,22 @@ export const PanelFrame = memo(function PanelFrame(props: PanelFrameProps) {
         </div>
       ) : null}
       {Body ? (
-        <Body
-          panel={panel}
-          project={props.project}
-          jobs={props.jobs}
-          view={props.view}
-          filter={props.view.q}
-          onChange={onSettings}
-          height={height}
-          highlight={props.highlight}
-          onHighlight={props.onHighlight}
-          onDrawn={onDrawn}
-        />
+        <HighlightOf store={highlight} follow={panel.kind !== "line"}>
+          {(value) => (
+            <Body
+              panel={panel}
+              project={props.project}
+              jobs={props.jobs}
+              view={props.view}
+              filter={props.filter}
+              onChange={onSettings}
+              height={height}
+              highlight={value}
+              onHighlight={highlight.set}
+              onDrawn={onDrawn}
+            />
+          )}
+        </HighlightOf>
       ) : (
         <p className="soft" style={{ height }}>
           This build of Atlas cannot draw {panel.kind} panels.

@@ -1,10 +1,11 @@
 // The jobs the charts show, with their colours: the first rows of the table's sort and
 // filter less hidden plus shown ones (model.ts), each coloured by its place in that list.
 import { useQueries } from "@tanstack/react-query";
-import { useMemo } from "react";
+import { useMemo, useState } from "react";
 import { isLive, jobQuery } from "../../lib/api/queries";
 import type { Job } from "../../lib/api/types";
 import { styleFor } from "../../lib/palette";
+import { useValue, valueStore, type ValueStore } from "../../lib/value-store";
 import { toggleVisible, visibleJobIds } from "./model";
 import type { RowVisual, WorkspaceJob } from "./panel-types";
 import type { ViewState } from "./view";
@@ -15,15 +16,21 @@ function toWorkspaceJob(job: Job, index: number): WorkspaceJob {
   return { id: job.id, name: job.name || job.id, color: style.color, dash: style.dash, t0: started ? Date.parse(started) / 1000 : null, live: isLive(job), status: job.status };
 }
 
-/** The visible jobs (`head`: the table's first rows, loaded) and the table rows' visual. */
+/** The visible jobs (`head`: the table's first rows, loaded), the table rows' visual and
+ * the store of the hovered job (the charts follow it; the table reads it from `rowVisual`). */
 export function useWorkspaceJobs(
   view: ViewState,
   patch: (changes: Partial<ViewState>, push?: boolean) => void,
   head: readonly Job[] | undefined,
-  highlight: string | null,
-  onHover: (id: string | null) => void,
-): { jobs: WorkspaceJob[]; rowVisual: Required<RowVisual> } {
-  const headIds = useMemo(() => (head ?? []).map((job) => job.id), [head]);
+): { jobs: WorkspaceJob[]; rowVisual: Required<RowVisual>; highlight: ValueStore<string | null> } {
+  const [store] = useState(() => valueStore<string | null>(null));
+  const highlight = useValue(store, null);
+  // (rows moving under a still pointer while the table scrolls take no hover: jobs-table)
+  const onHover = store.set;
+  // Keyed on the first rows' ids: a refetch or a new page of rows with the same first rows
+  // changes nothing here (nor in the charts).
+  const firstKey = (head ?? []).slice(0, Math.max(0, view.visibleCount)).map((job) => job.id).join("\u0000");
+  const headIds = useMemo(() => (firstKey ? firstKey.split("\u0000") : []), [firstKey]);
   const wanted = useMemo(() => visibleJobIds(headIds, view), [headIds, view.visibleCount, view.hide, view.show]); // eslint-disable-line react-hooks/exhaustive-deps
   const known = useMemo(() => new Map((head ?? []).map((job) => [job.id, job])), [head]);
   const extra = wanted.filter((id) => !known.has(id));
@@ -59,5 +66,5 @@ export function useWorkspaceJobs(
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [ids, firstRows, view.hide, view.show, highlight, onHover, patch]);
-  return { jobs: stableJobs, rowVisual };
+  return { jobs: stableJobs, rowVisual, highlight: store };
 }

@@ -140,7 +140,7 @@ export const jobValuesQuery = (project: string, fields: readonly string[], filte
     enabled: fields.length > 0,
     staleTime: 10_000,
     placeholderData: (previous) => previous,
-    meta: { what: "Loading the jobs' values" },
+    meta: { what: "Loading the jobs' values", inlineCodes: ["invalid_query"] },
   });
 
 /** The same columns in the compact form (ids and fields only, numbers in typed arrays):
@@ -163,7 +163,7 @@ export const projectImportancesQuery = (project: string, metric: string, filter:
     enabled: metric !== "",
     staleTime: 30_000,
     placeholderData: (previous) => previous,
-    meta: { what: `Loading param importances for ${metric}` },
+    meta: { what: `Loading param importances for ${metric}`, inlineCodes: ["invalid_query"] },
   });
 
 /** A project's saved views (default first). */
@@ -193,6 +193,8 @@ export const seriesBatchQuery = (jobs: readonly string[], keys: readonly string[
     },
     enabled: jobs.length > 0 && keys.length > 0,
     refetchInterval: live ? 3_000 : false,
+    // Finished jobs' series do not change: read once.
+    staleTime: live ? 0 : Infinity,
     placeholderData: (previous) => previous,
     meta: { what: "Loading charts" },
   });

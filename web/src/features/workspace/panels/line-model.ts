@@ -4,7 +4,7 @@ import type { ChartLine, ChartXAxis } from "../../../components/line-chart";
 import type { Series } from "../../../lib/api/types";
 import { alignLines, drawable, pairByStep, percentileRange, singleValues, smoothLine, specialPoints, toLine, type Line, type Marker, type SingleValue } from "../../../lib/series";
 import type { WorkspaceJob } from "../panel-types";
-import type { LineSettings, ViewState } from "../view";
+import type { LineSettings, Smoothing, ViewState } from "../view";
 
 export interface LineShape {
   x: number[];
@@ -37,7 +37,17 @@ function faded(color: string): string {
   return color.startsWith("#") && color.length === 7 ? `${color}4d` : color;
 }
 
-export function shapeLine(settings: LineSettings, view: Pick<ViewState, "x" | "logY" | "smoothing" | "smoothingKind">, jobs: readonly WorkspaceJob[], seriesOf: SeriesOf): LineShape {
+/** A line panel's data before smoothing: what changes with the series and settings, not
+ * with the smoothing control (which re-runs only `smoothedLines`). */
+export interface LineBase extends Omit<LineShape, "lines"> {
+  jobs: readonly WorkspaceJob[];
+  /** Each job's aligned values, non-finite kept (what smoothing reads). */
+  ys: (number | null)[][];
+  /** Each job's values as drawn unsmoothed. */
+  raw: (number | null)[][];
+}
+
+export function lineBase(settings: LineSettings, view: Pick<ViewState, "x" | "logY" | "smoothing" | "smoothingKind">, jobs: readonly WorkspaceJob[], seriesOf: SeriesOf): LineBase {
   const options = lineOptions(settings, view);
   const xMetric = options.x.startsWith("metric:") ? options.x.slice("metric:".length) : null;
   const axis = xMetric ? "step" : (options.x as "step" | "time" | "relative");
@@ -53,16 +63,9 @@ export function shapeLine(settings: LineSettings, view: Pick<ViewState, "x" | "l
   });
   const aligned = alignLines(lines);
   const markers: LineShape["markers"] = [];
-  const chartLines: ChartLine[] = [];
   aligned.ys.forEach((ys, i) => {
     const job = jobs[i] as WorkspaceJob;
     for (const marker of specialPoints(aligned.x, ys)) markers.push({ ...marker, color: job.color });
-    if (options.smoothing > 0) {
-      chartLines.push({ id: job.id, label: `${job.name} (raw)`, color: faded(job.color), dash: job.dash, values: drawable(ys, options.logY), width: 1, faint: true });
-      chartLines.push({ id: job.id, label: job.name, color: job.color, dash: job.dash, values: drawable(smoothLine(aligned.x, ys, options.smoothing, options.smoothingKind), options.logY), width: 1.75 });
-    } else {
-      chartLines.push({ id: job.id, label: job.name, color: job.color, dash: job.dash, values: drawable(ys, options.logY) });
-    }
   });
   let yRange: LineShape["yRange"] = null;
   if (settings.yMin !== null || settings.yMax !== null) yRange = { min: settings.yMin, max: settings.yMax };
@@ -71,8 +74,10 @@ export function shapeLine(settings: LineSettings, view: Pick<ViewState, "x" | "l
     if (clipped && clipped.min < clipped.max) yRange = clipped;
   }
   return {
+    jobs,
     x: aligned.x,
-    lines: chartLines,
+    ys: aligned.ys,
+    raw: aligned.ys.map((ys) => drawable(ys, options.logY)),
     markers,
     xAxis: xMetric ? "value" : axis,
     xLabel: xMetric ?? (axis === "relative" ? "elapsed" : axis),
@@ -81,4 +86,39 @@ export function shapeLine(settings: LineSettings, view: Pick<ViewState, "x" | "l
     singles: xMetric ? null : singleValues(raw),
     points: lines.reduce((n, line) => n + line.x.length, 0),
   };
+}
+
+/** The chart's lines at `smoothing`: for each job a faint raw line, then its line. The faint
+ * one is there at 0 too (all gaps, so nothing is drawn), so that moving the smoothing
+ * control changes the chart's data only, never its series (which would rebuild it). */
+export function smoothedLines(base: LineBase, smoothing: number, kind: Smoothing): ChartLine[] {
+  const out: ChartLine[] = [];
+  base.jobs.forEach((job, i) => {
+    const raw = base.raw[i] as (number | null)[];
+    const ys = base.ys[i] as (number | null)[];
+    const on = smoothing > 0;
+    out.push({ id: job.id, label: `${job.name} (raw)`, color: faded(job.color), dash: job.dash, values: on ? raw : gaps(raw.length), width: 1, faint: true });
+    out.push({ id: job.id, label: job.name, color: job.color, dash: job.dash, values: on ? drawable(smoothLine(base.x, ys, smoothing, kind), base.logY) : raw, width: 1.5 });
+  });
+  return out;
+}
+
+/** A line of `n` gaps (shared: it is never written to). */
+const gapLines = new Map<number, (number | null)[]>();
+function gaps(n: number): (number | null)[] {
+  let line = gapLines.get(n);
+  if (!line) {
+    line = new Array<number | null>(n).fill(null);
+    if (gapLines.size > 64) gapLines.clear();
+    gapLines.set(n, line);
+  }
+  return line;
+}
+
+/** The whole shape at the view's smoothing (the panel memoises the two steps apart). */
+export function shapeLine(settings: LineSettings, view: Pick<ViewState, "x" | "logY" | "smoothing" | "smoothingKind">, jobs: readonly WorkspaceJob[], seriesOf: SeriesOf): LineShape {
+  const options = lineOptions(settings, view);
+  const base = lineBase(settings, view, jobs, seriesOf);
+  const { x, markers, xAxis, xLabel, logY, yRange, singles, points } = base;
+  return { x, markers, xAxis, xLabel, logY, yRange, singles, points, lines: smoothedLines(base, options.smoothing, options.smoothingKind) };
 }

@@ -6,22 +6,28 @@ import { SingleValues } from "../../../components/series-chart";
 import { useTheme } from "../../../lib/theme";
 import type { PanelProps } from "../panel-types";
 import { useSeriesData } from "../series-data";
-import { shapeLine } from "./line-model";
+import { useValue } from "../../../lib/value-store";
+import { useHighlightStore, useLiveSmoothing } from "../live-state";
+import { lineBase, lineOptions, smoothedLines } from "./line-model";
 
-export function LinePanel({ panel, jobs, view, height, highlight, onHighlight, onDrawn }: PanelProps<"line">) {
+export function LinePanel({ panel, jobs, view, height, onHighlight, onDrawn }: PanelProps<"line">) {
   const data = useSeriesData();
   const theme = useTheme();
+  const highlight = useHighlightStore();
+  // The smoothing control's value while it moves (this panel alone re-renders), else the view's.
+  const smoothing = useValue(useLiveSmoothing(), view.smoothing);
   const { settings } = panel;
-  const options = { x: view.x, logY: view.logY, smoothing: view.smoothing, smoothingKind: view.smoothingKind };
-  const optionsKey = JSON.stringify(options);
-  const shape = useMemo(
-    () => shapeLine(settings, options, jobs, data.get),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [settings, optionsKey, jobs, data],
+  const options = lineOptions(settings, { x: view.x, logY: view.logY, smoothing, smoothingKind: view.smoothingKind });
+  const base = useMemo(
+    () => lineBase(settings, { x: view.x, logY: view.logY, smoothing: 0, smoothingKind: "ema" }, jobs, data.get),
+    [settings, view.x, view.logY, jobs, data],
   );
+  // A smoothing change is new values for the same lines: the chart takes them with setData.
+  const lines = useMemo(() => smoothedLines(base, options.smoothing, options.smoothingKind), [base, options.smoothing, options.smoothingKind]);
+  const shape = { ...base, lines };
   // data-drawn: the chart reports each draw; the panel is drawn once a draw happened for
   // the data and settings it shows now.
-  const key = `${data.stamp}|${JSON.stringify(settings)}|${optionsKey}|${jobs.map((j) => j.id).join(",")}`;
+  const key = `${data.stamp}|${JSON.stringify(settings)}|${options.x}|${options.logY}|${options.smoothing}|${options.smoothingKind}|${jobs.map((j) => j.id).join(",")}`;
   const current = useRef(key);
   current.current = key;
   const [drawnFor, setDrawnFor] = useState<string | null>(null);
@@ -52,7 +58,7 @@ export function LinePanel({ panel, jobs, view, height, highlight, onHighlight, o
         theme={theme}
         tooltip
         legendNames={3}
-        highlight={highlight}
+        highlightSource={highlight}
         onHighlight={onHighlight}
         onDrawn={() => setDrawnFor(current.current)}
       />
