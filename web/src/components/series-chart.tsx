@@ -1,6 +1,6 @@
 import { useQueries } from "@tanstack/react-query";
 import { useMemo, useRef, useState } from "react";
-import * as api from "../lib/api/endpoints";
+import { seriesBatchQuery } from "../lib/api/queries";
 import type { Series } from "../lib/api/types";
 import { formatNumber } from "../lib/format";
 import { alignLines, band, carryForward, drawable, singleValues, smoothLine, specialPoints, stepRange, toLine, type Line, type SingleValue, type SmoothingKind, type XAxis } from "../lib/series";
@@ -55,7 +55,10 @@ function alpha(color: string, a: number): string {
 
 /** One metric of one or more jobs: asks the server for about as many points as the chart
  * has pixels, again for the visible range when zoomed (step axis), and keeps polling live
- * jobs. NaN and infinities are drawn as markers, spikes survive the server's sampling. */
+ * jobs. The series come in batches (`POST /series`, the workspace's query): one for the
+ * finished jobs, read once, and one for the running ones, polled; so 100 compared jobs cost
+ * a request or two per chart, not 100. NaN and infinities are drawn as markers, spikes
+ * survive the server's sampling. */
 export function SeriesChart(props: SeriesChartProps) {
   const theme = useTheme();
   const card = useRef<HTMLElement>(null);
@@ -65,20 +68,32 @@ export function SeriesChart(props: SeriesChartProps) {
   // As many points as the plot has pixels, in steps of 100 so that a small resize does
   // not fetch again; nothing is fetched before the width is known.
   const maxPoints = Math.max(100, Math.min(4000, Math.ceil(width / 100) * 100));
-  const results = useQueries({
-    queries: props.jobs.map((job) => ({
-      queryKey: ["series", job.id, props.metric, maxPoints, zoom?.minStep ?? null, zoom?.maxStep ?? null],
-      queryFn: ({ signal }: { signal: AbortSignal }) =>
-        api.getSeries(job.id, props.metric, { maxPoints, minStep: zoom?.minStep, maxStep: zoom?.maxStep }, signal),
-      enabled: inView && width > 0,
-      refetchInterval: job.live && !zoom ? 3_000 : false,
-      placeholderData: (previous: Series | undefined) => previous,
+  const live = zoom ? [] : props.jobs.filter((job) => job.live).map((job) => job.id);
+  const final = props.jobs.filter((job) => !live.includes(job.id)).map((job) => job.id);
+  const batches = useQueries({
+    queries: [
+      { ids: final, live: false },
+      { ids: live, live: true },
+    ].map((batch) => ({
+      ...seriesBatchQuery(batch.ids, [props.metric], maxPoints, batch.live, zoom),
+      enabled: inView && width > 0 && batch.ids.length > 0,
       meta: { what: `Loading ${props.metric}` },
     })),
   });
-  const stamp = results.map((r) => r.dataUpdatedAt).join(",");
+  const stamp = batches.map((r) => r.dataUpdatedAt).join(",");
+  // each job's series, in the jobs' order (undefined while loading or where it has none)
+  const series = useMemo(() => {
+    const byJob = new Map<string, Series>();
+    for (const batch of batches) for (const item of batch.data ?? []) byJob.set(item.job_id, item);
+    return props.jobs.map((job) => byJob.get(job.id));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [stamp, props.jobs]);
+  const results = props.jobs.map((job, i) => {
+    const batch = batches[live.includes(job.id) ? 1 : 0];
+    return { data: series[i], isError: batch?.isError ?? false, isFetching: batch?.isFetching ?? false };
+  });
   const chart = useMemo(
-    () => shape(props, results.map((r) => r.data)),
+    () => shape(props, series),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [stamp, props.axis, props.logY, props.smoothing, props.smoothingKind, props.groups, props.jobs],
   );

@@ -170,6 +170,12 @@ export const projectImportancesQuery = (project: string, metric: string, filter:
 export const viewsQuery = (project: string) =>
   queryOptions({ queryKey: ["views", project], queryFn: ({ signal }) => api.listViews(project, signal), staleTime: 10_000, meta: { what: "Loading saved views" } });
 
+/** The steps a zoomed chart reads (its points spread over them only). */
+export interface StepRange {
+  minStep: number;
+  maxStep: number;
+}
+
 /** The most (job, key) pairs one `POST /series` may ask for (names.MAX_SERIES_PAIRS: the
  * schema states the lists' lengths, not their product). */
 const BATCH_PAIRS = 2_000;
@@ -177,16 +183,16 @@ const BATCH_PAIRS = 2_000;
 /** Every series of `jobs` × `keys` at `maxPoints` points, in as few requests as the
  * server's limits allow (one for a workspace of up to 200 panels of 10 jobs); the panels
  * of a page share it. Polled while `live`. */
-export const seriesBatchQuery = (jobs: readonly string[], keys: readonly string[], maxPoints: number, live: boolean) =>
+export const seriesBatchQuery = (jobs: readonly string[], keys: readonly string[], maxPoints: number, live: boolean, range?: StepRange | null) =>
   queryOptions({
-    queryKey: ["series-batch", jobs.join(","), keys.join("\u0000"), maxPoints],
+    queryKey: ["series-batch", jobs.join(","), keys.join("\u0000"), maxPoints, range?.minStep ?? null, range?.maxStep ?? null],
     queryFn: async ({ signal }) => {
       const jobChunk = LIMITS.seriesJobs;
       const keyChunk = Math.max(1, Math.min(LIMITS.seriesKeys, Math.floor(BATCH_PAIRS / Math.max(1, Math.min(jobs.length, jobChunk)))));
       const requests: Promise<api.Items<SeriesItem>>[] = [];
       for (let j = 0; j < jobs.length; j += jobChunk) {
         for (let k = 0; k < keys.length; k += keyChunk) {
-          requests.push(api.readSeriesBatch({ jobs: jobs.slice(j, j + jobChunk), keys: keys.slice(k, k + keyChunk), maxPoints }, signal));
+          requests.push(api.readSeriesBatch({ jobs: jobs.slice(j, j + jobChunk), keys: keys.slice(k, k + keyChunk), maxPoints, ...range }, signal));
         }
       }
       return (await Promise.all(requests)).flatMap((answer) => answer.items);
