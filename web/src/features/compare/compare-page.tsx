@@ -21,7 +21,7 @@ import "./compare.css";
 const MAX_JOBS = 100;
 /** Above this many jobs the charts come first and the jobs are listed in a sidebar, and the
  * charts show values in a hover tooltip instead of a legend per chart. */
-export const MANY_JOBS = 12;
+const MANY_JOBS = 12;
 
 /** 2 to 100 jobs side by side: overlaid metric charts (one colour per job everywhere),
  * grouping with mean and min–max bands, the params table, media by step and parallel coordinates. */

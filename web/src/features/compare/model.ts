@@ -1,6 +1,7 @@
-// Compare view logic: the params table, grouping jobs, parallel-coordinate axes.
+// Compare view logic: the params table and grouping jobs (parallel-coordinate axes are
+// lib/parallel-axes.ts, shared with the sweeps and the workspace).
 import type { Job } from "../../lib/api/types";
-import { formatValue, wireNumber } from "../../lib/format";
+import { formatValue } from "../../lib/format";
 
 export interface ParamRow {
   key: string;
@@ -31,37 +32,3 @@ export function groupValue(job: Job, field: string): string {
   }
   return "(all)";
 }
-
-export interface Axis {
-  key: string;
-  label: string;
-  kind: "number" | "category";
-  min: number;
-  max: number;
-  categories: string[];
-  /** Each job's position on the axis from 0 (bottom) to 1 (top), null when missing. */
-  positions: (number | null)[];
-  values: unknown[];
-}
-
-/** An axis over the jobs' values: numbers scaled between min and max, anything else as
- * evenly spaced categories in sorted order. NaN and infinities are missing. */
-export function buildAxis(key: string, label: string, values: readonly unknown[]): Axis {
-  const numbers = values.map((v) => (typeof v === "number" ? v : typeof v === "string" ? wireNumber(v) : null));
-  const numeric = values.every((v, i) => v === undefined || v === null || numbers[i] !== null);
-  if (numeric) {
-    const finite = numbers.filter((n): n is number => n !== null && Number.isFinite(n));
-    const min = finite.length ? Math.min(...finite) : 0;
-    const max = finite.length ? Math.max(...finite) : 1;
-    const span = max - min;
-    const positions = numbers.map((n) => (n === null || !Number.isFinite(n) ? null : span === 0 ? 0.5 : (n - min) / span));
-    return { key, label, kind: "number", min, max, categories: [], positions, values: [...values] };
-  }
-  const texts = values.map((v) => (v === undefined ? null : formatValue(v)));
-  const categories = [...new Set(texts.filter((t): t is string => t !== null))].sort();
-  const positions = texts.map((t) => (t === null ? null : categories.length === 1 ? 0.5 : categories.indexOf(t) / (categories.length - 1)));
-  return { key, label, kind: "category", min: 0, max: 1, categories, positions, values: [...values] };
-}
-
-/** Jobs inside every brush (moved to lib/: the workspace's parallel panel brushes too). */
-export { brushed } from "../../lib/parallel-axes";
