@@ -182,10 +182,11 @@ const BATCH_PAIRS = 2_000;
 
 /** Every series of `jobs` × `keys` at `maxPoints` points, in as few requests as the
  * server's limits allow (one for a workspace of up to 200 panels of 10 jobs); the panels
- * of a page share it. Polled while `live`. */
+ * of a page share it. Polled while `live` (give running jobs a batch of their own). */
 export const seriesBatchQuery = (jobs: readonly string[], keys: readonly string[], maxPoints: number, live: boolean, range?: StepRange | null) =>
   queryOptions({
-    queryKey: ["series-batch", jobs.join(","), keys.join("\u0000"), maxPoints, range?.minStep ?? null, range?.maxStep ?? null],
+    // `live` in the key: when running jobs finish, their series are read once more as final.
+    queryKey: ["series-batch", jobs.join(","), keys.join("\u0000"), maxPoints, live, range?.minStep ?? null, range?.maxStep ?? null],
     queryFn: async ({ signal }) => {
       const jobChunk = LIMITS.seriesJobs;
       const keyChunk = Math.max(1, Math.min(LIMITS.seriesKeys, Math.floor(BATCH_PAIRS / Math.max(1, Math.min(jobs.length, jobChunk)))));
