@@ -5,6 +5,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { useSearchParams } from "react-router-dom";
 import { Popover } from "../../components/popover";
+import { LIMITS } from "../../lib/api/limits.gen";
 import { ApiError } from "../../lib/api/client";
 import * as api from "../../lib/api/endpoints";
 import { viewsQuery } from "../../lib/api/queries";
@@ -151,7 +152,7 @@ function ViewsPanel(props: ViewsPanelProps) {
                   setRenaming(null);
                 }}
               >
-                <input aria-label={`New name of ${item.name}`} value={renaming.name} maxLength={100} autoFocus onChange={(e) => setRenaming({ id: item.id, name: e.target.value })} />
+                <input aria-label={`New name of ${item.name}`} value={renaming.name} maxLength={LIMITS.viewName} autoFocus onChange={(e) => setRenaming({ id: item.id, name: e.target.value })} />
                 <button type="submit">Rename</button>
               </form>
             ) : (
@@ -188,7 +189,7 @@ function ViewsPanel(props: ViewsPanelProps) {
           setName("");
         }}
       >
-        <input aria-label="New view name" placeholder="name of a new view" value={name} maxLength={100} disabled={write.disabled} onChange={(e) => setName(e.target.value)} />
+        <input aria-label="New view name" placeholder="name of a new view" value={name} maxLength={LIMITS.viewName} disabled={write.disabled} onChange={(e) => setName(e.target.value)} />
         <button type="submit" className="primary" disabled={write.disabled || !name.trim() || props.busy} title={write.reason}>
           Save as
         </button>

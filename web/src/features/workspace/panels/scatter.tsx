@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState, type MouseEvent } from "react";
 import { useNavigate } from "react-router-dom";
+import { LIMITS } from "../../../lib/api/limits.gen";
 import { valueAt } from "../../../lib/api/packed-values";
 import { jobQuery, keysQuery, packedJobValuesQuery } from "../../../lib/api/queries";
 import { formatNumber, formatValue } from "../../../lib/format";
@@ -19,7 +20,7 @@ import { cssColor, useWidth } from "./use-width";
 import "./panels.css";
 
 /** The most jobs a scatter asks for (the values endpoint's limit). */
-export const SCATTER_LIMIT = 100_000;
+const SCATTER_LIMIT = LIMITS.jobValues;
 const MARGIN = { left: 56, right: 12, top: 8, bottom: 28 };
 const DOT = 2.5;
 const VISIBLE_DOT = 4.5;
