@@ -88,6 +88,7 @@ def _probe(node: str, url: str, ids: list[str], context: Context, work: Path) ->
         "rowText": "sweep-",
         "compareUrl": f"{url}/compare?jobs={','.join(ids)}",
         "compareMetric": "loss",
+        "seriesPath": "/api/v1/series",
         "comparePoints": f"{COMPARE_JOBS * POINTS:,} points",
         "compareSeries": COMPARE_JOBS,
     }
@@ -156,6 +157,7 @@ def _compare(samples: list[dict[str, float]]) -> Result:
             f"{COMPARE_JOBS} series are in it (median {fetch:.0f} ms of it fetching, "
             f"{requests:.0f} series requests); from navigation start, page load included: "
             f"median {total:.0f} ms. The server downsamples each series to the chart's width "
-            f"keeping every bucket's extremes. No peer measured"
+            f"keeping every bucket's extremes, and keeps finished jobs' downsampled series in "
+            f"memory: the repetitions after the warm-up read that cache. No peer measured"
         ),
     )

@@ -105,15 +105,14 @@ async function compare(browser) {
     if (legend < config.compareSeries + 1) {
       throw new Error(`the compare chart shows ${legend - 1} series, not ${config.compareSeries}`);
     }
-    return await page.evaluate((metric) => {
-      const asks = performance
-        .getEntriesByType("resource")
-        .filter((entry) => entry.name.includes(`/metrics/${metric}?`));
+    return await page.evaluate((path) => {
+      const asks = performance.getEntriesByType("resource").filter((entry) => entry.name.includes(path));
+      if (asks.length === 0) throw new Error(`the compare page asked nothing of ${path}`);
       const firstAsk = Math.min(...asks.map((entry) => entry.startTime));
       const lastAnswer = Math.max(...asks.map((entry) => entry.responseEnd));
       const drawn = window.__atlasLastDraw;
       return { total: drawn, chart: drawn - firstAsk, fetch: lastAnswer - firstAsk, requests: asks.length };
-    }, config.compareMetric);
+    }, config.seriesPath);
   } finally {
     await context.close();
   }

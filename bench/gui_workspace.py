@@ -140,7 +140,9 @@ def _panels(samples: list[dict[str, Any]]) -> Result:
             f"{POINTS:,} points each: navigation start to the first frame painted after the "
             f"last of the {len(METRICS)} line panels is drawn ({JOBS} jobs each). Median "
             f"{requests:.0f} series requests, {fetch:.0f} ms from the first one's start to "
-            f"the last one's answer. No peer measured"
+            f"the last one's answer; the server keeps finished jobs' downsampled series in "
+            f"memory, so the repetitions after the warm-up read that cache (the warm-up's "
+            f"figure is in the progress output). No peer measured"
         ),
     )
 

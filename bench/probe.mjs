@@ -56,9 +56,12 @@ export function describe(sample) {
     .join(", ");
 }
 
-/** `config.warmup` unrecorded runs of `measure`, then `config.repetitions` recorded ones. */
+/** `config.warmup` unrecorded runs of `measure` (shown in the progress), then
+ * `config.repetitions` recorded ones. */
 export async function repeat(name, measure, config) {
-  for (let index = 0; index < config.warmup; index += 1) await attempt(name, measure);
+  for (let index = 0; index < config.warmup; index += 1) {
+    note(`${name} warm-up (not recorded): ${describe(await attempt(name, measure))}`);
+  }
   const values = [];
   for (let index = 0; index < config.repetitions; index += 1) {
     values.push(await attempt(name, measure));
