@@ -112,6 +112,42 @@ test.describe("row grouping", () => {
     await page.getByRole("button", { name: "Stop grouping by params.optimizer" }).click();
     await expect(jobRows(page)).toHaveCount(5);
   });
+
+  test("grouped rows take the arrows, Enter and Space", async ({ page }) => {
+    await page.goto(TABLE_ONLY);
+    await expect(jobRows(page)).toHaveCount(5);
+    await header(page, "params.optimizer").scrollIntoViewIfNeeded();
+    await header(page, "params.optimizer").getByRole("button", { name: "Column optimizer" }).click();
+    await page.getByRole("menuitem", { name: "Group rows by this" }).click();
+    const groups = page.getByTestId("group-row");
+    await expect(groups).toHaveCount(3);
+    const adam = groups.filter({ hasText: "adam" });
+    await adam.focus();
+    await page.keyboard.press("ArrowRight"); // opens the group
+    const jobs = page.getByTestId("job-row");
+    await expect(jobs).toHaveCount(2);
+    await page.keyboard.press("ArrowDown");
+    await expect(jobs.nth(0)).toBeFocused();
+    await page.keyboard.press(" ");
+    await expect(jobs.nth(0)).toHaveAttribute("aria-selected", "true");
+    await page.keyboard.press("ArrowLeft"); // back to its group
+    await expect(adam).toBeFocused();
+    await page.keyboard.press("ArrowLeft"); // closes it
+    await expect(jobs).toHaveCount(0);
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("End");
+    await expect(groups.last()).toBeFocused();
+    await page.keyboard.press("Home");
+    await expect(groups.first()).toBeFocused();
+    await adam.focus();
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("ArrowDown");
+    await expect(jobs.nth(1)).toBeFocused();
+    const name = await jobs.nth(1).locator("a.job-link").textContent();
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(/\/jobs\/[0-9a-z]{16}$/);
+    await expect(page.getByTestId("job-name")).toHaveText(name ?? "");
+  });
 });
 
 test("moves between rows with the arrows, opens with Enter, selects with Space", async ({ page }) => {
@@ -125,6 +161,12 @@ test("moves between rows with the arrows, opens with Enter, selects with Space",
   await expect(page.locator('[role="columnheader"][tabindex="0"]')).toHaveCount(1);
   await page.keyboard.press("ArrowDown");
   const rows = jobRows(page);
+  await expect(rows.nth(0)).toBeFocused();
+  // Tab reaches the focused row's eye (shown in the charts or not, one label)
+  await page.keyboard.press("Tab");
+  await expect(rows.nth(0).getByTestId("row-eye")).toBeFocused();
+  await expect(rows.nth(0).getByTestId("row-eye")).toHaveAccessibleName(/^Show .* in the charts$/);
+  await page.keyboard.press("Shift+Tab");
   await expect(rows.nth(0)).toBeFocused();
   await page.keyboard.press("ArrowDown");
   await page.keyboard.press("ArrowDown");
