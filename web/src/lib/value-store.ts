@@ -39,3 +39,9 @@ const never = () => () => undefined;
 export function useValue<T>(source: ValueSource<T> | null | undefined, fallback: T): T {
   return useSyncExternalStore(source ? source.subscribe : never, source ? source.get : () => fallback);
 }
+
+/** Whether the store holds `value`: re-renders only when that answer flips (a row among
+ * hundreds re-renders when it becomes or stops being the hovered one, the others do not). */
+export function useValueIs<T>(source: ValueSource<T> | null | undefined, value: T): boolean {
+  return useSyncExternalStore(source ? source.subscribe : never, () => (source ? Object.is(source.get(), value) : false));
+}

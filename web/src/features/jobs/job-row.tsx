@@ -1,6 +1,7 @@
 import { memo } from "react";
 import type { Job } from "../../lib/api/types";
 import type { RowVisual } from "../../lib/row-visual";
+import { useValueIs } from "../../lib/value-store";
 import { Cell } from "./cells";
 import { ROW_HEIGHT, SELECT_WIDTH, type PlacedColumn } from "./table-layout";
 
@@ -31,13 +32,14 @@ export interface JobRowProps {
  * rendered). */
 export const JobRow = memo(function JobRow({ index, top, job, selected, focused, pinned, pinnedWidth, columns, width, idLength, onSelect, visual }: JobRowProps) {
   const color = job && visual ? visual.colorOf(job.id) : null;
+  const highlighted = useValueIs(job ? visual?.highlight : null, job?.id ?? null);
   return (
     <div
       role="row"
       aria-rowindex={index + 2}
       aria-selected={selected}
       tabIndex={job ? (focused ? 0 : -1) : undefined}
-      className={`jobs-row${selected ? " selected" : ""}${index % 2 ? " odd" : ""}${job && visual?.highlight === job.id ? " highlighted" : ""}`}
+      className={`jobs-row${selected ? " selected" : ""}${index % 2 ? " odd" : ""}${highlighted ? " highlighted" : ""}`}
       onMouseEnter={job && visual?.onHover ? () => visual.onHover?.(job.id) : undefined}
       onMouseLeave={job && visual?.onHover ? () => visual.onHover?.(null) : undefined}
       style={{ top, width, height: ROW_HEIGHT }}

@@ -5,7 +5,7 @@ import { useMemo, useState } from "react";
 import { isLive, jobQuery } from "../../lib/api/queries";
 import type { Job } from "../../lib/api/types";
 import { styleFor } from "../../lib/palette";
-import { useValue, valueStore, type ValueStore } from "../../lib/value-store";
+import { valueStore, type ValueStore } from "../../lib/value-store";
 import { toggleVisible, visibleJobIds } from "./model";
 import type { RowVisual, WorkspaceJob } from "./panel-types";
 import type { ViewState } from "./view";
@@ -17,14 +17,14 @@ function toWorkspaceJob(job: Job, index: number): WorkspaceJob {
 }
 
 /** The visible jobs (`head`: the table's first rows, loaded), the table rows' visual and
- * the store of the hovered job (the charts follow it; the table reads it from `rowVisual`). */
+ * the store of the hovered job (the charts and the rows follow it themselves: a hover
+ * re-renders neither the page nor the table). */
 export function useWorkspaceJobs(
   view: ViewState,
   patch: (changes: Partial<ViewState>, push?: boolean) => void,
   head: readonly Job[] | undefined,
 ): { jobs: WorkspaceJob[]; rowVisual: Required<RowVisual>; highlight: ValueStore<string | null> } {
   const [store] = useState(() => valueStore<string | null>(null));
-  const highlight = useValue(store, null);
   // (rows moving under a still pointer while the table scrolls take no hover: jobs-table)
   const onHover = store.set;
   // Keyed on the first rows' ids: a refetch or a new page of rows with the same first rows
@@ -61,10 +61,10 @@ export function useWorkspaceJobs(
     return {
       colorOf: (id) => colors.get(id) ?? null,
       toggle: (id) => patch(toggleVisible(view, id, colors.has(id), firstRows.has(id)), true),
-      highlight,
+      highlight: store,
       onHover,
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [ids, firstRows, view.hide, view.show, highlight, onHover, patch]);
+  }, [ids, firstRows, view.hide, view.show, store, onHover, patch]);
   return { jobs: stableJobs, rowVisual, highlight: store };
 }
