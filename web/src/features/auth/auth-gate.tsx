@@ -6,13 +6,13 @@ import { ErrorPanel } from "../../components/states";
 import { meQuery, needsLogin } from "../../lib/session";
 
 /** The pages behind sign-in: with auth on and nobody signed in, the login page (coming back
- * here after); with auth off, the pages as they are. The page renders while `/auth/me` is
- * on its way, so its own requests start at once rather than a round trip later: without a
- * session they are answered 401 (no data, no toast) and the GUI goes to the login page. */
+ * here after); with auth off, the pages as they are. Nothing renders before `/auth/me` answers: a
+ * page's own requests sent without a session would each be refused and logged by the
+ * browser, and starting them a round trip earlier measured no faster first rows. */
 export function RequireUser({ children }: { children: ReactNode }) {
   const me = useQuery(meQuery());
   const location = useLocation();
-  if (me.isPending) return children;
+  if (me.isPending) return null;
   if (me.isError) {
     return (
       <div style={{ padding: 24 }}>
