@@ -12,8 +12,9 @@ import pytest
 from atlas.domain import JobSpec, JobStatus
 from atlas.errors import InvalidInputError, QuerySyntaxError
 from atlas.names import MAX_GROUPS
-from atlas.store.api import SeriesBatch
-from atlas.store.job_values import field_name
+from atlas.store.api import JobValues, SeriesBatch
+from atlas.store.job_values import ColumnCache, field_name, read_values
+from atlas.store.projects import project_version
 from atlas.store.sql_store import SqlStore
 
 
@@ -159,3 +160,33 @@ def test_groups_follow_the_sort_on_a_grouped_field_or_a_metric(store: SqlStore) 
     assert order("created_at") == order("")  # not a grouped field: the values' order
     with pytest.raises(QuerySyntaxError):
         order("metrics.")
+
+
+def test_whole_columns_kept_equal_the_jobs_own_values(
+    jobs: tuple[SqlStore, list[str]], store_url: str
+) -> None:
+    store, (a, b, c, d) = jobs
+    fields = ["params.lr", "metrics.loss.min", "metrics.loss.count", "tags.stage", "status",
+              field_name("params", "weird key, with comma"), "params.opt"]  # fmt: skip
+    looked_up = store.job_values("hpo", fields)  # four jobs: their values alone
+    cache = ColumnCache()
+
+    def whole() -> JobValues:
+        with store.engine.connect() as conn:
+            version = project_version(conn, "hpo")
+            return read_values(conn, version, fields, filter="", limit=10, cache=cache, few_jobs=0)
+
+    first = whole()
+    assert repr(first) == repr(looked_up)  # NaN included
+    assert cache.size > 0
+    assert repr(whole()) == repr(looked_up)  # from the cache
+    other = SqlStore(store_url)  # another process's write is seen
+    other.set_params(a, {"lr": "warm"})
+    other.set_tags(b, {"stage": "dev"})
+    e = other.create_job(JobSpec(project="hpo", params={"lr": 0.5}), status=JobStatus.RUNNING).id
+    other.close()
+    after = whole()
+    assert after.ids == [e, d, c, b, a]
+    assert after.columns["params.lr"] == [0.5, "auto", 0.3, None, "warm"]
+    assert after.columns["tags.stage"] == [None, None, None, "dev", "prod"]
+    assert repr(after) == repr(store.job_values("hpo", fields))

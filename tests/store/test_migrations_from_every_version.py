@@ -25,6 +25,7 @@ from sqlalchemy import Connection, text
 from tests.conftest import PG_ADMIN_URL, PG_START
 
 from atlas.domain import ArtifactKind, JobError, JobKind, JobStatus, Role
+from atlas.store.projects import project_version
 from atlas.store.schema import alembic_config, current_revision, head_revision, upgrade
 from atlas.store.sql_store import SqlStore
 
@@ -350,6 +351,11 @@ def fill_0010(conn: Connection) -> None:
     )
 
 
+def fill_0011(conn: Connection) -> None:
+    """Nothing new: 0011 adds the projects' data version, 0 for projects made before."""
+    fill_0010(conn)
+
+
 FILLERS: dict[str, Filler] = {
     "0001": fill_0001,
     "0002": fill_0002,
@@ -361,6 +367,7 @@ FILLERS: dict[str, Filler] = {
     "0008": fill_0008,
     "0009": fill_0009,
     "0010": fill_0010,
+    "0011": fill_0011,
 }
 
 
@@ -551,6 +558,17 @@ def check_0010(store: SqlStore) -> None:
     assert (view.created_at, view.updated_at) == (CREATED, FINISHED)
 
 
+def check_0011(store: SqlStore) -> None:
+    check_0010(store)
+    with store.engine.connect() as conn:
+        before = project_version(conn, "vision")
+    store.set_params(JOB, {"epochs": 3})  # a write bumps the version from its default
+    with store.engine.connect() as conn:
+        after = project_version(conn, "vision")
+    assert (before.data_version, after.data_version) == (0, 1)
+    assert "epochs" in store.list_param_keys("vision")
+
+
 CHECKS: dict[str, Check] = {
     "0001": check_0001,
     "0002": check_0002,
@@ -562,6 +580,7 @@ CHECKS: dict[str, Check] = {
     "0008": check_0008,
     "0009": check_0009,
     "0010": check_0010,
+    "0011": check_0011,
 }
 
 

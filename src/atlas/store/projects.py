@@ -13,6 +13,7 @@ from atlas.domain import JobStatus, Note, Project
 from atlas.errors import ConflictError, NotFoundError
 from atlas.names import MAX_AUTHOR_LENGTH, check_project_name, is_storable
 from atlas.store.conversions import note_from_row, project_from_row, utc_now
+from atlas.store.project_cache import ProjectVersion
 from atlas.store.tables import jobs_table, notes_table, projects_table
 from atlas.store.validation import check_text
 
@@ -28,6 +29,7 @@ __all__ = [
     "list_notes",
     "list_projects",
     "project_id",
+    "project_version",
     "rename_project",
     "set_description",
     "touch_project",
@@ -47,6 +49,18 @@ def project_id(conn: Connection, name: str) -> int:
     if found is None:
         raise NotFoundError(f"project {name!r} not found", detail={"project": name})
     return int(found)
+
+
+def project_version(conn: Connection, name: str) -> ProjectVersion:
+    """The id and data version of the project called ``name`` (one query);
+    ``NotFoundError`` when there is none."""
+    found = None
+    if is_storable(name):
+        query = select(_P.c.id, _P.c.created_at, _P.c.data_version).where(_P.c.name == name)
+        found = conn.execute(query).one_or_none()
+    if found is None:
+        raise NotFoundError(f"project {name!r} not found", detail={"project": name})
+    return ProjectVersion(int(found.id), found.created_at, int(found.data_version))
 
 
 def create_project(conn: Connection, name: str, *, description: str = "") -> int:
@@ -175,5 +189,10 @@ def list_notes(conn: Connection, name: str) -> list[Note]:
 
 
 def touch_project(conn: Connection, pid: int, at: datetime | None = None) -> None:
-    """Record activity on the project now (every write does)."""
-    conn.execute(update(_P).where(_P.c.id == pid).values(last_activity=at or utc_now()))
+    """Record activity on the project now and bump its data version (every write to its
+    jobs, params, tags and metrics does)."""
+    conn.execute(
+        update(_P)
+        .where(_P.c.id == pid)
+        .values(last_activity=at or utc_now(), data_version=_P.c.data_version + 1)
+    )

@@ -56,10 +56,15 @@ from atlas.store.api import (
 )
 from atlas.store.conversions import utc_now
 from atlas.store.engine import make_engine, writer
+from atlas.store.job_values import ColumnCache
+from atlas.store.project_cache import ProjectCache
 from atlas.store.series_cache import SeriesCache
 from atlas.store.workspace_store import SqlWorkspace
 
-__all__ = ["SqlStore"]
+__all__ = ["KEYS_CACHE_BYTES", "SqlStore"]
+
+KEYS_CACHE_BYTES = 8 * 1024 * 1024
+"""What a store's cache of projects' keys may hold (a key counts as a column's entry)."""
 
 
 class SqlStore(SqlWorkspace):
@@ -74,6 +79,8 @@ class SqlStore(SqlWorkspace):
         self._writer = writer(self._engine)
         self._query_timeout = _query_timeout(query_timeout)
         self._series_cache = SeriesCache()
+        self._column_cache = ColumnCache()
+        self._keys_cache = ProjectCache[list[str]](KEYS_CACHE_BYTES)
 
     @classmethod
     def from_engine(cls, engine: Engine, *, query_timeout: float | None = None) -> SqlStore:
@@ -83,6 +90,8 @@ class SqlStore(SqlWorkspace):
         store._writer = writer(engine)
         store._query_timeout = _query_timeout(query_timeout)
         store._series_cache = SeriesCache()
+        store._column_cache = ColumnCache()
+        store._keys_cache = ProjectCache[list[str]](KEYS_CACHE_BYTES)
         return store
 
     @property
@@ -392,7 +401,12 @@ class SqlStore(SqlWorkspace):
 
     def _list_keys(self, kind: str, project: str) -> list[str]:
         with self._read() as conn:
-            return attributes.list_keys(conn, kind, projects.project_id(conn, project))
+            version = projects.project_version(conn, project)
+            kept = self._keys_cache.get(version, kind)
+            if kept is None:
+                kept = attributes.list_keys(conn, kind, version.project_id)
+                self._keys_cache.put(version, kind, kept, items=len(kept))
+            return list(kept)
 
     # -- artifacts --------------------------------------------------------------------------
     def record_artifact(

@@ -106,6 +106,9 @@ class ProjectRow(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_activity: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Bumped by every write to the project's jobs and their attributes (migration 0011):
+    # what a process keeps of the project is current while this is unchanged.
+    data_version: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
 
 class NoteRow(Base):

@@ -17,7 +17,7 @@ from atlas.names import MAX_VALUES_JOBS, invalid
 from atlas.store import job_groups, job_values, metrics, views
 from atlas.store.api import JobGroups, JobValues, SeriesRead, View
 from atlas.store.engine import statement_deadline
-from atlas.store.projects import project_id
+from atlas.store.projects import project_version
 from atlas.store.query.nodes import Field
 from atlas.store.query.parse import parse_sort
 from atlas.store.series_cache import SeriesCache
@@ -32,6 +32,7 @@ class SqlWorkspace(SqlSweeps):
 
     _query_timeout: float
     _series_cache: SeriesCache
+    _column_cache: job_values.ColumnCache
 
     # -- saved views ---------------------------------------------------------------------------
     def create_view(
@@ -96,15 +97,15 @@ class SqlWorkspace(SqlSweeps):
         if isinstance(limit, bool) or not isinstance(limit, int) or not limit >= 1:
             raise invalid("limit", f"limit must be a positive integer, not {limit!r}")
         with self._read() as conn, self._deadline(conn, filter):
-            pid = project_id(conn, project)
             return job_values.read_values(
                 conn,
-                pid,
+                project_version(conn, project),
                 fields,
                 filter=filter,
                 limit=limit,
                 present=present,
                 with_names=with_names,
+                cache=self._column_cache,
             )
 
     def job_groups(
