@@ -56,8 +56,11 @@ async function scroll(browser) {
     const first = page.locator(ROW).first();
     await first.waitFor({ timeout: DEADLINE_MS });
     await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+    // the pointer goes over the table's own middle: a row is as wide as all its columns, so
+    // its middle may lie under the chart panels beside the table
     const box = await first.boundingBox();
-    await page.mouse.move(box.x + box.width / 2, box.y + 40);
+    const table = await page.locator(TABLE).boundingBox();
+    await page.mouse.move(table.x + table.width / 2, box.y + 40);
     await page.evaluate(() => {
       window.__atlasFrames = [];
       let last = performance.now();
