@@ -52,6 +52,7 @@ const limits = {
   jobValues: maximum(parameter("/projects/{name}/jobs/values", "limit")),
   seriesJobs: schemas.SeriesBatchIn?.properties?.jobs?.maxItems,
   seriesKeys: schemas.SeriesBatchIn?.properties?.keys?.maxItems,
+  seriesPairs: schemas.SeriesBatchIn?.["x-max-pairs"],
 };
 for (const [name, value] of Object.entries(limits)) {
   if (!Number.isInteger(value)) {

@@ -11,11 +11,12 @@ from datetime import datetime
 from typing import Annotated, Literal, cast
 
 import numpy as np
-from pydantic import Field, JsonValue, StringConstraints
+from pydantic import ConfigDict, Field, JsonValue, StringConstraints
 
 from atlas.names import (
     MAX_SERIES_JOBS,
     MAX_SERIES_KEYS,
+    MAX_SERIES_PAIRS,
     MAX_SERIES_POINTS,
     MAX_VIEW_NAME_LENGTH,
 )
@@ -270,6 +271,11 @@ class ProjectImportancesOut(WireModel):
 
 # -- batch series ---------------------------------------------------------------------------------
 class SeriesBatchIn(WireModel):
+    # the lists' lengths are bounded above; their product (job and key pairs) is stated here
+    model_config = ConfigDict(
+        **WireModel.model_config, json_schema_extra={"x-max-pairs": MAX_SERIES_PAIRS}
+    )
+
     jobs: list[JobId] = Field(min_length=1, max_length=MAX_SERIES_JOBS)
     keys: list[Key] = Field(min_length=1, max_length=MAX_SERIES_KEYS)
     max_points: Annotated[WireInt, Field(ge=2, le=MAX_SERIES_POINTS)] | None = None

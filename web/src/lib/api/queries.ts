@@ -176,10 +176,6 @@ export interface StepRange {
   maxStep: number;
 }
 
-/** The most (job, key) pairs one `POST /series` may ask for (names.MAX_SERIES_PAIRS: the
- * schema states the lists' lengths, not their product). */
-const BATCH_PAIRS = 2_000;
-
 /** Every series of `jobs` × `keys` at `maxPoints` points, in as few requests as the
  * server's limits allow (one for a workspace of up to 200 panels of 10 jobs); the panels
  * of a page share it. Polled while `live` (give running jobs a batch of their own). */
@@ -189,7 +185,7 @@ export const seriesBatchQuery = (jobs: readonly string[], keys: readonly string[
     queryKey: ["series-batch", jobs.join(","), keys.join("\u0000"), maxPoints, live, range?.minStep ?? null, range?.maxStep ?? null],
     queryFn: async ({ signal }) => {
       const jobChunk = LIMITS.seriesJobs;
-      const keyChunk = Math.max(1, Math.min(LIMITS.seriesKeys, Math.floor(BATCH_PAIRS / Math.max(1, Math.min(jobs.length, jobChunk)))));
+      const keyChunk = Math.max(1, Math.min(LIMITS.seriesKeys, Math.floor(LIMITS.seriesPairs / Math.max(1, Math.min(jobs.length, jobChunk)))));
       const requests: Promise<api.Items<SeriesItem>>[] = [];
       for (let j = 0; j < jobs.length; j += jobChunk) {
         for (let k = 0; k < keys.length; k += keyChunk) {
