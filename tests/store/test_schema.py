@@ -74,4 +74,4 @@ def test_chunk_arrays_are_stored_uncompressed_on_postgresql(postgres_url: str) -
 def test_migrations_ship_with_the_package() -> None:
     assert (schema.MIGRATIONS / "env.py").is_file()
     assert (schema.MIGRATIONS / "script.py.mako").is_file()
-    assert schema.head_revision() == "0011"
+    assert schema.head_revision() == "0013"

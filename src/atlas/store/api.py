@@ -43,6 +43,8 @@ from atlas.domain import (
     User,
 )
 from atlas.names import MAX_VALUES_JOBS, MAX_VERSIONS_LISTED
+from atlas.store.notification_api import NotificationStore
+from atlas.store.schedule_api import ScheduleStore
 
 __all__ = [
     "ActiveJob",
@@ -209,8 +211,9 @@ class ActiveJob:
     user: str = ""
 
 
-class Store(Protocol):
-    """The metadata store: projects, jobs and everything recorded about them."""
+class Store(NotificationStore, ScheduleStore, Protocol):
+    """The metadata store: projects, jobs and everything recorded about them (notification
+    rules in ``NotificationStore``, recurring jobs in ``ScheduleStore``)."""
 
     # -- life cycle -------------------------------------------------------------------------
     def upgrade(self) -> None:

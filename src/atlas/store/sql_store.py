@@ -5,7 +5,9 @@ lock first (``engine.writer``), so a method either does all it says or nothing. 
 done by the modules named after what they own (``projects``, ``jobs``, ``attributes``,
 ``metrics``, ``job_pages``, ``artifact_records``); this class opens the transactions. The
 accounts (users, sessions, tokens, members, audit) are inherited from ``SqlAccounts``, the
-sweeps from ``SqlSweeps``, the workspace's views and many-job reads from ``SqlWorkspace``.
+sweeps from ``SqlSweeps``, the workspace's views and many-job reads from ``SqlWorkspace``,
+notification rules and deliveries from ``SqlNotifications``, recurring jobs from
+``SqlSchedules``.
 """
 
 from __future__ import annotations
@@ -57,7 +59,9 @@ from atlas.store.api import (
 from atlas.store.conversions import utc_now
 from atlas.store.engine import make_engine, writer
 from atlas.store.job_values import ColumnCache
+from atlas.store.notification_store import SqlNotifications
 from atlas.store.project_cache import ProjectCache
+from atlas.store.schedule_store import SqlSchedules
 from atlas.store.series_cache import SeriesCache
 from atlas.store.workspace_store import SqlWorkspace
 
@@ -67,7 +71,7 @@ KEYS_CACHE_BYTES = 8 * 1024 * 1024
 """What a store's cache of projects' keys may hold (a key counts as a column's entry)."""
 
 
-class SqlStore(SqlWorkspace):
+class SqlStore(SqlWorkspace, SqlNotifications, SqlSchedules):
     """The metadata store in the database at ``url`` (``sqlite:///path``,
     ``postgresql://...``). Call :meth:`upgrade` once before use. Safe to share between
     threads."""
