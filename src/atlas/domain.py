@@ -112,6 +112,9 @@ class JobKind(StrEnum):
     LOCAL = "local"  # a plain `python train.py` that imported atlas
     SCHEDULED = "scheduled"  # submitted to the scheduler
     SWEEP_TRIAL = "sweep-trial"  # a trial of a sweep, submitted by its controller
+    # a run an MLflow client logs through the server's MLflow API (docs/mlflow.md): it sends
+    # no heartbeats, so the liveness watcher never marks it lost.
+    MLFLOW = "mlflow"
 
 
 SCHEDULER_KINDS = frozenset({JobKind.SCHEDULED, JobKind.SWEEP_TRIAL})
