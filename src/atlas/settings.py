@@ -200,6 +200,13 @@ class Settings:
         "alive (keep it well below the server's lost_after); 0 sends none.",
         "client",
     )
+    foundations_command_line: bool = _declare(
+        False,
+        "Old Atlas scripts (`import foundations`, docs/migrating.md): when true, a process "
+        "that Atlas did not start is no job, and its foundations logging calls warn once "
+        "and do nothing, as old Atlas did with FOUNDATIONS_COMMAND_LINE=True.",
+        "client",
+    )
     gpus: str | None = _declare(
         None,
         "GPU indices the scheduler hands out, e.g. 0,1,2,3 (empty: none). "
@@ -445,7 +452,7 @@ def load_settings(
     layers: list[tuple[str, Mapping[str, object]]] = []
     if path is not None:
         layers.append((str(path), _read_toml(path)))
-    layers.append(("environment", {s.name: env[s.env] for s in SETTINGS if s.env in env}))
+    layers.append(("environment", _environment(env)))
     layers.append(("command line", {k: v for k, v in (overrides or {}).items() if v is not None}))
     layers.insert(0, _credentials_layer(home, layers))
     by_name = {s.name: s for s in SETTINGS}
@@ -455,6 +462,21 @@ def load_settings(
                 raise InvalidInputError(f"unknown setting {name!r} from {source}")
             values[name] = _parse(by_name[name], raw, source)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+ENV_ALIASES: dict[str, str] = {
+    "FOUNDATIONS_JOB_ID": "job_id",
+    "FOUNDATIONS_PROJECT_NAME": "project",
+    "FOUNDATIONS_COMMAND_LINE": "foundations_command_line",
+}
+"""Old Atlas (foundations) variables read as settings, below their ``ATLAS_*`` names."""
+
+
+def _environment(env: Mapping[str, str]) -> dict[str, object]:
+    """The settings ``env`` gives: ``ATLAS_*`` variables over their old aliases."""
+    values: dict[str, object] = {name: env[old] for old, name in ENV_ALIASES.items() if old in env}
+    values.update({s.name: env[s.env] for s in SETTINGS if s.env in env})
+    return values
 
 
 def _credentials_layer(
@@ -478,6 +500,10 @@ def _credentials_layer(
     if isinstance(url, str) and (token := stored.token_for(url)) is not None:
         found["token"] = token
     return (str(path), found)
+
+
+def _aliases_of(name: str) -> list[str]:
+    return [old for old, setting in ENV_ALIASES.items() if setting == name]
 
 
 def render_docs() -> str:
@@ -515,7 +541,8 @@ def render_docs() -> str:
         lines.append("|---|---|---|---|---|")
         for s in members:
             default = "" if s.default is None else f"`{s.default}`"
-            lines.append(f"| `{s.name}` | `{s.env}` | {s.type.__name__} | {default} | {s.help} |")
+            env = " or ".join(f"`{v}`" for v in (s.env, *_aliases_of(s.name)))
+            lines.append(f"| `{s.name}` | {env} | {s.type.__name__} | {default} | {s.help} |")
         lines.append("")
     return "\n".join(lines)
 
