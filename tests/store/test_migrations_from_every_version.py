@@ -356,6 +356,28 @@ def fill_0011(conn: Connection) -> None:
     fill_0010(conn)
 
 
+SCHEDULE = "01kq5xc7p4s9e2h8"
+
+
+def fill_0013(conn: Connection) -> None:
+    """Project vision's nightly schedule, fired once (its job is JOB)."""
+    FILLERS["0012"](conn)
+    sql(
+        conn,
+        "INSERT INTO schedules (id, project_id, name, cron, timezone, spec_json, created_by, "
+        "paused, next_run_at, last_slot, last_job_id, created_at, updated_at) VALUES (:id, 1, "
+        "'nightly', '0 3 * * *', 'Europe/Paris', :spec, 'ada', :no, :next, :last, :job, :t, :t)",
+        id=SCHEDULE,
+        spec='{"command":"python train.py","kind":"scheduled","params":{"lr":0.1},'
+        '"priority":2,"resources":{"cpus":1},"user":"ada"}',
+        no=False,
+        next=stamp(conn, FINISHED),
+        last=stamp(conn, STARTED),
+        job=JOB,
+        t=stamp(conn, CREATED),
+    )
+
+
 FILLERS: dict[str, Filler] = {
     "0001": fill_0001,
     "0002": fill_0002,
@@ -368,6 +390,7 @@ FILLERS: dict[str, Filler] = {
     "0009": fill_0009,
     "0010": fill_0010,
     "0011": fill_0011,
+    "0013": fill_0013,
 }
 
 
@@ -569,6 +592,28 @@ def check_0011(store: SqlStore) -> None:
     assert "epochs" in store.list_param_keys("vision")
 
 
+def check_0013(store: SqlStore) -> None:
+    CHECKS["0012"](store)
+    (schedule,) = store.list_schedules("vision")
+    assert (schedule.id, schedule.name, schedule.cron, schedule.timezone) == (
+        SCHEDULE,
+        "nightly",
+        "0 3 * * *",
+        "Europe/Paris",
+    )
+    assert (schedule.spec.command, schedule.spec.params, schedule.spec.priority) == (
+        "python train.py",
+        {"lr": 0.1},
+        2,
+    )
+    assert (schedule.next_run_at, schedule.last_slot, schedule.last_job_id) == (
+        FINISHED,
+        STARTED,
+        JOB,
+    )
+    assert not schedule.paused
+
+
 CHECKS: dict[str, Check] = {
     "0001": check_0001,
     "0002": check_0002,
@@ -581,6 +626,7 @@ CHECKS: dict[str, Check] = {
     "0009": check_0009,
     "0010": check_0010,
     "0011": check_0011,
+    "0013": check_0013,
 }
 
 

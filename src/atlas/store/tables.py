@@ -517,3 +517,35 @@ server_secrets_table = _table(ServerSecretRow)
 sweeps_table = _table(SweepRow)
 sweep_trials_table = _table(SweepTrialRow)
 views_table = _table(ViewRow)
+
+
+# -- recurring jobs (migration 0013) ---------------------------------------------------------
+
+
+class ScheduleRow(Base):
+    """A recurring job: the cron expression and IANA time zone it fires on, the job it
+    submits (``spec_json``: ``JobSpec``'s fields but the project), who made it, whether it is
+    paused, when it fires next (null while paused), the slot it last fired for and that
+    run's job (kept as text, so the schedule outlives the job). Firing moves ``last_slot``
+    with a compare-and-set in the transaction that creates the job."""
+
+    __tablename__ = "schedules"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(MAX_JOB_NAME_LENGTH))
+    cron: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    spec_json: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(MAX_USER_LENGTH))
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    next_run_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_slot: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_job_id: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index(None, "project_id"), Index(None, "next_run_at"))
+
+
+schedules_table = _table(ScheduleRow)
