@@ -1,0 +1,5 @@
+"""``python -m foundations``: the ``foundations`` command."""
+
+from foundations.cli import main
+
+main()
