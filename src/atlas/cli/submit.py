@@ -38,6 +38,7 @@ __all__ = [
     "SubmitFlags",
     "build_submission",
     "check_command",
+    "old_atlas_form",
     "params_from",
     "rerun_command",
     "split_arguments",
@@ -56,6 +57,21 @@ def split_arguments(args: Sequence[str]) -> tuple[Path, list[str]]:
     if len(rest) == 1:
         rest = parse_command(rest[0])
     return folder, rest
+
+
+OLD_SCHEDULER_WORD = "scheduler"
+"""What old Atlas's ``foundations submit scheduler DIR COMMAND`` put before the folder."""
+
+
+def old_atlas_form(args: Sequence[str]) -> bool:
+    """Whether ``args`` are old Atlas's ``scheduler DIR COMMAND...``: the word ``scheduler``
+    (naming no file here) followed by a folder."""
+    return (
+        len(args) >= 2
+        and args[0] == OLD_SCHEDULER_WORD
+        and not Path(args[0]).exists()
+        and Path(args[1]).is_dir()
+    )
 
 
 def check_command(command: Sequence[str], options: Sequence[str], *, separated: bool) -> list[str]:
@@ -350,6 +366,13 @@ def submit_command(
     The folder's job.config.yaml supplies defaults; flags win over it.
     """
     settings = cli.settings()
+    if old_atlas_form(args):
+        click.echo(
+            "note: `scheduler DIR COMMAND` is old Atlas's form; Atlas runs it as "
+            "`atlas submit DIR COMMAND` (docs/migrating.md)",
+            err=True,
+        )
+        args = args[1:]
     folder, command = split_arguments(args)
     ctx = click.get_current_context()
     raw: list[str] = ctx.meta.get("atlas_raw_args", [])

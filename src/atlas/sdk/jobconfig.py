@@ -2,7 +2,12 @@
 
 Old Atlas (Foundations) keys: ``project_name``, ``entrypoint`` (a script, run with
 ``python``), ``command``, ``params``, ``num_gpus``, ``ram`` (GiB, a number), ``log_level``
-(accepted for old files, no effect) and ``worker: {image: ...}`` (the same as ``image``).
+(accepted for old files, no effect), ``job_notification_channel`` (the Slack channel old
+Atlas told of the job's end; kept as ``notification_channel``) and ``worker``: its ``image``
+(the same as ``image``), ``args`` (the command, when neither ``command`` nor ``entrypoint``
+is given) and ``resources`` (``requests``, else ``limits``, of ``cpu``, ``memory`` and
+``nvidia.com/gpu``, in Kubernetes's units: the job's ``cpus``, ``memory`` and ``gpus`` when
+those keys are not given).
 Ours: ``image`` (a container image to run the job in, docs/containers.md), ``project``,
 ``name``, ``cpus``, ``gpus``, ``memory`` (``4G``, ``512M`` or bytes), ``priority``,
 ``tags``, ``labels`` (what the job's node must have), ``network`` (a job in an image gets
@@ -15,6 +20,7 @@ names it.
 from __future__ import annotations
 
 import json
+import math
 import re
 import shlex
 from collections.abc import Mapping
@@ -61,6 +67,7 @@ _KEYS = {
     "network",
     "log_level",
     "worker",
+    "job_notification_channel",
 }
 _SAME = (("project", "project_name"), ("gpus", "num_gpus"), ("memory", "ram"))
 _LOG_LEVELS = {"debug", "info", "warning", "warn", "error", "critical"}
@@ -85,6 +92,11 @@ class JobConfig:
     image: str | None = None
     labels: dict[str, str] = field(default_factory=dict)
     network: bool | None = None
+    notification_channel: str | None = None
+
+
+_WORKER_KEYS = {"image", "args", "resources"}
+_WORKER_RESOURCES = {"cpu": "cpus", "memory": "memory", "nvidia.com/gpu": "gpus"}
 
 
 def parse_param(text: str) -> tuple[str, object]:
@@ -143,9 +155,12 @@ def _check_keys(data: Mapping[str, object], path: Path) -> None:
         raise InvalidInputError(f"{path}: worker must be a mapping")
     if "image" in worker and data.get("image") is not None:
         raise InvalidInputError(f"{path}: give image or worker.image, not both")
-    extra = sorted(str(k) for k in worker if k != "image")
+    extra = sorted(str(k) for k in worker if k not in _WORKER_KEYS)
     if extra:
-        raise InvalidInputError(f"{path}: unknown key worker.{', worker.'.join(extra)}")
+        raise InvalidInputError(
+            f"{path}: unknown key worker.{', worker.'.join(extra)} (Atlas reads worker.image, "
+            "worker.args and worker.resources)"
+        )
 
 
 def _command(data: Mapping[str, object], path: Path) -> list[str] | None:
@@ -154,6 +169,9 @@ def _command(data: Mapping[str, object], path: Path) -> list[str] | None:
     if data.get("command") is not None:
         return with_interpreter(parse_command(data["command"], where=f"{path}: command"))
     entrypoint = data.get("entrypoint")
+    worker = data.get("worker")
+    if entrypoint is None and isinstance(worker, dict) and worker.get("args") is not None:
+        return with_interpreter(parse_command(worker["args"], where=f"{path}: worker.args"))
     if entrypoint is None:
         return None
     return with_interpreter(parse_command(entrypoint, where=f"{path}: entrypoint"))
@@ -250,6 +268,42 @@ def _checked(data: Mapping[str, object], path: Path) -> None:
         raise InvalidInputError(f"{path}: log_level {level!r} is not a log level")
 
 
+def _worker_resources(data: Mapping[str, object], path: Path) -> dict[str, int]:
+    """``cpus``, ``memory`` and ``gpus`` from old Atlas's ``worker.resources`` (requests over
+    limits, Kubernetes units), for those the file does not give at the top level."""
+    worker = data.get("worker")
+    resources = worker.get("resources") if isinstance(worker, dict) else None
+    if resources is None:
+        return {}
+    where = f"{path}: worker.resources"
+    if not isinstance(resources, dict) or not set(resources) <= {"limits", "requests"}:
+        raise InvalidInputError(f"{where} must be a mapping of limits and requests")
+    merged: dict[str, object] = {}
+    for part in ("limits", "requests"):  # requests last: what the job is given
+        amounts = resources.get(part) or {}
+        if not isinstance(amounts, dict) or not set(amounts) <= set(_WORKER_RESOURCES):
+            raise InvalidInputError(f"{where}.{part} may give cpu, memory and nvidia.com/gpu")
+        merged.update(amounts)
+    found = {_WORKER_RESOURCES[k]: _kubernetes_amount(k, v, where) for k, v in merged.items()}
+    spellings = {"cpus": ("cpus",), "gpus": ("gpus", "num_gpus"), "memory": ("memory", "ram")}
+    return {k: v for k, v in found.items() if all(data.get(n) is None for n in spellings[k])}
+
+
+def _kubernetes_amount(key: str, value: object, where: str) -> int:
+    text = str(value).strip()
+    try:
+        if key == "memory":
+            return parse_memory(text + "B" if text.endswith("i") else text, where=f"{where}.memory")
+        amount = float(text[:-1]) / 1000 if text.endswith("m") else float(text)
+    except ValueError:
+        amount = -1.0
+    if key == "cpu" and amount > 0:
+        return max(1, math.ceil(amount))
+    if key == "nvidia.com/gpu" and amount >= 0 and amount == int(amount):
+        return int(amount)
+    raise InvalidInputError(f"{where}: {key} {value!r} is not an amount")
+
+
 def parse_config(data: object, path: Path) -> JobConfig:
     """A :class:`JobConfig` from the parsed YAML ``data`` of the file ``path`` (named in
     every error)."""
@@ -260,14 +314,15 @@ def parse_config(data: object, path: Path) -> JobConfig:
     _check_keys(data, path)
     _checked(data, path)
     tags = _mapping(data, "tags", path)
+    worker = _worker_resources(data, path)
     return JobConfig(
         project=_text(data, "project", path) or _text(data, "project_name", path),
         name=_text(data, "name", path),
         command=_command(data, path),
         params=_mapping(data, "params", path),
-        cpus=_int(data, "cpus", path, 1),
-        gpus=_int(data, "gpus", path, 0) if "gpus" in data else _int(data, "num_gpus", path, 0),
-        memory=_memory(data, path),
+        cpus=worker.get("cpus", _int(data, "cpus", path, 1)),
+        gpus=worker.get("gpus", _gpus(data, path)),
+        memory=worker.get("memory", _memory(data, path)),
         priority=_int(data, "priority", path, -(2**31)),
         tags={key: "" if value is None else str(value) for key, value in tags.items()},
         timeout=_timeout(data, path),
@@ -276,7 +331,12 @@ def parse_config(data: object, path: Path) -> JobConfig:
         image=_image(data, path),
         labels=_labels(data, path),
         network=_network(data, path),
+        notification_channel=_text(data, "job_notification_channel", path),
     )
+
+
+def _gpus(data: Mapping[str, object], path: Path) -> int | None:
+    return _int(data, "gpus", path, 0) if "gpus" in data else _int(data, "num_gpus", path, 0)
 
 
 def load_job_config(directory: Path) -> JobConfig:
