@@ -41,6 +41,7 @@ from atlas.server.limits import BodyLimit, BodyLimitRule
 from atlas.server.liveness import LivenessWatcher, watch
 from atlas.server.loopback import LOOPBACK_URL, LoopbackTransport
 from atlas.server.metrics_codec import MAX_BATCH_BYTES
+from atlas.server.mlflow import install_mlflow
 from atlas.server.openapi import build_openapi
 from atlas.server.redaction import db_kind, public_location
 from atlas.server.routes import accounts, health, jobs, log_stream, logs, members, metrics, projects
@@ -77,6 +78,8 @@ _BODY_RULES = (
     BodyLimitRule("POST", re.compile(f"{API_PREFIX}/jobs/[^/]+/log"), None),
     # Snapshots stream into the artifact store and enforce settings.max_snapshot_mb.
     BodyLimitRule("PUT", re.compile(f"{API_PREFIX}/snapshots/[^/]+"), None),
+    # MLflow's artifact uploads enforce settings.max_upload_mb as /jobs/{id}/artifacts does.
+    BodyLimitRule("PUT", re.compile("/api/2.0/mlflow-artifacts/artifacts/.*"), None),
 )
 
 
@@ -132,6 +135,7 @@ def create_app(
     app.include_router(oidc_routes.router, prefix=API_PREFIX)
     app.include_router(tensorboard_routes.router, prefix=API_PREFIX)
     app.include_router(tensorboard_routes.proxy_router)
+    install_mlflow(app)  # MLflow clients log here (docs/mlflow.md)
     check_declared(app)
     app.add_middleware(BodyLimit, default_bytes=JSON_BODY_LIMIT, rules=_BODY_RULES)
     app.add_middleware(HeadAsGet, routes=app.router.routes)

@@ -1,0 +1,214 @@
+"""The MLflow tracking REST API routes (``/api/2.0/mlflow/...``) and the artifact proxy
+(``/api/2.0/mlflow-artifacts/...``), thin: each reads the request's fields (the query string
+of a GET, the JSON body otherwise) and hands them to ``experiments``, ``runs``, ``histories``
+or ``models`` on a worker thread.
+
+The routes are left out of the OpenAPI schema (they are MLflow's API, not Atlas's: the GUI's
+client has no use for them) but declare their access like every route: viewers read, editors
+write, with an Atlas API token sent as ``Authorization: Bearer`` (``MLFLOW_TRACKING_TOKEN``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from atlas.errors import NotFoundError
+from atlas.server import job_files, removal
+from atlas.server.auth.access import Caller, Need, Of, access
+from atlas.server.deps import ArtifactsDep, SettingsDep, StoreDep
+from atlas.server.mlflow import experiments, histories, models, runs
+from atlas.server.mlflow.artifacts import file_infos, split_artifact_path
+from atlas.server.mlflow.errors import DOES_NOT_EXIST, INVALID_VALUE, MlflowError
+from atlas.server.mlflow.requests import Body, run_id_of, text_field
+from atlas.store.api import Store
+from atlas.store.artifacts import ArtifactStore
+
+__all__ = ["ARTIFACTS_PREFIX", "TRACKING_PREFIXES", "artifact_router", "tracking_router"]
+
+TRACKING_PREFIXES = ("/api/2.0/mlflow", "/ajax-api/2.0/mlflow")
+ARTIFACTS_PREFIX = "/api/2.0/mlflow-artifacts"
+MIB = 1024 * 1024
+_LISTS = frozenset({"experiment_ids", "run_ids", "order_by"})
+
+tracking_router = APIRouter(include_in_schema=False)
+artifact_router = APIRouter(include_in_schema=False)
+
+Reader = Annotated[Caller, access(Need.VIEWER, Of.QUERY, audit=False)]
+Searcher = Annotated[Caller, access(Need.VIEWER, Of.BODY, audit=False)]
+Writer = Annotated[Caller, access(Need.EDITOR, Of.BODY)]
+Logger = Annotated[Caller, access(Need.EDITOR, Of.BODY, audit=False)]
+Owner = Annotated[Caller, access(Need.OWNER, Of.BODY)]
+SignedIn = Annotated[Caller, access(Need.SIGNED_IN)]
+
+Service = Callable[[Store, Caller, Body], dict[str, object]]
+
+
+async def _fields(request: Request) -> dict[str, object]:
+    """The request's fields: its query string (lists for list fields), then its JSON body."""
+    fields: dict[str, object] = {}
+    for key in request.query_params:
+        values = request.query_params.getlist(key)
+        fields[key] = values if key in _LISTS or len(values) > 1 else values[0]
+    if request.method in ("GET", "HEAD", "DELETE"):
+        return fields
+    raw = await request.body()
+    if raw.strip():
+        try:
+            body = json.loads(raw)
+        except (ValueError, RecursionError):
+            raise MlflowError(INVALID_VALUE, "the request body is not JSON") from None
+        if not isinstance(body, dict):
+            raise MlflowError(INVALID_VALUE, "the request body must be a JSON object")
+        fields.update(body)
+    return fields
+
+
+async def _answer(request: Request, caller: Caller, service: Service, **path: str) -> Response:
+    fields = {**(await _fields(request)), **path}
+    result = await run_in_threadpool(service, request.app.state.store, caller, fields)
+    return JSONResponse(result)
+
+
+def _route(method: str, path: str, service: Service, need: str) -> None:
+    """Serve ``service`` at ``path`` (under both tracking prefixes)."""
+
+    async def read(request: Request, caller: Reader) -> Response:
+        return await _answer(request, caller, service, **request.path_params)
+
+    async def search(request: Request, caller: Searcher) -> Response:
+        return await _answer(request, caller, service, **request.path_params)
+
+    async def write(request: Request, caller: Writer) -> Response:
+        return await _answer(request, caller, service, **request.path_params)
+
+    async def log(request: Request, caller: Logger) -> Response:
+        return await _answer(request, caller, service, **request.path_params)
+
+    async def own(request: Request, caller: Owner) -> Response:
+        return await _answer(request, caller, service, **request.path_params)
+
+    async def listing(request: Request, caller: SignedIn) -> Response:
+        return await _answer(request, caller, service, **request.path_params)
+
+    endpoint = {
+        "read": read,
+        "search": search,
+        "write": write,
+        "log": log,
+        "own": own,
+        "list": listing,
+    }[need]
+    for prefix in TRACKING_PREFIXES:
+        tracking_router.add_api_route(prefix + path, endpoint, methods=[method])
+
+
+for _method, _path, _service, _need in [
+    ("POST", "/experiments/create", experiments.create_experiment, "write"),
+    ("GET", "/experiments/get", experiments.get_experiment, "read"),
+    ("GET", "/experiments/get-by-name", experiments.get_experiment_by_name, "read"),
+    ("POST", "/experiments/search", experiments.search_experiments, "list"),
+    ("GET", "/experiments/search", experiments.search_experiments, "list"),
+    ("POST", "/experiments/update", experiments.rename_experiment, "own"),
+    ("POST", "/runs/create", runs.create_run, "write"),
+    ("GET", "/runs/get", runs.get_run, "read"),
+    ("POST", "/runs/update", runs.update_run, "write"),
+    ("POST", "/runs/search", runs.search_runs, "search"),
+    ("POST", "/runs/log-metric", runs.log_metric, "log"),
+    ("POST", "/runs/log-parameter", runs.log_param, "log"),
+    ("POST", "/runs/log-batch", runs.log_batch, "log"),
+    ("POST", "/runs/set-tag", runs.set_tag, "log"),
+    ("POST", "/runs/delete-tag", runs.delete_tag, "log"),
+    ("POST", "/runs/log-inputs", runs.log_inputs, "log"),
+    ("POST", "/runs/outputs", models.log_outputs, "log"),
+    ("GET", "/metrics/get-history", histories.get_history, "read"),
+    ("GET", "/metrics/get-history-bulk-interval", histories.get_history_bulk_interval, "read"),
+    ("POST", "/logged-models", models.create_model, "log"),
+    ("POST", "/logged-models/search", models.search_models, "search"),
+    ("GET", "/logged-models/{model_id}", models.get_model, "read"),
+    ("PATCH", "/logged-models/{model_id}", models.finalize_model, "log"),
+    ("PATCH", "/logged-models/{model_id}/tags", models.set_model_tags, "log"),
+    ("DELETE", "/logged-models/{model_id}/tags/{tag_key}", models.delete_model_tag, "log"),
+    ("POST", "/logged-models/{model_id}/params", models.log_model_params, "log"),
+]:
+    _route(_method, _path, _service, _need)
+
+
+def _delete_run(store: Store, caller: Caller, body: Body, artifacts: ArtifactStore) -> dict[str, object]:
+    run_id = run_id_of(body)
+    runs.check_run(store, caller, run_id)
+    try:
+        removal.delete_job(store, artifacts, run_id)
+    except NotFoundError:
+        raise MlflowError(DOES_NOT_EXIST, f"Run with id={run_id} not found") from None
+    return {}
+
+
+async def delete_run(request: Request, caller: Writer, artifacts: ArtifactsDep) -> Response:
+    """``DeleteRun``: the job and its files are deleted for good (Atlas keeps no deleted
+    runs to restore)."""
+    fields = await _fields(request)
+    store = request.app.state.store
+    await run_in_threadpool(_delete_run, store, caller, fields, artifacts)
+    return JSONResponse({})
+
+
+for _prefix in TRACKING_PREFIXES:
+    tracking_router.add_api_route(_prefix + "/runs/delete", delete_run, methods=["POST"])
+
+
+# -- the artifact proxy ---------------------------------------------------------------------
+@artifact_router.get(ARTIFACTS_PREFIX + "/artifacts")
+async def list_artifacts(request: Request, caller: Reader, store: StoreDep) -> Response:
+    """The files and folders right under ``?path=<exp>/<run>/artifacts/<folder>``."""
+    fields = await _fields(request)
+    run_id, folder = split_artifact_path(text_field(fields, "path", required=True))
+    await run_in_threadpool(runs.check_run, store, caller, run_id)
+    try:
+        found = await run_in_threadpool(store.list_artifacts, run_id)
+    except NotFoundError:
+        raise MlflowError(DOES_NOT_EXIST, f"Run with id={run_id} not found") from None
+    return JSONResponse({"files": file_infos(found, folder)})
+
+
+@artifact_router.get(ARTIFACTS_PREFIX + "/artifacts/{path:path}")
+async def download_artifact(
+    path: str, caller: Reader, store: StoreDep, artifacts: ArtifactsDep
+) -> Response:
+    """One artifact's bytes."""
+    run_id, inner = split_artifact_path(path)
+    await run_in_threadpool(runs.check_run, store, caller, run_id)
+    return await job_files.serve_artifact(
+        store, artifacts, job_id=run_id, path=inner, range_header=None
+    )
+
+
+@artifact_router.put(ARTIFACTS_PREFIX + "/artifacts/{path:path}")
+async def upload_artifact(
+    path: str,
+    request: Request,
+    caller: Logger,
+    store: StoreDep,
+    artifacts: ArtifactsDep,
+    settings: SettingsDep,
+) -> Response:
+    """Store the body as the run's artifact (replacing an earlier one of the same path)."""
+    run_id, inner = split_artifact_path(path)
+    if not inner:
+        raise MlflowError(INVALID_VALUE, "an artifact needs a file name")
+    await run_in_threadpool(runs.check_run, store, caller, run_id)
+    await job_files.save_artifact(
+        request,
+        store,
+        artifacts,
+        job_id=run_id,
+        path=inner,
+        step=None,
+        max_bytes=settings.max_upload_mb * MIB,
+    )
+    return JSONResponse({})

@@ -1,0 +1,287 @@
+"""MLflow runs as Atlas jobs: create, read, update, delete, search, and what they log.
+
+A run is a job of kind ``mlflow`` (never marked lost: the client sends no heartbeats), run
+id = job id. Params, tags and metrics go through the store's batch paths: ``log-batch`` is
+one ``set_params``, one ``set_tags`` and one ``append_metrics`` of columns per metric key.
+Every function runs on a worker thread and checks the caller's role in the run's project.
+"""
+
+from __future__ import annotations
+
+import array
+from collections import defaultdict
+from collections.abc import Mapping
+
+from atlas.domain import JobKind, JobSpec, JobStatus, ParamValue
+from atlas.errors import InvalidTransitionError, NotFoundError, QuerySyntaxError
+from atlas.names import shown
+from atlas.server.auth.access import Caller
+from atlas.server.mlflow.errors import DOES_NOT_EXIST, INVALID_VALUE, MlflowError
+from atlas.server.mlflow.experiments import project_of
+from atlas.server.mlflow.filters import atlas_filter, atlas_sort
+from atlas.server.mlflow.requests import (
+    Body,
+    int_field,
+    items_field,
+    number_field,
+    run_id_of,
+    text_field,
+)
+from atlas.server.mlflow.wire import STATUS_OF_RUN, from_ms, param_value, run_json
+from atlas.store.api import JobQuery, SeriesBatch, Store
+
+__all__ = [
+    "MAX_SEARCH_RESULTS",
+    "check_run",
+    "create_run",
+    "delete_tag",
+    "get_run",
+    "log_batch",
+    "log_inputs",
+    "log_metric",
+    "log_param",
+    "search_runs",
+    "set_tag",
+    "update_run",
+]
+
+MAX_SEARCH_RESULTS = 1000
+"""Most runs one ``search`` answers (the store's largest job page)."""
+
+RUN_NAME_TAG = "mlflow.runName"
+
+
+def check_run(store: Store, caller: Caller, run_id: str) -> str:
+    """The project of run ``run_id`` after checking the caller's role in it;
+    ``RESOURCE_DOES_NOT_EXIST`` for an unknown run. With authentication off nothing is read:
+    the write itself finds an unknown run."""
+    if not caller.auth:
+        caller.require("")
+        return ""
+    try:
+        project = store.job_project(run_id)
+    except NotFoundError:
+        raise MlflowError(DOES_NOT_EXIST, f"Run with id={run_id} not found") from None
+    caller.require(project)
+    return project
+
+
+def _get_job_json(store: Store, run_id: str) -> dict[str, object]:
+    try:
+        return run_json(store.get_job(run_id))
+    except NotFoundError:
+        raise MlflowError(DOES_NOT_EXIST, f"Run with id={run_id} not found") from None
+
+
+def _tags(items: list[Mapping[str, object]], field: str) -> dict[str, str]:
+    tags: dict[str, str] = {}
+    for item in items:
+        key = text_field(item, "key", required=True)
+        value = item.get("value", "")
+        tags[key] = value if isinstance(value, str) else str(value)
+    return tags
+
+
+def create_run(store: Store, caller: Caller, body: Body) -> dict[str, object]:
+    """``CreateRun``: a running job of kind ``mlflow`` in the experiment's project."""
+    project = project_of(store, text_field(body, "experiment_id", default="0"), create_default=True)
+    caller.require(project)
+    tags = _tags(items_field(body, "tags"), "tags")
+    name = text_field(body, "run_name") or tags.pop(RUN_NAME_TAG, "")
+    tags.pop(RUN_NAME_TAG, None)
+    start = int_field(body, "start_time")
+    spec = JobSpec(
+        project=project,
+        kind=JobKind.MLFLOW,
+        name=name,
+        user=text_field(body, "user_id") or tags.get("mlflow.user", ""),
+        command=tags.get("mlflow.source.name", ""),
+        tags=tags,
+    )
+    started = None if start is None else from_ms(start, "start_time")
+    job = store.create_job(caller.own(spec), status=JobStatus.RUNNING, started_at=started)
+    return {"run": run_json(job)}
+
+
+def get_run(store: Store, caller: Caller, body: Body) -> dict[str, object]:
+    """``GetRun``."""
+    run_id = run_id_of(body)
+    check_run(store, caller, run_id)
+    return {"run": _get_job_json(store, run_id)}
+
+
+def update_run(store: Store, caller: Caller, body: Body) -> dict[str, object]:
+    """``UpdateRun``: status (RUNNING/FINISHED/FAILED/KILLED), end time, run name."""
+    run_id = run_id_of(body)
+    check_run(store, caller, run_id)
+    status_text = text_field(body, "status")
+    status = STATUS_OF_RUN.get(status_text) if status_text else None
+    if status_text and status is None:
+        raise MlflowError(INVALID_VALUE, f"Invalid status {shown(status_text)!r}")
+    end = int_field(body, "end_time")
+    at = from_ms(end, "end_time") if end is not None and status is not JobStatus.RUNNING else None
+    name = text_field(body, "run_name") or None
+    try:
+        job = store.update_job(run_id, name=name, status=status, at=at)
+    except NotFoundError:
+        raise MlflowError(DOES_NOT_EXIST, f"Run with id={run_id} not found") from None
+    except InvalidTransitionError as exc:
+        raise MlflowError(INVALID_VALUE, exc.message) from None
+    return {"run_info": run_json(job)["info"]}
+
+
+def _batch_columns(metrics: list[Mapping[str, object]]) -> list[SeriesBatch]:
+    """The metrics of a request as one batch of columns per key."""
+    columns: dict[str, tuple[array.array[int], array.array[float], array.array[float]]] = (
+        defaultdict(lambda: (array.array("q"), array.array("d"), array.array("d")))
+    )
+    for metric in metrics:
+        key = metric.get("key")
+        if not isinstance(key, str) or not key:
+            raise MlflowError(INVALID_VALUE, "Missing value for required parameter 'key'")
+        steps, times, values = columns[key]
+        steps.append(int_field(metric, "step", default=0) or 0)
+        timestamp = int_field(metric, "timestamp")
+        if timestamp is None:
+            raise MlflowError(INVALID_VALUE, "Missing value for required parameter 'timestamp'")
+        times.append(timestamp / 1000)
+        values.append(number_field(metric, "value"))
+    return [SeriesBatch(key, s, t, v) for key, (s, t, v) in columns.items()]
+
+
+def _params(items: list[Mapping[str, object]]) -> dict[str, ParamValue]:
+    params: dict[str, ParamValue] = {}
+    for item in items:
+        key = text_field(item, "key", required=True)
+        value = item.get("value", "")
+        params[key] = param_value(value if isinstance(value, str) else str(value))
+    return params
+
+
+def _write(
+    store: Store,
+    run_id: str,
+    metrics: list[SeriesBatch],
+    params: dict[str, ParamValue],
+    tags: dict[str, str],
+) -> None:
+    try:
+        if params:
+            store.set_params(run_id, params)
+        if tags:
+            name = tags.pop(RUN_NAME_TAG, None)
+            if name is not None:
+                store.update_job(run_id, name=name)
+            if tags:
+                store.set_tags(run_id, tags)
+        if metrics:
+            store.append_metrics(run_id, metrics)
+    except NotFoundError:
+        raise MlflowError(DOES_NOT_EXIST, f"Run with id={run_id} not found") from None
+
+
+def log_metric(store: Store, caller: Caller, body: Body) -> dict[str, object]:
+    """``LogMetric``: one point."""
+    run_id = run_id_of(body)
+    check_run(store, caller, run_id)
+    _write(store, run_id, _batch_columns([body]), {}, {})
+    return {}
+
+
+def log_param(store: Store, caller: Caller, body: Body) -> dict[str, object]:
+    """``LogParam``."""
+    run_id = run_id_of(body)
+    check_run(store, caller, run_id)
+    _write(store, run_id, [], _params([body]), {})
+    return {}
+
+
+def set_tag(store: Store, caller: Caller, body: Body) -> dict[str, object]:
+    """``SetTag`` (``mlflow.runName`` renames the run)."""
+    run_id = run_id_of(body)
+    check_run(store, caller, run_id)
+    _write(store, run_id, [], {}, _tags([body], "tag"))
+    return {}
+
+
+def delete_tag(store: Store, caller: Caller, body: Body) -> dict[str, object]:
+    """``DeleteTag``."""
+    run_id = run_id_of(body)
+    check_run(store, caller, run_id)
+    key = text_field(body, "key", required=True)
+    try:
+        store.delete_tag(run_id, key)
+    except NotFoundError as exc:
+        raise MlflowError(DOES_NOT_EXIST, exc.message) from None
+    return {}
+
+
+def log_batch(store: Store, caller: Caller, body: Body) -> dict[str, object]:
+    """``LogBatch``: metrics, params and tags of one run in one request."""
+    run_id = run_id_of(body)
+    check_run(store, caller, run_id)
+    metrics = _batch_columns(items_field(body, "metrics"))
+    params = _params(items_field(body, "params"))
+    tags = _tags(items_field(body, "tags"), "tags")
+    _write(store, run_id, metrics, params, tags)
+    return {}
+
+
+def log_inputs(store: Store, caller: Caller, body: Body) -> dict[str, object]:
+    """``LogInputs``: each dataset kept as the tag ``mlflow.dataset.<name>`` (its digest and
+    source type)."""
+    run_id = run_id_of(body)
+    check_run(store, caller, run_id)
+    tags: dict[str, str] = {}
+    for item in items_field(body, "datasets"):
+        dataset = item.get("dataset")
+        if not isinstance(dataset, Mapping):
+            raise MlflowError(INVALID_VALUE, "Missing value for required parameter 'dataset'")
+        name = text_field(dataset, "name", required=True)
+        digest = text_field(dataset, "digest")
+        source = text_field(dataset, "source_type")
+        tags[f"mlflow.dataset.{name}"] = f"{digest} ({source})" if source else digest
+    _write(store, run_id, [], {}, tags)
+    return {}
+
+
+def search_runs(store: Store, caller: Caller, body: Body) -> dict[str, object]:
+    """``SearchRuns`` over one or more experiments: the filter and order translated to
+    Atlas's query language; ``page_token`` is an offset."""
+    ids = body.get("experiment_ids") or []
+    if isinstance(ids, str):
+        ids = [ids]
+    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+        raise MlflowError(INVALID_VALUE, "Missing value for required parameter 'experiment_ids'")
+    max_results = int_field(body, "max_results", default=MAX_SEARCH_RESULTS) or MAX_SEARCH_RESULTS
+    if not 0 < max_results <= MAX_SEARCH_RESULTS:
+        raise MlflowError(INVALID_VALUE, f"max_results must be 1 to {MAX_SEARCH_RESULTS}")
+    offset = int_field(body, "page_token", default=0) or 0
+    if text_field(body, "run_view_type") == "DELETED_ONLY":
+        return {"runs": []}
+    order = body.get("order_by") or []
+    try:
+        query_filter = atlas_filter(text_field(body, "filter"))
+        sort = atlas_sort([str(o) for o in (order if isinstance(order, list) else [order])])
+    except ValueError as exc:
+        raise MlflowError(INVALID_VALUE, f"Invalid filter or order_by: {exc}") from None
+    runs: list[dict[str, object]] = []
+    total = 0
+    for exp_id in dict.fromkeys(ids):
+        project = project_of(store, exp_id)
+        caller.require(project)
+        query = JobQuery(filter=query_filter, sort=sort, limit=offset + max_results, offset=0)
+        if len(ids) == 1:
+            query = JobQuery(filter=query_filter, sort=sort, limit=max_results, offset=offset)
+        try:
+            page = store.list_jobs(project, query)
+        except QuerySyntaxError as exc:
+            raise MlflowError(INVALID_VALUE, f"Invalid filter or order_by: {exc.message}") from None
+        total += page.total
+        runs += [run_json(job) for job in page.items]
+    if len(ids) > 1:
+        runs = runs[offset : offset + max_results]
+    answer: dict[str, object] = {"runs": runs}
+    if offset + max_results < total:
+        answer["next_page_token"] = str(offset + max_results)
+    return answer
