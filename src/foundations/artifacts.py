@@ -36,6 +36,7 @@ class SyncableDirectory:
         self._directory_path = directory_path
         self._local_job_id = local_job_id
         self._remote_job_id = remote_job_id
+        Path(directory_path).mkdir(parents=True, exist_ok=True)  # ready to write into
         if auto_download:
             self.download()
 
@@ -61,7 +62,7 @@ class SyncableDirectory:
     def download(self) -> None:
         """Write the source job's files of this key into the folder (none: nothing)."""
         if self._remote_job_id is None or self._remote_job_id == self._local_job_id:
-            return  # this job's own files are in the folder already
+            return  # a job starts with no files of its own to bring back
         from atlas.sdk.client import sdk_client
 
         prefix = self._prefix() + "/"
