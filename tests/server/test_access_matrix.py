@@ -77,6 +77,7 @@ class World:
     finished: str = ""
     sweep: str = ""
     view: str = ""
+    notification: str = ""
 
     @property
     def store(self) -> Any:
@@ -99,6 +100,11 @@ class World:
         """A new saved view of P (for the route that deletes one)."""
         body = {"name": unique("view-"), "state": {}}
         return str(self.as_admin("POST", f"{API}/projects/{P}/views", json=body)["id"])
+
+    def notification_in_p(self) -> str:
+        """A new notification rule of P (for the route that deletes one)."""
+        body = {"events": ["failed"], "kind": "webhook", "url": "http://127.0.0.1:9/hook"}
+        return str(self.as_admin("POST", f"{API}/projects/{P}/notifications", json=body)["id"])
 
     def job_in_p(self) -> str:
         """A new running tracked job in P (for routes that delete or end one)."""
@@ -161,6 +167,7 @@ def build_world(client: TestClient) -> World:
     world.sweep = str(world.as_admin("POST", f"{API}/sweeps", json=SWEEP_BODY)["id"])
     world.as_admin("POST", f"{API}/sweeps/{world.sweep}/stop")
     world.view = world.view_in_p()
+    world.notification = world.notification_in_p()
     return world
 
 
@@ -301,6 +308,10 @@ BODIES: dict[tuple[str, str], Sample] = {
         "json": {"name": unique("view-"), "state": {"q": "lr > 0"}}
     },
     ("PATCH", "/api/v1/views/{view_id}"): lambda w: {"json": {"state": {"q": "x"}}},
+    ("POST", "/api/v1/projects/{name}/notifications"): lambda w: {
+        "json": {"events": ["failed"], "kind": "slack", "url": "http://127.0.0.1:9/hook"}
+    },
+    ("PATCH", "/api/v1/notifications/{notification_id}"): lambda w: {"json": {"enabled": True}},
     ("POST", "/api/v1/series"): lambda w: {"json": {"jobs": [w.job_j], "keys": ["lr"]}},
     ("GET", "/api/v1/projects/{name}/jobs/values"): lambda w: {"params": {"fields": "params.lr"}},
     ("GET", "/api/v1/projects/{name}/jobs/groups"): lambda w: {"params": {"by": "params.lr"}},
@@ -319,6 +330,9 @@ FRESH: dict[tuple[str, str], Sample] = {
     ("DELETE", "/api/v1/tokens/{token_id}"): lambda w: {"path": {"token_id": _fresh_token_id(w)}},
     ("DELETE", "/api/v1/queue"): lambda w: {"params": {"project": P}},
     ("DELETE", "/api/v1/views/{view_id}"): lambda w: {"path": {"view_id": w.view_in_p()}},
+    ("DELETE", "/api/v1/notifications/{notification_id}"): lambda w: {
+        "path": {"notification_id": w.notification_in_p()}
+    },
 }
 
 
@@ -370,6 +384,7 @@ def request_for(
         "tensorboard_id": "0123456789abcdef",
         "sweep_id": world.sweep,
         "view_id": world.view,
+        "notification_id": world.notification,
         **made.pop("path", {}),
     }
     url = template

@@ -42,12 +42,14 @@ from atlas.server.liveness import LivenessWatcher, watch
 from atlas.server.loopback import LOOPBACK_URL, LoopbackTransport
 from atlas.server.metrics_codec import MAX_BATCH_BYTES
 from atlas.server.mlflow import install_mlflow
+from atlas.server.notifier import Notifier
 from atlas.server.openapi import build_openapi
 from atlas.server.redaction import db_kind, public_location
 from atlas.server.routes import accounts, health, jobs, log_stream, logs, members, metrics, projects
 from atlas.server.routes import artifacts as artifact_routes
 from atlas.server.routes import auth as auth_routes
 from atlas.server.routes import code as code_routes
+from atlas.server.routes import notifications as notification_routes
 from atlas.server.routes import oidc as oidc_routes
 from atlas.server.routes import scheduler as scheduler_routes
 from atlas.server.routes import submissions as submission_routes
@@ -110,6 +112,7 @@ def create_app(
     app.state.executor = executor
     app.state.scheduler = None
     app.state.sweeps = None
+    app.state.notifier = None
     app.state.auth_enabled = settings.auth_enabled
     app.state.internal_token = new_secret().secret
     app.state.login_throttle = LoginThrottle()
@@ -128,7 +131,7 @@ def create_app(
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(code_routes.router, prefix=API_PREFIX)
     app.include_router(sweep_routes.router, prefix=API_PREFIX)
-    for router in (view_routes.router, workspace_routes.router):
+    for router in (view_routes.router, workspace_routes.router, notification_routes.router):
         app.include_router(router, prefix=API_PREFIX)
     for router in (auth_routes.router, accounts.router, members.router):
         app.include_router(router, prefix=API_PREFIX)
@@ -186,6 +189,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             app.state.store, app.state.scheduler, ready=spool_imported
         )
         app.state.sweeps.start()
+        # Notifications of job state changes: sent from the store's outbox by a thread of
+        # their own, so a slow receiver never holds the scheduler (docs/notifications.md).
+        app.state.notifier = Notifier.from_settings(settings, app.state.store)
+        app.state.notifier.start()
         app.state.tensorboards = TensorBoards(settings, app.state.store, app.state.artifacts)
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(keep, app.state.tensorboards)
@@ -196,6 +203,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             yield
             tasks.cancel_scope.cancel()
     finally:
+        notifier: Notifier | None = app.state.notifier
+        if notifier is not None:
+            await anyio.to_thread.run_sync(notifier.stop)
+            app.state.notifier = None
         sweeps: SweepController | None = app.state.sweeps
         if sweeps is not None:
             await anyio.to_thread.run_sync(sweeps.stop_thread)

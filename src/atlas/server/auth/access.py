@@ -49,6 +49,8 @@ __all__ = [
     "JobEditor",
     "JobViewer",
     "Need",
+    "NotificationEditor",
+    "NotificationViewer",
     "Of",
     "OwnJobEditor",
     "Person",
@@ -95,6 +97,7 @@ class Of(StrEnum):
     JOB = "path.job_id"  # the project of the path's job
     SWEEP = "path.sweep_id"  # the project of the path's sweep
     VIEW = "path.view_id"  # the project of the path's saved view
+    NOTIFICATION = "path.notification_id"  # the project of the path's notification rule
     BODY = "body.project"  # a project in the body: the route calls Caller.require
     QUERY = "query.project"  # a project in the query: the route calls Caller.require
 
@@ -317,6 +320,9 @@ async def _caller(request: Request, declaration: Declaration) -> Caller:
         await _check_sweep(caller, str(request.path_params.get("sweep_id", "")))
     elif declaration.of is Of.VIEW:
         await _check_view(caller, str(request.path_params.get("view_id", "")))
+    elif declaration.of is Of.NOTIFICATION:
+        rule_id = str(request.path_params.get("notification_id", ""))
+        await _check_notification(caller, rule_id)
     return caller
 
 
@@ -388,6 +394,13 @@ async def _check_view(caller: Caller, view_id: str) -> None:
     await _check_project(caller, view.project)
 
 
+async def _check_notification(caller: Caller, rule_id: str) -> None:
+    store = caller.store
+    assert store is not None
+    rule = await run_in_threadpool(store.get_notification_rule, rule_id)  # 404 when unknown
+    await _check_project(caller, rule.project)
+
+
 def _role_in(principal: Principal, lookups: Lookups, project: str) -> Role | None:
     own = None if principal.kind is PrincipalKind.JOB else lookups.role(principal.user, project)
     return principal.bound(project, own)
@@ -456,3 +469,7 @@ ViewViewer = Annotated[Caller, access(Need.VIEWER, Of.VIEW)]
 """A viewer of the project of the path's saved view."""
 ViewEditor = Annotated[Caller, access(Need.EDITOR, Of.VIEW)]
 """An editor of the project of the path's saved view."""
+NotificationViewer = Annotated[Caller, access(Need.VIEWER, Of.NOTIFICATION)]
+"""A viewer of the project of the path's notification rule."""
+NotificationEditor = Annotated[Caller, access(Need.EDITOR, Of.NOTIFICATION)]
+"""An editor of the project of the path's notification rule."""
