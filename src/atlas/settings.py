@@ -279,6 +279,19 @@ class Settings:
     max_tensorboards: int = _declare(
         4, "Most TensorBoard processes the server runs at once.", "server"
     )
+    slack_token: str | None = _declare(
+        None,
+        "Slack bot token (xoxb-...) with which the server posts the state changes of jobs "
+        "whose job_notification_channel tag (old Atlas's job.config.yaml key) names a "
+        "channel, through chat.postMessage (docs/notifications.md). Read from "
+        "FOUNDATIONS_SLACK_TOKEN too, as old Atlas did.",
+        "notifications",
+    )
+    slack_api_url: str = _declare(
+        "https://slack.com/api",
+        "Base URL of Slack's Web API that slack_token posts to.",
+        "notifications",
+    )
     uv_args: str | None = _declare(
         None,
         "Extra arguments of `uv pip install` when a job's requirements.txt environment is "
@@ -468,6 +481,7 @@ ENV_ALIASES: dict[str, str] = {
     "FOUNDATIONS_JOB_ID": "job_id",
     "FOUNDATIONS_PROJECT_NAME": "project",
     "FOUNDATIONS_COMMAND_LINE": "foundations_command_line",
+    "FOUNDATIONS_SLACK_TOKEN": "slack_token",
 }
 """Old Atlas (foundations) variables read as settings, below their ``ATLAS_*`` names."""
 

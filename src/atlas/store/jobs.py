@@ -34,6 +34,7 @@ from atlas.names import (
 from atlas.store.api_tokens import revoke_job_tokens
 from atlas.store.attributes import write_params, write_tags
 from atlas.store.conversions import dump_json, utc_now
+from atlas.store.notification_outbox import enqueue_job_event
 from atlas.store.projects import ensure_project_id, touch_project
 from atlas.store.tables import jobs_table, projects_table
 from atlas.store.validation import check_text
@@ -140,6 +141,7 @@ def insert_job(
     job_id = str(values["id"])
     write_params(conn, job_id, pid, spec.params or {})
     write_tags(conn, job_id, pid, spec.tags or {})
+    enqueue_job_event(conn, [job_id], status)  # a job created running or ended: notified
     touch_project(conn, pid, now)
     return job_id
 
@@ -185,6 +187,8 @@ def update_job(
         conn.execute(update(_J).where(_J.c.id == job_id).values(values))
     if status in FINAL_STATUSES and status != row.status:
         revoke_job_tokens(conn, [job_id])  # a job's token works only while the job runs
+    if status is not None and status != row.status:
+        enqueue_job_event(conn, [job_id], status)  # its notifications, in this transaction
     touch_project(conn, int(row.project_id))
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, select, update
 from atlas.domain import Heartbeat, JobError, JobKind, JobStatus, can_transition
 from atlas.store.api_tokens import revoke_job_tokens
 from atlas.store.jobs import lock_job, update_job
+from atlas.store.notification_outbox import enqueue_job_event
 from atlas.store.tables import jobs_table
 
 __all__ = ["mark_silent_lost", "record_heartbeat"]
@@ -55,4 +56,5 @@ def mark_silent_lost(conn: Connection, *, before: datetime, error: JobError) -> 
     ).returning(_J.c.id)
     job_ids = sorted(str(job_id) for job_id in conn.scalars(lost))
     revoke_job_tokens(conn, job_ids)
+    enqueue_job_event(conn, job_ids, JobStatus.LOST)
     return job_ids

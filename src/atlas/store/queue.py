@@ -21,6 +21,7 @@ from atlas.store.api import ActiveJob, QueuedJob, QueueSummary
 from atlas.store.api_tokens import revoke_job_tokens
 from atlas.store.conversions import dump_json, load_json, utc_now
 from atlas.store.jobs import insert_job, lock_job
+from atlas.store.notification_outbox import enqueue_job_event
 from atlas.store.projects import project_id, touch_project
 from atlas.store.tables import jobs_table
 
@@ -157,6 +158,7 @@ def cancel_queued(conn: Connection, project: str | None, at: datetime) -> list[s
         values = {"status": str(JobStatus.CANCELLED), "finished_at": at}
         conn.execute(update(_J).where(_J.c.id.in_(ids), *where).values(values))
         revoke_job_tokens(conn, ids)
+        enqueue_job_event(conn, ids, JobStatus.CANCELLED)
         for pid in set(conn.scalars(select(_J.c.project_id).where(_J.c.id.in_(ids)))):
             touch_project(conn, int(pid), at)
     return ids

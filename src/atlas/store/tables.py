@@ -42,6 +42,7 @@ from atlas.names import (
     MAX_IMAGE_LENGTH,
     MAX_JOB_NAME_LENGTH,
     MAX_KEY_LENGTH,
+    MAX_NOTIFY_URL_LENGTH,
     MAX_PROJECT_NAME_LENGTH,
     MAX_SWEEP_ERROR_CODE_LENGTH,
     MAX_SWEEP_NAME_LENGTH,
@@ -517,6 +518,68 @@ server_secrets_table = _table(ServerSecretRow)
 sweeps_table = _table(SweepRow)
 sweep_trials_table = _table(SweepTrialRow)
 views_table = _table(ViewRow)
+
+
+# -- notifications of job state changes (migration 0012) -------------------------------------
+
+
+class NotificationRuleRow(Base):
+    """A project's notification rule: the job statuses it is told about (``events``, comma-
+    separated ``domain.NOTIFIED_STATUSES``), where it posts (``kind``: webhook or slack,
+    and ``url``), whether it is on, and who made it when."""
+
+    __tablename__ = "notification_rules"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    events: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    url: Mapped[str] = mapped_column(String(MAX_NOTIFY_URL_LENGTH))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str] = mapped_column(String(MAX_USER_LENGTH))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index(None, "project_id"),)
+
+
+class NotificationDeliveryRow(Base):
+    """One notification (the transactional outbox): written in the transaction that
+    changed its job's status, then sent by the server's notifier. ``payload_json`` is what
+    the event said of the job then; ``next_attempt_at`` is when a ``pending`` one is due
+    (a sender claims it by moving that time on); every attempt's outcome is kept in
+    ``attempts``, ``response_code`` and ``error``. ``rule_id`` is null for old Atlas's Slack
+    channel of a job (``channel``); ``job_id`` is kept as text, so the log outlives the job."""
+
+    __tablename__ = "notification_deliveries"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    rule_id: Mapped[str | None] = mapped_column(
+        ForeignKey("notification_rules.id", ondelete="CASCADE")
+    )
+    job_id: Mapped[str | None] = mapped_column(String(32))
+    event: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str | None] = mapped_column(String(200))
+    payload_json: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    response_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (
+        Index(None, "status", "next_attempt_at"),
+        Index(None, "project_id", "id"),
+        Index(None, "rule_id"),
+    )
+
+
+notification_rules_table = _table(NotificationRuleRow)
+notification_deliveries_table = _table(NotificationDeliveryRow)
 
 
 # -- recurring jobs (migration 0013) ---------------------------------------------------------

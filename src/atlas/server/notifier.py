@@ -1,0 +1,292 @@
+"""The notifier: sends the notifications the outbox holds (docs/notifications.md).
+
+Every status change of a job enqueues its deliveries in the store, in the transaction of
+the change (``atlas.store.notification_outbox``). The notifier, a thread of the server,
+claims the due ones (a claim is a conditional ``UPDATE``, so of several servers on one
+database each delivery is sent by one), posts each from a bounded pool of sender threads
+and records the attempt. A receiver that fails or answers an error status is tried again
+after ``BACKOFF_S`` (five attempts over about 15 minutes), then the delivery is ``failed``;
+one that hangs is cut off after ``READ_TIMEOUT_S``. At most ``PER_RULE_IN_FLIGHT`` sends of
+one rule run at once, so a receiver that hangs holds two threads, never the others' turns;
+nothing here runs on the scheduler's thread or in its transactions.
+
+The thread wakes when this server's store enqueues (``on_notifications_enqueued``) and polls
+every ``POLL_S`` seconds for what other servers enqueued. Tests call ``tick(now)`` with any
+``now`` and :meth:`Notifier.drain`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from atlas.domain import NotifyTarget
+from atlas.server.notifier_messages import render
+from atlas.settings import Settings
+from atlas.store.api import Store
+from atlas.store.notification_api import Outgoing
+
+__all__ = [
+    "BACKOFF_S",
+    "CLAIM_S",
+    "MAX_ATTEMPTS",
+    "PER_RULE_IN_FLIGHT",
+    "POLL_S",
+    "READ_TIMEOUT_S",
+    "SEND_THREADS",
+    "Notifier",
+    "SlackApi",
+    "server_base_url",
+]
+
+logger = logging.getLogger(__name__)
+
+BACKOFF_S = (30.0, 90.0, 270.0, 540.0)
+"""Seconds before each retry: attempts at 0 s, 30 s, 2 min, 6.5 min and 15.5 min."""
+MAX_ATTEMPTS = len(BACKOFF_S) + 1
+CONNECT_TIMEOUT_S = 5.0
+READ_TIMEOUT_S = 10.0
+"""Longest wait for a receiver's answer (and for each part of it)."""
+CLAIM_S = 120.0
+"""How long a claim keeps other senders off a delivery: longer than any one send."""
+SEND_THREADS = 8
+PER_RULE_IN_FLIGHT = 2
+POLL_S = 1.0
+_RESPONSE_BYTES = 300
+"""Bytes of an error answer kept in the delivery log."""
+
+
+@dataclass(frozen=True, slots=True)
+class SlackApi:
+    """Slack's Web API as old Atlas used it: ``chat.postMessage`` with a bot token."""
+
+    token: str | None
+    base_url: str = "https://slack.com/api"
+
+
+def server_base_url(settings: Settings) -> str:
+    """Where users reach this server: ``public_url``, else the bound address."""
+    if settings.public_url:
+        return settings.public_url.rstrip("/")
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    return f"http://{host}:{settings.port}"
+
+
+class Notifier:
+    """Sends due deliveries of ``store``; links point at ``base_url``. ``http`` is the
+    client to post with (default: one with ``CONNECT_TIMEOUT_S``/``READ_TIMEOUT_S``,
+    closed by :meth:`stop`)."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        base_url: str,
+        slack: SlackApi | None = None,
+        http: httpx.Client | None = None,
+        threads: int = SEND_THREADS,
+    ) -> None:
+        self.store = store
+        self.base_url = base_url
+        self.slack = slack or SlackApi(None)
+        self._own_http = http is None
+        self.http = http or httpx.Client(
+            timeout=httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
+            limits=httpx.Limits(max_connections=threads * 2),
+            follow_redirects=False,
+        )
+        self.threads = threads
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="atlas-notify")
+        self._lock = threading.Lock()
+        self._in_flight: Counter[str] = Counter()
+        self._futures: set[Future[None]] = set()
+        self._wake = threading.Event()
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, store: Store) -> Notifier:
+        """The server's notifier for ``settings``."""
+        slack = SlackApi(settings.slack_token, settings.slack_api_url.rstrip("/"))
+        return cls(store, base_url=server_base_url(settings), slack=slack)
+
+    # -- one step ----------------------------------------------------------------------------
+    def tick(self, now: float) -> int:
+        """Claim the deliveries due at ``now`` (seconds since the epoch) that free sender
+        threads can take and start sending them; return how many were started."""
+        with self._lock:
+            free = self.threads - sum(self._in_flight.values())
+            busy = [rule for rule, n in self._in_flight.items() if n >= PER_RULE_IN_FLIGHT]
+        if free <= 0:
+            return 0
+        at = datetime.fromtimestamp(now, UTC)
+        claimed = self.store.claim_deliveries(
+            at, until=at + timedelta(seconds=CLAIM_S), limit=free, skip_rules=busy
+        )
+        for outgoing in claimed:
+            self._start(outgoing, now)
+        return len(claimed)
+
+    def drain(self, timeout: float = 30.0) -> None:
+        """Wait until the sends started so far are recorded (tests)."""
+        with self._lock:
+            futures = list(self._futures)
+        for future in futures:
+            future.result(timeout)
+
+    def _start(self, outgoing: Outgoing, now: float) -> None:
+        key = _rule_key(outgoing)
+        with self._lock:
+            self._in_flight[key] += 1
+            future = self._pool.submit(self._send, outgoing, now)
+            self._futures.add(future)
+        future.add_done_callback(lambda done: self._done(key, done))
+
+    def _done(self, key: str, future: Future[None]) -> None:
+        with self._lock:
+            self._in_flight[key] -= 1
+            if self._in_flight[key] <= 0:
+                del self._in_flight[key]
+            self._futures.discard(future)
+        self._wake.set()  # a thread is free: what waited for one may go
+
+    # -- one send ----------------------------------------------------------------------------
+    def _send(self, outgoing: Outgoing, claimed_at: float) -> None:
+        delivery = outgoing.delivery
+        try:
+            result = self._post(outgoing)
+        except Exception as exc:  # a sender thread never dies; the attempt is recorded
+            logger.exception("notification %s: sending failed", delivery.id)
+            result = _Attempt(None, f"{type(exc).__name__}: {exc}")
+        code, error = result.code, result.error
+        attempts = delivery.attempts + 1
+        retry_at = None
+        if error is not None and not result.final and attempts < MAX_ATTEMPTS:
+            delay = BACKOFF_S[attempts - 1]
+            retry_at = datetime.fromtimestamp(max(claimed_at, time.time()) + delay, UTC)
+        if error is not None:
+            logger.warning(
+                "notification %s (%s of job %s): attempt %d failed: %s%s",
+                delivery.id,
+                delivery.event,
+                delivery.job_id,
+                attempts,
+                error,
+                "" if retry_at else "; giving up",
+            )
+        self.store.record_delivery_attempt(
+            delivery.id,
+            at=datetime.now(UTC),
+            delivered=error is None,
+            response_code=code,
+            error=error,
+            retry_at=retry_at,
+        )
+
+    def _post(self, outgoing: Outgoing) -> _Attempt:
+        """What one attempt to send ``outgoing`` came to."""
+        delivery = outgoing.delivery
+        if not outgoing.enabled and delivery.event != "test":
+            return _Attempt(None, "the rule was turned off before this was sent", final=True)
+        body = render(delivery, base_url=self.base_url, sent_at=datetime.now(UTC))
+        headers: dict[str, str] = {"User-Agent": "Atlas notifications"}
+        if delivery.kind == NotifyTarget.SLACK_API:
+            if not self.slack.token:
+                return _Attempt(None, _NO_TOKEN.format(channel=delivery.channel), final=True)
+            url = f"{self.slack.base_url}/chat.postMessage"
+            body["channel"] = delivery.channel
+            headers["Authorization"] = f"Bearer {self.slack.token}"
+        elif outgoing.url is None:
+            return _Attempt(None, "the delivery's rule has no URL", final=True)
+        else:
+            url = outgoing.url
+        return self._exchange(url, body, headers, slack_api=delivery.kind == NotifyTarget.SLACK_API)
+
+    def _exchange(
+        self, url: str, body: dict[str, object], headers: dict[str, str], *, slack_api: bool
+    ) -> _Attempt:
+        try:
+            with self.http.stream("POST", url, json=body, headers=headers) as response:
+                answer = b""
+                for chunk in response.iter_bytes():
+                    answer += chunk
+                    if len(answer) >= _RESPONSE_BYTES * 4:
+                        break
+        except httpx.TimeoutException:
+            return _Attempt(None, f"no answer within {READ_TIMEOUT_S:g} s")
+        except httpx.HTTPError as exc:
+            return _Attempt(None, f"{type(exc).__name__}: {_without(str(exc), url)}")
+        code = response.status_code
+        text = answer[:_RESPONSE_BYTES].decode("utf-8", "replace").strip()
+        if not 200 <= code < 300:
+            return _Attempt(code, f"HTTP {code}" + (f": {text}" if text else ""))
+        if slack_api and b'"ok":false' in answer.replace(b" ", b""):
+            return _Attempt(code, f"Slack refused the message: {text}")
+        return _Attempt(code, None)
+
+    # -- the thread --------------------------------------------------------------------------
+    def wake(self) -> None:
+        """Look for due deliveries now (called after this server's store enqueued)."""
+        self._wake.set()
+
+    def start(self) -> None:
+        """Start the notifier's thread, woken by this server's enqueues."""
+        self.store.on_notifications_enqueued(self.wake)
+        self._thread = threading.Thread(target=self._loop, name="atlas-notifier", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the thread; sends in flight are abandoned (their claim ends, and whichever
+        server runs next sends them again)."""
+        self._stopped.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        if self._own_http:
+            self.http.close()
+
+    def _loop(self) -> None:
+        while not self._stopped.is_set():
+            self._wake.clear()
+            try:
+                started = self.tick(time.time())
+            except Exception:
+                logger.exception("notifier: reading the due notifications failed")
+                started = 0
+            if started:
+                continue  # more may be due
+            self._wake.wait(POLL_S)
+
+
+@dataclass(frozen=True, slots=True)
+class _Attempt:
+    """One attempt's outcome: the HTTP status, what went wrong (``None``: delivered), and
+    whether trying again cannot help (``final``)."""
+
+    code: int | None
+    error: str | None
+    final: bool = False
+
+
+_NO_TOKEN = (
+    "the server has no slack_token (ATLAS_SLACK_TOKEN or FOUNDATIONS_SLACK_TOKEN) to post to "
+    "channel {channel!r}"
+)
+
+
+def _rule_key(outgoing: Outgoing) -> str:
+    delivery = outgoing.delivery
+    return delivery.rule_id or f"{delivery.kind}:{delivery.channel}"
+
+
+def _without(text: str, url: str) -> str:
+    """``text`` without ``url`` (a webhook's URL often holds its secret)."""
+    return text.replace(url, "<the rule's URL>")
