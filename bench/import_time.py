@@ -1,9 +1,11 @@
-"""How much ``import atlas`` adds to a Python process, beside ``import mlflow``.
+"""How much ``import atlas`` adds to a Python process, beside ``import mlflow``; and how much
+``import foundations`` (old Atlas's SDK, mapped onto ours) adds, with no peer.
 
 Each round times, as subprocesses, ``python -c "import atlas"`` and ``python -c "pass"`` with
 our venv's interpreter, then the same two with the peer's; a round's figure is the difference,
 so interpreter start-up is not counted. A warm-up round compiles the bytecode; then at least 15
-recorded rounds (median, min, max of the differences).
+recorded rounds (median, min, max of the differences). ``import foundations`` is timed the
+same way in rounds of its own, reported as ``import_time_foundations``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from bench.trial import Context, Sample, alternate, stats
 from bench.worker import clean_env
 
 NAME = "import_time"
+FOUNDATIONS = "import_time_foundations"
 TARGET_MS = 50.0
 ROUNDS = 15
 
@@ -32,7 +35,15 @@ def run(context: Context) -> list[Result]:
         mine, other = alternate(
             NAME, ours, theirs, repetitions=max(ROUNDS, context.repetitions), warmup=2
         )
+        old_sdk, _ = alternate(
+            FOUNDATIONS,
+            _Round(Path(sys.executable), "foundations", cwd, clean_env()),
+            None,
+            repetitions=max(ROUNDS, context.repetitions),
+            warmup=2,
+        )
     atlas = stats(mine)
+    foundations = stats(old_sdk)
     return [
         Result(
             name=NAME,
@@ -45,7 +56,20 @@ def run(context: Context) -> list[Result]:
                 "wall time of `python -c 'import X'` minus `python -c pass` in the same round, "
                 "each a fresh subprocess with warm bytecode caches; median over rounds"
             ),
-        )
+        ),
+        Result(
+            name=FOUNDATIONS,
+            unit="ms",
+            ours=foundations,
+            peer=None,
+            target=f"import foundations adds <= {TARGET_MS:g} ms",
+            meets_target=foundations.median <= TARGET_MS,
+            note=(
+                "wall time of `python -c 'import foundations'` minus `python -c pass` in the "
+                "same round, as for import atlas; no peer (old Atlas needs Redis and its "
+                "server to import)"
+            ),
+        ),
     ]
 
 
