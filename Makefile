@@ -7,7 +7,7 @@ PORT ?= 5555
 ONLY ?=
 PYTEST_ARGS ?=
 
-.PHONY: setup web run test test-web screenshots chromium lint format bench docs clean \
+.PHONY: setup web run test test-integrations test-web screenshots chromium lint format bench docs clean \
 	dist image container-base
 
 $(BIN)/python:
@@ -59,6 +59,11 @@ format: setup
 test: lint chromium container-base
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory test-web
+
+## test-integrations: install the frameworks too big for CI (torch...) and run tests/integrations
+test-integrations: setup
+	$(BIN)/python -m pip install --quiet -e '.[dev,integrations]'
+	$(BIN)/python -m pytest tests/integrations -m '' $(PYTEST_ARGS)
 
 ## screenshots: run the GUI's end-to-end tests and refresh the pictures in docs/images/
 screenshots: setup chromium web/node_modules/.package-lock.json
