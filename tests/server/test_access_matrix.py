@@ -49,6 +49,7 @@ SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 SNAPSHOT = b"not really a tarball"
 SNAPSHOT_SHA = hashlib.sha256(SNAPSHOT).hexdigest()
 _unique = itertools.count()
+SCHEDULE_JOB = {"project": P, "command": ["sleep", "600"], "env": "none"}
 SWEEP_BODY = {
     "project": P,
     "spec": {
@@ -77,6 +78,7 @@ class World:
     finished: str = ""
     sweep: str = ""
     view: str = ""
+    schedule: str = ""
     notification: str = ""
 
     @property
@@ -105,6 +107,11 @@ class World:
         """A new notification rule of P (for the route that deletes one)."""
         body = {"events": ["failed"], "kind": "webhook", "url": "http://127.0.0.1:9/hook"}
         return str(self.as_admin("POST", f"{API}/projects/{P}/notifications", json=body)["id"])
+
+    def schedule_in_p(self) -> str:
+        """A new recurring job of P (for the route that deletes one)."""
+        body = {"cron": "0 3 * * *", "job": SCHEDULE_JOB}
+        return str(self.as_admin("POST", f"{API}/projects/{P}/schedules", json=body)["id"])
 
     def job_in_p(self) -> str:
         """A new running tracked job in P (for routes that delete or end one)."""
@@ -167,6 +174,7 @@ def build_world(client: TestClient) -> World:
     world.sweep = str(world.as_admin("POST", f"{API}/sweeps", json=SWEEP_BODY)["id"])
     world.as_admin("POST", f"{API}/sweeps/{world.sweep}/stop")
     world.view = world.view_in_p()
+    world.schedule = world.schedule_in_p()
     world.notification = world.notification_in_p()
     return world
 
@@ -308,6 +316,10 @@ BODIES: dict[tuple[str, str], Sample] = {
         "json": {"name": unique("view-"), "state": {"q": "lr > 0"}}
     },
     ("PATCH", "/api/v1/views/{view_id}"): lambda w: {"json": {"state": {"q": "x"}}},
+    ("POST", "/api/v1/projects/{name}/schedules"): lambda w: {
+        "json": {"cron": "@daily", "job": SCHEDULE_JOB}
+    },
+    ("PATCH", "/api/v1/schedules/{schedule_id}"): lambda w: {"json": {"paused": False}},
     ("POST", "/api/v1/projects/{name}/notifications"): lambda w: {
         "json": {"events": ["failed"], "kind": "slack", "url": "http://127.0.0.1:9/hook"}
     },
@@ -330,6 +342,9 @@ FRESH: dict[tuple[str, str], Sample] = {
     ("DELETE", "/api/v1/tokens/{token_id}"): lambda w: {"path": {"token_id": _fresh_token_id(w)}},
     ("DELETE", "/api/v1/queue"): lambda w: {"params": {"project": P}},
     ("DELETE", "/api/v1/views/{view_id}"): lambda w: {"path": {"view_id": w.view_in_p()}},
+    ("DELETE", "/api/v1/schedules/{schedule_id}"): lambda w: {
+        "path": {"schedule_id": w.schedule_in_p()}
+    },
     ("DELETE", "/api/v1/notifications/{notification_id}"): lambda w: {
         "path": {"notification_id": w.notification_in_p()}
     },
@@ -384,6 +399,7 @@ def request_for(
         "tensorboard_id": "0123456789abcdef",
         "sweep_id": world.sweep,
         "view_id": world.view,
+        "schedule_id": world.schedule,
         "notification_id": world.notification,
         **made.pop("path", {}),
     }

@@ -45,6 +45,7 @@ def routes(client: TestClient, job_id: str) -> list[tuple[str, str]]:
         "tensorboard_id": "0123456789abcdef",
         "sweep_id": job_id,  # a sweep's id has a job id's shape; none by this one: 404
         "view_id": job_id,  # a view's id has a job id's shape; none by this one: 404
+        "schedule_id": job_id,  # a schedule's id has a job id's shape; none by it: 404
         "notification_id": job_id,  # a rule's id has a job id's shape; none by it: 404
     }
     found = []

@@ -92,7 +92,7 @@ def test_bad_input_is_refused(sched: SqlStore) -> None:
     ]:
         with pytest.raises(InvalidInputError) as caught:
             _make(sched, **kw)
-        assert caught.value.detail["errors"][0]["field"] == field
+        assert caught.value.detail["errors"][0]["field"] == field  # type: ignore[index]
     with pytest.raises(InvalidInputError):
         sched.create_schedule(
             JobSpec(project="vision", command="x"),

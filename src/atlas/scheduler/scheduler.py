@@ -179,12 +179,13 @@ class Scheduler:
             )
         return request
 
-    def submit(self, spec: JobSpec) -> Job:
+    def submit(self, spec: JobSpec, *, write: Callable[[JobSpec], Job] | None = None) -> Job:
         """Queue the job ``spec`` describes (checked by :meth:`check`, nothing written when
-        it is refused) and wake the dispatcher."""
+        it is refused) and wake the dispatcher. ``write`` stores the checked spec (default:
+        ``store.submit_job``): a recurring job fires its slot in the same transaction."""
         request = self.check(spec)
         cleaned = replace(spec, resources=request.as_resources())
-        job = self.store.submit_job(cleaned)
+        job = (write or self.store.submit_job)(cleaned)
         queued_at = job.queued_at.timestamp() if job.queued_at else job.created_at.timestamp()
         with self.lock:
             if self.active:  # in standby, the lease holder finds it in the store

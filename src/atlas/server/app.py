@@ -25,6 +25,7 @@ from fastapi import FastAPI
 
 from atlas.executors.base import Executor
 from atlas.hpo.controller import SweepController
+from atlas.scheduler.recurring import Recurring
 from atlas.scheduler.scheduler import Scheduler
 from atlas.server.api_docs import install_api_docs
 from atlas.server.artifact_appends import RunningHashes
@@ -52,6 +53,7 @@ from atlas.server.routes import code as code_routes
 from atlas.server.routes import notifications as notification_routes
 from atlas.server.routes import oidc as oidc_routes
 from atlas.server.routes import scheduler as scheduler_routes
+from atlas.server.routes import schedules as schedule_routes
 from atlas.server.routes import submissions as submission_routes
 from atlas.server.routes import sweeps as sweep_routes
 from atlas.server.routes import tensorboards as tensorboard_routes
@@ -112,6 +114,7 @@ def create_app(
     app.state.executor = executor
     app.state.scheduler = None
     app.state.sweeps = None
+    app.state.recurring = None
     app.state.notifier = None
     app.state.auth_enabled = settings.auth_enabled
     app.state.internal_token = new_secret().secret
@@ -131,6 +134,7 @@ def create_app(
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(code_routes.router, prefix=API_PREFIX)
     app.include_router(sweep_routes.router, prefix=API_PREFIX)
+    app.include_router(schedule_routes.router, prefix=API_PREFIX)
     for router in (view_routes.router, workspace_routes.router, notification_routes.router):
         app.include_router(router, prefix=API_PREFIX)
     for router in (auth_routes.router, accounts.router, members.router):
@@ -189,6 +193,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             app.state.store, app.state.scheduler, ready=spool_imported
         )
         app.state.sweeps.start()
+        # Recurring jobs submit through the scheduler too: started after it, stopped before.
+        app.state.recurring = Recurring(app.state.store, app.state.scheduler)
+        app.state.recurring.start()
         # Notifications of job state changes: sent from the store's outbox by a thread of
         # their own, so a slow receiver never holds the scheduler (docs/notifications.md).
         app.state.notifier = Notifier.from_settings(settings, app.state.store)
@@ -207,6 +214,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         if notifier is not None:
             await anyio.to_thread.run_sync(notifier.stop)
             app.state.notifier = None
+        recurring: Recurring | None = app.state.recurring
+        if recurring is not None:
+            await anyio.to_thread.run_sync(recurring.stop)
+            app.state.recurring = None
         sweeps: SweepController | None = app.state.sweeps
         if sweeps is not None:
             await anyio.to_thread.run_sync(sweeps.stop_thread)

@@ -102,3 +102,9 @@ class ScheduleStore(Protocol):
         ``None`` (nothing written) when the row changed meanwhile: another server or an
         earlier try fired this slot, or a user changed the schedule."""
         ...
+
+    def skip_schedule(self, schedule: Schedule, *, next_run_at: datetime) -> bool:
+        """Move ``schedule`` past its slot to ``next_run_at`` without queueing a job (its
+        run could not be submitted), by the same compare-and-set as :meth:`fire_schedule`;
+        ``False`` (nothing written) when the row changed meanwhile."""
+        ...

@@ -98,4 +98,10 @@ class SqlSchedules(SqlAccounts):
         on the row as read); ``None`` when it changed meanwhile."""
         with self._write() as conn:
             job_id = schedules.fire(conn, schedule, spec, next_run_at=next_run_at)
-            return None if job_id is None else job_pages.get_job(conn, job_id)
+            return job_pages.get_job(conn, job_id) if isinstance(job_id, str) else None
+
+    def skip_schedule(self, schedule: Schedule, *, next_run_at: datetime) -> bool:
+        """Move the schedule past its slot without a job (a compare-and-set as
+        ``fire_schedule``); ``False`` when it changed meanwhile."""
+        with self._write() as conn:
+            return schedules.fire(conn, schedule, None, next_run_at=next_run_at) is True

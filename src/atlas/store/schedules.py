@@ -146,13 +146,14 @@ def next_schedule_at(conn: Connection) -> datetime | None:
 
 
 def fire(
-    conn: Connection, schedule: Schedule, spec: JobSpec, *, next_run_at: datetime
-) -> str | None:
+    conn: Connection, schedule: Schedule, spec: JobSpec | None, *, next_run_at: datetime
+) -> str | bool:
     """Move the schedule from its slot to ``next_run_at`` if its row is as read, and queue
-    ``spec``; the job's id, or ``None`` (nothing written) when the row changed."""
+    ``spec`` (``None``: the slot is skipped, no job); the job's id, ``True`` for a slot
+    skipped, ``False`` (nothing written) when the row changed."""
     slot = schedule.next_run_at
     if slot is None:
-        return None
+        return False
     moved = conn.execute(
         update(_S)
         .where(
@@ -166,7 +167,9 @@ def fire(
         .values(last_slot=slot, next_run_at=next_run_at)
     )
     if moved.rowcount != 1:
-        return None
+        return False
+    if spec is None:
+        return True
     job_id = insert_submission(conn, spec)
     conn.execute(update(_S).where(_S.c.id == schedule.id).values(last_job_id=job_id))
     return job_id

@@ -58,6 +58,8 @@ __all__ = [
     "ProjectOwner",
     "ProjectViewer",
     "Public",
+    "ScheduleEditor",
+    "ScheduleViewer",
     "SignedIn",
     "SweepEditor",
     "SweepViewer",
@@ -97,6 +99,7 @@ class Of(StrEnum):
     JOB = "path.job_id"  # the project of the path's job
     SWEEP = "path.sweep_id"  # the project of the path's sweep
     VIEW = "path.view_id"  # the project of the path's saved view
+    SCHEDULE = "path.schedule_id"  # the project of the path's recurring job
     NOTIFICATION = "path.notification_id"  # the project of the path's notification rule
     BODY = "body.project"  # a project in the body: the route calls Caller.require
     QUERY = "query.project"  # a project in the query: the route calls Caller.require
@@ -320,6 +323,8 @@ async def _caller(request: Request, declaration: Declaration) -> Caller:
         await _check_sweep(caller, str(request.path_params.get("sweep_id", "")))
     elif declaration.of is Of.VIEW:
         await _check_view(caller, str(request.path_params.get("view_id", "")))
+    elif declaration.of is Of.SCHEDULE:
+        await _check_schedule(caller, str(request.path_params.get("schedule_id", "")))
     elif declaration.of is Of.NOTIFICATION:
         rule_id = str(request.path_params.get("notification_id", ""))
         await _check_notification(caller, rule_id)
@@ -401,6 +406,13 @@ async def _check_notification(caller: Caller, rule_id: str) -> None:
     await _check_project(caller, rule.project)
 
 
+async def _check_schedule(caller: Caller, schedule_id: str) -> None:
+    store = caller.store
+    assert store is not None
+    schedule = await run_in_threadpool(store.get_schedule, schedule_id)  # NotFoundError
+    await _check_project(caller, schedule.project)
+
+
 def _role_in(principal: Principal, lookups: Lookups, project: str) -> Role | None:
     own = None if principal.kind is PrincipalKind.JOB else lookups.role(principal.user, project)
     return principal.bound(project, own)
@@ -469,6 +481,10 @@ ViewViewer = Annotated[Caller, access(Need.VIEWER, Of.VIEW)]
 """A viewer of the project of the path's saved view."""
 ViewEditor = Annotated[Caller, access(Need.EDITOR, Of.VIEW)]
 """An editor of the project of the path's saved view."""
+ScheduleViewer = Annotated[Caller, access(Need.VIEWER, Of.SCHEDULE)]
+"""A viewer of the project of the path's recurring job."""
+ScheduleEditor = Annotated[Caller, access(Need.EDITOR, Of.SCHEDULE)]
+"""An editor of the project of the path's recurring job."""
 NotificationViewer = Annotated[Caller, access(Need.VIEWER, Of.NOTIFICATION)]
 """A viewer of the project of the path's notification rule."""
 NotificationEditor = Annotated[Caller, access(Need.EDITOR, Of.NOTIFICATION)]
