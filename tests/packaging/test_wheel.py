@@ -39,8 +39,9 @@ def test_the_wheel_holds_the_built_gui_and_only_the_package(
     referenced = set(re.findall(r'(?:src|href)="/(assets/[^"]+)"', index))
     assert referenced, index
     assert {f"atlas/server/static/{name}" for name in referenced} <= names
-    assert {name.split("/", 1)[0] for name in names} == {"atlas", "atlas_ml-0.1.0.dist-info"}
-    assert "atlas/py.typed" in names
+    tops = {name.split("/", 1)[0] for name in names}
+    assert tops == {"atlas", "foundations", "atlas_ml-0.1.0.dist-info"}  # old Atlas's SDK too
+    assert {"atlas/py.typed", "foundations/templates/main.py.tmpl"} <= names
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
     assert not [n for n in names if "node_modules" in n or n.startswith(("tests/", "web/"))]
 
