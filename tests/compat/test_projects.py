@@ -284,3 +284,29 @@ def test_atlas_submit_takes_the_old_scheduler_form(
     assert "old Atlas's form" in result.stderr
     job = wait_until_final(client, result.stdout.strip().splitlines()[-1])
     assert (job.status, job.command) == (JobStatus.COMPLETED, "python main.py")
+
+
+NAMED = """\
+import os
+import foundations
+
+foundations.set_project_name(os.environ["PROJECT"])
+params = foundations.load_parameters()
+foundations.log_metric("lr_seen", params["opt"]["lr"])
+print(foundations.current_foundations_job().project_name)
+"""
+
+
+def test_set_project_name_and_a_parameters_file_in_a_plain_run(
+    run_script: RunScript, client: Client, project_name: str, tmp_path: Path
+) -> None:
+    parameters = json.dumps({"opt": {"lr": 0.5}, "layers": [{"neurons": 5}]})
+    folder = write_project(
+        tmp_path / "proj", {"main.py": NAMED, "foundations_job_parameters.json": parameters}
+    )
+    done = run_script(folder, "main.py", PROJECT=project_name)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == project_name
+    (job,) = client.list_jobs(project_name).items
+    assert job.params == {"opt_lr": 0.5, "layers_0_neurons": 5}  # logged the old way
+    assert job.metrics["lr_seen"].last == 0.5
