@@ -145,9 +145,7 @@ def test_disabled_rules_and_projects_without_rules_enqueue_nothing(store: SqlSto
 
 
 def test_a_job_that_names_a_slack_channel_is_enqueued_for_it(store: SqlStore) -> None:
-    spec = JobSpec(
-        project="vision", kind=JobKind.LOCAL, tags={NOTIFICATION_CHANNEL_TAG: "ml-runs"}
-    )
+    spec = JobSpec(project="vision", kind=JobKind.LOCAL, tags={NOTIFICATION_CHANNEL_TAG: "ml-runs"})
     job = store.create_job(spec)
     store.update_job(job.id, status=JobStatus.COMPLETED)
     found = store.list_deliveries("vision").items
@@ -163,18 +161,20 @@ def test_claims_give_each_delivery_to_one_sender_and_attempts_are_kept(store: Sq
     store.update_job(job.id, status=JobStatus.FAILED)
     now = datetime.now(UTC) + timedelta(seconds=1)
     until = now + timedelta(seconds=60)
-    (claimed,) = store.claim_deliveries(now, until=until, limit=10)
+    (claimed,) = store.claim_deliveries(now, until=until, limit=10, per_target=2)
     assert claimed.url == URL
     assert claimed.enabled
-    assert store.claim_deliveries(now, until=until, limit=10) == []  # taken
-    assert store.claim_deliveries(now, until=until, limit=10, skip_rules=[rule_id]) == []
+    assert store.claim_deliveries(now, until=until, limit=10, per_target=2) == []  # taken
+    assert store.claim_deliveries(now, until=until, limit=10, per_target=2, busy={rule_id: 2}) == []
     retry = now + timedelta(seconds=30)
     store.record_delivery_attempt(
         claimed.delivery.id, at=now, delivered=False, response_code=500, error="HTTP 500",
         retry_at=retry,
     )  # fmt: skip
-    assert store.claim_deliveries(now, until=until, limit=10) == []  # not yet due
-    (again,) = store.claim_deliveries(retry, until=retry + timedelta(seconds=60), limit=10)
+    assert store.claim_deliveries(now, until=until, limit=10, per_target=2) == []  # not yet due
+    (again,) = store.claim_deliveries(
+        retry, until=retry + timedelta(seconds=60), limit=10, per_target=2
+    )
     assert again.delivery.attempts == 1
     store.record_delivery_attempt(again.delivery.id, at=retry, delivered=True, response_code=200)
     done = store.get_delivery(again.delivery.id)

@@ -32,6 +32,7 @@ from atlas.server.notifier_messages import render
 from atlas.settings import Settings
 from atlas.store.api import Store
 from atlas.store.notification_api import Outgoing
+from atlas.store.notification_outbox import target_key
 
 __all__ = [
     "BACKOFF_S",
@@ -123,12 +124,16 @@ class Notifier:
         threads can take and start sending them; return how many were started."""
         with self._lock:
             free = self.threads - sum(self._in_flight.values())
-            busy = [rule for rule, n in self._in_flight.items() if n >= PER_RULE_IN_FLIGHT]
+            busy = dict(self._in_flight)
         if free <= 0:
             return 0
         at = datetime.fromtimestamp(now, UTC)
         claimed = self.store.claim_deliveries(
-            at, until=at + timedelta(seconds=CLAIM_S), limit=free, skip_rules=busy
+            at,
+            until=at + timedelta(seconds=CLAIM_S),
+            limit=free,
+            per_target=PER_RULE_IN_FLIGHT,
+            busy=busy,
         )
         for outgoing in claimed:
             self._start(outgoing, now)
@@ -283,8 +288,7 @@ _NO_TOKEN = (
 
 
 def _rule_key(outgoing: Outgoing) -> str:
-    delivery = outgoing.delivery
-    return delivery.rule_id or f"{delivery.kind}:{delivery.channel}"
+    return target_key(outgoing.delivery.rule_id, outgoing.delivery.channel)
 
 
 def _without(text: str, url: str) -> str:

@@ -8,7 +8,7 @@ them and records each attempt here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Protocol
 
@@ -77,10 +77,17 @@ class NotificationStore(Protocol):
         ...
 
     def claim_deliveries(
-        self, now: datetime, *, until: datetime, limit: int, skip_rules: Iterable[str] = ()
+        self,
+        now: datetime,
+        *,
+        until: datetime,
+        limit: int,
+        per_target: int,
+        busy: Mapping[str, int] | None = None,
     ) -> list[Outgoing]:
         """Claim up to ``limit`` deliveries due at ``now`` until ``until`` (no other
-        sender takes them meanwhile), none of the rules ``skip_rules``."""
+        sender takes them meanwhile), at most ``per_target`` of one target
+        (``notification_outbox.target_key``) counting the sender's ``busy`` ones."""
         ...
 
     def record_delivery_attempt(

@@ -11,7 +11,7 @@ one of a server that died mid-send is due again once the claim ends (sent at lea
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -47,6 +47,7 @@ __all__ = [
     "enqueue_test",
     "job_path",
     "record_attempt",
+    "target_key",
 ]
 
 _J = jobs_table
@@ -59,6 +60,8 @@ MAX_PAYLOAD_ERROR = 2000
 ENQUEUED = "atlas.notifications_enqueued"
 """The key of a connection's ``info`` set when its transaction enqueued deliveries (the
 store's commit hook wakes the notifier then)."""
+_CLAIM_WINDOW = 500
+"""Due deliveries one claim looks at (the oldest due first)."""
 MAX_RESPONSE_ERROR = 1000
 """Characters of an attempt's error kept in the log."""
 
@@ -146,22 +149,32 @@ def enqueue_test(conn: Connection, rule_id: str, *, user: str) -> str:
 
 
 def claim_due(
-    conn: Connection, now: datetime, *, until: datetime, limit: int, skip_rules: Iterable[str] = ()
+    conn: Connection,
+    now: datetime,
+    *,
+    until: datetime,
+    limit: int,
+    per_target: int,
+    busy: Mapping[str, int] | None = None,
 ) -> list[Outgoing]:
-    """Claim up to ``limit`` pending deliveries due at ``now`` (oldest due first), but
-    none of the rules in ``skip_rules`` (they have enough in flight), until ``until``."""
-    skipped = list(skip_rules)
+    """Claim up to ``limit`` pending deliveries due at ``now`` (oldest due first) until
+    ``until``, at most ``per_target`` of one target (:func:`target_key`) counting the
+    ``busy`` ones the sender has in flight, so one slow receiver cannot take every turn."""
+    taken_by = dict(busy or {})
     query = (
         select(_D, _P.c.name.label("project_name"), _R.c.url, _R.c.enabled)
         .join(_P, _P.c.id == _D.c.project_id)
         .outerjoin(_R, _R.c.id == _D.c.rule_id)
         .where(_D.c.status == str(DeliveryStatus.PENDING), _D.c.next_attempt_at <= now)
         .order_by(_D.c.next_attempt_at)
-        .limit(limit + len(skipped))
+        .limit(_CLAIM_WINDOW)
     )
     claimed: list[Outgoing] = []
     for row in conn.execute(query).all():
-        if len(claimed) >= limit or (row.rule_id is not None and row.rule_id in skipped):
+        key = target_key(row.rule_id, row.channel)
+        if len(claimed) >= limit:
+            break
+        if taken_by.get(key, 0) >= per_target:
             continue
         taken = conn.execute(
             update(_D)
@@ -173,9 +186,15 @@ def claim_due(
             .values(next_attempt_at=until)
         )
         if taken.rowcount == 1:
+            taken_by[key] = taken_by.get(key, 0) + 1
             enabled = row.rule_id is None or bool(row.enabled)
             claimed.append(Outgoing(delivery_from_row(row), row.url, enabled))
     return claimed
+
+
+def target_key(rule_id: str | None, channel: str | None) -> str:
+    """Where a delivery goes, as one key: its rule, or a job's Slack channel."""
+    return rule_id if rule_id is not None else f"{NotifyTarget.SLACK_API}:{channel}"
 
 
 def record_attempt(

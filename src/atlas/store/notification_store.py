@@ -7,7 +7,7 @@ and the log) and ``notification_outbox`` (enqueue, claim, record).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -95,11 +95,19 @@ class SqlNotifications(SqlAccounts):
 
     # -- the sender's side ---------------------------------------------------------------------
     def claim_deliveries(
-        self, now: datetime, *, until: datetime, limit: int, skip_rules: Iterable[str] = ()
+        self,
+        now: datetime,
+        *,
+        until: datetime,
+        limit: int,
+        per_target: int,
+        busy: Mapping[str, int] | None = None,
     ) -> list[Outgoing]:
         """Claim up to ``limit`` due deliveries until ``until``."""
         with self._write() as conn:
-            return outbox.claim_due(conn, now, until=until, limit=limit, skip_rules=skip_rules)
+            return outbox.claim_due(
+                conn, now, until=until, limit=limit, per_target=per_target, busy=busy
+            )
 
     def record_delivery_attempt(
         self,
