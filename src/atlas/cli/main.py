@@ -24,6 +24,7 @@ from atlas.cli.logs import logs_command
 from atlas.cli.nodes import nodes_group
 from atlas.cli.projects import projects_group
 from atlas.cli.queue import queue_group, stop_command
+from atlas.cli.schedule import schedule_group
 from atlas.cli.server import server_command
 from atlas.cli.submit import rerun_command, submit_command
 from atlas.cli.sweep import sweep_group
@@ -123,6 +124,7 @@ cli.add_command(queue_group)
 cli.add_command(nodes_group)
 cli.add_command(rerun_command)
 cli.add_command(sweep_group)
+cli.add_command(schedule_group)
 cli.add_command(get_group)
 cli.add_command(delete_group)
 cli.add_command(users_group)

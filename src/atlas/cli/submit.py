@@ -7,10 +7,10 @@ are layered the same way: the file's ``params``, then ``--params-file``, then ea
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -35,14 +35,19 @@ if TYPE_CHECKING:
     from atlas.settings import Settings
 
 __all__ = [
+    "SUBMISSION_CONTEXT",
+    "SubmissionCommand",
     "SubmitFlags",
     "build_submission",
     "check_command",
+    "folder_and_command",
     "old_atlas_form",
     "params_from",
     "rerun_command",
     "split_arguments",
+    "submission_options",
     "submit_command",
+    "upload_and_body",
 ]
 
 
@@ -269,88 +274,118 @@ _follow_option = click.option(
 )
 
 
-class _SubmitCommand(click.Command):
-    """Keeps the raw arguments, to tell whether ``--`` came before the command."""
+class SubmissionCommand(click.Command):
+    """A command whose arguments are ``[DIR] [COMMAND...]``: keeps the raw arguments, to
+    tell whether ``--`` came before the command (:func:`folder_and_command`)."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         ctx.meta["atlas_raw_args"] = list(args)
         return super().parse_args(ctx, args)
 
 
-@click.command(
-    "submit",
-    cls=_SubmitCommand,
-    context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
+SUBMISSION_CONTEXT: dict[str, Any] = {
+    "ignore_unknown_options": True,
+    "allow_interspersed_args": False,
+}
+"""The context settings of a :class:`SubmissionCommand`: options go before DIR and COMMAND."""
+
+_SUBMISSION_OPTIONS = (
+    click.option(
+        "--project",
+        "-p",
+        metavar="NAME",
+        help="Project (default: job.config.yaml, then ATLAS_PROJECT, then the folder name).",
+    ),
+    click.option("--name", "-n", metavar="NAME", help="Job name (default: the script's name)."),
+    _param_option,
+    _params_file_option,
+    click.option("--gpus", type=click.IntRange(0), metavar="N", help="GPUs (default 0)."),
+    click.option("--cpus", type=click.IntRange(1), metavar="N", help="CPU slots (default 1)."),
+    click.option("--memory", metavar="SIZE", help="Memory to reserve: 4G, 512M (default: none)."),
+    click.option("--priority", type=int, metavar="N", help="Higher runs first (default 0)."),
+    click.option("--tag", multiple=True, metavar="KEY[=VALUE]", help="A tag (repeatable)."),
+    click.option(
+        "--timeout", type=click.FloatRange(0, min_open=True), metavar="SECONDS", help="Time limit."
+    ),
+    click.option(
+        "--retries",
+        type=click.IntRange(0, MAX_RETRIES),
+        metavar="N",
+        help="Queue the job again, with backoff, up to N times when it fails or is lost "
+        "(default 0).",
+    ),
+    click.option(
+        "--image",
+        metavar="IMAGE",
+        help="Run the job in this container image (docs/containers.md; default: "
+        "job.config.yaml's image, else on the server's host).",
+    ),
+    click.option(
+        "--label",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="A label the job's node must have, e.g. gpu_type=a100 (repeatable; docs/cluster.md).",
+    ),
+    click.option(
+        "--network/--no-network",
+        default=None,
+        help="With --image: give the container a network (default: none; it reaches the "
+        "server through a socket mounted into it; job.config.yaml's network: true).",
+    ),
+    click.option(
+        "--env",
+        type=click.Choice(ENV_MODES),
+        help="auto: a virtualenv from requirements.txt when the folder has one; none: no env.",
+    ),
 )
+
+
+def submission_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Give ``command`` the options of ``atlas submit`` (``--project`` ... ``--env``), which
+    reach it as keyword arguments named as :class:`SubmitFlags`'s fields."""
+    for option in reversed(_SUBMISSION_OPTIONS):
+        command = option(command)
+    return command
+
+
+def folder_and_command(args: Sequence[str]) -> tuple[Path, list[str]]:
+    """The folder and command of a :class:`SubmissionCommand`'s ``[DIR] [COMMAND...]``,
+    warning (on stderr) about command arguments that look like Atlas options."""
+    folder, command = split_arguments(args)
+    ctx = click.get_current_context()
+    raw: list[str] = ctx.meta.get("atlas_raw_args", [])
+    options = sorted(o for p in ctx.command.params for o in (*p.opts, *p.secondary_opts))
+    separated = "--" in raw[: len(raw) - len(args)]
+    if command[:1] == ["--"]:  # atlas submit DIR -- COMMAND
+        command, separated = command[1:], True
+    for warning in check_command(command, options, separated=separated):
+        click.echo(f"warning: {warning}", err=True)
+    return folder, command
+
+
+def upload_and_body(
+    client: Client, submission: Submission, folder: Path, settings: Settings
+) -> dict[str, object]:
+    """Snapshot ``folder``, upload it when the server lacks it, and answer the body of a
+    submission of it (what ``POST /submissions`` and a schedule's ``job`` take)."""
+    from atlas.sdk.gitstate import git_state
+    from atlas.sdk.submit import upload_folder
+
+    sha256 = upload_folder(
+        client,
+        folder,
+        max_snapshot_bytes=settings.max_snapshot_mb * 1024 * 1024,
+        warn=lambda message: click.echo(f"warning: {message}", err=True),
+    )
+    return submission.body(snapshot=sha256, git=git_state(folder))
+
+
+@click.command("submit", cls=SubmissionCommand, context_settings=SUBMISSION_CONTEXT)
 @click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="[DIR] [COMMAND...]")
-@click.option(
-    "--project",
-    "-p",
-    metavar="NAME",
-    help="Project (default: job.config.yaml, then ATLAS_PROJECT, then the folder name).",
-)
-@click.option("--name", "-n", metavar="NAME", help="Job name (default: the script's name).")
-@_param_option
-@_params_file_option
-@click.option("--gpus", type=click.IntRange(0), metavar="N", help="GPUs (default 0).")
-@click.option("--cpus", type=click.IntRange(1), metavar="N", help="CPU slots (default 1).")
-@click.option("--memory", metavar="SIZE", help="Memory to reserve: 4G, 512M (default: none).")
-@click.option("--priority", type=int, metavar="N", help="Higher runs first (default 0).")
-@click.option("--tag", multiple=True, metavar="KEY[=VALUE]", help="A tag (repeatable).")
-@click.option(
-    "--timeout", type=click.FloatRange(0, min_open=True), metavar="SECONDS", help="Time limit."
-)
-@click.option(
-    "--retries",
-    type=click.IntRange(0, MAX_RETRIES),
-    metavar="N",
-    help="Queue the job again, with backoff, up to N times when it fails or is lost (default 0).",
-)
-@click.option(
-    "--image",
-    metavar="IMAGE",
-    help="Run the job in this container image (docs/containers.md; default: job.config.yaml's "
-    "image, else on the server's host).",
-)
-@click.option(
-    "--label",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="A label the job's node must have, e.g. gpu_type=a100 (repeatable; docs/cluster.md).",
-)
-@click.option(
-    "--network/--no-network",
-    default=None,
-    help="With --image: give the container a network (default: none; it reaches the server "
-    "through a socket mounted into it; job.config.yaml's network: true).",
-)
-@click.option(
-    "--env",
-    type=click.Choice(ENV_MODES),
-    help="auto: a virtualenv from requirements.txt when the folder has one; none: no env.",
-)
+@submission_options
 @_follow_option
 @pass_cli
-def submit_command(
-    cli: CliContext,
-    args: tuple[str, ...],
-    project: str | None,
-    name: str | None,
-    param: tuple[str, ...],
-    params_file: Path | None,
-    gpus: int | None,
-    cpus: int | None,
-    memory: str | None,
-    priority: int | None,
-    tag: tuple[str, ...],
-    timeout: float | None,
-    retries: int | None,
-    image: str | None,
-    label: tuple[str, ...],
-    network: bool | None,
-    env: str | None,
-    follow: bool,
-) -> None:
+def submit_command(cli: CliContext, /, args: tuple[str, ...], follow: bool, **flags: Any) -> None:
     """Snapshot a folder and queue COMMAND to run from it.
 
     DIR (default: the current folder) is taken when the first argument names a folder.
@@ -373,33 +408,8 @@ def submit_command(
             err=True,
         )
         args = args[1:]
-    folder, command = split_arguments(args)
-    ctx = click.get_current_context()
-    raw: list[str] = ctx.meta.get("atlas_raw_args", [])
-    options = sorted(o for p in ctx.command.params for o in (*p.opts, *p.secondary_opts))
-    separated = "--" in raw[: len(raw) - len(args)]
-    if command[:1] == ["--"]:  # atlas submit DIR -- COMMAND
-        command, separated = command[1:], True
-    for warning in check_command(command, options, separated=separated):
-        click.echo(f"warning: {warning}", err=True)
-    flags = SubmitFlags(
-        project,
-        name,
-        param,
-        params_file,
-        gpus,
-        cpus,
-        memory,
-        priority,
-        tag,
-        timeout,
-        env,
-        retries,
-        image,
-        label,
-        network,
-    )
-    submission = build_submission(folder, command, flags, settings)
+    folder, command = folder_and_command(args)
+    submission = build_submission(folder, command, SubmitFlags(**flags), settings)
     with cli.client(settings) as client:
         job = _queue(client, submission, folder, settings)
         _announce(job, follow)
