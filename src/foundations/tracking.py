@@ -140,15 +140,30 @@ def save_artifact(filepath: str | Path, key: str | None = None) -> None:
 
 
 def set_tensorboard_logdir(path: str | Path) -> None:
-    """Send the TensorBoard event files written under ``path`` with the job (Atlas copies
-    them as they grow; docs/tensorboard.md), and tag the job ``tf`` as before."""
+    """Keep the TensorBoard event files written under ``path`` with the job, and tag the job
+    ``tf`` as before: a job Atlas runs has them followed as they grow (their scalars become
+    metrics; docs/tensorboard.md); a plain run stores the folder as its artifacts
+    ``tensorboard/`` when the process exits, as old Atlas uploaded it then."""
     if not in_job():
         warn_outside_job()
         return
     import atlas
+    from atlas.sdk.configuration import sdk_settings
 
-    atlas.set_tensorboard_logdir(path)
-    atlas.set_tag("tf", "tf")
+    atlas.set_tag("tf", "tf")  # starts the job first: its exit handler runs after ours
+    if sdk_settings().control_dir:
+        atlas.set_tensorboard_logdir(path)
+        return
+    import atexit
+
+    atexit.register(_store_logdir, Path(path).resolve())
+
+
+def _store_logdir(folder: Path) -> None:
+    if folder.is_dir() and any(p.is_file() for p in folder.rglob("*")):
+        import atlas
+
+        atlas.save_artifact(folder, "tensorboard")
 
 
 def load_parameters(log_parameters: bool = True) -> dict[str, object]:

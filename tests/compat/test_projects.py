@@ -310,3 +310,29 @@ def test_set_project_name_and_a_parameters_file_in_a_plain_run(
     (job,) = client.list_jobs(project_name).items
     assert job.params == {"opt_lr": 0.5, "layers_0_neurons": 5}  # logged the old way
     assert job.metrics["lr_seen"].last == 0.5
+
+
+TENSORBOARD = """\
+import os
+import foundations
+
+foundations.set_tensorboard_logdir("tb")
+os.makedirs("tb/train", exist_ok=True)
+with open("tb/train/events.out.tfevents.1.host", "wb") as handle:
+    handle.write(b"event bytes")
+"""
+
+
+def test_a_plain_runs_tensorboard_logdir_is_kept_at_exit(
+    run_script: RunScript, client: Client, project_name: str, tmp_path: Path
+) -> None:
+    folder = write_project(
+        tmp_path / "proj",
+        {"main.py": TENSORBOARD, "job.config.yaml": f"project_name: {project_name}\n"},
+    )
+    done = run_script(folder, "main.py")
+    assert done.returncode == 0, done.stderr
+    (job,) = client.list_jobs(project_name).items
+    assert job.tags == {"tf": "tf"}
+    stored = client.read_artifact(job.id, "tensorboard/train/events.out.tfevents.1.host")
+    assert stored == b"event bytes"
