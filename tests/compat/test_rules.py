@@ -183,3 +183,12 @@ def test_import_foundations_loads_only_the_package() -> None:
     ).stdout
     ours = {m for m in json.loads(out) if m.split(".")[0] in {"atlas", "foundations"}}
     assert ours == {"atlas", "atlas.version", "foundations"}
+
+
+def test_every_public_name_resolves_and_the_list_is_sorted() -> None:
+    assert foundations.__all__ == sorted(foundations.__all__)
+    for name in foundations.__all__:
+        assert getattr(foundations, name) is not None, name
+    assert callable(foundations.parameters.generate_random_parameters)
+    with pytest.raises(AttributeError):
+        foundations.create_stage  # noqa: B018 (a name of the old SDK's pipelines, not kept)
