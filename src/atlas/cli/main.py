@@ -22,6 +22,7 @@ from atlas.cli.jobs import jobs_group
 from atlas.cli.login import login_command, logout_command, whoami_command
 from atlas.cli.logs import logs_command
 from atlas.cli.nodes import nodes_group
+from atlas.cli.notify import notify_group
 from atlas.cli.projects import projects_group
 from atlas.cli.queue import queue_group, stop_command
 from atlas.cli.schedule import schedule_group
@@ -132,6 +133,7 @@ cli.add_command(login_command)
 cli.add_command(logout_command)
 cli.add_command(whoami_command)
 cli.add_command(tokens_group)
+cli.add_command(notify_group)
 cli.add_command(audit_group)
 
 

@@ -39,6 +39,7 @@ from atlas.sdk.buffer import MetricColumns
 from atlas.sdk.configuration import configured_client, sdk_settings
 from atlas.sdk.connection import Connection, artifact_url, file_chunks, segment, slashed
 from atlas.sdk.lean_httpx import httpx
+from atlas.sdk.notification_routes import NotificationRoutes
 from atlas.sdk.schedule_routes import ScheduleRoutes
 from atlas.sdk.scheduling import LogEvent, SchedulerState, log_events, parse_scheduler_state
 from atlas.sdk.sweep_routes import SweepRoutes
@@ -51,10 +52,11 @@ if TYPE_CHECKING:
 __all__ = ["Client", "sdk_client"]
 
 
-class Client(AccountRoutes, SweepRoutes, ScheduleRoutes):
+class Client(AccountRoutes, SweepRoutes, ScheduleRoutes, NotificationRoutes):
     """A client of one Atlas server (its users, tokens, members and audit trail: the
     methods of ``AccountRoutes``; its sweeps: those of ``SweepRoutes``; its recurring
-    jobs: those of ``ScheduleRoutes``).
+    jobs: those of ``ScheduleRoutes``; notification rules and their delivery log: those of
+    ``NotificationRoutes``).
 
     ``url``, ``token`` and ``timeout`` (seconds) default to the SDK's settings
     (``atlas.sdk.configuration``: what ``atlas.configure`` set, else the ``url``, ``token``
