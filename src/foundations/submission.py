@@ -55,7 +55,13 @@ def submit(**kwargs: object) -> DeploymentWrapper:
     from atlas.sdk.client import sdk_client
 
     command = kwargs.get("command")
-    params = kwargs.get("params")
+    if isinstance(command, str):  # the old SDK took a list; a string is one command line
+        from atlas.sdk.jobconfig import parse_command
+
+        command = parse_command(command)
+    params = kwargs.get("params") or None  # empty: job.config.yaml's, as before
+    if params is not None and not isinstance(params, Mapping):
+        raise TypeError(f"params must be a dict of names to values, not {type(params).__name__}")
     with sdk_client() as client:
         job = queue_job(
             client,
@@ -64,7 +70,7 @@ def submit(**kwargs: object) -> DeploymentWrapper:
             scheduler=_text(kwargs.get("scheduler_config")),
             project_name=_text(kwargs.get("project_name")),
             entrypoint=_text(kwargs.get("entrypoint")),
-            params=params if isinstance(params, Mapping) else None,
+            params=params,
             num_gpus=kwargs.get("num_gpus"),  # type: ignore[arg-type]
             ram=kwargs.get("ram"),  # type: ignore[arg-type]
         )

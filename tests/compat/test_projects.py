@@ -336,3 +336,27 @@ def test_a_plain_runs_tensorboard_logdir_is_kept_at_exit(
     assert job.tags == {"tf": "tf"}
     stored = client.read_artifact(job.id, "tensorboard/train/events.out.tfevents.1.host")
     assert stored == b"event bytes"
+
+
+def test_submit_in_process_with_a_command_line_and_the_files_params(
+    atlas_server: str, project_name: str, tmp_path: Path
+) -> None:
+    import atlas
+    import foundations
+
+    atlas.configure(url=atlas_server, token="")
+    folder = write_project(
+        tmp_path / "job",
+        {"main.py": JOB_MAIN, "job.config.yaml": "params:\n  opt: {lr: 0.3}\n  layers: [1]\n"},
+    )
+    with pytest.raises(TypeError, match="params must be a dict"):
+        foundations.submit(job_directory=str(folder), command=["main.py"], params=[1])
+    deployment = foundations.submit(
+        scheduler_config="scheduler",
+        job_directory=str(folder),
+        command="main.py --epochs 2",
+        params={},  # empty: the file's, as before
+        project_name=project_name,
+    )
+    assert deployment.get_metric("accuracy", wait_seconds=0.1) == 1.5
+    assert "argv ['--epochs', '2'] layers [1]" in deployment.get_job_logs()
