@@ -24,7 +24,15 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 from tests.conftest import PG_ADMIN_URL, PG_START
 
-from atlas.domain import ArtifactKind, JobError, JobKind, JobStatus, Role
+from atlas.domain import (
+    ArtifactKind,
+    DeliveryStatus,
+    JobError,
+    JobKind,
+    JobStatus,
+    NotifyTarget,
+    Role,
+)
 from atlas.store.projects import project_version
 from atlas.store.schema import alembic_config, current_revision, head_revision, upgrade
 from atlas.store.sql_store import SqlStore
@@ -356,6 +364,40 @@ def fill_0011(conn: Connection) -> None:
     fill_0010(conn)
 
 
+RULE = "01kq5xc2m8r4d6f0"
+DELIVERY = "01kq5xc3n2q7t5w9"
+HOOK = "https://hooks.example.com/services/T0/B0/secret"
+
+
+def fill_0012(conn: Connection) -> None:
+    """Project vision's webhook rule on failed jobs, and its delivery for JOB, tried twice."""
+    fill_0011(conn)
+    sql(
+        conn,
+        "INSERT INTO notification_rules (id, project_id, events, kind, url, enabled, "
+        "created_by, created_at) VALUES (:id, 1, 'failed,lost', 'webhook', :url, :yes, 'ada', "
+        ":t)",
+        id=RULE,
+        url=HOOK,
+        yes=True,
+        t=stamp(conn, CREATED),
+    )
+    sql(
+        conn,
+        "INSERT INTO notification_deliveries (id, project_id, rule_id, job_id, event, kind, "
+        "payload_json, status, attempts, next_attempt_at, last_attempt_at, response_code, "
+        "error, created_at) VALUES (:id, 1, :rule, :job, 'failed', 'webhook', :payload, "
+        "'pending', 2, :next, :last, 500, 'HTTP 500: down', :t)",
+        id=DELIVERY,
+        rule=RULE,
+        job=JOB,
+        payload='{"event":"failed","project":"vision","job":{"id":"' + JOB + '"}}',
+        next=stamp(conn, FINISHED),
+        last=stamp(conn, STARTED),
+        t=stamp(conn, CREATED),
+    )
+
+
 SCHEDULE = "01kq5xc7p4s9e2h8"
 
 
@@ -390,6 +432,7 @@ FILLERS: dict[str, Filler] = {
     "0009": fill_0009,
     "0010": fill_0010,
     "0011": fill_0011,
+    "0012": fill_0012,
     "0013": fill_0013,
 }
 
@@ -592,6 +635,29 @@ def check_0011(store: SqlStore) -> None:
     assert "epochs" in store.list_param_keys("vision")
 
 
+def check_0012(store: SqlStore) -> None:
+    check_0011(store)
+    (rule,) = store.list_notification_rules("vision")
+    assert (rule.id, rule.events, rule.kind, rule.url, rule.enabled, rule.created_at) == (
+        RULE,
+        (JobStatus.FAILED, JobStatus.LOST),
+        NotifyTarget.WEBHOOK,
+        HOOK,
+        True,
+        CREATED,
+    )
+    (delivery,) = store.list_deliveries("vision").items
+    assert (delivery.id, delivery.job_id, delivery.status, delivery.attempts) == (
+        DELIVERY,
+        JOB,
+        DeliveryStatus.PENDING,
+        2,
+    )
+    assert (delivery.next_attempt_at, delivery.last_attempt_at) == (FINISHED, STARTED)
+    assert (delivery.response_code, delivery.error) == (500, "HTTP 500: down")
+    assert delivery.payload["job"] == {"id": JOB}
+
+
 def check_0013(store: SqlStore) -> None:
     CHECKS["0012"](store)
     (schedule,) = store.list_schedules("vision")
@@ -626,6 +692,7 @@ CHECKS: dict[str, Check] = {
     "0009": check_0009,
     "0010": check_0010,
     "0011": check_0011,
+    "0012": check_0012,
     "0013": check_0013,
 }
 
