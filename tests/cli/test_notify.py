@@ -120,3 +120,21 @@ def test_old_atlas_slack_token_posts_to_the_channel_a_job_names(
     assert post.headers["authorization"] == "Bearer xoxb-old"
     assert post.body["channel"] == "spamity"
     assert post.body["text"] == f":arrow_forward: Job {job.id} in legacy running"
+
+
+def test_old_job_config_channel_becomes_the_jobs_channel_tag(tmp_path: Path) -> None:
+    from atlas.cli.submit import SubmitFlags, build_submission
+    from atlas.settings import Settings
+
+    folder = tmp_path / "old"
+    folder.mkdir()
+    (folder / "main.py").write_text("print('hi')\n")
+    (folder / "job.config.yaml").write_text(
+        "project_name: legacy\njob_notification_channel: spamity\n"
+    )
+    submission = build_submission(folder, ["main.py"], SubmitFlags(), Settings())
+    assert submission.tags[NOTIFICATION_CHANNEL_TAG] == "spamity"
+    flags = SubmitFlags(tag=(f"{NOTIFICATION_CHANNEL_TAG}=other",))
+    assert build_submission(folder, ["main.py"], flags, Settings()).tags == {
+        NOTIFICATION_CHANNEL_TAG: "other"  # --tag wins over the file
+    }

@@ -17,7 +17,7 @@ import click
 from atlas.cli.context import CliContext, pass_cli
 from atlas.cli.logs import follow_log, report_end
 from atlas.errors import InvalidInputError
-from atlas.names import MAX_RETRIES, parse_label
+from atlas.names import MAX_RETRIES, NOTIFICATION_CHANNEL_TAG, parse_label
 from atlas.sdk.jobconfig import (
     ENV_MODES,
     JobConfig,
@@ -166,6 +166,8 @@ def params_from(
 
 def _tags(config: JobConfig, pairs: Sequence[str]) -> dict[str, object]:
     tags: dict[str, object] = dict(config.tags)
+    if config.notification_channel:  # the job's Slack channel (docs/notifications.md)
+        tags.setdefault(NOTIFICATION_CHANNEL_TAG, config.notification_channel)
     for pair in pairs:
         key, _, value = pair.partition("=")
         tags[key] = value
