@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from atlas.cli.context import CliContext
+from atlas.domain import JobStatus
 from atlas.errors import AtlasError, ConflictError, NotFoundError, ServerUnavailableError
 from atlas.version import __version__
 from foundations.deployment import old_status
@@ -148,7 +149,10 @@ def submit_command(
             return
         _say("Job queued. Ctrl-C to stop streaming - job will not be interrupted or cancelled.")
         status = follow_log(client, job.id)
-    _say(f"Job '{job.id}' has {'completed' if str(status) == 'completed' else status}.")
+    ending = "has completed" if status is JobStatus.COMPLETED else f"has {status}"
+    if status in (JobStatus.CANCELLED, JobStatus.LOST):
+        ending = f"was {status}"
+    _say(f"Job '{job.id}' {ending}.")
 
 
 @cli.group("get")
