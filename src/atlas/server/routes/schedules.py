@@ -20,6 +20,7 @@ from atlas.server.auth.access import (
     ProjectViewer,
     ScheduleEditor,
     ScheduleViewer,
+    SignedIn,
 )
 from atlas.server.deps import ProjectPath, StoreDep
 from atlas.server.schedule_schemas import (
@@ -35,9 +36,7 @@ router = APIRouter(tags=["schedules"])
 
 
 def _schedule_id(
-    schedule_id: Annotated[
-        str, Path(description="A recurring job's id: 16 characters of 0-9a-z.")
-    ],
+    schedule_id: Annotated[str, Path(description="A recurring job's id: 16 characters of 0-9a-z.")],
 ) -> str:
     if not is_job_id(schedule_id):
         raise NotFoundError(
@@ -67,6 +66,21 @@ async def list_schedules(
     """The project's recurring jobs by name, each with its next run time."""
     found = await run_in_threadpool(store.list_schedules, name)
     return ScheduleListOut(items=[ScheduleOut.from_domain(each) for each in found])
+
+
+@router.get("/schedules")
+async def list_all_schedules(caller: SignedIn, store: StoreDep) -> ScheduleListOut:
+    """The recurring jobs of every project the caller reads (the GUI's scheduler page), by
+    project, then name."""
+    readable = await run_in_threadpool(caller.readable)
+    found = await run_in_threadpool(store.list_schedules)
+    return ScheduleListOut(
+        items=[
+            ScheduleOut.from_domain(each)
+            for each in found
+            if readable is None or each.project in readable
+        ]
+    )
 
 
 @router.post("/projects/{name}/schedules", status_code=201)
