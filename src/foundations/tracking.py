@@ -127,7 +127,7 @@ def set_tag(key: str, value: object = "") -> None:
     atlas.set_tag(key, value)  # type: ignore[arg-type]
 
 
-def save_artifact(filepath: str | Path, key: str | None = None) -> None:
+def save_artifact(filepath: str | Path, key: str | int | None = None) -> None:
     """Store the file ``filepath`` as an artifact of this process's job under ``key``
     (default: the file's name); a later save under the same key replaces it. Outside a job:
     a warning, each time, and nothing stored."""
@@ -136,7 +136,7 @@ def save_artifact(filepath: str | Path, key: str | None = None) -> None:
         return
     import atlas
 
-    atlas.save_artifact(filepath, key)
+    atlas.save_artifact(filepath, None if key is None else str(key))  # old keys: numbers too
 
 
 def set_tensorboard_logdir(path: str | Path) -> None:
