@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Connection, and_, insert, literal, null, select, union_all, update
+from sqlalchemy import Connection, and_, bindparam, insert, literal, null, select, union_all, update
 
 from atlas.domain import (
     NOTIFIED_STATUSES,
@@ -93,7 +93,7 @@ def enqueue_job_event(conn: Connection, job_ids: Sequence[str], status: JobStatu
     ids = list(dict.fromkeys(job_ids))
     targets = [
         row
-        for row in conn.execute(_targets(ids))
+        for row in conn.execute(_TARGETS, {"ids": ids})
         if row.rule_id is None or event in parse_events(row.events)
     ]
     if not targets:
@@ -225,8 +225,10 @@ def record_attempt(
     conn.execute(update(_D).where(_D.c.id == delivery_id).values(values))
 
 
-def _targets(ids: list[str]) -> Any:
-    """Each (job, enabled rule of its project) and each (job, Slack channel tag)."""
+def _targets_query() -> Any:
+    """Each (job, enabled rule of its project) and each (job, Slack channel tag) of the
+    jobs ``:ids``: built once, as every status change asks it."""
+    ids = bindparam("ids", expanding=True)
     rules = (
         select(
             _J.c.id.label("job_id"),
@@ -246,6 +248,9 @@ def _targets(ids: list[str]) -> Any:
         _T.c.value,
     ).where(_T.c.job_id.in_(ids), _T.c.key == NOTIFICATION_CHANNEL_TAG, _T.c.value != "")
     return union_all(rules, channels)
+
+
+_TARGETS = _targets_query()
 
 
 def _job_payloads(
