@@ -11,6 +11,7 @@ import { TimeText } from "../../components/time-text";
 import { LabelChips, labelList } from "../../components/label-chips";
 import { Meter } from "./meter";
 import { NodeCard } from "./node-card";
+import { RecurringJobs } from "./recurring-jobs";
 import { gpuCount, jobNames, nodeName, nodeOf, nodesSummary, showsNodes } from "./nodes";
 import { StandbyBanner } from "./standby-banner";
 
@@ -83,6 +84,7 @@ export function SchedulerPage() {
           </EmptyState>
         )}
       </section>
+      <RecurringJobs />
     </div>
   );
 }

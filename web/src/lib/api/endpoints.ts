@@ -2,7 +2,7 @@
 import { apiPath, failure, get, request, withQuery } from "./client";
 import type { Role } from "../roles";
 import type { Artifact, Description, Importances, Job, JobPage, Keys, MediaCell, MediaKey, Me, Member, MetricSummary, NewToken, Note, Project, SavedView, SchedulerState, Series, SeriesItem, SnapshotFile, Sweep, TensorBoard, Token, Trial, User } from "./types";
-import type { JobGroups, JobValues, ProjectImportances } from "./types";
+import type { JobGroups, JobValues, ProjectImportances, Schedule } from "./types";
 import { decodeJobValues } from "./packed-values";
 
 export interface Items<T> {
@@ -170,6 +170,11 @@ export const stopSweep = (id: string) => request<Sweep>("POST", apiPath("sweeps"
 export const resumeSweep = (id: string) => request<Sweep>("POST", apiPath("sweeps", id, "resume"));
 /** Raise the sweep's budget by `count` trials (a completed sweep runs again). */
 export const addTrials = (id: string, count: number) => request<Sweep>("POST", apiPath("sweeps", id, "trials"), { body: { count } });
+
+// Recurring jobs (docs/rest-api.md "Recurring jobs"): those of every project one reads.
+export const listAllSchedules = (signal?: AbortSignal) => get<Items<Schedule>>(apiPath("schedules"), { signal });
+export const updateSchedule = (id: string, change: { paused?: boolean; cron?: string; timezone?: string; name?: string }) =>
+  request<Schedule>("PATCH", apiPath("schedules", id), { body: change });
 
 // Workspace: saved views (docs/rest-api.md "Views") and many series in one request.
 export const listViews = (project: string, signal?: AbortSignal) => get<Items<SavedView>>(apiPath("projects", project, "views"), { signal });

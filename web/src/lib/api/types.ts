@@ -34,6 +34,10 @@ export type Trial = Schemas["TrialOut"];
 export type TrialState = Schemas["TrialState"];
 export type Importances = Schemas["ImportancesOut"];
 
+/** A recurring job: a cron expression, its time zone and the job it submits (docs/jobs.md,
+ * "Recurring jobs"); `next_run_at` is null while paused. */
+export type Schedule = Schemas["ScheduleOut"];
+
 /** A number as the API writes it: non-finite floats are the strings below. */
 export type WireFloat = number | "NaN" | "Infinity" | "-Infinity";
 
