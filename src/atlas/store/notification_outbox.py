@@ -228,7 +228,7 @@ def record_attempt(
 def _targets_query() -> Any:
     """Each (job, enabled rule of its project) and each (job, Slack channel tag) of the
     jobs ``:ids``: built once, as every status change asks it."""
-    ids = bindparam("ids", expanding=True)
+    ids: Any = bindparam("ids", expanding=True)
     rules = (
         select(
             _J.c.id.label("job_id"),
