@@ -39,6 +39,7 @@ def test_one_job_per_trial_with_params_objective_and_state(client: Client, proje
 
     jobs = {job.name: job for job in client.list_jobs(project).items}
     assert sorted(jobs) == ["toy-0", "toy-1", "toy-2"]
+    assert client.list_jobs(project, filter='tags.optuna.study = "toy"').total == 3
     done, pruned, failed = jobs["toy-0"], jobs["toy-1"], jobs["toy-2"]
     assert done.params == {"x": 3.0, "kind": "a"}
     assert done.tags == {
