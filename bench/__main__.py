@@ -35,6 +35,7 @@ BENCHMARKS = (
     "tensorboard_view",
     "auth",
     "sweeps",
+    "mlflow_api",
 )
 
 
