@@ -339,7 +339,7 @@ def test_a_plain_runs_tensorboard_logdir_is_kept_at_exit(
 
 
 def test_submit_in_process_with_a_command_line_and_the_files_params(
-    atlas_server: str, project_name: str, tmp_path: Path
+    atlas_server: str, project_name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import atlas
     import foundations
@@ -360,3 +360,11 @@ def test_submit_in_process_with_a_command_line_and_the_files_params(
     )
     assert deployment.get_metric("accuracy", wait_seconds=0.1) == 1.5
     assert "argv ['--epochs', '2'] layers [1]" in deployment.get_job_logs()
+    streamed = foundations.submit(
+        job_directory=str(folder),
+        command=["main.py"],
+        stream_job_logs=True,
+        project_name=project_name,
+    )
+    assert "argv [] layers [1]" in capsys.readouterr().out.splitlines()  # printed, line by line
+    assert streamed.get_job_status() == "completed"
