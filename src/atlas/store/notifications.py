@@ -183,8 +183,8 @@ def list_deliveries(
     ``job_id``'s when given)."""
     if not 1 <= limit <= MAX_DELIVERIES_PAGE:
         raise invalid("limit", f"limit must be 1 to {MAX_DELIVERIES_PAGE}")
-    if offset < 0:
-        raise invalid("offset", "offset must be 0 or more")
+    if not 0 <= offset < 2**31:
+        raise invalid("offset", "offset must be 0 to 2,147,483,647")
     where = [_D.c.project_id == project_id(conn, project)]
     if rule_id is not None:
         where.append(_D.c.rule_id == rule_id)

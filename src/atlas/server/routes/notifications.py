@@ -88,7 +88,7 @@ async def list_deliveries(
     name: ProjectPath,
     store: StoreDep,
     limit: Annotated[int, Query(ge=1, le=MAX_DELIVERIES_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
     rule: Annotated[str | None, Query(description="only this rule's", max_length=32)] = None,
     job: Annotated[str | None, Query(description="only this job's", max_length=32)] = None,
 ) -> DeliveryPageOut:
