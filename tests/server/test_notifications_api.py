@@ -13,7 +13,7 @@ import pytest
 
 from atlas.domain import Role
 from atlas.settings import Settings
-from tests.receiver import Receiver, receiver
+from tests.receiver import HANG, Receiver, receiver
 from tests.server.auth_fixtures import add_user, auth_client, bearer, mint_token, store_of
 from tests.server.conftest import API, TestClient, assert_error, make_client, settings_for
 
@@ -128,6 +128,31 @@ def test_a_job_the_scheduler_runs_is_notified_once_with_its_outcome(
     assert (logged["job_id"], logged["event"], logged["attempts"]) == (job_id, "completed", 1)
     time.sleep(0.3)
     assert len(hooks.received) == 1  # running was not asked for
+
+
+def test_a_hanging_receiver_delays_neither_the_scheduler_nor_other_rules(
+    api: TestClient, hooks: Receiver
+) -> None:
+    api.post(f"{API}/projects", json={"name": "vision"})
+    with receiver() as stuck:
+        stuck.answer("/hook", *[HANG] * 20)
+        create_rule(api, stuck.url(), "running", "completed")
+        create_rule(api, hooks.url(), "completed")
+        began = time.monotonic()
+        ids = [
+            api.post(
+                f"{API}/submissions",
+                json={"project": "vision", "env": "none", "command": [sys.executable, "-c", "1"]},
+            ).json()["id"]
+            for _ in range(3)
+        ]
+        got = hooks.wait_for(3)
+        assert {r.body["job"]["id"] for r in got} == set(ids)  # type: ignore[index]
+        assert time.monotonic() - began < 10  # not one 10 s receiver timeout was waited for
+        for job_id in ids:
+            assert api.get(f"{API}/jobs/{job_id}").json()["status"] == "completed"
+        stuck.wait_for(1)
+        assert len(stuck.received) <= 2  # two sends at most hang on it
 
 
 def test_a_test_message_reaches_the_receiver_and_the_log(api: TestClient, hooks: Receiver) -> None:
