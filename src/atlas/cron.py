@@ -25,10 +25,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from atlas.errors import InvalidInputError
-from atlas.names import invalid
+from atlas.names import invalid, shown
 
 __all__ = ["MAX_CRON_LENGTH", "MAX_TIMEZONE_LENGTH", "Cron", "next_after", "parse", "zone"]
 
@@ -124,13 +124,22 @@ def parse(text: str) -> Cron:
 def zone(name: str) -> ZoneInfo:
     """The IANA time zone ``name`` (``UTC``, ``Europe/Paris``, ...); ``InvalidInputError``
     (field ``timezone``) when there is none of this name."""
-    message = f"unknown time zone {name!r}: use an IANA name such as 'UTC' or 'Europe/Paris'"
+    text = shown(name) if isinstance(name, str) else type(name).__name__
+    message = f"unknown time zone {text!r}: use an IANA name such as 'UTC' or 'Europe/Paris'"
     if not isinstance(name, str) or not 0 < len(name) <= MAX_TIMEZONE_LENGTH:
+        raise invalid("timezone", message)
+    if name not in _zone_names():  # not "localtime": the same name everywhere
         raise invalid("timezone", message)
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise invalid("timezone", message) from None
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> frozenset[str]:
+    """The IANA zone names of this machine's time zone database (read once)."""
+    return (frozenset(available_timezones()) | {"UTC"}) - {"localtime"}
 
 
 def next_after(expr: Cron | str, when: datetime, tz: str = "UTC") -> datetime:

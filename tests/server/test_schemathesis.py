@@ -52,6 +52,9 @@ def check(case: schemathesis.Case) -> None:
         # A generated submission runs nothing random; a command the server would refuse
         # stays as it is (it may be what makes the request invalid).
         case.body["command"] = "true" if isinstance(case.body["command"], str) else ["true"]
+    job = case.body.get("job") if isinstance(case.body, dict) else None
+    if isinstance(job, dict) and runnable(job.get("command")):  # a recurring job's runs
+        job["command"] = "true" if isinstance(job["command"], str) else ["true"]
     # Left out: "valid by the schema, so accepted". The schema cannot state every rule (no
     # NUL in nested values, nesting depth, sizes as JSON, references to existing jobs).
     case.call_and_validate(excluded_checks=[positive_data_acceptance])
