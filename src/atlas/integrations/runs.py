@@ -10,6 +10,7 @@ job, and the job ends with the script (completed, or failed on an uncaught excep
 
 from __future__ import annotations
 
+import enum
 import logging
 import math
 from collections.abc import Mapping
@@ -87,9 +88,9 @@ class AdapterRun:
 
 def plain_params(params: Mapping[str, object]) -> ParamTree:
     """``params`` as JSON data a job accepts: nested mappings kept (Atlas flattens them
-    with ``.``), lists kept, numpy and torch scalars as numbers, NaN and infinities and
-    every other object (a class, a module, a tensor) as its ``str``; keys as strings, empty
-    keys dropped."""
+    with ``.``), lists kept, numpy and torch scalars as numbers, enums as their values; NaN,
+    infinities and every other object (a class, a module, a tensor) as its ``str``; keys as
+    strings, empty keys dropped."""
     return {str(key): _plain(value) for key, value in params.items() if str(key)}
 
 
@@ -99,9 +100,11 @@ def _plain(value: object) -> object:
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     if isinstance(value, Mapping):
-        return plain_params(value) or str(value)
+        return plain_params(value)
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
+    if isinstance(value, enum.Enum):
+        return _plain(value.value)
     item = getattr(value, "item", None)
     if callable(item) and getattr(value, "ndim", None) == 0:
         try:
@@ -113,7 +116,7 @@ def _plain(value: object) -> object:
 
 def metric_values(metrics: Mapping[str, object]) -> dict[str, float]:
     """The values of ``metrics`` that are numbers (Python, numpy or 0-d tensors), as
-    floats; text, bools and arrays of several values are left out."""
+    floats; text, bools, ``None`` and arrays are left out."""
     values: dict[str, float] = {}
     for key, value in metrics.items():
         number = _number(value)
@@ -127,7 +130,7 @@ def _number(value: object) -> float | None:
         return None
     if isinstance(value, int | float):
         return float(value)
-    if getattr(value, "ndim", 0) != 0 and getattr(value, "size", 1) != 1:
+    if getattr(value, "ndim", 0) != 0:  # an array, even of one value: not a metric's point
         return None
     try:
         return float(value)  # type: ignore[arg-type]
