@@ -13,7 +13,13 @@ import pytest
 
 from atlas.domain import JobKind, JobSpec, JobStatus
 from atlas.errors import InvalidInputError
-from atlas.scheduler.recurring import SCHEDULE_TAG, Recurring
+from atlas.scheduler.recurring import (
+    MAX_WAIT,
+    RETRY_WAIT,
+    SCHEDULE_TAG,
+    STANDBY_WAIT,
+    Recurring,
+)
 from atlas.scheduler.scheduler import Scheduler
 from atlas.store.schedule_api import Schedule
 from atlas.store.sql_store import SqlStore
@@ -159,6 +165,20 @@ def test_a_standby_server_fires_nothing(
     scheduler.active = False  # another server holds the scheduler's lease
     assert recurring.tick(AT3) == []
     assert store.list_queued() == []
+
+
+def test_the_thread_sleeps_until_the_next_run_and_never_spins(
+    store: SqlStore, make_scheduler: Callable[..., Scheduler]
+) -> None:
+    recurring, scheduler, _ = setup(store, make_scheduler)
+    recurring.clock = (AT3 - timedelta(seconds=10)).timestamp
+    assert recurring.next_wait() == pytest.approx(10.0)
+    recurring.clock = DAY1.timestamp
+    assert recurring.next_wait() == MAX_WAIT  # three hours away: look again within a minute
+    recurring.clock = (AT3 + timedelta(seconds=1)).timestamp  # due, not fired yet
+    assert recurring.next_wait() == RETRY_WAIT
+    scheduler.active = False  # standing by: another server fires it
+    assert recurring.next_wait() == STANDBY_WAIT
 
 
 def test_a_run_that_cannot_be_submitted_skips_its_slot(

@@ -30,7 +30,15 @@ from atlas.scheduler.scheduler import Scheduler
 from atlas.store.api import Store
 from atlas.store.schedule_api import Schedule
 
-__all__ = ["ERROR_WAIT", "MAX_WAIT", "SCHEDULE_TAG", "Recurring", "run_spec"]
+__all__ = [
+    "ERROR_WAIT",
+    "MAX_WAIT",
+    "RETRY_WAIT",
+    "SCHEDULE_TAG",
+    "STANDBY_WAIT",
+    "Recurring",
+    "run_spec",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +47,11 @@ MAX_WAIT = 60.0
 is picked up within this."""
 ERROR_WAIT = 5.0
 """Seconds before the next tick after one failed (the database away)."""
+STANDBY_WAIT = 5.0
+"""Seconds between two looks at the scheduler while another server runs the jobs (and fires
+the schedules): this one fires within this of taking over."""
+RETRY_WAIT = 0.5
+"""Seconds before the next tick when a schedule is due still after one."""
 SCHEDULE_TAG = "schedule"
 """The tag each run's job carries: the id of the schedule that submitted it."""
 
@@ -186,17 +199,24 @@ class Recurring:
             self._wake.clear()
             try:
                 self.tick(datetime.fromtimestamp(self.clock(), UTC))
-                wait = self._next_wait()
+                wait = self.next_wait()
             except Exception:
                 logger.exception("a recurring jobs tick failed; trying again")
                 wait = ERROR_WAIT
             self._wake.wait(wait)
 
-    def _next_wait(self) -> float:
+    def next_wait(self) -> float:
+        """Seconds the thread sleeps after a tick: until the next run time, at most
+        :data:`MAX_WAIT`; :data:`STANDBY_WAIT` while another server fires the schedules;
+        :data:`RETRY_WAIT` when one is due still (it fired on another server meanwhile, or
+        came due during the tick)."""
+        if not self.scheduler.active:
+            return STANDBY_WAIT
         at = self.store.next_schedule_at()
         if at is None:
             return MAX_WAIT
-        return min(MAX_WAIT, max(0.0, at.timestamp() - self.clock()))
+        wait = at.timestamp() - self.clock()
+        return RETRY_WAIT if wait <= 0 else min(MAX_WAIT, wait)
 
 
 def run_spec(schedule: Schedule) -> JobSpec:
