@@ -6,15 +6,21 @@ refused before anything is sent."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from atlas.cli.main import cli
+from atlas.domain import FINAL_STATUSES, JobStatus
 from atlas.sdk.client import Client
-from tests.cli.conftest import Invoke
+from atlas.settings import Settings
+from atlas.store.sql_store import SqlStore
+from tests.cli.conftest import Invoke, running_server
+
+DEADLINE_S = 60.0
 
 
 def _folder() -> Path:
@@ -102,3 +108,40 @@ def test_bad_schedules_are_refused_before_anything_is_sent(args: list[str], word
     assert result.exit_code == 1, result.output
     assert words in result.stderr
     assert result.stdout == ""
+
+
+def test_a_restarted_server_fires_one_catch_up_run_of_a_missed_slot(tmp_path: Path) -> None:
+    """The schedule is kept in the database: a server that was down over its slots (its next
+    run moved into the past while none ran) fires one run when it is back, which the
+    scheduler runs to its end, and the next run is after now again."""
+    home = tmp_path / "server-home"
+    code = _folder()
+    with running_server(home) as server:
+        made = CliRunner().invoke(
+            cli,
+            ["--url", server.url, "schedule", "create", "--cron", "*/5 * * * *", "-p", "cron",
+             "--env", "none", str(code), "python", "train.py"],
+        )  # fmt: skip
+        assert made.exit_code == 0, made.output
+        schedule_id = made.stdout.strip()
+    store = SqlStore(Settings(home=str(home)).resolved_db_url)
+    try:  # the server was down over two days of slots
+        store.update_schedule(schedule_id, next_run_at=datetime.now(UTC) - timedelta(days=2))
+    finally:
+        store.close()
+    with running_server(home) as server, Client(server.url) as client:
+        deadline = time.monotonic() + DEADLINE_S
+        while (job_id := client.get_schedule(schedule_id)["last_job_id"]) is None:
+            assert time.monotonic() < deadline, "the missed slot never fired"
+            time.sleep(0.1)
+        assert isinstance(job_id, str)
+        while (job := client.get_job(job_id)).status not in FINAL_STATUSES:
+            assert time.monotonic() < deadline, f"job {job_id} never ended"
+            time.sleep(0.1)
+        assert (job.status, job.tags) == (JobStatus.COMPLETED, {"schedule": schedule_id})
+        assert b"trained" in client.read_log(job_id).data
+        after = client.get_schedule(schedule_id)
+        next_run = datetime.fromisoformat(str(after["next_run_at"]))
+        assert datetime.now(UTC) < next_run <= datetime.now(UTC) + timedelta(minutes=5)
+        runs = client.list_jobs("cron", filter=f'tags.schedule = "{schedule_id}"')
+        assert [j.id for j in runs.items] == [job_id]  # one catch-up run, not one per slot
