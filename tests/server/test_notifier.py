@@ -269,3 +269,24 @@ def test_an_unreachable_receiver_is_logged_without_its_url(
     assert failed.status == DeliveryStatus.PENDING  # type: ignore[attr-defined]
     assert failed.error  # type: ignore[attr-defined]
     assert "secret-key" not in failed.error  # type: ignore[attr-defined]
+
+
+def test_two_servers_on_one_database_send_each_notification_once(
+    sqlite_url: str, hooks: Receiver
+) -> None:
+    stores = [SqlStore(sqlite_url), SqlStore(sqlite_url)]
+    add_rule(stores[0], hooks.url())
+    sent = {failed_job(stores[0]) for _ in range(6)}
+    notifiers = [Notifier(store, base_url=BASE) for store in stores]
+    try:
+        for notifier in notifiers:
+            notifier.start()  # both poll the same outbox
+        got = hooks.wait_for(6)
+        time.sleep(1.5)  # another poll of each: nothing is sent twice
+    finally:
+        for notifier in notifiers:
+            notifier.stop()
+        for store in stores:
+            store.close()
+    assert sorted(r.body["job"]["id"] for r in got) == sorted(sent)  # type: ignore[index]
+    assert len(hooks.received) == 6
