@@ -169,7 +169,7 @@ class Notifier:
             result = self._post(outgoing)
         except Exception as exc:  # a sender thread never dies; the attempt is recorded
             logger.exception("notification %s: sending failed", delivery.id)
-            result = _Attempt(None, f"{type(exc).__name__}: {exc}")
+            result = _Attempt(None, f"{type(exc).__name__}: {_without(str(exc), outgoing.url)}")
         code, error = result.code, result.error
         attempts = delivery.attempts + 1
         retry_at = None
@@ -186,14 +186,17 @@ class Notifier:
                 error,
                 "" if retry_at else "; giving up",
             )
-        self.store.record_delivery_attempt(
-            delivery.id,
-            at=datetime.now(UTC),
-            delivered=error is None,
-            response_code=code,
-            error=error,
-            retry_at=retry_at,
-        )
+        try:
+            self.store.record_delivery_attempt(
+                delivery.id,
+                at=datetime.now(UTC),
+                delivered=error is None,
+                response_code=code,
+                error=error,
+                retry_at=retry_at,
+            )
+        except Exception:  # the database is away: the claim runs out and it is sent again
+            logger.exception("notification %s: recording attempt %d failed", delivery.id, attempts)
 
     def _post(self, outgoing: Outgoing) -> _Attempt:
         """What one attempt to send ``outgoing`` came to."""
@@ -291,6 +294,6 @@ def _rule_key(outgoing: Outgoing) -> str:
     return target_key(outgoing.delivery.rule_id, outgoing.delivery.channel)
 
 
-def _without(text: str, url: str) -> str:
+def _without(text: str, url: str | None) -> str:
     """``text`` without ``url`` (a webhook's URL often holds its secret)."""
-    return text.replace(url, "<the rule's URL>")
+    return text.replace(url, "<the rule's URL>") if url else text
