@@ -40,8 +40,8 @@ class Receiver:
         self._thread.start()
 
     def url(self, path: str = "/hook") -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}{path}"
+        port = self._server.server_address[1]
+        return f"http://127.0.0.1:{port}{path}"
 
     def answer(self, path: str, *codes: int, body: object = None) -> None:
         """Answer the next posts to ``path`` with ``codes`` in turn (then 200)."""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from atlas.domain import DeliveryStatus, JobKind, JobSpec, JobStatus
+from atlas.domain import Delivery, DeliveryStatus, JobKind, JobSpec, JobStatus
 from atlas.names import NOTIFICATION_CHANNEL_TAG
 from atlas.server.notifier import BACKOFF_S, CLAIM_S, MAX_ATTEMPTS, Notifier, SlackApi
 from atlas.store.sql_store import SqlStore
@@ -64,7 +64,7 @@ def step(notifier: Notifier, now: float) -> int:
     return started
 
 
-def only_delivery(store: SqlStore) -> object:
+def only_delivery(store: SqlStore) -> Delivery:
     (found,) = [d for d in store.list_deliveries("vision").items if d.event != "running"]
     return found
 
@@ -105,13 +105,13 @@ def test_a_failing_receiver_is_tried_again_later_and_the_log_keeps_each_attempt(
     now = time.time()
     step(notifier, now)
     first = only_delivery(store)
-    assert (first.status, first.attempts, first.response_code) == (DeliveryStatus.PENDING, 1, 500)  # type: ignore[attr-defined]
-    assert "HTTP 500: {" in str(first.error)  # type: ignore[attr-defined]
-    assert "down" in str(first.error)  # type: ignore[attr-defined]
+    assert (first.status, first.attempts, first.response_code) == (DeliveryStatus.PENDING, 1, 500)
+    assert "HTTP 500: {" in str(first.error)
+    assert "down" in str(first.error)
     assert step(notifier, now + 1) == 0  # not due before its backoff
     assert step(notifier, now + BACKOFF_S[0] + 1) == 1
     second = only_delivery(store)
-    assert (second.status, second.attempts, second.response_code, second.error) == (  # type: ignore[attr-defined]
+    assert (second.status, second.attempts, second.response_code, second.error) == (
         DeliveryStatus.DELIVERED,
         2,
         200,
@@ -136,7 +136,7 @@ def test_a_receiver_that_never_accepts_is_given_up_after_the_last_attempt(
         DeliveryStatus.FAILED,
         MAX_ATTEMPTS,
         None,
-    )  # type: ignore[attr-defined]
+    )
     assert step(notifier, now + 3600) == 0
 
 
@@ -234,16 +234,16 @@ def test_slack_refusals_and_a_missing_token_are_in_the_log(
     finally:
         with_token.stop()
     refused = only_delivery(store)
-    assert refused.status == DeliveryStatus.PENDING  # type: ignore[attr-defined]
-    assert "channel_not_found" in str(refused.error)  # type: ignore[attr-defined]
+    assert refused.status == DeliveryStatus.PENDING
+    assert "channel_not_found" in str(refused.error)
     without = Notifier(store, base_url=BASE)
     try:
         step(without, time.time() + BACKOFF_S[0] + 1)
     finally:
         without.stop()
     given_up = only_delivery(store)
-    assert given_up.status == DeliveryStatus.FAILED  # type: ignore[attr-defined]
-    assert "slack_token" in str(given_up.error)  # type: ignore[attr-defined]
+    assert given_up.status == DeliveryStatus.FAILED
+    assert "slack_token" in str(given_up.error)
 
 
 def test_a_rule_turned_off_before_the_send_is_not_sent(
@@ -254,8 +254,8 @@ def test_a_rule_turned_off_before_the_send_is_not_sent(
     store.update_notification_rule(rule_id, enabled=False)
     step(notifier, time.time())
     off = only_delivery(store)
-    assert off.status == DeliveryStatus.FAILED  # type: ignore[attr-defined]
-    assert "turned off" in str(off.error)  # type: ignore[attr-defined]
+    assert off.status == DeliveryStatus.FAILED
+    assert "turned off" in str(off.error)
     assert hooks.received == []
 
 
@@ -266,9 +266,9 @@ def test_an_unreachable_receiver_is_logged_without_its_url(
     failed_job(store)
     step(notifier, time.time())
     failed = only_delivery(store)
-    assert failed.status == DeliveryStatus.PENDING  # type: ignore[attr-defined]
-    assert failed.error  # type: ignore[attr-defined]
-    assert "secret-key" not in failed.error  # type: ignore[attr-defined]
+    assert failed.status == DeliveryStatus.PENDING
+    assert failed.error
+    assert "secret-key" not in failed.error
 
 
 def test_two_servers_on_one_database_send_each_notification_once(
