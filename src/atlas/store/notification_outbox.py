@@ -42,6 +42,7 @@ __all__ = [
     "ENQUEUED",
     "MAX_PAYLOAD_ERROR",
     "Outgoing",
+    "any_due",
     "claim_due",
     "enqueue_job_event",
     "enqueue_test",
@@ -146,6 +147,14 @@ def enqueue_test(conn: Connection, rule_id: str, *, user: str) -> str:
     conn.execute(insert(_D).values(row))
     conn.info[ENQUEUED] = True
     return str(row["id"])
+
+
+def any_due(conn: Connection, now: datetime) -> bool:
+    """Whether a pending delivery is due at ``now`` (one indexed read)."""
+    query = select(_D.c.id).where(
+        _D.c.status == str(DeliveryStatus.PENDING), _D.c.next_attempt_at <= now
+    )
+    return conn.execute(query.limit(1)).first() is not None
 
 
 def claim_due(

@@ -104,6 +104,9 @@ class SqlNotifications(SqlAccounts):
         busy: Mapping[str, int] | None = None,
     ) -> list[Outgoing]:
         """Claim up to ``limit`` due deliveries until ``until``."""
+        with self._read() as conn:  # the poll's usual answer, without the write lock
+            if not outbox.any_due(conn, now):
+                return []
         with self._write() as conn:
             return outbox.claim_due(
                 conn, now, until=until, limit=limit, per_target=per_target, busy=busy
