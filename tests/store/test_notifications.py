@@ -198,3 +198,19 @@ def test_a_test_message_is_enqueued_and_the_log_pages_newest_first(store: SqlSto
     assert store.list_deliveries("vision", rule_id=rule_id).total == 2
     store.delete_notification_rule(rule_id)
     assert store.list_deliveries("vision").total == 0  # a rule's log goes with it
+
+
+def test_an_attempt_queued_again_is_not_told_as_failed(store: SqlStore) -> None:
+    rule(store, ["running", "failed"])
+    spec = JobSpec(project="vision", kind=JobKind.SCHEDULED, command="false", retries=1)
+    job_id = store.submit_job(spec).id
+    store.start_job(job_id, resources={})
+    store.set_status(job_id, JobStatus.RUNNING)
+    store.requeue_job(
+        job_id, status=JobStatus.FAILED, exit_code=1, error=None, not_before=datetime.now(UTC)
+    )
+    assert events_of(store) == [(job_id, "running")]
+    store.start_job(job_id, resources={})
+    store.set_status(job_id, JobStatus.RUNNING)
+    store.set_status(job_id, JobStatus.FAILED, exit_code=1)  # the last attempt: told
+    assert events_of(store) == [(job_id, "failed"), (job_id, "running"), (job_id, "running")]
