@@ -116,3 +116,19 @@ def test_only_an_owner_renames_an_experiment(
     )
     assert response.is_success, response.text
     assert store_of(client).get_project("vision-2").name == "vision-2"
+
+
+def test_the_default_experiment_is_made_by_its_first_user(
+    team: tuple[TestClient, dict[str, str], str],
+) -> None:
+    client, tokens, _ = team
+    created = client.post(
+        f"{MLFLOW}/runs/create", json={"experiment_id": "0"}, headers=bearer(tokens["ed"])
+    )
+    assert created.is_success, created.text
+    members = store_of(client).list_members("Default")
+    assert [(m.user, m.role) for m in members] == [("ed", Role.OWNER)]
+    response = client.get(
+        f"{MLFLOW}/experiments/get", params={"experiment_id": "0"}, headers=bearer(tokens["vic"])
+    )
+    assert_mlflow_error(response, 403, "PERMISSION_DENIED")

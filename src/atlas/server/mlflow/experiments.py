@@ -31,6 +31,7 @@ __all__ = [
     "get_experiment",
     "get_experiment_by_name",
     "project_of",
+    "require_experiment",
     "rename_experiment",
     "search_experiments",
 ]
@@ -40,12 +41,11 @@ _NAME_FILTER = re.compile(
 )
 
 
-def project_of(store: Store, exp_id: str, *, create_default: bool = False) -> str:
+def project_of(store: Store, exp_id: str) -> str:
     """The name of the project of experiment ``exp_id``; ``RESOURCE_DOES_NOT_EXIST`` when
-    none has it. ``create_default``: experiment ``0`` makes its project when missing."""
+    none has it (experiment ``0`` is always the project ``Default``, see
+    :func:`require_experiment`)."""
     if exp_id == DEFAULT_EXPERIMENT:
-        if create_default:
-            store.ensure_project(DEFAULT_PROJECT)
         return DEFAULT_PROJECT
     if is_project_name(exp_id):
         try:
@@ -59,14 +59,28 @@ def project_of(store: Store, exp_id: str, *, create_default: bool = False) -> st
     raise MlflowError(DOES_NOT_EXIST, f"No Experiment with id={shown(exp_id)} exists")
 
 
+def require_experiment(store: Store, caller: Caller, exp_id: str) -> str:
+    """The project of experiment ``exp_id`` after checking the caller's role in it. The
+    project ``Default`` of experiment ``0`` is made at its first use: by a person on a team
+    server (its owner then), by anyone without authentication."""
+    project = project_of(store, exp_id)
+    if project != DEFAULT_PROJECT:
+        caller.require(project)
+    elif caller.auth:
+        caller.require(project, create=True)
+    else:
+        store.ensure_project(project)
+        caller.require(project)
+    return project
+
+
 def _experiment_id_of(body: Body) -> str:
     return text_field(body, "experiment_id", required=True)
 
 
 def get_experiment(store: Store, caller: Caller, body: Body) -> dict[str, object]:
     """``GetExperiment``."""
-    project = project_of(store, _experiment_id_of(body), create_default=True)
-    caller.require(project)
+    project = require_experiment(store, caller, _experiment_id_of(body))
     return {"experiment": experiment_json(store.get_project(project))}
 
 
@@ -74,7 +88,7 @@ def get_experiment_by_name(store: Store, caller: Caller, body: Body) -> dict[str
     """``GetExperimentByName``."""
     name = text_field(body, "experiment_name", required=True)
     if name == DEFAULT_PROJECT:
-        store.ensure_project(DEFAULT_PROJECT)
+        require_experiment(store, caller, DEFAULT_EXPERIMENT)
     try:
         project = store.get_project(name) if is_project_name(name) else None
     except NotFoundError:

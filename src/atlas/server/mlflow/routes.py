@@ -139,7 +139,9 @@ for _method, _path, _service, _need in [
     _route(_method, _path, _service, _need)
 
 
-def _delete_run(store: Store, caller: Caller, body: Body, artifacts: ArtifactStore) -> dict[str, object]:
+def _delete_run(
+    store: Store, caller: Caller, body: Body, artifacts: ArtifactStore
+) -> dict[str, object]:
     run_id = run_id_of(body)
     runs.check_run(store, caller, run_id)
     try:
