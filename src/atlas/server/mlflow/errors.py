@@ -82,9 +82,9 @@ def _of_atlas(exc: AtlasError) -> JSONResponse:
     if isinstance(exc, MlflowError):
         return mlflow_error_response(exc.error_code, exc.message)
     status = status_for(exc)
-    if isinstance(exc, UnauthenticatedError):
+    if isinstance(exc, UnauthenticatedError) or status == 401:
         code = "UNAUTHENTICATED"
-    elif isinstance(exc, PermissionDeniedError):
+    elif isinstance(exc, PermissionDeniedError) or status == 403:
         code = "PERMISSION_DENIED"
     elif isinstance(exc, NotFoundError):
         code = DOES_NOT_EXIST

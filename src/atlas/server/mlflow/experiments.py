@@ -100,7 +100,8 @@ def get_experiment_by_name(store: Store, caller: Caller, body: Body) -> dict[str
 
 
 def create_experiment(store: Store, caller: Caller, body: Body) -> dict[str, object]:
-    """``CreateExperiment``: a new project (its creator its owner on a team server)."""
+    """``CreateExperiment``: a new project (its creator its owner on a team server; a
+    person's call, as ``POST /api/v1/projects`` is)."""
     name = text_field(body, "name", required=True)
     if not is_project_name(name):
         raise MlflowError(

@@ -45,6 +45,7 @@ Writer = Annotated[Caller, access(Need.EDITOR, Of.BODY)]
 Logger = Annotated[Caller, access(Need.EDITOR, Of.BODY, audit=False)]
 Owner = Annotated[Caller, access(Need.OWNER, Of.BODY)]
 SignedIn = Annotated[Caller, access(Need.SIGNED_IN)]
+Person = Annotated[Caller, access(Need.PERSON)]
 
 Service = Callable[[Store, Caller, Body], dict[str, object]]
 
@@ -96,6 +97,9 @@ def _route(method: str, path: str, service: Service, need: str) -> None:
     async def listing(request: Request, caller: SignedIn) -> Response:
         return await _answer(request, caller, service, **request.path_params)
 
+    async def person(request: Request, caller: Person) -> Response:
+        return await _answer(request, caller, service, **request.path_params)
+
     endpoint = {
         "read": read,
         "search": search,
@@ -103,13 +107,14 @@ def _route(method: str, path: str, service: Service, need: str) -> None:
         "log": log,
         "own": own,
         "list": listing,
+        "person": person,
     }[need]
     for prefix in TRACKING_PREFIXES:
         tracking_router.add_api_route(prefix + path, endpoint, methods=[method])
 
 
 for _method, _path, _service, _need in [
-    ("POST", "/experiments/create", experiments.create_experiment, "write"),
+    ("POST", "/experiments/create", experiments.create_experiment, "person"),
     ("GET", "/experiments/get", experiments.get_experiment, "read"),
     ("GET", "/experiments/get-by-name", experiments.get_experiment_by_name, "read"),
     ("POST", "/experiments/search", experiments.search_experiments, "list"),
