@@ -83,6 +83,8 @@ SAMPLES: dict[tuple[str, str], Sample] = {
     ("GET", "/mlflow-artifacts/artifacts/{path}"): lambda w, t: {
         "path": {"path": f"{P}/{w.job_j}/artifacts/a.txt"}
     },
+    ("POST", "/mlflow-artifacts/mpu/create"): lambda w, t: {},
+    ("POST", "/mlflow-artifacts/mpu/create/{path}"): lambda w, t: {"path": {"path": "x/y"}},
     ("PUT", "/mlflow-artifacts/artifacts/{path}"): lambda w, t: {
         "path": {"path": f"{P}/{w.job_j}/artifacts/b.txt"},
         "content": b"abc",

@@ -69,6 +69,28 @@ def test_the_fluent_api_writes_a_job(mlflow_world: MlflowWorld) -> None:
     assert mlflow_world.atlas.read_artifact(job.id, "notes.txt") == b"hello"
 
 
+def test_a_client_asked_for_multipart_uploads_falls_back_to_one_piece(
+    mlflow_world: MlflowWorld,
+) -> None:
+    answer = mlflow_world.run(
+        """
+        import json, os, tempfile
+        import mlflow
+
+        with mlflow.start_run() as run:
+            path = os.path.join(tempfile.mkdtemp(), "big.bin")
+            with open(path, "wb") as file:
+                file.write(b"x" * 2048)
+            mlflow.log_artifact(path)
+        print(json.dumps({"run_id": run.info.run_id}))
+        """,
+        MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD="true",
+        MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE="1024",
+    )
+    data = mlflow_world.atlas.read_artifact(str(answer["run_id"]), "big.bin")
+    assert data == b"x" * 2048
+
+
 def test_mlflow_client_searches_batches_and_reads_histories(mlflow_world: MlflowWorld) -> None:
     answer = mlflow_world.run(
         """

@@ -24,7 +24,13 @@ from atlas.server.auth.access import Caller, Need, Of, access
 from atlas.server.deps import ArtifactsDep, SettingsDep, StoreDep
 from atlas.server.mlflow import experiments, histories, models, runs
 from atlas.server.mlflow.artifacts import file_infos, split_artifact_path
-from atlas.server.mlflow.errors import DOES_NOT_EXIST, INVALID_VALUE, MlflowError
+from atlas.server.mlflow.errors import (
+    DOES_NOT_EXIST,
+    ENDPOINT_NOT_FOUND,
+    INVALID_VALUE,
+    MlflowError,
+    mlflow_error_response,
+)
 from atlas.server.mlflow.requests import Body, run_id_of, text_field
 from atlas.store.api import Store
 from atlas.store.artifacts import ArtifactStore
@@ -170,6 +176,22 @@ for _prefix in TRACKING_PREFIXES:
 
 
 # -- the artifact proxy ---------------------------------------------------------------------
+UNSUPPORTED_MULTIPART = "Multipart upload is not supported for the current artifact repository"
+"""The message of MLflow's own servers that take no multipart uploads: a client that asked
+for one (``MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD``) reads it and uploads the file in one
+request."""
+
+
+async def refuse_multipart(caller: SignedIn) -> Response:
+    """Multipart uploads are not taken (``ENDPOINT_NOT_FOUND`` with the message the client
+    knows, rather than MLflow's 501: no 5xx for what a client sends)."""
+    return mlflow_error_response(ENDPOINT_NOT_FOUND, UNSUPPORTED_MULTIPART, 404)
+
+
+for _path in ("/mpu/create", "/mpu/create/{path:path}"):
+    artifact_router.add_api_route(ARTIFACTS_PREFIX + _path, refuse_multipart, methods=["POST"])
+
+
 @artifact_router.get(ARTIFACTS_PREFIX + "/artifacts")
 async def list_artifacts(request: Request, caller: Reader, store: StoreDep) -> Response:
     """The files and folders right under ``?path=<exp>/<run>/artifacts/<folder>``."""
