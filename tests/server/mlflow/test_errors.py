@@ -169,3 +169,13 @@ def test_mlflow_runs_are_never_marked_lost(client: TestClient) -> None:
     assert run_id not in lost
     job = store.get_job(run_id)
     assert (job.kind, job.status) == (JobKind.MLFLOW, JobStatus.RUNNING)
+
+
+def test_an_ended_run_is_not_reopened(client: TestClient) -> None:
+    run_id = new_run(client)
+    ended = client.post(f"{MLFLOW}/runs/update", json={"run_id": run_id, "status": "FINISHED"})
+    assert ended.status_code == 200, ended.text
+    assert ended.json()["run_info"]["status"] == "FINISHED"
+    response = client.post(f"{MLFLOW}/runs/update", json={"run_id": run_id, "status": "RUNNING"})
+    message = assert_mlflow_error(response, 400, "INVALID_PARAMETER_VALUE")
+    assert "start a new one" in message

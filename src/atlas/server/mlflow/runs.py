@@ -125,6 +125,11 @@ def update_run(store: Store, caller: Caller, body: Body) -> dict[str, object]:
     except NotFoundError:
         raise MlflowError(DOES_NOT_EXIST, f"Run with id={run_id} not found") from None
     except InvalidTransitionError as exc:
+        if status is JobStatus.RUNNING:
+            raise MlflowError(
+                INVALID_VALUE,
+                f"Run {run_id} has ended; Atlas does not reopen an ended run: start a new one",
+            ) from None
         raise MlflowError(INVALID_VALUE, exc.message) from None
     return {"run_info": run_json(job)["info"]}
 
