@@ -25,6 +25,12 @@ def test_a_project_name_mlflow_ids_refuse_gets_a_stable_hashed_id(client: TestCl
     assert store.get_job(run.json()["run"]["info"]["run_id"]).project == "speech v2.1"
 
 
+def test_a_run_without_a_name_is_named_after_its_script(client: TestClient) -> None:
+    tags = [{"key": "mlflow.source.name", "value": "/home/ana/train.py"}]
+    created = client.post(f"{MLFLOW}/runs/create", json={"experiment_id": "0", "tags": tags})
+    assert created.json()["run"]["info"]["run_name"] == "train"
+
+
 def test_a_run_reads_back_as_mlflow_wrote_it(client: TestClient) -> None:
     created = client.post(
         f"{MLFLOW}/runs/create",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import array
 from collections import defaultdict
 from collections.abc import Mapping
+from pathlib import PurePosixPath
 
 from atlas.domain import JobKind, JobSpec, JobStatus, ParamValue
 from atlas.errors import InvalidTransitionError, NotFoundError, QuerySyntaxError
@@ -82,11 +83,18 @@ def _tags(items: list[Mapping[str, object]], field: str) -> dict[str, str]:
     return tags
 
 
+def _script(tags: Mapping[str, str]) -> str:
+    """A run's default name, as a tracked script's job is named: the stem of the script the
+    client reports (``mlflow.source.name``)."""
+    source = tags.get("mlflow.source.name", "")
+    return PurePosixPath(source.replace("\\", "/")).stem if source.endswith(".py") else ""
+
+
 def create_run(store: Store, caller: Caller, body: Body) -> dict[str, object]:
     """``CreateRun``: a running job of kind ``mlflow`` in the experiment's project."""
     project = require_experiment(store, caller, text_field(body, "experiment_id", default="0"))
     tags = _tags(items_field(body, "tags"), "tags")
-    name = text_field(body, "run_name") or tags.pop(RUN_NAME_TAG, "")
+    name = text_field(body, "run_name") or tags.pop(RUN_NAME_TAG, "") or _script(tags)
     tags.pop(RUN_NAME_TAG, None)
     start = int_field(body, "start_time")
     spec = JobSpec(
