@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import Connection, Select, delete, insert, select, update
+from sqlalchemy import Connection, Select, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from atlas.domain import (
@@ -84,8 +84,18 @@ def lock_job(conn: Connection, job_id: str) -> int:
     writes to one job are serialised (PostgreSQL ``FOR NO KEY UPDATE``, which still lets
     other transactions insert rows that reference the job; SQLite writers already hold the
     database lock). ``NotFoundError`` if there is no such job."""
-    query = select(_J.c.project_id).where(_J.c.id == job_id).with_for_update(key_share=True)
-    return _project_id_of(conn, query, job_id)
+    if not is_storable(job_id):
+        raise NotFoundError(f"job {job_id} not found", detail={"job_id": job_id})
+    found = conn.scalar(_LOCK_JOB, {"job_id": job_id})
+    if found is None:
+        raise NotFoundError(f"job {job_id} not found", detail={"job_id": job_id})
+    return int(found)
+
+
+_LOCK_JOB = (
+    select(_J.c.project_id).where(_J.c.id == bindparam("job_id")).with_for_update(key_share=True)
+)
+"""Built once: every write to a job runs it, and building it costs more than running it."""
 
 
 def _project_id_of(conn: Connection, query: Select[int], job_id: str) -> int:

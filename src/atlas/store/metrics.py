@@ -173,16 +173,39 @@ def _seen_batch(conn: Connection, job_id: str, batch_id: str) -> bool:
     return found is not None
 
 
+# The statements of an append, built once: building one costs more than running it, and an
+# append of one point (MLflow's log-metric) runs each once.
+_TAILS = select(_S).where(
+    _S.c.job_id == bindparam("job_id"), _S.c.key.in_(bindparam("keys", expanding=True))
+)
+_TAIL_CHUNK = select(_C.c.key, _C.c.steps, _C.c.times, _C.c["values"]).where(
+    _C.c.job_id == bindparam("job_id"), _C.c.key == bindparam("key"), _C.c.seq == bindparam("seq")
+)
+_REWRITE_CHUNK = update(_C).where(
+    _C.c.job_id == bindparam("b_job"),
+    _C.c.key == bindparam("b_key"),
+    _C.c.seq == bindparam("b_seq"),
+)
+_UPDATE_SUMMARY = update(_S).where(
+    _S.c.job_id == bindparam("b_job"), _S.c.key == bindparam("b_key")
+)
+
+
 def _load_tails(conn: Connection, job_id: str, keys: list[str]) -> dict[str, _Tail]:
-    query = select(_S).where(_S.c.job_id == job_id, _S.c.key.in_(keys))
-    summaries = {row["key"]: row for row in conn.execute(query).mappings()}
+    summaries = {
+        row["key"]: row for row in conn.execute(_TAILS, {"job_id": job_id, "keys": keys}).mappings()
+    }
     open_chunks = [
         (key, (row["count"] - 1) // CHUNK_POINTS)
         for key, row in summaries.items()
         if row["count"] % CHUNK_POINTS
     ]
     chunks: dict[str, Columns] = {}
-    if open_chunks:
+    if len(open_chunks) == 1:
+        ((key, seq),) = open_chunks
+        rows = conn.execute(_TAIL_CHUNK, {"job_id": job_id, "key": key, "seq": seq})
+        chunks = {key: decode_chunk(*blobs) for key, *blobs in rows}
+    elif open_chunks:
         query = select(_C.c.key, _C.c.steps, _C.c.times, _C.c["values"]).where(
             _C.c.job_id == job_id, tuple_(_C.c.key, _C.c.seq).in_(open_chunks)
         )
@@ -210,7 +233,8 @@ def _write_chunks(
             filled = Columns.concat([tail.chunk, points.slice(0, start)])
             values = chunk_values(job_id, key, seq, filled)
             rewritten.append(
-                _without(values, "job_id", "key", "seq") | {"b_key": key, "b_seq": seq}
+                _without(values, "job_id", "key", "seq")
+                | {"b_job": job_id, "b_key": key, "b_seq": seq}
             )
             seq += 1
         for offset in range(start, len(points), CHUNK_POINTS):
@@ -218,10 +242,7 @@ def _write_chunks(
             created.append(chunk_values(job_id, key, seq, chunk))
             seq += 1
     if rewritten:
-        statement = update(_C).where(
-            _C.c.job_id == job_id, _C.c.key == bindparam("b_key"), _C.c.seq == bindparam("b_seq")
-        )
-        conn.execute(statement, rewritten)
+        conn.execute(_REWRITE_CHUNK, rewritten)
     if created:
         conn.execute(insert(_C), created)
 
@@ -246,12 +267,11 @@ def _write_summaries(
         if tail.summary is None:
             fresh.append(values | {"job_id": job_id, "key": key, "project_id": project_id})
         else:
-            changed.append(values | {"b_key": key})
+            changed.append(values | {"b_job": job_id, "b_key": key})
     if fresh:
         conn.execute(insert(_S), fresh)
     if changed:
-        statement = update(_S).where(_S.c.job_id == job_id, _S.c.key == bindparam("b_key"))
-        conn.execute(statement, changed)
+        conn.execute(_UPDATE_SUMMARY, changed)
 
 
 def _summary_values(points: Columns, old: RowMapping | None) -> dict[str, object]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -191,8 +191,10 @@ def list_notes(conn: Connection, name: str) -> list[Note]:
 def touch_project(conn: Connection, pid: int, at: datetime | None = None) -> None:
     """Record activity on the project now and bump its data version (every write to its
     jobs, params, tags and metrics does)."""
-    conn.execute(
-        update(_P)
-        .where(_P.c.id == pid)
-        .values(last_activity=at or utc_now(), data_version=_P.c.data_version + 1)
-    )
+    conn.execute(_TOUCH_PROJECT, {"pid": pid, "last_activity": at or utc_now()})
+
+
+_TOUCH_PROJECT = (
+    update(_P).where(_P.c.id == bindparam("pid")).values(data_version=_P.c.data_version + 1)
+)
+"""Built once (every write runs it); ``last_activity`` is bound at each execution."""
