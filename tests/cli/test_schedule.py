@@ -46,16 +46,17 @@ def test_create_list_pause_resume_delete(
     )
     with Client(atlas_server) as client:
         schedule = client.get_schedule(schedule_id)
-    job = schedule["job"]
-    assert isinstance(job, dict)
-    assert (job["command"], job["params"], job["name"]) == (
+    job = schedule.spec
+    assert (job.command, job.params, job.name, job.env_mode) == (
         "python train.py",
         {"lr": 0.1},
         "nightly",
+        "none",
     )
-    assert isinstance(job["snapshot"], str)
-    assert len(job["snapshot"]) == 64  # the folder was uploaded once, for every run
-    next_run = datetime.fromisoformat(str(schedule["next_run_at"]))
+    assert isinstance(job.snapshot, str)
+    assert len(job.snapshot) == 64  # the folder was uploaded once, for every run
+    next_run = schedule.next_run_at
+    assert next_run is not None
     assert (
         next_run.astimezone().strftime("%Y-%m-%d %H:%M")
         in atlas("schedule", "ls", "-p", project_name).stdout
@@ -68,6 +69,7 @@ def test_create_list_pause_resume_delete(
     assert row.startswith(f"{schedule_id}  nightly")
     assert "0 3 * * *" in row
     assert "active" in row
+    assert header.split()[7:9] == ["LAST", "ERROR"]
 
     paused = atlas("schedule", "pause", schedule_id)
     assert paused.exit_code == 0, paused.output
@@ -131,7 +133,7 @@ def test_a_restarted_server_fires_one_catch_up_run_of_a_missed_slot(tmp_path: Pa
         store.close()
     with running_server(home) as server, Client(server.url) as client:
         deadline = time.monotonic() + DEADLINE_S
-        while (job_id := client.get_schedule(schedule_id)["last_job_id"]) is None:
+        while (job_id := client.get_schedule(schedule_id).last_job_id) is None:
             assert time.monotonic() < deadline, "the missed slot never fired"
             time.sleep(0.1)
         assert isinstance(job_id, str)
@@ -141,7 +143,8 @@ def test_a_restarted_server_fires_one_catch_up_run_of_a_missed_slot(tmp_path: Pa
         assert (job.status, job.tags) == (JobStatus.COMPLETED, {"schedule": schedule_id})
         assert b"trained" in client.read_log(job_id).data
         after = client.get_schedule(schedule_id)
-        next_run = datetime.fromisoformat(str(after["next_run_at"]))
+        next_run = after.next_run_at
+        assert next_run is not None
         assert datetime.now(UTC) < next_run <= datetime.now(UTC) + timedelta(minutes=5)
         runs = client.list_jobs("cron", filter=f'tags.schedule = "{schedule_id}"')
         assert [j.id for j in runs.items] == [job_id]  # one catch-up run, not one per slot

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from atlas.domain import JobKind, JobSpec, JobStatus
+from atlas.domain import JobKind, JobSpec, JobStatus, Role
 from atlas.errors import InvalidInputError
 from atlas.scheduler.recurring import (
     MAX_WAIT,
@@ -21,7 +21,7 @@ from atlas.scheduler.recurring import (
     Recurring,
 )
 from atlas.scheduler.scheduler import Scheduler
-from atlas.store.schedule_api import Schedule
+from atlas.schedules import Schedule
 from atlas.store.sql_store import SqlStore
 from tests.scheduler.conftest import RecordingExecutor
 
@@ -192,6 +192,69 @@ def test_a_run_that_cannot_be_submitted_skips_its_slot(
     assert after.next_run_at == AT3 + timedelta(days=1)
     assert store.list_queued() == []
     assert len(recurring.tick(AT3 + timedelta(days=1))) == 1  # back on the big machine
+
+
+def test_a_skipped_slot_says_why_until_a_run_is_submitted(
+    store: SqlStore, make_scheduler: Callable[..., Scheduler]
+) -> None:
+    recurring, _, schedule = setup(store, make_scheduler)
+    Recurring(store, make_scheduler(cpus=1)).tick(AT3)  # 2 CPUs never fit on 1
+    skipped = store.get_schedule(schedule.id)
+    assert skipped.last_error is not None
+    assert skipped.last_error.startswith("this job can never run here: 2 CPU slots asked")
+    (job_id,) = recurring.tick(AT3 + timedelta(days=1))
+    after = store.get_schedule(schedule.id)
+    assert (after.last_error, after.last_error_at, after.last_job_id) == (None, None, job_id)
+
+
+def test_a_rename_racing_a_fire_never_brings_the_fired_slot_back(
+    store: SqlStore, make_scheduler: Callable[..., Scheduler], store_url: str
+) -> None:
+    """A rename reads the schedule, the slot fires, the rename writes: the next run stays
+    the one the fire set (before, the rename wrote back the fired slot, which fired again)."""
+    recurring, _, schedule = setup(store, make_scheduler)
+
+    class FiresWhileRead(SqlStore):
+        def get_schedule(self, schedule_id: str) -> Schedule:
+            read = super().get_schedule(schedule_id)
+            assert len(recurring.tick(AT3)) == 1  # the slot fires after this read
+            return read
+
+    racing = FiresWhileRead(store_url)
+    try:
+        renamed = Recurring(racing, make_scheduler(cpus=4)).update(schedule.id, name="renamed")
+    finally:
+        racing.close()
+    assert (renamed.name, renamed.last_slot) == ("renamed", AT3)
+    assert renamed.next_run_at == AT3 + timedelta(days=1)
+    assert recurring.tick(AT3 + timedelta(seconds=5)) == []
+    assert len(store.list_queued()) == 1
+
+
+def test_with_auth_a_run_goes_on_only_while_its_maker_may_submit(
+    store: SqlStore, make_scheduler: Callable[..., Scheduler]
+) -> None:
+    _, scheduler, schedule = setup(store, make_scheduler)
+    recurring = Recurring(store, scheduler, auth=True)
+
+    def error_at(day: int) -> str | None:
+        recurring.tick(AT3 + timedelta(days=day))
+        return store.get_schedule(schedule.id).last_error
+
+    assert error_at(0) == "its maker 'ada' is not a user of this server"
+    store.create_user("ada", password_hash=None)
+    store.set_member("nightly", "ada", Role.VIEWER)
+    assert error_at(1) == "its maker 'ada' is no longer an editor of project 'nightly'"
+    store.set_member("nightly", "ada", Role.EDITOR)
+    assert error_at(2) is None
+    store.update_user("ada", disabled=True)
+    assert error_at(3) == "its maker 'ada' is disabled"
+    store.update_user("ada", disabled=False)
+    store.remove_member("nightly", "ada")
+    store.update_user("ada", admin=True)  # an admin may run jobs in every project
+    assert error_at(4) is None
+    assert len(store.list_queued()) == 2
+    assert Recurring(store, scheduler).tick(AT3 + timedelta(days=5))  # auth off: no check
 
 
 @pytest.mark.parametrize(

@@ -407,8 +407,9 @@ def fill_0013(conn: Connection) -> None:
     sql(
         conn,
         "INSERT INTO schedules (id, project_id, name, cron, timezone, spec_json, created_by, "
-        "paused, next_run_at, last_slot, last_job_id, created_at, updated_at) VALUES (:id, 1, "
-        "'nightly', '0 3 * * *', 'Europe/Paris', :spec, 'ada', :no, :next, :last, :job, :t, :t)",
+        "paused, next_run_at, last_slot, last_job_id, created_at, updated_at, last_error, "
+        "last_error_at) VALUES (:id, 1, 'nightly', '0 3 * * *', 'Europe/Paris', :spec, 'ada', "
+        ":no, :next, :last, :job, :t, :t, 'snapshot gone', :last)",
         id=SCHEDULE,
         spec='{"command":"python train.py","kind":"scheduled","params":{"lr":0.1},'
         '"priority":2,"resources":{"cpus":1},"user":"ada"}',
@@ -677,6 +678,7 @@ def check_0013(store: SqlStore) -> None:
         STARTED,
         JOB,
     )
+    assert (schedule.last_error, schedule.last_error_at) == ("snapshot gone", STARTED)
     assert not schedule.paused
 
 

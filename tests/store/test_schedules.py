@@ -12,7 +12,7 @@ import pytest
 
 from atlas.domain import JobKind, JobSpec, JobStatus
 from atlas.errors import InvalidInputError, NotFoundError
-from atlas.store.schedule_api import Schedule
+from atlas.schedules import Schedule
 from atlas.store.sql_store import SqlStore
 
 RACERS = 8
@@ -187,6 +187,42 @@ def test_a_changed_schedule_is_not_fired_from_a_stale_read(sched: SqlStore) -> N
     sched.update_schedule(made.id, paused=True, next_run_at=None)
     assert sched.fire_schedule(made, SPEC, next_run_at=SLOT + timedelta(days=1)) is None
     assert sched.list_queued() == []
+
+
+def test_a_slot_that_fired_never_fires_again_whoever_wrote_it_back(sched: SqlStore) -> None:
+    """The database's own rule: a writer that puts back a next run time read before a fire
+    (the fired slot) gets no second job for it."""
+    made = _make(sched)
+    assert sched.fire_schedule(made, SPEC, next_run_at=SLOT + timedelta(days=1)) is not None
+    stale = sched.update_schedule(made.id, name="renamed", next_run_at=SLOT)
+    assert (stale.last_slot, stale.next_run_at) == (SLOT, SLOT)
+    assert sched.fire_schedule(stale, SPEC, next_run_at=SLOT + timedelta(days=1)) is None
+    assert not sched.skip_schedule(stale, next_run_at=SLOT + timedelta(days=1), error="x")
+    assert len(sched.list_queued()) == 1
+
+
+def test_an_update_leaves_the_next_run_as_the_row_has_it(sched: SqlStore) -> None:
+    made = _make(sched)
+    sched.fire_schedule(made, SPEC, next_run_at=SLOT + timedelta(days=1))
+    renamed = sched.update_schedule(made.id, name="renamed")  # next run: unchanged
+    assert (renamed.name, renamed.next_run_at) == ("renamed", SLOT + timedelta(days=1))
+
+
+def test_a_skipped_slot_keeps_its_reason_until_a_run_is_submitted(sched: SqlStore) -> None:
+    made = _make(sched)
+    before = datetime.now(UTC)
+    assert sched.skip_schedule(made, next_run_at=SLOT + timedelta(days=1), error="gone " * 300)
+    skipped = sched.get_schedule(made.id)
+    assert (skipped.last_slot, skipped.last_job_id) == (SLOT, None)
+    assert skipped.last_error is not None
+    assert skipped.last_error.startswith("gone gone")
+    assert len(skipped.last_error) == 1000  # cut to what the column keeps
+    assert skipped.last_error_at is not None
+    assert before <= skipped.last_error_at <= datetime.now(UTC)
+    job = sched.fire_schedule(skipped, SPEC, next_run_at=SLOT + timedelta(days=2))
+    assert job is not None
+    after = sched.get_schedule(made.id)
+    assert (after.last_error, after.last_error_at, after.last_job_id) == (None, None, job.id)
 
 
 def test_racing_firings_queue_one_job(sched: SqlStore) -> None:

@@ -9,7 +9,6 @@ zone are checked here before anything is uploaded, and again by the server.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -33,9 +32,10 @@ from atlas.errors import NotFoundError
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from atlas.schedules import Schedule
     from atlas.sdk.client import Client
 
-__all__ = ["schedule_group", "schedules_table"]
+__all__ = ["schedule_group", "schedule_json", "schedules_table"]
 
 
 @click.group("schedule")
@@ -98,11 +98,11 @@ def schedule_create(
             paused=paused,
         )
     click.echo(
-        f"Created schedule {made['id']} in project {made['project']!r}: "
-        f"{made['cron']!r} ({made['timezone']}), next run {_next_run(made)}.",
+        f"Created schedule {made.id} in project {made.project!r}: "
+        f"{made.cron!r} ({made.timezone}), next run {_next_run(made)}.",
         err=True,
     )
-    click.echo(str(made["id"]))
+    click.echo(made.id)
 
 
 @schedule_group.command("ls")
@@ -118,7 +118,7 @@ def schedule_ls(cli: CliContext, project: str | None, as_json: bool) -> None:
         name = resolve_project(client, project or settings.project)
         found = client.list_schedules(name)
     if as_json:
-        click.echo(dumps({"items": found}))
+        click.echo(dumps({"items": [schedule_json(s) for s in found]}))
     elif not found:
         click.echo(f"No recurring jobs in project {name!r}.", err=True)
     else:
@@ -155,8 +155,9 @@ def schedule_delete(cli: CliContext, schedule_id: str) -> None:
     click.echo(f"Deleted schedule {schedule_id}.", err=True)
 
 
-def schedules_table(schedules: Sequence[dict[str, object]], *, width: int | None = None) -> str:
-    """The ``schedule ls`` table: one line per schedule with its next run (local time)."""
+def schedules_table(schedules: Sequence[Schedule], *, width: int | None = None) -> str:
+    """The ``schedule ls`` table: one line per schedule with its next run (local time) and
+    why its latest slot submitted no job, if it did not."""
     columns = [
         Column("ID"),
         Column("NAME", shrink=True, min_width=10),
@@ -165,18 +166,20 @@ def schedules_table(schedules: Sequence[dict[str, object]], *, width: int | None
         Column("NEXT RUN"),
         Column("STATE"),
         Column("LAST JOB", optional=True),
+        Column("LAST ERROR", shrink=True, min_width=12),
         Column("COMMAND", shrink=True, optional=True, min_width=12),
     ]
     rows = [
         [
-            str(s["id"]),
-            cell(str(s["name"])) or "-",
-            cell(str(s["cron"])),
-            str(s["timezone"]),
+            s.id,
+            cell(s.name) or "-",
+            cell(s.cron),
+            s.timezone,
             _next_run(s),
-            "paused" if s["paused"] else "active",
-            str(s["last_job_id"] or "-"),
-            cell(str(_job(s).get("command", ""))),
+            "paused" if s.paused else "active",
+            s.last_job_id or "-",
+            _last_error(s),
+            cell(s.spec.command),
         ]
         for s in schedules
     ]
@@ -191,13 +194,49 @@ def _ensure_project(client: Client, project: str) -> None:
         client.create_project(project)
 
 
-def _next_run(schedule: dict[str, object]) -> str:
-    at = schedule.get("next_run_at")
-    if not isinstance(at, str):
+def schedule_json(schedule: Schedule) -> dict[str, object]:
+    """A schedule in the REST API's ``Schedule`` shape."""
+    spec = schedule.spec
+    return {
+        "id": schedule.id,
+        "project": schedule.project,
+        "name": schedule.name,
+        "cron": schedule.cron,
+        "timezone": schedule.timezone,
+        "paused": schedule.paused,
+        "next_run_at": schedule.next_run_at,
+        "last_slot": schedule.last_slot,
+        "last_job_id": schedule.last_job_id,
+        "last_error": schedule.last_error,
+        "last_error_at": schedule.last_error_at,
+        "created_by": schedule.created_by,
+        "created_at": schedule.created_at,
+        "updated_at": schedule.updated_at,
+        "job": {
+            "command": spec.command,
+            "name": spec.name,
+            "user": spec.user,
+            "snapshot": spec.snapshot,
+            "params": dict(spec.params),
+            "tags": dict(spec.tags),
+            "resources": dict(spec.resources),
+            "priority": spec.priority,
+            "timeout": spec.timeout,
+            "image": spec.image,
+            "retries": spec.retries,
+            "env_mode": spec.env_mode,
+        },
+    }
+
+
+def _next_run(schedule: Schedule) -> str:
+    if schedule.next_run_at is None:
         return "- (paused)"
-    return format_time(datetime.fromisoformat(at), zone=True)
+    return format_time(schedule.next_run_at, zone=True)
 
 
-def _job(schedule: dict[str, object]) -> dict[str, object]:
-    job = schedule.get("job")
-    return job if isinstance(job, dict) else {}
+def _last_error(schedule: Schedule) -> str:
+    if schedule.last_error is None:
+        return "-"
+    at = "" if schedule.last_error_at is None else f"{format_time(schedule.last_error_at)}: "
+    return cell(at + schedule.last_error)

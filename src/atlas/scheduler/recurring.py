@@ -7,7 +7,10 @@ fires once even when two servers or a retry try it (``Store.fire_schedule``). Th
 time is the cron expression's first time after *now*: a server that was down over several
 slots fires **one** catch-up run (for the first slot it missed) when it is back, not one per
 missed slot. A run that cannot be submitted (its snapshot deleted, resources no longer on
-the machine) is logged and its slot skipped, so the schedule goes on with the next one.
+the machine, or, with authentication on, a maker who is no longer an active editor of the
+project) is logged, its slot skipped and the reason kept as the schedule's ``last_error``
+(shown by ``atlas schedule ls``, the REST API and the GUI), so the schedule goes on with the
+next one.
 
 Only the active scheduler fires (a standby server serves the API only). A background thread
 ticks at the next run time, at least every :data:`MAX_WAIT` seconds (schedules created on
@@ -24,11 +27,18 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from atlas import cron
-from atlas.domain import Job, JobKind, JobSpec
-from atlas.errors import AtlasError, ConflictError, InvalidInputError
+from atlas.domain import ROLES, Job, JobKind, JobSpec, Role
+from atlas.errors import (
+    AtlasError,
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from atlas.scheduler.scheduler import Scheduler
+from atlas.schedules import Schedule
 from atlas.store.api import Store
-from atlas.store.schedule_api import Schedule
+from atlas.store.schedule_api import UNCHANGED, Unchanged
 
 __all__ = [
     "ERROR_WAIT",
@@ -60,16 +70,29 @@ class _SlotTakenError(ConflictError):
     """The schedule changed since it was read: another server or try fired this slot."""
 
 
+class _MakerRefusedError(PermissionDeniedError):
+    """The schedule's maker may no longer submit jobs in its project."""
+
+
 class Recurring:
     """Keeps and fires the recurring jobs of ``store`` through ``scheduler``; ``clock`` gives
-    the time of the background thread's ticks (seconds since the epoch)."""
+    the time of the background thread's ticks (seconds since the epoch). With ``auth`` (a
+    server with authentication on) each run first checks that the schedule's maker is still
+    an enabled user and an editor of the project (or an admin); a run of one who is not is
+    skipped, with the reason as the schedule's last error."""
 
     def __init__(
-        self, store: Store, scheduler: Scheduler, *, clock: Callable[[], float] = time.time
+        self,
+        store: Store,
+        scheduler: Scheduler,
+        *,
+        clock: Callable[[], float] = time.time,
+        auth: bool = False,
     ) -> None:
         self.store = store
         self.scheduler = scheduler
         self.clock = clock
+        self.auth = auth
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -113,12 +136,13 @@ class Recurring:
     ) -> Schedule:
         """Rename, pause, resume or change when the schedule fires. A resumed schedule, or
         one given a new cron expression or zone, next fires at its first slot after now
-        (slots missed while paused are not made up)."""
+        (slots missed while paused are not made up). Anything else leaves the next run time
+        as the database has it: the one read here may be a slot fired since."""
         current = self.store.get_schedule(schedule_id)
         expr = current.cron if cron_expr is None else cron.parse(cron_expr).text
         zone = current.timezone if timezone is None else cron.zone(timezone).key
         stopped = current.paused if paused is None else paused
-        next_run = current.next_run_at
+        next_run: datetime | Unchanged | None = UNCHANGED
         if stopped:
             next_run = None
         elif current.paused or expr != current.cron or zone != current.timezone:
@@ -158,6 +182,7 @@ class Recurring:
             return job
 
         try:
+            self._check_maker(schedule)
             job = self.scheduler.submit(spec, write=write)
         except _SlotTakenError:
             return None
@@ -168,12 +193,30 @@ class Recurring:
                 schedule.next_run_at,
                 exc.message,
             )
-            self.store.skip_schedule(schedule, next_run_at=next_run)
+            self.store.skip_schedule(schedule, next_run_at=next_run, error=exc.message)
             return None
         logger.info(
             "schedule %s: job %s submitted for %s", schedule.id, job.id, schedule.next_run_at
         )
         return job
+
+    def _check_maker(self, schedule: Schedule) -> None:
+        """``_MakerRefusedError`` when, with authentication on, the schedule's maker is no
+        longer an enabled user who may submit jobs in its project."""
+        if not self.auth:
+            return
+        maker, project = schedule.created_by, schedule.project
+        try:
+            user = self.store.get_user(maker)
+        except NotFoundError:
+            raise _MakerRefusedError(f"its maker {maker!r} is not a user of this server") from None
+        if user.disabled:
+            raise _MakerRefusedError(f"its maker {maker!r} is disabled")
+        role = self.store.project_role(project, maker)
+        if not user.admin and (role is None or ROLES.index(role) < ROLES.index(Role.EDITOR)):
+            raise _MakerRefusedError(
+                f"its maker {maker!r} is no longer an editor of project {project!r}"
+            )
 
     # -- the thread -------------------------------------------------------------------------
     def wake(self) -> None:

@@ -1,21 +1,33 @@
 """The ``Client`` methods of the recurring jobs' routes (docs/jobs.md, "Recurring jobs"):
-create, list, read, pause, resume, change and delete schedules. Each answers the server's
-JSON ``Schedule`` (docs/rest-api.md, "Recurring jobs") as a dict.
-``atlas.sdk.client.Client`` has them all."""
+create, list, read, pause, resume, change and delete schedules. Each answers a
+:class:`atlas.schedules.Schedule` read from the server's JSON ``Schedule``
+(docs/rest-api.md, "Recurring jobs"). ``atlas.sdk.client.Client`` has them all."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from atlas.errors import AtlasError
-from atlas.sdk import wire
+from atlas.domain import JobKind, JobSpec
+from atlas.schedules import Schedule
 from atlas.sdk.connection import segment
+from atlas.sdk.wire import (
+    _answer,
+    _int,
+    _object,
+    _optional_text,
+    _optional_time,
+    _params,
+    _strings,
+    _text,
+    items_of,
+    parse_time,
+)
 
 if TYPE_CHECKING:
     from atlas.sdk.connection import Connection
 
-__all__ = ["ScheduleRoutes"]
+__all__ = ["ScheduleRoutes", "parse_schedule"]
 
 
 class ScheduleRoutes:
@@ -34,7 +46,7 @@ class ScheduleRoutes:
         timezone: str = "UTC",
         name: str = "",
         paused: bool = False,
-    ) -> dict[str, object]:
+    ) -> Schedule:
         """Submit ``job`` (the body of a submission, ``Submission.body``) in ``project`` on
         the cron expression ``cron``, in the IANA zone ``timezone``."""
         body = {
@@ -44,21 +56,21 @@ class ScheduleRoutes:
             "paused": paused,
             "job": dict(job),
         }
-        return _schedule(self._connection.json("POST", _listing(project), body=body))
+        return parse_schedule(self._connection.json("POST", _listing(project), body=body))
 
-    def list_schedules(self, project: str) -> list[dict[str, object]]:
+    def list_schedules(self, project: str) -> list[Schedule]:
         """The project's schedules by name, each with its ``next_run_at``."""
         answer = self._connection.json("GET", _listing(project))
-        return [_schedule(item) for item in wire.items_of(answer)]
+        return [parse_schedule(item) for item in items_of(answer)]
 
-    def get_schedule(self, schedule_id: str) -> dict[str, object]:
+    def get_schedule(self, schedule_id: str) -> Schedule:
         """The schedule; ``NotFoundError`` when unknown."""
-        return _schedule(self._connection.json("GET", _path(schedule_id)))
+        return parse_schedule(self._connection.json("GET", _path(schedule_id)))
 
-    def update_schedule(self, schedule_id: str, **changes: object) -> dict[str, object]:
+    def update_schedule(self, schedule_id: str, **changes: object) -> Schedule:
         """Change any of ``paused``, ``cron``, ``timezone``, ``name``; a resumed schedule
         next fires at its first slot from now."""
-        return _schedule(self._connection.json("PATCH", _path(schedule_id), body=changes))
+        return parse_schedule(self._connection.json("PATCH", _path(schedule_id), body=changes))
 
     def delete_schedule(self, schedule_id: str) -> None:
         """Delete the schedule; the jobs it submitted stay."""
@@ -73,7 +85,45 @@ def _path(schedule_id: str) -> str:
     return f"/schedules/{segment(schedule_id)}"
 
 
-def _schedule(answer: object) -> dict[str, object]:
-    if not isinstance(answer, dict):
-        raise AtlasError(f"expected a schedule from the server, got {type(answer).__name__}")
-    return {str(key): value for key, value in answer.items()}
+@_answer("schedule")
+def parse_schedule(data: object) -> Schedule:
+    """A ``Schedule`` object, with the job each run submits as a ``JobSpec``."""
+    body = _object(data)
+    project = _text(body["project"])
+    return Schedule(
+        id=_text(body["id"]),
+        project=project,
+        name=_text(body.get("name")),
+        cron=_text(body["cron"]),
+        timezone=_text(body["timezone"]),
+        spec=_spec(project, _object(body["job"])),
+        created_by=_text(body.get("created_by")),
+        paused=bool(body.get("paused")),
+        next_run_at=_optional_time(body.get("next_run_at")),
+        last_slot=_optional_time(body.get("last_slot")),
+        last_job_id=_optional_text(body.get("last_job_id")),
+        created_at=parse_time(body["created_at"]),
+        updated_at=parse_time(body["updated_at"]),
+        last_error=_optional_text(body.get("last_error")),
+        last_error_at=_optional_time(body.get("last_error_at")),
+    )
+
+
+def _spec(project: str, job: dict[str, object]) -> JobSpec:
+    timeout = job.get("timeout")
+    return JobSpec(
+        project=project,
+        kind=JobKind.SCHEDULED,
+        command=_text(job.get("command")),
+        name=_text(job.get("name")),
+        user=_text(job.get("user")),
+        params=_params(job.get("params")),
+        tags=_strings(job.get("tags")),
+        resources=dict(_object(job.get("resources") or {})),
+        priority=_int(job.get("priority", 0)),
+        snapshot=_optional_text(job.get("snapshot")),
+        timeout=None if timeout is None else float(str(timeout)),
+        env_mode=_text(job.get("env_mode") or "auto"),
+        image=_optional_text(job.get("image")),
+        retries=_int(job.get("retries", 0)),
+    )

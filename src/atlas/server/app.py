@@ -194,7 +194,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         )
         app.state.sweeps.start()
         # Recurring jobs submit through the scheduler too: started after it, stopped before.
-        app.state.recurring = Recurring(app.state.store, app.state.scheduler)
+        app.state.recurring = Recurring(
+            app.state.store, app.state.scheduler, auth=settings.auth_enabled
+        )
         app.state.recurring.start()
         # Notifications of job state changes: sent from the store's outbox by a thread of
         # their own, so a slow receiver never holds the scheduler (docs/notifications.md).

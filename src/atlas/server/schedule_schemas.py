@@ -11,8 +11,8 @@ from pydantic import Field, JsonValue, StringConstraints
 from atlas.cron import MAX_CRON_LENGTH, MAX_TIMEZONE_LENGTH
 from atlas.domain import JobSpec
 from atlas.names import MAX_JOB_NAME_LENGTH
+from atlas.schedules import Schedule
 from atlas.server.schemas import SubmissionCreate, Text, UtcDatetime, WireModel
-from atlas.store.schedule_api import Schedule
 
 __all__ = [
     "ScheduleCreate",
@@ -69,6 +69,7 @@ class ScheduledJobOut(WireModel):
     timeout: float | None
     image: str | None
     retries: int
+    env_mode: str
 
     @classmethod
     def from_domain(cls, spec: JobSpec) -> ScheduledJobOut:
@@ -85,6 +86,7 @@ class ScheduledJobOut(WireModel):
             timeout=spec.timeout,
             image=spec.image,
             retries=spec.retries,
+            env_mode=spec.env_mode,
         )
 
 
@@ -101,6 +103,11 @@ class ScheduleOut(WireModel):
     created_by: str
     created_at: UtcDatetime
     updated_at: UtcDatetime
+    last_error: str | None = Field(
+        default=None,
+        description="why its latest slot submitted no job (null once a run is submitted)",
+    )
+    last_error_at: UtcDatetime | None = Field(default=None, description="when that was")
     job: ScheduledJobOut
 
     @classmethod
@@ -119,6 +126,8 @@ class ScheduleOut(WireModel):
             created_by=schedule.created_by,
             created_at=schedule.created_at,
             updated_at=schedule.updated_at,
+            last_error=schedule.last_error,
+            last_error_at=schedule.last_error_at,
             job=ScheduledJobOut.from_domain(schedule.spec),
         )
 

@@ -8,34 +8,17 @@ next run time in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Literal, Protocol
 
 from atlas.domain import Job, JobSpec
+from atlas.schedules import Schedule
 
-__all__ = ["Schedule", "ScheduleStore"]
+__all__ = ["UNCHANGED", "ScheduleStore", "Unchanged"]
 
-
-@dataclass(frozen=True, slots=True)
-class Schedule:
-    """A recurring job. ``spec`` is the job each run submits (its project is the
-    schedule's); ``next_run_at`` is ``None`` while paused; ``last_slot`` is the cron slot it
-    last fired for and ``last_job_id`` that run's job (which may since have been deleted)."""
-
-    id: str
-    project: str
-    name: str
-    cron: str
-    timezone: str
-    spec: JobSpec
-    created_by: str
-    paused: bool
-    next_run_at: datetime | None
-    last_slot: datetime | None
-    last_job_id: str | None
-    created_at: datetime
-    updated_at: datetime
+Unchanged = Literal["unchanged"]
+UNCHANGED: Unchanged = "unchanged"
+"""``update_schedule``'s ``next_run_at`` when the next run time stays as the row has it."""
 
 
 class ScheduleStore(Protocol):
@@ -69,14 +52,15 @@ class ScheduleStore(Protocol):
         self,
         schedule_id: str,
         *,
-        next_run_at: datetime | None,
         name: str | None = None,
         cron: str | None = None,
         timezone: str | None = None,
         paused: bool | None = None,
+        next_run_at: datetime | Unchanged | None = UNCHANGED,
     ) -> Schedule:
         """Change what is given (``None``: unchanged) and set the next run time (``None``:
-        none, as for a paused schedule)."""
+        none, as for a paused schedule; :data:`UNCHANGED`: as the row has it, so a rename
+        never brings back a slot that fired since the caller read the schedule)."""
         ...
 
     def delete_schedule(self, schedule_id: str) -> None:
@@ -98,13 +82,15 @@ class ScheduleStore(Protocol):
         """Fire ``schedule`` (as read) for its slot ``schedule.next_run_at``: in one
         transaction, move its last slot to that slot and its next run time to
         ``next_run_at`` only when the row is still as read (same last slot, next run time,
-        cron and time zone, not paused: a compare-and-set), and queue ``spec`` as a job.
+        cron and time zone, not paused, and that slot later than the last one fired: a
+        compare-and-set), queue ``spec`` as a job, and clear the schedule's last error.
         ``None`` (nothing written) when the row changed meanwhile: another server or an
         earlier try fired this slot, or a user changed the schedule."""
         ...
 
-    def skip_schedule(self, schedule: Schedule, *, next_run_at: datetime) -> bool:
+    def skip_schedule(self, schedule: Schedule, *, next_run_at: datetime, error: str) -> bool:
         """Move ``schedule`` past its slot to ``next_run_at`` without queueing a job (its
-        run could not be submitted), by the same compare-and-set as :meth:`fire_schedule`;
-        ``False`` (nothing written) when the row changed meanwhile."""
+        run could not be submitted, for the reason ``error``, kept as its ``last_error``
+        with the time), by the same compare-and-set as :meth:`fire_schedule`; ``False``
+        (nothing written) when the row changed meanwhile."""
         ...

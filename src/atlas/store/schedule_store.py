@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from atlas.domain import Job, JobSpec
+from atlas.schedules import Schedule
 from atlas.store import job_pages, schedules
 from atlas.store.account_store import SqlAccounts
-from atlas.store.schedule_api import Schedule
+from atlas.store.schedule_api import UNCHANGED, Unchanged
 
 __all__ = ["SqlSchedules"]
 
@@ -57,13 +58,13 @@ class SqlSchedules(SqlAccounts):
         self,
         schedule_id: str,
         *,
-        next_run_at: datetime | None,
         name: str | None = None,
         cron: str | None = None,
         timezone: str | None = None,
         paused: bool | None = None,
+        next_run_at: datetime | Unchanged | None = UNCHANGED,
     ) -> Schedule:
-        """Change what is given and set the next run time."""
+        """Change what is given and set the next run time (``UNCHANGED``: the row's)."""
         with self._write() as conn:
             schedules.update_schedule(
                 conn,
@@ -100,8 +101,10 @@ class SqlSchedules(SqlAccounts):
             job_id = schedules.fire(conn, schedule, spec, next_run_at=next_run_at)
             return job_pages.get_job(conn, job_id) if isinstance(job_id, str) else None
 
-    def skip_schedule(self, schedule: Schedule, *, next_run_at: datetime) -> bool:
-        """Move the schedule past its slot without a job (a compare-and-set as
-        ``fire_schedule``); ``False`` when it changed meanwhile."""
+    def skip_schedule(self, schedule: Schedule, *, next_run_at: datetime, error: str) -> bool:
+        """Move the schedule past its slot without a job, keeping ``error`` as its last
+        error (a compare-and-set as ``fire_schedule``); ``False`` when it changed
+        meanwhile."""
         with self._write() as conn:
-            return schedules.fire(conn, schedule, None, next_run_at=next_run_at) is True
+            skipped = schedules.fire(conn, schedule, None, next_run_at=next_run_at, error=error)
+            return skipped is True

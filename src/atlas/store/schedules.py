@@ -14,16 +14,17 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, delete, func, insert, or_, select, update
 
 from atlas import cron as crons
 from atlas.domain import JOB_SPEC_FIELDS, JobKind, JobSpec, new_job_id
 from atlas.errors import NotFoundError
 from atlas.names import MAX_JOB_NAME_LENGTH, MAX_USER_LENGTH, invalid, is_job_id, shown
+from atlas.schedules import Schedule
 from atlas.store.conversions import utc_now
 from atlas.store.projects import project_id
 from atlas.store.queue import insert_submission
-from atlas.store.schedule_api import Schedule
+from atlas.store.schedule_api import UNCHANGED, Unchanged
 from atlas.store.tables import projects_table, schedules_table
 from atlas.store.validation import check_text
 
@@ -37,6 +38,9 @@ __all__ = [
     "next_schedule_at",
     "update_schedule",
 ]
+
+MAX_ERROR_LENGTH = 1000
+"""The most characters of a skipped slot's reason a schedule keeps."""
 
 _S = schedules_table
 _P = projects_table
@@ -101,15 +105,18 @@ def update_schedule(
     conn: Connection,
     schedule_id: str,
     *,
-    next_run_at: datetime | None,
     name: str | None = None,
     cron: str | None = None,
     timezone: str | None = None,
     paused: bool | None = None,
+    next_run_at: datetime | Unchanged | None = UNCHANGED,
 ) -> None:
-    """Change what is given of the schedule and set its next run time."""
+    """Change what is given of the schedule and set its next run time (``UNCHANGED``: the
+    row's own, never one read before, which a fire may have moved on since)."""
     get_schedule(conn, schedule_id)
-    values: dict[str, Any] = {"next_run_at": next_run_at, "updated_at": utc_now()}
+    values: dict[str, Any] = {"updated_at": utc_now()}
+    if next_run_at != UNCHANGED:
+        values["next_run_at"] = next_run_at
     if name is not None:
         values["name"] = _checked_name(name)
     if cron is not None:
@@ -146,14 +153,23 @@ def next_schedule_at(conn: Connection) -> datetime | None:
 
 
 def fire(
-    conn: Connection, schedule: Schedule, spec: JobSpec | None, *, next_run_at: datetime
+    conn: Connection,
+    schedule: Schedule,
+    spec: JobSpec | None,
+    *,
+    next_run_at: datetime,
+    error: str | None = None,
 ) -> str | bool:
-    """Move the schedule from its slot to ``next_run_at`` if its row is as read, and queue
-    ``spec`` (``None``: the slot is skipped, no job); the job's id, ``True`` for a slot
-    skipped, ``False`` (nothing written) when the row changed."""
+    """Move the schedule from its slot to ``next_run_at`` if its row is as read and the
+    slot is later than the last one fired, and queue ``spec`` (``None``: the slot is skipped
+    for the reason ``error``, kept as the schedule's last error, and no job); the job's id,
+    ``True`` for a slot skipped, ``False`` (nothing written) when the row changed."""
     slot = schedule.next_run_at
     if slot is None:
         return False
+    outcome: dict[str, Any] = {"last_error": None, "last_error_at": None}
+    if spec is None:
+        outcome = {"last_error": _checked_error(error), "last_error_at": utc_now()}
     moved = conn.execute(
         update(_S)
         .where(
@@ -163,8 +179,10 @@ def fire(
             _S.c.cron == schedule.cron,
             _S.c.timezone == schedule.timezone,
             _S.c.paused.is_(False),
+            # The database's own rule: a slot fires once, whoever wrote the row last.
+            or_(_S.c.last_slot.is_(None), _S.c.next_run_at > _S.c.last_slot),
         )
-        .values(last_slot=slot, next_run_at=next_run_at)
+        .values(last_slot=slot, next_run_at=next_run_at, **outcome)
     )
     if moved.rowcount != 1:
         return False
@@ -181,6 +199,12 @@ def _select() -> Any:
 
 def _checked_name(name: str) -> str:
     return check_text(name, field="name", max_length=MAX_JOB_NAME_LENGTH).strip()
+
+
+def _checked_error(error: str | None) -> str:
+    """The reason a slot was skipped, cut to what the column keeps."""
+    text = (error or "the run was not submitted").strip()
+    return text if len(text) <= MAX_ERROR_LENGTH else text[: MAX_ERROR_LENGTH - 1] + "…"
 
 
 def _spec_json(spec: JobSpec) -> str:
@@ -219,4 +243,6 @@ def _schedule(row: Row[Any]) -> Schedule:
         last_job_id=row.last_job_id,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        last_error=row.last_error,
+        last_error_at=row.last_error_at,
     )

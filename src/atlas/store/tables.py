@@ -607,6 +607,9 @@ class ScheduleRow(Base):
     last_job_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Why the latest slot submitted no job, and when; cleared by the next run submitted.
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     __table_args__ = (Index(None, "project_id"), Index(None, "next_run_at"))
 

@@ -1,6 +1,6 @@
 """Recurring jobs: ``schedules`` (a cron expression and time zone, the job it submits as
-``JobSpec`` JSON, paused or not, the next run time, and the slot it last fired for with that
-run's job).
+``JobSpec`` JSON, paused or not, the next run time, the slot it last fired for with that
+run's job, and why its latest slot submitted no job).
 
 Revision ID: 0013
 Revises: 0012
@@ -35,6 +35,8 @@ def upgrade() -> None:
         sa.Column("last_job_id", sa.String(length=32), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("last_error_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["project_id"],
             ["projects.id"],
