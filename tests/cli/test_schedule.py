@@ -13,8 +13,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from atlas.cli.formats import format_time
 from atlas.cli.main import cli
-from atlas.domain import FINAL_STATUSES, JobStatus
+from atlas.cli.schedule import schedule_json, schedules_table
+from atlas.domain import FINAL_STATUSES, JobKind, JobSpec, JobStatus
+from atlas.schedules import Schedule
 from atlas.sdk.client import Client
 from atlas.settings import Settings
 from atlas.store.sql_store import SqlStore
@@ -69,7 +72,7 @@ def test_create_list_pause_resume_delete(
     assert row.startswith(f"{schedule_id}  nightly")
     assert "0 3 * * *" in row
     assert "active" in row
-    assert header.split()[7:9] == ["LAST", "ERROR"]
+    assert header.split()[9:11] == ["LAST", "ERROR"]
 
     paused = atlas("schedule", "pause", schedule_id)
     assert paused.exit_code == 0, paused.output
@@ -77,6 +80,8 @@ def test_create_list_pause_resume_delete(
     assert [(s["id"], s["paused"], s["next_run_at"]) for s in as_json["items"]] == [
         (schedule_id, True, None)
     ]
+    with Client(atlas_server) as client:  # the server's own JSON, field for field
+        assert as_json == client._connection.json("GET", f"/projects/{project_name}/schedules")
     assert "- (paused)" in atlas("schedule", "ls", "-p", project_name).stdout
 
     resumed = atlas("schedule", "resume", schedule_id)
@@ -148,3 +153,28 @@ def test_a_restarted_server_fires_one_catch_up_run_of_a_missed_slot(tmp_path: Pa
         assert datetime.now(UTC) < next_run <= datetime.now(UTC) + timedelta(minutes=5)
         runs = client.list_jobs("cron", filter=f'tags.schedule = "{schedule_id}"')
         assert [j.id for j in runs.items] == [job_id]  # one catch-up run, not one per slot
+
+
+def test_ls_shows_why_the_latest_slot_submitted_no_job() -> None:
+    spec = JobSpec(project="vision", kind=JobKind.SCHEDULED, command="python train.py")
+    at = datetime(2026, 12, 6, 3, 0, tzinfo=UTC)
+    skipped = Schedule(
+        id="0123456789abcdef",
+        project="vision",
+        name="nightly",
+        cron="0 3 * * *",
+        timezone="UTC",
+        spec=spec,
+        created_by="ada",
+        paused=False,
+        next_run_at=at + timedelta(days=1),
+        last_slot=at,
+        last_job_id=None,
+        created_at=at,
+        updated_at=at,
+        last_error="snapshot 'abc' not found",
+        last_error_at=at,
+    )
+    table = schedules_table([skipped], width=200)
+    assert f"{format_time(at)}: snapshot 'abc' not found" in table
+    assert schedule_json(skipped)["last_error"] == "snapshot 'abc' not found"

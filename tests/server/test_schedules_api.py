@@ -58,7 +58,9 @@ def test_a_schedule_is_created_listed_paused_resumed_and_deleted(client: TestCli
     expected = next_after("0 3 * * *", before, "Europe/Paris")
     assert _time(made["next_run_at"]) == expected
     assert (made["last_slot"], made["last_job_id"]) == (None, None)
+    assert (made["last_error"], made["last_error_at"]) == (None, None)
     assert made["job"]["command"] == "python train.py"
+    assert made["job"]["env_mode"] == "none"
     assert made["job"]["priority"] == 3
     url = f"{API}/schedules/{made['id']}"
     assert client.get(SCHEDULES).json()["items"] == [made]
@@ -168,3 +170,30 @@ def test_a_viewer_reads_schedules_and_an_editor_writes_them(
         assert "POST /projects/{name}/schedules" in actions
         assert "PATCH /schedules/{schedule_id}" in actions
         assert "DELETE /schedules/{schedule_id}" in actions
+
+
+def test_a_run_of_a_maker_who_may_no_longer_submit_is_skipped_and_says_why(
+    tmp_path: Path, team_db_url: str
+) -> None:
+    with auth_client(tmp_path / "home", team_db_url) as client:
+        store = store_of(client)
+        for name in ("owner", "editor"):
+            add_user(store, name)
+        store.create_project("vision", owner="owner")
+        store.set_member("vision", "editor", Role.EDITOR)
+        editor, owner = bearer(mint_token(store, "editor")), bearer(mint_token(store, "owner"))
+        made = client.post(SCHEDULES, json={"cron": "0 3 * * *", "job": JOB}, headers=editor)
+        assert made.status_code == 201, made.text
+        url = f"{API}/schedules/{made.json()['id']}"
+        slot = _time(made.json()["next_run_at"])
+        assert slot is not None
+        store.set_member("vision", "editor", Role.VIEWER)  # the maker loses the role
+        recurring: Recurring = client.app.state.recurring  # type: ignore[attr-defined]
+        assert recurring.tick(slot) == []
+        after = client.get(url, headers=owner).json()
+        assert (_time(after["last_slot"]), after["last_job_id"]) == (slot, None)
+        assert after["last_error"] == (
+            "its maker 'editor' is no longer an editor of project 'vision'"
+        )
+        assert _time(after["last_error_at"]) is not None
+        assert store.list_queued() == []
