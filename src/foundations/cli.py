@@ -129,15 +129,18 @@ def submit_command(
     command: tuple[str, ...],
 ) -> None:
     """Queue COMMAND (e.g. main.py) to run from a snapshot of JOB-DIRECTORY, as `atlas
-    submit JOB-DIRECTORY COMMAND` does; SCHEDULER-CONFIG is `scheduler`."""
+    submit JOB-DIRECTORY COMMAND` does; SCHEDULER-CONFIG is `scheduler`. Options go before
+    SCHEDULER-CONFIG; those of COMMAND (after it) go to COMMAND, with a warning when they look
+    like these options (`--` before COMMAND silences it)."""
     from atlas.cli.logs import follow_log
     from foundations.submission import queue_job
 
+    words = _checked_command([scheduler_config, job_directory], list(command))
     with _client().client() as client:
         job = queue_job(
             client,
             Path(job_directory),
-            list(command),
+            words,
             scheduler=scheduler_config,
             project_name=project_name,
             entrypoint=entrypoint,
@@ -153,6 +156,34 @@ def submit_command(
     if status in (JobStatus.CANCELLED, JobStatus.LOST):
         ending = f"was {status}"
     _say(f"Job '{job.id}' {ending}.")
+
+
+SUBMIT_USAGE = "foundations submit {option} scheduler JOB-DIRECTORY COMMAND"
+"""The command line ``foundations submit``'s messages suggest, options first."""
+
+
+def _checked_command(leading: list[str], command: list[str]) -> list[str]:
+    """``command`` as the job runs it, after ``atlas submit``'s checks: an option in place of
+    SCHEDULER-CONFIG or JOB-DIRECTORY (after SCHEDULER-CONFIG, where click stops reading
+    options) is refused; options of COMMAND that look like ours are warned about on stderr,
+    unless COMMAND starts with ``--`` (dropped)."""
+    from atlas.cli.submit import check_command
+
+    ctx = click.get_current_context()
+    options = sorted(o for p in ctx.command.params for o in (*p.opts, *p.secondary_opts))
+    for word in leading:
+        name = word.partition("=")[0]
+        if name in options:
+            raise click.UsageError(
+                f"{name} comes after SCHEDULER-CONFIG: options go first "
+                f"({SUBMIT_USAGE.format(option=f'{name} ...')})"
+            )
+        check_command([word], options, separated=False, usage=SUBMIT_USAGE)
+    separated = command[:1] == ["--"]
+    words = command[1:] if separated else command
+    for warning in check_command(words, options, separated=separated, usage=SUBMIT_USAGE):
+        click.echo(f"warning: {warning}", err=True)
+    return words
 
 
 @cli.group("get")
@@ -207,11 +238,16 @@ def stop_command(scheduler_config: str, job_id: str) -> None:
 
 
 @cli.command("clear-queue")
+@click.option(
+    "--project-name", metavar="NAME", help="Only this project's queued jobs (its editors may)."
+)
 @click.argument("scheduler_config", metavar="SCHEDULER-CONFIG")
-def clear_queue_command(scheduler_config: str) -> None:
-    """Cancel every queued job, of every project (as `atlas queue clear --yes`)."""
+def clear_queue_command(scheduler_config: str, project_name: str | None) -> None:
+    """Cancel the queued jobs of --project-name, or without it every queued job of every
+    project and user on the server (an admin's call on a team server), as `atlas queue clear
+    --yes` does. Running jobs go on."""
     with _client().client() as client:
-        removed = client.clear_queue()
+        removed = client.clear_queue(project_name)
     click.echo(f"Removed {len(removed)} job(s) from queue")
 
 

@@ -5,8 +5,10 @@ numpy's integers and ``float32`` were refused and still are), or a ``list`` of t
 element logged in turn; anything else is a ``TypeError`` naming the key and a short form of
 the value, and a metric name that is not a string a ``ValueError``. Numbers become points of
 Atlas's metric series; a string value becomes the job's tag of the same key (Atlas metrics
-are numbers), so the job table shows it. ``log_params`` flattens nested values the old way
-(``{"a": {"b": 1}, "c": [1, 2]}`` gives ``a_b``, ``c_0`` and ``c_1``). Outside a job
+are numbers), so the job table shows it. ``log_params`` flattens nested values the old way,
+one level deep (``{"a": {"b": 1}, "c": [1, 2]}`` gives ``a_b``, ``c_0`` and ``c_1``; a
+deeper mapping stays whole, ``{"a": {"b": {"c": 1}}}`` giving ``a_b = {"c": 1}``, which
+Atlas's params hold as ``a_b.c``, its own rule for a mapping). Outside a job
 (``foundations.job``) metric, param and tag calls warn once and do nothing, and
 ``save_artifact`` warns each time, as before; the argument checks come first either way.
 """
@@ -97,23 +99,25 @@ def log_params(parameters: Mapping[str, object]) -> None:
 
 
 def flatten_parameter_dictionary(param_dictionary: Mapping[str, object]) -> dict[str, object]:
-    """The old flattening: strings, numbers and ``None`` are kept; a mapping's items become
-    ``key_subkey``, a list's ``key_0``, ``key_1``...; an empty mapping or list is ``None``."""
+    """The old flattening, one level deep as before: strings, numbers and ``None`` are kept;
+    a mapping's items become ``key_subkey``, a list's ``key_0``, ``key_1``... with their
+    values as they are (a value that is itself a mapping or list is not flattened again); an
+    empty mapping or list is ``None``."""
     flat: dict[str, object] = {}
     for key, value in param_dictionary.items():
         if value is None or isinstance(value, str | int | float):
             flat[key] = value
         elif isinstance(value, Mapping):
-            flat.update(_flatten_nested(key, list(value.items())))
+            flat.update(_flatten_one_level(key, list(value.items())))
         else:
-            flat.update(_flatten_nested(key, list(enumerate(value))))  # type: ignore[arg-type]
+            flat.update(_flatten_one_level(key, list(enumerate(value))))  # type: ignore[arg-type]
     return flat
 
 
-def _flatten_nested(key: str, items: list[tuple[object, object]]) -> dict[str, object]:
+def _flatten_one_level(key: str, items: list[tuple[object, object]]) -> dict[str, object]:
     if not items:
         return {key: None}
-    return flatten_parameter_dictionary({f"{key}_{sub}": value for sub, value in items})
+    return {f"{key}_{sub}": value for sub, value in items}
 
 
 def set_tag(key: str, value: object = "") -> None:

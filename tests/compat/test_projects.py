@@ -28,7 +28,9 @@ import foundations
 
 params = foundations.load_parameters()
 print("params:", sorted(params.items()))
-foundations.log_params({"model": {"layers": 3, "sizes": [8, 4]}, "name": "mlp"})
+foundations.log_params(
+    {"model": {"layers": 3, "sizes": [8, 4], "opt": {"lr": 0.1}}, "name": "mlp"}
+)
 foundations.log_param("seed", 7)
 foundations.set_tag("CNN")
 for accuracy in (0.5, 0.7, 0.9):
@@ -76,8 +78,8 @@ def test_a_plain_run_records_what_the_old_calls_logged(
     assert done.stdout.splitlines()[-1] == f"job {job.id}"
     assert job.params == {
         "model_layers": 3,
-        "model_sizes_0": 8,
-        "model_sizes_1": 4,
+        "model_sizes": [8, 4],  # one level deep, as the old SDK flattened
+        "model_opt.lr": 0.1,  # a deeper mapping: Atlas's own rule
         "name": "mlp",
         "seed": 7,
     }
@@ -308,7 +310,8 @@ def test_set_project_name_and_a_parameters_file_in_a_plain_run(
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == project_name
     (job,) = client.list_jobs(project_name).items
-    assert job.params == {"opt_lr": 0.5, "layers_0_neurons": 5}  # logged the old way
+    # logged the old way, one level deep; the deeper mapping by Atlas's rule
+    assert job.params == {"opt_lr": 0.5, "layers_0.neurons": 5}
     assert job.metrics["lr_seen"].last == 0.5
 
 

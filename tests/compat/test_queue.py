@@ -61,7 +61,12 @@ def test_stop_and_clear_queue(
     assert busy.exit_code == 1
     assert "has status `running` and cannot be deleted" in busy.output
 
-    cleared = foundations("clear-queue", "scheduler")
+    other = client.create_project(f"{project_name}-other").name
+    elsewhere = foundations("clear-queue", "--project-name", other, "scheduler")
+    assert elsewhere.exit_code == 0, elsewhere.output
+    assert "Removed 0 job(s) from queue" in elsewhere.output  # another project's: untouched
+    assert client.get_job(queued).status is JobStatus.QUEUED
+    cleared = foundations("clear-queue", "scheduler")  # every project's, as before
     assert cleared.exit_code == 0, cleared.output
     assert "Removed 1 job(s) from queue" in cleared.output
     assert client.get_job(queued).status is JobStatus.CANCELLED
@@ -72,6 +77,44 @@ def test_stop_and_clear_queue(
     assert wait_until_final(client, running).status is JobStatus.CANCELLED
     again = foundations("stop", "scheduler", running)
     assert f"Job `{running}` is completed and cannot be stopped" in again.output
+
+
+def test_an_option_after_scheduler_is_refused(foundations: Foundations, tmp_path: Path) -> None:
+    folder = write_project(tmp_path / "proj", {"main.py": "print('hi')\n"})
+    misplaced = foundations("submit", "scheduler", "--num-gpus", "1", str(folder), "main.py")
+    assert misplaced.exit_code == 2
+    assert "--num-gpus comes after SCHEDULER-CONFIG: options go first" in misplaced.output
+    assert "(foundations submit --num-gpus ... scheduler JOB-DIRECTORY COMMAND)" in (
+        misplaced.output
+    )
+    misspelt = foundations("submit", "--num-gpu", "1", "scheduler", str(folder), "main.py")
+    assert misspelt.exit_code == 2
+    assert "no such option: --num-gpu (did you mean --num-gpus?)" in misspelt.output
+
+
+def test_command_arguments_like_options_go_to_the_script_with_a_warning(
+    foundations: Foundations, client: Client, project_name: str, tmp_path: Path
+) -> None:
+    folder = write_project(tmp_path / "proj", {"main.py": "print('hi')\n"})
+    options = ["--project-name", project_name, "--stream-job-logs", "False"]
+    warned = foundations("submit", *options, "scheduler", str(folder), "main.py", "--num-gpus", "1")
+    assert warned.exit_code == 0, warned.output
+    assert (
+        "warning: --num-gpus goes to main.py as its own argument, not to Atlas; to give it to "
+        "Atlas, put it before the folder and the command: foundations submit --num-gpus 1 "
+        "scheduler JOB-DIRECTORY COMMAND"
+    ) in warned.output
+    job = client.get_job(submitted_id(warned.output))
+    assert (job.command, job.resources["gpus"]) == ("python main.py --num-gpus 1", 0)
+
+    quiet = foundations(
+        "submit", *options, "scheduler", str(folder), "--", "main.py", "--num-gpus", "1"
+    )
+    assert quiet.exit_code == 0, quiet.output
+    assert "warning" not in quiet.output
+    assert client.get_job(submitted_id(quiet.output)).command == "python main.py --num-gpus 1"
+    for job_id in (job.id, submitted_id(quiet.output)):
+        wait_until_final(client, job_id)
 
 
 def test_python_m_foundations_is_the_command(tmp_path: Path) -> None:

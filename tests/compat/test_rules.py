@@ -61,13 +61,24 @@ def test_log_params_flattens_the_old_way() -> None:
     assert foundations.flatten_parameter_dictionary(nested) == {
         "lr": 0.1,
         "model_layers": 3,
-        "model_act_name": "relu",
+        "model_act": {"name": "relu"},  # one level deep, as the old SDK flattened
         "shapes_0": 64,
-        "shapes_1_width": 2,
+        "shapes_1": {"width": 2},
         "none": None,
         "empty_dict": None,
         "empty_list": None,
         "flag": True,
+    }
+
+
+def test_flattening_goes_one_level_deep_as_before() -> None:
+    deep = {"a": {"b": {"c": 1}}, "grid": [[1, 2], []], "t": (3, 4)}
+    assert foundations.flatten_parameter_dictionary(deep) == {
+        "a_b": {"c": 1},
+        "grid_0": [1, 2],
+        "grid_1": [],
+        "t_0": 3,
+        "t_1": 4,
     }
 
 

@@ -79,14 +79,21 @@ def old_atlas_form(args: Sequence[str]) -> bool:
     )
 
 
-def check_command(command: Sequence[str], options: Sequence[str], *, separated: bool) -> list[str]:
+def check_command(
+    command: Sequence[str],
+    options: Sequence[str],
+    *,
+    separated: bool,
+    usage: str = "atlas submit {option} DIR COMMAND",
+) -> list[str]:
     """Warnings for ``command`` (the words after DIR) whose own arguments look like Atlas
     ``options`` (``--gpus``, or a near miss such as ``--gpu``): they go to the command.
 
     A command that starts with an option is refused (``click.UsageError``): an Atlas option
     after DIR (Atlas options go first), or an unknown one, with the nearest Atlas option
     ("no such option: --gpu (did you mean --gpus?)"). After ``--`` (``separated``) the
-    command is taken as given."""
+    command is taken as given. ``usage`` is the command line the messages suggest, with
+    ``{option}`` where the option goes (``foundations submit`` shares these rules)."""
     if separated or not command:
         return []
     first = command[0]
@@ -95,7 +102,7 @@ def check_command(command: Sequence[str], options: Sequence[str], *, separated: 
         if name in options:
             raise click.UsageError(
                 f"{name} comes after the folder or the command: Atlas options go first "
-                f"(atlas submit {name} ... DIR COMMAND)"
+                f"({usage.format(option=f'{name} ...')})"
             )
         near = _nearest(name, [o for o in options if o.startswith("--")])
         hint = f" (did you mean {near}?)" if near else ""
@@ -114,8 +121,8 @@ def check_command(command: Sequence[str], options: Sequence[str], *, separated: 
         given = f"{meant} {value}" if value else meant
         warnings.append(
             f"{name} goes to {_program(command)} as its own argument, not to Atlas; to give "
-            f"it to Atlas, put it before the folder and the command: atlas submit {given} "
-            "DIR COMMAND (write `--` before the command to silence this warning)"
+            f"it to Atlas, put it before the folder and the command: {usage.format(option=given)}"
+            " (write `--` before the command to silence this warning)"
         )
     return warnings
 
