@@ -104,10 +104,9 @@ class ScheduleOut(WireModel):
     created_at: UtcDatetime
     updated_at: UtcDatetime
     last_error: str | None = Field(
-        default=None,
-        description="why its latest slot submitted no job (null once a run is submitted)",
+        description="why its latest slot submitted no job (null once a run is submitted)"
     )
-    last_error_at: UtcDatetime | None = Field(default=None, description="when that was")
+    last_error_at: UtcDatetime | None = Field(description="when that was")
     job: ScheduledJobOut
 
     @classmethod
