@@ -8,7 +8,8 @@ import math
 
 import numpy as np
 
-from atlas.integrations.runs import metric_values, plain_params
+from atlas.integrations.runs import MAX_PARAM_DEPTH, metric_values, plain_params
+from atlas.sdk.params import flatten_params
 
 
 class Color(enum.Enum):
@@ -45,6 +46,29 @@ def test_framework_values_become_json_params() -> None:
         "none": None,
         "7": "a key as text",
     }
+
+
+def test_a_value_that_contains_itself_is_cut_at_the_depth_limit() -> None:
+    config: dict[str, object] = {"lr": 0.1}
+    config["self"] = config
+    layers: list[object] = [1]
+    layers.append(layers)
+    params = plain_params({"config": config, "layers": layers})
+
+    node: object = params["config"]
+    for _ in range(MAX_PARAM_DEPTH - 1):  # the top level is the first
+        assert isinstance(node, dict)
+        assert node["lr"] == 0.1
+        node = node["self"]
+    assert node == "{'lr': 0.1, 'self': {...}}"
+    flat = flatten_params(params)  # a job takes it
+    assert flat["config" + ".self" * (MAX_PARAM_DEPTH - 2) + ".lr"] == 0.1
+    item: object = params["layers"]
+    for _ in range(MAX_PARAM_DEPTH - 1):
+        assert isinstance(item, list)
+        assert item[0] == 1
+        item = item[1]
+    assert item == "[1, [...]]"
 
 
 def test_only_numbers_become_metric_values() -> None:

@@ -14,6 +14,11 @@ atlas.integrations`` never load a framework:
 Every adapter logs into the job the process tracks (the one Atlas started, or the user's
 ``atlas.init``), else starts one, which ends with the script or at ``atlas.finish()``; none
 sets a job's status (see ``atlas.integrations.runs``).
+
+An adapter uses what a user's script may: ``atlas`` and the names docs/sdk.md documents for
+its ``Client`` (the types of ``atlas.domain``, the errors of ``atlas.errors``, and
+``atlas.sdk.buffer.MetricColumns``, what ``Client.send_metrics`` takes); never the SDK's
+internals (tests/integrations/test_package.py checks it).
 """
 
 from __future__ import annotations

@@ -24,6 +24,10 @@ logger = logging.getLogger(__name__)
 
 ParamTree = dict[str, object]
 
+MAX_PARAM_DEPTH = 20
+"""Levels of nested mappings and lists a param keeps; a value deeper than that (a mapping
+that contains itself, say) is written as its ``str``, not followed into a RecursionError."""
+
 
 class AdapterRun:
     """The run of one adapter, resolved on first use: ``run`` when given, else the active
@@ -90,25 +94,32 @@ def plain_params(params: Mapping[str, object]) -> ParamTree:
     """``params`` as JSON data a job accepts: nested mappings kept (Atlas flattens them
     with ``.``), lists kept, numpy and torch scalars as numbers, enums as their values; NaN,
     infinities and every other object (a class, a module, a tensor) as its ``str``; keys as
-    strings, empty keys dropped."""
-    return {str(key): _plain(value) for key, value in params.items() if str(key)}
+    strings, empty keys dropped; below :data:`MAX_PARAM_DEPTH` levels, values as their
+    ``str``."""
+    return _plain_tree(params, 1)
 
 
-def _plain(value: object) -> object:
+def _plain_tree(params: Mapping[str, object], depth: int) -> ParamTree:
+    return {str(key): _plain(value, depth) for key, value in params.items() if str(key)}
+
+
+def _plain(value: object, depth: int) -> object:
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
+    if isinstance(value, Mapping | list | tuple) and depth >= MAX_PARAM_DEPTH:
+        return str(value)  # a self-containing value's str is finite: "{'a': {...}}"
     if isinstance(value, Mapping):
-        return plain_params(value)
+        return _plain_tree(value, depth + 1)
     if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
+        return [_plain(item, depth + 1) for item in value]
     if isinstance(value, enum.Enum):
-        return _plain(value.value)
+        return _plain(value.value, depth)
     item = getattr(value, "item", None)
     if callable(item) and getattr(value, "ndim", None) == 0:
         try:
-            return _plain(item())
+            return _plain(item(), depth)
         except (TypeError, ValueError, RuntimeError):
             pass
     return str(value)
