@@ -1,6 +1,7 @@
 """A real HTTP receiver for notification tests: a ``ThreadingHTTPServer`` on a free loopback
 port that records every POST and answers as it is told, per path: a status (200, 500...), a
-JSON body, or ``HANG`` (no answer until :meth:`Receiver.close`)."""
+JSON body, ``HANG`` (no answer until :meth:`Receiver.close`) or ``TRICKLE`` (an answer of
+one byte at a time, each well within any read timeout, until :meth:`Receiver.close`)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-__all__ = ["HANG", "Received", "Receiver", "receiver"]
+__all__ = ["HANG", "TRICKLE", "Received", "Receiver", "receiver"]
 
 HANG = -1
 """An answer that never comes (the handler waits until the receiver closes)."""
+TRICKLE = -2
+"""A 200 whose body comes one byte every 0.2 s, never ending before the receiver closes."""
 
 
 @dataclass(frozen=True)
@@ -92,10 +95,25 @@ class Receiver:
                 if code == HANG:
                     owner._closing.wait(60)
                     return
+                if code == TRICKLE:
+                    self._trickle()
+                    return
                 self.send_response(code)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
+
+            def _trickle(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Length", "100000")
+                self.end_headers()
+                self.wfile.flush()
+                while not owner._closing.wait(0.2):
+                    try:
+                        self.wfile.write(b"x")
+                        self.wfile.flush()
+                    except OSError:
+                        return
 
             def log_message(self, format: str, *args: object) -> None:
                 pass

@@ -21,9 +21,6 @@ __all__ = [
     "ArtifactKind",
     "AuditEntry",
     "AuthSession",
-    "DELIVERY_STATUSES",
-    "Delivery",
-    "DeliveryStatus",
     "ENV_MODES",
     "FINAL_STATUSES",
     "GIVEN",
@@ -40,10 +37,7 @@ __all__ = [
     "MediaKey",
     "Membership",
     "MetricSummary",
-    "NOTIFIED_STATUSES",
     "Note",
-    "NotificationRule",
-    "NotifyTarget",
     "Page",
     "ParamValue",
     "Project",
@@ -541,77 +535,3 @@ class Trial:
     system_attrs: dict[str, object] = field(default_factory=dict)
     """Its Optuna trial's system attributes (JSON values: its grid point, the CMA-ES
     generation, the pruner's rungs), kept for the study rebuilt after a restart."""
-
-
-# -- notifications of job state changes (docs/notifications.md) --------------------------------
-NOTIFIED_STATUSES = (
-    JobStatus.RUNNING,
-    JobStatus.COMPLETED,
-    JobStatus.FAILED,
-    JobStatus.CANCELLED,
-    JobStatus.LOST,
-)
-"""The statuses a notification rule may be told about, in the order they are listed."""
-
-
-class NotifyTarget(StrEnum):
-    """Where a notification goes: a JSON ``webhook``, a Slack incoming ``slack`` webhook,
-    or (old Atlas's ``FOUNDATIONS_SLACK_TOKEN``) Slack's ``chat.postMessage`` to a job's
-    ``job_notification_channel`` (``slack_api``: never a rule's kind)."""
-
-    WEBHOOK = "webhook"
-    SLACK = "slack"
-    SLACK_API = "slack_api"
-
-
-class DeliveryStatus(StrEnum):
-    """Where one notification is: waiting for its next attempt (``pending``), accepted by
-    its receiver (``delivered``), or given up after its last attempt (``failed``)."""
-
-    PENDING = "pending"
-    DELIVERED = "delivered"
-    FAILED = "failed"
-
-
-DELIVERY_STATUSES = tuple(DeliveryStatus)
-
-
-@dataclass(frozen=True, slots=True)
-class NotificationRule:
-    """A project's rule: tell ``url`` (of kind ``kind``) when one of its jobs reaches one
-    of ``events``. ``url`` is ``None`` where the reader may not see it (a viewer: the URL
-    of a webhook often holds its secret)."""
-
-    id: str
-    project: str
-    events: tuple[JobStatus, ...]
-    kind: NotifyTarget
-    url: str | None
-    enabled: bool
-    created_by: str
-    created_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """One notification and what became of it: the rule (``None`` for old Atlas's Slack
-    channel of a job, then ``channel`` names it), the job and the ``event`` (its new
-    status, or ``test``), the ``payload`` it carries, its status, how many attempts were
-    made, when the next is due, and the last attempt's HTTP status or error."""
-
-    id: str
-    project: str
-    rule_id: str | None
-    job_id: str | None
-    event: str
-    kind: NotifyTarget
-    payload: dict[str, object]
-    status: DeliveryStatus
-    attempts: int
-    created_at: datetime
-    next_attempt_at: datetime | None = None
-    last_attempt_at: datetime | None = None
-    delivered_at: datetime | None = None
-    response_code: int | None = None
-    error: str | None = None
-    channel: str | None = None

@@ -84,9 +84,6 @@ __all__ = [
     "MAX_SERIES_KEYS",
     "MAX_SERIES_PAIRS",
     "MAX_SERIES_POINTS",
-    "MAX_NOTIFY_RULES",
-    "MAX_NOTIFY_URL_LENGTH",
-    "NOTIFICATION_CHANNEL_TAG",
     "MEDIA_FOLDER",
     "MEDIA_SUFFIXES",
     "USER_NAME_PATTERN",
@@ -104,7 +101,6 @@ __all__ = [
     "check_job_id",
     "check_job_name",
     "check_labels",
-    "check_notify_url",
     "check_key",
     "check_project_name",
     "check_tag_value",
@@ -587,33 +583,3 @@ def check_caption(caption: object, *, field: str = "caption") -> str | None:
     if "\x00" in caption or not is_storable(caption):
         raise invalid(field, "a caption may not hold NUL or lone surrogates")
     return caption
-
-
-# -- notifications (docs/notifications.md) ---------------------------------------------------
-MAX_NOTIFY_URL_LENGTH = 2000
-"""Longest URL a notification rule posts to."""
-MAX_NOTIFY_RULES = 100
-"""Most notification rules one project has."""
-NOTIFICATION_CHANNEL_TAG = "job_notification_channel"
-"""The tag that names a job's Slack channel (old Atlas's ``job_notification_channel``): a
-server with a Slack token posts the job's state changes there."""
-
-
-def check_notify_url(url: object, *, field: str = "url") -> str:
-    """``url`` when it is an absolute ``http``/``https`` URL with a host, of at most
-    ``MAX_NOTIFY_URL_LENGTH`` characters, without spaces or control characters."""
-    if not isinstance(url, str):
-        raise invalid(field, "a notification URL is a string")
-    if len(url) > MAX_NOTIFY_URL_LENGTH:
-        raise invalid(field, f"a notification URL has at most {MAX_NOTIFY_URL_LENGTH} characters")
-    if any(ch.isspace() or ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in url):
-        raise invalid(field, "a notification URL may not hold spaces or control characters")
-    scheme, sep, rest = url.partition("://")
-    if not sep or scheme.lower() not in ("http", "https"):
-        raise invalid(
-            field, f"a notification URL starts with http:// or https://, not {shown(url)!r}"
-        )
-    host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rpartition("@")[2]
-    if not host or host.startswith(":"):
-        raise invalid(field, f"the notification URL {shown(url)!r} names no host")
-    return url

@@ -21,7 +21,15 @@ from typing import Any, get_args, get_type_hints
 from atlas.addresses import is_loopback
 from atlas.errors import InvalidInputError
 
-__all__ = ["SETTINGS", "Setting", "Settings", "load_settings", "render_docs"]
+__all__ = [
+    "SERVER_SECRETS",
+    "SETTINGS",
+    "Setting",
+    "Settings",
+    "load_settings",
+    "render_docs",
+    "server_only_variables",
+]
 
 SettingValue = str | int | float | bool | None
 
@@ -292,6 +300,20 @@ class Settings:
         "Base URL of Slack's Web API that slack_token posts to.",
         "notifications",
     )
+    notify_private_hosts: str = _declare(
+        "auto",
+        "Whether notification rules may post to loopback, link-local (cloud metadata) and "
+        "private addresses: `refuse`, `allow`, or `auto`: allowed when authentication is "
+        "off (a server for one person on loopback), refused when it is on. Checked at each "
+        "send, on the addresses the URL's host resolves to (docs/notifications.md).",
+        "notifications",
+    )
+    notify_log_days: float = _declare(
+        30.0,
+        "Days a delivered or failed notification stays in the delivery log; older ones "
+        "are deleted by the server (0: kept forever).",
+        "notifications",
+    )
     uv_args: str | None = _declare(
         None,
         "Extra arguments of `uv pip install` when a job's requirements.txt environment is "
@@ -305,6 +327,13 @@ class Settings:
         """The container engine's API: ``container_engine``, else ``DOCKER_HOST``, else
         ``None`` (no engine: jobs with an image are refused at submit)."""
         return self.container_engine or os.environ.get("DOCKER_HOST") or None
+
+    @property
+    def notify_private_allowed(self) -> bool:
+        """Whether notifications may go to private addresses (``notify_private_hosts``)."""
+        if self.notify_private_hosts == "auto":
+            return not self.auth_enabled
+        return self.notify_private_hosts == "allow"
 
     @property
     def auth_enabled(self) -> bool:
@@ -404,6 +433,7 @@ def _parse(setting: Setting, raw: object, source: str) -> SettingValue:
 _CHOICES: dict[str, tuple[str, ...]] = {
     "auth": ("auto", "on", "off"),
     "executor": ("local", "ray"),
+    "notify_private_hosts": ("auto", "allow", "refuse"),
 }
 """Settings that take one of a few words."""
 
@@ -484,6 +514,17 @@ ENV_ALIASES: dict[str, str] = {
     "FOUNDATIONS_SLACK_TOKEN": "slack_token",
 }
 """Old Atlas (foundations) variables read as settings, below their ``ATLAS_*`` names."""
+
+SERVER_SECRETS = ("db_url", "oidc_client_secret", "s3_secret_access_key", "slack_token")
+"""Settings only the server may know: their environment variables (and old aliases) are
+removed from the environment of the jobs it runs (``server_only_variables``)."""
+
+
+def server_only_variables() -> tuple[str, ...]:
+    """The environment variables of :data:`SERVER_SECRETS`, ``ATLAS_*`` names and aliases."""
+    by_name = {s.name: s for s in SETTINGS}
+    names = [by_name[name].env for name in SERVER_SECRETS]
+    return tuple(names + [old for name in SERVER_SECRETS for old in _aliases_of(name)])
 
 
 def _environment(env: Mapping[str, str]) -> dict[str, object]:

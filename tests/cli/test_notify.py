@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from atlas.domain import JobKind, JobStatus
-from atlas.names import NOTIFICATION_CHANNEL_TAG
+from atlas.notifications import NOTIFICATION_CHANNEL_TAG
 from atlas.sdk.client import Client
 from tests.cli.conftest import Invoke, running_server
 from tests.receiver import Receiver, receiver

@@ -407,3 +407,27 @@ def test_timeout_and_cancel_work_while_metrics_are_sampled(specs: Specs, tmp_pat
     assert outcome.status is JobStatus.FAILED
     assert outcome.error == "timed out after 1.5 s"
     assert time.monotonic() - started < 8
+
+
+SECRETS_DUMP = """
+import json, os, sys
+json.dump({k: v for k, v in os.environ.items() if "SLACK" in k or k.startswith("ATLAS_")},
+          open(sys.argv[1], "w"))
+"""
+
+
+def test_a_job_never_sees_the_servers_secrets(
+    executor: LocalExecutor, specs: Specs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("ATLAS_SLACK_TOKEN", "FOUNDATIONS_SLACK_TOKEN", "ATLAS_DB_URL"):
+        monkeypatch.setenv(name, "xoxb-server-only")
+    monkeypatch.setenv("ATLAS_OIDC_CLIENT_SECRET", "oidc-server-only")
+    monkeypatch.setenv("ATLAS_S3_SECRET_ACCESS_KEY", "s3-server-only")
+    monkeypatch.setenv("ATLAS_LOG_LEVEL", "debug")  # not a secret: passed on as before
+    out = tmp_path / "env.json"
+    spec = specs([*python(SECRETS_DUMP), str(out)])
+    executor.launch(spec)
+    assert wait_outcome(executor, spec.job_id).status is JobStatus.COMPLETED, log_text(spec)
+    seen = json.loads(out.read_text())
+    assert not any("server-only" in value for value in seen.values()), seen
+    assert seen["ATLAS_LOG_LEVEL"] == "debug"

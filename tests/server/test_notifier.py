@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from atlas.domain import Delivery, DeliveryStatus, JobKind, JobSpec, JobStatus
-from atlas.names import NOTIFICATION_CHANNEL_TAG
+from atlas.domain import JobKind, JobSpec, JobStatus
+from atlas.notifications import NOTIFICATION_CHANNEL_TAG, Delivery, DeliveryStatus
 from atlas.server.notifier import BACKOFF_S, CLAIM_S, MAX_ATTEMPTS, Notifier, SlackApi
 from atlas.store.sql_store import SqlStore
 from tests.receiver import HANG, Receiver, receiver
@@ -36,7 +36,7 @@ def hooks() -> Iterator[Receiver]:
 
 @pytest.fixture
 def notifier(store: SqlStore) -> Iterator[Notifier]:
-    made = Notifier(store, base_url=BASE, slack=SlackApi(None))
+    made = Notifier(store, base_url=BASE, allow_private=True, slack=SlackApi(None))
     yield made
     made.stop()
 
@@ -56,6 +56,17 @@ def failed_job(store: SqlStore, **tags: str) -> str:
     )
     store.update_job(job.id, status=JobStatus.FAILED, exit_code=2)
     return job.id
+
+
+def wait_until_delivered(store: SqlStore, count: int, timeout: float = 20.0) -> None:
+    """Wait until ``count`` deliveries of project vision are recorded as delivered."""
+    deadline = time.monotonic() + timeout
+    while True:
+        items = store.list_deliveries("vision", limit=100).items
+        if sum(d.status == DeliveryStatus.DELIVERED for d in items) >= count:
+            return
+        assert time.monotonic() < deadline, items
+        time.sleep(0.02)
 
 
 def step(notifier: Notifier, now: float) -> int:
@@ -144,7 +155,7 @@ def test_a_hanging_receiver_holds_up_neither_other_receivers_nor_status_changes(
     store: SqlStore, notifier: Notifier
 ) -> None:
     with receiver() as slow, receiver() as fast:
-        add_rule(store, slow.url("/slow"))
+        slow_rule = add_rule(store, slow.url("/slow"))
         add_rule(store, fast.url("/fast"))
         slow.answer("/slow", *[HANG] * 10)
         notifier.start()  # the server's thread, woken by each enqueue
@@ -154,8 +165,14 @@ def test_a_hanging_receiver_holds_up_neither_other_receivers_nor_status_changes(
             assert time.monotonic() - began < 1
         assert len(fast.wait_for(5, timeout=10)) == 5
         assert len(slow.wait_for(2)) == 2
-        time.sleep(0.2)
-        assert len(slow.received) == 2  # at most two sends of one rule at once
+        wait_until_delivered(store, 5)
+        # At most two sends of one rule at once: its other three are not even claimed,
+        # and nothing is left that a step could start.
+        now = datetime.now(UTC)
+        slow_log = store.list_deliveries("vision", rule_id=slow_rule).items
+        claimed = [d for d in slow_log if d.next_attempt_at and d.next_attempt_at > now]
+        assert (len(slow_log), len(claimed)) == (5, 2)
+        assert notifier.tick(time.time()) == 0
     notifier.drain()  # the slow receiver closed: its two sends end, recorded as failed
     notifier.stop()
     statuses = [d.status for d in store.list_deliveries("vision", limit=100).items]
@@ -176,7 +193,7 @@ def test_deliveries_left_by_a_stopped_or_crashed_server_are_sent_by_the_next(
     assert len(crashed) == 1  # claimed by a server that died before sending
     first.close()
     second = SqlStore(sqlite_url)  # the next server on the same database
-    notifier = Notifier(second, base_url=BASE)
+    notifier = Notifier(second, base_url=BASE, allow_private=True)
     try:
         step(notifier, time.time())
         step(notifier, time.time() + CLAIM_S + 1)  # the dead server's claim has run out
@@ -204,6 +221,7 @@ def test_a_slack_incoming_webhook_gets_text_and_blocks(
 
 def test_old_atlas_slack_token_posts_to_the_jobs_channel(store: SqlStore, hooks: Receiver) -> None:
     hooks.answer("/api/chat.postMessage", 200, 200, body={"ok": True})
+    # The server's own Slack API URL is the admin's: never refused as a private host.
     notifier = Notifier(store, base_url=BASE, slack=SlackApi("xoxb-test", hooks.url("/api")))
     try:
         store.ensure_project("vision")
@@ -226,7 +244,9 @@ def test_slack_refusals_and_a_missing_token_are_in_the_log(
     hooks.answer(
         "/api/chat.postMessage", 200, 200, body={"ok": False, "error": "channel_not_found"}
     )
-    with_token = Notifier(store, base_url=BASE, slack=SlackApi("xoxb-test", hooks.url("/api")))
+    with_token = Notifier(
+        store, base_url=BASE, allow_private=True, slack=SlackApi("xoxb-test", hooks.url("/api"))
+    )
     store.ensure_project("vision")
     failed_job(store, **{NOTIFICATION_CHANNEL_TAG: "nope"})
     try:
@@ -236,7 +256,7 @@ def test_slack_refusals_and_a_missing_token_are_in_the_log(
     refused = only_delivery(store)
     assert refused.status == DeliveryStatus.PENDING
     assert "channel_not_found" in str(refused.error)
-    without = Notifier(store, base_url=BASE)
+    without = Notifier(store, base_url=BASE, allow_private=True)
     try:
         step(without, time.time() + BACKOFF_S[0] + 1)
     finally:
@@ -277,12 +297,14 @@ def test_two_servers_on_one_database_send_each_notification_once(
     stores = [SqlStore(sqlite_url), SqlStore(sqlite_url)]
     add_rule(stores[0], hooks.url())
     sent = {failed_job(stores[0]) for _ in range(6)}
-    notifiers = [Notifier(store, base_url=BASE) for store in stores]
+    notifiers = [Notifier(store, base_url=BASE, allow_private=True) for store in stores]
     try:
         for notifier in notifiers:
             notifier.start()  # both poll the same outbox
         got = hooks.wait_for(6)
-        time.sleep(1.5)  # another poll of each: nothing is sent twice
+        wait_until_delivered(stores[0], 6)
+        for notifier in notifiers:  # a second send would have been claimed before the
+            notifier.drain()  # first was recorded: it has been posted, or is awaited here
     finally:
         for notifier in notifiers:
             notifier.stop()

@@ -26,13 +26,12 @@ from tests.conftest import PG_ADMIN_URL, PG_START
 
 from atlas.domain import (
     ArtifactKind,
-    DeliveryStatus,
     JobError,
     JobKind,
     JobStatus,
-    NotifyTarget,
     Role,
 )
+from atlas.notifications import DeliveryStatus, NotifyTarget
 from atlas.store.projects import project_version
 from atlas.store.schema import alembic_config, current_revision, head_revision, upgrade
 from atlas.store.sql_store import SqlStore

@@ -9,15 +9,18 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from atlas.domain import (
-    DeliveryStatus,
     JobError,
     JobKind,
     JobSpec,
     JobStatus,
-    NotifyTarget,
 )
 from atlas.errors import InvalidInputError, NotFoundError
-from atlas.names import MAX_NOTIFY_URL_LENGTH, NOTIFICATION_CHANNEL_TAG
+from atlas.notifications import (
+    MAX_NOTIFY_URL_LENGTH,
+    NOTIFICATION_CHANNEL_TAG,
+    DeliveryStatus,
+    NotifyTarget,
+)
 from atlas.store.sql_store import SqlStore
 
 URL = "https://hooks.example.com/services/T0/B0/secret"

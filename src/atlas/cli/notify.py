@@ -11,8 +11,14 @@ import click
 from atlas.cli.context import CliContext, pass_cli
 from atlas.cli.formats import cell, dumps, format_time
 from atlas.cli.tables import Column, render_table
-from atlas.domain import NOTIFIED_STATUSES, Delivery, DeliveryStatus, NotificationRule
-from atlas.errors import AtlasError
+from atlas.errors import AtlasError, InvalidInputError
+from atlas.notifications import (
+    NOTIFIED_STATUSES,
+    Delivery,
+    DeliveryStatus,
+    NotificationRule,
+    check_events,
+)
 
 if TYPE_CHECKING:
     from atlas.sdk.client import Client
@@ -44,14 +50,13 @@ _LOG_COLUMNS = (
 
 
 def parse_events(text: str) -> list[str]:
-    """``failed,completed`` as a list; ``click.BadParameter`` naming the allowed words."""
+    """``failed,completed`` as a list of the statuses a rule follows, checked by the one
+    check the server applies (``check_events``); ``click.BadParameter`` with its message."""
     words = [word.strip() for word in text.split(",") if word.strip()]
-    wrong = [word for word in words if word not in NOTIFIED_STATUSES]
-    if wrong or not words:
-        allowed = ", ".join(NOTIFIED_STATUSES)
-        said = ", ".join(repr(w) for w in wrong) or "nothing"
-        raise click.BadParameter(f"{said}: not a job status a rule can follow (use {allowed})")
-    return words
+    try:
+        return [str(status) for status in check_events(words, field="--on")]
+    except InvalidInputError as exc:
+        raise click.BadParameter(exc.message) from None
 
 
 def rules_table(rules: list[NotificationRule], *, width: int | None = None) -> str:

@@ -17,7 +17,8 @@ import click
 from atlas.cli.context import CliContext, pass_cli
 from atlas.cli.logs import follow_log, report_end
 from atlas.errors import InvalidInputError
-from atlas.names import MAX_RETRIES, NOTIFICATION_CHANNEL_TAG, parse_label
+from atlas.names import MAX_RETRIES, parse_label
+from atlas.notifications import NOTIFICATION_CHANNEL_TAG
 from atlas.sdk.jobconfig import (
     ENV_MODES,
     JobConfig,

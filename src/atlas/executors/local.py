@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,9 +33,9 @@ from atlas.executors import launcher
 from atlas.executors.base import LaunchSpec, Node, Outcome, ProcessHandle
 from atlas.executors.launcher import CONTROL_DIR, read_json, write_json_atomic
 from atlas.executors.workdir import unpack_snapshot
-from atlas.settings import Settings
+from atlas.settings import Settings, server_only_variables
 
-__all__ = ["LocalExecutor", "outcome_from_exit"]
+__all__ = ["LocalExecutor", "launcher_environment", "outcome_from_exit"]
 
 logger = logging.getLogger(__name__)
 
@@ -316,6 +316,7 @@ class LocalExecutor:
                 stderr=log,
                 start_new_session=True,
                 close_fds=True,
+                env=launcher_environment(os.environ),
             )
 
     def _watch(self, job: _Job) -> None:
@@ -358,6 +359,14 @@ class LocalExecutor:
             "how the job ended",
             finished_at=time.time(),
         )
+
+
+def launcher_environment(base: Mapping[str, str]) -> dict[str, str]:
+    """``base`` (the server's environment) without the variables only the server may know
+    (``settings.SERVER_SECRETS``: the Slack token, the database URL...): the launcher and
+    the job's code, which any editor of a project writes, never see them."""
+    hidden = frozenset(server_only_variables())
+    return {name: value for name, value in base.items() if name not in hidden}
 
 
 def _split_args(text: str) -> list[str]:

@@ -8,13 +8,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from atlas.domain import (
-    Delivery,
-    DeliveryStatus,
     JobStatus,
-    NotificationRule,
-    NotifyTarget,
     Page,
 )
+from atlas.notifications import Delivery, DeliveryStatus, NotificationRule, NotifyTarget
 from atlas.sdk.connection import segment
 from atlas.sdk.wire import (
     _answer,

@@ -8,8 +8,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import Field, JsonValue, StringConstraints
 
-from atlas.domain import NOTIFIED_STATUSES, Delivery, NotificationRule
-from atlas.names import MAX_NOTIFY_URL_LENGTH
+from atlas.notifications import MAX_NOTIFY_URL_LENGTH, NOTIFIED_STATUSES, Delivery, NotificationRule
 from atlas.server.schemas import Text, UtcDatetime, WireModel
 
 __all__ = [

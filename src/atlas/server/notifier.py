@@ -6,9 +6,13 @@ claims the due ones (a claim is a conditional ``UPDATE``, so of several servers 
 database each delivery is sent by one), posts each from a bounded pool of sender threads
 and records the attempt. A receiver that fails or answers an error status is tried again
 after ``BACKOFF_S`` (five attempts over about 15 minutes), then the delivery is ``failed``;
-one that hangs is cut off after ``READ_TIMEOUT_S``. At most ``PER_RULE_IN_FLIGHT`` sends of
-one rule run at once, so a receiver that hangs holds two threads, never the others' turns;
-nothing here runs on the scheduler's thread or in its transactions.
+one that hangs is cut off after ``READ_TIMEOUT_S``, and one send ends by ``SEND_DEADLINE_S``
+however its receiver trickles its answer (``notify_transport``). A rule's URL reaches only
+public addresses unless the server allows private ones (``notify_private_hosts``). At most
+``PER_RULE_IN_FLIGHT`` sends of one rule run at once, so a receiver that hangs holds two
+threads, never the others' turns; nothing here runs on the scheduler's thread or in its
+transactions. Once an hour the thread deletes the log's ended rows older than
+``notify_log_days``.
 
 The thread wakes when this server's store enqueues (``on_notifications_enqueued``) and polls
 every ``POLL_S`` seconds for what other servers enqueued. Tests call ``tick(now)`` with any
@@ -27,8 +31,14 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from atlas.domain import NotifyTarget
+from atlas.notifications import NotifyTarget
 from atlas.server.notifier_messages import render
+from atlas.server.notify_transport import (
+    RefusedHostError,
+    guarded_transport,
+    past_deadline,
+    sending,
+)
 from atlas.settings import Settings
 from atlas.store.api import Store
 from atlas.store.notification_api import Outgoing
@@ -40,7 +50,9 @@ __all__ = [
     "MAX_ATTEMPTS",
     "PER_RULE_IN_FLIGHT",
     "POLL_S",
+    "PRUNE_EVERY_S",
     "READ_TIMEOUT_S",
+    "SEND_DEADLINE_S",
     "SEND_THREADS",
     "Notifier",
     "SlackApi",
@@ -55,11 +67,17 @@ MAX_ATTEMPTS = len(BACKOFF_S) + 1
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 10.0
 """Longest wait for a receiver's answer (and for each part of it)."""
+SEND_DEADLINE_S = 60.0
+"""Longest one send takes, connecting and reading the answer included."""
 CLAIM_S = 120.0
-"""How long a claim keeps other senders off a delivery: longer than any one send."""
+"""How long a claim keeps other senders off a delivery: longer than any one send
+(``SEND_DEADLINE_S``)."""
 SEND_THREADS = 8
 PER_RULE_IN_FLIGHT = 2
 POLL_S = 1.0
+PRUNE_EVERY_S = 3600.0
+"""How often the thread deletes the log's old rows (``notify_log_days``)."""
+_PRUNE_BATCH = 1000
 _RESPONSE_BYTES = 300
 """Bytes of an error answer kept in the delivery log."""
 
@@ -81,9 +99,10 @@ def server_base_url(settings: Settings) -> str:
 
 
 class Notifier:
-    """Sends due deliveries of ``store``; links point at ``base_url``. ``http`` is the
-    client to post with (default: one with ``CONNECT_TIMEOUT_S``/``READ_TIMEOUT_S``,
-    closed by :meth:`stop`)."""
+    """Sends due deliveries of ``store``; links point at ``base_url``. A rule's URL may
+    lead to a loopback, link-local or private address only with ``allow_private``; each
+    send ends within ``deadline_s`` seconds; delivered and failed deliveries older than
+    ``keep_days`` days are deleted (``0``: kept)."""
 
     def __init__(
         self,
@@ -91,16 +110,22 @@ class Notifier:
         *,
         base_url: str,
         slack: SlackApi | None = None,
-        http: httpx.Client | None = None,
         threads: int = SEND_THREADS,
+        allow_private: bool = False,
+        deadline_s: float = SEND_DEADLINE_S,
+        keep_days: float = 0.0,
     ) -> None:
         self.store = store
         self.base_url = base_url
         self.slack = slack or SlackApi(None)
-        self._own_http = http is None
-        self.http = http or httpx.Client(
+        self.allow_private = allow_private
+        self.deadline_s = deadline_s
+        self.keep_days = keep_days
+        self._pruned_at = float("-inf")
+        limits = httpx.Limits(max_connections=threads * 2)
+        self.http = httpx.Client(
+            transport=guarded_transport(limits=limits),
             timeout=httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
-            limits=httpx.Limits(max_connections=threads * 2),
             follow_redirects=False,
         )
         self.threads = threads
@@ -116,7 +141,13 @@ class Notifier:
     def from_settings(cls, settings: Settings, store: Store) -> Notifier:
         """The server's notifier for ``settings``."""
         slack = SlackApi(settings.slack_token, settings.slack_api_url.rstrip("/"))
-        return cls(store, base_url=server_base_url(settings), slack=slack)
+        return cls(
+            store,
+            base_url=server_base_url(settings),
+            slack=slack,
+            allow_private=settings.notify_private_allowed,
+            keep_days=settings.notify_log_days,
+        )
 
     # -- one step ----------------------------------------------------------------------------
     def tick(self, now: float) -> int:
@@ -138,6 +169,23 @@ class Notifier:
         for outgoing in claimed:
             self._start(outgoing, now)
         return len(claimed)
+
+    def prune(self, now: float) -> int:
+        """Delete the delivered and failed deliveries made more than ``keep_days`` days
+        before ``now`` (nothing when ``keep_days`` is 0); return how many."""
+        if self.keep_days <= 0:
+            return 0
+        before = datetime.fromtimestamp(now, UTC) - timedelta(days=self.keep_days)
+        deleted = 0
+        while (batch := self.store.prune_deliveries(before, limit=_PRUNE_BATCH)) > 0:
+            deleted += batch
+            if batch < _PRUNE_BATCH or self._stopped.is_set():
+                break
+        if deleted:
+            logger.info(
+                "notifier: deleted %d deliveries older than %g days", deleted, self.keep_days
+            )
+        return deleted
 
     def drain(self, timeout: float = 30.0) -> None:
         """Wait until the sends started so far are recorded (tests)."""
@@ -215,7 +263,11 @@ class Notifier:
             return _Attempt(None, "the delivery's rule has no URL", final=True)
         else:
             url = outgoing.url
-        return self._exchange(url, body, headers, slack_api=delivery.kind == NotifyTarget.SLACK_API)
+        slack_api = delivery.kind == NotifyTarget.SLACK_API
+        # The admin's Slack API URL may be internal; a rule's URL is a user's: checked.
+        check = not slack_api and not self.allow_private
+        with sending(deadline_s=self.deadline_s, check_hosts=check):
+            return self._exchange(url, body, headers, slack_api=slack_api)
 
     def _exchange(
         self, url: str, body: dict[str, object], headers: dict[str, str], *, slack_api: bool
@@ -227,7 +279,11 @@ class Notifier:
                     answer += chunk
                     if len(answer) >= _RESPONSE_BYTES * 4:
                         break
+        except RefusedHostError as exc:
+            return _Attempt(None, str(exc), final=True)
         except httpx.TimeoutException:
+            if past_deadline():
+                return _Attempt(None, f"no whole answer within {self.deadline_s:g} s")
             return _Attempt(None, f"no answer within {READ_TIMEOUT_S:g} s")
         except httpx.HTTPError as exc:
             return _Attempt(None, f"{type(exc).__name__}: {_without(str(exc), url)}")
@@ -258,8 +314,7 @@ class Notifier:
         if self._thread is not None:
             self._thread.join(timeout)
         self._pool.shutdown(wait=False, cancel_futures=True)
-        if self._own_http:
-            self.http.close()
+        self.http.close()
 
     def _loop(self) -> None:
         while not self._stopped.is_set():
@@ -269,9 +324,19 @@ class Notifier:
             except Exception:
                 logger.exception("notifier: reading the due notifications failed")
                 started = 0
+            self._prune_when_due()
             if started:
                 continue  # more may be due
             self._wake.wait(POLL_S)
+
+    def _prune_when_due(self) -> None:
+        if time.monotonic() - self._pruned_at < PRUNE_EVERY_S:
+            return
+        self._pruned_at = time.monotonic()
+        try:
+            self.prune(time.time())
+        except Exception:
+            logger.exception("notifier: deleting old deliveries failed")
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from atlas.domain import Delivery, NotifyTarget
+from atlas.notifications import Delivery, NotifyTarget
 
 __all__ = ["SLACK_TEXT_LIMIT", "job_url", "render", "slack_message", "webhook_body"]
 
@@ -70,7 +70,7 @@ def slack_message(delivery: Delivery, *, base_url: str) -> dict[str, object]:
     error = job.get("error")
     if isinstance(error, Mapping):
         said = f"{error.get('type') or 'Error'}: {error.get('message') or ''}"
-        blocks.append(_section(f"```{_escape(said)[: SLACK_TEXT_LIMIT - 10]}```"))
+        blocks.append(_section(f"```{_code(said)[: SLACK_TEXT_LIMIT - 10]}```"))
     return {"text": text, "blocks": blocks}
 
 
@@ -88,6 +88,13 @@ def _section(text: str) -> dict[str, object]:
 def _escape(text: str) -> str:
     """Text as Slack's mrkdwn shows it literally (``&``, ``<`` and ``>`` escaped)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _code(text: str) -> str:
+    """``text`` for the inside of a Slack code block: escaped, and with its backticks shown
+    as U+02CB, the modifier letter grave accent (three backticks in an error message
+    would end the block early)."""
+    return _escape(text).replace("`", "\u02cb")
 
 
 def _duration(seconds: float) -> str:

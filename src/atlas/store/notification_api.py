@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Protocol
 
-from atlas.domain import Delivery, NotificationRule, NotifyTarget, Page
+from atlas.domain import Page
+from atlas.notifications import Delivery, NotificationRule, NotifyTarget
 from atlas.store.notification_outbox import Outgoing
 
 __all__ = ["NotificationStore", "Outgoing"]
@@ -102,6 +103,11 @@ class NotificationStore(Protocol):
     ) -> None:
         """Record one attempt: delivered, or failed and due again at ``retry_at``
         (``None``: failed for good)."""
+        ...
+
+    def prune_deliveries(self, before: datetime, *, limit: int = 1000) -> int:
+        """Delete up to ``limit`` delivered or failed deliveries made before ``before``,
+        oldest first (pending ones stay); return how many were deleted."""
         ...
 
     def on_notifications_enqueued(self, callback: Callable[[], None]) -> None:

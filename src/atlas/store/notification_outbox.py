@@ -20,16 +20,18 @@ from urllib.parse import quote
 from sqlalchemy import Connection, and_, bindparam, insert, literal, null, select, union_all, update
 
 from atlas.domain import (
+    JobStatus,
+    new_job_id,
+)
+from atlas.notifications import (
+    NOTIFICATION_CHANNEL_TAG,
     NOTIFIED_STATUSES,
     Delivery,
     DeliveryStatus,
-    JobStatus,
     NotifyTarget,
-    new_job_id,
 )
-from atlas.names import NOTIFICATION_CHANNEL_TAG
 from atlas.store.conversions import dump_json, utc_now
-from atlas.store.notifications import delivery_from_row, get_rule, parse_events
+from atlas.store.notifications import delivery_from_row, get_rule, stored_events
 from atlas.store.tables import (
     jobs_table,
     notification_deliveries_table,
@@ -95,7 +97,7 @@ def enqueue_job_event(conn: Connection, job_ids: Sequence[str], status: JobStatu
     targets = [
         row
         for row in conn.execute(_TARGETS, {"ids": ids})
-        if row.rule_id is None or event in parse_events(row.events)
+        if row.rule_id is None or event in stored_events(row.events)
     ]
     if not targets:
         return 0

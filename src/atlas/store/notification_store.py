@@ -13,7 +13,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from atlas.domain import Delivery, NotificationRule, NotifyTarget, Page
+from atlas.domain import Page
+from atlas.notifications import Delivery, NotificationRule, NotifyTarget
 from atlas.store import notification_outbox as outbox
 from atlas.store import notifications
 from atlas.store.account_store import SqlAccounts
@@ -133,6 +134,11 @@ class SqlNotifications(SqlAccounts):
                 error=error,
                 retry_at=retry_at,
             )
+
+    def prune_deliveries(self, before: datetime, *, limit: int = 1000) -> int:
+        """Delete up to ``limit`` ended deliveries made before ``before``."""
+        with self._write() as conn:
+            return notifications.prune_deliveries(conn, before, limit=limit)
 
     def on_notifications_enqueued(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` after each commit that enqueued deliveries."""

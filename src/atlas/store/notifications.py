@@ -2,8 +2,8 @@
 transaction). The outbox's writes (a job event enqueued, a delivery claimed and its attempt
 recorded) are in ``notification_outbox``.
 
-A rule belongs to a project; its ``events`` are a subset of ``domain.NOTIFIED_STATUSES``,
-stored comma-separated in that order; its URL is checked by ``names.check_notify_url``. A
+A rule belongs to a project; its ``events`` are a subset of ``NOTIFIED_STATUSES``, stored
+comma-separated in that order; its events and URL are checked by ``atlas.notifications``. A
 project holds at most ``MAX_NOTIFY_RULES`` rules.
 """
 
@@ -11,28 +11,31 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
 from atlas.domain import (
-    NOTIFIED_STATUSES,
-    Delivery,
-    DeliveryStatus,
     JobStatus,
-    NotificationRule,
-    NotifyTarget,
     Page,
     new_job_id,
 )
 from atlas.errors import NotFoundError
 from atlas.names import (
-    MAX_NOTIFY_RULES,
     MAX_USER_LENGTH,
-    check_notify_url,
     invalid,
     is_job_id,
     shown,
+)
+from atlas.notifications import (
+    MAX_NOTIFY_RULES,
+    Delivery,
+    DeliveryStatus,
+    NotificationRule,
+    NotifyTarget,
+    check_events,
+    check_notify_url,
 )
 from atlas.store.conversions import utc_now
 from atlas.store.projects import project_id
@@ -45,7 +48,6 @@ from atlas.store.validation import check_text
 
 __all__ = [
     "MAX_DELIVERIES_PAGE",
-    "check_events",
     "delete_rule",
     "delivery_from_row",
     "get_delivery",
@@ -53,7 +55,8 @@ __all__ = [
     "insert_rule",
     "list_deliveries",
     "list_rules",
-    "parse_events",
+    "prune_deliveries",
+    "stored_events",
     "update_rule",
 ]
 
@@ -65,22 +68,8 @@ MAX_DELIVERIES_PAGE = 500
 """Most deliveries one page of the log holds."""
 
 
-def check_events(events: Iterable[object], *, field: str = "events") -> tuple[JobStatus, ...]:
-    """``events`` as statuses in ``NOTIFIED_STATUSES`` order, without repeats;
-    ``InvalidInputError`` naming the allowed ones for an empty list or another word."""
-    allowed = ", ".join(NOTIFIED_STATUSES)
-    given = list(events)
-    wrong = [e for e in given if not isinstance(e, str) or e not in NOTIFIED_STATUSES]
-    if wrong:
-        words = ", ".join(repr(w) for w in wrong[:5])
-        raise invalid(field, f"{words}: not an event a rule is told about (use {allowed})")
-    if not given:
-        raise invalid(field, f"a rule needs at least one event of {allowed}")
-    return tuple(s for s in NOTIFIED_STATUSES if s in given)
-
-
-def parse_events(text: str) -> tuple[JobStatus, ...]:
-    """The events of a rule as stored (comma-separated)."""
+def stored_events(text: str) -> tuple[JobStatus, ...]:
+    """The events of a rule as stored (comma-separated, checked by ``check_events``)."""
     return tuple(JobStatus(word) for word in text.split(",") if word)
 
 
@@ -196,6 +185,22 @@ def list_deliveries(
     return Page(items=items, total=int(total or 0), limit=limit, offset=offset)
 
 
+def prune_deliveries(conn: Connection, before: datetime, *, limit: int) -> int:
+    """Delete up to ``limit`` delivered or failed deliveries made before ``before`` (never
+    a pending one); return how many were deleted."""
+    ended = (str(DeliveryStatus.DELIVERED), str(DeliveryStatus.FAILED))
+    old = (
+        select(_D.c.id)
+        .where(_D.c.created_at < before, _D.c.status.in_(ended))
+        .order_by(_D.c.created_at)
+        .limit(limit)
+    )
+    ids = list(conn.scalars(old))
+    if ids:
+        conn.execute(delete(_D).where(_D.c.id.in_(ids)))
+    return len(ids)
+
+
 def rule_not_found(rule_id: str) -> NotFoundError:
     """The error for an unknown rule id."""
     return NotFoundError(
@@ -222,7 +227,7 @@ def _rule(row: Row[Any]) -> NotificationRule:
     return NotificationRule(
         id=row.id,
         project=row.project_name,
-        events=parse_events(row.events),
+        events=stored_events(row.events),
         kind=NotifyTarget(row.kind),
         url=row.url,
         enabled=bool(row.enabled),

@@ -42,7 +42,6 @@ from atlas.names import (
     MAX_IMAGE_LENGTH,
     MAX_JOB_NAME_LENGTH,
     MAX_KEY_LENGTH,
-    MAX_NOTIFY_URL_LENGTH,
     MAX_PROJECT_NAME_LENGTH,
     MAX_SWEEP_ERROR_CODE_LENGTH,
     MAX_SWEEP_NAME_LENGTH,
@@ -51,6 +50,7 @@ from atlas.names import (
     MAX_USER_NAME_LENGTH,
     MAX_VIEW_NAME_LENGTH,
 )
+from atlas.notifications import MAX_NOTIFY_URL_LENGTH
 
 CHUNK_POINTS = 4096
 
@@ -575,6 +575,7 @@ class NotificationDeliveryRow(Base):
         Index(None, "status", "next_attempt_at"),
         Index(None, "project_id", "id"),
         Index(None, "rule_id"),
+        Index(None, "created_at"),  # the notifier's pruning of old rows
     )
 
 

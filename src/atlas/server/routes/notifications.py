@@ -11,8 +11,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response
 from starlette.concurrency import run_in_threadpool
 
-from atlas.domain import NotificationRule, Role
-from atlas.names import check_notify_url, is_job_id
+from atlas.domain import Role
+from atlas.names import is_job_id
+from atlas.notifications import NotificationRule, check_notify_url
 from atlas.server.auth.access import (
     Caller,
     NotificationEditor,

@@ -80,6 +80,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_notification_deliveries_project_id_id"), table, ["project_id", "id"])
     op.create_index(op.f("ix_notification_deliveries_rule_id"), table, ["rule_id"])
+    op.create_index(op.f("ix_notification_deliveries_created_at"), table, ["created_at"])
 
 
 def downgrade() -> None:
