@@ -67,7 +67,7 @@ export async function teamApi<T>(server: { url: string; token: string }, method:
 
 /** Log in as `account` through the API and make a token with the session (as `atlas login
  * --user` does). */
-async function tokenFor(url: string, account: Account): Promise<string> {
+export async function tokenFor(url: string, account: Account): Promise<string> {
   const login = await fetch(`${url}/api/v1/auth/login`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },

@@ -9,8 +9,8 @@ import { TimeText } from "../../components/time-text";
 import { cronText } from "./cron-text";
 
 /** The recurring jobs of every project one reads (docs/jobs.md "Recurring jobs"): name,
- * project, cron expression in words, next run, the last run's job and whether it is paused,
- * with Pause and Resume for the project's editors. */
+ * project, cron expression in words, next run, the last run's job (or why the latest slot
+ * submitted none) and whether it is paused, with Pause and Resume for the project's editors. */
 export function RecurringJobs() {
   const schedules = useQuery({
     queryKey: ["schedules"],
@@ -86,7 +86,8 @@ interface RowProps {
   onToggle: () => void;
 }
 
-function ScheduleRow({ schedule, may, busy, onToggle }: RowProps) {
+/** One recurring job's row (exported for its test). */
+export function ScheduleRow({ schedule, may, busy, onToggle }: RowProps) {
   const name = schedule.name || schedule.job.command;
   const words = cronText(schedule.cron);
   const zone = schedule.timezone === "UTC" ? "UTC" : schedule.timezone;
@@ -101,7 +102,14 @@ function ScheduleRow({ schedule, may, busy, onToggle }: RowProps) {
         {words ? <div className="soft" data-testid="cron-words">{words}</div> : null}
       </td>
       <td data-testid="next-run">{schedule.paused ? <span className="soft">paused</span> : <TimeText iso={schedule.next_run_at} absolute />}</td>
-      <td>{schedule.last_job_id ? <Link to={`/jobs/${schedule.last_job_id}`} className="mono">{schedule.last_job_id}</Link> : <span className="soft">none yet</span>}</td>
+      <td>
+        {schedule.last_job_id ? <Link to={`/jobs/${schedule.last_job_id}`} className="mono">{schedule.last_job_id}</Link> : <span className="soft">none yet</span>}
+        {schedule.last_error ? (
+          <div className="danger-text" data-testid="schedule-error">
+            skipped <TimeText iso={schedule.last_error_at} />: {schedule.last_error}
+          </div>
+        ) : null}
+      </td>
       <td data-testid="schedule-state">{schedule.paused ? <span className="tag">paused</span> : "active"}</td>
       <td>
         <button
