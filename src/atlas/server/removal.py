@@ -7,11 +7,16 @@ by a failed delete (logged) are only wasted space, never a job with missing data
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from atlas.store.api import Store
 from atlas.store.artifacts import ArtifactStore, job_prefix
 
-__all__ = ["delete_job", "delete_project"]
+if TYPE_CHECKING:
+    from atlas.scheduler.scheduler import Scheduler
+    from atlas.server.auth.credentials import Lookups
+
+__all__ = ["delete_job", "delete_project", "remove_job"]
 
 logger = logging.getLogger(__name__)
 
@@ -20,6 +25,23 @@ def delete_job(store: Store, artifacts: ArtifactStore, job_id: str) -> None:
     """Delete job ``job_id`` with its rows and files; ``NotFoundError`` when unknown."""
     store.delete_job(job_id)
     _delete_files(artifacts, job_id)
+
+
+def remove_job(
+    store: Store,
+    artifacts: ArtifactStore,
+    job_id: str,
+    *,
+    scheduler: Scheduler,
+    lookups: Lookups,
+) -> None:
+    """What deleting a job through any API does: the scheduler forgets it (a queued job
+    leaves the queue, a running one is killed first), its rows and files go, and cached
+    answers about its tokens and project are dropped. ``NotFoundError`` when unknown."""
+    store.get_job(job_id)
+    scheduler.forget(job_id)
+    delete_job(store, artifacts, job_id)
+    lookups.forget_everything()  # its tokens went with it, and its project is no more known
 
 
 def delete_project(store: Store, artifacts: ArtifactStore, name: str) -> list[str]:

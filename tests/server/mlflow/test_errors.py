@@ -97,6 +97,14 @@ def test_writes_to_an_unknown_run_are_resource_does_not_exist(
         ("/runs/log-batch", {"tags": [{"key": "t", "value": "x" * 600}]}),
         ("/runs/update", {"status": "EXPLODED"}),
         ("/runs/set-tag", {"key": "bad\x00key", "value": "v"}),
+        ("/runs/update", {"end_time": 9 * 10**18}),
+        ("/runs/update", {"status": "FINISHED", "end_time": "-99999999999999999"}),
+        ("/runs/log-metric", {"key": "loss", "value": 10**400, "timestamp": 1}),
+        ("/runs/log-batch", {"metrics": [{"key": "a", "value": -(10**400), "timestamp": 1}]}),
+        ("/runs/set-tag", {"key": "mlflow.models", "value": "m-x"}),
+        ("/runs/set-tag", {"key": "mlflow.model.m-0123456789abcdef-00000000", "value": "[1]"}),
+        ("/runs/log-batch", {"tags": [{"key": "mlflow.model.m-1", "value": "{}"}]}),
+        ("/runs/delete-tag", {"key": "mlflow.models"}),
     ],
 )
 def test_bad_values_are_invalid_parameter_value(
@@ -105,6 +113,13 @@ def test_bad_values_are_invalid_parameter_value(
     run_id = new_run(client)
     response = client.post(MLFLOW + path, json={"run_id": run_id, **body})
     assert_mlflow_error(response, 400, "INVALID_PARAMETER_VALUE")
+
+
+def test_a_start_time_past_the_years_datetimes_hold_is_refused(client: TestClient) -> None:
+    body = {"experiment_id": "0", "start_time": 9 * 10**15}
+    response = client.post(f"{MLFLOW}/runs/create", json=body)
+    message = assert_mlflow_error(response, 400, "INVALID_PARAMETER_VALUE")
+    assert "start_time" in message
 
 
 @pytest.mark.parametrize(
@@ -125,6 +140,10 @@ def test_a_body_that_is_not_a_json_object_is_refused(client: TestClient, content
         "attributes.status = 'EXPLODED'",
         "attributes.artifact_uri = 'x'",
         "params.a IN ('1'",
+        "tags.a LIKE",
+        "tags.a ILIKE",
+        "attributes.start_time > 1e30",
+        "attributes.end_time < -1e300",
     ],
 )
 def test_a_filter_atlas_cannot_run_is_invalid_parameter_value(
@@ -179,3 +198,58 @@ def test_an_ended_run_is_not_reopened(client: TestClient) -> None:
     response = client.post(f"{MLFLOW}/runs/update", json={"run_id": run_id, "status": "RUNNING"})
     message = assert_mlflow_error(response, 400, "INVALID_PARAMETER_VALUE")
     assert "start a new one" in message
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/metrics/get-history", {"metric_key": "loss", "max_results": "-1"}),
+        ("/metrics/get-history", {"metric_key": "loss", "page_token": "-3"}),
+        ("/metrics/get-history", {"metric_key": "loss", "page_token": "x"}),
+        ("/experiments/search", {"max_results": "-1"}),
+        ("/experiments/search", {"page_token": "-1"}),
+        ("/experiments/search", {"order_by": "attributes.owner"}),
+    ],
+)
+def test_a_negative_page_or_size_is_refused(
+    client: TestClient, path: str, params: dict[str, str]
+) -> None:
+    response = client.get(MLFLOW + path, params={"run_id": new_run(client), **params})
+    assert_mlflow_error(response, 400, "INVALID_PARAMETER_VALUE")
+
+
+def test_a_models_record_a_client_could_not_write_reads_as_no_model(client: TestClient) -> None:
+    """Records written before clients were kept from the models' tags (or by hand) are
+    never a 500: a record that is not one is no model."""
+    run_id = new_run(client)
+    model_id = f"m-{run_id}-0123abcd"
+    store = client.app.state.store  # type: ignore[attr-defined]
+    store.set_tags(run_id, {"mlflow.models": model_id, f"mlflow.model.{model_id}": "[1]"})
+    response = client.get(f"{MLFLOW}/logged-models/{model_id}")
+    assert_mlflow_error(response, 404, "RESOURCE_DOES_NOT_EXIST")
+    store.set_tags(run_id, {f"mlflow.model.{model_id}": '{"tags": [1], "params": "x"}'})
+    found = client.get(f"{MLFLOW}/logged-models/{model_id}")
+    assert found.status_code == 200, found.text
+    assert found.json()["model"]["info"]["tags"] == []
+    searched = client.post(f"{MLFLOW}/logged-models/search", json={"experiment_ids": ["0"]})
+    assert searched.status_code == 200, searched.text
+    assert [m["info"]["model_id"] for m in searched.json()["models"]] == [model_id]
+
+
+def test_an_unexpected_failure_answers_mlflows_internal_error(client: TestClient) -> None:
+    """A bug (here: a route that fails) is a 500 in MLflow's shape on the MLflow paths, with
+    no detail of the failure, and in Atlas's shape elsewhere."""
+    app = client.app
+
+    async def fail() -> None:
+        raise RuntimeError("the disk caught fire")
+
+    for path in (f"{MLFLOW}/runs/fail", "/api/v1/fail"):
+        app.add_api_route(path, fail)  # type: ignore[attr-defined]
+    broken = TestClient(app, base_url=str(client.base_url), raise_server_exceptions=False)
+    response = broken.get(f"{MLFLOW}/runs/fail")
+    message = assert_mlflow_error(response, 500, "INTERNAL_ERROR")
+    assert "fire" not in message
+    atlas = broken.get("/api/v1/fail")
+    assert atlas.status_code == 500
+    assert atlas.json()["error"]["code"] == "internal"

@@ -92,3 +92,19 @@ def test_a_run_reads_back_as_mlflow_wrote_it(client: TestClient) -> None:
         "ana",
     )
     assert job.params == {"lr": 0.01, "decay": "1e-3"}
+
+
+def test_experiments_search_in_the_order_asked(client: TestClient) -> None:
+    for name in ("beta", "alpha", "gamma"):
+        assert client.post(f"{MLFLOW}/experiments/create", json={"name": name}).is_success
+
+    def names(*order: str) -> list[str]:
+        body = {"order_by": list(order)} if order else {}
+        found = client.post(f"{MLFLOW}/experiments/search", json=body)
+        assert found.status_code == 200, found.text
+        return [e["name"] for e in found.json()["experiments"]]
+
+    assert names("name") == ["alpha", "beta", "gamma"]
+    assert names("attributes.name DESC") == ["gamma", "beta", "alpha"]
+    assert names("creation_time ASC") == ["beta", "alpha", "gamma"]
+    assert names("last_update_time DESC", "name") == names()

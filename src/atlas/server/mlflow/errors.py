@@ -10,6 +10,7 @@ keep Atlas's ``{"error": {...}}`` shape: the handlers installed here hand them o
 from __future__ import annotations
 
 import inspect
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
@@ -32,6 +33,7 @@ __all__ = [
     "ALREADY_EXISTS",
     "DOES_NOT_EXIST",
     "ENDPOINT_NOT_FOUND",
+    "INTERNAL_ERROR",
     "INVALID_VALUE",
     "MLFLOW_PREFIXES",
     "MlflowError",
@@ -47,6 +49,7 @@ INVALID_VALUE: Final = "INVALID_PARAMETER_VALUE"
 DOES_NOT_EXIST: Final = "RESOURCE_DOES_NOT_EXIST"
 ALREADY_EXISTS: Final = "RESOURCE_ALREADY_EXISTS"
 ENDPOINT_NOT_FOUND: Final = "ENDPOINT_NOT_FOUND"
+INTERNAL_ERROR: Final = "INTERNAL_ERROR"
 
 _STATUS_OF_CODE: dict[str, int] = {
     INVALID_VALUE: 400,
@@ -143,3 +146,30 @@ def install_mlflow_errors(app: FastAPI) -> None:
     app.add_exception_handler(AtlasError, on_atlas)
     app.add_exception_handler(HTTPException, on_http)
     app.add_exception_handler(RequestValidationError, on_validation)
+    kinds: tuple[type[Exception], ...] = (OSError, Exception, *_database_errors())
+    for kind in kinds:
+        app.add_exception_handler(kind, _reshaped(handlers[kind]))
+
+
+def _database_errors() -> tuple[type[Exception], ...]:
+    from sqlalchemy.exc import DBAPIError  # as install_error_handlers: the app has a database
+
+    return (DBAPIError,)
+
+
+def _reshaped(handler: Handler) -> Handler:
+    """``handler`` (one of Atlas's: a full disk, or anything unexpected, logged), with its
+    answer in MLflow's shape on the MLflow paths: ``INTERNAL_ERROR`` with Atlas's status and
+    message, so the client shows it as its own error rather than a parse failure."""
+
+    async def on_error(request: Request, exc: Exception) -> Response:
+        answer = await _call(handler, request, exc)
+        if not is_mlflow_path(request.url.path):
+            return answer
+        try:
+            message = str(json.loads(bytes(answer.body))["error"]["message"])
+        except (ValueError, KeyError, TypeError):
+            message = "the server failed to answer; the error is in its log"
+        return mlflow_error_response(INTERNAL_ERROR, message, answer.status_code)
+
+    return on_error

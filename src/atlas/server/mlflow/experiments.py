@@ -7,7 +7,10 @@ role in the project it touches through ``caller.require``, as the route's declar
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from datetime import datetime
 
+from atlas.domain import Project
 from atlas.errors import ConflictError, NotFoundError
 from atlas.names import is_project_name, shown
 from atlas.server.auth.access import Caller
@@ -17,10 +20,11 @@ from atlas.server.mlflow.errors import (
     INVALID_VALUE,
     MlflowError,
 )
-from atlas.server.mlflow.requests import Body, int_field, text_field
+from atlas.server.mlflow.requests import Body, count_field, text_field
 from atlas.server.mlflow.wire import (
     DEFAULT_EXPERIMENT,
     DEFAULT_PROJECT,
+    experiment_id,
     experiment_json,
     hashed_id,
 )
@@ -156,20 +160,50 @@ def _name_matches(name: str, text: str) -> bool:
     return re.fullmatch("".join(parts), name, flags) is not None
 
 
+_ORDER_KEYS: dict[str, Callable[[Project], str | datetime]] = {
+    "name": lambda project: project.name,
+    "experiment_id": lambda project: experiment_id(project.name),
+    "creation_time": lambda project: project.created_at,
+    "last_update_time": lambda project: project.last_activity or project.created_at,
+}
+
+
+def _ordered(projects: list[Project], order_by: object) -> list[Project]:
+    """``projects`` (most recently active first) in the order of MLflow's ``order_by``
+    clauses (``name``, ``experiment_id``, ``creation_time``, ``last_update_time``, each
+    ``ASC`` or ``DESC``; ``attributes.`` before them optional)."""
+    clauses = order_by if isinstance(order_by, list) else [order_by] if order_by else []
+    for clause in reversed(clauses):  # stable sorts: the first clause decides first
+        words = str(clause).split()
+        direction = words[1].upper() if len(words) == 2 else "ASC"
+        key = words[0].removeprefix("attributes.") if words else ""
+        if key not in _ORDER_KEYS or len(words) > 2 or direction not in ("ASC", "DESC"):
+            raise MlflowError(
+                INVALID_VALUE,
+                f"Invalid order_by clause {shown(str(clause))!r}: Atlas orders experiments by "
+                f"{', '.join(_ORDER_KEYS)}, each ASC or DESC",
+            )
+        projects = sorted(projects, key=_ORDER_KEYS[key], reverse=direction == "DESC")
+    return projects
+
+
 def search_experiments(store: Store, caller: Caller, body: Body) -> dict[str, object]:
-    """``SearchExperiments``: the projects the caller reads, most recently active first,
-    filtered by name; ``page_token`` is an offset."""
-    max_results = int_field(body, "max_results", default=1000) or 1000
-    offset = int_field(body, "page_token", default=0) or 0
+    """``SearchExperiments``: the projects the caller reads, filtered by name, most recently
+    active first or in ``order_by``'s order; ``page_token`` is an offset."""
+    max_results = count_field(body, "max_results", least=1, default=1000) or 1000
+    offset = count_field(body, "page_token", default=0) or 0
     if text_field(body, "view_type") == "DELETED_ONLY":
         return {"experiments": []}
     readable = caller.readable()
     wanted = text_field(body, "filter")
-    projects = [
-        p
-        for p in store.list_projects()
-        if (readable is None or p.name in readable) and _name_matches(p.name, wanted)
-    ]
+    projects = _ordered(
+        [
+            p
+            for p in store.list_projects()
+            if (readable is None or p.name in readable) and _name_matches(p.name, wanted)
+        ],
+        body.get("order_by"),
+    )
     page = projects[offset : offset + max_results]
     answer: dict[str, object] = {"experiments": [experiment_json(p) for p in page]}
     if offset + max_results < len(projects):

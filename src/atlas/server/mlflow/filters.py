@@ -8,6 +8,10 @@ reads back exactly (``wire.param_value``), ``LIKE``/``ILIKE`` become anchored re
 expressions, ``IN``/``NOT IN`` lists stay lists, and the run attributes map onto job fields
 (``status``, ``run_name``, ``run_id``, ``user_id``, ``start_time``, ``end_time``). Anything else
 (``OR``, ``datasets.*``) is a ``ValueError`` with a message for the user.
+
+Attributes compare as ``wire.run_json`` reports them: a status (``=``, ``IN``, ``LIKE``) names
+the job statuses that read back as it (``FAILED``: failed and lost jobs), and ``start_time``
+is a job's start, or its creation while it has not started.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from atlas.server.mlflow.wire import STATUS_OF_RUN, param_value
+from atlas.server.mlflow.wire import RUN_STATUSES, param_value, statuses_of_run
 
 __all__ = ["atlas_filter", "atlas_sort"]
 
@@ -48,11 +52,13 @@ _ATTRIBUTES = {
     "run_id": "id",
     "run_uuid": "id",
     "user_id": "user",
-    "start_time": "created_at",
-    "created": "created_at",
+    "start_time": "started_at",
+    "created": "started_at",
     "end_time": "finished_at",
 }
-_TIMES = frozenset({"created_at", "finished_at"})
+_TIMES = frozenset({"started_at", "finished_at"})
+_NOTHING = 'id = ""'  # no job's id is empty
+_EVERYTHING = 'id != ""'
 _KEYWORDS = frozenset({"and", "in", "not", "like", "ilike", "or", "is", "null"})
 
 
@@ -107,13 +113,13 @@ def _unquote(token: tuple[str, str]) -> str | float:
 
 def _value(entity: str, field: str, raw: str | float) -> str:
     """The Atlas literal of MLflow value ``raw`` compared with ``field``."""
-    if field == "status":
-        status = STATUS_OF_RUN.get(str(raw).upper())
-        if status is None:
-            raise ValueError(f"unknown run status {raw!r} (RUNNING, FINISHED, FAILED, KILLED)")
-        return _literal(str(status))
     if field in _TIMES:
-        when = datetime.fromtimestamp(float(raw) / 1000, tz=UTC)
+        try:
+            when = datetime.fromtimestamp(float(raw) / 1000, tz=UTC)
+        except (ValueError, OverflowError, OSError):
+            raise ValueError(
+                f"{raw!r} is not a time in milliseconds since the epoch within the years 1 to 9999"
+            ) from None
         return _literal(when.isoformat())
     if entity == "metrics":
         if isinstance(raw, str):
@@ -129,9 +135,45 @@ def _number_text(value: float) -> str:
     return str(int(value)) if value.is_integer() else repr(value)
 
 
-def _like(pattern: str, *, ignore_case: bool) -> str:
+def _like_regex(pattern: str, *, ignore_case: bool) -> str:
     parts = [".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern]
-    return _literal(("(?i)" if ignore_case else "") + "^" + "".join(parts) + "$")
+    return ("(?i)" if ignore_case else "") + "^" + "".join(parts) + "$"
+
+
+def _like(pattern: str, *, ignore_case: bool) -> str:
+    return _literal(_like_regex(pattern, ignore_case=ignore_case))
+
+
+def _run_status(raw: str | float) -> str:
+    name = str(raw).upper()
+    if name not in RUN_STATUSES:
+        raise ValueError(f"unknown run status {raw!r} ({', '.join(RUN_STATUSES)})")
+    return name
+
+
+def _status_clause(op: str, values: list[str | float], *, negated: bool) -> str:
+    """``status [not] in (...)`` of the job statuses that read back as the MLflow statuses
+    ``op`` picks: ``=``/``!=`` and ``in`` name them, ``like``/``ilike`` match them."""
+    if op in ("like", "ilike"):
+        regex = _like_regex(str(values[0]), ignore_case=op == "ilike")
+        names = [name for name in RUN_STATUSES if re.search(regex, name)]
+    elif op in ("=", "==", "!=", "<>", "in"):
+        names = [_run_status(value) for value in values]
+        negated = negated != (op in ("!=", "<>"))
+    else:
+        raise ValueError(f"a run status compares with =, !=, IN or LIKE, not {op!r}")
+    statuses = [str(s) for name in dict.fromkeys(names) for s in statuses_of_run(name)]
+    if not statuses:
+        return _EVERYTHING if negated else _NOTHING
+    literals = ", ".join(_literal(status) for status in statuses)
+    return f"status {'not in' if negated else 'in'} ({literals})"
+
+
+def _started(clause: str) -> str:
+    """``clause`` on ``started_at`` as MLflow's ``start_time``: the start, or the creation
+    of a job that has not started (``wire.run_json``)."""
+    on_created = clause.replace("started_at", "created_at", 1)
+    return f"({clause} or started_at = null and {on_created})"
 
 
 def _target(entity: str, key: str) -> str:
@@ -174,20 +216,37 @@ def _clause(tokens: list[tuple[str, str]], position: int) -> tuple[str, int]:
         raise ValueError(f"{raw} needs a comparison")
     op_kind, op = tokens[position]
     position += 1
-    if op in ("in",):
+    if op == "in":
         values, position = _list(tokens, position)
-        literals = ", ".join(_value(entity, field, v) for v in values)
-        return f"{field} {'not in' if negated else 'in'} ({literals})", position
-    if op in ("like", "ilike"):
-        pattern = _unquote(tokens[position])
-        regex = _like(str(pattern), ignore_case=op == "ilike")
-        return f"{field} {'!~' if negated else '~'} {regex}", position + 1
-    if negated or op_kind != "op" or op in ("(", ")", ","):
+    elif op in ("like", "ilike") or (op_kind == "op" and op not in ("(", ")", ",")):
+        if position >= len(tokens):
+            raise ValueError(f"{raw} {op} needs a value")
+        values, position = [_unquote(tokens[position])], position + 1
+        if negated and op not in ("like", "ilike"):
+            raise ValueError(f"unsupported comparison NOT {op!r} after {raw}")
+    else:
         raise ValueError(f"unsupported comparison {op!r} after {raw}")
-    if position >= len(tokens):
-        raise ValueError(f"{raw} {op} needs a value")
-    value = _value(entity, field, _unquote(tokens[position]))
-    return f"{field} {'=' if op == '==' else op} {value}", position + 1
+    if field == "status":
+        return _status_clause(op, values, negated=negated), position
+    clause = _comparison(entity, field, op, values, negated=negated)
+    return (_started(clause) if field == "started_at" else clause), position
+
+
+def _comparison(
+    entity: str, field: str, op: str, values: list[str | float], *, negated: bool
+) -> str:
+    if op == "in":
+        literals = ", ".join(_value(entity, field, v) for v in values)
+        clause = f"{field} {'not in' if negated else 'in'} ({literals})"
+    elif op in ("like", "ilike"):
+        clause = (
+            f"{field} {'!~' if negated else '~'} {_like(str(values[0]), ignore_case=op == 'ilike')}"
+        )
+    else:
+        return f"{field} {'=' if op == '==' else op} {_value(entity, field, values[0])}"
+    if negated and entity != "attributes":  # as in MLflow, a run without the key never matches
+        return f"({field} exists and {clause})"
+    return clause
 
 
 def _list(tokens: list[tuple[str, str]], position: int) -> tuple[list[str | float], int]:

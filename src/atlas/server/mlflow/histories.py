@@ -9,7 +9,7 @@ from atlas.errors import NotFoundError
 from atlas.names import is_job_id
 from atlas.server.auth.access import Caller
 from atlas.server.mlflow.errors import DOES_NOT_EXIST, INVALID_VALUE, MlflowError
-from atlas.server.mlflow.requests import Body, int_field, run_id_of, text_field
+from atlas.server.mlflow.requests import Body, count_field, int_field, run_id_of, text_field
 from atlas.server.mlflow.runs import check_run
 from atlas.server.mlflow.wire import json_number
 from atlas.store.api import Store
@@ -54,8 +54,8 @@ def get_history(store: Store, caller: Caller, body: Body) -> dict[str, object]:
         points = _points(_read(store, run_id, key))
     except NotFoundError:
         raise MlflowError(DOES_NOT_EXIST, f"Run with id={run_id} not found") from None
-    max_results = int_field(body, "max_results")
-    offset = int_field(body, "page_token", default=0) or 0
+    max_results = count_field(body, "max_results", least=1)
+    offset = count_field(body, "page_token", default=0) or 0
     if max_results is None:
         return {"metrics": points[offset:]}
     answer: dict[str, object] = {"metrics": points[offset : offset + max_results]}
@@ -75,7 +75,7 @@ def get_history_bulk_interval(store: Store, caller: Caller, body: Body) -> dict[
     key = text_field(body, "metric_key", required=True)
     start = int_field(body, "start_step")
     end = int_field(body, "end_step")
-    wanted = int_field(body, "max_results", default=_BULK_DEFAULT_POINTS) or _BULK_DEFAULT_POINTS
+    wanted = count_field(body, "max_results", least=1, default=_BULK_DEFAULT_POINTS)
     points: list[dict[str, object]] = []
     for run_id in dict.fromkeys(str(r) for r in run_ids):
         if not is_job_id(run_id):

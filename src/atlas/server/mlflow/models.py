@@ -23,7 +23,7 @@ from atlas.server.mlflow.errors import DOES_NOT_EXIST, INVALID_VALUE, MlflowErro
 from atlas.server.mlflow.experiments import project_of
 from atlas.server.mlflow.requests import Body, items_field, run_id_of, text_field
 from atlas.server.mlflow.runs import check_run
-from atlas.server.mlflow.wire import experiment_id
+from atlas.server.mlflow.wire import MODEL_INDEX_TAG, MODEL_TAG_PREFIX, experiment_id
 from atlas.store.api import JobQuery, Store
 
 __all__ = [
@@ -38,8 +38,8 @@ __all__ = [
 ]
 
 _MODEL_ID = re.compile(r"m-([0-9a-z]{16})-[0-9a-f]{8}")
-_TAG_PREFIX = "mlflow.model."
-_INDEX_TAG = "mlflow.models"  # the run's model ids, space-separated: what a search finds
+_TAG_PREFIX = MODEL_TAG_PREFIX
+_INDEX_TAG = MODEL_INDEX_TAG
 _SEARCH_CLAUSE = re.compile(r"\s*(name|source_run_id)\s*=\s*'([^']*)'\s*", re.IGNORECASE)
 _STATUSES = frozenset({"LOGGED_MODEL_PENDING", "LOGGED_MODEL_READY", "LOGGED_MODEL_UPLOAD_FAILED"})
 
@@ -57,12 +57,29 @@ def _record(store: Store, model_id: str) -> tuple[str, dict[str, object]]:
         job = store.get_job(run_id)
     except NotFoundError:
         raise MlflowError(DOES_NOT_EXIST, f"Logged model with ID '{model_id}' not found") from None
-    text = job.tags.get(_TAG_PREFIX + model_id)
-    if text is None:
+    record = _parsed(job.tags.get(_TAG_PREFIX + model_id))
+    if record is None:
         raise MlflowError(DOES_NOT_EXIST, f"Logged model with ID '{model_id}' not found")
-    record = json.loads(text)
     record["experiment_id"] = experiment_id(job.project)
     return run_id, record
+
+
+def _parsed(text: str | None) -> dict[str, object] | None:
+    """The record a model's tag holds; ``None`` for none, or for one that is not a record
+    (written before clients were kept from setting these tags)."""
+    try:
+        record = json.loads(text) if text else None
+    except ValueError:
+        return None
+    if not isinstance(record, dict):
+        return None
+    for key in ("tags", "params"):
+        pairs = record.get(key)
+        if not isinstance(pairs, dict):
+            record[key] = {}
+        else:
+            record[key] = {str(k): str(v) for k, v in pairs.items()}
+    return record
 
 
 def _save(store: Store, run_id: str, model_id: str, record: Mapping[str, object]) -> None:
@@ -76,10 +93,10 @@ def _save(store: Store, run_id: str, model_id: str, record: Mapping[str, object]
 
 def _model_json(run_id: str, model_id: str, record: Mapping[str, object]) -> dict[str, object]:
     exp_id = str(record["experiment_id"])
-    tags = record.get("tags") or {}
-    params = record.get("params") or {}
-    assert isinstance(tags, dict)
-    assert isinstance(params, dict)
+    tags = record.get("tags")
+    params = record.get("params")
+    tags = tags if isinstance(tags, dict) else {}
+    params = params if isinstance(params, dict) else {}
     info = {
         "model_id": model_id,
         "experiment_id": exp_id,
@@ -219,8 +236,7 @@ def search_models(store: Store, caller: Caller, body: Body) -> dict[str, object]
             if terms.get("source_run_id", job.id) != job.id:
                 continue
             for model_id in job.tags.get(_INDEX_TAG, "").split():
-                text = job.tags.get(_TAG_PREFIX + model_id)
-                record = json.loads(text) if text else None
+                record = _parsed(job.tags.get(_TAG_PREFIX + model_id))
                 if record is None or terms.get("name", record.get("name")) != record.get("name"):
                     continue
                 record["experiment_id"] = exp_id

@@ -15,8 +15,9 @@ from atlas.server.mlflow.errors import DOES_NOT_EXIST, INVALID_VALUE, MlflowErro
 
 __all__ = [
     "Body",
-    "number_field",
+    "count_field",
     "int_field",
+    "number_field",
     "items_field",
     "run_id_of",
     "text_field",
@@ -27,7 +28,8 @@ _SPECIAL = frozenset({"nan", "inf", "infinity"})
 
 
 def _invalid(value: object, name: str) -> MlflowError:
-    return MlflowError(INVALID_VALUE, f"Invalid value {shown(str(value))!r} for parameter '{name}'")
+    text = shown(str(value)[:100])
+    return MlflowError(INVALID_VALUE, f"Invalid value {text!r} for parameter '{name}'")
 
 
 def text_field(body: Body, name: str, *, required: bool = False, default: str = "") -> str:
@@ -58,11 +60,23 @@ def int_field(body: Body, name: str, *, default: int | None = None) -> int | Non
     return number
 
 
+def count_field(body: Body, name: str, *, least: int = 0, default: int | None = None) -> int | None:
+    """The integer of field ``name`` when it is at least ``least`` (a page size, an offset):
+    ``INVALID_PARAMETER_VALUE`` for a smaller one."""
+    number = int_field(body, name, default=default)
+    if number is not None and number < least:
+        raise _invalid(number, name)
+    return number
+
+
 def number_field(body: Body, name: str) -> float:
     """The float of required field ``name``; MLflow writes NaN and the infinities as text."""
     value = body.get(name)
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an integer past the largest float
+            raise _invalid(value, name) from None
     if isinstance(value, str):
         try:
             number = float(value)

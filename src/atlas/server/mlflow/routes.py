@@ -11,7 +11,7 @@ write, with an Atlas API token sent as ``Authorization: Bearer`` (``MLFLOW_TRACK
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
@@ -82,39 +82,31 @@ async def _answer(request: Request, caller: Caller, service: Service, **path: st
     return JSONResponse(result)
 
 
+_ACCESS: dict[str, object] = {
+    "read": Reader,
+    "search": Searcher,
+    "write": Writer,
+    "log": Logger,
+    "own": Owner,
+    "list": SignedIn,
+    "person": Person,
+}
+"""The access each kind of route declares (its ``caller`` parameter's annotation)."""
+
+
+def _endpoint(service: Service, need: str) -> Callable[..., Awaitable[Response]]:
+    """An endpoint answering ``service`` to a caller with the access ``need`` names."""
+
+    async def endpoint(request: Request, caller: Caller) -> Response:
+        return await _answer(request, caller, service, **request.path_params)
+
+    endpoint.__annotations__ = {**endpoint.__annotations__, "caller": _ACCESS[need]}
+    return endpoint
+
+
 def _route(method: str, path: str, service: Service, need: str) -> None:
     """Serve ``service`` at ``path`` (under both tracking prefixes)."""
-
-    async def read(request: Request, caller: Reader) -> Response:
-        return await _answer(request, caller, service, **request.path_params)
-
-    async def search(request: Request, caller: Searcher) -> Response:
-        return await _answer(request, caller, service, **request.path_params)
-
-    async def write(request: Request, caller: Writer) -> Response:
-        return await _answer(request, caller, service, **request.path_params)
-
-    async def log(request: Request, caller: Logger) -> Response:
-        return await _answer(request, caller, service, **request.path_params)
-
-    async def own(request: Request, caller: Owner) -> Response:
-        return await _answer(request, caller, service, **request.path_params)
-
-    async def listing(request: Request, caller: SignedIn) -> Response:
-        return await _answer(request, caller, service, **request.path_params)
-
-    async def person(request: Request, caller: Person) -> Response:
-        return await _answer(request, caller, service, **request.path_params)
-
-    endpoint = {
-        "read": read,
-        "search": search,
-        "write": write,
-        "log": log,
-        "own": own,
-        "list": listing,
-        "person": person,
-    }[need]
+    endpoint = _endpoint(service, need)
     for prefix in TRACKING_PREFIXES:
         tracking_router.add_api_route(prefix + path, endpoint, methods=[method])
 
@@ -150,24 +142,25 @@ for _method, _path, _service, _need in [
     _route(_method, _path, _service, _need)
 
 
-def _delete_run(
-    store: Store, caller: Caller, body: Body, artifacts: ArtifactStore
-) -> dict[str, object]:
+def _delete_run(request: Request, caller: Caller, body: Body, artifacts: ArtifactStore) -> None:
+    store: Store = request.app.state.store
     run_id = run_id_of(body)
-    runs.check_run(store, caller, run_id)
+    runs.check_mlflow_run(store, caller, run_id)
+    state = request.app.state
     try:
-        removal.delete_job(store, artifacts, run_id)
+        removal.remove_job(
+            store, artifacts, run_id, scheduler=state.scheduler, lookups=state.lookups
+        )
     except NotFoundError:
         raise MlflowError(DOES_NOT_EXIST, f"Run with id={run_id} not found") from None
-    return {}
 
 
 async def delete_run(request: Request, caller: Writer, artifacts: ArtifactsDep) -> Response:
     """``DeleteRun``: the job and its files are deleted for good (Atlas keeps no deleted
-    runs to restore)."""
+    runs to restore), as ``DELETE /api/v1/jobs/{id}`` deletes them; only runs of MLflow
+    clients (a scheduled job is deleted with ``atlas jobs delete``)."""
     fields = await _fields(request)
-    store = request.app.state.store
-    await run_in_threadpool(_delete_run, store, caller, fields, artifacts)
+    await run_in_threadpool(_delete_run, request, caller, fields, artifacts)
     return JSONResponse({})
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import array
 from collections import defaultdict
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import PurePosixPath
 
 from atlas.domain import JobKind, JobSpec, JobStatus, ParamValue
@@ -28,11 +29,18 @@ from atlas.server.mlflow.requests import (
     run_id_of,
     text_field,
 )
-from atlas.server.mlflow.wire import STATUS_OF_RUN, from_ms, param_value, run_json
+from atlas.server.mlflow.wire import (
+    STATUS_OF_RUN,
+    from_ms,
+    is_model_tag,
+    param_value,
+    run_json,
+)
 from atlas.store.api import JobQuery, SeriesBatch, Store
 
 __all__ = [
     "MAX_SEARCH_RESULTS",
+    "check_mlflow_run",
     "check_run",
     "create_run",
     "delete_tag",
@@ -67,6 +75,29 @@ def check_run(store: Store, caller: Caller, run_id: str) -> str:
     return project
 
 
+def _require_mlflow_run(store: Store, run_id: str) -> None:
+    """Refuse to change the status or end time of, or delete, a job that is not an MLflow
+    client's run: the scheduler (or the tracked script) records those of other jobs."""
+    try:
+        job = store.get_job(run_id)
+    except NotFoundError:
+        raise MlflowError(DOES_NOT_EXIST, f"Run with id={run_id} not found") from None
+    if job.kind is not JobKind.MLFLOW:
+        raise MlflowError(
+            INVALID_VALUE,
+            f"Run {run_id} is an Atlas job of kind {job.kind}, not an MLflow client's run: "
+            f"its status is Atlas's to record; use `atlas stop {run_id}` or "
+            f"`atlas jobs delete {run_id}`",
+        )
+
+
+def check_mlflow_run(store: Store, caller: Caller, run_id: str) -> None:
+    """:func:`check_run`, then refuse a job that is not an MLflow client's run (its status,
+    end time and existence are the scheduler's or its script's, not the MLflow API's)."""
+    check_run(store, caller, run_id)
+    _require_mlflow_run(store, run_id)
+
+
 def _get_job_json(store: Store, run_id: str) -> dict[str, object]:
     try:
         return run_json(store.get_job(run_id))
@@ -74,10 +105,23 @@ def _get_job_json(store: Store, run_id: str) -> dict[str, object]:
         raise MlflowError(DOES_NOT_EXIST, f"Run with id={run_id} not found") from None
 
 
-def _tags(items: list[Mapping[str, object]], field: str) -> dict[str, str]:
+def _tag_key(body: Body) -> str:
+    """The ``key`` of a tag a client sets or deletes; the tags logged models keep their
+    records in are refused (only the ``logged-models`` routes write them)."""
+    key = text_field(body, "key", required=True)
+    if is_model_tag(key):
+        raise MlflowError(
+            INVALID_VALUE,
+            f"the tag {shown(key)!r} holds Atlas's record of logged models: "
+            "change a model through the logged-models API",
+        )
+    return key
+
+
+def _tags(items: list[Mapping[str, object]]) -> dict[str, str]:
     tags: dict[str, str] = {}
     for item in items:
-        key = text_field(item, "key", required=True)
+        key = _tag_key(item)
         value = item.get("value", "")
         tags[key] = value if isinstance(value, str) else str(value)
     return tags
@@ -93,7 +137,7 @@ def _script(tags: Mapping[str, str]) -> str:
 def create_run(store: Store, caller: Caller, body: Body) -> dict[str, object]:
     """``CreateRun``: a running job of kind ``mlflow`` in the experiment's project."""
     project = require_experiment(store, caller, text_field(body, "experiment_id", default="0"))
-    tags = _tags(items_field(body, "tags"), "tags")
+    tags = _tags(items_field(body, "tags"))
     name = text_field(body, "run_name") or tags.pop(RUN_NAME_TAG, "") or _script(tags)
     tags.pop(RUN_NAME_TAG, None)
     start = int_field(body, "start_time")
@@ -105,7 +149,7 @@ def create_run(store: Store, caller: Caller, body: Body) -> dict[str, object]:
         command=tags.get("mlflow.source.name", ""),
         tags=tags,
     )
-    started = None if start is None else from_ms(start, "start_time")
+    started = None if start is None else _time(start, "start_time")
     job = store.create_job(caller.own(spec), status=JobStatus.RUNNING, started_at=started)
     return {"run": run_json(job)}
 
@@ -117,16 +161,27 @@ def get_run(store: Store, caller: Caller, body: Body) -> dict[str, object]:
     return {"run": _get_job_json(store, run_id)}
 
 
+def _time(milliseconds: int, field: str) -> datetime:
+    try:
+        return from_ms(milliseconds, field)
+    except ValueError as exc:
+        raise MlflowError(INVALID_VALUE, str(exc)) from None
+
+
 def update_run(store: Store, caller: Caller, body: Body) -> dict[str, object]:
-    """``UpdateRun``: status (RUNNING/FINISHED/FAILED/KILLED), end time, run name."""
+    """``UpdateRun``: status (RUNNING/FINISHED/FAILED/KILLED), end time, run name. Status
+    and end time change only for runs of MLflow clients (kind ``mlflow``)."""
     run_id = run_id_of(body)
-    check_run(store, caller, run_id)
     status_text = text_field(body, "status")
     status = STATUS_OF_RUN.get(status_text) if status_text else None
     if status_text and status is None:
         raise MlflowError(INVALID_VALUE, f"Invalid status {shown(status_text)!r}")
     end = int_field(body, "end_time")
-    at = from_ms(end, "end_time") if end is not None and status is not JobStatus.RUNNING else None
+    if status is None and end is None:
+        check_run(store, caller, run_id)
+    else:
+        check_mlflow_run(store, caller, run_id)
+    at = _time(end, "end_time") if end is not None and status is not JobStatus.RUNNING else None
     name = text_field(body, "run_name") or None
     try:
         job = store.update_job(run_id, name=name, status=status, at=at)
@@ -248,7 +303,7 @@ def set_tag(store: Store, caller: Caller, body: Body) -> dict[str, object]:
     """``SetTag`` (``mlflow.runName`` renames the run)."""
     run_id = run_id_of(body)
     check_run(store, caller, run_id)
-    _write(store, run_id, [], {}, _tags([body], "tag"))
+    _write(store, run_id, [], {}, _tags([body]))
     return {}
 
 
@@ -256,7 +311,7 @@ def delete_tag(store: Store, caller: Caller, body: Body) -> dict[str, object]:
     """``DeleteTag``."""
     run_id = run_id_of(body)
     check_run(store, caller, run_id)
-    key = text_field(body, "key", required=True)
+    key = _tag_key(body)
     try:
         store.delete_tag(run_id, key)
     except NotFoundError as exc:
@@ -270,7 +325,7 @@ def log_batch(store: Store, caller: Caller, body: Body) -> dict[str, object]:
     check_run(store, caller, run_id)
     metrics = _batch_columns(items_field(body, "metrics"))
     params = _params(items_field(body, "params"))
-    tags = _tags(items_field(body, "tags"), "tags")
+    tags = _tags(items_field(body, "tags"))
     _write(store, run_id, metrics, params, tags)
     return {}
 
@@ -293,43 +348,76 @@ def log_inputs(store: Store, caller: Caller, body: Body) -> dict[str, object]:
     return {}
 
 
-def search_runs(store: Store, caller: Caller, body: Body) -> dict[str, object]:
-    """``SearchRuns`` over one or more experiments: the filter and order translated to
-    Atlas's query language; ``page_token`` is an offset."""
+def _experiment_ids(body: Body) -> list[str]:
     ids = body.get("experiment_ids") or []
     if isinstance(ids, str):
         ids = [ids]
     if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
         raise MlflowError(INVALID_VALUE, "Missing value for required parameter 'experiment_ids'")
-    max_results = int_field(body, "max_results", default=MAX_SEARCH_RESULTS) or MAX_SEARCH_RESULTS
-    if not 0 < max_results <= MAX_SEARCH_RESULTS:
-        raise MlflowError(INVALID_VALUE, f"max_results must be 1 to {MAX_SEARCH_RESULTS}")
-    offset = int_field(body, "page_token", default=0) or 0
-    if text_field(body, "run_view_type") == "DELETED_ONLY":
-        return {"runs": []}
+    return list(dict.fromkeys(ids))
+
+
+def _page_size(body: Body) -> int:
+    """``max_results``, at most :data:`MAX_SEARCH_RESULTS`: a client that asks for more
+    (``mlflow.search_runs`` asks 10,000 a page) gets that many and a ``next_page_token``."""
+    wanted = int_field(body, "max_results", default=MAX_SEARCH_RESULTS)
+    if wanted is None or wanted < 1:
+        raise MlflowError(INVALID_VALUE, f"Invalid value {wanted} for parameter 'max_results'")
+    return min(wanted, MAX_SEARCH_RESULTS)
+
+
+def _cursor(body: Body, experiments: int) -> tuple[int, int]:
+    """``(experiment index, offset in it)`` of ``page_token``: an offset for one
+    experiment, ``<index>:<offset>`` for several."""
+    token = body.get("page_token")
+    if token is None or token == "":
+        return 0, 0
+    text = str(token)
+    index, _, offset = text.rpartition(":")
+    try:
+        cursor = (int(index) if index else 0, int(offset))
+    except ValueError:
+        cursor = (-1, -1)
+    if not (0 <= cursor[0] < experiments and 0 <= cursor[1] < 2**63):
+        raise MlflowError(INVALID_VALUE, f"Invalid page token {shown(text)!r}")
+    return cursor
+
+
+def _query_parts(body: Body) -> tuple[str, list[str]]:
     order = body.get("order_by") or []
     try:
         query_filter = atlas_filter(text_field(body, "filter"))
         sort = atlas_sort([str(o) for o in (order if isinstance(order, list) else [order])])
     except ValueError as exc:
         raise MlflowError(INVALID_VALUE, f"Invalid filter or order_by: {exc}") from None
-    runs: list[dict[str, object]] = []
-    total = 0
-    for exp_id in dict.fromkeys(ids):
-        project = project_of(store, exp_id)
+    return query_filter, sort
+
+
+def search_runs(store: Store, caller: Caller, body: Body) -> dict[str, object]:
+    """``SearchRuns`` over one or more experiments, read one project after the other: the
+    filter and order translated to Atlas's query language; ``page_token`` is where the next
+    page starts (an offset, or ``<experiment index>:<offset>`` for several experiments)."""
+    ids = _experiment_ids(body)
+    size = _page_size(body)
+    index, offset = _cursor(body, len(ids))
+    if text_field(body, "run_view_type") == "DELETED_ONLY":
+        return {"runs": []}
+    query_filter, sort = _query_parts(body)
+    projects = [project_of(store, exp_id) for exp_id in ids]
+    for project in projects:
         caller.require(project)
-        query = JobQuery(filter=query_filter, sort=sort, limit=offset + max_results, offset=0)
-        if len(ids) == 1:
-            query = JobQuery(filter=query_filter, sort=sort, limit=max_results, offset=offset)
+    runs: list[dict[str, object]] = []
+    while index < len(projects) and len(runs) < size:
+        query = JobQuery(filter=query_filter, sort=sort, limit=size - len(runs), offset=offset)
         try:
-            page = store.list_jobs(project, query)
+            page = store.list_jobs(projects[index], query)
         except QuerySyntaxError as exc:
             raise MlflowError(INVALID_VALUE, f"Invalid filter or order_by: {exc.message}") from None
-        total += page.total
         runs += [run_json(job) for job in page.items]
-    if len(ids) > 1:
-        runs = runs[offset : offset + max_results]
+        offset += len(page.items)
+        if not page.items or offset >= page.total:
+            index, offset = index + 1, 0
     answer: dict[str, object] = {"runs": runs}
-    if offset + max_results < total:
-        answer["next_page_token"] = str(offset + max_results)
+    if index < len(projects):
+        answer["next_page_token"] = f"{index}:{offset}" if len(ids) > 1 else str(offset)
     return answer

@@ -21,18 +21,23 @@ from atlas.domain import Job, JobStatus, ParamValue, Project
 __all__ = [
     "DEFAULT_EXPERIMENT",
     "DEFAULT_PROJECT",
+    "MODEL_INDEX_TAG",
+    "MODEL_TAG_PREFIX",
+    "RUN_STATUSES",
     "STATUS_OF_RUN",
     "artifact_uri",
     "experiment_id",
     "experiment_json",
+    "from_ms",
     "hashed_id",
+    "is_model_tag",
     "json_number",
     "ms",
     "param_text",
     "param_value",
     "run_json",
     "run_status",
-    "from_ms",
+    "statuses_of_run",
 ]
 
 DEFAULT_EXPERIMENT: Final = "0"
@@ -47,6 +52,14 @@ STATUS_OF_RUN: dict[str, JobStatus] = {
     "KILLED": JobStatus.CANCELLED,
 }
 """MLflow's run statuses as Atlas job statuses."""
+
+RUN_STATUSES: Final = ("RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED")
+"""MLflow's run statuses."""
+
+MODEL_TAG_PREFIX: Final = "mlflow.model."
+"""A logged model's record is the tag ``mlflow.model.<model_id>`` of its run (``models``)."""
+MODEL_INDEX_TAG: Final = "mlflow.models"
+"""The run's model ids, space-separated: what a search of logged models finds."""
 
 _RUN_OF_STATUS: dict[JobStatus, str] = {
     JobStatus.COMPLETED: "FINISHED",
@@ -79,17 +92,32 @@ def ms(when: datetime | None) -> int | None:
 
 def from_ms(value: object, field: str) -> datetime:
     """A datetime from MLflow's milliseconds (an int or its text); ``ValueError`` naming
-    ``field`` when it is not one."""
+    ``field`` when it is not one or lies outside the years datetimes hold (1 to 9999)."""
     try:
-        number = int(str(value))
-    except ValueError:
-        raise ValueError(f"{field} must be milliseconds since the epoch, not {value!r}") from None
-    return datetime.fromtimestamp(number / 1000, tz=UTC)
+        return datetime.fromtimestamp(int(str(value)) / 1000, tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        shown_value = str(value)[:40]
+        raise ValueError(
+            f"{field} must be milliseconds since the epoch within the years 1 to 9999, "
+            f"not {shown_value!r}"
+        ) from None
 
 
 def run_status(status: JobStatus) -> str:
     """The MLflow status of a job in ``status``."""
     return _RUN_OF_STATUS.get(status, "RUNNING")
+
+
+def statuses_of_run(run_status_name: str) -> list[JobStatus]:
+    """The job statuses that read back as MLflow status ``run_status_name`` (``FAILED``:
+    failed and lost), in a stable order; empty for a name that is not a run status."""
+    return [status for status in JobStatus if run_status(status) == run_status_name]
+
+
+def is_model_tag(key: str) -> bool:
+    """Whether tag ``key`` is one the logged models keep their records in: written by the
+    ``logged-models`` routes only."""
+    return key == MODEL_INDEX_TAG or key.startswith(MODEL_TAG_PREFIX)
 
 
 def param_value(text: str) -> ParamValue:

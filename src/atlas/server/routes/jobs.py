@@ -110,10 +110,7 @@ def delete_job(
 ) -> Response:
     """Delete a job, its rows and its files (a queued job leaves the queue, a running one is
     killed first)."""
-    store.get_job(job_id)
-    scheduler.forget(job_id)
-    removal.delete_job(store, artifacts, job_id)
-    lookups.forget_everything()  # its tokens went with it, and its project is no more known
+    removal.remove_job(store, artifacts, job_id, scheduler=scheduler, lookups=lookups)
     return Response(status_code=204)
 
 
