@@ -189,3 +189,32 @@ def test_sklearn_autolog_logs_params_metrics_and_the_model(mlflow_world: MlflowW
     paths = {a.path for a in mlflow_world.atlas.list_artifacts(job.id)}
     assert f"models/{answer['model_id']}/MLmodel" in paths
     assert f"models/{answer['model_id']}/model.pkl" in paths
+
+
+def test_fluent_search_runs_reads_every_page(mlflow_world: MlflowWorld) -> None:
+    """``mlflow.search_runs()`` with its defaults asks 10,000 runs a page: it gets 1,000 a
+    page and follows the page tokens, across experiments too."""
+    answer = mlflow_world.run(
+        """
+        import json
+        import mlflow
+        from mlflow import MlflowClient
+
+        client = MlflowClient()
+        many = client.create_experiment("paged")
+        few = client.create_experiment("paged-few")
+        for _ in range(1003):
+            client.create_run(many)
+        for _ in range(4):
+            client.create_run(few)
+        frame = mlflow.search_runs(experiment_ids=[many])
+        both = mlflow.search_runs(experiment_names=["paged", "paged-few"], output_format="list")
+        print(json.dumps({
+            "one": len(frame),
+            "distinct": int(frame["run_id"].nunique()),
+            "both": len(both),
+            "both_distinct": len({run.info.run_id for run in both}),
+        }))
+        """
+    )
+    assert answer == {"one": 1003, "distinct": 1003, "both": 1007, "both_distinct": 1007}
