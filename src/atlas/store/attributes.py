@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from sqlalchemy import Connection, Table, delete, insert, select
+from sqlalchemy import Connection, Delete, Table, bindparam, delete, insert, select
 
 from atlas.domain import ParamValue
 from atlas.errors import NotFoundError
@@ -79,13 +79,7 @@ def delete_key(conn: Connection, kind: str, job_id: str, key: str) -> None:
 def load_params(conn: Connection, job_ids: Collection[str]) -> dict[str, dict[str, ParamValue]]:
     """The params of each job in ``job_ids`` (one query), by job id then key."""
     found: dict[str, dict[str, ParamValue]] = {job_id: {} for job_id in job_ids}
-    t = params_table
-    query = (
-        select(t.c.job_id, t.c.key, t.c.value_json)
-        .where(t.c.job_id.in_(job_ids))
-        .order_by(t.c.job_id, t.c.key)
-    )
-    rows = conn.execute(query).all()
+    rows = conn.execute(_LOAD_PARAMS, {"job_ids": list(job_ids)}).all()
     values = decode_params([value_json for _, _, value_json in rows])
     for (job_id, key, _), value in zip(rows, values, strict=True):
         found[job_id][key] = value
@@ -95,13 +89,7 @@ def load_params(conn: Connection, job_ids: Collection[str]) -> dict[str, dict[st
 def load_tags(conn: Connection, job_ids: Collection[str]) -> dict[str, dict[str, str]]:
     """The tags of each job in ``job_ids`` (one query), by job id then key."""
     found: dict[str, dict[str, str]] = {job_id: {} for job_id in job_ids}
-    t = tags_table
-    query = (
-        select(t.c.job_id, t.c.key, t.c.value)
-        .where(t.c.job_id.in_(job_ids))
-        .order_by(t.c.job_id, t.c.key)
-    )
-    for job_id, key, value in conn.execute(query):
+    for job_id, key, value in conn.execute(_LOAD_TAGS, {"job_ids": list(job_ids)}):
         found[job_id][key] = value
     return found
 
@@ -117,5 +105,27 @@ def _replace(conn: Connection, table: Table, job_id: str, rows: list[dict[str, o
     if not rows:
         return
     keys = [row["key"] for row in rows]
-    conn.execute(delete(table).where(table.c.job_id == job_id, table.c.key.in_(keys)))
+    conn.execute(_DELETE_KEYS[table.name], {"job_id": job_id, "keys": keys})
     conn.execute(insert(table), rows)
+
+
+# Built once: every write of a param or tag (MLflow's log-param, set-tag) runs them, and
+# building a statement costs more than running it.
+def _delete_keys(table: Table) -> Delete:
+    return delete(table).where(
+        table.c.job_id == bindparam("job_id"), table.c.key.in_(bindparam("keys", expanding=True))
+    )
+
+
+_DELETE_KEYS = {table.name: _delete_keys(table) for table in (params_table, tags_table)}
+_P, _T = params_table, tags_table
+_LOAD_PARAMS = (
+    select(_P.c.job_id, _P.c.key, _P.c.value_json)
+    .where(_P.c.job_id.in_(bindparam("job_ids", expanding=True)))
+    .order_by(_P.c.job_id, _P.c.key)
+)
+_LOAD_TAGS = (
+    select(_T.c.job_id, _T.c.key, _T.c.value)
+    .where(_T.c.job_id.in_(bindparam("job_ids", expanding=True)))
+    .order_by(_T.c.job_id, _T.c.key)
+)
