@@ -24,9 +24,6 @@ import httpx
 from fastapi import FastAPI
 
 from atlas.executors.base import Executor
-from atlas.hpo.controller import SweepController
-from atlas.scheduler.recurring import Recurring
-from atlas.scheduler.scheduler import Scheduler
 from atlas.server.api_docs import install_api_docs
 from atlas.server.artifact_appends import RunningHashes
 from atlas.server.auth.access import check_declared
@@ -43,7 +40,6 @@ from atlas.server.liveness import LivenessWatcher, watch
 from atlas.server.loopback import LOOPBACK_URL, LoopbackTransport
 from atlas.server.metrics_codec import MAX_BATCH_BYTES
 from atlas.server.mlflow import install_mlflow
-from atlas.server.notifier import Notifier
 from atlas.server.openapi import build_openapi
 from atlas.server.redaction import db_kind, public_location
 from atlas.server.routes import accounts, health, jobs, log_stream, logs, members, metrics, projects
@@ -59,6 +55,7 @@ from atlas.server.routes import sweeps as sweep_routes
 from atlas.server.routes import tensorboards as tensorboard_routes
 from atlas.server.routes import views as view_routes
 from atlas.server.routes import workspace as workspace_routes
+from atlas.server.services import BackgroundServices
 from atlas.server.static import GUI_FOLDER, install_gui
 from atlas.server.tensorboards import TensorBoards, keep
 from atlas.settings import Settings
@@ -180,28 +177,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             db_kind(settings.resolved_db_url),
             public_location(settings.resolved_artifacts),
         )
+    services = BackgroundServices(app.state)  # scheduler, sweeps, recurring jobs, notifier
     try:
-        app.state.scheduler = await anyio.to_thread.run_sync(_open_scheduler, app)
-        lookups: Lookups = app.state.lookups
-        # A job's token dies with the job: forget it here at once, not when the cache ages.
-        app.state.scheduler.ended.append(lambda _job_id: lookups.forget_token())
-        # Sweeps submit their trials through the scheduler: started after it, stopped before.
-        # Its first tick waits for the spool's import: a trial that ended while no server
-        # ran may have spooled its objective's points there.
-        spool_imported = threading.Event()
-        app.state.sweeps = SweepController(
-            app.state.store, app.state.scheduler, ready=spool_imported
-        )
-        app.state.sweeps.start()
-        # Recurring jobs submit through the scheduler too: started after it, stopped before.
-        app.state.recurring = Recurring(
-            app.state.store, app.state.scheduler, auth=settings.auth_enabled
-        )
-        app.state.recurring.start()
-        # Notifications of job state changes: sent from the store's outbox by a thread of
-        # their own, so a slow receiver never holds the scheduler (docs/notifications.md).
-        app.state.notifier = Notifier.from_settings(settings, app.state.store)
-        app.state.notifier.start()
+        spool_imported = await services.start(settings)
         app.state.tensorboards = TensorBoards(settings, app.state.store, app.state.artifacts)
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(keep, app.state.tensorboards)
@@ -212,22 +190,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             yield
             tasks.cancel_scope.cancel()
     finally:
-        notifier: Notifier | None = app.state.notifier
-        if notifier is not None:
-            await anyio.to_thread.run_sync(notifier.stop)
-            app.state.notifier = None
-        recurring: Recurring | None = app.state.recurring
-        if recurring is not None:
-            await anyio.to_thread.run_sync(recurring.stop)
-            app.state.recurring = None
-        sweeps: SweepController | None = app.state.sweeps
-        if sweeps is not None:
-            await anyio.to_thread.run_sync(sweeps.stop_thread)
-            app.state.sweeps = None
-        scheduler: Scheduler | None = app.state.scheduler
-        if scheduler is not None:
-            await anyio.to_thread.run_sync(scheduler.stop)
-            app.state.scheduler = None
+        await services.stop()  # the last started first
         if owned is not None:
             owned.close()
             app.state.store = None
@@ -236,14 +199,6 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 def _liveness_watcher(app: FastAPI) -> LivenessWatcher:
     settings: Settings = app.state.settings
     return LivenessWatcher(app.state.store, lost_after=settings.lost_after, started=time.time())
-
-
-def _open_scheduler(app: FastAPI) -> Scheduler:
-    from atlas.scheduler.runtime import open_scheduler
-
-    return open_scheduler(
-        app.state.settings, app.state.store, app.state.artifacts, executor=app.state.executor
-    )
 
 
 def _open_store(settings: Settings) -> Store:
