@@ -65,18 +65,18 @@ def job_project_id(conn: Connection, job_id: str) -> int:
 
 def job_project(conn: Connection, job_id: str) -> str:
     """The name of job ``job_id``'s project; ``NotFoundError`` when there is no such job."""
-    found = (
-        conn.scalar(
-            select(_P.c.name)
-            .select_from(_J.join(_P, _P.c.id == _J.c.project_id))
-            .where(_J.c.id == job_id)
-        )
-        if is_storable(job_id)
-        else None
-    )
+    found = conn.scalar(_JOB_PROJECT, {"job_id": job_id}) if is_storable(job_id) else None
     if found is None:
         raise NotFoundError(f"job {job_id} not found", detail={"job_id": job_id})
     return str(found)
+
+
+_JOB_PROJECT = (
+    select(_P.c.name)
+    .select_from(_J.join(_P, _P.c.id == _J.c.project_id))
+    .where(_J.c.id == bindparam("job_id"))
+)
+"""Built once: every request about a job on a server with authentication runs it."""
 
 
 def lock_job(conn: Connection, job_id: str) -> int:
