@@ -11,6 +11,7 @@ import click
 from atlas.cli.context import CliContext, pass_cli
 from atlas.cli.formats import cell, dumps, format_time
 from atlas.cli.tables import Column, render_table
+from atlas.cli.toggles import add_toggle
 from atlas.errors import AtlasError, InvalidInputError
 from atlas.notifications import (
     NOTIFIED_STATUSES,
@@ -158,24 +159,19 @@ def notify_rm(cli: CliContext, rule_id: str) -> None:
     click.echo(f"Deleted notification rule {rule_id}.", err=True)
 
 
-@notify_group.command("enable")
-@click.argument("rule_id", metavar="ID")
-@pass_cli
-def notify_enable(cli: CliContext, rule_id: str) -> None:
-    """Turn the rule ID back on."""
-    with cli.client() as client:
-        client.update_notification(rule_id, enabled=True)
-    click.echo(f"Notification rule {rule_id} is on.", err=True)
+def _switch(client: Client, rule_id: str, on: bool) -> str:
+    client.update_notification(rule_id, enabled=on)
+    return f"Notification rule {rule_id} is {'on' if on else 'off'}."
 
 
-@notify_group.command("disable")
-@click.argument("rule_id", metavar="ID")
-@pass_cli
-def notify_disable(cli: CliContext, rule_id: str) -> None:
-    """Turn the rule ID off (its pending notifications are not sent)."""
-    with cli.client() as client:
-        client.update_notification(rule_id, enabled=False)
-    click.echo(f"Notification rule {rule_id} is off.", err=True)
+add_toggle(notify_group, "enable", on=True, switch=_switch, help="Turn the rule ID back on.")
+add_toggle(
+    notify_group,
+    "disable",
+    on=False,
+    switch=_switch,
+    help="Turn the rule ID off (its pending notifications are not sent).",
+)
 
 
 @notify_group.command("test")

@@ -27,6 +27,7 @@ from atlas.cli.submit import (
     upload_and_body,
 )
 from atlas.cli.tables import Column, render_table
+from atlas.cli.toggles import add_toggle
 from atlas.errors import NotFoundError
 
 if TYPE_CHECKING:
@@ -125,24 +126,27 @@ def schedule_ls(cli: CliContext, project: str | None, as_json: bool) -> None:
         click.echo(schedules_table(found))
 
 
-@schedule_group.command("pause")
-@click.argument("schedule_id", metavar="ID")
-@pass_cli
-def schedule_pause(cli: CliContext, schedule_id: str) -> None:
-    """Stop a recurring job from firing until it is resumed."""
-    with cli.client() as client:
-        client.update_schedule(schedule_id, paused=True)
-    click.echo(f"Paused schedule {schedule_id}.", err=True)
+def _switch(client: Client, schedule_id: str, on: bool) -> str:
+    made = client.update_schedule(schedule_id, paused=not on)
+    if not on:
+        return f"Paused schedule {schedule_id}."
+    return f"Resumed schedule {schedule_id}: next run {_next_run(made)}."
 
 
-@schedule_group.command("resume")
-@click.argument("schedule_id", metavar="ID")
-@pass_cli
-def schedule_resume(cli: CliContext, schedule_id: str) -> None:
-    """Fire a paused recurring job again, from its next slot (missed slots are not run)."""
-    with cli.client() as client:
-        made = client.update_schedule(schedule_id, paused=False)
-    click.echo(f"Resumed schedule {schedule_id}: next run {_next_run(made)}.", err=True)
+add_toggle(
+    schedule_group,
+    "pause",
+    on=False,
+    switch=_switch,
+    help="Stop a recurring job from firing until it is resumed.",
+)
+add_toggle(
+    schedule_group,
+    "resume",
+    on=True,
+    switch=_switch,
+    help="Fire a paused recurring job again, from its next slot (missed slots are not run).",
+)
 
 
 @schedule_group.command("delete")

@@ -8,6 +8,7 @@ project name with characters names may not hold, a key with control characters) 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, cast
 
 import anyio
@@ -50,6 +51,7 @@ __all__ = [
     "get_store",
     "listing_threads",
     "open_listing_threads",
+    "path_id",
 ]
 
 
@@ -104,6 +106,21 @@ def _job_id(
     if not is_job_id(job_id):
         raise NotFoundError(f"job {shown(job_id)!r} not found", detail={"job_id": shown(job_id)})
     return job_id
+
+
+def path_id(param: str, what: str) -> Callable[[str], str]:
+    """The dependency of the path parameter ``param`` holding the id of a ``what``
+    (``"schedule"``, ``"notification rule"``): 16 characters of ``0-9a-z``, else 404
+    ``not_found`` naming it (use ``Annotated[str, Depends(path_id(...))]``)."""
+
+    described = Path(alias=param, description=f"A {what}'s id: 16 characters of 0-9a-z.")
+
+    def checked(value: str = described) -> str:  # a default: annotations here are text
+        if not is_job_id(value):
+            raise NotFoundError(f"{what} {shown(value)!r} not found", detail={param: shown(value)})
+        return value
+
+    return checked
 
 
 def _project(name: Annotated[str, Path(description="A project name.")]) -> str:

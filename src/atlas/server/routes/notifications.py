@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from starlette.concurrency import run_in_threadpool
 
 from atlas.domain import Role
-from atlas.names import is_job_id
 from atlas.notifications import NotificationRule, check_notify_url
 from atlas.server.auth.access import (
     Caller,
@@ -21,7 +20,7 @@ from atlas.server.auth.access import (
     ProjectEditor,
     ProjectViewer,
 )
-from atlas.server.deps import ProjectPath, StoreDep
+from atlas.server.deps import ProjectPath, StoreDep, path_id
 from atlas.server.notification_schemas import (
     DeliveryOut,
     DeliveryPageOut,
@@ -30,24 +29,14 @@ from atlas.server.notification_schemas import (
     NotificationRuleOut,
     NotificationRuleUpdate,
 )
-from atlas.store.notifications import MAX_DELIVERIES_PAGE, rule_not_found
+from atlas.store.notifications import MAX_DELIVERIES_PAGE
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["notifications"])
 
 
-def _rule_id(
-    notification_id: Annotated[
-        str, Path(description="A notification rule's id: 16 characters of 0-9a-z.")
-    ],
-) -> str:
-    if not is_job_id(notification_id):
-        raise rule_not_found(notification_id)
-    return notification_id
-
-
-RuleIdPath = Annotated[str, Depends(_rule_id)]
+RuleIdPath = Annotated[str, Depends(path_id("notification_id", "notification rule"))]
 
 
 def _author(caller: Caller) -> str:

@@ -8,11 +8,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Annotated, cast
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from atlas.errors import NotFoundError
-from atlas.names import invalid, is_job_id, shown
+from atlas.names import invalid
 from atlas.scheduler.recurring import Recurring
 from atlas.server.auth.access import (
     Caller,
@@ -22,7 +21,7 @@ from atlas.server.auth.access import (
     ScheduleViewer,
     SignedIn,
 )
-from atlas.server.deps import ProjectPath, StoreDep
+from atlas.server.deps import ProjectPath, StoreDep, path_id
 from atlas.server.schedule_schemas import (
     ScheduleCreate,
     ScheduleListOut,
@@ -35,22 +34,11 @@ __all__ = ["router"]
 router = APIRouter(tags=["schedules"])
 
 
-def _schedule_id(
-    schedule_id: Annotated[str, Path(description="A recurring job's id: 16 characters of 0-9a-z.")],
-) -> str:
-    if not is_job_id(schedule_id):
-        raise NotFoundError(
-            f"schedule {shown(schedule_id)!r} not found",
-            detail={"schedule_id": shown(schedule_id)},
-        )
-    return schedule_id
-
-
 def _recurring(request: Request) -> Recurring:
     return cast(Recurring, request.app.state.recurring)
 
 
-ScheduleIdPath = Annotated[str, Depends(_schedule_id)]
+ScheduleIdPath = Annotated[str, Depends(path_id("schedule_id", "schedule"))]
 RecurringDep = Annotated[Recurring, Depends(_recurring)]
 
 
