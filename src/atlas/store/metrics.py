@@ -22,6 +22,7 @@ from sqlalchemy import (
     Connection,
     RowMapping,
     Select,
+    and_,
     bindparam,
     insert,
     select,
@@ -191,7 +192,33 @@ _UPDATE_SUMMARY = update(_S).where(
 )
 
 
+_TAIL_OF_KEY = (
+    select(
+        _S,
+        _C.c.steps.label("chunk_steps"),
+        _C.c.times.label("chunk_times"),
+        _C.c["values"].label("chunk_values"),
+    )
+    .select_from(
+        _S.outerjoin(
+            _C,
+            and_(
+                _C.c.job_id == _S.c.job_id,
+                _C.c.key == _S.c.key,
+                _C.c.seq == (_S.c.count - 1) // CHUNK_POINTS,
+                _S.c.count % CHUNK_POINTS != 0,
+            ),
+        )
+    )
+    .where(_S.c.job_id == bindparam("job_id"), _S.c.key == bindparam("key"))
+)
+"""A series' summary and its open chunk (none when the last chunk is full) in one query:
+what an append to one key (MLflow's log-metric) reads."""
+
+
 def _load_tails(conn: Connection, job_id: str, keys: list[str]) -> dict[str, _Tail]:
+    if len(keys) == 1:
+        return {keys[0]: _load_tail(conn, job_id, keys[0])}
     summaries = {
         row["key"]: row for row in conn.execute(_TAILS, {"job_id": job_id, "keys": keys}).mappings()
     }
@@ -218,6 +245,15 @@ def _load_tails(conn: Connection, job_id: str, keys: list[str]) -> dict[str, _Ta
         )
         for key in keys
     }
+
+
+def _load_tail(conn: Connection, job_id: str, key: str) -> _Tail:
+    row = conn.execute(_TAIL_OF_KEY, {"job_id": job_id, "key": key}).mappings().first()
+    if row is None:
+        return _Tail(count=0, summary=None, chunk=None)
+    blobs = (row["chunk_steps"], row["chunk_times"], row["chunk_values"])
+    chunk = None if blobs[0] is None else decode_chunk(*blobs)
+    return _Tail(count=int(row["count"]), summary=row, chunk=chunk)
 
 
 def _write_chunks(
