@@ -199,3 +199,37 @@ def test_viewers_read_rules_without_their_urls(tmp_path: Path, migrated_db: Path
         assert_error(refused, 403, "permission_denied")
         audit = [e.action for e in store.list_audit(limit=10)]
         assert "POST /projects/{name}/notifications" in audit
+
+
+def test_a_team_server_refuses_to_post_to_its_own_network(
+    tmp_path: Path, migrated_db: Path, hooks: Receiver
+) -> None:
+    import shutil
+
+    shutil.copyfile(migrated_db, tmp_path / "team.db")
+    with auth_client(tmp_path / "home", f"sqlite:///{tmp_path / 'team.db'}") as client:
+        store = store_of(client)
+        add_user(store, "owner")
+        store.create_project("vision", owner="owner")
+        owner = bearer(mint_token(store, "owner"))
+        for host in ("127.0.0.1", "localhost"):
+            body = {
+                "events": ["failed"],
+                "kind": "webhook",
+                "url": hooks.url().replace("127.0.0.1", host),
+            }
+            made = client.post(f"{API}/projects/vision/notifications", json=body, headers=owner)
+            assert made.status_code == 201, made.text  # the address is checked at each send
+            sent = client.post(f"{API}/notifications/{made.json()['id']}/test", headers=owner)
+            assert sent.status_code == 202, sent.text
+        deadline = time.monotonic() + DEADLINE_S
+        while True:
+            log = client.get(f"{API}/projects/vision/notifications/deliveries", headers=owner)
+            items = log.json()["items"]
+            if [item["status"] for item in items] == ["failed", "failed"]:
+                break
+            assert time.monotonic() < deadline, items
+            time.sleep(0.05)
+        assert all("a loopback address" in item["error"] for item in items), items
+        assert all(item["response_code"] is None for item in items)
+    assert hooks.received == []
