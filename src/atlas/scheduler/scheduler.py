@@ -259,8 +259,13 @@ class Scheduler:
     # -- queue operations ---------------------------------------------------------------
     def cancel(self, job_id: str) -> Job:
         """Cancel a job: a queued one at once, a running one by SIGTERM to its process group
-        (SIGKILL after the grace period; it ends ``cancelled``). ``InvalidTransitionError``
-        for a job that already ended, ``ConflictError`` for one this scheduler does not run."""
+        (SIGKILL after the grace period; it ends ``cancelled``), an MLflow client's run (no
+        process to signal: its client may have died without ending it) marked ``cancelled``.
+        ``InvalidTransitionError`` for a job that already ended, ``ConflictError`` for one
+        this scheduler does not run."""
+        found = self.store.get_job(job_id)
+        if found.kind == JobKind.MLFLOW and found.status not in FINAL_STATUSES:
+            return self.store.update_job(job_id, status=JobStatus.CANCELLED)
         if not self.active:
             return cancel_in_standby(self.store, self.executor, job_id, grace=self.cancel_grace)
         with self.lock:

@@ -126,3 +126,16 @@ def test_a_bad_page_is_invalid_parameter_value(client: TestClient, body: dict[st
     new_run(client)
     response = client.post(f"{MLFLOW}/runs/search", json={"experiment_ids": ["0"], **body})
     assert_mlflow_error(response, 400, "INVALID_PARAMETER_VALUE")
+
+
+def test_stop_marks_a_running_mlflow_run_cancelled(client: TestClient) -> None:
+    """The GUI's Stop (and ``atlas stop``) ends a run whose client died without ending it:
+    there is no process to signal, so it is marked cancelled."""
+    run_id = new_run(client)
+    stopped = client.post(f"/api/v1/jobs/{run_id}/cancel")
+    assert stopped.status_code == 200, stopped.text
+    assert stopped.json()["status"] == "cancelled"
+    read = client.get(f"{MLFLOW}/runs/get", params={"run_id": run_id})
+    assert read.json()["run"]["info"]["status"] == "KILLED"
+    again = client.post(f"/api/v1/jobs/{run_id}/cancel")
+    assert again.status_code == 409, again.text

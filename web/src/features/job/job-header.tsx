@@ -11,13 +11,10 @@ import { TensorBoardLink } from "../../components/tensorboard-link";
 import { StatusBadge } from "../../components/status-badge";
 import { useProjectRole } from "../../lib/use-project-role";
 import { attemptLabel } from "./attempts";
+import { pythonRunLabel, runFromPython } from "./python-run";
 import { SweepTrialLink } from "./sweep-trial-link";
 
-/** Whether the job ran as a plain `python train.py` that imported atlas: no snapshot of its
- * code, nothing to rerun. */
-export function runFromPython(job: Pick<Job, "kind" | "snapshot">): boolean {
-  return job.kind === "local" && !job.snapshot;
-}
+export { runFromPython };
 
 /** The job page's header: status (and which attempt, for a job with retries), name, id
  * (copy), project, the sweep it is a trial of, user, image, times; Rerun (not for a job run
@@ -61,7 +58,7 @@ export function JobHeader({ job }: { job: Job }) {
         <span className="spacer" />
         {runFromPython(job) ? (
           <span className="soft" data-testid="python-run" title="Atlas has no snapshot of its code to run again">
-            run from Python
+            {pythonRunLabel(job)}
           </span>
         ) : (
           <button
