@@ -131,4 +131,10 @@ def test_the_default_experiment_is_made_by_its_first_user(
     response = client.get(
         f"{MLFLOW}/experiments/get", params={"experiment_id": "0"}, headers=bearer(tokens["vic"])
     )
-    assert_mlflow_error(response, 403, "PERMISSION_DENIED")
+    message = assert_mlflow_error(response, 403, "PERMISSION_DENIED")
+    assert "mlflow.set_experiment(" in message
+    response = client.post(
+        f"{MLFLOW}/runs/create", json={"experiment_id": "0"}, headers=bearer(tokens["olga"])
+    )
+    message = assert_mlflow_error(response, 403, "PERMISSION_DENIED")
+    assert "mlflow.set_experiment(" in message

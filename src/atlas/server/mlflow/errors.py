@@ -36,6 +36,7 @@ __all__ = [
     "INTERNAL_ERROR",
     "INVALID_VALUE",
     "MLFLOW_PREFIXES",
+    "PERMISSION_DENIED",
     "MlflowError",
     "install_mlflow_errors",
     "is_mlflow_path",
@@ -50,6 +51,7 @@ DOES_NOT_EXIST: Final = "RESOURCE_DOES_NOT_EXIST"
 ALREADY_EXISTS: Final = "RESOURCE_ALREADY_EXISTS"
 ENDPOINT_NOT_FOUND: Final = "ENDPOINT_NOT_FOUND"
 INTERNAL_ERROR: Final = "INTERNAL_ERROR"
+PERMISSION_DENIED: Final = "PERMISSION_DENIED"
 
 _STATUS_OF_CODE: dict[str, int] = {
     INVALID_VALUE: 400,
@@ -57,7 +59,7 @@ _STATUS_OF_CODE: dict[str, int] = {
     ALREADY_EXISTS: 400,  # what MLflow's own server answers
     ENDPOINT_NOT_FOUND: 404,
     "UNAUTHENTICATED": 401,
-    "PERMISSION_DENIED": 403,
+    PERMISSION_DENIED: 403,
 }
 
 Handler = Callable[[Request, Any], Response | Awaitable[Response]]

@@ -11,13 +11,14 @@ from collections.abc import Callable
 from datetime import datetime
 
 from atlas.domain import Project
-from atlas.errors import ConflictError, NotFoundError
+from atlas.errors import ConflictError, NotFoundError, PermissionDeniedError
 from atlas.names import is_project_name, shown
 from atlas.server.auth.access import Caller
 from atlas.server.mlflow.errors import (
     ALREADY_EXISTS,
     DOES_NOT_EXIST,
     INVALID_VALUE,
+    PERMISSION_DENIED,
     MlflowError,
 )
 from atlas.server.mlflow.requests import Body, count_field, text_field
@@ -66,16 +67,28 @@ def project_of(store: Store, exp_id: str) -> str:
 def require_experiment(store: Store, caller: Caller, exp_id: str) -> str:
     """The project of experiment ``exp_id`` after checking the caller's role in it. The
     project ``Default`` of experiment ``0`` is made at its first use: by a person on a team
-    server (its owner then), by anyone without authentication."""
+    server (its owner then: others are told to name their experiment), by anyone without
+    authentication."""
     project = project_of(store, exp_id)
     if project != DEFAULT_PROJECT:
         caller.require(project)
     elif caller.auth:
-        caller.require(project, create=True)
+        try:
+            caller.require(project, create=True)
+        except PermissionDeniedError as exc:
+            raise MlflowError(PERMISSION_DENIED, f"{exc.message}. {_NAME_YOURS}") from None
     else:
         store.ensure_project(project)
         caller.require(project)
     return project
+
+
+_NAME_YOURS = (
+    "On a team server the Default experiment (id 0) is the project 'Default', which belongs "
+    "to whoever used it first: name your experiment before starting a run, with "
+    "mlflow.set_experiment('<name>') or MLFLOW_EXPERIMENT_NAME=<name> (a project you own "
+    "or edit), or ask the owner of 'Default' for a role in it"
+)
 
 
 def _experiment_id_of(body: Body) -> str:
