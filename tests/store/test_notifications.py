@@ -217,3 +217,20 @@ def test_an_attempt_queued_again_is_not_told_as_failed(store: SqlStore) -> None:
     store.set_status(job_id, JobStatus.RUNNING)
     store.set_status(job_id, JobStatus.FAILED, exit_code=1)  # the last attempt: told
     assert events_of(store) == [(job_id, "failed"), (job_id, "running"), (job_id, "running")]
+
+
+def test_pruning_deletes_ended_deliveries_made_before_a_time_oldest_first(store: SqlStore) -> None:
+    rule_id = rule(store, ["failed"])
+    made = [store.enqueue_test_notification(rule_id, user="ada") for _ in range(4)]
+    now = datetime.now(UTC) + timedelta(seconds=1)
+    claimed = store.claim_deliveries(now, until=now + timedelta(seconds=60), limit=3, per_target=3)
+    outcomes = [True, False, True]  # delivered, failed for good, delivered; the 4th pending
+    for outgoing, delivered in zip(claimed, outcomes, strict=True):
+        store.record_delivery_attempt(outgoing.delivery.id, at=now, delivered=delivered)
+    assert store.prune_deliveries(made[0].created_at) == 0  # none made before the first
+    later = now + timedelta(days=1)
+    assert store.prune_deliveries(later, limit=2) == 2
+    assert store.prune_deliveries(later) == 1
+    (left,) = store.list_deliveries("vision").items
+    assert left.status == DeliveryStatus.PENDING
+    assert left.id not in {c.delivery.id for c in claimed}
