@@ -108,3 +108,19 @@ def test_experiments_search_in_the_order_asked(client: TestClient) -> None:
     assert names("attributes.name DESC") == ["gamma", "beta", "alpha"]
     assert names("creation_time ASC") == ["beta", "alpha", "gamma"]
     assert names("last_update_time DESC", "name") == names()
+
+
+def test_a_long_description_is_cut_to_the_tag_limit(client: TestClient) -> None:
+    """``mlflow.start_run(description=...)`` sets ``mlflow.note.content``; a long one is cut
+    rather than failing the run (a user's own long tag is still refused)."""
+    from atlas.names import MAX_TAG_VALUE_LENGTH
+
+    note = [{"key": "mlflow.note.content", "value": "d" * 2000}]
+    created = client.post(f"{MLFLOW}/runs/create", json={"experiment_id": "0", "tags": note})
+    assert created.status_code == 200, created.text
+    run_id = created.json()["run"]["info"]["run_id"]
+    kept = client.app.state.store.get_job(run_id).tags["mlflow.note.content"]  # type: ignore[attr-defined]
+    assert len(kept) == MAX_TAG_VALUE_LENGTH
+    assert kept.endswith("…")
+    own = {"run_id": run_id, "key": "notes", "value": "d" * 2000}
+    assert client.post(f"{MLFLOW}/runs/set-tag", json=own).status_code == 400

@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 
 from atlas.domain import JobKind, JobSpec, JobStatus, ParamValue
 from atlas.errors import InvalidTransitionError, NotFoundError, QuerySyntaxError
-from atlas.names import shown
+from atlas.names import MAX_TAG_VALUE_LENGTH, shown
 from atlas.server.auth.access import Caller
 from atlas.server.mlflow.errors import DOES_NOT_EXIST, INVALID_VALUE, MlflowError
 from atlas.server.mlflow.experiments import project_of, require_experiment
@@ -119,11 +119,17 @@ def _tag_key(body: Body) -> str:
 
 
 def _tags(items: list[Mapping[str, object]]) -> dict[str, str]:
+    """The tags of ``items``. The client's own ``mlflow.*`` tags (a run's description in
+    ``mlflow.note.content``, MLflow 2's ``mlflow.log-model.history``) may run past Atlas's
+    tag limit: they are cut to it, ending with "…", rather than failing the run."""
     tags: dict[str, str] = {}
     for item in items:
         key = _tag_key(item)
         value = item.get("value", "")
-        tags[key] = value if isinstance(value, str) else str(value)
+        text = value if isinstance(value, str) else str(value)
+        if len(text) > MAX_TAG_VALUE_LENGTH and key.startswith("mlflow."):
+            text = text[: MAX_TAG_VALUE_LENGTH - 1] + "…"
+        tags[key] = text
     return tags
 
 
