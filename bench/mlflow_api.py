@@ -16,7 +16,6 @@ two alternate repetition by repetition. Two results:
 
 from __future__ import annotations
 
-import socket
 import statistics
 import subprocess
 import time
@@ -24,11 +23,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
-import httpx
-
 from bench.peer import MLFLOW_ENV, MlflowEnv
+from bench.ray_peer import free_ports
 from bench.result import PeerFigure, Result
-from bench.server import AtlasServer
+from bench.server import AtlasServer, wait_until_answered
+from bench.stats import Stats
 from bench.trial import Context, Sample, alternate, stats
 from bench.worker import BenchError, Worker, clean_env
 
@@ -51,9 +50,7 @@ class MlflowServer:
 
     def __enter__(self) -> MlflowServer:
         self.folder.mkdir(parents=True, exist_ok=True)
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
+        (port,) = free_ports(1)
         command = [
             str(self.peer.python),
             "-m",
@@ -78,18 +75,19 @@ class MlflowServer:
 
     def _wait(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self._process is not None and self._process.poll() is not None:
-                break
-            try:
-                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
+        if not wait_until_answered(
+            f"{self.url}/health", deadline=deadline, alive=self._check_alive, interval=0.2
+        ):
+            raise self._failure("did not answer /health in time")
+
+    def _check_alive(self) -> None:
+        if self._process is not None and self._process.poll() is not None:
+            raise self._failure(f"exited with status {self._process.returncode}")
+
+    def _failure(self, what: str) -> BenchError:
         log = (self.folder / "server.log").read_text(errors="replace")[-3000:]
         self.__exit__(None, None, None)
-        raise BenchError(f"mlflow server did not start\n--- its log ---\n{log}")
+        return BenchError(f"mlflow server {what}\n--- its log ---\n{log}")
 
     def __exit__(
         self,
@@ -153,47 +151,47 @@ def _median(samples: list[Sample], key: str) -> float:
     return statistics.median(float(s[key]) for s in samples)
 
 
-def _log_metric_result(mine: list[Sample], peer: list[Sample], version: str) -> Result:
-    ours, theirs = stats(mine), stats(peer)
-    ratio = theirs.median / ours.median
-    raw_ours, raw_theirs = _median(mine, "raw_us"), _median(peer, "raw_us")
+def _result(
+    what: str, unit: str, ours: Stats, theirs: Stats, version: str, ratio: float, note: str
+) -> Result:
+    """The result ``mlflow_api_<what>``: Atlas against mlflow server, ``ratio`` times faster
+    as the target."""
     return Result(
-        name=f"{NAME}_log_metric",
-        unit="us",
+        name=f"{NAME}_{what}",
+        unit=unit,
         ours=ours,
         peer=PeerFigure("mlflow server", version, theirs),
-        target=f">= {TARGET_LOG_METRIC_RATIO:g}x faster than the same client against mlflow server",
-        meets_target=ratio >= TARGET_LOG_METRIC_RATIO,
-        note=(
-            f"the MLflow {version} client (bench/peers/mlflow_api.py), {LOG_METRIC_CALLS} "
-            "synchronous mlflow.log_metric calls into a fresh run per repetition, each timed "
-            "alone (median and p99 of the calls), over HTTP to atlas server (SQLite) and to "
-            "mlflow server (SQLite backend, its default workers), alternating. The same "
-            "request posted with a plain requests session (no MLflow client work): atlas "
-            f"{raw_ours:,.0f} us, mlflow server {raw_theirs:,.0f} us "
-            f"({raw_theirs / raw_ours:.1f}x)"
-        ),
+        target=f">= {ratio:g}x faster than the same client against mlflow server",
+        meets_target=theirs.median / ours.median >= ratio,
+        note=note,
     )
+
+
+def _log_metric_result(mine: list[Sample], peer: list[Sample], version: str) -> Result:
+    raw_ours, raw_theirs = _median(mine, "raw_us"), _median(peer, "raw_us")
+    note = (
+        f"the MLflow {version} client (bench/peers/mlflow_api.py), {LOG_METRIC_CALLS} "
+        "synchronous mlflow.log_metric calls into a fresh run per repetition, each timed "
+        "alone (median and p99 of the calls), over HTTP to atlas server (SQLite) and to "
+        "mlflow server (SQLite backend, its default workers), alternating. The same "
+        "request posted with a plain requests session (no MLflow client work): atlas "
+        f"{raw_ours:,.0f} us, mlflow server {raw_theirs:,.0f} us "
+        f"({raw_theirs / raw_ours:.1f}x)"
+    )
+    ours, theirs = stats(mine), stats(peer)
+    return _result("log_metric", "us", ours, theirs, version, TARGET_LOG_METRIC_RATIO, note)
 
 
 def _log_batch_result(mine: list[Sample], peer: list[Sample], version: str) -> Result:
     ours = stats([{"value": s["batch_s"]} for s in mine])
     theirs = stats([{"value": s["batch_s"]} for s in peer])
-    ratio = theirs.median / ours.median
     encode = _median(mine + peer, "encode_s")
-    return Result(
-        name=f"{NAME}_log_batch",
-        unit="s",
-        ours=ours,
-        peer=PeerFigure("mlflow server", version, theirs),
-        target=f">= {TARGET_LOG_BATCH_RATIO:g}x faster than the same client against mlflow server",
-        meets_target=ratio >= TARGET_LOG_BATCH_RATIO,
-        note=(
-            f"MlflowClient.log_batch of {BATCH_POINTS:,} points of one metric into a fresh "
-            "run (the client sends 1,000 a request; the Metric objects are built before the "
-            "clock starts), every point counted back afterwards, untimed; the same client and "
-            "servers as mlflow_api_log_metric. Of each figure, the client's own JSON encoding "
-            f"of the {BATCH_POINTS // 1_000} requests (message_to_json, timed apart) is "
-            f"{encode:.2f} s: a floor no server can go under"
-        ),
+    note = (
+        f"MlflowClient.log_batch of {BATCH_POINTS:,} points of one metric into a fresh "
+        "run (the client sends 1,000 a request; the Metric objects are built before the "
+        "clock starts), every point counted back afterwards, untimed; the same client and "
+        "servers as mlflow_api_log_metric. Of each figure, the client's own JSON encoding "
+        f"of the {BATCH_POINTS // 1_000} requests (message_to_json, timed apart) is "
+        f"{encode:.2f} s: a floor no server can go under"
     )
+    return _result("log_batch", "s", ours, theirs, version, TARGET_LOG_BATCH_RATIO, note)

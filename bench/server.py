@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -20,10 +21,26 @@ import httpx
 
 from bench.worker import BenchError, Worker, clean_env
 
-__all__ = ["ATLAS_BIN", "AtlasServer"]
+__all__ = ["ATLAS_BIN", "AtlasServer", "wait_until_answered"]
 
 ATLAS_BIN = Path(sys.executable).parent / "atlas"
 URL_LINE = re.compile(r"serving (http://\S+)")
+
+
+def wait_until_answered(
+    url: str, *, deadline: float, alive: Callable[[], None], interval: float = 0.05
+) -> bool:
+    """Poll ``GET url`` until it answers 200 (``True``) or ``deadline`` (``time.monotonic``)
+    passes (``False``); ``alive`` raises once the process that serves it has died."""
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return True
+        except httpx.TransportError:
+            pass
+        alive()
+        time.sleep(interval)
+    return False
 
 
 class AtlasServer:
@@ -120,15 +137,10 @@ class AtlasServer:
         raise self._failure("did not print its URL in time")
 
     def _wait_for_health(self, deadline: float) -> None:
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            self._check_alive()
-            time.sleep(0.05)
-        raise self._failure("/healthz did not answer in time")
+        if not wait_until_answered(
+            f"{self.url}/healthz", deadline=deadline, alive=self._check_alive
+        ):
+            raise self._failure("/healthz did not answer in time")
 
     def _check_alive(self) -> None:
         if self._process is not None and self._process.poll() is not None:
