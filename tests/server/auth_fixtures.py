@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -34,6 +34,7 @@ from tests.server.conftest import (
 
 __all__ = [
     "PASSWORD",
+    "add_team",
     "add_user",
     "auth_client",
     "auth_settings",
@@ -91,6 +92,20 @@ def add_user(
     """Add a user as ``atlas users add`` does (``password=None``: single sign-on only)."""
     hashed = None if password is None else hash_password(password)
     store.create_user(name, password_hash=hashed, admin=admin)
+
+
+def add_team(store: Store, project: str, roles: Mapping[str, Role | None]) -> dict[str, str]:
+    """Users ``roles`` names (each added), project ``project`` owned by the one whose role is
+    ``OWNER`` and the others its members in their roles (``None``: no role); each user's new
+    API token, by name."""
+    for name in roles:
+        add_user(store, name)
+    owner = next(name for name, role in roles.items() if role is Role.OWNER)
+    store.create_project(project, owner=owner)
+    for name, role in roles.items():
+        if role is not None and name != owner:
+            store.set_member(project, name, role)
+    return {name: mint_token(store, name) for name in roles}
 
 
 def mint_token(

@@ -10,14 +10,7 @@ from pathlib import Path
 import pytest
 
 from atlas.domain import Role
-from tests.server.auth_fixtures import (
-    add_user,
-    auth_client,
-    bearer,
-    mint_token,
-    store_of,
-    team_db_url,
-)
+from tests.server.auth_fixtures import add_team, auth_client, bearer, store_of, team_db_url
 from tests.server.conftest import TestClient
 from tests.server.mlflow.test_errors import assert_mlflow_error
 
@@ -32,13 +25,8 @@ def team(tmp_path: Path, team_db_url: str) -> Iterator[tuple[TestClient, dict[st
     """A team server with project ``vision`` (owner ``olga``, editor ``ed``, viewer ``vic``;
     ``out`` has no role), an MLflow run in it, and each user's token."""
     with auth_client(tmp_path / "home", team_db_url) as client:
-        store = store_of(client)
-        for name in ("olga", "ed", "vic", "out"):
-            add_user(store, name)
-        store.create_project("vision", owner="olga")
-        store.set_member("vision", "ed", Role.EDITOR)
-        store.set_member("vision", "vic", Role.VIEWER)
-        tokens = {name: mint_token(store, name) for name in ("olga", "ed", "vic", "out")}
+        roles = {"olga": Role.OWNER, "ed": Role.EDITOR, "vic": Role.VIEWER, "out": None}
+        tokens = add_team(store_of(client), "vision", roles)
         created = client.post(
             f"{MLFLOW}/runs/create", json={"experiment_id": "vision"}, headers=bearer(tokens["ed"])
         )
