@@ -21,6 +21,14 @@ def test_the_gate_comes_first_and_the_routes_stay_listed(client: TestClient) -> 
     assert "/ajax-api/2.0/mlflow/runs/log-metric" in paths
 
 
+def test_urls_are_still_named_past_the_gate(client: TestClient) -> None:
+    """A route that builds a URL from a route's name (the SSO login its callback's) finds
+    it behind the gate."""
+    app = client.app
+    assert isinstance(app, FastAPI)
+    assert app.url_path_for("oidc_callback") == "/api/v1/auth/oidc/callback"
+
+
 def test_a_write_through_the_gate_is_stored(client: TestClient) -> None:
     created = client.post(f"{MLFLOW}/runs/create", json={"experiment_id": "0"})
     run_id = created.json()["run"]["info"]["run_id"]

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from starlette.routing import BaseRoute, Match
+from starlette.datastructures import URLPath
+from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import Receive, Scope, Send
 
 __all__ = ["PrefixGate"]
@@ -44,6 +45,11 @@ class PrefixGate(BaseRoute):
         if partial is None:
             return Match.NONE, {}
         return Match.PARTIAL, {**partial[1], _CHOSEN: partial[0]}
+
+    def url_path_for(self, name: str, /, **path_params: object) -> URLPath:
+        """Names no URL: the routes behind the gate stay in the app's routes, which name
+        theirs (``app.url_path_for`` goes on to them, and to every other route)."""
+        raise NoMatchFound(name, dict(path_params))
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Hand the request to the route ``matches`` chose."""
