@@ -25,6 +25,7 @@ from atlas.server.mlflow.requests import Body, items_field, run_id_of, text_fiel
 from atlas.server.mlflow.runs import check_run
 from atlas.server.mlflow.wire import MODEL_INDEX_TAG, MODEL_TAG_PREFIX, experiment_id
 from atlas.store.api import JobQuery, Store
+from atlas.store.query import MAX_LIMIT
 
 __all__ = [
     "create_model",
@@ -231,7 +232,7 @@ def search_models(store: Store, caller: Caller, body: Body) -> dict[str, object]
     for exp_id in dict.fromkeys(ids):
         project = project_of(store, exp_id)
         caller.require(project)
-        query = JobQuery(filter=f"tags.`{_INDEX_TAG}` exists", limit=1000)
+        query = JobQuery(filter=f"tags.`{_INDEX_TAG}` exists", limit=MAX_LIMIT)
         for job in store.list_jobs(project, query).items:
             if terms.get("source_run_id", job.id) != job.id:
                 continue

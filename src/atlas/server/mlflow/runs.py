@@ -37,6 +37,7 @@ from atlas.server.mlflow.wire import (
     run_json,
 )
 from atlas.store.api import JobQuery, SeriesBatch, Store
+from atlas.store.query import MAX_LIMIT
 
 __all__ = [
     "MAX_SEARCH_RESULTS",
@@ -54,7 +55,7 @@ __all__ = [
     "update_run",
 ]
 
-MAX_SEARCH_RESULTS = 1000
+MAX_SEARCH_RESULTS = MAX_LIMIT
 """Most runs one ``search`` answers (the store's largest job page)."""
 
 RUN_NAME_TAG = "mlflow.runName"
