@@ -6,17 +6,16 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from atlas.domain import FINAL_STATUSES, Job, JobStatus
+from atlas.domain import JobStatus
 from atlas.sdk.client import Client
 from tests.cli.conftest import Invoke, running_server
+from tests.polling import wait_for, wait_until_final
 
-DEADLINE_S = 60.0
 SERVER_ENV = {"ATLAS_GPUS": "0,1,2,3", "ATLAS_CPUS": "8", "ATLAS_CANCEL_GRACE": "2"}
 
 
@@ -40,25 +39,6 @@ def project(tmp_path: Path, files: dict[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     return root
-
-
-def wait_until_final(client: Client, job_id: str) -> Job:
-    deadline = time.monotonic() + DEADLINE_S
-    while time.monotonic() < deadline:
-        job = client.get_job(job_id)
-        if job.status in FINAL_STATUSES:
-            return job
-        time.sleep(0.05)
-    raise AssertionError(f"job {job_id} did not end: {client.get_job(job_id)}")
-
-
-def wait_for(condition: object, what: str) -> None:
-    deadline = time.monotonic() + DEADLINE_S
-    while time.monotonic() < deadline:
-        if callable(condition) and condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def log_of(client: Client, job_id: str) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,7 +18,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from atlas.domain import FINAL_STATUSES, Job
 from atlas.sdk.client import Client
 from foundations.cli import cli
 from tests.cli.conftest import clean_env, running_server
@@ -106,26 +104,6 @@ def write_project(folder: Path, files: dict[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     return folder
-
-
-def wait_until_final(client: Client, job_id: str) -> Job:
-    """The job once it has ended (fails after a deadline)."""
-    deadline = time.monotonic() + DEADLINE_S
-    while time.monotonic() < deadline:
-        job = client.get_job(job_id)
-        if job.status in FINAL_STATUSES:
-            return job
-        time.sleep(0.05)
-    raise AssertionError(f"job {job_id} did not end: {client.get_job(job_id)}")
-
-
-def wait_for(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + DEADLINE_S
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def submitted_id(output: str) -> str:

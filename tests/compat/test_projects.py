@@ -14,12 +14,12 @@ from click.testing import CliRunner
 from atlas.cli.main import cli as atlas_cli
 from atlas.domain import JobStatus
 from atlas.sdk.client import Client
+from tests.polling import wait_until_final
 
 from .conftest import (
     Foundations,
     RunScript,
     submitted_id,
-    wait_until_final,
     write_project,
 )
 

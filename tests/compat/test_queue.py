@@ -13,8 +13,9 @@ import pytest
 from atlas.domain import JobStatus
 from atlas.sdk.client import Client
 from tests.cli.conftest import clean_env, running_server
+from tests.polling import wait_for, wait_until_final
 
-from .conftest import Foundations, submitted_id, wait_for, wait_until_final, write_project
+from .conftest import Foundations, submitted_id, write_project
 
 SLEEPER = """\
 import sys, time
