@@ -15,6 +15,7 @@ from atlas.cli.main import cli as atlas_cli
 from atlas.domain import JobStatus
 from atlas.sdk.client import Client
 from tests.polling import wait_until_final
+from tests.requirements import required
 
 from .conftest import (
     Foundations,
@@ -239,7 +240,7 @@ def test_a_syncable_directory_carries_files_to_a_later_job(
 def test_get_metrics_for_all_jobs_is_a_dataframe_with_the_old_columns(
     run_script: RunScript, atlas_server: str, project_name: str, tmp_path: Path
 ) -> None:
-    pytest.importorskip("pandas")
+    required("pandas")
     import atlas
     import foundations
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from atlas.sdk.client import Client
+from tests.requirements import required
 from tests.sdk.conftest import ServerProcess
 
 CLIENT_TIMEOUT_S = 180
@@ -66,7 +67,7 @@ class MlflowWorld:
 
 @pytest.fixture(scope="module")
 def mlflow_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowWorld]:
-    pytest.importorskip("mlflow", reason="the MLflow client is in the dev extra")
+    required("mlflow", package="mlflow-skinny")
     home = tmp_path_factory.mktemp("mlflow-atlas")
     server = ServerProcess(home / "home")
     server.start()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from atlas.domain import JobKind, JobStatus
+from tests.requirements import required
 from tests.server.mlflow.conftest import MlflowWorld
 
 pytestmark = pytest.mark.slow
@@ -156,7 +157,7 @@ def test_mlflow_client_searches_batches_and_reads_histories(mlflow_world: Mlflow
 
 
 def test_sklearn_autolog_logs_params_metrics_and_the_model(mlflow_world: MlflowWorld) -> None:
-    pytest.importorskip("sklearn", reason="scikit-learn is in the dev extra")
+    required("sklearn", package="scikit-learn")
     answer = mlflow_world.run(
         """
         import json
